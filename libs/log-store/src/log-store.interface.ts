@@ -1,0 +1,79 @@
+/**
+ * The narrow surface a replica uses to reach its log (STYLE.md rule 2). The implementation is
+ * the segment-file `Log` in this library; the server injects it with the LOG_STORE token and
+ * never touches files itself.
+ *
+ * Offsets are plain numbers (contiguous from 0, below 2^53). Messages are bytes.
+ */
+export const LOG_STORE = Symbol('LOG_STORE');
+
+/** Identifies a batch written by an idempotent producer (DESIGN.md B.4). */
+export interface ProducerBatchId {
+  /** Non-zero producer id; 0 means "no producer". */
+  producerId: number;
+  /** The producer's batch sequence; a retry of the same batch reuses it. */
+  sequence: number;
+}
+
+export interface AppendResult {
+  baseOffset: number;
+  count: number;
+  /** True when (producerId, sequence) was already in the log: the original offsets are returned. */
+  duplicate: boolean;
+}
+
+export interface ReadResult {
+  offset: number;
+  message: Buffer;
+  /** The leader epoch of the batch that holds the message. */
+  epoch: number;
+}
+
+export interface EpochEndOffset {
+  /** The largest epoch <= the requested one that the log knows (-1 when the log knows none). */
+  epoch: number;
+  /** Where that epoch ends: the start offset of the next epoch, or the log end offset. */
+  endOffset: number;
+}
+
+export type FsyncPolicy = 'always' | 'interval' | 'never';
+
+export interface LogStore {
+  /** The offset the next appended message will get (= number of messages in the log). */
+  readonly logEndOffset: number;
+  /** The latest leader epoch in the epoch file, or -1 for an empty log. */
+  readonly latestEpoch: number;
+
+  /**
+   * Leader side: appends `messages` as one batch stamped with `epoch`, group-committed with
+   * whatever else is waiting. Resolves with the base offset once the batch is written (and,
+   * with fsync `always`, on disk). With `producer`, a batch the log already holds is not
+   * appended again: its original offsets come back with `duplicate: true`.
+   */
+  append(messages: Buffer[], epoch: number, producer?: ProducerBatchId): Promise<AppendResult>;
+
+  /**
+   * Follower side: appends whole record batches exactly as the leader encoded them (the bytes
+   * of `readFrom`). They must start at logEndOffset and pass their CRC; their offsets, epochs
+   * and producer ids are kept. Resolves with the new log end offset.
+   */
+  appendBatches(batches: Buffer): Promise<number>;
+
+  /** One message. Throws LogStoreError OFFSET_OUT_OF_RANGE at or past the log end. */
+  read(offset: number): Promise<ReadResult>;
+
+  /**
+   * Whole batches starting with the one that holds `offset`, up to about `maxBytes` (at least
+   * one batch when any exists). An empty buffer when offset == logEndOffset.
+   */
+  readFrom(offset: number, maxBytes: number): Promise<Buffer>;
+
+  /** Cuts every message at or after `offset` (across segments too) and the epochs past it. */
+  truncateTo(offset: number): Promise<void>;
+
+  /** KIP-101 end offset for `epoch` (see EpochEndOffset). */
+  endOffsetForEpoch(epoch: number): EpochEndOffset;
+
+  /** Flushes, fsyncs and closes; later calls fail with LogStoreError CLOSED. */
+  close(): Promise<void>;
+}

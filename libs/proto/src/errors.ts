@@ -1,0 +1,38 @@
+/**
+ * How replicas tell clients why a call failed. The gRPC status code says what kind of failure
+ * it is; the `distilled-reason` metadata entry says exactly which, so the API can map it to
+ * the right HTTP answer (DESIGN.md part A) without parsing messages.
+ */
+export enum ErrorReason {
+  /** This replica is not the leader. Status FAILED_PRECONDITION. Leader id/address attached when known. */
+  NotLeader = 'not-leader',
+  /** The offset is not committed on this replica (yet). Status OUT_OF_RANGE. High watermark attached. */
+  NotCommitted = 'not-committed',
+  /** Too few in-sync replicas: the batch was NOT appended. Status UNAVAILABLE. */
+  NotEnoughReplicas = 'not-enough-replicas',
+  /** The replica is stopping; the batch was NOT appended. Status UNAVAILABLE. */
+  ShuttingDown = 'shutting-down',
+  /** No leader is known (election in progress, or etcd unreachable). NOT appended. Status UNAVAILABLE. */
+  NoLeader = 'no-leader',
+  /** The batch was appended but not committed in time: it may or may not survive. Status DEADLINE_EXCEEDED. */
+  CommitTimeout = 'commit-timeout',
+  /** Leadership was lost after the batch was appended: it may or may not survive. Status ABORTED. */
+  LeadershipLost = 'leadership-lost',
+  /** The request is malformed (bad offset, empty batch, oversized message). Status INVALID_ARGUMENT. */
+  InvalidArgument = 'invalid-argument',
+  /** The producer sequence is older than what the log remembers for it. Status FAILED_PRECONDITION. */
+  StaleSequence = 'stale-sequence',
+  /** The replica's log is damaged below its high watermark and must be repaired. Status UNAVAILABLE. */
+  Corrupted = 'corrupted',
+  /** A replication call carried an epoch other than the leader's. Status FAILED_PRECONDITION. */
+  FencedEpoch = 'fenced-epoch',
+}
+
+/** Metadata keys carried in a failed call's trailers. */
+export const ErrorMetadata = {
+  reason: 'distilled-reason',
+  leaderId: 'distilled-leader-id',
+  leaderAddress: 'distilled-leader-address',
+  highWatermark: 'distilled-high-watermark',
+  logEndOffset: 'distilled-log-end-offset',
+} as const;

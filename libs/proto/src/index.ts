@@ -1,0 +1,16 @@
+export { ErrorReason, ErrorMetadata } from './errors';
+export { resolveProtoPath, PROTO_LOADER_OPTIONS, PROTO_PACKAGE } from './proto-path';
+export { loadDistilledPackage, createGrpcClient } from './grpc-client';
+export type {
+  AppendRequest,
+  AppendResponse,
+  ReadRequest,
+  ReadResponse,
+  StatusRequest,
+  StatusResponse,
+  ReplicaRole,
+  FetchRequest,
+  FetchResponse,
+  EndOffsetForEpochRequest,
+  EndOffsetForEpochResponse,
+} from './messages';

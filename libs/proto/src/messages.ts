@@ -1,0 +1,55 @@
+/**
+ * TypeScript shapes of distilled.v1 messages as proto-loader hands them over with
+ * PROTO_LOADER_OPTIONS (snake_case names, uint64 as number, bytes as Buffer).
+ */
+export interface AppendRequest {
+  messages: Buffer[];
+  producer_id: number;
+  sequence: number;
+}
+export interface AppendResponse {
+  base_offset: number;
+  count: number;
+  duplicate: boolean;
+}
+export interface ReadRequest {
+  offset: number;
+}
+export interface ReadResponse {
+  offset: number;
+  message: Buffer;
+  high_watermark: number;
+}
+export type StatusRequest = Record<string, never>;
+export type ReplicaRole = 'leader' | 'follower' | 'starting';
+export interface StatusResponse {
+  id: string;
+  address: string;
+  role: ReplicaRole;
+  epoch: number;
+  leader_id: string;
+  leader_address: string;
+  isr: string[];
+  in_sync: boolean;
+  log_end_offset: number;
+  high_watermark: number;
+  problem: string;
+}
+export interface FetchRequest {
+  follower_id: string;
+  epoch: number;
+  log_end_offset: number;
+}
+export interface FetchResponse {
+  epoch: number;
+  high_watermark: number;
+  batches: Buffer;
+  leader_log_end_offset: number;
+}
+export interface EndOffsetForEpochRequest {
+  epoch: number;
+}
+export interface EndOffsetForEpochResponse {
+  epoch: number;
+  end_offset: number;
+}

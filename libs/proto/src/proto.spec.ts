@@ -1,0 +1,9 @@
+import { loadDistilledPackage, resolveProtoPath } from './index';
+
+describe('distilled.v1 proto', () => {
+  it('is found beside the sources and defines both services', () => {
+    expect(resolveProtoPath()).toMatch(/distilled\.proto$/);
+    const pkg = loadDistilledPackage();
+    expect(Object.keys(pkg)).toEqual(expect.arrayContaining(['Replica', 'Replication']));
+  });
+});
