@@ -1,0 +1,104 @@
+/**
+ * The contract of libs/cluster, shared by apps/server and apps/api. The implementations live
+ * beside this file; apps depend only on these shapes and the injection tokens below.
+ *
+ * etcd layout under the prefix `/<cluster>/` (DESIGN.md B.2):
+ *   members/<id>   JSON MemberInfo, on the member's lease (TTL ~2 s, kept alive)
+ *   election       etcd3 Election named `/<cluster>/election`; the value is the candidate's id
+ *   state          JSON ClusterState; changed only by fenced transactions
+ */
+import type { Observable } from 'rxjs';
+
+export interface ClusterOptions {
+  /** etcd endpoints, e.g. ['http://127.0.0.1:2379'] (from DISTILLED_ETCD). */
+  endpoints: string[];
+  /** Key prefix name (from DISTILLED_CLUSTER); several clusters can share one etcd. */
+  cluster: string;
+  /** Lease TTL in seconds for membership and election (default 2). */
+  leaseTtlSeconds?: number;
+}
+
+export interface MemberInfo {
+  id: string;
+  /** host:port others dial for gRPC (DISTILLED_ADVERTISE). */
+  address: string;
+}
+
+export interface ClusterState {
+  /** Leader epoch: grows by one at every election; carried in every batch and replication call. */
+  epoch: number;
+  /** The leader's member id, or null while none is elected. */
+  leader: string | null;
+  /** In-sync replica ids. Only these may lead. */
+  isr: string[];
+}
+
+/** A state as read from etcd with the revision a fenced write must match. */
+export interface VersionedClusterState {
+  state: ClusterState;
+  /** etcd mod revision of the state key (string: etcd revisions are int64). */
+  modRevision: string;
+}
+
+export const CLUSTER_OPTIONS = Symbol('CLUSTER_OPTIONS');
+
+/** Membership: who is in the cluster and where to dial them. Used by replicas and the API. */
+export interface Membership {
+  /**
+   * Registers this process under members/<id> on a kept-alive lease. If the lease is lost
+   * (etcd unreachable past the TTL) it re-registers by itself once etcd answers again.
+   */
+  register(member: MemberInfo): Promise<void>;
+  /** Removes this process's registration and revokes its lease (graceful stop). */
+  deregister(): Promise<void>;
+  /** Every change of the member set, starting with the current one. */
+  readonly members$: Observable<ReadonlyMap<string, MemberInfo>>;
+  /** The latest known member set. */
+  current(): ReadonlyMap<string, MemberInfo>;
+}
+
+/** Reads and watches /<cluster>/state; writes only through the fenced leader path. */
+export interface ClusterStateStore {
+  read(): Promise<VersionedClusterState | null>;
+  /** Every change of the state, starting with the current one (null until it exists). */
+  readonly state$: Observable<VersionedClusterState | null>;
+  current(): VersionedClusterState | null;
+}
+
+/** What ElectionService reports when this replica wins and has bumped the epoch. */
+export interface Leadership {
+  epoch: number;
+  isr: string[];
+  /**
+   * A fenced write of the state while this leadership lasts: it succeeds only if this
+   * replica's election key still exists AND the state is unchanged since the last read/write
+   * of this leadership. Resolves false (and ends the leadership) when the fence fails.
+   */
+  updateIsr(isr: string[]): Promise<boolean>;
+}
+
+/** Events of ElectionService. */
+export type ElectionEvent =
+  /** This replica won, was in the ISR, and bumped the epoch in a fenced transaction. */
+  | { type: 'elected'; leadership: Leadership }
+  /** This replica stopped being leader (resigned, lease lost, fence failed). Stop acking at once. */
+  | { type: 'deposed'; reason: string }
+  /** The observed leader or epoch changed (any replica, including this one). */
+  | { type: 'leader'; leaderId: string | null; epoch: number };
+
+export interface Election {
+  /**
+   * Campaigns for leadership as `id` whenever this replica is allowed to lead (it is in the
+   * ISR, or no state exists yet). A winner outside the ISR resigns and keeps waiting.
+   */
+  start(id: string): Promise<void>;
+  /** Resigns (if leading) and stops campaigning; a graceful stop hands over at once. */
+  stop(): Promise<void>;
+  readonly events$: Observable<ElectionEvent>;
+  /** True while this replica holds a leadership that has not been deposed. */
+  isLeader(): boolean;
+}
+
+export const MEMBERSHIP = Symbol('MEMBERSHIP');
+export const CLUSTER_STATE_STORE = Symbol('CLUSTER_STATE_STORE');
+export const ELECTION = Symbol('ELECTION');

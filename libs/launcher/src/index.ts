@@ -1,0 +1,3 @@
+export { freePort } from './free-port';
+export { EtcdProcess } from './etcd-process';
+export type { EtcdProcessOptions } from './etcd-process';
