@@ -1,0 +1,102 @@
+import type * as grpc from '@grpc/grpc-js';
+import { LocalCluster, type LocalClusterOptions } from '@distilled/launcher';
+import { createGrpcClient, type ReadResponse } from '@distilled/proto';
+import { ApiClient } from './http-client';
+
+/**
+ * The cluster an e2e suite runs against: by default one the launcher composes on free ports
+ * (etcd, replicas, the API as child processes); with DISTILLED_E2E_URL set, an already running
+ * one (e.g. docker-compose) that only the suites without process control can use.
+ */
+export interface E2eCluster {
+  api: ApiClient;
+  /** The launcher's handles; undefined against an external cluster. */
+  local?: LocalCluster;
+  stop(): Promise<void>;
+}
+
+export const externalUrl = process.env.DISTILLED_E2E_URL;
+
+export async function startE2eCluster(options: LocalClusterOptions = {}): Promise<E2eCluster> {
+  if (externalUrl) {
+    const api = new ApiClient(externalUrl.replace(/\/$/, ''));
+    await api.waitReady();
+    return { api, stop: async () => undefined };
+  }
+  const local = await LocalCluster.start({ replicas: 3, ...options, keepData: false });
+  const api = new ApiClient(local.api!.url);
+  try {
+    await api.waitReady(30_000);
+  } catch (error) {
+    dumpOutput(local);
+    await local.stop();
+    throw error;
+  }
+  return { api, local, stop: () => local.stop() };
+}
+
+/** Prints the last lines of every process: what a failing test needs to be understood. */
+export function dumpOutput(local: LocalCluster, lines = 40): void {
+  const processes = [...local.replicas, ...(local.api ? [local.api] : [])];
+  for (const child of processes) {
+    const tail = child.output.snapshot().slice(-lines).join('\n');
+    process.stderr.write(`----- last output of ${child.name} -----\n${tail}\n`);
+  }
+}
+
+/** Replica.Read straight from one replica, bypassing the API. */
+export function readFromReplica(address: string, offset: number): Promise<ReadResponse> {
+  const client = replicaClient(address);
+  return new Promise((resolve, reject) => {
+    (client as unknown as ReplicaRpc).Read(
+      { offset },
+      { deadline: Date.now() + 5_000 },
+      (error: grpc.ServiceError | null, response: ReadResponse) =>
+        error ? reject(error) : resolve(response),
+    );
+  });
+}
+
+interface ReplicaRpc {
+  Read(
+    request: { offset: number },
+    options: grpc.CallOptions,
+    callback: (error: grpc.ServiceError | null, response: ReadResponse) => void,
+  ): void;
+}
+
+const clients = new Map<string, grpc.Client>();
+function replicaClient(address: string): grpc.Client {
+  let client = clients.get(address);
+  if (!client) {
+    client = createGrpcClient('Replica', address);
+    clients.set(address, client);
+  }
+  return client;
+}
+
+/** Closes the cached replica clients (call in afterAll). */
+export function closeReplicaClients(): void {
+  for (const client of clients.values()) client.close();
+  clients.clear();
+}
+
+/** Polls `check` until it returns a value or `timeoutMs` passes. */
+export async function eventually<T>(
+  what: string,
+  check: () => Promise<T | undefined>,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
+}
