@@ -4,7 +4,8 @@
  *
  * etcd layout under the prefix `/<cluster>/` (DESIGN.md B.2):
  *   members/<id>   JSON MemberInfo, on the member's lease (TTL ~2 s, kept alive)
- *   election       etcd3 Election named `/<cluster>/election`; the value is the candidate's id
+ *   election/leader/<lease>  etcd3 Election (namespace `/<cluster>/`, name `leader`); the value
+ *                  is the candidate's id; the oldest key wins
  *   state          JSON ClusterState; changed only by fenced transactions
  */
 import type { Observable } from 'rxjs';
