@@ -32,3 +32,58 @@ export class LogStoreError extends Error {
     this.name = 'LogStoreError';
   }
 }
+
+/**
+ * Factories, so every message and its details read the same way wherever they are raised.
+ * (Separate from the class so the contract's constructor stays as it is.)
+ */
+export const logStoreErrors = {
+  invalidOffset(offset: unknown): LogStoreError {
+    return new LogStoreError(
+      'INVALID_OFFSET',
+      `offset ${String(offset)} is not an integer between 0 and 2^53-1`,
+      { offset: String(offset) },
+    );
+  },
+  outOfRange(offset: number, logEndOffset: number): LogStoreError {
+    return new LogStoreError(
+      'OFFSET_OUT_OF_RANGE',
+      `offset ${offset} is not in the log; the log ends at ${logEndOffset}`,
+      { offset, logEndOffset },
+    );
+  },
+  closed(): LogStoreError {
+    return new LogStoreError('CLOSED', 'the log is closed');
+  },
+  notALog(dir: string, strangers: string[]): LogStoreError {
+    const shown = strangers.slice(0, 5).join(', ') + (strangers.length > 5 ? ', ...' : '');
+    return new LogStoreError(
+      'NOT_A_LOG',
+      `${dir} is not a Distilled log directory: it holds ${strangers.length} file(s) that are not log segments (${shown}); point the log at an empty or log directory`,
+      { dir, files: strangers.length },
+    );
+  },
+  invalidBatch(detail: string, position = -1): LogStoreError {
+    return new LogStoreError('INVALID_BATCH', `invalid record batch: ${detail}`, { position });
+  },
+  nonContiguous(expected: number, actual: number): LogStoreError {
+    return new LogStoreError(
+      'NON_CONTIGUOUS',
+      `batch starts at offset ${actual} but the log ends at ${expected}`,
+      { expected, actual, logEndOffset: expected },
+    );
+  },
+  staleSequence(producerId: number, sequence: number, lastSequence: number): LogStoreError {
+    return new LogStoreError(
+      'STALE_SEQUENCE',
+      `producer ${producerId} sequence ${sequence} is older than the batches the log remembers (last ${lastSequence})`,
+      { producerId, sequence, lastSequence },
+    );
+  },
+  corrupt(file: string, detail: string): LogStoreError {
+    return new LogStoreError('CORRUPT', `${file} is corrupt: ${detail}`, { file });
+  },
+  invalidArgument(detail: string): LogStoreError {
+    return new LogStoreError('INVALID_ARGUMENT', detail);
+  },
+};

@@ -1,0 +1,24 @@
+export { LOG_STORE } from './log-store.interface';
+export type {
+  AppendResult,
+  EpochEndOffset,
+  FsyncPolicy,
+  LogStore,
+  ProducerBatchId,
+  ReadResult,
+} from './log-store.interface';
+export { LogStoreError, logStoreErrors } from './errors';
+export type { LogStoreErrorCode } from './errors';
+export { Log } from './log';
+export type { LogOptions, LogStats, LogStoreLogger } from './log';
+export { LogStoreModule, LOG_STORE_OPTIONS } from './log-store.module';
+export {
+  BATCH_HEADER_BYTES,
+  batchMessages,
+  checkBatch,
+  decodeBatches,
+  encodeBatch,
+  readBatchHeader,
+} from './record-batch';
+export type { BatchHeader, BatchInput, DecodedBatch } from './record-batch';
+export { EpochFile } from './epoch-file';

@@ -1,0 +1,39 @@
+import { PRODUCER_WINDOW, ProducerStateTable } from './producer-state';
+
+describe('ProducerStateTable', () => {
+  it('classifies sequences as new, duplicate or stale', () => {
+    const t = new ProducerStateTable();
+    expect(t.check(1, 0).kind).toBe('new');
+    for (let s = 0; s < 10; s++) t.record(1, { sequence: s, count: 1, baseOffset: s });
+    expect(t.check(1, 10).kind).toBe('new');
+    expect(t.check(1, 15).kind).toBe('new'); // gaps allowed: a refused batch may be skipped
+    const dup = t.check(1, 9);
+    expect(dup.kind === 'duplicate' && dup.batch.baseOffset).toBe(9);
+    expect(t.check(1, 10 - PRODUCER_WINDOW).kind).toBe('duplicate');
+    expect(t.check(1, 9 - PRODUCER_WINDOW)).toEqual({ kind: 'stale', lastSequence: 9 });
+    expect(t.check(2, 0).kind).toBe('new');
+  });
+
+  it('forget undoes a refused batch so its retry is new again', () => {
+    const t = new ProducerStateTable();
+    t.record(1, { sequence: 1, count: 1, baseOffset: 0 });
+    const b = t.record(1, { sequence: 2, count: 1 });
+    t.forget(1, b);
+    expect(t.check(1, 2).kind).toBe('new');
+    expect(t.check(1, 1).kind).toBe('duplicate');
+    const only = t.record(7, { sequence: 0, count: 1 });
+    t.forget(7, only);
+    expect(t.check(7, 0).kind).toBe('new');
+  });
+
+  it('keeps at most maxProducers, forgetting the least recently active', () => {
+    const t = new ProducerStateTable(2);
+    t.record(1, { sequence: 0, count: 1, baseOffset: 0 });
+    t.record(2, { sequence: 0, count: 1, baseOffset: 1 });
+    t.record(1, { sequence: 1, count: 1, baseOffset: 2 });
+    t.record(3, { sequence: 0, count: 1, baseOffset: 3 });
+    expect(t.size).toBe(2);
+    expect(t.check(2, 0).kind).toBe('new');
+    expect(t.check(1, 1).kind).toBe('duplicate');
+  });
+});

@@ -1,0 +1,386 @@
+/**
+ * One segment: `<baseOffset, 20 digits>.log` (record batches back to back, see record-batch.ts)
+ * plus its sparse `<baseOffset>.index` (see offset-index.ts). The 20-digit names sort the same
+ * as numbers, so `ls` shows the log in order.
+ *
+ * `size` is the committed length of the `.log` file: bytes below it are whole, checked batches
+ * (written and, with fsync `always`, synced). Reads never look past it.
+ *
+ * Concurrency: owned by Log. Reads are synchronous positional reads (pread), which for the small
+ * windows a read needs cost less than a thread-pool round trip, and, being synchronous, can never
+ * race the LRU closing the descriptor. Writes and fsyncs are asynchronous and only ever issued
+ * by Log's single writer chain, one at a time, to the active segment.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { promisify } from 'node:util';
+import { logStoreErrors } from './errors';
+import { OffsetIndex } from './offset-index';
+import {
+  BATCH_HEADER_BYTES,
+  BatchHeader,
+  checkBatch,
+  peekBatchSize,
+  readInt64,
+} from './record-batch';
+
+const writevAsync = promisify(fs.writev);
+const fdatasyncAsync = promisify(fs.fdatasync);
+const ftruncateAsync = promisify(fs.ftruncate);
+
+export const LOG_SUFFIX = '.log';
+export const INDEX_SUFFIX = '.index';
+export const SEGMENT_NAME = /^(\d{20})\.(log|index)$/;
+const SCAN_CHUNK = 1 << 20;
+const SYNC_WRITE_BYTES = 256 * 1024;
+
+export function segmentFileName(baseOffset: number, suffix: string): string {
+  return String(baseOffset).padStart(20, '0') + suffix;
+}
+
+export interface SegmentLogger {
+  log(message: string): void;
+  warn(message: string): void;
+}
+
+export interface ScanResult {
+  /** Byte position just after the last valid batch. */
+  validEnd: number;
+  /** Offset after the last valid batch. */
+  nextOffset: number;
+  /** Why the scan stopped before the end of the file, if it did. */
+  problem?: string;
+  /** The visitor asked to stop (returned false) at validEnd. */
+  stopped?: boolean;
+}
+
+/** Reads exactly `length` bytes at `position` (fewer only at end of file). */
+export function readAt(fd: number, position: number, length: number): Buffer {
+  const buf = Buffer.allocUnsafe(length);
+  let done = 0;
+  while (done < length) {
+    const n = fs.readSync(fd, buf, done, length - done, position + done);
+    if (n === 0) break;
+    done += n;
+  }
+  return done === length ? buf : buf.subarray(0, done);
+}
+
+/**
+ * Walks the batches of a `.log` file from byte `from` to `to`, checking framing, contiguity of
+ * offsets starting at `expectedOffset` and (with verifyCrc) checksums; stops at the first bad
+ * one, or where `visit` returns false. Reads `chunk` bytes at a time, so memory is bounded by the
+ * chunk (or the largest batch).
+ */
+export function scanBatches(
+  fd: number,
+  from: number,
+  to: number,
+  expectedOffset: number,
+  verifyCrc: boolean,
+  visit: (header: BatchHeader, position: number) => boolean | void,
+  chunk = SCAN_CHUNK,
+): ScanResult {
+  let pos = from;
+  let next = expectedOffset;
+  let buf: Buffer = Buffer.alloc(0);
+  let bufStart = from;
+  while (pos < to) {
+    let at = pos - bufStart;
+    const size = peekBatchSize(buf, at);
+    if (size < 0 || at + size > buf.length) {
+      buf = readAt(fd, pos, Math.min(to - pos, chunk));
+      bufStart = pos;
+      at = 0;
+      const bigger = peekBatchSize(buf, 0);
+      // A batch larger than the chunk: read it whole (only if the file really holds it).
+      if (bigger > buf.length && pos + bigger <= to) buf = readAt(fd, pos, bigger);
+    }
+    const check = checkBatch(buf, at, buf.length, verifyCrc);
+    if (!check.ok) {
+      return { validEnd: pos, nextOffset: next, problem: `${check.reason}: ${check.detail}` };
+    }
+    if (check.header.baseOffset !== next) {
+      return {
+        validEnd: pos,
+        nextOffset: next,
+        problem: `batch at byte ${pos} has offset ${check.header.baseOffset}, expected ${next}`,
+      };
+    }
+    if (visit(check.header, pos) === false)
+      return { validEnd: pos, nextOffset: next, stopped: true };
+    pos += check.header.size;
+    next += check.header.count;
+  }
+  return { validEnd: pos, nextOffset: next };
+}
+
+async function writeFileAtomic(file: string, bytes: Buffer): Promise<void> {
+  const tmp = file + '.tmp';
+  const handle = await fs.promises.open(tmp, 'w');
+  try {
+    await handle.writeFile(bytes);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await fs.promises.rename(tmp, file);
+}
+
+/** fsync of a directory, so a created, renamed or deleted name survives a crash. */
+export async function syncDir(dir: string): Promise<void> {
+  const handle = await fs.promises.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+export interface FoundBatch {
+  /** The whole batch, in a buffer of its own. */
+  batch: Buffer;
+  /** Byte position of the batch in the file. */
+  position: number;
+  baseOffset: number;
+  count: number;
+  size: number;
+}
+
+/**
+ * One scratch buffer for the windows reads walk through: reads are synchronous, so no two use
+ * it at once, and reusing it keeps a random read free of a fresh 8 KiB allocation.
+ */
+let scratch = Buffer.allocUnsafe(8192);
+
+export class Segment {
+  private closed = false;
+
+  private constructor(
+    readonly dir: string,
+    readonly baseOffset: number,
+    readonly fd: number,
+    /** Committed bytes of the .log file. */
+    public size: number,
+    public index: OffsetIndex,
+  ) {}
+
+  get logPath(): string {
+    return path.join(this.dir, segmentFileName(this.baseOffset, LOG_SUFFIX));
+  }
+
+  get indexPath(): string {
+    return path.join(this.dir, segmentFileName(this.baseOffset, INDEX_SUFFIX));
+  }
+
+  /** A new, empty segment (the files must not exist). */
+  static async create(dir: string, baseOffset: number, indexInterval: number): Promise<Segment> {
+    const logPath = path.join(dir, segmentFileName(baseOffset, LOG_SUFFIX));
+    const fd = fs.openSync(logPath, 'wx+');
+    const segment = new Segment(dir, baseOffset, fd, 0, new OffsetIndex(indexInterval));
+    await fs.promises.writeFile(segment.indexPath, Buffer.alloc(0));
+    await syncDir(dir);
+    return segment;
+  }
+
+  /**
+   * Opens the last segment after a possible crash: re-validates every batch with its CRC, cuts
+   * a torn or corrupt tail, and rebuilds the index from the scan (so a crash between the log and
+   * index writes cannot matter). Work is bounded by one segment.
+   */
+  static async recoverTail(
+    dir: string,
+    baseOffset: number,
+    indexInterval: number,
+    logger: SegmentLogger,
+    visit: (header: BatchHeader) => void,
+  ): Promise<{ segment: Segment; nextOffset: number }> {
+    const logPath = path.join(dir, segmentFileName(baseOffset, LOG_SUFFIX));
+    const fd = fs.openSync(logPath, 'r+');
+    const fileSize = fs.fstatSync(fd).size;
+    const index = new OffsetIndex(indexInterval);
+    const result = scanBatches(fd, 0, fileSize, baseOffset, true, (header, position) => {
+      index.maybeAdd(header.baseOffset - baseOffset, position);
+      visit(header);
+    });
+    if (result.validEnd < fileSize) {
+      logger.warn(
+        `log-store: cut ${fileSize - result.validEnd} bytes of torn or corrupt tail from ${logPath} at byte ${result.validEnd} (log now ends at offset ${result.nextOffset}): ${result.problem ?? 'unknown'}`,
+      );
+      fs.ftruncateSync(fd, result.validEnd);
+      fs.fsyncSync(fd);
+    }
+    const segment = new Segment(dir, baseOffset, fd, result.validEnd, index);
+    const onDisk = fs.existsSync(segment.indexPath) ? fs.readFileSync(segment.indexPath) : null;
+    const rebuilt = index.toBuffer();
+    if (onDisk === null || !onDisk.equals(rebuilt)) {
+      if (onDisk === null) logger.warn(`log-store: rebuilt missing index ${segment.indexPath}`);
+      await writeFileAtomic(segment.indexPath, rebuilt);
+    }
+    return { segment, nextOffset: result.nextOffset };
+  }
+
+  /**
+   * Opens a sealed (not last) segment for reading. Its index is checked (shape, and that the
+   * last entry points at the batch it names) and rebuilt from the log when missing or damaged.
+   */
+  static openSealed(
+    dir: string,
+    baseOffset: number,
+    indexInterval: number,
+    logger: SegmentLogger,
+  ): Segment {
+    const logPath = path.join(dir, segmentFileName(baseOffset, LOG_SUFFIX));
+    const fd = fs.openSync(logPath, 'r+');
+    try {
+      const size = fs.fstatSync(fd).size;
+      const indexPath = path.join(dir, segmentFileName(baseOffset, INDEX_SUFFIX));
+      let index: OffsetIndex | null = null;
+      let bytes: Buffer | null = null;
+      try {
+        bytes = fs.readFileSync(indexPath);
+      } catch {
+        bytes = null;
+      }
+      if (bytes !== null) {
+        index = OffsetIndex.parse(bytes, indexInterval, size);
+        if (index && !Segment.indexCoversLog(fd, baseOffset, size, index)) index = null;
+      }
+      if (index === null) {
+        index = new OffsetIndex(indexInterval);
+        const built = index;
+        const result = scanBatches(fd, 0, size, baseOffset, true, (header, position) =>
+          built.maybeAdd(header.baseOffset - baseOffset, position),
+        );
+        logger.warn(
+          `log-store: rebuilt ${bytes === null ? 'missing' : 'damaged'} index ${indexPath} (${index.length} entries)`,
+        );
+        if (result.problem) {
+          logger.warn(
+            `log-store: ${logPath} is corrupt at byte ${result.validEnd}: ${result.problem}`,
+          );
+        }
+        const tmp = indexPath + '.tmp';
+        fs.writeFileSync(tmp, index.toBuffer());
+        fs.renameSync(tmp, indexPath);
+      }
+      return new Segment(dir, baseOffset, fd, size, index);
+    } catch (err) {
+      fs.closeSync(fd);
+      throw err;
+    }
+  }
+
+  /**
+   * Cheap check that an index matches its log: the last entry names the batch at its position,
+   * and walking on from there reaches the end of the file without passing a spot where an entry
+   * is missing (an index that lags the log, or an emptied one). Reads about one interval.
+   */
+  private static indexCoversLog(
+    fd: number,
+    baseOffset: number,
+    size: number,
+    index: OffsetIndex,
+  ): boolean {
+    const last = index.lastEntry() ?? { relativeOffset: 0, position: 0 };
+    if (last.position > 0) {
+      const head = readAt(fd, last.position, 8);
+      if (head.length < 8 || readInt64(head, 0) !== baseOffset + last.relativeOffset) return false;
+    }
+    const walk = scanBatches(
+      fd,
+      last.position,
+      size,
+      baseOffset + last.relativeOffset,
+      false,
+      (_h, position) =>
+        position - last.position < index.intervalBytes || position === last.position,
+      Math.max(4 * index.intervalBytes, 64 * 1024),
+    );
+    return walk.validEnd === size && !walk.stopped && !walk.problem;
+  }
+
+  /**
+   * Finds the batch holding `offset` (which must be below this segment's end): index lookup,
+   * then a walk of batch headers through a `window`-byte positional read.
+   */
+  findBatch(offset: number, window: number): FoundBatch {
+    if (scratch.length < window) scratch = Buffer.allocUnsafe(window);
+    const entry = this.index.lookup(offset - this.baseOffset);
+    let position = entry.position;
+    // buf[at] is file byte `position`; buf holds `filled` valid bytes.
+    let filled = 0;
+    let at = 0;
+    while (position < this.size) {
+      if (filled - at < BATCH_HEADER_BYTES) {
+        filled = fs.readSync(this.fd, scratch, 0, Math.min(window, this.size - position), position);
+        at = 0;
+        if (filled < BATCH_HEADER_BYTES) break;
+      }
+      const size = peekBatchSize(scratch, at);
+      const baseOffset = readInt64(scratch, at);
+      const count = scratch.readInt32BE(at + 20);
+      if (size < 0 || count < 1 || position + size > this.size || offset < baseOffset) break;
+      if (offset < baseOffset + count) {
+        const batch =
+          filled - at >= size
+            ? Buffer.from(scratch.subarray(at, at + size))
+            : readAt(this.fd, position, size);
+        return { batch, position, baseOffset, count, size };
+      }
+      position += size;
+      at += size;
+    }
+    throw logStoreErrors.corrupt(this.logPath, `no batch holds offset ${offset}`);
+  }
+
+  /** Positional read of committed bytes. */
+  read(position: number, length: number): Buffer {
+    return readAt(this.fd, position, Math.min(length, this.size - position));
+  }
+
+  /** Writes buffers at byte `position` (the writer chain's own end, >= size). */
+  async write(buffers: Buffer[], position: number): Promise<void> {
+    let total = 0;
+    for (const b of buffers) total += b.length;
+    // Small writes go straight into the page cache: doing them synchronously saves a thread-pool
+    // round trip per group commit, which is most of the cost besides the fsync itself.
+    const written =
+      total <= SYNC_WRITE_BYTES
+        ? fs.writevSync(this.fd, buffers, position)
+        : (await writevAsync(this.fd, buffers, position)).bytesWritten;
+    if (written !== total) {
+      // libuv loops over partial writes itself; a short count means the disk refused the rest.
+      throw new Error(`short write to ${this.logPath}: ${written} of ${total} bytes`);
+    }
+  }
+
+  async sync(): Promise<void> {
+    await fdatasyncAsync(this.fd);
+  }
+
+  /** Makes the segment read-only for good: fsync the data, write and fsync the full index. */
+  async seal(): Promise<void> {
+    await this.sync();
+    await this.writeIndex();
+  }
+
+  async writeIndex(): Promise<void> {
+    await writeFileAtomic(this.indexPath, this.index.toBuffer());
+  }
+
+  /** Cuts the log file at `position` (a batch boundary) and the index with it. */
+  async truncate(position: number): Promise<void> {
+    await ftruncateAsync(this.fd, position);
+    await this.sync();
+    this.size = position;
+    this.index.truncateToPosition(position);
+    await this.writeIndex();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    fs.closeSync(this.fd);
+  }
+}
