@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port';
+import { registerChild } from './process-registry';
 
 export interface EtcdProcessOptions {
   /** Data directory; a fresh temporary one when omitted (removed by stop()). */
@@ -37,6 +38,11 @@ export class EtcdProcess {
     return this.child?.pid;
   }
 
+  /** True from start() until etcd exits. */
+  get running(): boolean {
+    return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
   static isInstalled(): boolean {
     return spawnSync('etcd', ['--version'], { stdio: 'ignore' }).status === 0;
   }
@@ -54,18 +60,23 @@ export class EtcdProcess {
     const child = spawn(
       'etcd',
       [
-        '--name', 'distilled-etcd',
-        '--data-dir', this.dataDir,
-        '--listen-client-urls', client,
-        '--advertise-client-urls', client,
-        '--listen-peer-urls', peer,
-        '--initial-advertise-peer-urls', peer,
-        '--initial-cluster', `distilled-etcd=${peer}`,
-        '--initial-cluster-state', 'new',
-        '--log-level', 'warn',
+        '--name=distilled-etcd',
+        `--data-dir=${this.dataDir}`,
+        `--listen-client-urls=${client}`,
+        `--advertise-client-urls=${client}`,
+        `--listen-peer-urls=${peer}`,
+        `--initial-advertise-peer-urls=${peer}`,
+        `--initial-cluster=distilled-etcd=${peer}`,
+        '--initial-cluster-state=new',
+        // zap: with etcd 3.4's default logger (capnslog) --log-level is ignored.
+        '--logger=zap',
+        '--log-level=warn',
       ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      // detached: its own process group, so a terminal's Ctrl-C reaches only the launcher.
+      { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
     );
+    // Killed by the process-exit hook if whoever started it dies without stop().
+    registerChild(child);
     this.child = child;
     const forward = (chunk: Buffer) => {
       if (!this.options.onOutput) return;

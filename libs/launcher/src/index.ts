@@ -1,3 +1,17 @@
-export { freePort } from './free-port';
+export { freePort, isPortFree, preferredOrFreePort } from './free-port';
 export { EtcdProcess } from './etcd-process';
 export type { EtcdProcessOptions } from './etcd-process';
+export { LauncherError } from './errors';
+export type { LauncherErrorCode } from './errors';
+export { ManagedProcess, canConnect } from './managed-process';
+export type { ExitInfo, ManagedProcessOptions, ProcessEnv, StartOptions } from './managed-process';
+export { OutputBuffer } from './output-buffer';
+export { ReplicaProcess } from './replica-process';
+export type { FsyncPolicy, ReplicaProcessOptions } from './replica-process';
+export { ApiProcess } from './api-process';
+export type { ApiProcessOptions } from './api-process';
+export { LocalCluster } from './local-cluster';
+export type { LocalClusterOptions, WaitForIsrOptions } from './local-cluster';
+export { StatusClient } from './status-client';
+export { repoRoot, defaultServerScript, defaultApiScript } from './repo-root';
+export { liveChildCount } from './process-registry';

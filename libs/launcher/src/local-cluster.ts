@@ -1,0 +1,332 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { StatusResponse } from '@distilled/proto';
+import { ApiProcess } from './api-process';
+import { LauncherError } from './errors';
+import { EtcdProcess } from './etcd-process';
+import { preferredOrFreePort } from './free-port';
+import type { ExitInfo, ManagedProcess, ProcessEnv } from './managed-process';
+import { ReplicaProcess, type FsyncPolicy } from './replica-process';
+import { StatusClient } from './status-client';
+
+export interface LocalClusterOptions {
+  /** How many replicas to start (default 3), ids replica-1..N. */
+  replicas?: number;
+  /** DISTILLED_MIN_INSYNC for every replica (default 1). */
+  minInsync?: number;
+  /** DISTILLED_FSYNC for every replica (default 'always'). */
+  fsync?: FsyncPolicy;
+  /** Start the HTTP API too (default true). */
+  api?: boolean;
+  /**
+   * Where replica (and etcd) data goes: `<dataRoot>/<replica id>`, `<dataRoot>/etcd`. A given
+   * directory is never removed; a temporary one is made when omitted and removed by stop()
+   * unless `keepData`.
+   */
+  dataRoot?: string;
+  /** Keep the temporary dataRoot after stop() (to look at a failed test's logs). */
+  keepData?: boolean;
+  /** Use this running etcd (comma-separated endpoints) instead of starting one. */
+  etcdEndpoint?: string;
+  /** Ports for the etcd this cluster starts (free ones when omitted or busy). */
+  etcdClientPort?: number;
+  etcdPeerPort?: number;
+  /** DISTILLED_CLUSTER; unique per LocalCluster when omitted, so clusters can share an etcd. */
+  cluster?: string;
+  /** Replica gRPC ports are basePort, basePort+1, ... (a free one where busy); all free ones when omitted. */
+  basePort?: number;
+  /** DISTILLED_GRPC_HOST of the replicas (default 127.0.0.1). */
+  grpcHost?: string;
+  /** DISTILLED_API_PORT (a free one when omitted) and DISTILLED_API_HOST (default 127.0.0.1). */
+  apiPort?: number;
+  apiHost?: string;
+  /** Extra environment for every replica and the API. */
+  env?: ProcessEnv;
+  /** Extra environment for the replicas only / the API only (applied after `env`). */
+  replicaEnv?: ProcessEnv;
+  apiEnv?: ProcessEnv;
+  /** Built scripts; dist/apps/{server,api}/main.js under the repository root by default. */
+  serverScript?: string;
+  apiScript?: string;
+  /**
+   * Every output line of every process, with its source ("etcd", "replica-1", "api").
+   * When omitted and DISTILLED_LAUNCHER_LOGS is set, lines go to stderr prefixed with the source.
+   */
+  onOutput?: (source: string, line: string) => void;
+  /** Called when any process of the cluster exits; `info.expected` is false for a crash. */
+  onExit?: (process: ManagedProcess, info: ExitInfo) => void;
+  /** SIGTERM grace before SIGKILL in stop() (default 10 s). */
+  stopTimeoutMs?: number;
+  /** How long each process may take to become ready (default 30 s). */
+  readyTimeoutMs?: number;
+}
+
+export interface WaitForIsrOptions {
+  /** Require the ISR to be exactly `ids` (default) rather than to contain them. */
+  exact?: boolean;
+}
+
+let clusterCounter = 0;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A whole cluster on this machine (etcd, N replicas, the API) as child processes: what the
+ * `distilled start` CLI runs, and what integration and e2e tests start, each on free ports
+ * with its own data directory and etcd prefix.
+ */
+export class LocalCluster {
+  /** The etcd this cluster started; undefined when it uses `etcdEndpoint`. */
+  etcd?: EtcdProcess;
+  /** Every replica ever added, in order, running or not. */
+  readonly replicas: ReplicaProcess[] = [];
+  /** The API process, when `api` is not false. */
+  api?: ApiProcess;
+  /** DISTILLED_CLUSTER of this cluster. */
+  readonly cluster: string;
+  readonly dataRoot: string;
+
+  private etcdUrl: string;
+  private readonly ownsDataRoot: boolean;
+  private readonly statusClient = new StatusClient();
+  private stopped = false;
+
+  private constructor(private readonly options: LocalClusterOptions) {
+    this.cluster =
+      options.cluster ??
+      `distilled-${process.pid}-${++clusterCounter}-${Math.random().toString(36).slice(2, 8)}`;
+    this.ownsDataRoot = !options.dataRoot;
+    this.dataRoot = options.dataRoot ?? mkdtempSync(join(tmpdir(), 'distilled-cluster-'));
+    mkdirSync(this.dataRoot, { recursive: true });
+    this.etcdUrl = options.etcdEndpoint ?? '';
+  }
+
+  /** Starts etcd (unless `etcdEndpoint`), the replicas and the API; stops all of it on failure. */
+  static async start(options: LocalClusterOptions = {}): Promise<LocalCluster> {
+    const cluster = new LocalCluster(options);
+    try {
+      await cluster.startAll();
+    } catch (error) {
+      await cluster.stop();
+      throw error;
+    }
+    return cluster;
+  }
+
+  /** DISTILLED_ETCD as the processes get it. */
+  get etcdEndpoint(): string {
+    return this.etcdUrl;
+  }
+
+  /** Replicas whose process is alive (paused ones included). */
+  get runningReplicas(): ReplicaProcess[] {
+    return this.replicas.filter((replica) => replica.running);
+  }
+
+  /** The replica with this id; throws LauncherError UNKNOWN_REPLICA if there is none. */
+  replica(id: string): ReplicaProcess {
+    const found = this.replicas.find((replica) => replica.id === id);
+    if (!found)
+      throw LauncherError.unknownReplica(
+        id,
+        this.replicas.map((r) => r.id),
+      );
+    return found;
+  }
+
+  /**
+   * Creates the next replica (replica-<N+1>, data in `<dataRoot>/<id>`, empty unless a
+   * previous run left data there) and starts it unless `start` is false.
+   */
+  async addReplica(options: { id?: string; start?: boolean } = {}): Promise<ReplicaProcess> {
+    const id = options.id ?? `replica-${this.nextReplicaNumber()}`;
+    if (this.replicas.some((replica) => replica.id === id)) {
+      throw LauncherError.alreadyRunning(id, this.replica(id).pid);
+    }
+    const replica = await this.createReplica(id);
+    if (options.start !== false) await replica.start();
+    return replica;
+  }
+
+  /** Replica.Status of one replica (by process or id). */
+  status(replica: ReplicaProcess | string, timeoutMs = 1000): Promise<StatusResponse> {
+    const target = typeof replica === 'string' ? this.replica(replica) : replica;
+    return this.statusClient.status(target.address, timeoutMs);
+  }
+
+  /**
+   * Waits until one replica says it is the leader and every running, unpaused replica names
+   * it as leader; returns that replica.
+   */
+  async waitForLeader(timeoutMs = 20_000): Promise<ReplicaProcess> {
+    const result = await this.pollCluster('an agreed leader', timeoutMs, (views) => {
+      const leader = agreedLeader(views);
+      return leader ? this.replica(leader.id) : undefined;
+    });
+    return result;
+  }
+
+  /**
+   * Waits until the leader's ISR is `ids` (or contains them, with `exact: false`) and every
+   * running replica agrees on that leader; returns the leader's Status.
+   */
+  waitForIsr(
+    ids: string[],
+    timeoutMs = 20_000,
+    options: WaitForIsrOptions = {},
+  ): Promise<StatusResponse> {
+    const want = [...ids].sort();
+    const exact = options.exact ?? true;
+    return this.pollCluster(`ISR [${want.join(', ')}]`, timeoutMs, (views) => {
+      const leader = agreedLeader(views);
+      if (!leader) return undefined;
+      const isr = [...leader.isr].sort();
+      const ok = exact
+        ? isr.length === want.length && isr.every((id, i) => id === want[i])
+        : want.every((id) => isr.includes(id));
+      return ok ? leader : undefined;
+    });
+  }
+
+  /**
+   * Stops the API, the replicas and etcd (SIGTERM, SIGKILL after the grace period) and
+   * removes a temporary dataRoot unless keepData. Safe to call more than once.
+   */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.statusClient.close();
+    await this.api?.stop();
+    await Promise.all(this.replicas.map((replica) => replica.stop()));
+    await this.etcd?.stop(false);
+    if (this.ownsDataRoot && !this.options.keepData) {
+      rmSync(this.dataRoot, { recursive: true, force: true });
+    }
+  }
+
+  private async startAll(): Promise<void> {
+    const options = this.options;
+    if (!options.etcdEndpoint) {
+      this.etcd = new EtcdProcess({
+        dataDir: join(this.dataRoot, 'etcd'),
+        clientPort: await preferredOrFreePort(options.etcdClientPort),
+        peerPort: await preferredOrFreePort(options.etcdPeerPort),
+        onOutput: (line) => this.output('etcd', line),
+      });
+      await this.etcd.start();
+      this.etcdUrl = this.etcd.endpoint;
+    }
+    const count = options.replicas ?? 3;
+    // Ports are chosen one after another so basePort, basePort+1, ... stay predictable.
+    for (let i = 1; i <= count; i++) await this.createReplica(`replica-${i}`);
+    await Promise.all(this.replicas.map((replica) => replica.start()));
+    if (options.api !== false) {
+      const api = new ApiProcess({
+        etcd: this.etcdUrl,
+        cluster: this.cluster,
+        host: options.apiHost,
+        port: options.apiPort,
+        script: options.apiScript,
+        env: { ...options.env, ...options.apiEnv },
+        onOutput: (line) => this.output('api', line),
+        stopTimeoutMs: options.stopTimeoutMs,
+        readyTimeoutMs: options.readyTimeoutMs,
+      });
+      this.watchExit(api);
+      this.api = api;
+      await api.start();
+    }
+  }
+
+  private async createReplica(id: string): Promise<ReplicaProcess> {
+    const options = this.options;
+    const index = this.replicas.length;
+    const replica = new ReplicaProcess({
+      id,
+      etcd: this.etcdUrl,
+      cluster: this.cluster,
+      dataDir: join(this.dataRoot, id),
+      grpcHost: options.grpcHost,
+      grpcPort: await preferredOrFreePort(
+        options.basePort ? options.basePort + index : undefined,
+        options.grpcHost,
+      ),
+      minInsync: options.minInsync,
+      fsync: options.fsync,
+      script: options.serverScript,
+      env: { ...options.env, ...options.replicaEnv },
+      onOutput: (line) => this.output(id, line),
+      stopTimeoutMs: options.stopTimeoutMs,
+      readyTimeoutMs: options.readyTimeoutMs,
+    });
+    this.watchExit(replica);
+    this.replicas.push(replica);
+    return replica;
+  }
+
+  private nextReplicaNumber(): number {
+    const numbers = this.replicas.map((r) => Number(/^replica-(\d+)$/.exec(r.id)?.[1] ?? 0));
+    return Math.max(0, ...numbers) + 1;
+  }
+
+  private watchExit(child: ManagedProcess): void {
+    const onExit = this.options.onExit;
+    if (onExit) child.onExit((info) => onExit(child, info));
+  }
+
+  private output(source: string, line: string): void {
+    if (this.options.onOutput) this.options.onOutput(source, line);
+    else if (process.env.DISTILLED_LAUNCHER_LOGS) process.stderr.write(`[${source}] ${line}\n`);
+  }
+
+  /** Polls Status of every running, unpaused replica until `decide` returns a value. */
+  private async pollCluster<T>(
+    what: string,
+    timeoutMs: number,
+    decide: (views: StatusResponse[]) => T | undefined,
+  ): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    let lastSeen = 'no replica answered yet';
+    for (;;) {
+      const targets = this.replicas.filter((replica) => replica.running && !replica.isPaused);
+      const answers = await Promise.all(
+        targets.map((replica) =>
+          this.status(replica, 1000).then(
+            (status) => ({ replica, status }),
+            (error: Error) => ({ replica, error }),
+          ),
+        ),
+      );
+      lastSeen = answers.map(describeAnswer).join('; ') || 'no replica is running';
+      if (answers.length > 0 && answers.every((a) => 'status' in a)) {
+        const views = answers.map((a) =>
+          'status' in a ? a.status : undefined,
+        ) as StatusResponse[];
+        const result = decide(views);
+        if (result !== undefined) return result;
+      }
+      if (Date.now() >= deadline)
+        throw LauncherError.timeout(what, timeoutMs, `last seen: ${lastSeen}`);
+      await sleep(100);
+    }
+  }
+}
+
+/** The leader every view names, if there is exactly one and it calls itself leader. */
+function agreedLeader(views: StatusResponse[]): StatusResponse | undefined {
+  const leaders = views.filter((view) => view.role === 'leader');
+  if (leaders.length !== 1) return undefined;
+  const leader = leaders[0];
+  const agreed = views.every((view) => view === leader || view.leader_id === leader.id);
+  return agreed ? leader : undefined;
+}
+
+function describeAnswer(
+  answer:
+    { replica: ReplicaProcess; status: StatusResponse } | { replica: ReplicaProcess; error: Error },
+): string {
+  if ('error' in answer) return `${answer.replica.id}: no answer (${answer.error.message})`;
+  const s = answer.status;
+  const leader = s.role === 'leader' ? '' : ` of ${s.leader_id || 'nobody'}`;
+  return `${s.id}: ${s.role}${leader}, epoch ${s.epoch}, isr [${s.isr.join(', ')}], leo ${s.log_end_offset}, hw ${s.high_watermark}`;
+}
