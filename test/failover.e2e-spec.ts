@@ -41,7 +41,10 @@ describe('leader failover', () => {
 
       // The old leader comes back with its data and rejoins as a follower.
       await oldLeader.start();
-      await local.waitForIsr(local.runningReplicas.map((r) => r.id), 30_000);
+      await local.waitForIsr(
+        local.runningReplicas.map((r) => r.id),
+        30_000,
+      );
       expect((await local.status(oldLeader)).role).toBe('follower');
       await expectAckedReadable(cluster.api, acked);
     } catch (error) {

@@ -27,7 +27,10 @@ describe('follower faults', () => {
       expect(duringPause).toBeGreaterThan(0);
 
       follower.resume();
-      await local.waitForIsr(local.runningReplicas.map((r) => r.id), 30_000);
+      await local.waitForIsr(
+        local.runningReplicas.map((r) => r.id),
+        30_000,
+      );
       const run = await writers.stop();
       expect(run.acked().length).toBeGreaterThan(0);
       await expectAckedReadable(cluster.api, run.acked());
@@ -43,12 +46,19 @@ describe('follower faults', () => {
       const leader = await local.waitForLeader();
       const follower = local.runningReplicas.find((r) => r.id !== leader.id)!;
       await follower.kill('SIGKILL');
-      const writers = startWriters(cluster.api, { workers: 8, prefix: 'killed', maxMessages: 2000 });
+      const writers = startWriters(cluster.api, {
+        workers: 8,
+        prefix: 'killed',
+        maxMessages: 2000,
+      });
       const run = await writers.stop();
       expect(run.acked().length).toBe(2000);
 
       await follower.start();
-      await local.waitForIsr(local.runningReplicas.map((r) => r.id), 30_000);
+      await local.waitForIsr(
+        local.runningReplicas.map((r) => r.id),
+        30_000,
+      );
       const leaderEnd = (await local.status(leader)).log_end_offset;
       await eventually('the restarted follower to reach the leader', async () =>
         (await local.status(follower)).log_end_offset >= leaderEnd ? true : undefined,

@@ -2,14 +2,24 @@
 // With DISTILLED_E2E_URL (an already running cluster, e.g. docker-compose) only the suites
 // that need no process control run: the others kill, pause and restart processes.
 const external = !!process.env.DISTILLED_E2E_URL;
-const needProcessControl = ['scale-out', 'failover', 'follower-faults', 'restart', 'replication', 'api', 'faults'];
+const needProcessControl = [
+  'scale-out',
+  'failover',
+  'follower-faults',
+  'restart',
+  'replication',
+  'api',
+  'faults',
+];
 
 /** @type {import('jest').Config} */
 module.exports = {
   rootDir: '..',
   roots: ['<rootDir>/test'],
   testRegex: '.*\\.e2e-spec\\.ts$',
-  testPathIgnorePatterns: external ? needProcessControl.map((name) => `/test/${name}\\.e2e-spec\\.ts$`) : [],
+  testPathIgnorePatterns: external
+    ? needProcessControl.map((name) => `/test/${name}\\.e2e-spec\\.ts$`)
+    : [],
   moduleFileExtensions: ['js', 'json', 'ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
   testEnvironment: 'node',

@@ -23,7 +23,11 @@ describe('whole-cluster restart', () => {
     let api = new ApiClient(local.api!.url);
     try {
       await api.waitReady();
-      const run = await startWriters(api, { workers: 8, prefix: 'restart', maxMessages: 500 }).stop();
+      const run = await startWriters(api, {
+        workers: 8,
+        prefix: 'restart',
+        maxMessages: 500,
+      }).stop();
       expect(run.acked()).toHaveLength(500);
       await local.stop();
 

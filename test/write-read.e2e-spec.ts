@@ -22,8 +22,9 @@ describe('write and read through the API', () => {
   });
 
   it('acknowledges 1,000 sequential writes with offsets 0..999 in order', async () => {
-    const start = (await cluster.api.cluster()).nodes.find((n) => n.role === 'leader')!
-      .highWatermark;
+    const start = (await cluster.api.cluster()).nodes.find(
+      (n) => n.role === 'leader',
+    )!.highWatermark;
     for (let i = 0; i < count; i++) {
       const message = `message ${i} ${'·'.repeat(i % 7)}`;
       const offset = await cluster.api.append(message);

@@ -25,7 +25,8 @@ export class ApiClient {
     options: { body?: string; contentType?: string; timeoutMs?: number } = {},
   ): Promise<HttpAnswer<T>> {
     const headers: Record<string, string> = {};
-    if (options.body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
+    if (options.body !== undefined)
+      headers['content-type'] = options.contentType ?? 'application/json';
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,
       headers,
@@ -48,7 +49,9 @@ export class ApiClient {
   }
 
   /** GET /Data?offset=n as an answer (200 with the message, or a problem). */
-  read(offset: number | string): Promise<HttpAnswer<{ message: string; offset: number } | Problem>> {
+  read(
+    offset: number | string,
+  ): Promise<HttpAnswer<{ message: string; offset: number } | Problem>> {
     return this.request('GET', `/Data?offset=${offset}`);
   }
 
@@ -75,14 +78,17 @@ export class ApiClient {
       }
       await new Promise((r) => setTimeout(r, 200));
     }
-    throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; last view: ${JSON.stringify(last)}`);
+    throw new Error(
+      `timed out after ${timeoutMs} ms waiting for ${what}; last view: ${JSON.stringify(last)}`,
+    );
   }
 
   async waitReady(timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       try {
-        if ((await this.request('GET', '/health/ready', { timeoutMs: 2_000 })).status === 200) return;
+        if ((await this.request('GET', '/health/ready', { timeoutMs: 2_000 })).status === 200)
+          return;
       } catch {
         // not up yet
       }

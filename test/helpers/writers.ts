@@ -69,7 +69,8 @@ export async function expectAckedReadable(
   const offsets = new Map<number, string>();
   for (const write of acked) {
     const other = offsets.get(write.offset);
-    if (other !== undefined) wrong.push(`offset ${write.offset} acknowledged twice: "${other}" and "${write.message}"`);
+    if (other !== undefined)
+      wrong.push(`offset ${write.offset} acknowledged twice: "${other}" and "${write.message}"`);
     offsets.set(write.offset, write.message);
   }
   for (let i = 0; i < acked.length; i += 32) {
@@ -78,7 +79,9 @@ export async function expectAckedReadable(
         const answer = await api.read(write.offset);
         const body = answer.body as { message?: string };
         if (answer.status !== 200 || body.message !== write.message) {
-          wrong.push(`offset ${write.offset}: wanted "${write.message}", got ${answer.status} ${JSON.stringify(answer.body)}`);
+          wrong.push(
+            `offset ${write.offset}: wanted "${write.message}", got ${answer.status} ${JSON.stringify(answer.body)}`,
+          );
         }
       }),
     );
