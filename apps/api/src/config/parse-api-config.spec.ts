@@ -1,0 +1,50 @@
+import { ConfigError, parseApiConfig } from './parse-api-config';
+
+describe('parseApiConfig', () => {
+  it('uses the documented defaults for an empty environment', () => {
+    expect(parseApiConfig({})).toEqual({
+      host: '0.0.0.0',
+      port: 5000,
+      etcdEndpoints: ['http://127.0.0.1:2379'],
+      cluster: 'distilled',
+      maxMessageBytes: 1048576,
+      writeTimeoutMs: 5000,
+    });
+  });
+
+  it('reads every variable', () => {
+    expect(
+      parseApiConfig({
+        DISTILLED_API_HOST: '127.0.0.1',
+        DISTILLED_API_PORT: '8080',
+        DISTILLED_ETCD: 'http://a:2379, http://b:2379',
+        DISTILLED_CLUSTER: 'test-1',
+        DISTILLED_MAX_MESSAGE_BYTES: '100',
+        DISTILLED_WRITE_TIMEOUT_MS: '250',
+      }),
+    ).toEqual({
+      host: '127.0.0.1',
+      port: 8080,
+      etcdEndpoints: ['http://a:2379', 'http://b:2379'],
+      cluster: 'test-1',
+      maxMessageBytes: 100,
+      writeTimeoutMs: 250,
+    });
+  });
+
+  it.each([
+    ['DISTILLED_API_PORT', 'abc'],
+    ['DISTILLED_API_PORT', '70000'],
+    ['DISTILLED_API_PORT', '-1'],
+    ['DISTILLED_MAX_MESSAGE_BYTES', '0'],
+    ['DISTILLED_MAX_MESSAGE_BYTES', '1.5'],
+    ['DISTILLED_WRITE_TIMEOUT_MS', '1e3'],
+    ['DISTILLED_ETCD', 'not a url'],
+    ['DISTILLED_ETCD', 'ftp://x:1'],
+    ['DISTILLED_CLUSTER', 'a/b'],
+  ])('rejects %s=%s with a message naming the variable', (variable, value) => {
+    const parse = () => parseApiConfig({ [variable]: value });
+    expect(parse).toThrow(ConfigError);
+    expect(parse).toThrow(new RegExp(`^${variable}: `));
+  });
+});

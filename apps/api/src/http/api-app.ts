@@ -1,0 +1,41 @@
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { ApiConfig } from '../config';
+import { BODY_LIMIT_FACTOR, BODY_LIMIT_SLACK_BYTES, REQUEST_TIMEOUT_MS } from '../constants';
+import { MetricsService } from '../metrics/metrics.service';
+import { problemClientErrorHandler, trackRoutes } from '../problems';
+import { registerJsonBodyParser } from './json-body-parser';
+import { setupSwagger } from './swagger';
+
+/** The HTTP body limit for a message limit: room for worst-case JSON escaping. */
+export function bodyLimitFor(maxMessageBytes: number): number {
+  return maxMessageBytes * BODY_LIMIT_FACTOR + BODY_LIMIT_SLACK_BYTES;
+}
+
+/** The Fastify adapter with the API's options; main.ts and the specs use the same one. */
+export function createApiAdapter(config: ApiConfig): FastifyAdapter {
+  return new FastifyAdapter({
+    // The seed served /Data and /data alike; clients depend on it.
+    routerOptions: { caseSensitive: false },
+    bodyLimit: bodyLimitFor(config.maxMessageBytes),
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    clientErrorHandler: problemClientErrorHandler,
+    logger: false,
+  });
+}
+
+/**
+ * Everything that is not a Nest provider: body parsing, route tracking for 405, request metrics
+ * and Swagger. Call after create and before init/listen; create the app with
+ * `{ bodyParser: false }` so Nest does not add its own parsers (url-encoded included).
+ */
+export function configureApiApp(
+  app: NestFastifyApplication,
+  config: ApiConfig,
+  options: { swaggerUi?: boolean } = {},
+): void {
+  const instance = app.getHttpAdapter().getInstance();
+  trackRoutes(instance);
+  registerJsonBodyParser(instance, bodyLimitFor(config.maxMessageBytes));
+  app.get(MetricsService).instrument(instance);
+  setupSwagger(app, options.swaggerUi ?? true);
+}

@@ -1,0 +1,37 @@
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ApiModule } from './api.module';
+import { apiConfig, ConfigError, type ApiConfig } from './config';
+import { configureApiApp, createApiAdapter } from './http/api-app';
+import { IdempotentProducer } from './replicas/idempotent-producer';
+
+function loadConfig(): ApiConfig {
+  try {
+    return apiConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      // One line naming the variable; a stack trace would only hide it.
+      process.stderr.write(`distilled-api: invalid configuration: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+async function bootstrap(): Promise<void> {
+  const config = loadConfig();
+  const app = await NestFactory.create<NestFastifyApplication>(
+    ApiModule,
+    createApiAdapter(config),
+    { bodyParser: false },
+  );
+  configureApiApp(app, config);
+  app.enableShutdownHooks();
+  await app.listen(config.port, config.host);
+  new Logger('Api').log(
+    `listening on ${await app.getUrl()} (etcd ${config.etcdEndpoints.join(',')}, cluster "${config.cluster}", producer id ${app.get(IdempotentProducer).producerId})`,
+  );
+}
+
+void bootstrap();

@@ -1,0 +1,239 @@
+import {
+  Metadata,
+  Server,
+  ServerCredentials,
+  status as GrpcStatus,
+  type ServerUnaryCall,
+  type ServiceClientConstructor,
+  type ServiceError,
+  type sendUnaryData,
+} from '@grpc/grpc-js';
+import { ClientProxyFactory } from '@nestjs/microservices';
+import { BehaviorSubject } from 'rxjs';
+import type {
+  ClusterStateStore,
+  MemberInfo,
+  Membership,
+  VersionedClusterState,
+} from '@distilled/cluster';
+import {
+  ErrorMetadata,
+  ErrorReason,
+  loadDistilledPackage,
+  type AppendRequest,
+  type AppendResponse,
+  type ReadRequest,
+  type ReadResponse,
+} from '@distilled/proto';
+import { MetricsService } from '../metrics/metrics.service';
+import { GrpcReplicaGateway } from './grpc-replica-gateway';
+import { ReplicaCallError } from './replica-gateway';
+
+type Handler<Req, Res> = (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => void;
+
+/** A real gRPC server with the Replica service, answering as each test tells it to. */
+class ReplicaServer {
+  readonly server = new Server();
+  address = '';
+  append: Handler<AppendRequest, AppendResponse> = (call, callback) =>
+    callback(null, { base_offset: 7, count: call.request.messages.length, duplicate: false });
+  read: Handler<ReadRequest, ReadResponse> = (call, callback) =>
+    callback(null, { offset: call.request.offset, message: Buffer.from('m'), high_watermark: 9 });
+
+  async start(): Promise<void> {
+    const service = (loadDistilledPackage().Replica as ServiceClientConstructor).service;
+    this.server.addService(service, {
+      Append: (
+        call: ServerUnaryCall<AppendRequest, AppendResponse>,
+        cb: sendUnaryData<AppendResponse>,
+      ) => this.append(call, cb),
+      Read: (call: ServerUnaryCall<ReadRequest, ReadResponse>, cb: sendUnaryData<ReadResponse>) =>
+        this.read(call, cb),
+      Status: (_call: unknown, cb: sendUnaryData<unknown>) =>
+        cb(null, { id: 'r1', role: 'leader' }),
+    });
+    const port = await new Promise<number>((resolve, reject) =>
+      this.server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) =>
+        error ? reject(error) : resolve(bound),
+      ),
+    );
+    this.address = `127.0.0.1:${port}`;
+  }
+}
+
+function failure(code: number, entries: Record<string, string>): ServiceError {
+  const metadata = new Metadata();
+  for (const [key, value] of Object.entries(entries)) metadata.set(key, value);
+  return Object.assign(new Error('refused'), { code, details: 'refused', metadata });
+}
+
+describe('GrpcReplicaGateway', () => {
+  let replica: ReplicaServer;
+  let members: BehaviorSubject<ReadonlyMap<string, MemberInfo>>;
+  let state: BehaviorSubject<VersionedClusterState | null>;
+  let gateway: GrpcReplicaGateway;
+  let metrics: MetricsService;
+
+  beforeEach(async () => {
+    replica = new ReplicaServer();
+    await replica.start();
+    members = new BehaviorSubject<ReadonlyMap<string, MemberInfo>>(
+      new Map([['r1', { id: 'r1', address: replica.address }]]),
+    );
+    state = new BehaviorSubject<VersionedClusterState | null>({
+      state: { epoch: 1, leader: 'r1', isr: ['r1'] },
+      modRevision: '1',
+    });
+    const membership = { members$: members, current: () => members.value } as unknown as Membership;
+    const store = { state$: state, current: () => state.value } as unknown as ClusterStateStore;
+    metrics = new MetricsService();
+    gateway = new GrpcReplicaGateway(membership, store, metrics);
+    gateway.onModuleInit();
+  });
+
+  afterEach(() => {
+    gateway.onApplicationShutdown();
+    replica.server.forceShutdown();
+  });
+
+  const soon = () => Date.now() + 2000;
+
+  describe('view', () => {
+    it('resolves the leader from the cluster state and the membership', () => {
+      expect(gateway.leader()).toEqual({ id: 'r1', address: replica.address });
+      expect(gateway.replicas()).toEqual([{ id: 'r1', address: replica.address }]);
+      state.next({ state: { epoch: 2, leader: 'r9', isr: ['r9'] }, modRevision: '2' });
+      expect(gateway.leader()).toBeNull();
+      expect(gateway.clusterState()).toEqual({ epoch: 2, leader: 'r9', isr: ['r9'] });
+    });
+
+    it('wakes waiters when the view changes, and counts leader changes', async () => {
+      const started = Date.now();
+      const waiting = gateway.viewChanged(5000);
+      state.next({ state: { epoch: 2, leader: null, isr: ['r1'] }, modRevision: '2' });
+      await waiting;
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(await metrics.render()).toMatch(/distilled_api_leader_changes_total 1/);
+    });
+  });
+
+  describe('client pool', () => {
+    it('makes one client per replica, not per call, and closes it when the replica leaves', async () => {
+      const original = ClientProxyFactory.create.bind(ClientProxyFactory);
+      const closes: jest.SpyInstance[] = [];
+      const create = jest.spyOn(ClientProxyFactory, 'create').mockImplementation((options) => {
+        const proxy = original(options);
+        closes.push(jest.spyOn(proxy, 'close'));
+        return proxy;
+      });
+      try {
+        const target = gateway.leader()!;
+        for (let i = 0; i < 5; i += 1) await gateway.read(target, i, soon());
+        expect(create).toHaveBeenCalledTimes(1);
+        members.next(new Map());
+        expect(closes).toHaveLength(1);
+        expect(closes[0]).toHaveBeenCalledTimes(1);
+      } finally {
+        create.mockRestore();
+      }
+    });
+  });
+
+  describe('calls', () => {
+    it('appends through the pooled client', async () => {
+      const request = {
+        messages: [Buffer.from('a'), Buffer.from('b')],
+        producer_id: 5,
+        sequence: 3,
+      };
+      let received: AppendRequest | undefined;
+      replica.append = (call, callback) => {
+        received = call.request;
+        callback(null, { base_offset: 10, count: 2, duplicate: false });
+      };
+      const target = gateway.leader()!;
+      expect(await gateway.append(target, request, soon())).toEqual({
+        base_offset: 10,
+        count: 2,
+        duplicate: false,
+      });
+      expect(received?.producer_id).toBe(5);
+      expect(received?.sequence).toBe(3);
+      expect(received?.messages.map(String)).toEqual(['a', 'b']);
+    });
+
+    it('decodes the reason, leader and high watermark from the trailers', async () => {
+      replica.append = (_call, callback) =>
+        callback(
+          failure(GrpcStatus.FAILED_PRECONDITION, {
+            [ErrorMetadata.reason]: ErrorReason.NotLeader,
+            [ErrorMetadata.leaderId]: 'r2',
+            [ErrorMetadata.leaderAddress]: 'host2:50051',
+          }),
+        );
+      replica.read = (_call, callback) =>
+        callback(
+          failure(GrpcStatus.OUT_OF_RANGE, {
+            [ErrorMetadata.reason]: ErrorReason.NotCommitted,
+            [ErrorMetadata.highWatermark]: '42',
+          }),
+        );
+      const target = gateway.leader()!;
+      const appendError = await gateway
+        .append(target, { messages: [], producer_id: 1, sequence: 1 }, soon())
+        .catch((error: unknown) => error);
+      expect(appendError).toBeInstanceOf(ReplicaCallError);
+      expect(appendError).toMatchObject({
+        code: GrpcStatus.FAILED_PRECONDITION,
+        reason: ErrorReason.NotLeader,
+        leaderHint: { id: 'r2', address: 'host2:50051' },
+        delivery: 'maybe-sent',
+      });
+      const readError = await gateway.read(target, 50, soon()).catch((error: unknown) => error);
+      expect(readError).toMatchObject({ reason: ErrorReason.NotCommitted, highWatermark: 42 });
+    });
+
+    it('reports a replica nobody listens on as never sent', async () => {
+      const closed = new Server();
+      const port = await new Promise<number>((resolve, reject) =>
+        closed.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, bound) =>
+          error ? reject(error) : resolve(bound),
+        ),
+      );
+      closed.forceShutdown();
+      const error = await gateway
+        .append(
+          { id: 'gone', address: `127.0.0.1:${port}` },
+          { messages: [], producer_id: 1, sequence: 1 },
+          soon(),
+        )
+        .catch((rejection: unknown) => rejection);
+      expect(error).toMatchObject({
+        code: GrpcStatus.UNAVAILABLE,
+        reason: null,
+        delivery: 'not-sent',
+      });
+    });
+
+    it('reports a connection lost during the call as maybe sent', async () => {
+      replica.append = () => setTimeout(() => replica.server.forceShutdown(), 20);
+      const error = await gateway
+        .append(
+          gateway.leader()!,
+          { messages: [Buffer.from('x')], producer_id: 1, sequence: 1 },
+          soon(),
+        )
+        .catch((rejection: unknown) => rejection);
+      expect(error).toBeInstanceOf(ReplicaCallError);
+      expect(error).toMatchObject({ delivery: 'maybe-sent' });
+    });
+
+    it('reports a call past its deadline as maybe sent', async () => {
+      replica.append = () => undefined;
+      const error = await gateway
+        .append(gateway.leader()!, { messages: [], producer_id: 1, sequence: 1 }, Date.now() + 100)
+        .catch((rejection: unknown) => rejection);
+      expect(error).toMatchObject({ code: GrpcStatus.DEADLINE_EXCEEDED, delivery: 'maybe-sent' });
+    });
+  });
+});

@@ -1,0 +1,195 @@
+import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
+import { lastValueFrom, type Observable, type Subscription } from 'rxjs';
+import {
+  CLUSTER_STATE_STORE,
+  MEMBERSHIP,
+  type ClusterState,
+  type ClusterStateStore,
+  type MemberInfo,
+  type Membership,
+} from '@distilled/cluster';
+import {
+  ErrorMetadata,
+  ErrorReason,
+  type AppendRequest,
+  type AppendResponse,
+  type ReadResponse,
+  type StatusResponse,
+} from '@distilled/proto';
+import { MetricsService } from '../metrics/metrics.service';
+import { ReplicaClientPool } from './replica-client-pool';
+import {
+  ReplicaCallError,
+  type Delivery,
+  type ReplicaGateway,
+  type ReplicaRef,
+} from './replica-gateway';
+
+const REASONS = new Set<string>(Object.values(ErrorReason));
+
+/**
+ * The real ReplicaGateway: the view comes from libs/cluster (membership and state watches, read
+ * only: the API never registers), the calls go through one pooled gRPC client per replica.
+ */
+@Injectable()
+export class GrpcReplicaGateway implements ReplicaGateway, OnModuleInit, OnApplicationShutdown {
+  private readonly pool = new ReplicaClientPool();
+  private readonly subscriptions: Subscription[] = [];
+  private readonly waiters = new Set<() => void>();
+  private lastLeader: string | null | undefined;
+  private closed = false;
+
+  constructor(
+    @Inject(MEMBERSHIP) private readonly membership: Membership,
+    @Inject(CLUSTER_STATE_STORE) private readonly stateStore: ClusterStateStore,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  onModuleInit(): void {
+    this.subscriptions.push(
+      this.membership.members$.subscribe((members) => {
+        this.pool.retain(new Set([...members.values()].map((member) => member.address)));
+        this.wake();
+      }),
+      this.stateStore.state$.subscribe((versioned) => {
+        const leader = versioned?.state.leader ?? null;
+        if (this.lastLeader !== undefined && leader !== this.lastLeader) {
+          this.metrics.leaderChanged();
+        }
+        this.lastLeader = leader;
+        this.wake();
+      }),
+    );
+  }
+
+  /**
+   * The last shutdown phase, not onModuleDestroy: Nest stops the HTTP server after the destroy
+   * hooks, and the writes still in flight until then need their clients.
+   */
+  onApplicationShutdown(): void {
+    this.closed = true;
+    for (const subscription of this.subscriptions) subscription.unsubscribe();
+    this.wake();
+    this.pool.closeAll();
+  }
+
+  replicas(): ReplicaRef[] {
+    return [...this.membership.current().values()].map(toRef);
+  }
+
+  leader(): ReplicaRef | null {
+    const id = this.stateStore.current()?.state.leader;
+    if (!id) return null;
+    const member = this.membership.current().get(id);
+    return member ? toRef(member) : null;
+  }
+
+  clusterState(): ClusterState | null {
+    return this.stateStore.current()?.state ?? null;
+  }
+
+  viewChanged(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, timeoutMs));
+      this.waiters.add(done);
+    });
+  }
+
+  append(replica: ReplicaRef, request: AppendRequest, deadline: number): Promise<AppendResponse> {
+    return this.call(replica, deadline, (service, metadata, options) =>
+      service.Append(request, metadata, options),
+    );
+  }
+
+  read(replica: ReplicaRef, offset: number, deadline: number): Promise<ReadResponse> {
+    return this.call(replica, deadline, (service, metadata, options) =>
+      service.Read({ offset }, metadata, options),
+    );
+  }
+
+  status(replica: ReplicaRef, deadline: number): Promise<StatusResponse> {
+    return this.call(replica, deadline, (service, metadata, options) =>
+      service.Status({}, metadata, options),
+    );
+  }
+
+  private async call<T>(
+    replica: ReplicaRef,
+    deadline: number,
+    invoke: (
+      service: ReturnType<ReplicaClientPool['get']>,
+      metadata: Metadata,
+      options: { deadline: Date },
+    ) => Observable<T>,
+  ): Promise<T> {
+    if (this.closed) {
+      // A client made now would never be closed; the call is refused before it is sent.
+      throw toCallError(replica, new Error('the API is shutting down'));
+    }
+    try {
+      const service = this.pool.get(replica.address);
+      return await lastValueFrom(invoke(service, new Metadata(), { deadline: new Date(deadline) }));
+    } catch (error) {
+      throw toCallError(replica, error);
+    }
+  }
+
+  private wake(): void {
+    for (const waiter of [...this.waiters]) waiter();
+  }
+}
+
+function toRef(member: MemberInfo): ReplicaRef {
+  return { id: member.id, address: member.address };
+}
+
+function isServiceError(error: unknown): error is ServiceError {
+  return (
+    error instanceof Error &&
+    typeof (error as Partial<ServiceError>).code === 'number' &&
+    (error as Partial<ServiceError>).metadata instanceof Metadata
+  );
+}
+
+/**
+ * grpc-js fails a call that never got a connection with UNAVAILABLE and one of these details;
+ * only then is it certain that the request did not reach the replica.
+ */
+const NEVER_SENT =
+  /No connection established|Name resolution failed|failed to connect|ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH/i;
+
+export function toCallError(replica: ReplicaRef, error: unknown): ReplicaCallError {
+  if (!isServiceError(error)) {
+    const message = error instanceof Error ? error.message : String(error);
+    // Failed before any call was made (e.g. the client could not be created).
+    return new ReplicaCallError(replica, GrpcStatus.UNAVAILABLE, null, 'not-sent', message);
+  }
+  const first = (key: string): string | null => {
+    const value = error.metadata.get(key)[0];
+    return value === undefined ? null : value.toString();
+  };
+  const rawReason = first(ErrorMetadata.reason);
+  const reason = rawReason !== null && REASONS.has(rawReason) ? (rawReason as ErrorReason) : null;
+  const leaderId = first(ErrorMetadata.leaderId);
+  const leaderAddress = first(ErrorMetadata.leaderAddress);
+  const highWatermark = first(ErrorMetadata.highWatermark);
+  const delivery: Delivery =
+    reason === null && error.code === GrpcStatus.UNAVAILABLE && NEVER_SENT.test(error.details)
+      ? 'not-sent'
+      : 'maybe-sent';
+  return new ReplicaCallError(
+    replica,
+    error.code,
+    reason,
+    delivery,
+    error.details,
+    leaderId && leaderAddress ? { id: leaderId, address: leaderAddress } : null,
+    highWatermark !== null && /^\d+$/.test(highWatermark) ? Number(highWatermark) : null,
+  );
+}

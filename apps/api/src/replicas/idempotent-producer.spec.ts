@@ -1,0 +1,222 @@
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import { ErrorReason } from '@distilled/proto';
+import { createTestApp, injector } from '../testing/create-test-app';
+import {
+  callError,
+  unreachableError,
+  type AppendBehaviour,
+  type FakeReplicaGateway,
+} from '../testing/fake-replica-gateway';
+import { MAX_BATCH_MESSAGES } from '../constants';
+import { IdempotentProducer } from './idempotent-producer';
+
+const fail =
+  (
+    code: number,
+    reason: ErrorReason | null,
+    delivery: 'not-sent' | 'maybe-sent' = 'maybe-sent',
+  ): AppendBehaviour =>
+  (replica) =>
+    callError(replica, code, reason, { delivery });
+
+const notLeader = fail(GrpcStatus.FAILED_PRECONDITION, ErrorReason.NotLeader);
+const notEnoughReplicas = fail(GrpcStatus.UNAVAILABLE, ErrorReason.NotEnoughReplicas);
+const shuttingDown = fail(GrpcStatus.UNAVAILABLE, ErrorReason.ShuttingDown);
+const noLeader = fail(GrpcStatus.UNAVAILABLE, ErrorReason.NoLeader);
+const commitTimeout = fail(GrpcStatus.DEADLINE_EXCEEDED, ErrorReason.CommitTimeout);
+const leadershipLost = fail(GrpcStatus.ABORTED, ErrorReason.LeadershipLost);
+const neverSent: AppendBehaviour = (replica) => unreachableError(replica);
+const connectionLost = fail(GrpcStatus.UNAVAILABLE, null, 'maybe-sent');
+const deadlineExceeded = fail(GrpcStatus.DEADLINE_EXCEEDED, null);
+const invalid = fail(GrpcStatus.INVALID_ARGUMENT, ErrorReason.InvalidArgument);
+const stale = fail(GrpcStatus.FAILED_PRECONDITION, ErrorReason.StaleSequence);
+
+describe('IdempotentProducer', () => {
+  let app: NestFastifyApplication;
+  let gateway: FakeReplicaGateway;
+  let inject: (options: InjectOptions | string) => Promise<LightMyRequestResponse>;
+
+  // Generous by default so a loaded machine does not turn slow writes into 503s; the 503/504
+  // cases below use a short deadline to run fast.
+  async function start(overrides: Parameters<typeof createTestApp>[0] = {}): Promise<void> {
+    await app?.close();
+    ({ app, gateway } = await createTestApp({ writeTimeoutMs: 10_000, ...overrides }));
+    inject = injector(app);
+  }
+
+  beforeEach(() => start());
+  afterEach(() => app.close());
+
+  const post = (message: string) =>
+    inject({
+      method: 'POST',
+      url: '/Data',
+      headers: { 'content-type': 'application/json' },
+      payload: JSON.stringify({ message }),
+    });
+
+  describe('coalescing', () => {
+    it('sends concurrent writes as a few Append calls and gives each its own offset', async () => {
+      gateway.appendDelayMs = 100;
+      const messages = Array.from({ length: 200 }, (_, i) => `m${i}`);
+      const responses = await Promise.all(messages.map(post));
+      expect(responses.every((response) => response.statusCode === 201)).toBe(true);
+      expect(gateway.appendCalls.length).toBeLessThanOrEqual(4);
+      const offsets = responses.map((response) => response.json<{ offset: number }>().offset);
+      expect(new Set(offsets).size).toBe(200);
+      offsets.forEach((offset, i) => expect(gateway.log[offset].toString()).toBe(messages[i]));
+    });
+
+    it('sends a lone write at once, with no batching delay', async () => {
+      const started = Date.now();
+      expect((await post('alone')).statusCode).toBe(201);
+      // No batching timer: the Append goes out on the next turn of the event loop (the bound
+      // is loose only so that a loaded machine does not fail it).
+      expect(Date.now() - started).toBeLessThan(250);
+      expect(gateway.appendCalls).toHaveLength(1);
+    });
+
+    it(`caps a batch at ${MAX_BATCH_MESSAGES} messages`, async () => {
+      gateway.appendDelayMs = 50;
+      const responses = await Promise.all(
+        Array.from({ length: 2 * MAX_BATCH_MESSAGES + 10 }, (_, i) => post(`m${i}`)),
+      );
+      expect(responses.every((response) => response.statusCode === 201)).toBe(true);
+      const sizes = gateway.appendCalls.map((call) => call.request.messages.length);
+      expect(Math.max(...sizes)).toBe(MAX_BATCH_MESSAGES);
+    });
+
+    it('caps a batch at 4 MiB', async () => {
+      await start({ maxMessageBytes: 1536 * 1024 });
+      gateway.appendDelayMs = 20;
+      const big = 'x'.repeat(1536 * 1024);
+      const responses = await Promise.all(Array.from({ length: 6 }, () => post(big)));
+      expect(responses.map((response) => response.statusCode)).toEqual(Array(6).fill(201));
+      for (const call of gateway.appendCalls) {
+        const bytes = call.request.messages.reduce((sum, message) => sum + message.length, 0);
+        expect(bytes).toBeLessThanOrEqual(4 * 1024 * 1024);
+      }
+    });
+
+    it('gives each batch a new sequence and the same producer id', async () => {
+      await post('a');
+      await post('b');
+      const [first, second] = gateway.appendCalls.map((call) => call.request);
+      expect(first.producer_id).toBe(app.get(IdempotentProducer).producerId);
+      expect(first.producer_id).toBeGreaterThan(0);
+      expect(Number.isSafeInteger(first.producer_id)).toBe(true);
+      expect(second.producer_id).toBe(first.producer_id);
+      expect(second.sequence).toBe(first.sequence + 1);
+    });
+  });
+
+  describe('retries', () => {
+    it('retries a batch with the same sequence, and the leader stores it once', async () => {
+      // The leader appends, then the connection drops before it answers.
+      gateway.appendScript.push((replica, request) => {
+        gateway.store(request);
+        return connectionLost(replica, request);
+      });
+      const response = await post('once');
+      expect(response.statusCode).toBe(201);
+      expect(response.json()).toEqual({ offset: 0 });
+      expect(gateway.log.map(String)).toEqual(['once']);
+      const sequences = gateway.appendCalls.map((call) => call.request.sequence);
+      expect(sequences).toHaveLength(2);
+      expect(new Set(sequences).size).toBe(1);
+      await post('next');
+      expect(gateway.appendCalls[2].request.sequence).toBe(sequences[0] + 1);
+    });
+
+    it('follows the leader a refusing replica names, at once', async () => {
+      gateway.leaderId = 'r2';
+      gateway.appendScript.push((replica) =>
+        callError(replica, GrpcStatus.FAILED_PRECONDITION, ErrorReason.NotLeader, {
+          leaderHint: { id: 'r2', address: 'r2:50051' },
+        }),
+      );
+      // The view still says r1 for the first attempt.
+      const leader = jest.spyOn(gateway, 'leader');
+      leader.mockReturnValueOnce({ id: 'r1', address: 'r1:50051' });
+      expect((await post('x')).statusCode).toBe(201);
+      expect(gateway.appendCalls.map((call) => call.replica.id)).toEqual(['r1', 'r2']);
+    });
+
+    it('waits for a leader to be elected within the deadline', async () => {
+      gateway.leaderId = null;
+      setTimeout(() => (gateway.leaderId = 'r3'), 100);
+      expect((await post('x')).statusCode).toBe(201);
+      expect(gateway.appendCalls.map((call) => call.replica.id)).toEqual(['r3']);
+    });
+  });
+
+  describe('503 (not stored) or 504 (may be stored)', () => {
+    beforeEach(() => start({ writeTimeoutMs: 300 }));
+
+    it.each<[string, number, AppendBehaviour[], AppendBehaviour | 'no leader']>([
+      ['not-enough-replicas until the deadline', 503, [], notEnoughReplicas],
+      ['shutting-down until the deadline', 503, [], shuttingDown],
+      ['no-leader from the replica until the deadline', 503, [], noLeader],
+      ['not-leader until the deadline', 503, [], notLeader],
+      ['no leader in the cluster state', 503, [], 'no leader'],
+      ['the leader unreachable (never sent)', 503, [], neverSent],
+      ['commit-timeout, then not-enough-replicas', 504, [commitTimeout], notEnoughReplicas],
+      ['leadership-lost, then unreachable', 504, [leadershipLost], neverSent],
+      [
+        'not-leader, then commit-timeout, then no-leader',
+        504,
+        [notLeader, commitTimeout],
+        noLeader,
+      ],
+      ['the connection lost after sending', 504, [], connectionLost],
+      ['the deadline exceeded after sending', 504, [], deadlineExceeded],
+      ['an invalid batch (not retried)', 502, [], invalid],
+      ['a sequence conflict (not retried)', 502, [], stale],
+    ])('%s → %i', async (_case, status, script, fallback) => {
+      gateway.appendScript.push(...script);
+      if (fallback === 'no leader') gateway.leaderId = null;
+      else gateway.appendFallback = fallback;
+      const response = await post('x');
+      expect(response.statusCode).toBe(status);
+      expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+      const problem = response.json<{ detail: string; type: string }>();
+      if (status === 503) {
+        expect(response.headers['retry-after']).toBe('1');
+        expect(problem.detail).toMatch(/was NOT stored/);
+        expect(problem.type).toBe('urn:distilled:problem:write-not-stored');
+      }
+      if (status === 504) {
+        expect(response.headers['retry-after']).toBeUndefined();
+        expect(problem.detail).toMatch(/may or may not have been stored/);
+        expect(problem.detail).toMatch(/retrying may store it twice/);
+      }
+      const sequences = new Set(gateway.appendCalls.map((call) => call.request.sequence));
+      expect(sequences.size).toBeLessThanOrEqual(1);
+      if (status === 502) expect(gateway.appendCalls).toHaveLength(1);
+    });
+
+    it.each<[string, AppendBehaviour]>([
+      ['commit-timeout', commitTimeout],
+      ['leadership-lost', leadershipLost],
+      ['a lost connection', connectionLost],
+    ])('answers 201 when a retry after %s settles the batch', async (_case, first) => {
+      gateway.appendScript.push(first);
+      const response = await post('x');
+      expect(response.statusCode).toBe(201);
+      expect(gateway.appendCalls).toHaveLength(2);
+    });
+
+    it('answers 503 for a write whose deadline passed while it waited behind a slow batch', async () => {
+      gateway.appendDelayMs = 400;
+      const slow = post('slow');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      const waiting = await post('waiting');
+      expect(waiting.statusCode).toBe(503);
+      expect(waiting.json<{ detail: string }>().detail).toMatch(/never sent/);
+      expect((await slow).statusCode).toBe(201);
+      expect(gateway.log.map(String)).toEqual(['slow']);
+    });
+  });
+});

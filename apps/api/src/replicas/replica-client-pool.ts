@@ -1,0 +1,94 @@
+import { Logger } from '@nestjs/common';
+import { ClientProxyFactory, Transport, type ClientGrpc } from '@nestjs/microservices';
+import type { CallOptions, Metadata } from '@grpc/grpc-js';
+import type { Observable } from 'rxjs';
+import {
+  PROTO_LOADER_OPTIONS,
+  PROTO_PACKAGE,
+  resolveProtoPath,
+  type AppendRequest,
+  type AppendResponse,
+  type ReadRequest,
+  type ReadResponse,
+  type StatusRequest,
+  type StatusResponse,
+} from '@distilled/proto';
+import { GRPC_MAX_MESSAGE_BYTES } from '../constants';
+
+/** distilled.v1.Replica as Nest's gRPC client exposes it. */
+export interface ReplicaService {
+  Append(
+    request: AppendRequest,
+    metadata: Metadata,
+    options: CallOptions,
+  ): Observable<AppendResponse>;
+  Read(request: ReadRequest, metadata: Metadata, options: CallOptions): Observable<ReadResponse>;
+  Status(
+    request: StatusRequest,
+    metadata: Metadata,
+    options: CallOptions,
+  ): Observable<StatusResponse>;
+}
+
+interface PooledClient {
+  proxy: { close(): unknown };
+  service: ReplicaService;
+}
+
+/** Channel options for every replica client, in one place. */
+export const REPLICA_CHANNEL_OPTIONS = {
+  'grpc.keepalive_time_ms': 10_000,
+  'grpc.keepalive_timeout_ms': 5_000,
+  'grpc.max_receive_message_length': GRPC_MAX_MESSAGE_BYTES,
+  'grpc.max_send_message_length': GRPC_MAX_MESSAGE_BYTES,
+} as const;
+
+/**
+ * One gRPC client per replica address, kept for as long as the address is in the membership
+ * (the terminus model: ClientProxyFactory.create cached in a Map by address). A client's
+ * channel connects lazily and reconnects by itself, so it is never made per request.
+ */
+export class ReplicaClientPool {
+  private readonly clients = new Map<string, PooledClient>();
+  private readonly logger = new Logger('ReplicaClientPool');
+  private readonly protoPath = resolveProtoPath();
+
+  /** The client for `address`, made on first use. */
+  get(address: string): ReplicaService {
+    let client = this.clients.get(address);
+    if (!client) {
+      const proxy = ClientProxyFactory.create({
+        transport: Transport.GRPC,
+        options: {
+          url: address,
+          package: PROTO_PACKAGE,
+          protoPath: this.protoPath,
+          loader: { ...PROTO_LOADER_OPTIONS },
+          channelOptions: { ...REPLICA_CHANNEL_OPTIONS },
+        },
+      }) as unknown as ClientGrpc & { close(): unknown };
+      client = { proxy, service: proxy.getService<ReplicaService>('Replica') };
+      this.clients.set(address, client);
+      this.logger.log(`client for replica at ${address} created`);
+    }
+    return client.service;
+  }
+
+  /** Closes the clients of addresses not in `keep` (replicas that left). */
+  retain(keep: ReadonlySet<string>): void {
+    for (const [address, client] of this.clients) {
+      if (keep.has(address)) continue;
+      this.clients.delete(address);
+      client.proxy.close();
+      this.logger.log(`client for replica at ${address} closed`);
+    }
+  }
+
+  closeAll(): void {
+    this.retain(new Set());
+  }
+
+  get size(): number {
+    return this.clients.size;
+  }
+}

@@ -1,0 +1,100 @@
+import { ApiProblem } from '../problems';
+import { FakeReplicaGateway } from '../testing/fake-replica-gateway';
+import { ReplicaReader } from './replica-reader';
+
+describe('ReplicaReader', () => {
+  let gateway: FakeReplicaGateway;
+  let reader: ReplicaReader;
+
+  beforeEach(() => {
+    gateway = new FakeReplicaGateway();
+    gateway.store({
+      messages: [Buffer.from('zero'), Buffer.from('one')],
+      producer_id: 1,
+      sequence: 1,
+    });
+    reader = new ReplicaReader(gateway);
+  });
+  afterEach(() => jest.restoreAllMocks());
+
+  /** Makes the shuffle put `id` first. */
+  function startWith(id: string): void {
+    const order = gateway.members.map((member) => member.id);
+    // With random() just below 1 the shuffle leaves the order as it is.
+    jest.spyOn(Math, 'random').mockReturnValue(0.999);
+    gateway.members.sort((a, b) =>
+      a.id === id ? -1 : b.id === id ? 1 : order.indexOf(a.id) - order.indexOf(b.id),
+    );
+  }
+
+  async function problemOf(promise: Promise<unknown>): Promise<ApiProblem> {
+    const error = await promise.then(
+      () => undefined,
+      (rejection: unknown) => rejection,
+    );
+    expect(error).toBeInstanceOf(ApiProblem);
+    return error as ApiProblem;
+  }
+
+  describe('read', () => {
+    it('spreads reads over the replicas', async () => {
+      for (let i = 0; i < 60; i += 1) await reader.read(0);
+      const used = new Set(gateway.readCalls.map((call) => call.replica.id));
+      expect(used).toEqual(new Set(['r1', 'r2', 'r3']));
+    });
+
+    it('asks the leader when a follower has not seen the offset yet', async () => {
+      startWith('r2');
+      gateway.highWatermarks.set('r2', 1);
+      const result = await reader.read(1);
+      expect(result.message.toString()).toBe('one');
+      expect(gateway.readCalls.map((call) => call.replica.id)).toEqual(['r2', 'r1']);
+    });
+
+    it("answers 404 with the leader's high watermark when the leader has not committed it", async () => {
+      startWith('r2');
+      gateway.highWatermarks.set('r2', 1);
+      const problem = await problemOf(reader.read(2));
+      expect(problem.status).toBe(404);
+      expect(problem.problem.nextOffset).toBe(2);
+      expect(gateway.readCalls.map((call) => call.replica.id)).toEqual(['r2', 'r1']);
+    });
+
+    it('answers 404 at once when the first replica asked is the leader', async () => {
+      startWith('r1');
+      const problem = await problemOf(reader.read(5));
+      expect(problem.status).toBe(404);
+      expect(gateway.readCalls).toHaveLength(1);
+    });
+
+    it('tries another replica when one is unreachable', async () => {
+      startWith('r3');
+      gateway.unreachable.add('r3');
+      expect((await reader.read(0)).message.toString()).toBe('zero');
+      expect(gateway.readCalls[0].replica.id).toBe('r3');
+      expect(gateway.readCalls).toHaveLength(2);
+    });
+
+    it('answers 503, not 404, when no leader can confirm the offset is unwritten', async () => {
+      gateway.unreachable.add('r1');
+      gateway.highWatermarks.set('r2', 0);
+      gateway.highWatermarks.set('r3', 0);
+      const problem = await problemOf(reader.read(0));
+      expect(problem.status).toBe(503);
+      expect(problem.headers['Retry-After']).toBe('1');
+    });
+
+    it('answers 503 when no leader is known and the followers have not seen it', async () => {
+      gateway.leaderId = null;
+      gateway.highWatermarks.set('r2', 0);
+      gateway.highWatermarks.set('r3', 0);
+      gateway.highWatermarks.set('r1', 0);
+      expect((await problemOf(reader.read(0))).status).toBe(503);
+    });
+
+    it('answers 503 when no replica is registered', async () => {
+      gateway.members = [];
+      expect((await problemOf(reader.read(0))).status).toBe(503);
+    });
+  });
+});

@@ -1,0 +1,171 @@
+import { Module } from '@nestjs/common';
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import type { ClusterState } from '@distilled/cluster';
+import {
+  ErrorReason,
+  type AppendRequest,
+  type AppendResponse,
+  type ReadResponse,
+  type StatusResponse,
+} from '@distilled/proto';
+import {
+  REPLICA_GATEWAY,
+  ReplicaCallError,
+  type Delivery,
+  type ReplicaGateway,
+  type ReplicaRef,
+} from '../replicas/replica-gateway';
+
+export type AppendBehaviour = (
+  replica: ReplicaRef,
+  request: AppendRequest,
+) => AppendResponse | ReplicaCallError | Promise<AppendResponse | ReplicaCallError>;
+
+/**
+ * An in-memory cluster behind the ReplicaGateway interface, for specs: a committed log, a
+ * leader, per-replica high watermarks, unreachable replicas, and a script of Append answers.
+ * Its Append deduplicates by (producer id, sequence) like the real leader.
+ */
+export class FakeReplicaGateway implements ReplicaGateway {
+  members: ReplicaRef[] = [
+    { id: 'r1', address: 'r1:50051' },
+    { id: 'r2', address: 'r2:50051' },
+    { id: 'r3', address: 'r3:50051' },
+  ];
+  leaderId: string | null = 'r1';
+  epoch = 1;
+  readonly log: Buffer[] = [];
+  /** Per-replica high watermark; the log length when absent. */
+  readonly highWatermarks = new Map<string, number>();
+  readonly unreachable = new Set<string>();
+  /** Answers for the next Append calls, in order; after them, the default leader behaviour. */
+  readonly appendScript: AppendBehaviour[] = [];
+  /** Answers every Append once the script is used up; the healthy leader when null. */
+  appendFallback: AppendBehaviour | null = null;
+  /** Delay of every Append, to let writes pile up behind a batch in flight. */
+  appendDelayMs = 0;
+  readonly appendCalls: Array<{ replica: ReplicaRef; request: AppendRequest }> = [];
+  readonly readCalls: Array<{ replica: ReplicaRef; offset: number }> = [];
+  private readonly batches = new Map<string, AppendResponse>();
+
+  replicas(): ReplicaRef[] {
+    return [...this.members];
+  }
+
+  leader(): ReplicaRef | null {
+    return this.members.find((member) => member.id === this.leaderId) ?? null;
+  }
+
+  clusterState(): ClusterState | null {
+    return { epoch: this.epoch, leader: this.leaderId, isr: this.members.map((m) => m.id) };
+  }
+
+  viewChanged(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, Math.min(timeoutMs, 5)));
+  }
+
+  async append(replica: ReplicaRef, request: AppendRequest): Promise<AppendResponse> {
+    this.appendCalls.push({ replica, request: { ...request, messages: [...request.messages] } });
+    if (this.appendDelayMs > 0) await sleep(this.appendDelayMs);
+    const scripted = this.appendScript.shift();
+    const behaviour = scripted ?? this.appendFallback;
+    const answer = behaviour
+      ? await behaviour(replica, request)
+      : this.leaderAppend(replica, request);
+    if (answer instanceof ReplicaCallError) throw answer;
+    return answer;
+  }
+
+  /** What a healthy leader does: append once per (producer, sequence), refuse as a follower. */
+  leaderAppend(replica: ReplicaRef, request: AppendRequest): AppendResponse | ReplicaCallError {
+    if (this.unreachable.has(replica.id)) return unreachableError(replica);
+    if (replica.id !== this.leaderId) {
+      return callError(replica, GrpcStatus.FAILED_PRECONDITION, ErrorReason.NotLeader, {
+        leaderHint: this.leader(),
+      });
+    }
+    return this.store(request);
+  }
+
+  /** Appends to the log (deduplicated) regardless of who is asked: "the leader stored it". */
+  store(request: AppendRequest): AppendResponse {
+    const key = `${request.producer_id}/${request.sequence}`;
+    const known = this.batches.get(key);
+    if (known) return { ...known, duplicate: true };
+    const response = {
+      base_offset: this.log.length,
+      count: request.messages.length,
+      duplicate: false,
+    };
+    this.log.push(...request.messages);
+    this.batches.set(key, response);
+    return response;
+  }
+
+  async read(replica: ReplicaRef, offset: number): Promise<ReadResponse> {
+    this.readCalls.push({ replica, offset });
+    if (this.unreachable.has(replica.id)) throw unreachableError(replica);
+    const highWatermark = this.highWatermarks.get(replica.id) ?? this.log.length;
+    if (offset >= highWatermark) {
+      throw callError(replica, GrpcStatus.OUT_OF_RANGE, ErrorReason.NotCommitted, {
+        highWatermark,
+      });
+    }
+    return { offset, message: this.log[offset], high_watermark: highWatermark };
+  }
+
+  async status(replica: ReplicaRef): Promise<StatusResponse> {
+    if (this.unreachable.has(replica.id)) throw unreachableError(replica);
+    const leader = this.leader();
+    return {
+      id: replica.id,
+      address: replica.address,
+      role: replica.id === this.leaderId ? 'leader' : 'follower',
+      epoch: this.epoch,
+      leader_id: leader?.id ?? '',
+      leader_address: leader?.address ?? '',
+      isr: this.members.map((m) => m.id),
+      in_sync: true,
+      log_end_offset: this.log.length,
+      high_watermark: this.highWatermarks.get(replica.id) ?? this.log.length,
+      problem: '',
+    };
+  }
+}
+
+export function callError(
+  replica: ReplicaRef,
+  code: number,
+  reason: ErrorReason | null,
+  extra: { delivery?: Delivery; leaderHint?: ReplicaRef | null; highWatermark?: number } = {},
+): ReplicaCallError {
+  return new ReplicaCallError(
+    replica,
+    code,
+    reason,
+    extra.delivery ?? 'maybe-sent',
+    reason ?? 'failed',
+    extra.leaderHint ?? null,
+    extra.highWatermark ?? null,
+  );
+}
+
+export function unreachableError(replica: ReplicaRef): ReplicaCallError {
+  return callError(replica, GrpcStatus.UNAVAILABLE, null, { delivery: 'not-sent' });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+@Module({})
+class FakeReplicasModule {}
+
+/** A stand-in for ReplicasModule: `overrideModule(ReplicasModule).useModule(fakeReplicasModule(g))`. */
+export function fakeReplicasModule(gateway: ReplicaGateway) {
+  return {
+    module: FakeReplicasModule,
+    providers: [{ provide: REPLICA_GATEWAY, useValue: gateway }],
+    exports: [REPLICA_GATEWAY],
+  };
+}
