@@ -1,0 +1,29 @@
+/** Defaults and fixed limits of a replica, in one place (DESIGN.md part A lists the contract ones). */
+export const DEFAULT_ETCD = 'http://127.0.0.1:2379';
+export const DEFAULT_CLUSTER = 'distilled';
+export const DEFAULT_GRPC_HOST = '0.0.0.0';
+export const DEFAULT_GRPC_PORT = 50051;
+export const DEFAULT_MIN_INSYNC = 1;
+export const DEFAULT_FSYNC = 'always';
+/** Segments roll at 64 MiB: few files, and truncation/recovery touch little. */
+export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_LEASE_TTL_SECONDS = 2;
+export const DEFAULT_REPLICA_LAG_MS = 2000;
+/** Above the lag limit, so a stalled follower leaves the ISR before waiting appends time out. */
+export const DEFAULT_COMMIT_TIMEOUT_MS = 4000;
+
+/** gRPC message size limit, both ways: a fetch response or an Append batch fits well within it. */
+export const GRPC_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+/** How much log a fetch response carries at most (whole batches, so it may run a batch over). */
+export const FETCH_MAX_BYTES = 1024 * 1024;
+/** How often the leader checks its followers' lag against the limit. */
+export const ISR_CHECK_INTERVAL_MS = 100;
+/** A follower's reconnect backoff to the leader: first and longest wait. */
+export const FOLLOWER_BACKOFF_MIN_MS = 50;
+export const FOLLOWER_BACKOFF_MAX_MS = 1000;
+/** How long the follower waits for the leader's EndOffsetForEpoch answer. */
+export const END_OFFSET_DEADLINE_MS = 3000;
+/** At a graceful stop, how long a leader lets in-flight appends commit before it resigns. */
+export const SHUTDOWN_DRAIN_MS = 2000;
+/** Call metadata that carries the caller's leader epoch on EndOffsetForEpoch (a fence). */
+export const LEADER_EPOCH_METADATA = 'distilled-leader-epoch';

@@ -1,0 +1,2 @@
+export { RoleService } from './role.service';
+export { ReplicaLifecycle } from './replica-lifecycle.service';

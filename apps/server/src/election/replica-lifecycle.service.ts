@@ -1,0 +1,63 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { MEMBERSHIP, type Membership } from '@distilled/cluster';
+import { LOG_STORE, type LogStore } from '@distilled/log-store';
+import { InjectServerConfig, type ServerConfig } from '../config';
+import { ReplicaState } from '../replication/replica-state';
+import { RoleService } from './role.service';
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Start and graceful stop of the replica as a whole. start() runs from main.ts once the gRPC
+ * server listens (so nobody is told to dial an address that refuses); the stop runs in
+ * onModuleDestroy, which Nest calls for this (root) module before the cluster and log-store
+ * modules close etcd and the log, and while the gRPC server still answers.
+ */
+@Injectable()
+export class ReplicaLifecycle implements OnModuleDestroy {
+  private readonly logger = new Logger('Replica');
+  private started = false;
+
+  constructor(
+    @Inject(MEMBERSHIP) private readonly membership: Membership,
+    @Inject(LOG_STORE) private readonly log: LogStore,
+    @InjectServerConfig() private readonly config: ServerConfig,
+    private readonly state: ReplicaState,
+    private readonly roles: RoleService,
+  ) {}
+
+  async start(): Promise<void> {
+    const { config, log } = this;
+    this.logger.log(
+      `replica ${config.nodeId} serving gRPC on ${config.grpcHost}:${config.grpcPort} (advertised as ${config.advertise}); data in ${config.dataDir}, log end offset ${log.logEndOffset}, latest epoch ${log.latestEpoch}; cluster "${config.cluster}" on ${config.etcdEndpoints.join(',')}; min in-sync ${config.minInsync}`,
+    );
+    await this.membership.register({ id: config.nodeId, address: config.advertise });
+    this.started = true;
+    await this.roles.start();
+  }
+
+  /**
+   * Graceful stop: refuse new appends, let in-flight ones commit (bounded) and resign, end the
+   * streams, close the log, and deregister so the new leader drops us from the ISR at once.
+   */
+  async onModuleDestroy(): Promise<void> {
+    if (this.state.shuttingDown) return;
+    this.state.shuttingDown = true;
+    this.logger.log(`replica ${this.config.nodeId} stopping (role ${this.state.role})`);
+    if (!this.started) return;
+    await this.roles
+      .stop()
+      .catch((error) => this.logger.warn(`stopping roles: ${describe(error)}`));
+    await this.log
+      .close()
+      .catch((error) => this.logger.warn(`closing the log: ${describe(error)}`));
+    await this.membership
+      .deregister()
+      .catch((error) => this.logger.warn(`deregistering: ${describe(error)}`));
+    this.logger.log(
+      `replica ${this.config.nodeId} stopped; log closed at offset ${this.log.logEndOffset}`,
+    );
+  }
+}

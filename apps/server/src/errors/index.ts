@@ -1,0 +1,5 @@
+export { ReplicaError } from './replica-error';
+export type { ReplicaErrorDetails } from './replica-error';
+export { toGrpcStatus, isExpectedError } from './grpc-status';
+export type { GrpcErrorStatus } from './grpc-status';
+export { GrpcExceptionFilter } from './grpc-exception.filter';

@@ -1,0 +1,2 @@
+export { ReplicaController } from './replica.controller';
+export { ReplicaService } from './replica.service';

@@ -1,0 +1,31 @@
+import { Controller } from '@nestjs/common';
+import { GrpcMethod } from '@nestjs/microservices';
+import type {
+  AppendRequest,
+  AppendResponse,
+  ReadRequest,
+  ReadResponse,
+  StatusResponse,
+} from '@distilled/proto';
+import { ReplicaService } from './replica.service';
+
+/** distilled.v1.Replica: thin; the rules live in ReplicaService. */
+@Controller()
+export class ReplicaController {
+  constructor(private readonly replica: ReplicaService) {}
+
+  @GrpcMethod('Replica', 'Append')
+  append(request: AppendRequest): Promise<AppendResponse> {
+    return this.replica.append(request);
+  }
+
+  @GrpcMethod('Replica', 'Read')
+  read(request: ReadRequest): Promise<ReadResponse> {
+    return this.replica.read(request.offset);
+  }
+
+  @GrpcMethod('Replica', 'Status')
+  status(): StatusResponse {
+    return this.replica.status();
+  }
+}

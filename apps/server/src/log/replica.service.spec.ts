@@ -1,0 +1,105 @@
+import { ErrorReason } from '@distilled/proto';
+import { parseServerConfig } from '../config';
+import type { LeaderService } from '../replication/leader.service';
+import type { LeaderTerm } from '../replication/leader-term';
+import { ReplicaState } from '../replication/replica-state';
+import { FakeLogStore } from '../testing/fake-log-store';
+import { ReplicaService } from './replica.service';
+
+function setup(options: { leading?: boolean } = {}) {
+  const log = new FakeLogStore();
+  const state = new ReplicaState();
+  const append = jest.fn(async () => ({ base_offset: 0, count: 1, duplicate: false }));
+  const leader = {
+    currentTerm: options.leading ? ({} as LeaderTerm) : undefined,
+    append,
+  } as unknown as LeaderService;
+  const config = parseServerConfig({ DISTILLED_NODE_ID: 'a', DISTILLED_ADVERTISE: 'a:1' });
+  return { log, state, append, service: new ReplicaService(log, config, state, leader) };
+}
+
+const request = { messages: [Buffer.from('x')], producer_id: 0, sequence: 0 };
+
+describe('ReplicaService', () => {
+  describe('append', () => {
+    it('goes to the leader term when this replica leads', async () => {
+      const { service, append } = setup({ leading: true });
+      await expect(service.append(request)).resolves.toMatchObject({ base_offset: 0 });
+      expect(append).toHaveBeenCalledWith(request);
+    });
+
+    it('names the leader on a follower', async () => {
+      const { service, state } = setup();
+      state.leaderId = 'b';
+      state.leaderAddress = 'b:1';
+      await expect(service.append(request)).rejects.toMatchObject({
+        reason: ErrorReason.NotLeader,
+        details: { leaderId: 'b', leaderAddress: 'b:1' },
+      });
+    });
+
+    it('says no-leader when none is known or the leader is not reachable', async () => {
+      const { service, state } = setup();
+      await expect(service.append(request)).rejects.toMatchObject({ reason: ErrorReason.NoLeader });
+      state.leaderId = 'b'; // in etcd, but its lease is gone: no address
+      await expect(service.append(request)).rejects.toMatchObject({ reason: ErrorReason.NoLeader });
+    });
+
+    it('refuses while shutting down, even as leader', async () => {
+      const { service, state, append } = setup({ leading: true });
+      state.shuttingDown = true;
+      await expect(service.append(request)).rejects.toMatchObject({
+        reason: ErrorReason.ShuttingDown,
+      });
+      expect(append).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('read', () => {
+    it('serves below the high watermark only', async () => {
+      const { service, log, state } = setup();
+      await log.append([Buffer.from('m0'), Buffer.from('m1')], 1);
+      state.highWatermark.advanceTo(1);
+      await expect(service.read(0)).resolves.toMatchObject({ offset: 0, high_watermark: 1 });
+      await expect(service.read(1)).rejects.toMatchObject({
+        reason: ErrorReason.NotCommitted,
+        details: { highWatermark: 1, logEndOffset: 2 },
+      });
+    });
+
+    it.each([-1, 1.5, Number.MAX_SAFE_INTEGER + 2])(
+      'rejects offset %p as invalid',
+      async (offset) => {
+        const { service } = setup();
+        await expect(service.read(offset)).rejects.toMatchObject({
+          reason: ErrorReason.InvalidArgument,
+        });
+      },
+    );
+  });
+
+  describe('status', () => {
+    it('reports role, leader, ISR and offsets', () => {
+      const { service, state } = setup();
+      state.role = 'follower';
+      state.epoch = 3;
+      state.leaderId = 'b';
+      state.leaderAddress = 'b:1';
+      state.isr = ['b', 'a'];
+      state.highWatermark.advanceTo(0);
+      expect(service.status()).toEqual({
+        id: 'a',
+        address: 'a:1',
+        role: 'follower',
+        epoch: 3,
+        leader_id: 'b',
+        leader_address: 'b:1',
+        isr: ['b', 'a'],
+        in_sync: true,
+        log_end_offset: 0,
+        high_watermark: 0,
+        problem: '',
+      });
+    });
+  });
+});

@@ -1,0 +1,49 @@
+import 'reflect-metadata';
+import { ConsoleLogger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { MicroserviceOptions } from '@nestjs/microservices';
+import { ConfigError, loadServerConfig, type ServerConfig } from './config';
+import { ReplicaLifecycle } from './election';
+import { replicaGrpcOptions } from './grpc-options';
+import { ServerModule } from './server.module';
+
+/** Bad configuration: one line naming the variable, exit code 1, no stack (DESIGN.md part A). */
+function configOrExit(): ServerConfig {
+  try {
+    return loadServerConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`distilled-server: invalid configuration: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+async function bootstrap(): Promise<void> {
+  const config = configOrExit();
+  const logger = new ConsoleLogger({
+    prefix: `distilled ${config.nodeId}`,
+    json: config.logFormat === 'json',
+    colors: config.logFormat === 'text' && process.stdout.isTTY,
+  });
+  // An IPv6 literal needs brackets in a gRPC address ("[::]:50051").
+  const bare = config.grpcHost.includes(':') && !config.grpcHost.startsWith('[');
+  const host = bare ? `[${config.grpcHost}]` : config.grpcHost;
+  const app = await NestFactory.createMicroservice<MicroserviceOptions>(ServerModule, {
+    ...replicaGrpcOptions(`${host}:${config.grpcPort}`),
+    logger,
+    // A boot failure must reach the catch below (one line, exit 1), not process.abort().
+    abortOnError: false,
+  });
+  app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+  await app.listen();
+  await app.get(ReplicaLifecycle).start();
+}
+
+bootstrap().catch((error: unknown) => {
+  // Boot failures (etcd down, port taken, unreadable log) end in one readable line.
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`distilled-server: failed to start: ${message}\n`);
+  process.exit(1);
+});

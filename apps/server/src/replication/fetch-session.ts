@@ -1,0 +1,106 @@
+import type { ServerDuplexStream } from '@grpc/grpc-js';
+import type { FetchRequest, FetchResponse } from '@distilled/proto';
+import type { LogStore } from '@distilled/log-store';
+import { FETCH_MAX_BYTES } from '../constants';
+import { toGrpcStatus } from '../errors/grpc-status';
+
+export type FetchCall = ServerDuplexStream<FetchRequest, FetchResponse>;
+
+/** What a session needs from the leadership term it belongs to. */
+export interface FetchSessionHost {
+  readonly epoch: number;
+  readonly log: LogStore;
+  /** The leader's high watermark right now. */
+  highWatermark(): number;
+  /** The leader sent this follower a response while its log ended at `leaderLeo`. */
+  onResponse(followerId: string, leaderLeo: number): void;
+  /** The session ended (either side). */
+  onSessionEnd(session: FetchSession): void;
+  /** A read for the follower failed; the stream ends with it. */
+  onSessionError(session: FetchSession, error: unknown): void;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * One follower's Fetch stream on the leader. The follower sends a request (its log end
+ * offset, which is also its acknowledgement) and gets exactly one response back before it
+ * sends the next: at most one response in flight, so a slow follower never piles up memory
+ * here. A response goes out as soon as there is log past the requested offset, or the HW
+ * moved since the last response (so followers learn the HW promptly); otherwise the request
+ * waits for wake().
+ */
+export class FetchSession {
+  private requested: number | undefined;
+  private sentHighWatermark = -1;
+  private sending = false;
+  private closed = false;
+
+  constructor(
+    readonly followerId: string,
+    private readonly call: FetchCall,
+    private readonly host: FetchSessionHost,
+  ) {}
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** The follower asks for the log from `offset` (and acknowledges everything below it). */
+  onRequest(offset: number): void {
+    this.requested = offset;
+    this.pump();
+  }
+
+  /** New log or a new HW on the leader: answer a waiting request if there is something new. */
+  wake(): void {
+    this.pump();
+  }
+
+  /** Ends the stream: OK when `error` is absent, else with its gRPC status. */
+  close(error?: unknown): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.requested = undefined;
+    try {
+      if (error === undefined) this.call.end();
+      else this.call.emit('error', toGrpcStatus(error));
+    } catch {
+      // The call was already cancelled by the follower: nothing left to tell it.
+    }
+    this.host.onSessionEnd(this);
+  }
+
+  private pump(): void {
+    if (this.sending || this.closed || this.requested === undefined) return;
+    const offset = this.requested;
+    const leaderLeo = this.host.log.logEndOffset;
+    if (offset >= leaderLeo && this.host.highWatermark() <= this.sentHighWatermark) return;
+    this.sending = true;
+    void this.send(offset, leaderLeo);
+  }
+
+  private async send(offset: number, leaderLeo: number): Promise<void> {
+    try {
+      const batches =
+        offset < leaderLeo ? await this.host.log.readFrom(offset, FETCH_MAX_BYTES) : EMPTY;
+      if (this.closed) return;
+      this.requested = undefined;
+      this.sentHighWatermark = this.host.highWatermark();
+      this.host.onResponse(this.followerId, leaderLeo);
+      this.call.write({
+        epoch: this.host.epoch,
+        high_watermark: this.sentHighWatermark,
+        batches,
+        leader_log_end_offset: leaderLeo,
+      });
+    } catch (error) {
+      this.host.onSessionError(this, error);
+      this.close(error);
+    } finally {
+      this.sending = false;
+    }
+    // A request that arrived while we were reading is answered now.
+    this.pump();
+  }
+}

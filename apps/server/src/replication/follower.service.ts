@@ -1,0 +1,200 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { LOG_STORE, type LogStore } from '@distilled/log-store';
+import type { FetchResponse } from '@distilled/proto';
+import { InjectServerConfig, type ServerConfig } from '../config';
+import { FOLLOWER_BACKOFF_MAX_MS, FOLLOWER_BACKOFF_MIN_MS } from '../constants';
+import { divergencePoint } from './divergence';
+import { LeaderClient, type FetchStream } from './leader-client';
+import { ReplicaState } from './replica-state';
+
+/** Whom to follow: the leader of an epoch and where it listens. */
+export interface LeaderTarget {
+  leaderId: string;
+  address: string;
+  epoch: number;
+}
+
+/** One run of the follow loop; stop() ends it and waits for its last log write. */
+interface FollowRun {
+  target: LeaderTarget;
+  stopped: boolean;
+  /** Resolves when stop() is called: pending calls to the old leader are not waited out. */
+  stopping: Promise<void>;
+  signalStop: () => void;
+  call?: FetchStream;
+  done: Promise<void>;
+}
+
+function sameTarget(a: LeaderTarget | null, b: LeaderTarget | null): boolean {
+  return a?.leaderId === b?.leaderId && a?.address === b?.address && a?.epoch === b?.epoch;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The follower side of replication (DESIGN.md B.3). For each leader/epoch: cut the divergent
+ * tail (KIP-101/KIP-279), then stream from the leader, append its batches as they are (their
+ * offsets and epochs kept), acknowledge with the new log end, and learn the HW. Errors end the
+ * stream and it reconnects with backoff, doing the truncation check again.
+ */
+@Injectable()
+export class FollowerService {
+  private readonly logger = new Logger('Follower');
+  private run?: FollowRun;
+  private client?: LeaderClient;
+
+  constructor(
+    @Inject(LOG_STORE) private readonly log: LogStore,
+    @InjectServerConfig() private readonly config: ServerConfig,
+    private readonly state: ReplicaState,
+  ) {}
+
+  get target(): LeaderTarget | null {
+    return this.run?.target ?? null;
+  }
+
+  /** Follows `target` (null: nobody). Resolves once the previous run has fully stopped. */
+  async follow(target: LeaderTarget | null): Promise<void> {
+    if (sameTarget(this.target, target)) return;
+    await this.stop();
+    if (!target) return;
+    if (this.client?.address !== target.address) {
+      this.client?.close();
+      this.client = new LeaderClient(target.address);
+    }
+    let signalStop!: () => void;
+    const stopping = new Promise<void>((resolve) => (signalStop = resolve));
+    const run: FollowRun = {
+      target,
+      stopped: false,
+      stopping,
+      signalStop,
+      done: Promise.resolve(),
+    };
+    run.done = this.loop(run, this.client);
+    this.run = run;
+    this.logger.log(
+      `following ${target.leaderId} at ${target.address} in epoch ${target.epoch}; log end offset ${this.log.logEndOffset}`,
+    );
+  }
+
+  /** Stops following and waits until no log write of the follower side is in flight. */
+  async stop(): Promise<void> {
+    const run = this.run;
+    if (!run) return;
+    this.run = undefined;
+    run.stopped = true;
+    run.call?.cancel();
+    run.signalStop();
+    await run.done;
+  }
+
+  /** Stops and closes the connection to the leader (shutdown). */
+  async close(): Promise<void> {
+    await this.stop();
+    this.client?.close();
+    this.client = undefined;
+  }
+
+  private async loop(run: FollowRun, client: LeaderClient): Promise<void> {
+    let backoff = FOLLOWER_BACKOFF_MIN_MS;
+    let lastProblem = '';
+    while (!run.stopped) {
+      try {
+        await this.truncateDivergentTail(run, client);
+        if (run.stopped) break;
+        const progressed = await this.stream(run, client);
+        if (progressed) backoff = FOLLOWER_BACKOFF_MIN_MS;
+      } catch (error) {
+        if (run.stopped) break;
+        this.state.noteFailure(error);
+        const problem = describe(error);
+        // One line per distinct problem, not one per retry.
+        if (problem !== lastProblem) {
+          this.logger.warn(
+            `replication from ${run.target.leaderId} at ${run.target.address} (epoch ${run.target.epoch}) failed, retrying: ${problem}`,
+          );
+          lastProblem = problem;
+        }
+      }
+      if (run.stopped) break;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, backoff))),
+        run.stopping,
+      ]);
+      clearTimeout(timer);
+      backoff = Math.min(backoff * 2, FOLLOWER_BACKOFF_MAX_MS);
+    }
+  }
+
+  /**
+   * Asks the leader where our latest epoch ends in its log and cuts everything past that
+   * (KIP-101). Repeats while it cuts, since our latest epoch then changes (KIP-279): it ends
+   * with our log a prefix of the leader's.
+   */
+  private async truncateDivergentTail(run: FollowRun, client: LeaderClient): Promise<void> {
+    for (let round = 0; round < 1000 && !run.stopped; round++) {
+      const latest = this.log.latestEpoch;
+      if (latest < 0) return;
+      const answer = await Promise.race([
+        client.endOffsetForEpoch(latest, run.target.epoch),
+        run.stopping.then(() => undefined),
+      ]);
+      if (!answer || run.stopped) return;
+      const leo = this.log.logEndOffset;
+      const cut = divergencePoint(answer, this.log.endOffsetForEpoch(answer.epoch), leo);
+      if (cut >= leo) return;
+      await this.log.truncateTo(cut);
+      this.logger.warn(
+        `truncated log from ${leo} to ${cut} (divergent tail of epoch ${latest}; leader ${run.target.leaderId} has epoch ${answer.epoch} up to offset ${answer.end_offset})`,
+      );
+      const back = this.state.highWatermark.clampTo(cut);
+      if (back > 0) {
+        this.logger.error(
+          `truncation went ${back} message(s) below the high watermark: committed data was cut; this should never happen`,
+        );
+      }
+    }
+  }
+
+  /** One fetch stream; resolves when it ends cleanly, true if it brought anything. */
+  private async stream(run: FollowRun, client: LeaderClient): Promise<boolean> {
+    const { target } = run;
+    const call = client.fetch();
+    run.call = call;
+    // Keep a late error (after we stopped reading) from being unhandled.
+    call.on('error', () => undefined);
+    const acknowledge = () =>
+      call.write({
+        follower_id: this.config.nodeId,
+        epoch: target.epoch,
+        log_end_offset: this.log.logEndOffset,
+      });
+    let progressed = false;
+    try {
+      acknowledge();
+      for await (const response of call as AsyncIterable<FetchResponse>) {
+        if (run.stopped) break;
+        if (response.epoch !== target.epoch) {
+          throw new Error(
+            `the leader answered in epoch ${response.epoch}, expected ${target.epoch}`,
+          );
+        }
+        if (response.batches.length > 0) await this.log.appendBatches(response.batches);
+        this.state.highWatermark.advanceTo(
+          Math.min(response.high_watermark, this.log.logEndOffset),
+        );
+        progressed = true;
+        if (run.stopped) break;
+        acknowledge();
+      }
+    } finally {
+      run.call = undefined;
+      call.cancel();
+    }
+    return progressed;
+  }
+}

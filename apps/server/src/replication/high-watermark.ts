@@ -1,0 +1,48 @@
+/**
+ * This replica's high watermark: every offset below it is committed, so it may be served.
+ * It only moves forward, except when a follower truncates a divergent tail (which never
+ * holds committed data; clampTo says so loudly if it ever would).
+ */
+export class HighWatermark {
+  private current = 0;
+
+  get value(): number {
+    return this.current;
+  }
+
+  /** Moves forward to `offset`; returns true when it moved. A lower value is ignored. */
+  advanceTo(offset: number): boolean {
+    if (offset <= this.current) return false;
+    this.current = offset;
+    return true;
+  }
+
+  /** Pulls it back to the log end after a truncation; returns how far it went back (0 normally). */
+  clampTo(logEndOffset: number): number {
+    if (logEndOffset >= this.current) return 0;
+    const back = this.current - logEndOffset;
+    this.current = logEndOffset;
+    return back;
+  }
+}
+
+/**
+ * The leader's view of the HW (DESIGN.md B.3): the lowest log end offset among ISR members,
+ * its own included. `followerLeo` returns undefined for a member that has not fetched in this
+ * epoch: then nothing is known and the HW cannot move (undefined is returned).
+ */
+export function computeHighWatermark(
+  selfId: string,
+  leaderLeo: number,
+  isr: readonly string[],
+  followerLeo: (id: string) => number | undefined,
+): number | undefined {
+  let low = leaderLeo;
+  for (const id of isr) {
+    if (id === selfId) continue;
+    const leo = followerLeo(id);
+    if (leo === undefined) return undefined;
+    if (leo < low) low = leo;
+  }
+  return low;
+}

@@ -1,0 +1,290 @@
+import type { LoggerService } from '@nestjs/common';
+import type { Leadership } from '@distilled/cluster';
+import type { AppendResult, LogStore, ProducerBatchId } from '@distilled/log-store';
+import { ISR_CHECK_INTERVAL_MS } from '../constants';
+import { ReplicaError } from '../errors/replica-error';
+import { CommitWaiters } from './commit-waiters';
+import { FetchSession, type FetchCall, type FetchSessionHost } from './fetch-session';
+import { FollowerTracker } from './follower-tracker';
+import { computeHighWatermark, type HighWatermark } from './high-watermark';
+import { IsrManager } from './isr-manager';
+
+export interface LeaderTermOptions {
+  selfId: string;
+  log: LogStore;
+  leadership: Leadership;
+  /** The replica's HW: carried over from its follower days, moved on by this term. */
+  highWatermark: HighWatermark;
+  minInsync: number;
+  replicaLagMs: number;
+  commitTimeoutMs: number;
+  /** Whether `id` is registered in the membership right now (its lease is alive). */
+  isRegistered: (id: string) => boolean;
+  /** A fenced write failed: this replica must stop acting as leader at once. */
+  onFenced: (why: string) => void;
+  /** The ISR changed in etcd (for Status). */
+  onIsrChange: (isr: readonly string[]) => void;
+  logger: LoggerService;
+  now?: () => number;
+}
+
+/**
+ * One leadership term: everything the leader does in one epoch (DESIGN.md B.3). Created on
+ * 'elected', ended on 'deposed' or shutdown; nothing of it survives into another epoch, so a
+ * follower's progress only counts from fetches in this epoch.
+ *
+ * Single-threaded like the rest of Node: state changes happen between awaits, and the only
+ * concurrent writer to the log is this term's append() (the follower side is stopped first).
+ */
+export class LeaderTerm implements FetchSessionHost {
+  readonly epoch: number;
+  readonly log: LogStore;
+  /** The leader's log end when the term began: a follower must reach it to join the ISR. */
+  readonly epochStartOffset: number;
+  private readonly isrManager: IsrManager;
+  private readonly tracker: FollowerTracker;
+  private readonly waiters = new CommitWaiters();
+  private readonly sessions = new Map<string, FetchSession>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly now: () => number;
+  /** The end of the leader's own appended-and-resolved log: its part in the HW. */
+  private durableLeo: number;
+  private timer?: NodeJS.Timeout;
+  private endedWith?: ReplicaError;
+
+  constructor(private readonly options: LeaderTermOptions) {
+    this.now = options.now ?? Date.now;
+    this.epoch = options.leadership.epoch;
+    this.log = options.log;
+    this.durableLeo = options.log.logEndOffset;
+    this.epochStartOffset = this.durableLeo;
+    this.tracker = new FollowerTracker(this.now());
+    this.isrManager = new IsrManager(options.leadership, (why) => this.fenced(why));
+  }
+
+  get isr(): readonly string[] {
+    return this.isrManager.isr;
+  }
+
+  get ended(): boolean {
+    return this.endedWith !== undefined;
+  }
+
+  highWatermark(): number {
+    return this.options.highWatermark.value;
+  }
+
+  /**
+   * Starts the term: drops ISR members whose lease is gone (a dead old leader), so failover
+   * does not wait out the lag limit, then watches lag on a timer.
+   */
+  async start(): Promise<void> {
+    await this.checkIsr();
+    this.recompute();
+    this.timer = setInterval(() => void this.checkIsr(), ISR_CHECK_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  /**
+   * Appends one batch and resolves once it is committed: HW past it and the ISR at least
+   * MIN_INSYNC. Refuses (nothing appended) when the ISR is too small.
+   */
+  async append(messages: Buffer[], producer?: ProducerBatchId): Promise<AppendResult> {
+    const started = this.now();
+    if (this.endedWith) throw this.endedWith;
+    if (this.isr.length < this.options.minInsync) {
+      throw ReplicaError.notEnoughReplicas(this.isr, this.options.minInsync);
+    }
+    this.tracker.onLeaderAppend(this.log.logEndOffset, started);
+    const appending = this.log.append(messages, this.epoch, producer);
+    this.inFlight.add(appending);
+    let result: AppendResult;
+    try {
+      result = await appending;
+    } finally {
+      this.inFlight.delete(appending);
+    }
+    if (this.endedWith) throw this.endedWith;
+    const end = result.baseOffset + result.count;
+    if (end > this.durableLeo) this.durableLeo = end;
+    // The batch is readable now (the log's end moves once it is written and synced).
+    this.wakeSessions();
+    this.recompute();
+    if (!this.isCommitted(end)) {
+      const timeoutMs = Math.max(1, this.options.commitTimeoutMs - (this.now() - started));
+      await this.waiters.wait(end, timeoutMs, () =>
+        ReplicaError.commitTimeout(result.baseOffset, result.count, this.options.commitTimeoutMs),
+      );
+    }
+    return result;
+  }
+
+  /**
+   * A follower's fetch stream, at its first request of this epoch. A second stream from the
+   * same follower replaces the first (it reconnected before the old one noticed).
+   */
+  attach(followerId: string, call: FetchCall): FetchSession {
+    this.sessions.get(followerId)?.close();
+    const session = new FetchSession(followerId, call, this);
+    this.sessions.set(followerId, session);
+    return session;
+  }
+
+  /** A fetch request: `leo` is where the follower's log ends, i.e. what it acknowledges. */
+  onFetch(session: FetchSession, leo: number): void {
+    if (this.endedWith || session.isClosed) return;
+    const leaderLeo = this.log.logEndOffset;
+    if (leo > leaderLeo) {
+      session.close(
+        ReplicaError.invalidArgument(
+          `log end offset ${leo} is past the leader's ${leaderLeo}; truncate and reconnect`,
+        ),
+      );
+      return;
+    }
+    this.tracker.onFetch(session.followerId, leo, leaderLeo, this.now());
+    void this.maybeExpand(session.followerId, leo);
+    this.recompute();
+    session.onRequest(leo);
+  }
+
+  onResponse(followerId: string, leaderLeo: number): void {
+    this.tracker.onResponse(followerId, leaderLeo, this.now());
+  }
+
+  onSessionEnd(session: FetchSession): void {
+    if (this.sessions.get(session.followerId) === session) this.sessions.delete(session.followerId);
+  }
+
+  onSessionError(session: FetchSession, error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    this.options.logger.warn(
+      `fetch stream of ${session.followerId} failed in epoch ${this.epoch}: ${message}`,
+    );
+  }
+
+  /** Membership changed: a member whose lease is gone leaves the ISR now, not after the lag limit. */
+  membersChanged(): void {
+    void this.checkIsr();
+  }
+
+  /**
+   * Ends the term: waiting appends fail with `error` (they may or may not survive), fetch
+   * streams end, and in-flight log appends are awaited so the follower side may truncate.
+   */
+  async end(error: ReplicaError): Promise<void> {
+    if (!this.endedWith) {
+      this.endedWith = error;
+      if (this.timer) clearInterval(this.timer);
+      this.waiters.failAll(error);
+      for (const session of [...this.sessions.values()]) {
+        session.close(ReplicaError.fencedEpoch(this.epoch, this.epoch));
+      }
+      this.sessions.clear();
+    }
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** Resolves when no append of this term waits for its commit (or after `timeoutMs`). */
+  async drain(timeoutMs: number): Promise<void> {
+    const deadline = this.now() + timeoutMs;
+    while ((this.waiters.size > 0 || this.inFlight.size > 0) && this.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  private isCommitted(end: number): boolean {
+    return this.highWatermark() >= end && this.isr.length >= this.options.minInsync;
+  }
+
+  /** Moves the HW on if the ISR allows and settles the appends it commits. */
+  private recompute(): void {
+    if (this.endedWith) return;
+    const candidate = computeHighWatermark(this.options.selfId, this.durableLeo, this.isr, (id) =>
+      this.tracker.leo(id),
+    );
+    if (candidate !== undefined && this.options.highWatermark.advanceTo(candidate)) {
+      this.wakeSessions();
+    }
+    if (this.isr.length >= this.options.minInsync) this.waiters.release(this.highWatermark());
+  }
+
+  private wakeSessions(): void {
+    for (const session of this.sessions.values()) session.wake();
+  }
+
+  /**
+   * Runs on a timer and after membership changes: first removes ISR members whose lease is
+   * gone or that lag past the limit (fenced write, then the HW may move on without them), else
+   * adds back one follower that has caught up. One fenced write at a time.
+   */
+  private async checkIsr(): Promise<void> {
+    if (this.endedWith || this.isrManager.busy) return;
+    if (await this.shrinkIsr()) return;
+    for (const session of this.sessions.values()) {
+      const leo = this.tracker.leo(session.followerId);
+      if (leo !== undefined && (await this.maybeExpand(session.followerId, leo))) return;
+    }
+  }
+
+  private async shrinkIsr(): Promise<boolean> {
+    const now = this.now();
+    const leaderLeo = this.log.logEndOffset;
+    const reasons = new Map<string, string>();
+    for (const id of this.isr) {
+      if (id === this.options.selfId) continue;
+      if (!this.options.isRegistered(id)) {
+        reasons.set(id, 'its membership lease is gone');
+        continue;
+      }
+      const lag = this.tracker.lagMs(id, leaderLeo, now);
+      if (lag > this.options.replicaLagMs) reasons.set(id, `not caught up for ${lag} ms`);
+    }
+    if (reasons.size === 0) return false;
+    const next = this.isr.filter((id) => !reasons.has(id));
+    if (!next.includes(this.options.selfId)) next.push(this.options.selfId);
+    if (!(await this.changeIsr(next))) return true;
+    for (const [id, why] of reasons) {
+      this.options.logger.warn(`removed ${id} from ISR: ${why}; ISR [${next.join(', ')}]`);
+    }
+    this.recompute();
+    return true;
+  }
+
+  /**
+   * A follower outside the ISR that holds everything committed, and everything this leader had
+   * when its term began (a committed-by-the-old-leader tail may sit above our HW), joins.
+   * Resolves true when a write was attempted.
+   */
+  private async maybeExpand(followerId: string, leo: number): Promise<boolean> {
+    if (this.isrManager.has(followerId) || this.isrManager.busy) return false;
+    if (!this.options.isRegistered(followerId)) return false;
+    if (leo < this.highWatermark() || leo < this.epochStartOffset) return false;
+    const next = [...this.isr, followerId];
+    if (await this.changeIsr(next)) {
+      this.options.logger.log(
+        `added ${followerId} to ISR: caught up at offset ${leo}; ISR [${next.join(', ')}]`,
+      );
+      this.recompute();
+    }
+    return true;
+  }
+
+  private async changeIsr(next: readonly string[]): Promise<boolean> {
+    try {
+      const applied = await this.isrManager.change(next);
+      if (applied && !this.endedWith) this.options.onIsrChange(this.isr);
+      return applied && !this.endedWith;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.options.logger.warn(`could not write the ISR to etcd (will retry): ${message}`);
+      return false;
+    }
+  }
+
+  private fenced(why: string): void {
+    if (this.endedWith) return;
+    this.options.logger.error(`lost leadership of epoch ${this.epoch}: ${why}`);
+    this.options.onFenced(why);
+  }
+}

@@ -1,0 +1,152 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Metadata } from '@grpc/grpc-js';
+import { MEMBERSHIP, type Leadership, type Membership } from '@distilled/cluster';
+import { LOG_STORE, type LogStore } from '@distilled/log-store';
+import type {
+  AppendRequest,
+  AppendResponse,
+  EndOffsetForEpochResponse,
+  FetchRequest,
+} from '@distilled/proto';
+import { InjectServerConfig, type ServerConfig } from '../config';
+import { LEADER_EPOCH_METADATA } from '../constants';
+import { ReplicaError } from '../errors/replica-error';
+import { toGrpcStatus } from '../errors/grpc-status';
+import type { FetchCall, FetchSession } from './fetch-session';
+import { LeaderTerm } from './leader-term';
+import { ReplicaState } from './replica-state';
+
+/**
+ * The leader side of replication: owns the current LeaderTerm (if this replica leads), takes
+ * appends and serves the Replication service to followers.
+ */
+@Injectable()
+export class LeaderService {
+  private readonly logger = new Logger('Leader');
+  private term?: LeaderTerm;
+
+  constructor(
+    @Inject(LOG_STORE) private readonly log: LogStore,
+    @Inject(MEMBERSHIP) private readonly membership: Membership,
+    @InjectServerConfig() private readonly config: ServerConfig,
+    private readonly state: ReplicaState,
+  ) {}
+
+  /** The live term, or undefined when this replica does not lead. */
+  get currentTerm(): LeaderTerm | undefined {
+    return this.term && !this.term.ended ? this.term : undefined;
+  }
+
+  /**
+   * Becomes leader for `leadership.epoch`. The follower side must be stopped first: from here
+   * on only this term writes to the log. `onFenced` is called if a fenced write fails.
+   */
+  async begin(leadership: Leadership, onFenced: (why: string) => void): Promise<void> {
+    const term = new LeaderTerm({
+      selfId: this.config.nodeId,
+      log: this.log,
+      leadership,
+      highWatermark: this.state.highWatermark,
+      minInsync: this.config.minInsync,
+      replicaLagMs: this.config.replicaLagMs,
+      commitTimeoutMs: this.config.commitTimeoutMs,
+      isRegistered: (id) => this.membership.current().has(id),
+      onFenced,
+      onIsrChange: (isr) => {
+        if (this.term === term) this.state.isr = isr;
+      },
+      logger: this.logger,
+    });
+    this.term = term;
+    this.state.role = 'leader';
+    this.state.epoch = term.epoch;
+    this.state.leaderId = this.config.nodeId;
+    this.state.leaderAddress = this.config.advertise;
+    this.state.isr = term.isr;
+    this.logger.log(
+      `elected leader of epoch ${term.epoch}; ISR [${term.isr.join(', ')}]; log end offset ${this.log.logEndOffset}, high watermark ${this.state.highWatermark.value}`,
+    );
+    await term.start();
+  }
+
+  /**
+   * Stops leading because of `why`: waiting appends fail with LeadershipLost (they may or may
+   * not survive), fetch streams end, in-flight log appends settle.
+   */
+  async end(why: string): Promise<void> {
+    const term = this.term;
+    if (!term) return;
+    this.term = undefined;
+    await term.end(ReplicaError.leadershipLost(why));
+    this.logger.warn(`no longer leader of epoch ${term.epoch}: ${why}`);
+  }
+
+  async append(request: AppendRequest): Promise<AppendResponse> {
+    const term = this.currentTerm;
+    if (!term) throw ReplicaError.noLeader();
+    const messages = request.messages ?? [];
+    if (messages.length === 0) {
+      throw ReplicaError.invalidArgument('an Append batch needs at least one message');
+    }
+    const producer =
+      request.producer_id > 0
+        ? { producerId: request.producer_id, sequence: request.sequence }
+        : undefined;
+    const result = await term.append(messages, producer).catch((error: unknown) => {
+      this.state.noteFailure(error);
+      throw error;
+    });
+    return { base_offset: result.baseOffset, count: result.count, duplicate: result.duplicate };
+  }
+
+  /**
+   * A follower's Fetch stream. Its first request binds it to the current term; a request in
+   * another epoch, or a stream to a replica that does not lead, ends with a fencing error.
+   */
+  openFetch(call: FetchCall): void {
+    let session: FetchSession | undefined;
+    let term: LeaderTerm | undefined;
+    let done = false;
+    const fail = (error: ReplicaError) => {
+      done = true;
+      if (session) session.close(error);
+      else call.emit('error', toGrpcStatus(error));
+    };
+    call.on('data', (request: FetchRequest) => {
+      if (done || session?.isClosed) return;
+      if (!term || !session) {
+        const current = this.currentTerm;
+        if (!current) return fail(ReplicaError.notLeaderForReplication());
+        if (request.epoch !== current.epoch) {
+          return fail(ReplicaError.fencedEpoch(request.epoch, current.epoch));
+        }
+        if (!request.follower_id || request.follower_id === this.config.nodeId) {
+          return fail(ReplicaError.invalidArgument(`bad follower id "${request.follower_id}"`));
+        }
+        term = current;
+        session = current.attach(request.follower_id, call);
+      } else if (request.epoch !== term.epoch || term.ended) {
+        return fail(ReplicaError.fencedEpoch(request.epoch, term.epoch));
+      }
+      term.onFetch(session, request.log_end_offset);
+    });
+    const finish = () => {
+      done = true;
+      session?.close();
+    };
+    call.on('end', finish);
+    call.on('cancelled', finish);
+    call.on('error', finish);
+  }
+
+  /** KIP-101: where `epoch` ends in this leader's log. Only the leader answers. */
+  endOffsetForEpoch(epoch: number, metadata?: Metadata): EndOffsetForEpochResponse {
+    const term = this.currentTerm;
+    if (!term) throw ReplicaError.notLeaderForReplication();
+    const callerEpoch = Number(metadata?.get(LEADER_EPOCH_METADATA)[0] ?? term.epoch);
+    if (callerEpoch !== term.epoch) throw ReplicaError.fencedEpoch(callerEpoch, term.epoch);
+    const answer = this.log.endOffsetForEpoch(epoch);
+    // uint64 on the wire: "no such epoch" (-1) travels as epoch 0 with its end offset.
+    return { epoch: Math.max(0, answer.epoch), end_offset: Math.max(0, answer.endOffset) };
+  }
+}

@@ -1,0 +1,46 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { ConfigModule } from '@nestjs/config';
+import { ClusterModule } from '@distilled/cluster';
+import { LogStoreModule } from '@distilled/log-store';
+import { serverConfig, type ServerConfig } from './config';
+import { ReplicaLifecycle, RoleService } from './election';
+import { GrpcExceptionFilter } from './errors';
+import { ReplicaController, ReplicaService } from './log';
+import { FollowerService, LeaderService, ReplicaState, ReplicationController } from './replication';
+
+/** One replica of the log: storage, cluster membership/election, and the two gRPC services. */
+@Module({
+  imports: [
+    ConfigModule.forRoot({ ignoreEnvFile: true, load: [serverConfig] }),
+    ClusterModule.forRootAsync({
+      imports: [ConfigModule.forFeature(serverConfig)],
+      inject: [serverConfig.KEY],
+      useFactory: (config: ServerConfig) => ({
+        endpoints: config.etcdEndpoints,
+        cluster: config.cluster,
+        leaseTtlSeconds: config.leaseTtlSeconds,
+      }),
+    }),
+    LogStoreModule.registerAsync({
+      imports: [ConfigModule.forFeature(serverConfig)],
+      inject: [serverConfig.KEY],
+      useFactory: (config: ServerConfig) => ({
+        dir: config.dataDir,
+        fsync: config.fsync,
+        segmentBytes: config.segmentBytes,
+      }),
+    }),
+  ],
+  controllers: [ReplicaController, ReplicationController],
+  providers: [
+    { provide: APP_FILTER, useClass: GrpcExceptionFilter },
+    ReplicaState,
+    LeaderService,
+    FollowerService,
+    ReplicaService,
+    RoleService,
+    ReplicaLifecycle,
+  ],
+})
+export class ServerModule {}

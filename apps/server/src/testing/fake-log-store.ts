@@ -1,0 +1,94 @@
+import type {
+  AppendResult,
+  EpochEndOffset,
+  LogStore,
+  ProducerBatchId,
+  ReadResult,
+} from '@distilled/log-store';
+
+interface Entry {
+  message: Buffer;
+  epoch: number;
+}
+
+/**
+ * An in-memory LogStore for unit specs of the server only. "Batches" on the follower path are
+ * JSON of entries: enough to check that offsets and epochs travel, not the real batch layout.
+ */
+export class FakeLogStore implements LogStore {
+  readonly entries: Entry[] = [];
+  private readonly producers = new Map<number, { sequence: number; result: AppendResult }>();
+  /** When set, append() waits for this before it resolves (to hold appends in flight). */
+  gate?: Promise<void>;
+  closed = false;
+
+  get logEndOffset(): number {
+    return this.entries.length;
+  }
+
+  get latestEpoch(): number {
+    return this.entries.length ? this.entries[this.entries.length - 1].epoch : -1;
+  }
+
+  async append(
+    messages: Buffer[],
+    epoch: number,
+    producer?: ProducerBatchId,
+  ): Promise<AppendResult> {
+    if (producer) {
+      const seen = this.producers.get(producer.producerId);
+      if (seen && seen.sequence === producer.sequence) return { ...seen.result, duplicate: true };
+    }
+    const result = { baseOffset: this.entries.length, count: messages.length, duplicate: false };
+    for (const message of messages) this.entries.push({ message, epoch });
+    if (producer) this.producers.set(producer.producerId, { sequence: producer.sequence, result });
+    if (this.gate) await this.gate;
+    return result;
+  }
+
+  async appendBatches(batches: Buffer): Promise<number> {
+    const parsed = JSON.parse(batches.toString()) as {
+      offset: number;
+      message: string;
+      epoch: number;
+    }[];
+    for (const entry of parsed) {
+      if (entry.offset !== this.entries.length) throw new Error('non-contiguous');
+      this.entries.push({ message: Buffer.from(entry.message), epoch: entry.epoch });
+    }
+    return this.entries.length;
+  }
+
+  async read(offset: number): Promise<ReadResult> {
+    const entry = this.entries[offset];
+    if (!entry) throw new Error(`offset ${offset} out of range`);
+    return { offset, message: entry.message, epoch: entry.epoch };
+  }
+
+  async readFrom(offset: number, _maxBytes: number): Promise<Buffer> {
+    if (offset >= this.entries.length) return Buffer.alloc(0);
+    const slice = this.entries.slice(offset).map((entry, index) => ({
+      offset: offset + index,
+      message: entry.message.toString(),
+      epoch: entry.epoch,
+    }));
+    return Buffer.from(JSON.stringify(slice));
+  }
+
+  async truncateTo(offset: number): Promise<void> {
+    this.entries.length = Math.min(this.entries.length, offset);
+  }
+
+  endOffsetForEpoch(epoch: number): EpochEndOffset {
+    let found = -1;
+    for (const entry of this.entries)
+      if (entry.epoch <= epoch) found = Math.max(found, entry.epoch);
+    if (found < 0) return { epoch: -1, endOffset: -1 };
+    const next = this.entries.findIndex((entry) => entry.epoch > found);
+    return { epoch: found, endOffset: next < 0 ? this.entries.length : next };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}
