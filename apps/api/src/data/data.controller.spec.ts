@@ -39,7 +39,8 @@ describe('DataController (HTTP)', () => {
       method: 'POST',
       url: '/Data',
       headers: { 'content-type': 'application/json', ...headers },
-      payload: typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : JSON.stringify(payload),
+      payload:
+        typeof payload === 'string' || Buffer.isBuffer(payload) ? payload : JSON.stringify(payload),
     });
 
   describe('POST /Data', () => {
@@ -87,7 +88,10 @@ describe('DataController (HTTP)', () => {
     });
 
     it('answers 413 as a problem when the body is over the HTTP body limit', async () => {
-      const problem = expectProblem(await post({ message: 'x'.repeat(LIMIT * 7 + 64 * 1024) }), 413);
+      const problem = expectProblem(
+        await post({ message: 'x'.repeat(LIMIT * 7 + 64 * 1024) }),
+        413,
+      );
       expect(problem.type).toBe('urn:distilled:problem:message-too-large');
     });
 
@@ -204,7 +208,9 @@ describe('DataController (HTTP)', () => {
 
   describe('routing', () => {
     it.each(['/Data', '/data', '/DATA', '/dAtA'])('matches %s case-insensitively', async (path) => {
-      expect((await post({ message: path }, {}).then(() => inject(`${path}?offset=0`))).statusCode).toBe(200);
+      expect(
+        (await post({ message: path }, {}).then(() => inject(`${path}?offset=0`))).statusCode,
+      ).toBe(200);
       const written = await inject({
         method: 'POST',
         url: path,

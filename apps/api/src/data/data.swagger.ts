@@ -28,7 +28,12 @@ const retryAfterHeader = {
 const methodNotAllowedResponse = ApiProblemResponse(
   405,
   'The path exists but does not take this method; `Allow` lists the ones it takes.',
-  { wrongMethod: { summary: 'DELETE /Data', value: methodNotAllowed('DELETE', '/Data', ['GET', 'HEAD', 'POST']).problem } },
+  {
+    wrongMethod: {
+      summary: 'DELETE /Data',
+      value: methodNotAllowed('DELETE', '/Data', ['GET', 'HEAD', 'POST']).problem,
+    },
+  },
   { Allow: { description: 'The methods this path takes.', schema: { type: 'string' } } },
 );
 
@@ -37,30 +42,52 @@ export function ApiAppendProblems(): MethodDecorator {
     ApiProblemResponse(400, 'The body is not {"message": string}. Nothing was stored.', {
       malformedJson: {
         summary: 'The body is not JSON',
-        value: malformedJson('The body is not valid JSON: unexpected end of input at position 12.').problem,
+        value: malformedJson('The body is not valid JSON: unexpected end of input at position 12.')
+          .problem,
       },
       missing: {
         summary: 'message missing',
-        value: invalidRequest([{ field: 'message', in: 'body', detail: 'message is required: send {"message": "<text>"}.' }]).problem,
+        value: invalidRequest([
+          {
+            field: 'message',
+            in: 'body',
+            detail: 'message is required: send {"message": "<text>"}.',
+          },
+        ]).problem,
       },
       notString: {
         summary: 'message not a string',
-        value: invalidRequest([{ field: 'message', in: 'body', detail: 'message must be a string, not a number.' }]).problem,
+        value: invalidRequest([
+          { field: 'message', in: 'body', detail: 'message must be a string, not a number.' },
+        ]).problem,
       },
       unknownField: {
         summary: 'unknown field',
-        value: invalidRequest([{ field: 'topic', in: 'body', detail: 'topic is not a known field of the body; remove it.' }]).problem,
+        value: invalidRequest([
+          {
+            field: 'topic',
+            in: 'body',
+            detail: 'topic is not a known field of the body; remove it.',
+          },
+        ]).problem,
       },
     }),
     methodNotAllowedResponse,
-    ApiProblemResponse(413, 'The message is over DISTILLED_MAX_MESSAGE_BYTES of UTF-8. Nothing was stored.', {
-      tooLarge: {
-        summary: 'Message over the limit',
-        value: messageTooLarge(DEFAULT_MAX_MESSAGE_BYTES + 1, DEFAULT_MAX_MESSAGE_BYTES).problem,
+    ApiProblemResponse(
+      413,
+      'The message is over DISTILLED_MAX_MESSAGE_BYTES of UTF-8. Nothing was stored.',
+      {
+        tooLarge: {
+          summary: 'Message over the limit',
+          value: messageTooLarge(DEFAULT_MAX_MESSAGE_BYTES + 1, DEFAULT_MAX_MESSAGE_BYTES).problem,
+        },
       },
-    }),
+    ),
     ApiProblemResponse(415, 'The body is not sent as JSON. Nothing was stored.', {
-      notJson: { summary: 'Content-Type: text/plain', value: unsupportedMediaType('text/plain').problem },
+      notJson: {
+        summary: 'Content-Type: text/plain',
+        value: unsupportedMediaType('text/plain').problem,
+      },
     }),
     ApiProblemResponse(
       503,
@@ -101,24 +128,47 @@ export function ApiAppendProblems(): MethodDecorator {
 
 export function ApiReadProblems(): MethodDecorator {
   return applyDecorators(
-    ApiProblemResponse(400, '`offset` is missing, repeated, or not plain decimal digits from 0 to 2^53-1.', {
-      missing: {
-        summary: 'offset missing',
-        value: invalidRequest([{ field: 'offset', in: 'query', detail: 'offset is required: write it as plain decimal digits from 0 to 9007199254740991, such as ?offset=0.' }]).problem,
+    ApiProblemResponse(
+      400,
+      '`offset` is missing, repeated, or not plain decimal digits from 0 to 2^53-1.',
+      {
+        missing: {
+          summary: 'offset missing',
+          value: invalidRequest([
+            {
+              field: 'offset',
+              in: 'query',
+              detail:
+                'offset is required: write it as plain decimal digits from 0 to 9007199254740991, such as ?offset=0.',
+            },
+          ]).problem,
+        },
+        negative: {
+          summary: 'offset=-1',
+          value: invalidRequest([
+            {
+              field: 'offset',
+              in: 'query',
+              detail: 'offset "-1" is negative; offsets start at 0.',
+            },
+          ]).problem,
+        },
+        repeated: {
+          summary: 'offset=1&offset=2',
+          value: invalidRequest([
+            { field: 'offset', in: 'query', detail: 'offset was given 2 times; give it once.' },
+          ]).problem,
+        },
       },
-      negative: {
-        summary: 'offset=-1',
-        value: invalidRequest([{ field: 'offset', in: 'query', detail: 'offset "-1" is negative; offsets start at 0.' }]).problem,
+    ),
+    ApiProblemResponse(
+      404,
+      'Nothing is committed at this offset yet; `nextOffset` is where the log ends.',
+      {
+        notWritten: { summary: 'Past the end of the log', value: offsetNotFound(100, 42).problem },
+        empty: { summary: 'The log is empty', value: offsetNotFound(0, 0).problem },
       },
-      repeated: {
-        summary: 'offset=1&offset=2',
-        value: invalidRequest([{ field: 'offset', in: 'query', detail: 'offset was given 2 times; give it once.' }]).problem,
-      },
-    }),
-    ApiProblemResponse(404, 'Nothing is committed at this offset yet; `nextOffset` is where the log ends.', {
-      notWritten: { summary: 'Past the end of the log', value: offsetNotFound(100, 42).problem },
-      empty: { summary: 'The log is empty', value: offsetNotFound(0, 0).problem },
-    }),
+    ),
     methodNotAllowedResponse,
     ApiProblemResponse(
       503,
@@ -126,7 +176,9 @@ export function ApiReadProblems(): MethodDecorator {
       {
         noReplica: {
           summary: 'No replica reachable',
-          value: unavailable('No replica is registered in the cluster right now; try again shortly.').problem,
+          value: unavailable(
+            'No replica is registered in the cluster right now; try again shortly.',
+          ).problem,
         },
       },
       retryAfterHeader,

@@ -15,7 +15,10 @@ export function offsetProblem(value: unknown): string | null {
   if (value === '') return `offset is empty; ${how}.`;
   if (/^\d+$/.test(value)) {
     const digits = value.replace(/^0+(?=\d)/, '');
-    if (digits.length > MAX_DIGITS.length || (digits.length === MAX_DIGITS.length && digits > MAX_DIGITS)) {
+    if (
+      digits.length > MAX_DIGITS.length ||
+      (digits.length === MAX_DIGITS.length && digits > MAX_DIGITS)
+    ) {
       return `offset ${shown} is above the largest possible offset, ${MAX_DIGITS}.`;
     }
     return null;
