@@ -51,8 +51,11 @@ describe('follower faults', () => {
         prefix: 'killed',
         maxMessages: 2000,
       });
-      const run = await writers.stop();
-      expect(run.acked().length).toBe(2000);
+      const run = await writers.done();
+      // Writes may stall (and a few time out as 504) until the dead follower leaves the ISR;
+      // none may be refused, and every acknowledged one must be readable below.
+      expect(run.outcomes.filter((o) => o.kind === 'refused')).toEqual([]);
+      expect(run.acked().length).toBeGreaterThan(1900);
 
       await follower.start();
       await local.waitForIsr(

@@ -21,7 +21,7 @@ module.exports = {
     ? needProcessControl.map((name) => `/test/${name}\\.e2e-spec\\.ts$`)
     : [],
   moduleFileExtensions: ['js', 'json', 'ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] },
+  transform: { '^.+\\.ts$': 'ts-jest' },
   testEnvironment: 'node',
   moduleNameMapper: {
     '^@distilled/(log-store|cluster|proto|launcher)(|/.*)$': '<rootDir>/libs/$1/src$2',

@@ -27,7 +27,7 @@ describe('whole-cluster restart', () => {
         workers: 8,
         prefix: 'restart',
         maxMessages: 500,
-      }).stop();
+      }).done();
       expect(run.acked()).toHaveLength(500);
       await local.stop();
 

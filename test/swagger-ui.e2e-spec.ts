@@ -33,9 +33,14 @@ describe('Swagger UI in a real browser', () => {
     await cluster?.stop();
   });
 
+  /** Opens an operation and its request editor (the UI may already show the editor). */
   async function tryItOut(operation: Locator): Promise<void> {
     await operation.locator('.opblock-summary').first().click();
-    await operation.getByRole('button', { name: 'Try it out' }).click();
+    const execute = operation.getByRole('button', { name: 'Execute' });
+    const tryButton = operation.getByRole('button', { name: 'Try it out' });
+    await execute.or(tryButton).first().waitFor({ timeout: 15_000 });
+    if (await tryButton.isVisible()) await tryButton.click();
+    await execute.waitFor({ timeout: 15_000 });
   }
 
   it('appends with "Try it out" on POST /Data and reads the message back with GET /Data', async () => {

@@ -20,7 +20,7 @@ export interface WriterRun {
 export function startWriters(
   api: ApiClient,
   options: { workers: number; prefix: string; maxMessages?: number; pauseMs?: number },
-): { stop: () => Promise<WriterRun> } {
+): { stop: () => Promise<WriterRun>; done: () => Promise<WriterRun> } {
   const outcomes: WriteOutcome[] = [];
   let stopped = false;
   let sent = 0;
@@ -47,15 +47,22 @@ export function startWriters(
   };
   const running = Promise.all(Array.from({ length: options.workers }, (_, w) => worker(w)));
 
+  const result = (): WriterRun => ({
+    outcomes,
+    acked: () =>
+      outcomes.filter((o): o is Extract<WriteOutcome, { kind: 'acked' }> => o.kind === 'acked'),
+  });
   return {
+    /** Stops after the writes in flight and returns every outcome. */
     stop: async () => {
       stopped = true;
       await running;
-      return {
-        outcomes,
-        acked: () =>
-          outcomes.filter((o): o is Extract<WriteOutcome, { kind: 'acked' }> => o.kind === 'acked'),
-      };
+      return result();
+    },
+    /** Waits until `maxMessages` writes have been answered. */
+    done: async () => {
+      await running;
+      return result();
     },
   };
 }
