@@ -87,8 +87,12 @@ async function start(opts) {
       etcdPeerPort: opts.etcdPort + 1,
       apiHost: opts.apiHost,
       apiPort: opts.apiPort,
-      // Let Nest colour its logs when a person is watching.
-      env: useColor() ? { NO_COLOR: undefined } : {},
+      // A person is watching: plain-text replica logs (JSON is for log shippers), coloured
+      // when the terminal can show it.
+      env: {
+        DISTILLED_LOG_FORMAT: process.env.DISTILLED_LOG_FORMAT || 'text',
+        ...(useColor() ? { NO_COLOR: undefined } : {}),
+      },
       onOutput: prefixed,
       onExit: (child, exit) => {
         saveState();
