@@ -27,3 +27,9 @@ export const END_OFFSET_DEADLINE_MS = 3000;
 export const SHUTDOWN_DRAIN_MS = 2000;
 /** Call metadata that carries the caller's leader epoch on EndOffsetForEpoch (a fence). */
 export const LEADER_EPOCH_METADATA = 'distilled-leader-epoch';
+/**
+ * How long the leader holds a read of an offset it has written but not yet seen confirmed by
+ * the ISR (just after an election its followers have not fetched yet); a client's read of an
+ * acknowledged message should wait briefly, not be told the message does not exist.
+ */
+export const READ_COMMIT_WAIT_MS = 1000;

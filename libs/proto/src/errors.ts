@@ -35,4 +35,10 @@ export const ErrorMetadata = {
   leaderAddress: 'distilled-leader-address',
   highWatermark: 'distilled-high-watermark',
   logEndOffset: 'distilled-log-end-offset',
+  /**
+   * With not-committed: the answering replica's role. Only an acting leader's answer for an
+   * offset at or past its log end means "not written"; anything else may be a replica that
+   * has not caught up (or just restarted and does not know its high watermark yet).
+   */
+  role: 'distilled-role',
 } as const;

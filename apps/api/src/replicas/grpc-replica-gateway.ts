@@ -179,6 +179,7 @@ export function toCallError(replica: ReplicaRef, error: unknown): ReplicaCallErr
   const leaderId = first(ErrorMetadata.leaderId);
   const leaderAddress = first(ErrorMetadata.leaderAddress);
   const highWatermark = first(ErrorMetadata.highWatermark);
+  const logEndOffset = first(ErrorMetadata.logEndOffset);
   const delivery: Delivery =
     reason === null && error.code === GrpcStatus.UNAVAILABLE && NEVER_SENT.test(error.details)
       ? 'not-sent'
@@ -191,5 +192,7 @@ export function toCallError(replica: ReplicaRef, error: unknown): ReplicaCallErr
     error.details,
     leaderId && leaderAddress ? { id: leaderId, address: leaderAddress } : null,
     highWatermark !== null && /^\d+$/.test(highWatermark) ? Number(highWatermark) : null,
+    logEndOffset !== null && /^\d+$/.test(logEndOffset) ? Number(logEndOffset) : null,
+    first(ErrorMetadata.role),
   );
 }

@@ -29,6 +29,10 @@ export class ReplicaCallError extends Error {
     readonly leaderHint: ReplicaRef | null = null,
     /** From not-committed: the replica's high watermark. */
     readonly highWatermark: number | null = null,
+    /** From not-committed: the replica's log end offset. */
+    readonly logEndOffset: number | null = null,
+    /** From not-committed: the answering replica's role ("leader" only while it leads). */
+    readonly role: string | null = null,
   ) {
     super(`${replica.id}: ${reason ?? `grpc status ${code}`}: ${details}`);
     this.name = 'ReplicaCallError';

@@ -67,6 +67,24 @@ describe('ReplicaReader', () => {
       expect(gateway.readCalls).toHaveLength(1);
     });
 
+    it('answers 503, not 404, when the replica etcd names as leader just restarted and does not lead', async () => {
+      // Found by the fault suite: a leader SIGKILLed and back within its lease still looks like
+      // the leader, but restarted with no high watermark it answers "not committed" for
+      // acknowledged offsets.
+      startWith('r1');
+      gateway.roles.set('r1', 'starting');
+      for (const id of ['r1', 'r2', 'r3']) gateway.highWatermarks.set(id, 0);
+      const problem = await problemOf(reader.read(1));
+      expect(problem.status).toBe(503);
+    });
+
+    it('answers 503, not 404, when the leader holds the offset but has not seen it committed', async () => {
+      startWith('r2');
+      for (const id of ['r1', 'r2', 'r3']) gateway.highWatermarks.set(id, 0);
+      const problem = await problemOf(reader.read(1)); // the log holds offsets 0 and 1
+      expect(problem.status).toBe(503);
+    });
+
     it('tries another replica when one is unreachable', async () => {
       startWith('r3');
       gateway.unreachable.add('r3');

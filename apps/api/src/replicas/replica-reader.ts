@@ -16,8 +16,11 @@ export interface ReadResult {
 
 /**
  * Reads spread over the replicas (DESIGN.md B.3): a random replica first. A follower may not
- * have seen a just-committed offset yet, so before answering 404 the leader is asked; only the
- * leader's "not committed" is final, and its high watermark is where the log ends. An
+ * have seen a just-committed offset yet, so before answering 404 the leader is asked. Only an
+ * answer from a replica that is leading right now, for an offset at or past its log end, means
+ * "not written" (404; its high watermark is where the log ends). Anything less certain — the
+ * replica etcd names as leader but which just restarted and does not lead yet, or a leader
+ * that holds the message but has not seen it confirmed — ends in 503, never a wrong 404. An
  * unreachable replica costs one short timeout and the next one is tried.
  */
 @Injectable()
@@ -36,15 +39,14 @@ export class ReplicaReader {
       const answer = await this.tryRead(replica, offset);
       if (answer.kind === 'found') return answer.result;
       if (answer.kind === 'unreachable') continue;
+      if (answer.notWritten) throw offsetNotFound(offset, answer.highWatermark);
       // Not committed on this replica: only the leader can say it is not written yet.
       const leader = this.gateway.leader();
-      if (leader === null) continue;
-      if (leader.id === replica.id) throw offsetNotFound(offset, answer.highWatermark);
-      if (tried.has(leader.id)) continue;
+      if (leader === null || tried.has(leader.id)) continue;
       tried.add(leader.id);
       const fromLeader = await this.tryRead(leader, offset);
       if (fromLeader.kind === 'found') return fromLeader.result;
-      if (fromLeader.kind === 'not-committed') {
+      if (fromLeader.kind === 'not-committed' && fromLeader.notWritten) {
         throw offsetNotFound(offset, fromLeader.highWatermark);
       }
     }
@@ -59,7 +61,7 @@ export class ReplicaReader {
     offset: number,
   ): Promise<
     | { kind: 'found'; result: ReadResult }
-    | { kind: 'not-committed'; highWatermark: number }
+    | { kind: 'not-committed'; highWatermark: number; notWritten: boolean }
     | { kind: 'unreachable' }
   > {
     try {
@@ -69,7 +71,9 @@ export class ReplicaReader {
       if (error instanceof ApiProblem) throw error;
       if (!(error instanceof ReplicaCallError)) throw error;
       if (error.reason === ErrorReason.NotCommitted) {
-        return { kind: 'not-committed', highWatermark: error.highWatermark ?? 0 };
+        const notWritten =
+          error.role === 'leader' && error.logEndOffset !== null && offset >= error.logEndOffset;
+        return { kind: 'not-committed', highWatermark: error.highWatermark ?? 0, notWritten };
       }
       // Unreachable, starting, damaged, or any other refusal: another replica may serve it.
       return { kind: 'unreachable' };

@@ -109,9 +109,17 @@ export class FakeReplicaGateway implements ReplicaGateway {
     if (offset >= highWatermark) {
       throw callError(replica, GrpcStatus.OUT_OF_RANGE, ErrorReason.NotCommitted, {
         highWatermark,
+        logEndOffset: this.log.length,
+        role: this.roleOf(replica),
       });
     }
     return { offset, message: this.log[offset], high_watermark: highWatermark };
+  }
+
+  /** Roles as replicas report them; `roles` overrides (e.g. a restarted leader that is 'starting'). */
+  readonly roles = new Map<string, string>();
+  roleOf(replica: ReplicaRef): string {
+    return this.roles.get(replica.id) ?? (replica.id === this.leaderId ? 'leader' : 'follower');
   }
 
   async status(replica: ReplicaRef): Promise<StatusResponse> {
@@ -137,7 +145,13 @@ export function callError(
   replica: ReplicaRef,
   code: number,
   reason: ErrorReason | null,
-  extra: { delivery?: Delivery; leaderHint?: ReplicaRef | null; highWatermark?: number } = {},
+  extra: {
+    delivery?: Delivery;
+    leaderHint?: ReplicaRef | null;
+    highWatermark?: number;
+    logEndOffset?: number;
+    role?: string;
+  } = {},
 ): ReplicaCallError {
   return new ReplicaCallError(
     replica,
@@ -147,6 +161,8 @@ export function callError(
     reason ?? 'failed',
     extra.leaderHint ?? null,
     extra.highWatermark ?? null,
+    extra.logEndOffset ?? null,
+    extra.role ?? null,
   );
 }
 

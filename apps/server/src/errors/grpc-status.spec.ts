@@ -28,7 +28,11 @@ describe('toGrpcStatus', () => {
       ErrorReason.CommitTimeout,
     ],
     [ReplicaError.leadershipLost('deposed'), GrpcStatus.ABORTED, ErrorReason.LeadershipLost],
-    [ReplicaError.notCommitted(5, 3, 6), GrpcStatus.OUT_OF_RANGE, ErrorReason.NotCommitted],
+    [
+      ReplicaError.notCommitted(5, 3, 6, 'leader'),
+      GrpcStatus.OUT_OF_RANGE,
+      ErrorReason.NotCommitted,
+    ],
     [ReplicaError.invalidArgument('bad'), GrpcStatus.INVALID_ARGUMENT, ErrorReason.InvalidArgument],
     [ReplicaError.fencedEpoch(3, 4), GrpcStatus.FAILED_PRECONDITION, ErrorReason.FencedEpoch],
     [
@@ -61,10 +65,11 @@ describe('toGrpcStatus', () => {
     expect(map[ErrorMetadata.leaderAddress]).toBe('127.0.0.1:2');
   });
 
-  it('gives the high watermark and log end with not-committed', () => {
-    const map = trailers(ReplicaError.notCommitted(5, 3, 6));
+  it('gives the high watermark, log end and role with not-committed', () => {
+    const map = trailers(ReplicaError.notCommitted(5, 3, 6, 'follower'));
     expect(map[ErrorMetadata.highWatermark]).toBe('3');
     expect(map[ErrorMetadata.logEndOffset]).toBe('6');
+    expect(map[ErrorMetadata.role]).toBe('follower');
   });
 
   it('hides anything else behind INTERNAL with no reason', () => {

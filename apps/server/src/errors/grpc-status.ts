@@ -30,6 +30,7 @@ function metadataFor(reason: ErrorReason | undefined, details: ReplicaErrorDetai
   if (details.logEndOffset !== undefined) {
     metadata.set(ErrorMetadata.logEndOffset, String(details.logEndOffset));
   }
+  if (details.role) metadata.set(ErrorMetadata.role, details.role);
   return metadata;
 }
 

@@ -7,6 +7,8 @@ export interface ReplicaErrorDetails {
   leaderAddress?: string;
   highWatermark?: number;
   logEndOffset?: number;
+  /** The answering replica's role (with not-committed). */
+  role?: string;
 }
 
 /**
@@ -75,12 +77,17 @@ export class ReplicaError extends Error {
     );
   }
 
-  static notCommitted(offset: number, highWatermark: number, logEndOffset: number): ReplicaError {
+  static notCommitted(
+    offset: number,
+    highWatermark: number,
+    logEndOffset: number,
+    role: string,
+  ): ReplicaError {
     return new ReplicaError(
       ErrorReason.NotCommitted,
       GrpcStatus.OUT_OF_RANGE,
-      `offset ${offset} is not committed on this replica (high watermark ${highWatermark})`,
-      { highWatermark, logEndOffset },
+      `offset ${offset} is not committed on this replica (high watermark ${highWatermark}, role ${role})`,
+      { highWatermark, logEndOffset, role },
     );
   }
 

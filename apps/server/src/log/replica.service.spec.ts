@@ -63,7 +63,24 @@ describe('ReplicaService', () => {
       await expect(service.read(0)).resolves.toMatchObject({ offset: 0, high_watermark: 1 });
       await expect(service.read(1)).rejects.toMatchObject({
         reason: ErrorReason.NotCommitted,
-        details: { highWatermark: 1, logEndOffset: 2 },
+        details: { highWatermark: 1, logEndOffset: 2, role: 'starting' },
+      });
+    });
+
+    it('as leader, holds a read of a written offset until the high watermark passes it', async () => {
+      const { service, log, state } = setup({ leading: true });
+      await log.append([Buffer.from('m0'), Buffer.from('m1')], 1);
+      const read = service.read(1);
+      setTimeout(() => state.highWatermark.advanceTo(2), 20);
+      await expect(read).resolves.toMatchObject({ offset: 1, high_watermark: 2 });
+    });
+
+    it('as leader, says "not committed" with role leader past its log end at once', async () => {
+      const { service, log } = setup({ leading: true });
+      await log.append([Buffer.from('m0')], 1);
+      await expect(service.read(5)).rejects.toMatchObject({
+        reason: ErrorReason.NotCommitted,
+        details: { logEndOffset: 1, role: 'leader' },
       });
     });
 

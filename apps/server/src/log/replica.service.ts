@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { LOG_STORE, type LogStore } from '@distilled/log-store';
 import type { AppendRequest, AppendResponse, ReadResponse, StatusResponse } from '@distilled/proto';
 import { InjectServerConfig, type ServerConfig } from '../config';
+import { READ_COMMIT_WAIT_MS } from '../constants';
 import { ReplicaError } from '../errors/replica-error';
 import { LeaderService } from '../replication/leader.service';
 import { ReplicaState } from '../replication/replica-state';
@@ -33,9 +34,18 @@ export class ReplicaService {
         `offset must be a whole number from 0 to 2^53-1 (got ${offset})`,
       );
     }
+    const leading = this.leader.currentTerm !== undefined;
+    if (leading && offset >= this.state.highWatermark.value && offset < this.log.logEndOffset) {
+      // Written here, not yet confirmed: e.g. a new leader whose followers have not fetched in
+      // its epoch yet, while the old leader already acknowledged the message. Hold the read.
+      await this.state.highWatermark.waitPast(offset, READ_COMMIT_WAIT_MS);
+    }
     const highWatermark = this.state.highWatermark.value;
     if (offset >= highWatermark) {
-      throw ReplicaError.notCommitted(offset, highWatermark, this.log.logEndOffset);
+      // The role lets the client tell "not written" (a leader, past its log end) from "not
+      // known here" (a follower behind, or a replica that just restarted).
+      const role = leading ? 'leader' : this.state.role;
+      throw ReplicaError.notCommitted(offset, highWatermark, this.log.logEndOffset, role);
     }
     const result = await this.log.read(offset).catch((error: unknown) => {
       this.state.noteFailure(error);

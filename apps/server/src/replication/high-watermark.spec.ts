@@ -17,6 +17,20 @@ describe('HighWatermark', () => {
   });
 });
 
+describe('HighWatermark.waitPast', () => {
+  it('resolves true once the offset is committed', async () => {
+    const hw = new HighWatermark();
+    const waiting = hw.waitPast(3, 1000);
+    hw.advanceTo(3); // offset 3 is still not below the HW
+    hw.advanceTo(4);
+    await expect(waiting).resolves.toBe(true);
+  });
+
+  it('resolves false after the timeout', async () => {
+    await expect(new HighWatermark().waitPast(0, 10)).resolves.toBe(false);
+  });
+});
+
 describe('computeHighWatermark', () => {
   const leos: Record<string, number | undefined> = { b: 7, c: 9 };
   const leo = (id: string) => leos[id];

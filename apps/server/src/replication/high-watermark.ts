@@ -5,6 +5,7 @@
  */
 export class HighWatermark {
   private current = 0;
+  private readonly waiters = new Set<{ offset: number; resolve: (passed: boolean) => void }>();
 
   get value(): number {
     return this.current;
@@ -14,7 +15,35 @@ export class HighWatermark {
   advanceTo(offset: number): boolean {
     if (offset <= this.current) return false;
     this.current = offset;
+    for (const waiter of this.waiters) {
+      if (waiter.offset < offset) {
+        this.waiters.delete(waiter);
+        waiter.resolve(true);
+      }
+    }
     return true;
+  }
+
+  /**
+   * Resolves true once `offset` is below the HW (committed), false after `timeoutMs`. For the
+   * rare read of a message that is written but not yet confirmed, e.g. just after an election.
+   */
+  waitPast(offset: number, timeoutMs: number): Promise<boolean> {
+    if (offset < this.current) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const waiter = {
+        offset,
+        resolve: (passed: boolean) => {
+          clearTimeout(timer);
+          resolve(passed);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(waiter);
+        resolve(false);
+      }, timeoutMs);
+      this.waiters.add(waiter);
+    });
   }
 
   /** Pulls it back to the log end after a truncation; returns how far it went back (0 normally). */
