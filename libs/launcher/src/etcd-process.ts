@@ -10,13 +10,15 @@ export interface EtcdProcessOptions {
   dataDir?: string;
   clientPort?: number;
   peerPort?: number;
+  /** The address etcd listens on and advertises (default 127.0.0.1). */
+  host?: string;
   /** Where etcd's own output goes; dropped when omitted. */
   onOutput?: (line: string) => void;
 }
 
 /**
- * A single-member etcd (Debian's etcd-server, etcd 3.4) on 127.0.0.1, for tests, benchmarks
- * and the local launcher. Real etcd, never a mock.
+ * A single-member etcd (Debian's etcd-server, etcd 3.4) on 127.0.0.1 (or `host`), for tests,
+ * benchmarks and the local launcher. Real etcd, never a mock.
  */
 export class EtcdProcess {
   private child?: ChildProcess;
@@ -31,7 +33,11 @@ export class EtcdProcess {
   }
 
   get endpoint(): string {
-    return `http://127.0.0.1:${this.clientPort}`;
+    return `http://${this.host}:${this.clientPort}`;
+  }
+
+  get host(): string {
+    return this.options.host ?? '127.0.0.1';
   }
 
   get pid(): number | undefined {
@@ -55,8 +61,8 @@ export class EtcdProcess {
     }
     this.clientPort ||= this.options.clientPort ?? (await freePort());
     this.peerPort ||= this.options.peerPort ?? (await freePort());
-    const client = `http://127.0.0.1:${this.clientPort}`;
-    const peer = `http://127.0.0.1:${this.peerPort}`;
+    const client = `http://${this.host}:${this.clientPort}`;
+    const peer = `http://${this.host}:${this.peerPort}`;
     const child = spawn(
       'etcd',
       [

@@ -7,7 +7,7 @@ import { LauncherError } from './errors';
 import { EtcdProcess } from './etcd-process';
 import { preferredOrFreePort } from './free-port';
 import type { ExitInfo, ManagedProcess, ProcessEnv } from './managed-process';
-import { ReplicaProcess, type FsyncPolicy } from './replica-process';
+import { ReplicaProcess, type FsyncPolicy, type ReplicaProcessOptions } from './replica-process';
 import { StatusClient } from './status-client';
 
 export interface LocalClusterOptions {
@@ -29,6 +29,8 @@ export interface LocalClusterOptions {
   keepData?: boolean;
   /** Use this running etcd (comma-separated endpoints) instead of starting one. */
   etcdEndpoint?: string;
+  /** The address of the etcd this cluster starts (default 127.0.0.1). */
+  etcdHost?: string;
   /** Ports for the etcd this cluster starts (free ones when omitted or busy). */
   etcdClientPort?: number;
   etcdPeerPort?: number;
@@ -46,6 +48,11 @@ export interface LocalClusterOptions {
   /** Extra environment for the replicas only / the API only (applied after `env`). */
   replicaEnv?: ProcessEnv;
   apiEnv?: ProcessEnv;
+  /**
+   * Per-replica settings applied over the cluster-wide ones, e.g. its own `grpcHost` and a
+   * `wrapper` that runs it in its own network namespace (the fault-injection suite does).
+   */
+  replicaOptions?: (id: string) => Partial<ReplicaProcessOptions>;
   /** Built scripts; dist/apps/{server,api}/main.js under the repository root by default. */
   serverScript?: string;
   apiScript?: string;
@@ -209,6 +216,7 @@ export class LocalCluster {
     if (!options.etcdEndpoint) {
       this.etcd = new EtcdProcess({
         dataDir: join(this.dataRoot, 'etcd'),
+        host: options.etcdHost,
         clientPort: await preferredOrFreePort(options.etcdClientPort),
         peerPort: await preferredOrFreePort(options.etcdPeerPort),
         onOutput: (line) => this.output('etcd', line),
@@ -241,23 +249,28 @@ export class LocalCluster {
   private async createReplica(id: string): Promise<ReplicaProcess> {
     const options = this.options;
     const index = this.replicas.length;
+    const own = options.replicaOptions?.(id) ?? {};
+    const grpcHost = own.grpcHost ?? options.grpcHost;
     const replica = new ReplicaProcess({
       id,
       etcd: this.etcdUrl,
       cluster: this.cluster,
       dataDir: join(this.dataRoot, id),
-      grpcHost: options.grpcHost,
+      grpcHost,
       grpcPort: await preferredOrFreePort(
         options.basePort ? options.basePort + index : undefined,
-        options.grpcHost,
+        // A host that exists only inside the replica's network namespace cannot be probed
+        // from here; a port free on loopback is as good as any there.
+        own.wrapper ? undefined : grpcHost,
       ),
       minInsync: options.minInsync,
       fsync: options.fsync,
       script: options.serverScript,
-      env: { ...options.env, ...options.replicaEnv },
       onOutput: (line) => this.output(id, line),
       stopTimeoutMs: options.stopTimeoutMs,
       readyTimeoutMs: options.readyTimeoutMs,
+      ...own,
+      env: { ...options.env, ...options.replicaEnv, ...own.env },
     });
     this.watchExit(replica);
     this.replicas.push(replica);

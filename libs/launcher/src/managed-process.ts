@@ -23,6 +23,12 @@ export interface ManagedProcessOptions {
   env?: ProcessEnv;
   /** Arguments for node itself (before the script), e.g. ['--enable-source-maps']. */
   nodeArgs?: string[];
+  /**
+   * A command that runs node, e.g. `['ip', 'netns', 'exec', 'ns1']` to put the process in a
+   * network namespace. It must exec node in place (keep the PID), since kill, pause and
+   * resume signal the PID the launcher spawned.
+   */
+  wrapper?: string[];
   /** Working directory; the repository root by default. */
   cwd?: string;
   /** How many output lines to keep (default 1000). */
@@ -101,7 +107,8 @@ export abstract class ManagedProcess {
       if (value === undefined) delete env[key];
       else env[key] = value;
     }
-    const child = spawn(process.execPath, [...(this.baseOptions.nodeArgs ?? []), script], {
+    const [command, ...prefix] = [...(this.baseOptions.wrapper ?? []), process.execPath];
+    const child = spawn(command, [...prefix, ...(this.baseOptions.nodeArgs ?? []), script], {
       cwd: this.baseOptions.cwd ?? repoRoot(),
       env,
       stdio: ['ignore', 'pipe', 'pipe'],

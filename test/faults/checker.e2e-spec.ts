@@ -1,0 +1,153 @@
+import { checkHistory, summarize, type CheckInput, type ViolationKind } from './checker';
+import type { ReadRecord, WriteRecord } from './history';
+
+// The checker on small hand-made histories: each case is one way a log can be wrong, and the
+// kind of violation it must be reported as. (Pure logic, no processes: it lives with the e2e
+// suites because the unit config only looks in apps/ and libs/.)
+
+const acked = (message: string, offset: number, end = 10): WriteRecord => ({
+  kind: 'acked',
+  message,
+  offset,
+  start: end - 1,
+  end,
+});
+const refused = (message: string): WriteRecord => ({
+  kind: 'refused',
+  message,
+  status: 503,
+  start: 1,
+  end: 2,
+});
+const unknown = (message: string): WriteRecord => ({
+  kind: 'unknown',
+  message,
+  reason: 'timeout',
+  start: 1,
+  end: 2,
+});
+/** Final reads of `log` (one entry per offset; null = "not there") from each source. */
+const everywhere = (
+  log: Array<string | null>,
+  sources = ['replica-1', 'replica-2', 'api'],
+): ReadRecord[] =>
+  sources.flatMap((source) =>
+    log.map((message, offset) => ({ source, offset, message, start: 100, end: 101 })),
+  );
+
+function kinds(input: Partial<CheckInput> & { writes: WriteRecord[] }): ViolationKind[] {
+  const result = checkHistory({ liveReads: [], finalReads: [], logEnd: 0, ...input });
+  return result.violations.map((v) => v.kind);
+}
+
+describe('fault checker', () => {
+  it('accepts a log that holds every acknowledged write, and unknown ones at most once', () => {
+    const writes = [acked('a', 0), acked('b', 1), unknown('c'), unknown('d'), refused('e')];
+    const result = checkHistory({
+      writes,
+      liveReads: [],
+      finalReads: everywhere(['a', 'b', 'c']),
+      logEnd: 3,
+    });
+    expect(result.violations).toEqual([]);
+    expect(result.ackedChecked).toBe(2);
+    expect(result.unknownFound).toBe(1);
+    expect(result.unknownMissing).toBe(1);
+  });
+
+  it.each<[string, Partial<CheckInput> & { writes: WriteRecord[] }, ViolationKind[]]>([
+    [
+      'an acknowledged write missing at the end of the log',
+      { writes: [acked('a', 0), acked('b', 1)], finalReads: everywhere(['a']), logEnd: 1 },
+      ['lost-ack'],
+    ],
+    [
+      'an acknowledged offset holding another message',
+      { writes: [acked('a', 0), unknown('x')], finalReads: everywhere(['x']), logEnd: 1 },
+      ['lost-ack'],
+    ],
+    [
+      'an acknowledged message at another offset',
+      { writes: [acked('a', 1), unknown('x')], finalReads: everywhere(['a', 'x']), logEnd: 2 },
+      ['wrong-offset'],
+    ],
+    [
+      'two replicas disagreeing on an offset',
+      {
+        writes: [acked('a', 0), unknown('x')],
+        finalReads: [...everywhere(['a'], ['replica-1']), ...everywhere(['x'], ['replica-2'])],
+        logEnd: 1,
+      },
+      ['conflict'],
+    ],
+    [
+      'a read during the run showing another message than the final log',
+      {
+        writes: [acked('a', 0), unknown('x')],
+        finalReads: everywhere(['a']),
+        liveReads: [{ source: 'api', offset: 0, message: 'x', start: 5, end: 6 }],
+        logEnd: 1,
+      },
+      ['conflict'],
+    ],
+    [
+      'a hole below the end of the log on one replica',
+      {
+        writes: [acked('a', 0), acked('b', 1)],
+        finalReads: [
+          ...everywhere(['a', 'b'], ['replica-1']),
+          ...everywhere(['a', null], ['replica-2']),
+        ],
+        logEnd: 2,
+      },
+      ['hole'],
+    ],
+    [
+      'a message written twice',
+      { writes: [acked('a', 0), unknown('b')], finalReads: everywhere(['a', 'b', 'b']), logEnd: 3 },
+      ['duplicate'],
+    ],
+    [
+      'a refused write in the log',
+      { writes: [acked('a', 0), refused('r')], finalReads: everywhere(['a', 'r']), logEnd: 2 },
+      ['refused-written'],
+    ],
+    [
+      'a message nobody wrote',
+      { writes: [acked('a', 0)], finalReads: everywhere(['a', 'ghost']), logEnd: 2 },
+      ['phantom'],
+    ],
+    [
+      'one offset acknowledged for two messages',
+      { writes: [acked('a', 0), acked('b', 0)], finalReads: everywhere(['a']), logEnd: 1 },
+      ['double-ack', 'lost-ack'],
+    ],
+    [
+      'an acknowledged offset read as "not there" after the ack',
+      {
+        writes: [acked('a', 0, 10)],
+        finalReads: everywhere(['a']),
+        liveReads: [{ source: 'api', offset: 0, message: null, start: 11, end: 12 }],
+        logEnd: 1,
+      },
+      ['ack-not-readable'],
+    ],
+  ])('reports %s', (_case, input, expected) => {
+    expect(kinds(input).sort()).toEqual([...expected].sort());
+  });
+
+  it('does not blame a read that began before the acknowledgement', () => {
+    const liveReads: ReadRecord[] = [
+      { source: 'api', offset: 0, message: null, start: 5, end: 12 },
+    ];
+    expect(
+      kinds({ writes: [acked('a', 0, 10)], finalReads: everywhere(['a']), liveReads, logEnd: 1 }),
+    ).toEqual([]);
+  });
+
+  it('summarizes durations as min, median and max', () => {
+    expect(summarize([])).toBeUndefined();
+    expect(summarize([300, 100, 200])).toEqual({ min: 100, median: 200, max: 300 });
+    expect(summarize([100, 400])).toEqual({ min: 100, median: 250, max: 400 });
+  });
+});

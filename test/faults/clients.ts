@@ -1,0 +1,179 @@
+import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
+import { readFromReplica } from '../helpers/e2e-cluster';
+import type { History, ReadRecord, WriteRecord } from './history';
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** A client-side deadline above the API's own write timeout, so 504s come from the API. */
+const WRITE_DEADLINE_MS = 10_000;
+
+/** POST /Data once and say what became of it (DESIGN part A decides the kind). */
+export async function writeOnce(apiUrl: string, message: string): Promise<WriteRecord> {
+  const start = Date.now();
+  try {
+    const res = await fetch(`${apiUrl}/Data`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ message }),
+      signal: AbortSignal.timeout(WRITE_DEADLINE_MS),
+    });
+    const text = await res.text();
+    const end = Date.now();
+    if (res.status >= 200 && res.status < 300) {
+      const offset = (JSON.parse(text) as { offset?: unknown }).offset;
+      if (typeof offset === 'number') return { kind: 'acked', message, offset, start, end };
+      return {
+        kind: 'unknown',
+        message,
+        reason: `${res.status} without an offset: ${text.slice(0, 200)}`,
+        start,
+        end,
+      };
+    }
+    if ((res.status >= 400 && res.status < 500) || res.status === 503) {
+      let detail: string | undefined;
+      try {
+        detail = (JSON.parse(text) as { detail?: string }).detail;
+      } catch {
+        detail = text.slice(0, 200);
+      }
+      return { kind: 'refused', message, status: res.status, start, end, detail };
+    }
+    return { kind: 'unknown', message, reason: `HTTP ${res.status}`, start, end };
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause?.code;
+    const reason = cause ?? (error instanceof Error ? error.name : String(error));
+    return { kind: 'unknown', message, reason, start, end: Date.now() };
+  }
+}
+
+/**
+ * `workers` closed-loop writers appending unique messages (`<prefix>-w<worker>-<n>`) through
+ * the API until stop(); every outcome goes into the history.
+ */
+export function startWriters(
+  apiUrl: string,
+  history: History,
+  options: { workers: number; prefix: string; pauseMs?: number },
+): { stop: () => Promise<void> } {
+  let stopped = false;
+  const worker = async (w: number) => {
+    for (let n = 0; !stopped; n++) {
+      const write = await writeOnce(apiUrl, `${options.prefix}-w${w}-${n}`);
+      history.writes.push(write);
+      // Back off a little after a failure, so a down API is not hammered in a tight loop.
+      if (write.kind !== 'acked') await sleep(50 + Math.random() * 100);
+      else if (options.pauseMs) await sleep(options.pauseMs);
+    }
+  };
+  const running = Promise.all(Array.from({ length: options.workers }, (_, w) => worker(w)));
+  return {
+    stop: async () => {
+      stopped = true;
+      await running;
+    },
+  };
+}
+
+/** GET /Data?offset=n: the message, null for 404, undefined for anything else. */
+export async function readThroughApi(
+  apiUrl: string,
+  offset: number,
+): Promise<string | null | undefined> {
+  try {
+    const res = await fetch(`${apiUrl}/Data?offset=${offset}`, {
+      signal: AbortSignal.timeout(5_000),
+    });
+    const text = await res.text();
+    if (res.status === 200) return (JSON.parse(text) as { message: string }).message;
+    if (res.status === 404) return null;
+    return undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Replica.Read straight from one replica: the message, null when not committed there. */
+export async function readDirect(
+  address: string,
+  offset: number,
+): Promise<string | null | undefined> {
+  try {
+    const answer = await readFromReplica(address, offset);
+    return Buffer.from(answer.message).toString('utf8');
+  } catch (error) {
+    if ((error as ServiceError).code === GrpcStatus.OUT_OF_RANGE) return null;
+    return undefined;
+  }
+}
+
+/**
+ * One reader during the run: random offsets among those already acknowledged, through the
+ * API, so the checker can see a conflict or an acknowledged write that is not readable.
+ */
+export function startLiveReader(apiUrl: string, history: History): { stop: () => Promise<void> } {
+  let stopped = false;
+  const loop = async () => {
+    while (!stopped) {
+      let pick: WriteRecord | undefined;
+      for (let i = 0; i < 20 && pick?.kind !== 'acked'; i++) {
+        pick = history.writes[Math.floor(Math.random() * history.writes.length)];
+      }
+      if (pick?.kind !== 'acked') {
+        await sleep(100);
+        continue;
+      }
+      const start = Date.now();
+      const message = await readThroughApi(apiUrl, pick.offset);
+      if (message !== undefined) {
+        history.reads.push({
+          source: 'api (during run)',
+          offset: pick.offset,
+          message,
+          start,
+          end: Date.now(),
+        });
+      } else {
+        await sleep(100);
+      }
+      await sleep(20);
+    }
+  };
+  const running = loop();
+  return {
+    stop: async () => {
+      stopped = true;
+      await running;
+    },
+  };
+}
+
+/**
+ * Reads offsets [0, end) from one source with bounded concurrency, retrying answers that are
+ * neither a message nor "not there" (a replica or the API still settling) a few times.
+ */
+export async function readAll(
+  source: string,
+  end: number,
+  read: (offset: number) => Promise<string | null | undefined>,
+  concurrency = 32,
+): Promise<{ reads: ReadRecord[]; failed: number[] }> {
+  const reads: ReadRecord[] = [];
+  const failed: number[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < end) {
+      const offset = next++;
+      const start = Date.now();
+      let message: string | null | undefined;
+      for (let attempt = 0; attempt < 5 && message === undefined; attempt++) {
+        if (attempt > 0) await sleep(200 * attempt);
+        message = await read(offset);
+      }
+      if (message === undefined) failed.push(offset);
+      else reads.push({ source, offset, message, start, end: Date.now() });
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return { reads, failed };
+}

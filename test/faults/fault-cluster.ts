@@ -1,0 +1,151 @@
+import {
+  cpSync,
+  createWriteStream,
+  existsSync,
+  mkdtempSync,
+  mkdirSync,
+  rmSync,
+  statSync,
+  type WriteStream,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalCluster, repoRoot, type ManagedProcess } from '@distilled/launcher';
+import { closeReplicaClients } from '../helpers/e2e-cluster';
+import { NetLab } from './net-lab';
+
+export interface FaultClusterOptions {
+  replicas?: number;
+  /** Replicas the nemesis may add during the run (each needs a network namespace). */
+  spareReplicas?: number;
+  minInsync?: number;
+  /** Partitions need network namespaces; without them the replicas run on loopback. */
+  partitions?: boolean;
+  /** Name in the data directory, e.g. the seed. */
+  label: string;
+  replicaEnv?: Record<string, string>;
+  apiEnv?: Record<string, string>;
+}
+
+/**
+ * The cluster a fault suite runs: the launcher's LocalCluster (etcd, replicas, API as child
+ * processes), each replica in its own network namespace when partitions are wanted, with every
+ * process's output written to `<dataRoot>/logs/<name>.log`. stop() always stops every process
+ * it started and the namespaces; the data directory stays when asked to (a failed run).
+ */
+export class FaultCluster {
+  private constructor(
+    readonly local: LocalCluster,
+    readonly net: NetLab | undefined,
+    readonly dataRoot: string,
+    private readonly logs: Map<string, WriteStream>,
+    private readonly build: string,
+  ) {}
+
+  get apiUrl(): string {
+    return this.local.api!.url;
+  }
+
+  static async start(options: FaultClusterOptions): Promise<FaultCluster> {
+    const replicas = options.replicas ?? 3;
+    const dataRoot = mkdtempSync(join(tmpdir(), `distilled-faults-${options.label}-`));
+    const build = await snapshotBuild(options.label);
+    const net = options.partitions
+      ? NetLab.create(replicas + (options.spareReplicas ?? 0))
+      : undefined;
+    const logs = new Map<string, WriteStream>();
+    const logFile = (source: string) => {
+      let stream = logs.get(source);
+      if (!stream) logs.set(source, (stream = createWriteStream(join(dataRoot, `${source}.log`))));
+      return stream;
+    };
+    let local: LocalCluster;
+    try {
+      local = await LocalCluster.start({
+        replicas,
+        minInsync: options.minInsync ?? 2,
+        dataRoot,
+        serverScript: join(build, 'server', 'main.js'),
+        apiScript: join(build, 'api', 'main.js'),
+        etcdHost: net?.etcdIp,
+        replicaOptions: net
+          ? (id) => {
+              const slot = Number(/^replica-(\d+)$/.exec(id)?.[1]);
+              if (!(slot >= 1 && slot <= net.slots))
+                throw new Error(`no network namespace for ${id}`);
+              return { grpcHost: net.ip(slot), wrapper: net.wrapper(slot) };
+            }
+          : undefined,
+        replicaEnv: options.replicaEnv,
+        apiEnv: options.apiEnv,
+        onOutput: (source, line) => logFile(source).write(`${line}\n`),
+        stopTimeoutMs: 5_000,
+        readyTimeoutMs: 30_000,
+      });
+    } catch (error) {
+      net?.destroy();
+      rmSync(build, { recursive: true, force: true });
+      for (const stream of logs.values()) stream.end();
+      throw error;
+    }
+    return new FaultCluster(local, net, dataRoot, logs, build);
+  }
+
+  /** Every process that is or was part of the cluster (replicas, API). */
+  get processes(): ManagedProcess[] {
+    return [...this.local.replicas, ...(this.local.api ? [this.local.api] : [])];
+  }
+
+  /** Stops every process, removes the namespaces, and removes the data unless `keepData`. */
+  async stop(keepData: boolean): Promise<void> {
+    try {
+      // A paused process would sit out its SIGTERM grace; wake them first.
+      for (const replica of this.local.replicas) if (replica.isPaused) replica.resume();
+      this.net?.heal();
+      await this.local.stop();
+    } finally {
+      this.net?.destroy();
+      closeReplicaClients();
+      rmSync(this.build, { recursive: true, force: true });
+      await Promise.all(
+        [...this.logs.values()].map((s) => new Promise<void>((r) => s.end(() => r()))),
+      );
+      if (!keepData) rmSync(this.dataRoot, { recursive: true, force: true });
+    }
+  }
+}
+
+/**
+ * Copies dist/apps/{server,api} (main.js and proto/) to node_modules/.cache, so that every
+ * process of a run, restarted minutes in, runs the build the run began with, even when
+ * someone rebuilds dist/ meanwhile (`nest build` deletes it first). Under node_modules, the
+ * bundles still resolve their dependencies from the repository. Waits for a build under way.
+ */
+async function snapshotBuild(label: string): Promise<string> {
+  const dist = join(repoRoot(), 'dist', 'apps');
+  const mains = ['server', 'api'].map((app) => join(dist, app, 'main.js'));
+  const deadline = Date.now() + 180_000;
+  const sizes = () => mains.map((m) => (existsSync(m) ? statSync(m).size : -1)).join();
+  for (;;) {
+    const before = sizes();
+    await new Promise((r) => setTimeout(r, 1000));
+    if (!before.includes('-1') && sizes() === before) break;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `${mains.join(' and ')} missing or changing for 3 minutes: run "npm run build"`,
+      );
+    }
+  }
+  const target = join(
+    repoRoot(),
+    'node_modules',
+    '.cache',
+    'distilled-faults',
+    `${label}-${process.pid}`,
+  );
+  mkdirSync(target, { recursive: true });
+  for (const app of ['server', 'api']) {
+    cpSync(join(dist, app), join(target, app), { recursive: true });
+  }
+  return target;
+}

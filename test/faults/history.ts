@@ -1,0 +1,120 @@
+/**
+ * What happened during a fault run, as the client and the nemesis saw it: every write with
+ * its outcome, every read made while faults ran, every fault with its time. The checker reads
+ * it; a failing run prints it.
+ */
+
+/** One write as a client can know it (DESIGN part A: 503 = not stored; 504 = maybe stored). */
+export type WriteRecord =
+  | { kind: 'acked'; message: string; offset: number; start: number; end: number }
+  /** 4xx or 503: the API promised the message was not stored. */
+  | {
+      kind: 'refused';
+      message: string;
+      status: number;
+      start: number;
+      end: number;
+      detail?: string;
+    }
+  /** 5xx other than 503, timeout or connection error: it may or may not be in the log. */
+  | { kind: 'unknown'; message: string; reason: string; start: number; end: number };
+
+/** One read: `message` null means the source said "not there (yet)". */
+export interface ReadRecord {
+  source: string;
+  offset: number;
+  message: string | null;
+  start: number;
+  end: number;
+}
+
+export type FaultKind =
+  | 'kill-leader'
+  | 'kill-follower'
+  | 'pause-follower'
+  | 'pause-leader'
+  | 'restart-api'
+  | 'add-replica'
+  | 'restart-etcd'
+  | 'partition'
+  | 'corrupt-tail';
+
+export const FAULT_KINDS: FaultKind[] = [
+  'kill-leader',
+  'kill-follower',
+  'pause-follower',
+  'pause-leader',
+  'restart-api',
+  'add-replica',
+  'restart-etcd',
+  'partition',
+  'corrupt-tail',
+];
+
+export interface FaultEvent {
+  at: number;
+  kind: FaultKind | 'heal' | 'recovered' | 'no-recovery' | 'note';
+  detail: string;
+}
+
+export class History {
+  readonly t0 = Date.now();
+  readonly writes: WriteRecord[] = [];
+  readonly reads: ReadRecord[] = [];
+  readonly events: FaultEvent[] = [];
+
+  event(kind: FaultEvent['kind'], detail: string): FaultEvent {
+    const event = { at: Date.now(), kind, detail };
+    this.events.push(event);
+    if (process.env.DISTILLED_FAULTS_VERBOSE) {
+      process.stdout.write(`[nemesis ${this.clock(event.at)}] ${kind}: ${detail}\n`);
+    }
+    return event;
+  }
+
+  /** Seconds since the run started, e.g. "+12.345s". */
+  clock(at: number): string {
+    return `+${((at - this.t0) / 1000).toFixed(3)}s`;
+  }
+
+  describeWrite(write: WriteRecord): string {
+    const span = `${this.clock(write.start)}..${this.clock(write.end)}`;
+    switch (write.kind) {
+      case 'acked':
+        return `${span} write "${write.message}" acked at offset ${write.offset}`;
+      case 'refused':
+        return `${span} write "${write.message}" refused ${write.status}${write.detail ? ` (${write.detail})` : ''}`;
+      default:
+        return `${span} write "${write.message}" unknown (${write.reason})`;
+    }
+  }
+
+  describeEvent(event: FaultEvent): string {
+    return `${this.clock(event.at)} ${event.kind}: ${event.detail}`;
+  }
+
+  /** The faults and the writes that ended within `windowMs` of `at`, in time order. */
+  excerpt(at: number, windowMs = 3000, maxWrites = 30): string[] {
+    const events = this.events
+      .filter((e) => Math.abs(e.at - at) <= windowMs)
+      .map((e) => ({ at: e.at, line: `  [fault] ${this.describeEvent(e)}` }));
+    const near = this.writes
+      .filter((w) => Math.abs(w.end - at) <= windowMs)
+      .sort((a, b) => Math.abs(a.end - at) - Math.abs(b.end - at))
+      .slice(0, maxWrites)
+      .map((w) => ({ at: w.end, line: `  [write] ${this.describeWrite(w)}` }));
+    return [...events, ...near].sort((a, b) => a.at - b.at).map((x) => x.line);
+  }
+
+  /** Every line of the run: faults and writes in time order (for the file left behind). */
+  fullText(): string {
+    const lines = [
+      ...this.events.map((e) => ({ at: e.at, line: `[fault] ${this.describeEvent(e)}` })),
+      ...this.writes.map((w) => ({ at: w.end, line: `[write] ${this.describeWrite(w)}` })),
+    ];
+    return lines
+      .sort((a, b) => a.at - b.at)
+      .map((x) => x.line)
+      .join('\n');
+  }
+}

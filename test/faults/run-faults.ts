@@ -1,0 +1,327 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkHistory, summarize, type CheckResult, type Violation } from './checker';
+import { readAll, readDirect, readThroughApi, startLiveReader, startWriters } from './clients';
+import { FaultCluster } from './fault-cluster';
+import { FAULT_KINDS, History, type FaultKind, type ReadRecord } from './history';
+import { NetLab } from './net-lab';
+import { Nemesis, seededRandom, waitApiReady } from './nemesis';
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export interface FaultRunConfig {
+  seed: number;
+  /** How long the nemesis runs. */
+  seconds: number;
+  writers: number;
+  /** Passes of reads through the API over the whole log after healing. */
+  apiReadPasses: number;
+  kinds?: FaultKind[];
+  maxAddedReplicas: number;
+  /** Faults without waiting for the cluster to be whole in between (see Nemesis). */
+  overlap: boolean;
+}
+
+/** The settings from the environment: DISTILLED_FAULTS_{SEED,SECONDS,WRITERS,API_READS,KINDS,OVERLAP}. */
+export function configFromEnv(defaults: { seconds: number }): FaultRunConfig {
+  const env = process.env;
+  const seed = env.DISTILLED_FAULTS_SEED
+    ? Number(env.DISTILLED_FAULTS_SEED)
+    : Math.floor(Math.random() * 2 ** 31);
+  if (!Number.isInteger(seed)) throw new Error(`DISTILLED_FAULTS_SEED must be an integer`);
+  const seconds = Number(env.DISTILLED_FAULTS_SECONDS ?? defaults.seconds);
+  const kinds = env.DISTILLED_FAULTS_KINDS?.split(',').map((k) => k.trim()) as
+    FaultKind[] | undefined;
+  for (const kind of kinds ?? []) {
+    if (!FAULT_KINDS.includes(kind))
+      throw new Error(
+        `unknown fault kind "${kind}" in DISTILLED_FAULTS_KINDS (${FAULT_KINDS.join(', ')})`,
+      );
+  }
+  return {
+    seed,
+    seconds,
+    writers: Number(env.DISTILLED_FAULTS_WRITERS ?? 6),
+    apiReadPasses: Number(env.DISTILLED_FAULTS_API_READS ?? 2),
+    kinds,
+    maxAddedReplicas: seconds > 120 ? 2 : 1,
+    overlap: !!env.DISTILLED_FAULTS_OVERLAP && env.DISTILLED_FAULTS_OVERLAP !== '0',
+  };
+}
+
+export interface FaultRunReport {
+  config: FaultRunConfig;
+  violations: Violation[];
+  check?: CheckResult;
+  counts: Map<FaultKind, number>;
+  failovers: number[];
+  dataRoot: string;
+  summary: string;
+  /** What to print when the run failed: the first violation, its context, the faults. */
+  failure?: string;
+}
+
+/**
+ * One fault run: a cluster (etcd, 3 replicas with min in-sync 2, the API), writers and a
+ * reader through the API, the nemesis for `seconds`, then heal, converge, read everything back
+ * from every replica and through the API, and check. Always stops what it started; leaves the
+ * data directory (with every process's log and the history) when the run failed.
+ */
+export async function runFaults(config: FaultRunConfig): Promise<FaultRunReport> {
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  out(
+    `faults: seed ${config.seed} (replay with DISTILLED_FAULTS_SEED=${config.seed}${config.overlap ? ' DISTILLED_FAULTS_OVERLAP=1' : ''}), ${config.seconds} s of faults, ${config.writers} writers`,
+  );
+  const noNet = NetLab.unavailableReason();
+  if (noNet) out(`faults: no partitions in this run: ${noNet}`);
+
+  const history = new History();
+  const random = seededRandom(config.seed);
+  const cluster = await FaultCluster.start({
+    label: String(config.seed),
+    replicas: 3,
+    minInsync: 2,
+    partitions: !noNet,
+    spareReplicas: config.maxAddedReplicas,
+    // Small segments, so runs roll segments and a damaged tail is a small newest segment.
+    replicaEnv: { DISTILLED_SEGMENT_BYTES: String(256 * 1024) },
+  });
+  const violations: Violation[] = [];
+  let report: FaultRunReport | undefined;
+  const nemesis = new Nemesis(cluster, history, random, {
+    kinds: config.kinds,
+    maxAddedReplicas: config.maxAddedReplicas,
+    overlap: config.overlap,
+  });
+  try {
+    await waitApiReady(cluster.apiUrl, 30_000);
+    history.event(
+      'note',
+      `cluster up: ${cluster.local.replicas.map((r) => `${r.id} at ${r.address}`).join(', ')}; API ${cluster.apiUrl}; data ${cluster.dataRoot}`,
+    );
+    const writers = startWriters(cluster.apiUrl, history, {
+      workers: config.writers,
+      prefix: `s${config.seed}`,
+      pauseMs: 5,
+    });
+    const reader = startLiveReader(cluster.apiUrl, history);
+    await sleep(1000);
+    try {
+      await nemesis.run(Date.now() + config.seconds * 1000);
+    } finally {
+      if (nemesis.stuck) {
+        violations.push({
+          kind: 'not-converged',
+          detail: `the cluster did not recover from a fault: ${nemesis.stuck}`,
+        });
+      }
+      await nemesis
+        .healAll()
+        .catch((error: Error) => history.event('note', `heal failed: ${error.message}`));
+      // A little more writing on the healed cluster, then stop the clients.
+      await nemesis.recover(60_000);
+      await sleep(1000);
+      await writers.stop();
+      await reader.stop();
+    }
+    history.event('note', 'clients stopped; converging');
+
+    const end = await converge(cluster, 30_000).catch((error: Error) => {
+      violations.push({ kind: 'not-converged', detail: error.message });
+      return undefined;
+    });
+    const logEnd =
+      end ??
+      history.writes.reduce(
+        (max, w) => (w.kind === 'acked' ? Math.max(max, w.offset + 1) : max),
+        0,
+      );
+    history.event('note', `log ends at ${logEnd}; reading it back`);
+
+    const { reads: finalReads, failures } = await readBack(cluster, logEnd, config.apiReadPasses);
+    violations.push(...failures);
+
+    const check = checkHistory({
+      writes: history.writes,
+      liveReads: history.reads,
+      finalReads,
+      logEnd,
+    });
+    violations.push(...check.violations);
+    const failovers = failoverTimes(history, nemesis);
+    report = {
+      config,
+      violations,
+      check,
+      counts: nemesis.counts,
+      failovers,
+      dataRoot: cluster.dataRoot,
+      summary: summaryText(
+        config,
+        history,
+        nemesis.counts,
+        check,
+        violations,
+        failovers,
+        finalReads.length,
+      ),
+    };
+    if (violations.length) report.failure = failureText(history, violations, cluster);
+    return report;
+  } catch (error) {
+    history.event('note', `run aborted: ${(error as Error).message}`);
+    report = {
+      config,
+      violations,
+      counts: nemesis.counts,
+      failovers: [],
+      dataRoot: cluster.dataRoot,
+      summary: `faults: seed ${config.seed}: the run aborted: ${(error as Error).message}`,
+      failure: failureText(history, violations, cluster),
+    };
+    throw Object.assign(error as Error, { report });
+  } finally {
+    const failed = !report || !!report.failure;
+    if (failed) {
+      writeFileSync(join(cluster.dataRoot, 'history.txt'), history.fullText() + '\n');
+      writeFileSync(join(cluster.dataRoot, 'writes.json'), JSON.stringify(history.writes));
+    }
+    await cluster.stop(failed);
+  }
+}
+
+/**
+ * Reads offsets [0, logEnd) from every running replica directly and `apiPasses` times through
+ * the API; a source that cannot answer an offset at all is reported as a hole.
+ */
+export async function readBack(
+  cluster: FaultCluster,
+  logEnd: number,
+  apiPasses: number,
+): Promise<{ reads: ReadRecord[]; failures: Violation[] }> {
+  type Reader = (offset: number) => Promise<string | null | undefined>;
+  const sources: Array<[string, Reader]> = [
+    ...cluster.local.runningReplicas.map((r): [string, Reader] => [
+      r.id,
+      (o) => readDirect(r.address, o),
+    ]),
+    ...Array.from({ length: apiPasses }, (_, i): [string, Reader] => [
+      `api pass ${i + 1}`,
+      (o) => readThroughApi(cluster.apiUrl, o),
+    ]),
+  ];
+  const reads: ReadRecord[] = [];
+  const failures: Violation[] = [];
+  for (const [source, read] of sources) {
+    const result = await readAll(source, logEnd, read);
+    reads.push(...result.reads);
+    if (result.failed.length) {
+      failures.push({
+        kind: 'hole',
+        offset: result.failed[0],
+        detail: `${source} could not answer ${result.failed.length} offsets (first ${result.failed.slice(0, 5).join(', ')})`,
+      });
+    }
+  }
+  return { reads, failures };
+}
+
+/**
+ * Waits until every running replica has the leader's log: the same log end offset, and a high
+ * watermark at it. Returns that offset, the end of the log every check reads up to.
+ */
+export async function converge(cluster: FaultCluster, timeoutMs: number): Promise<number> {
+  const { local } = cluster;
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    try {
+      const leader = await local.waitForLeader(5_000);
+      const views = await Promise.all(local.runningReplicas.map((r) => local.status(r, 2_000)));
+      const lead = views.find((v) => v.id === leader.id)!;
+      last = views
+        .map((v) => `${v.id}: ${v.role} leo ${v.log_end_offset} hw ${v.high_watermark}`)
+        .join('; ');
+      const end = Number(lead.log_end_offset);
+      if (views.every((v) => Number(v.log_end_offset) === end && Number(v.high_watermark) === end))
+        return end;
+    } catch (error) {
+      last = (error as Error).message.split('\n')[0];
+    }
+    await sleep(250);
+  }
+  throw new Error(`the replicas did not converge to one log within ${timeoutMs} ms: ${last}`);
+}
+
+/**
+ * Leader SIGKILL -> the first acknowledged write that began after it, in ms. (An ack that
+ * ends just after the kill was committed before it; its answer was only on the way.)
+ */
+function failoverTimes(history: History, nemesis: Nemesis): number[] {
+  const acks = history.writes.filter((w) => w.kind === 'acked');
+  const times: number[] = [];
+  for (const loss of nemesis.leaderLosses) {
+    if (loss.kind !== 'kill-leader') continue;
+    // reduce, not Math.min(...): a long run has more acks than a call takes arguments.
+    const next = acks.reduce(
+      (min, w) => (w.start > loss.at ? Math.min(min, w.end) : min),
+      Infinity,
+    );
+    if (Number.isFinite(next)) times.push(next - loss.at);
+  }
+  return times;
+}
+
+function summaryText(
+  config: FaultRunConfig,
+  history: History,
+  counts: Map<FaultKind, number>,
+  check: CheckResult,
+  violations: Violation[],
+  failovers: number[],
+  finalReads: number,
+): string {
+  const by = (kind: string) => history.writes.filter((w) => w.kind === kind).length;
+  const faults = FAULT_KINDS.map((k) => `${k} ${counts.get(k) ?? 0}`).join(', ');
+  const stats = summarize(failovers);
+  const reasons = new Map<string, number>();
+  for (const w of history.writes) {
+    const why =
+      w.kind === 'refused'
+        ? `refused ${w.status}`
+        : w.kind === 'unknown'
+          ? `unknown ${w.reason}`
+          : undefined;
+    if (why) reasons.set(why, (reasons.get(why) ?? 0) + 1);
+  }
+  return [
+    `faults: seed ${config.seed}`,
+    `  faults: ${faults}`,
+    `  writes: ${history.writes.length} (acked ${by('acked')}, refused ${by('refused')}, unknown ${by('unknown')}: ${check.unknownFound} in the log, ${check.unknownMissing} not)`,
+    `  not acked: ${[...reasons].map(([why, n]) => `${why} x${n}`).join(', ') || 'none'}`,
+    `  checked: ${check.ackedChecked} acknowledged writes, ${check.log.size} offsets, ${finalReads} final reads, ${history.reads.length} reads during the run`,
+    `  violations: ${violations.length}${violations.length ? ` (first: ${violations[0].kind}: ${violations[0].detail})` : ''}`,
+    `  failover (leader SIGKILL -> first acked write begun after it): ${stats ? `min ${stats.min} ms, median ${stats.median} ms, max ${stats.max} ms over ${failovers.length}` : 'no leader kill'}`,
+  ].join('\n');
+}
+
+function failureText(history: History, violations: Violation[], cluster: FaultCluster): string {
+  const lines: string[] = [];
+  const first = violations[0];
+  if (first) {
+    lines.push(`FIRST VIOLATION: ${first.kind}: ${first.detail}`);
+    const at = first.at ?? history.writes.find((w) => w.message === first.message)?.end;
+    if (at) lines.push(`around it (${history.clock(at)}):`, ...history.excerpt(at));
+    // Every kind found, with how often and its first case: one noisy kind must not hide another.
+    const byKind = new Map<string, Violation[]>();
+    for (const v of violations) byKind.set(v.kind, [...(byKind.get(v.kind) ?? []), v]);
+    for (const [kind, list] of byKind) {
+      lines.push(`${kind}: ${list.length}, first: ${list[0].detail}`);
+    }
+    for (const v of violations.slice(1, 10)) lines.push(`also: ${v.kind}: ${v.detail}`);
+    if (violations.length > 10) lines.push(`... and ${violations.length - 10} more`);
+  }
+  lines.push('faults:', ...history.events.map((e) => `  ${history.describeEvent(e)}`));
+  lines.push(`data, logs and the full history (history.txt) left in ${cluster.dataRoot}`);
+  return lines.join('\n');
+}
