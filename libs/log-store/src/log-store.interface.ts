@@ -43,6 +43,16 @@ export interface LogStore {
   readonly logEndOffset: number;
   /** The latest leader epoch in the epoch file, or -1 for an empty log. */
   readonly latestEpoch: number;
+  /**
+   * End of everything written, synced or not (>= logEndOffset): with fsync `always`, the
+   * batches of a group whose fdatasync is still running lie between the two. Only
+   * `readFrom(..., { unsynced: true })` serves them (a leader shipping to followers while its
+   * own fsync runs); read() and plain readFrom never do.
+   */
+  readonly writtenEndOffset: number;
+
+  /** Calls `listener` each time writtenEndOffset moves (before the fsync). Returns an unsubscribe. */
+  onWritten(listener: () => void): () => void;
 
   /**
    * Leader side: appends `messages` as one batch stamped with `epoch`, group-committed with
@@ -64,9 +74,11 @@ export interface LogStore {
 
   /**
    * Whole batches starting with the one that holds `offset`, up to about `maxBytes` (at least
-   * one batch when any exists). An empty buffer when offset == logEndOffset.
+   * one batch when any exists). An empty buffer when offset == logEndOffset. With
+   * `unsynced: true` the bound is writtenEndOffset instead: the batches may not be on disk yet
+   * (replication only: the receiver must not count them as durable on this replica).
    */
-  readFrom(offset: number, maxBytes: number): Promise<Buffer>;
+  readFrom(offset: number, maxBytes: number, options?: { unsynced?: boolean }): Promise<Buffer>;
 
   /** Cuts every message at or after `offset` (across segments too) and the epochs past it. */
   truncateTo(offset: number): Promise<void>;

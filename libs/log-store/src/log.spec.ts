@@ -224,6 +224,85 @@ describe('Log', () => {
     });
   });
 
+  describe('written but not yet synced (replication reads)', () => {
+    it('onWritten fires after the write and before the fsync; only unsynced readFrom sees the batch', async () => {
+      const log = await open(dirs.make(), { segmentBytes: 1 << 20 });
+      await log.append([msg(0)], 1);
+      const seen: { leo: number; written: number; plain: number; unsynced: number[] }[] = [];
+      const stop = log.onWritten(() => {
+        // Called synchronously by the writer: take what readers can see at this moment.
+        const leo = log.logEndOffset;
+        const written = log.writtenEndOffset;
+        const plain = log.readFrom(leo, 1 << 20);
+        const unsynced = log.readFrom(leo, 1 << 20, { unsynced: true });
+        void Promise.all([plain, unsynced]).then(([p, u]) =>
+          seen.push({
+            leo,
+            written,
+            plain: p.length,
+            unsynced: decodeBatches(u).map((b) => b.header.baseOffset),
+          }),
+        );
+      });
+      const pending = log.append([msg(1), msg(2)], 1);
+      await pending;
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(seen).toEqual([{ leo: 1, written: 3, plain: 0, unsynced: [1] }]);
+      // read() and logEndOffset never show it before the fsync; after it, both agree.
+      expect(log.logEndOffset).toBe(3);
+      expect(log.writtenEndOffset).toBe(3);
+      stop();
+      await log.append([msg(3)], 1);
+      expect(seen).toHaveLength(1);
+      await log.close();
+    });
+
+    it('unsynced batches are served up to the written end only, whole, across a roll', async () => {
+      const log = await open(dirs.make(), { segmentBytes: 300 });
+      await fill(log, 20);
+      let checked = false;
+      log.onWritten(() => {
+        const from = log.logEndOffset;
+        void log.readFrom(from, 1 << 20, { unsynced: true }).then((buf) => {
+          const batches = decodeBatches(buf);
+          expect(batches[0].header.baseOffset).toBe(from);
+          const last = batches[batches.length - 1].header;
+          expect(last.baseOffset + last.count).toBeLessThanOrEqual(log.writtenEndOffset);
+          checked = true;
+        });
+      });
+      await Promise.all(Array.from({ length: 30 }, (_, i) => log.append([msg(100 + i)], 1)));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(checked).toBe(true);
+      await expectCode(
+        log.readFrom(log.writtenEndOffset + 1, 10, { unsynced: true }),
+        'OFFSET_OUT_OF_RANGE',
+      );
+      await log.close();
+    });
+
+    it('after truncateTo, the written end is the new log end', async () => {
+      const log = await open(dirs.make());
+      await fill(log, 10);
+      await log.truncateTo(4);
+      expect(log.writtenEndOffset).toBe(log.logEndOffset);
+      expect((await log.readFrom(log.logEndOffset, 100, { unsynced: true })).length).toBe(0);
+      await log.close();
+    });
+
+    it('with fsync never the written end is the log end and listeners still hear every write', async () => {
+      const log = await open(dirs.make(), { fsync: 'never' });
+      let calls = 0;
+      log.onWritten(() => {
+        calls++;
+        expect(log.writtenEndOffset).toBe(log.logEndOffset);
+      });
+      await log.append([msg(0)], 1);
+      expect(calls).toBe(1);
+      await log.close();
+    });
+  });
+
   describe('recovery of a torn or corrupt tail', () => {
     const cases: [string, (file: string, lastBatchStart: number) => void, number][] = [
       [

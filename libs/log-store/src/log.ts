@@ -18,7 +18,10 @@
  * writer gets to the queue it takes everything waiting, stamps offsets in arrival order and
  * writes it with one writev and one fdatasync: group commit. Reads are synchronous positional
  * reads of committed bytes only (below logEndOffset), so they never see a half-written batch and
- * never wait for the writer.
+ * never wait for the writer. One exception, for replication: `readFrom(..., { unsynced: true })`
+ * may also return the whole batches written while their fdatasync still runs (below
+ * writtenEndOffset), so a leader can ship them to followers and the two fsyncs overlap;
+ * onWritten() listeners hear about them as soon as the writev returns.
  *
  * Memory is flat in the log's length: an array of segment base offsets (8 bytes per segment),
  * at most `maxOpenSegments` sealed segments open with their sparse index (~128 KiB per 64 MiB
@@ -174,6 +177,9 @@ export class Log implements LogStore {
   /** Set when a write or fsync failed: the file state is unknown, so writes stop (reopen to recover). */
   private failure: Error | null = null;
   private cache: CachedBatch | null = null;
+  /** End of the whole batches written to the active segment, synced or not (>= endOffset). */
+  private writtenEnd: number;
+  private readonly writtenListeners = new Set<() => void>();
   private readonly counters: LogStats = { writes: 0, fsyncs: 0, batches: 0 };
 
   private constructor(
@@ -198,6 +204,7 @@ export class Log implements LogStore {
     this.active = state.active;
     if (state.sealed) this.openSealed.set(state.sealed.baseOffset, state.sealed);
     this.endOffset = state.endOffset;
+    this.writtenEnd = state.endOffset;
     this.epochs = state.epochs;
     this.producers = state.producers;
     this.queuedEpoch = this.epochs.latestEpoch;
@@ -359,6 +366,23 @@ export class Log implements LogStore {
 
   get latestEpoch(): number {
     return this.epochs.latestEpoch;
+  }
+
+  /**
+   * End of everything written, synced or not (>= logEndOffset). Between the two sit the batches
+   * of a group whose fdatasync is still running; only `readFrom(..., { unsynced: true })` sees
+   * them. Falls back to logEndOffset after a failed write (those bytes are not trusted).
+   */
+  get writtenEndOffset(): number {
+    return this.writtenEnd;
+  }
+
+  /** Calls `listener` each time writtenEndOffset moves (before the fsync). Returns an unsubscribe. */
+  onWritten(listener: () => void): () => void {
+    this.writtenListeners.add(listener);
+    return () => {
+      this.writtenListeners.delete(listener);
+    };
   }
 
   /** Offset of the first message still in the log (0: nothing is ever deleted from the front). */
@@ -570,24 +594,32 @@ export class Log implements LogStore {
     return { offset, message, epoch: batch.epoch };
   }
 
-  async readFrom(offset: number, maxBytes: number): Promise<Buffer> {
+  async readFrom(
+    offset: number,
+    maxBytes: number,
+    options?: { unsynced?: boolean },
+  ): Promise<Buffer> {
     this.assertOpen();
     if (!isOffset(offset)) throw logStoreErrors.invalidOffset(offset);
     if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) {
       throw logStoreErrors.invalidArgument(`maxBytes ${maxBytes} is not a non-negative integer`);
     }
-    if (offset === this.endOffset) return Buffer.alloc(0);
-    if (offset > this.endOffset) throw logStoreErrors.outOfRange(offset, this.endOffset);
+    const unsynced = options?.unsynced === true;
+    const end = unsynced ? this.writtenEnd : this.endOffset;
+    if (offset === end) return Buffer.alloc(0);
+    if (offset > end) throw logStoreErrors.outOfRange(offset, end);
     const segment = this.segmentFor(offset);
-    const found = segment.findBatch(offset, READ_WINDOW);
-    const want = Math.max(found.size, Math.min(maxBytes, segment.size - found.position));
-    const buf = found.size === want ? found.batch : segment.read(found.position, want);
-    // Keep whole batches only, and none at or past the log end (a later segment may be half-committed).
+    // Only the active segment can hold unsynced bytes: a segment is synced when it is rolled.
+    const limit = unsynced && segment === this.active ? segment.written : segment.size;
+    const found = segment.findBatch(offset, READ_WINDOW, limit);
+    const want = Math.max(found.size, Math.min(maxBytes, limit - found.position));
+    const buf = found.size === want ? found.batch : segment.read(found.position, want, limit);
+    // Keep whole batches only, and none at or past the end (a later segment may be half-committed).
     let keep = 0;
     while (keep < buf.length) {
       const size = peekBatchSize(buf, keep);
       if (size < 0 || keep + size > buf.length) break;
-      if (keep > 0 && readInt64(buf, keep) >= this.endOffset) break;
+      if (keep > 0 && readInt64(buf, keep) >= end) break;
       keep += size;
     }
     return buf.subarray(0, keep);
@@ -707,7 +739,9 @@ export class Log implements LogStore {
     let runItems: { item: QueuedWrite; base: number }[] = [];
     const commit = (runEnd: number): void => {
       segment.size = position;
+      if (segment.written < position) segment.written = position;
       this.endOffset = runEnd;
+      if (this.writtenEnd < runEnd) this.writtenEnd = runEnd;
       for (const { item, base } of runItems) {
         if (item.remembered) {
           item.remembered.batch.baseOffset = base;
@@ -758,12 +792,27 @@ export class Log implements LogStore {
     }
     await writeRun();
     if (this.fsyncPolicy === 'always') {
+      // Written, not yet synced: replication may ship it while the fdatasync runs.
+      segment.written = position;
+      this.writtenEnd = end;
+      this.notifyWritten();
       await segment.sync();
       this.counters.fsyncs++;
     } else {
       this.dirty = true;
     }
     commit(end);
+    if (this.fsyncPolicy !== 'always') this.notifyWritten();
+  }
+
+  private notifyWritten(): void {
+    for (const listener of this.writtenListeners) {
+      try {
+        listener();
+      } catch (err) {
+        this.logger.warn(`log-store: an onWritten listener threw: ${String(err)}`);
+      }
+    }
   }
 
   /** Starts a new active segment at `baseOffset`; the old one (already sealed) joins the LRU. */
@@ -804,6 +853,8 @@ export class Log implements LogStore {
       },
     );
     this.logger.warn(this.failure.message);
+    this.writtenEnd = this.endOffset;
+    this.active.written = this.active.size;
     const waiting = [...group, ...this.queue];
     this.queue = [];
     for (const item of waiting) {
@@ -820,6 +871,7 @@ export class Log implements LogStore {
     const newEnd = found.baseOffset;
     // Hide the cut part from readers before touching files.
     this.endOffset = newEnd;
+    this.writtenEnd = newEnd;
     this.cache = null;
     const doomed = this.bases.slice(index + 1);
     for (const base of doomed) {

@@ -4,7 +4,9 @@
  * as numbers, so `ls` shows the log in order.
  *
  * `size` is the committed length of the `.log` file: bytes below it are whole, checked batches
- * (written and, with fsync `always`, synced). Reads never look past it.
+ * (written and, with fsync `always`, synced). Reads never look past it, except the leader's
+ * replication reads, which may go up to `written` (>= size): whole batches written to the
+ * file whose fsync is still running (Log.readFrom with `unsynced`).
  *
  * Concurrency: owned by Log. Reads are synchronous positional reads (pread), which for the small
  * windows a read needs cost less than a thread-pool round trip, and, being synchronous, can never
@@ -163,7 +165,15 @@ export class Segment {
     /** Committed bytes of the .log file. */
     public size: number,
     public index: OffsetIndex,
-  ) {}
+  ) {
+    this.written = size;
+  }
+
+  /**
+   * Bytes of whole batches written to the .log file, synced or not (>= size). Set by Log's
+   * writer after a write and before its fsync; only unsynced replication reads look past size.
+   */
+  written: number;
 
   get logPath(): string {
     return path.join(this.dir, segmentFileName(this.baseOffset, LOG_SUFFIX));
@@ -304,23 +314,23 @@ export class Segment {
    * Finds the batch holding `offset` (which must be below this segment's end): index lookup,
    * then a walk of batch headers through a `window`-byte positional read.
    */
-  findBatch(offset: number, window: number): FoundBatch {
+  findBatch(offset: number, window: number, limit: number = this.size): FoundBatch {
     if (scratch.length < window) scratch = Buffer.allocUnsafe(window);
     const entry = this.index.lookup(offset - this.baseOffset);
     let position = entry.position;
     // buf[at] is file byte `position`; buf holds `filled` valid bytes.
     let filled = 0;
     let at = 0;
-    while (position < this.size) {
+    while (position < limit) {
       if (filled - at < BATCH_HEADER_BYTES) {
-        filled = fs.readSync(this.fd, scratch, 0, Math.min(window, this.size - position), position);
+        filled = fs.readSync(this.fd, scratch, 0, Math.min(window, limit - position), position);
         at = 0;
         if (filled < BATCH_HEADER_BYTES) break;
       }
       const size = peekBatchSize(scratch, at);
       const baseOffset = readInt64(scratch, at);
       const count = scratch.readInt32BE(at + 20);
-      if (size < 0 || count < 1 || position + size > this.size || offset < baseOffset) break;
+      if (size < 0 || count < 1 || position + size > limit || offset < baseOffset) break;
       if (offset < baseOffset + count) {
         const batch =
           filled - at >= size
@@ -334,9 +344,9 @@ export class Segment {
     throw logStoreErrors.corrupt(this.logPath, `no batch holds offset ${offset}`);
   }
 
-  /** Positional read of committed bytes. */
-  read(position: number, length: number): Buffer {
-    return readAt(this.fd, position, Math.min(length, this.size - position));
+  /** Positional read of committed bytes (or, with `limit` = written, of written ones). */
+  read(position: number, length: number, limit: number = this.size): Buffer {
+    return readAt(this.fd, position, Math.min(length, limit - position));
   }
 
   /** Writes buffers at byte `position` (the writer chain's own end, >= size). */
@@ -374,6 +384,7 @@ export class Segment {
     await ftruncateAsync(this.fd, position);
     await this.sync();
     this.size = position;
+    this.written = position;
     this.index.truncateToPosition(position);
     await this.writeIndex();
   }

@@ -6,6 +6,8 @@ export type {
   AppendResponse,
   ReadRequest,
   ReadResponse,
+  ReadBatchRequest,
+  ReadBatchResponse,
   StatusRequest,
   StatusResponse,
   ReplicaRole,

@@ -20,6 +20,14 @@ export interface ReadResponse {
   message: Buffer;
   high_watermark: number;
 }
+export interface ReadBatchRequest {
+  offsets: number[];
+}
+export interface ReadBatchResponse {
+  messages: Buffer[];
+  found: boolean[];
+  high_watermark: number;
+}
 export type StatusRequest = Record<string, never>;
 export type ReplicaRole = 'leader' | 'follower' | 'starting';
 export interface StatusResponse {

@@ -4,6 +4,7 @@ import {
   DEFAULT_CLUSTER,
   DEFAULT_ETCD,
   DEFAULT_MAX_MESSAGE_BYTES,
+  DEFAULT_PRODUCERS,
   DEFAULT_WRITE_TIMEOUT_MS,
 } from '../constants';
 
@@ -17,6 +18,8 @@ export interface ApiConfig {
   maxMessageBytes: number;
   /** One overall deadline for a write, retries included. */
   writeTimeoutMs: number;
+  /** Independent idempotent producers (DISTILLED_API_PRODUCERS): Appends in flight at once. */
+  producers: number;
 }
 
 /** A configuration value that cannot be used; the message names the variable and says why. */
@@ -98,5 +101,6 @@ export function parseApiConfig(env: Env): ApiConfig {
       100,
       10 * 60 * 1000,
     ),
+    producers: integer(env, 'DISTILLED_API_PRODUCERS', DEFAULT_PRODUCERS, 1, 64),
   };
 }

@@ -18,9 +18,9 @@ describe('ProblemDetailsFilter', () => {
 
   describe('catch', () => {
     it('answers an unexpected error with a 500 problem that names nothing internal', async () => {
-      jest
-        .spyOn(gateway, 'read')
-        .mockRejectedValue(new Error('boom at /work/main/apps/api/src/x.ts:12 (10.0.0.7:50051)'));
+      const boom = new Error('boom at /work/main/apps/api/src/x.ts:12 (10.0.0.7:50051)');
+      jest.spyOn(gateway, 'read').mockRejectedValue(boom);
+      jest.spyOn(gateway, 'readBatch').mockRejectedValue(boom);
       const response = await injector(app)('/Data?offset=0');
       expect(response.statusCode).toBe(500);
       expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);

@@ -14,6 +14,7 @@ import {
   ErrorReason,
   type AppendRequest,
   type AppendResponse,
+  type ReadBatchResponse,
   type ReadResponse,
   type StatusResponse,
 } from '@distilled/proto';
@@ -110,6 +111,12 @@ export class GrpcReplicaGateway implements ReplicaGateway, OnModuleInit, OnAppli
   read(replica: ReplicaRef, offset: number, deadline: number): Promise<ReadResponse> {
     return this.call(replica, deadline, (service, metadata, options) =>
       service.Read({ offset }, metadata, options),
+    );
+  }
+
+  readBatch(replica: ReplicaRef, offsets: number[], deadline: number): Promise<ReadBatchResponse> {
+    return this.call(replica, deadline, (service, metadata, options) =>
+      service.ReadBatch({ offsets }, metadata, options),
     );
   }
 

@@ -112,6 +112,58 @@ describe('IdempotentProducer', () => {
     });
   });
 
+  describe('several producers', () => {
+    const PRODUCERS = 4;
+    beforeEach(() => start({ producers: PRODUCERS }));
+
+    it('overlaps Appends, one in flight per producer id, each with its own sequence', async () => {
+      gateway.appendDelayMs = 50;
+      let inFlight = new Map<number, number>();
+      let most = 0;
+      const original = gateway.append.bind(gateway);
+      jest.spyOn(gateway, 'append').mockImplementation(async (replica, request) => {
+        const id = request.producer_id;
+        inFlight.set(id, (inFlight.get(id) ?? 0) + 1);
+        expect(inFlight.get(id)).toBe(1);
+        most = Math.max(
+          most,
+          [...inFlight.values()].reduce((a, b) => a + b, 0),
+        );
+        try {
+          return await original(replica, request);
+        } finally {
+          inFlight.set(id, (inFlight.get(id) ?? 1) - 1);
+        }
+      });
+      const responses: ReturnType<typeof post>[] = [];
+      for (let i = 0; i < 40; i++) {
+        responses.push(post(`m${i}`));
+        if (i % 5 === 4) await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      const offsets = (await Promise.all(responses)).map(
+        (response) => response.json<{ offset: number }>().offset,
+      );
+      expect(new Set(offsets).size).toBe(40);
+      offsets.forEach((offset, i) => expect(gateway.log[offset].toString()).toBe(`m${i}`));
+      expect(most).toBeGreaterThan(1);
+      expect(most).toBeLessThanOrEqual(PRODUCERS);
+      const ids = app.get(IdempotentProducer).producerIds;
+      expect(new Set(ids).size).toBe(PRODUCERS);
+      for (const id of ids) {
+        const sequences = gateway.appendCalls
+          .filter((call) => call.request.producer_id === id)
+          .map((call) => call.request.sequence);
+        expect(sequences).toEqual(sequences.map((_, k) => k + 1));
+      }
+      inFlight = new Map();
+    });
+
+    it('uses one producer id for a lone sequential writer', async () => {
+      for (let i = 0; i < 5; i++) expect((await post(`s${i}`)).statusCode).toBe(201);
+      expect(new Set(gateway.appendCalls.map((call) => call.request.producer_id)).size).toBe(1);
+    });
+  });
+
   describe('retries', () => {
     it('retries a batch with the same sequence, and the leader stores it once', async () => {
       // The leader appends, then the connection drops before it answers.
@@ -208,15 +260,25 @@ describe('IdempotentProducer', () => {
       expect(gateway.appendCalls).toHaveLength(2);
     });
 
-    it('answers 503 for a write whose deadline passed while it waited behind a slow batch', async () => {
-      gateway.appendDelayMs = 400;
-      const slow = post('slow');
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      const waiting = await post('waiting');
-      expect(waiting.statusCode).toBe(503);
-      expect(waiting.json<{ detail: string }>().detail).toMatch(/never sent/);
-      expect((await slow).statusCode).toBe(201);
-      expect(gateway.log.map(String)).toEqual(['slow']);
-    });
+    it.each([1, 3])(
+      'answers 503 for a write whose deadline passed while it waited behind slow batches (%i producers)',
+      async (producers) => {
+        await start({ writeTimeoutMs: 300, producers });
+        gateway.appendDelayMs = 400;
+        // Every producer busy with a slow batch of its own (each sent in its own turn).
+        const slow: ReturnType<typeof post>[] = [];
+        for (let i = 0; i < producers; i++) {
+          slow.push(post(`slow${i}`));
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        const waiting = await post('waiting');
+        expect(waiting.statusCode).toBe(503);
+        expect(waiting.json<{ detail: string }>().detail).toMatch(/never sent/);
+        for (const response of await Promise.all(slow)) expect(response.statusCode).toBe(201);
+        expect(gateway.log.map(String).sort()).toEqual(
+          Array.from({ length: producers }, (_, i) => `slow${i}`),
+        );
+      },
+    );
   });
 });

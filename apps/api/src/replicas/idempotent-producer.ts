@@ -28,12 +28,29 @@ interface PendingWrite {
 type BatchOutcome = { ok: true; baseOffset: number } | { ok: false; problem: ApiProblem };
 
 /**
- * The API process as an idempotent producer (DESIGN.md B.4, Kafka's model).
+ * One idempotent producer: its own id, sequence space and queue, and at most one batch in
+ * flight. The API runs several (DISTILLED_API_PRODUCERS) so Appends overlap; each one alone
+ * keeps Kafka's rule that makes retries safe.
+ */
+interface Lane {
+  readonly producerId: number;
+  nextSequence: number;
+  readonly queue: PendingWrite[];
+  /** A drain is scheduled or running (the lane is not idle). */
+  draining: boolean;
+  /** The drain is scheduled but has not taken its first batch: a write joins that batch. */
+  collecting: boolean;
+}
+
+/**
+ * The API process as idempotent producers (DESIGN.md B.4, Kafka's model): a few independent
+ * ones (DISTILLED_API_PRODUCERS, default 4), each with its own producer id, sequence and queue.
  *
- * Writes queue here. While no Append is in flight the queue is sent at once; while one is, new
- * writes wait and all of them go in the next Append when it returns. So there is no fixed delay,
- * one round trip per batch rather than per message, and at most one batch in flight, which is
- * what makes retries safe: each batch carries (producer id, sequence), a retry of a batch reuses
+ * A write joins the batch about to leave if there is one, else goes to an idle producer (sent on
+ * the next turn of the event loop), else waits in the shortest queue and goes in that
+ * producer's next Append when its current one returns. So there is no fixed delay, one round
+ * trip per batch rather than per message, up to N Appends overlapping, and per producer at most
+ * one batch in flight, which is what makes retries safe: each batch carries (producer id, sequence), a retry of a batch reuses
  * its sequence, and the leader (or a new leader, which has the same log) answers a batch it
  * already holds with its original offsets instead of appending it again.
  *
@@ -42,10 +59,7 @@ type BatchOutcome = { ok: true; baseOffset: number } | { ok: false; problem: Api
  */
 @Injectable()
 export class IdempotentProducer implements OnApplicationShutdown {
-  readonly producerId = randomProducerId();
-  private nextSequence = 1;
-  private readonly queue: PendingWrite[] = [];
-  private draining = false;
+  private readonly lanes: Lane[];
   private stopped = false;
   private readonly logger = new Logger('Producer');
 
@@ -53,7 +67,26 @@ export class IdempotentProducer implements OnApplicationShutdown {
     @Inject(REPLICA_GATEWAY) private readonly gateway: ReplicaGateway,
     @Inject(apiConfig.KEY) private readonly config: ApiConfig,
     private readonly metrics: MetricsService,
-  ) {}
+  ) {
+    const ids = new Set<number>();
+    while (ids.size < Math.max(1, config.producers)) ids.add(randomProducerId());
+    this.lanes = [...ids].map((producerId) => ({
+      producerId,
+      nextSequence: 1,
+      queue: [],
+      draining: false,
+      collecting: false,
+    }));
+  }
+
+  /** The first producer's id (the one a lone writer uses). */
+  get producerId(): number {
+    return this.lanes[0].producerId;
+  }
+
+  get producerIds(): number[] {
+    return this.lanes.map((lane) => lane.producerId);
+  }
 
   /** Appends one message; resolves with its offset once committed, or rejects with ApiProblem. */
   append(message: Buffer): Promise<number> {
@@ -61,44 +94,65 @@ export class IdempotentProducer implements OnApplicationShutdown {
       return Promise.reject(notStored('The API is shutting down.', null));
     }
     return new Promise<number>((resolve, reject) => {
-      this.queue.push({
+      const lane = this.pickLane();
+      lane.queue.push({
         message,
         deadline: Date.now() + this.config.writeTimeoutMs,
         resolve,
         reject,
       });
-      if (!this.draining) {
-        this.draining = true;
+      if (!lane.draining) {
+        lane.draining = true;
+        lane.collecting = true;
         // Writes that arrive in the same turn of the event loop join the first batch.
-        setImmediate(() => void this.drain());
+        setImmediate(() => void this.drain(lane));
       }
     });
+  }
+
+  /**
+   * A batch about to leave (same turn of the event loop) if there is one, else an idle
+   * producer (its batch leaves at once), else the busy one with the shortest queue.
+   */
+  private pickLane(): Lane {
+    let best: Lane | undefined;
+    for (const lane of this.lanes) {
+      if (lane.collecting) return lane;
+      if (!lane.draining) best ??= lane;
+    }
+    if (best) return best;
+    best = this.lanes[0];
+    for (const lane of this.lanes) if (lane.queue.length < best.queue.length) best = lane;
+    return best;
   }
 
   onApplicationShutdown(): void {
     this.stopped = true;
   }
 
-  private async drain(): Promise<void> {
+  private async drain(lane: Lane): Promise<void> {
     try {
-      while (this.queue.length > 0) {
-        const batch = this.takeBatch();
-        if (batch.length > 0) await this.sendBatch(batch);
+      while (lane.queue.length > 0) {
+        const batch = this.takeBatch(lane);
+        lane.collecting = false;
+        if (batch.length > 0) await this.sendBatch(lane, batch);
       }
     } finally {
-      this.draining = false;
+      lane.draining = false;
+      lane.collecting = false;
     }
   }
 
-  /** The next batch, oldest first; writes that timed out while queued are answered 503. */
-  private takeBatch(): PendingWrite[] {
+  /** The lane's next batch, oldest first; writes that timed out while queued are answered 503. */
+  private takeBatch(lane: Lane): PendingWrite[] {
+    const { queue } = lane;
     const now = Date.now();
     const batch: PendingWrite[] = [];
     let bytes = 0;
-    while (this.queue.length > 0 && batch.length < MAX_BATCH_MESSAGES) {
-      const next = this.queue[0];
+    while (queue.length > 0 && batch.length < MAX_BATCH_MESSAGES) {
+      const next = queue[0];
       if (next.deadline <= now) {
-        this.queue.shift();
+        queue.shift();
         next.reject(
           notStored(
             'The write waited for earlier writes longer than the write timeout and was never sent.',
@@ -108,20 +162,21 @@ export class IdempotentProducer implements OnApplicationShutdown {
         continue;
       }
       if (batch.length > 0 && bytes + next.message.length > MAX_BATCH_BYTES) break;
-      this.queue.shift();
+      queue.shift();
       batch.push(next);
       bytes += next.message.length;
     }
     return batch;
   }
 
-  private async sendBatch(batch: PendingWrite[]): Promise<void> {
-    const sequence = this.nextSequence++;
+  private async sendBatch(lane: Lane, batch: PendingWrite[]): Promise<void> {
+    const sequence = lane.nextSequence++;
     const deadline = Math.min(...batch.map((write) => write.deadline));
     let outcome: BatchOutcome;
     try {
       outcome = await this.sendWithRetries(
         batch.map((write) => write.message),
+        lane.producerId,
         sequence,
         deadline,
       );
@@ -141,10 +196,11 @@ export class IdempotentProducer implements OnApplicationShutdown {
 
   private async sendWithRetries(
     messages: Buffer[],
+    producerId: number,
     sequence: number,
     deadline: number,
   ): Promise<BatchOutcome> {
-    const request = { messages, producer_id: this.producerId, sequence };
+    const request = { messages, producer_id: producerId, sequence };
     const budget = this.config.writeTimeoutMs;
     // One stuck leader (e.g. frozen, not dead) must not use the whole budget: an attempt gets
     // half of it, so a retry can still reach the leader that replaces it.

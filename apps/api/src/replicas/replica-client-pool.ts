@@ -8,6 +8,8 @@ import {
   resolveProtoPath,
   type AppendRequest,
   type AppendResponse,
+  type ReadBatchRequest,
+  type ReadBatchResponse,
   type ReadRequest,
   type ReadResponse,
   type StatusRequest,
@@ -23,6 +25,11 @@ export interface ReplicaService {
     options: CallOptions,
   ): Observable<AppendResponse>;
   Read(request: ReadRequest, metadata: Metadata, options: CallOptions): Observable<ReadResponse>;
+  ReadBatch(
+    request: ReadBatchRequest,
+    metadata: Metadata,
+    options: CallOptions,
+  ): Observable<ReadBatchResponse>;
   Status(
     request: StatusRequest,
     metadata: Metadata,

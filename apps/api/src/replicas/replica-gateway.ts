@@ -1,5 +1,11 @@
 import type { ErrorReason } from '@distilled/proto';
-import type { AppendRequest, AppendResponse, ReadResponse, StatusResponse } from '@distilled/proto';
+import type {
+  AppendRequest,
+  AppendResponse,
+  ReadBatchResponse,
+  ReadResponse,
+  StatusResponse,
+} from '@distilled/proto';
 import type { ClusterState } from '@distilled/cluster';
 
 /** A replica as the API dials it. */
@@ -58,6 +64,8 @@ export interface ReplicaGateway {
   /** `deadline` is an absolute time in ms since the epoch (Date.now() scale). */
   append(replica: ReplicaRef, request: AppendRequest, deadline: number): Promise<AppendResponse>;
   read(replica: ReplicaRef, offset: number, deadline: number): Promise<ReadResponse>;
+  /** Several offsets in one call; an offset not committed there comes back with found false. */
+  readBatch(replica: ReplicaRef, offsets: number[], deadline: number): Promise<ReadBatchResponse>;
   status(replica: ReplicaRef, deadline: number): Promise<StatusResponse>;
 }
 

@@ -37,6 +37,53 @@ describe('ReplicaReader', () => {
   }
 
   describe('read', () => {
+    it('sends the reads of one turn of the event loop as one ReadBatch to one replica', async () => {
+      const results = await Promise.all([0, 1, 0, 1].map((offset) => reader.read(offset)));
+      expect(results.map((result) => result.message.toString())).toEqual([
+        'zero',
+        'one',
+        'zero',
+        'one',
+      ]);
+      expect(gateway.readBatchCalls).toHaveLength(1);
+      expect(gateway.readBatchCalls[0].offsets).toEqual([0, 1, 0, 1]);
+    });
+
+    it('asks the leader only about the offsets the batch replica has not committed', async () => {
+      startWith('r2');
+      gateway.highWatermarks.set('r2', 1);
+      const [zero, one, two] = await Promise.allSettled([0, 1, 2].map((o) => reader.read(o)));
+      expect(zero).toMatchObject({ status: 'fulfilled', value: { offset: 0 } });
+      expect(one).toMatchObject({ status: 'fulfilled', value: { offset: 1 } });
+      expect(two).toMatchObject({ status: 'rejected', reason: { status: 404 } });
+      expect(gateway.readBatchCalls.map((call) => call.replica.id)).toEqual(['r2']);
+      // One Read each to the leader, for 1 and 2 only.
+      expect(gateway.readCalls.slice(3)).toEqual([
+        { replica: expect.objectContaining({ id: 'r1' }), offset: 1 },
+        { replica: expect.objectContaining({ id: 'r1' }), offset: 2 },
+      ]);
+    });
+
+    it('falls back to one Read per offset on the other replicas when the batch call fails', async () => {
+      startWith('r3');
+      gateway.unreachable.add('r3');
+      const results = await Promise.all([0, 1].map((offset) => reader.read(offset)));
+      expect(results.map((result) => result.message.toString())).toEqual(['zero', 'one']);
+      expect(gateway.readBatchCalls).toHaveLength(1);
+      expect(gateway.readCalls.slice(2).every((call) => call.replica.id !== 'r3')).toBe(true);
+    });
+
+    it('reads alone the offsets a capped ReadBatch answer left out', async () => {
+      const original = gateway.readBatch.bind(gateway);
+      jest.spyOn(gateway, 'readBatch').mockImplementation(async (replica, offsets) => {
+        const full = await original(replica, offsets);
+        return { ...full, messages: full.messages.slice(0, 1), found: full.found.slice(0, 1) };
+      });
+      const results = await Promise.all([0, 1].map((offset) => reader.read(offset)));
+      expect(results.map((result) => result.message.toString())).toEqual(['zero', 'one']);
+      expect(gateway.readBatchCalls).toHaveLength(1);
+    });
+
     it('spreads reads over the replicas', async () => {
       for (let i = 0; i < 60; i += 1) await reader.read(0);
       const used = new Set(gateway.readCalls.map((call) => call.replica.id));
@@ -60,11 +107,12 @@ describe('ReplicaReader', () => {
       expect(gateway.readCalls.map((call) => call.replica.id)).toEqual(['r2', 'r1']);
     });
 
-    it('answers 404 at once when the first replica asked is the leader', async () => {
+    it('answers 404 once the leader itself says the offset is past its log end', async () => {
       startWith('r1');
       const problem = await problemOf(reader.read(5));
       expect(problem.status).toBe(404);
-      expect(gateway.readCalls).toHaveLength(1);
+      // The batched first try carries no role, so the leader confirms with a one-offset Read.
+      expect(gateway.readCalls.map((call) => call.replica.id)).toEqual(['r1', 'r1']);
     });
 
     it('answers 503, not 404, when the replica etcd names as leader just restarted and does not lead', async () => {

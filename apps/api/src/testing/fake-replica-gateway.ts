@@ -5,6 +5,7 @@ import {
   ErrorReason,
   type AppendRequest,
   type AppendResponse,
+  type ReadBatchResponse,
   type ReadResponse,
   type StatusResponse,
 } from '@distilled/proto';
@@ -114,6 +115,23 @@ export class FakeReplicaGateway implements ReplicaGateway {
       });
     }
     return { offset, message: this.log[offset], high_watermark: highWatermark };
+  }
+
+  /** Recorded in readCalls one entry per offset, like that many Read calls. */
+  readonly readBatchCalls: Array<{ replica: ReplicaRef; offsets: number[] }> = [];
+
+  async readBatch(replica: ReplicaRef, offsets: number[]): Promise<ReadBatchResponse> {
+    this.readBatchCalls.push({ replica, offsets });
+    for (const offset of offsets) this.readCalls.push({ replica, offset });
+    if (this.unreachable.has(replica.id)) throw unreachableError(replica);
+    const highWatermark = this.highWatermarks.get(replica.id) ?? this.log.length;
+    return {
+      messages: offsets.map((offset) =>
+        offset < highWatermark ? this.log[offset] : Buffer.alloc(0),
+      ),
+      found: offsets.map((offset) => offset < highWatermark),
+      high_watermark: highWatermark,
+    };
   }
 
   /** Roles as replicas report them; `roles` overrides (e.g. a restarted leader that is 'starting'). */

@@ -2,6 +2,8 @@ import { Injectable, ValidationPipe, type ArgumentMetadata } from '@nestjs/commo
 import type { ValidationError } from 'class-validator';
 import { invalidRequest, type FieldProblem } from '../problems';
 import { FIELD_LOCATION, type FieldLocation } from '../data/dto/field-location';
+import { AppendMessageDto, messageProblem } from '../data/dto/append-message.dto';
+import { offsetProblem, ReadMessageQueryDto } from '../data/dto/read-message-query.dto';
 
 /**
  * The global validation pipe: class-validator DTOs, unknown fields refused, and every failure
@@ -31,8 +33,42 @@ export class ApiValidationPipe extends ValidationPipe {
         },
       ]);
     }
+    // The common case, checked by hand: exactly the one known field and a valid value gives the
+    // same DTO class-transformer + class-validator would (~6% of the API's CPU per request).
+    // Anything else takes the full path, so every error answer stays exactly as it was.
+    const fast = fastTransform(value, metadata);
+    if (fast !== undefined) return fast;
     return super.transform(value, metadata);
   }
+}
+
+function onlyKey(value: unknown, key: string): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return false;
+  const keys = Object.keys(value);
+  return keys.length === 1 && keys[0] === key;
+}
+
+/** The DTO for a valid, one-field body or query; undefined to take the full validation path. */
+export function fastTransform(value: unknown, metadata: ArgumentMetadata): unknown {
+  if (metadata.type === 'body' && metadata.metatype === AppendMessageDto) {
+    if (!onlyKey(value, 'message')) return undefined;
+    const message = (value as { message: unknown }).message;
+    if (messageProblem(message) !== null) return undefined;
+    const dto = new AppendMessageDto();
+    dto.message = message as string;
+    return dto;
+  }
+  if (metadata.type === 'query' && metadata.metatype === ReadMessageQueryDto) {
+    if (!onlyKey(value, 'offset')) return undefined;
+    const offset = (value as { offset: unknown }).offset;
+    if (offsetProblem(offset) !== null) return undefined;
+    const dto = new ReadMessageQueryDto();
+    dto.offset = offset as string;
+    return dto;
+  }
+  return undefined;
 }
 
 function toFieldProblems(error: ValidationError): FieldProblem[] {

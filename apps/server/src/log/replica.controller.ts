@@ -3,6 +3,8 @@ import { GrpcMethod } from '@nestjs/microservices';
 import type {
   AppendRequest,
   AppendResponse,
+  ReadBatchRequest,
+  ReadBatchResponse,
   ReadRequest,
   ReadResponse,
   StatusResponse,
@@ -22,6 +24,11 @@ export class ReplicaController {
   @GrpcMethod('Replica', 'Read')
   read(request: ReadRequest): Promise<ReadResponse> {
     return this.replica.read(request.offset);
+  }
+
+  @GrpcMethod('Replica', 'ReadBatch')
+  readBatch(request: ReadBatchRequest): Promise<ReadBatchResponse> {
+    return this.replica.readBatch(request.offsets ?? []);
   }
 
   @GrpcMethod('Replica', 'Status')

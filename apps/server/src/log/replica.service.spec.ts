@@ -4,7 +4,7 @@ import type { LeaderService } from '../replication/leader.service';
 import type { LeaderTerm } from '../replication/leader-term';
 import { ReplicaState } from '../replication/replica-state';
 import { FakeLogStore } from '../testing/fake-log-store';
-import { ReplicaService } from './replica.service';
+import { READ_BATCH_MAX_BYTES, ReplicaService } from './replica.service';
 
 function setup(options: { leading?: boolean } = {}) {
   const log = new FakeLogStore();
@@ -89,6 +89,39 @@ describe('ReplicaService', () => {
       async (offset) => {
         const { service } = setup();
         await expect(service.read(offset)).rejects.toMatchObject({
+          reason: ErrorReason.InvalidArgument,
+        });
+      },
+    );
+  });
+
+  describe('readBatch', () => {
+    it('serves each offset below the high watermark and marks the rest not found', async () => {
+      const { service, log, state } = setup();
+      await log.append([Buffer.from('m0'), Buffer.from('m1'), Buffer.from('m2')], 1);
+      state.highWatermark.advanceTo(2);
+      const answer = await service.readBatch([1, 2, 0, 7, 1]);
+      expect(answer.found).toEqual([true, false, true, false, true]);
+      expect(answer.messages.map(String)).toEqual(['m1', '', 'm0', '', 'm1']);
+      expect(answer.high_watermark).toBe(2);
+    });
+
+    it('caps the answer in bytes, always answering at least one offset', async () => {
+      const { service, log, state } = setup();
+      const big = Buffer.alloc(READ_BATCH_MAX_BYTES - 10, 1);
+      await log.append([big, big, Buffer.from('x')], 1);
+      state.highWatermark.advanceTo(3);
+      const answer = await service.readBatch([0, 1, 2]);
+      expect(answer.found).toEqual([true]);
+      expect(answer.messages[0].length).toBe(big.length);
+      expect((await service.readBatch([2, 1])).found).toEqual([true, true]);
+    });
+
+    it.each([[[]], [[-1]], [[0, 1.5]], [Array.from({ length: 10_001 }, () => 0)]])(
+      'rejects %p as invalid',
+      async (offsets) => {
+        const { service } = setup();
+        await expect(service.readBatch(offsets)).rejects.toMatchObject({
           reason: ErrorReason.InvalidArgument,
         });
       },

@@ -1,11 +1,26 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LOG_STORE, type LogStore } from '@distilled/log-store';
-import type { AppendRequest, AppendResponse, ReadResponse, StatusResponse } from '@distilled/proto';
+import type {
+  AppendRequest,
+  AppendResponse,
+  ReadBatchResponse,
+  ReadResponse,
+  StatusResponse,
+} from '@distilled/proto';
 import { InjectServerConfig, type ServerConfig } from '../config';
 import { READ_COMMIT_WAIT_MS } from '../constants';
 import { ReplicaError } from '../errors/replica-error';
 import { LeaderService } from '../replication/leader.service';
 import { ReplicaState } from '../replication/replica-state';
+
+/** Offsets one ReadBatch may ask for (the API sends at most its concurrent GETs). */
+export const MAX_READ_BATCH = 10_000;
+/**
+ * Message bytes one ReadBatch answer carries at most (well under the 64 MiB gRPC limit): the
+ * offsets past it are left out of the answer (shorter arrays), and the caller reads them alone.
+ */
+export const READ_BATCH_MAX_BYTES = 16 * 1024 * 1024;
+const EMPTY = Buffer.alloc(0);
 
 /** The rules behind distilled.v1.Replica: who may append, what may be read, what to report. */
 @Injectable()
@@ -52,6 +67,45 @@ export class ReplicaService {
       throw error;
     });
     return { offset: result.offset, message: result.message, high_watermark: highWatermark };
+  }
+
+  /**
+   * Several offsets at once, each served only below this replica's HW (taken once, so the
+   * answer is one consistent view); an offset at or past it is reported as not found rather
+   * than failing the call, so the caller can ask the leader about just that one.
+   */
+  async readBatch(offsets: number[]): Promise<ReadBatchResponse> {
+    if (offsets.length === 0 || offsets.length > MAX_READ_BATCH) {
+      throw ReplicaError.invalidArgument(
+        `a ReadBatch takes 1 to ${MAX_READ_BATCH} offsets (got ${offsets.length})`,
+      );
+    }
+    for (const offset of offsets) {
+      if (!Number.isSafeInteger(offset) || offset < 0) {
+        throw ReplicaError.invalidArgument(
+          `offset must be a whole number from 0 to 2^53-1 (got ${offset})`,
+        );
+      }
+    }
+    const highWatermark = this.state.highWatermark.value;
+    const messages: Buffer[] = [];
+    const found: boolean[] = [];
+    let bytes = 0;
+    try {
+      for (const offset of offsets) {
+        const committed = offset < highWatermark;
+        const message = committed ? (await this.log.read(offset)).message : EMPTY;
+        // Always at least one entry, so every call makes progress.
+        if (found.length > 0 && bytes + message.length > READ_BATCH_MAX_BYTES) break;
+        bytes += message.length;
+        found.push(committed);
+        messages.push(message);
+      }
+    } catch (error) {
+      this.state.noteFailure(error);
+      throw error;
+    }
+    return { messages, found, high_watermark: highWatermark };
   }
 
   status(): StatusResponse {

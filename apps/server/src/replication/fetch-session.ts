@@ -74,7 +74,10 @@ export class FetchSession {
   private pump(): void {
     if (this.sending || this.closed || this.requested === undefined) return;
     const offset = this.requested;
-    const leaderLeo = this.host.log.logEndOffset;
+    // Written batches go out while the leader's own fsync still runs: the two fsyncs (leader,
+    // follower) overlap instead of running one after the other. Safe because the HW counts only
+    // the leader's synced end and the followers' acknowledged (synced) ends.
+    const leaderLeo = this.host.log.writtenEndOffset;
     if (offset >= leaderLeo && this.host.highWatermark() <= this.sentHighWatermark) return;
     this.sending = true;
     void this.send(offset, leaderLeo);
@@ -83,7 +86,9 @@ export class FetchSession {
   private async send(offset: number, leaderLeo: number): Promise<void> {
     try {
       const batches =
-        offset < leaderLeo ? await this.host.log.readFrom(offset, FETCH_MAX_BYTES) : EMPTY;
+        offset < leaderLeo
+          ? await this.host.log.readFrom(offset, FETCH_MAX_BYTES, { unsynced: true })
+          : EMPTY;
       if (this.closed) return;
       this.requested = undefined;
       this.sentHighWatermark = this.host.highWatermark();

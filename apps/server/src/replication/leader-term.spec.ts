@@ -112,6 +112,31 @@ describe('LeaderTerm', () => {
       expect(term.highWatermark()).toBe(1);
     });
 
+    it('ships a written batch to followers before its own fsync ends, but commits only after it', async () => {
+      const t = setup({ isr: ['a', 'b'] });
+      term = t.term;
+      await term.start();
+      const b = follower(term, 'b');
+      b.fetch(0);
+      await sleep(5); // the first response tells it the HW
+      b.fetch(0);
+      let sync!: () => void;
+      t.log.gate = new Promise<void>((resolve) => (sync = resolve)); // the leader's fsync hangs
+      let done = false;
+      const appended = term.append(messages('x')).then(() => (done = true));
+      await sleep(5);
+      // The follower got the batch while the leader's append (write + fsync) is still running...
+      expect(b.call.responses.at(-1)?.batches.length).toBeGreaterThan(0);
+      b.fetch(1);
+      await sleep(5);
+      // ...and has it, but the HW counts the leader's synced end only.
+      expect(term.highWatermark()).toBe(0);
+      expect(done).toBe(false);
+      sync();
+      await appended;
+      expect(term.highWatermark()).toBe(1);
+    });
+
     it('refuses with not-enough-replicas, appending nothing, when the ISR is below the minimum', async () => {
       const t = setup({ minInsync: 2 });
       term = t.term;

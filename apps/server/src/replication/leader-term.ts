@@ -51,6 +51,7 @@ export class LeaderTerm implements FetchSessionHost {
   private durableLeo: number;
   private timer?: NodeJS.Timeout;
   private endedWith?: ReplicaError;
+  private unsubscribeWritten?: () => void;
 
   constructor(private readonly options: LeaderTermOptions) {
     this.now = options.now ?? Date.now;
@@ -60,6 +61,8 @@ export class LeaderTerm implements FetchSessionHost {
     this.epochStartOffset = this.durableLeo;
     this.tracker = new FollowerTracker(this.now());
     this.isrManager = new IsrManager(options.leadership, (why) => this.fenced(why));
+    // A group written to the log (its fsync still running) wakes the fetch sessions at once.
+    this.unsubscribeWritten = options.log.onWritten(() => this.wakeSessions());
   }
 
   get isr(): readonly string[] {
@@ -95,7 +98,7 @@ export class LeaderTerm implements FetchSessionHost {
     if (this.isr.length < this.options.minInsync) {
       throw ReplicaError.notEnoughReplicas(this.isr, this.options.minInsync);
     }
-    this.tracker.onLeaderAppend(this.log.logEndOffset, started);
+    this.tracker.onLeaderAppend(this.log.writtenEndOffset, started);
     const appending = this.log.append(messages, this.epoch, producer);
     this.inFlight.add(appending);
     let result: AppendResult;
@@ -107,7 +110,8 @@ export class LeaderTerm implements FetchSessionHost {
     if (this.endedWith) throw this.endedWith;
     const end = result.baseOffset + result.count;
     if (end > this.durableLeo) this.durableLeo = end;
-    // The batch is readable now (the log's end moves once it is written and synced).
+    // Synced here: the leader's part of the HW moves. Followers were woken when it was written;
+    // waking again is a no-op for sessions that already have it.
     this.wakeSessions();
     this.recompute();
     if (!this.isCommitted(end)) {
@@ -133,7 +137,8 @@ export class LeaderTerm implements FetchSessionHost {
   /** A fetch request: `leo` is where the follower's log ends, i.e. what it acknowledges. */
   onFetch(session: FetchSession, leo: number): void {
     if (this.endedWith || session.isClosed) return;
-    const leaderLeo = this.log.logEndOffset;
+    // Followers may hold batches the leader has written but not yet synced.
+    const leaderLeo = this.log.writtenEndOffset;
     if (leo > leaderLeo) {
       session.close(
         ReplicaError.invalidArgument(
@@ -176,6 +181,7 @@ export class LeaderTerm implements FetchSessionHost {
     if (!this.endedWith) {
       this.endedWith = error;
       if (this.timer) clearInterval(this.timer);
+      this.unsubscribeWritten?.();
       this.waiters.failAll(error);
       for (const session of [...this.sessions.values()]) {
         session.close(ReplicaError.fencedEpoch(this.epoch, this.epoch));
@@ -229,7 +235,7 @@ export class LeaderTerm implements FetchSessionHost {
 
   private async shrinkIsr(): Promise<boolean> {
     const now = this.now();
-    const leaderLeo = this.log.logEndOffset;
+    const leaderLeo = this.log.writtenEndOffset;
     const reasons = new Map<string, string>();
     for (const id of this.isr) {
       if (id === this.options.selfId) continue;

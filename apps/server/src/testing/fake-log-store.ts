@@ -21,9 +21,20 @@ export class FakeLogStore implements LogStore {
   /** When set, append() waits for this before it resolves (to hold appends in flight). */
   gate?: Promise<void>;
   closed = false;
+  private readonly writtenListeners = new Set<() => void>();
 
   get logEndOffset(): number {
     return this.entries.length;
+  }
+
+  /** No fsync here: everything written is at once the log end. */
+  get writtenEndOffset(): number {
+    return this.entries.length;
+  }
+
+  onWritten(listener: () => void): () => void {
+    this.writtenListeners.add(listener);
+    return () => void this.writtenListeners.delete(listener);
   }
 
   get latestEpoch(): number {
@@ -42,6 +53,7 @@ export class FakeLogStore implements LogStore {
     const result = { baseOffset: this.entries.length, count: messages.length, duplicate: false };
     for (const message of messages) this.entries.push({ message, epoch });
     if (producer) this.producers.set(producer.producerId, { sequence: producer.sequence, result });
+    for (const listener of this.writtenListeners) listener();
     if (this.gate) await this.gate;
     return result;
   }

@@ -1,0 +1,61 @@
+import { ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
+import { AppendMessageDto } from '../data/dto/append-message.dto';
+import { ReadMessageQueryDto } from '../data/dto/read-message-query.dto';
+import { ApiValidationPipe, fastTransform } from './api-validation.pipe';
+
+const body: ArgumentMetadata = { type: 'body', metatype: AppendMessageDto };
+const query: ArgumentMetadata = { type: 'query', metatype: ReadMessageQueryDto };
+
+/** The full class-transformer + class-validator path, as the pipe ran it before the fast path. */
+const full = new ValidationPipe({
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  forbidUnknownValues: true,
+  transform: true,
+});
+
+function nullProto<T extends object>(value: T): T {
+  return Object.assign(Object.create(null) as T, value);
+}
+
+describe('ApiValidationPipe fast path', () => {
+  it.each([
+    [{ message: 'hello' }, body],
+    [{ message: '' }, body],
+    [{ message: '😀 ünïcode' }, body],
+    [{ offset: '0' }, query],
+    [nullProto({ offset: '9007199254740991' }), query],
+    [{ offset: '007' }, query],
+  ])('a valid %j gives the same DTO as the full path', async (value, metadata) => {
+    const fast = fastTransform(value, metadata);
+    expect(fast).toBeInstanceOf(metadata.metatype as new () => unknown);
+    expect(fast).toEqual(await full.transform(value, metadata));
+    await expect(new ApiValidationPipe().transform(value, metadata)).resolves.toEqual(fast);
+  });
+
+  it.each([
+    [{}, body],
+    [{ message: null }, body],
+    [{ message: 5 }, body],
+    [{ message: 'x', extra: 1 }, body],
+    [JSON.parse('{"message":"x","__proto__":{"a":1}}') as object, body],
+    [{ message: '\ud800' }, body],
+    [[{ message: 'x' }], body],
+    ['{"message":"x"}', body],
+    [{}, query],
+    [{ offset: ['1', '2'] }, query],
+    [{ offset: '-1' }, query],
+    [{ offset: '1.5' }, query],
+    [{ offset: '9007199254740992' }, query],
+    [{ offset: '1', other: 'x' }, query],
+    [{ message: 'x' }, { type: 'body', metatype: Object } as ArgumentMetadata],
+  ])('%j takes the full path (same errors as before)', (value, metadata) => {
+    expect(fastTransform(value, metadata)).toBeUndefined();
+  });
+
+  it('invalid input is still refused with a 400 problem', async () => {
+    await expect(
+      new ApiValidationPipe().transform({ message: 'x', extra: 1 }, body),
+    ).rejects.toMatchObject({ status: 400 });
+  });
+});
