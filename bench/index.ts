@@ -1,17 +1,22 @@
 /**
- * Benchmark dispatcher: `npm run bench -- <name> [args...]`. Each benchmark is a module exporting
- * `run(args)`; add one by adding a line to BENCHMARKS. Benchmarks are not tests: they print
- * markdown for people to read.
+ * Benchmark dispatcher: `npm run bench -- <name> [args...]`; no name (or only flags) runs
+ * `suite`. Each benchmark is a module exporting `run(args)`; add one by adding a line to
+ * BENCHMARKS. Benchmarks are not tests: they print markdown for people to read.
  */
 type Benchmark = (args: string[]) => Promise<void>;
 
 const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
+  suite: async () => (await import('./suite')).run,
+  memory: async () => (await import('./memory')).run,
   'log-store': async () => (await import('./log-store')).run,
+  profile: async () => (await import('./lib/profile')).run,
 };
 
 async function main(): Promise<void> {
-  const [name, ...args] = process.argv.slice(2);
-  const load = name ? BENCHMARKS[name] : undefined;
+  const argv = process.argv.slice(2);
+  // No name (or only flags): the HTTP + gRPC suite.
+  const [name, ...args] = !argv[0] || argv[0].startsWith('--') ? ['suite', ...argv] : argv;
+  const load = BENCHMARKS[name];
   if (!load) {
     console.error(`usage: npm run bench -- <${Object.keys(BENCHMARKS).join('|')}> [args]`);
     process.exit(2);
@@ -19,6 +24,8 @@ async function main(): Promise<void> {
   await (
     await load()
   )(args);
+  // Client sockets and child pipes may linger for a moment; the results are out, so leave.
+  process.exit(0);
 }
 
 main().catch((err: unknown) => {

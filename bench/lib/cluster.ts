@@ -1,0 +1,153 @@
+/**
+ * Starts the cluster a benchmark measures: LocalCluster (etcd, N replicas, the API) from a
+ * private copy of dist/apps, so a `nest build` elsewhere (which empties dist/) cannot pull the
+ * scripts from under a running benchmark. With `profileDir`, the replicas and the API run under
+ * lib/cpu-prof-wrapper.js (the V8 profiler, as `node --cpu-prof` would) and write a
+ * .cpuprofile each when they stop gracefully.
+ */
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { LocalCluster, repoRoot } from '@distilled/launcher';
+import type { PidMap } from './proc';
+
+const RESET_FILE = '.reset';
+
+export interface BenchClusterOptions {
+  replicas: number;
+  minInsync: number;
+  fsync: 'always' | 'interval' | 'never';
+  api: boolean;
+  /** Directory holding server/main.js and api/main.js (default dist/apps). */
+  distDir?: string;
+  /** Write CPU profiles of the replicas and the API here. */
+  profileDir?: string;
+  /** Print every process's output, prefixed. */
+  verbose?: boolean;
+  /** Extra environment for replicas and API. */
+  env?: Record<string, string>;
+}
+
+export class BenchCluster {
+  private constructor(
+    readonly cluster: LocalCluster,
+    private readonly snapshotDir: string,
+    private readonly profileDir?: string,
+  ) {}
+
+  static async start(options: BenchClusterOptions): Promise<BenchCluster> {
+    const dist = resolve(options.distDir ?? join(repoRoot(), 'dist', 'apps'));
+    for (const app of ['server', 'api']) {
+      if (!existsSync(join(dist, app, 'main.js'))) {
+        throw new Error(`${join(dist, app, 'main.js')} is missing: run \`npm run build\` first`);
+      }
+    }
+    // Under the repository's node_modules (ignored by git, lint and jest) so the bundles still
+    // resolve their dependencies from there.
+    const snapshotRoot = join(repoRoot(), 'node_modules', '.cache', 'distilled-bench');
+    mkdirSync(snapshotRoot, { recursive: true });
+    const snapshotDir = mkdtempSync(join(snapshotRoot, 'run-'));
+    cpSync(dist, snapshotDir, { recursive: true });
+
+    const env: Record<string, string> = { ...options.env };
+    let serverScript = join(snapshotDir, 'server', 'main.js');
+    let apiScript = join(snapshotDir, 'api', 'main.js');
+    const replicaEnv: Record<string, string> = {};
+    const apiEnv: Record<string, string> = {};
+    if (options.profileDir) {
+      // Node 20 refuses --cpu-prof in NODE_OPTIONS and LocalCluster does not pass node
+      // arguments through, so both apps run under a wrapper that profiles in-process.
+      mkdirSync(options.profileDir, { recursive: true });
+      env.DISTILLED_BENCH_PROFILE_DIR = resolve(options.profileDir);
+      env.DISTILLED_BENCH_PROFILE_RESET = join(resolve(options.profileDir), RESET_FILE);
+      replicaEnv.DISTILLED_BENCH_SCRIPT = serverScript;
+      apiEnv.DISTILLED_BENCH_SCRIPT = apiScript;
+      serverScript = apiScript = join(__dirname, 'cpu-prof-wrapper.js');
+    }
+    try {
+      const cluster = await LocalCluster.start({
+        replicas: options.replicas,
+        minInsync: options.minInsync,
+        fsync: options.fsync,
+        api: options.api,
+        serverScript,
+        apiScript,
+        env,
+        replicaEnv,
+        apiEnv,
+        onOutput: options.verbose
+          ? (source, line) => process.stderr.write(`[${source}] ${line}\n`)
+          : () => undefined,
+        onExit: (child, info) => {
+          if (!info.expected) {
+            process.stderr.write(
+              `!! ${child.name} exited unexpectedly (code ${info.code}, signal ${info.signal}); last output:\n` +
+                child.output.snapshot().slice(-20).join('\n') +
+                '\n',
+            );
+          }
+        },
+      });
+      const bench = new BenchCluster(cluster, snapshotDir, options.profileDir);
+      await cluster.waitForLeader(30_000);
+      await cluster.waitForIsr(
+        cluster.replicas.map((replica) => replica.id),
+        30_000,
+      );
+      if (cluster.api) await cluster.api.waitReady(30_000, '/health/ready');
+      return bench;
+    } catch (error) {
+      rmSync(snapshotDir, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  /** The current leader's process (waits for an agreed one). */
+  async leader() {
+    return this.cluster.waitForLeader(30_000);
+  }
+
+  /** Label -> pid of every process: api, etcd, and replicas as "L" (leader) / "F1", "F2"... */
+  async pids(): Promise<{ pids: PidMap; leaderId: string; names: Record<string, string> }> {
+    const leader = await this.leader();
+    const pids: PidMap = {};
+    const names: Record<string, string> = {};
+    if (this.cluster.api?.pid) {
+      pids.api = this.cluster.api.pid;
+      names.api = 'api';
+    }
+    let follower = 0;
+    for (const replica of this.cluster.replicas) {
+      const label = replica === leader ? 'L' : `F${++follower}`;
+      pids[label] = replica.pid;
+      names[label] = replica.id;
+    }
+    if (this.cluster.etcd?.pid) {
+      pids.etcd = this.cluster.etcd.pid;
+      names.etcd = 'etcd';
+    }
+    return { pids, leaderId: leader.id, names };
+  }
+
+  /** Pid -> process name of every Node child (for matching CPU profiles). */
+  nodeProcesses(): Map<number, string> {
+    const map = new Map<number, string>();
+    for (const replica of this.cluster.replicas) if (replica.pid) map.set(replica.pid, replica.id);
+    if (this.cluster.api?.pid) map.set(this.cluster.api.pid, 'api');
+    return map;
+  }
+
+  /** With profiling on: restart every profile now (leaves start-up out of them). */
+  async resetProfiles(): Promise<void> {
+    if (!this.profileDir) return;
+    writeFileSync(join(this.profileDir, RESET_FILE), `${Date.now()}\n`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+
+  async stop(): Promise<void> {
+    try {
+      await this.cluster.stop();
+    } finally {
+      rmSync(this.snapshotDir, { recursive: true, force: true });
+    }
+  }
+}

@@ -1,0 +1,35 @@
+'use strict';
+/**
+ * The HTTP ceiling of the suite: a bare Fastify server (no Nest, no validation beyond Fastify's
+ * JSON body parser, no replication, no disk) answering the same calls as the API from memory:
+ *   POST /Data {"message": s}   -> 201 {"offset": n}, n counting up
+ *   GET  /Data?offset=n         -> 200 {"message": <last message of that size>, "offset": n}
+ * Run as its own process (the suite spawns it) so it does not share the load generator's event
+ * loop. Prints {"port": p} on stdout once it listens; exits on SIGTERM or when stdin closes.
+ */
+const Fastify = require('fastify');
+
+async function main() {
+  const app = Fastify({ logger: false, bodyLimit: 2 * 1024 * 1024 });
+  let next = 0;
+  let last = '';
+  app.post('/Data', async (request, reply) => {
+    last = request.body.message;
+    reply.code(201);
+    return { offset: next++ };
+  });
+  app.get('/Data', async (request) => {
+    return { message: last, offset: Number(request.query.offset) };
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  process.stdout.write(JSON.stringify({ port: app.server.address().port }) + '\n');
+  const stop = () => app.close().then(() => process.exit(0));
+  process.on('SIGTERM', stop);
+  process.stdin.on('end', stop);
+  process.stdin.resume();
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,508 @@
+/**
+ * The Distilled benchmark suite (the default of `npm run bench`): closed-loop appends and
+ * random reads through the HTTP API and through the replicas' gRPC API, on a 3-replica
+ * cluster it starts itself (MIN_INSYNC=2, fsync always), next to two ceilings measured in the
+ * same run on the same machine: a bare Fastify server in its own process, and a raw
+ * write+fdatasync loop. Prints one markdown table (medians over --repeat rounds, ratios to the
+ * ceilings taken per round) and writes every sample to bench/results/suite-<time>.json.
+ *
+ *   npm run bench [-- --duration 2 --warmup 1 --repeat 3 --concurrency 1,64 --sizes 100,1k]
+ *
+ * See bench/README.md for every flag.
+ */
+import { spawn, type ChildProcess, execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { repoRoot } from '@distilled/launcher';
+import { Args } from './lib/args';
+import { closedLoop, type LoopResult } from './lib/closed-loop';
+import { BenchCluster } from './lib/cluster';
+import { type PidMap, rssBytes } from './lib/proc';
+import {
+  printProfiles,
+  saveProcessNames,
+  summarizeProfiles,
+  type ProfileSummary,
+} from './lib/profile';
+import { rawSyncLoop } from './lib/raw-sync';
+import { fmtBytes, fmtInt, fmtMs, fmtPct, median } from './lib/stats';
+import { GrpcWorkers, HttpWorkers, OffsetRange } from './lib/targets';
+
+type Path = 'fastify' | 'fsync' | 'http' | 'grpc';
+type Op = 'append' | 'read';
+
+interface Sample {
+  round: number;
+  opsPerSec: number;
+  ops: number;
+  errors: number;
+  errorSamples: string[];
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  seconds: number;
+  /** CPU per process label (gen, api, L, F1, F2, etcd, fastify), fraction of one core. */
+  cpu: Record<string, number>;
+  leader?: string;
+  /** RSS per process label at the end of the window, bytes. */
+  rss?: Record<string, number>;
+}
+
+interface Row {
+  path: Path;
+  op: Op;
+  concurrency: number;
+  size: number;
+  samples: Sample[];
+  /** Per-round ratio to the Fastify ceiling of the same C and size. */
+  fastifyRatios: number[];
+  /** Per-round ratio to the raw fdatasync ceiling (C records of this size per sync). */
+  fsyncRatios: number[];
+}
+
+const REFERENCE = [
+  'bare Node http: 4,300/s at C=1 (0.21 ms), 32,000/s at C=64',
+  'NATS JetStream R3: 1,580/s at C=1 (0.59 ms), 10,800/s at C=64 (p99 16 ms), 11,000 reads/s',
+  'etcd: 790/s at C=1, 2,540/s at C=64, 3,100 reads/s',
+  'raw fdatasync: 5,600 syncs/s, 280,000 records/s at 64 per sync',
+];
+
+const PATH_LABEL: Record<Path, string> = {
+  fastify: 'ceiling: bare Fastify, own process',
+  fsync: 'ceiling: write+fdatasync',
+  http: 'HTTP API `/Data`',
+  grpc: 'gRPC `Replica.*` direct',
+};
+
+export async function run(argv: string[]): Promise<void> {
+  const args = new Args(argv);
+  if (args.has('help')) {
+    console.log(
+      'npm run bench [-- --duration s --warmup s --repeat n --concurrency 1,64 --sizes 100,1k\n' +
+        '                 --grpc-channels n --replicas n --min-insync n --fsync always|interval|never\n' +
+        '                 --only http,grpc,fastify,fsync --dist dir --profile --verbose --note text]',
+    );
+    return;
+  }
+  const config = {
+    durationS: args.number('duration', 2),
+    warmupS: args.number('warmup', 1),
+    fsyncDurationS: args.number('fsync-duration', 1),
+    repeat: Math.max(1, Math.round(args.number('repeat', 3))),
+    concurrency: args.list('concurrency', [1, 64]),
+    sizes: args.list('sizes', [100, 1024]),
+    grpcChannels: Math.max(1, Math.round(args.number('grpc-channels', 1))),
+    replicas: args.number('replicas', 3),
+    minInsync: args.number('min-insync', 2),
+    fsync: args.string('fsync', 'always') as 'always' | 'interval' | 'never',
+    only: args.string('only', 'fastify,fsync,http,grpc').split(',') as Path[],
+    profile: args.has('profile'),
+    /** Free text kept in the JSON and printed under the title (e.g. which build ran). */
+    note: args.has('note') ? args.string('note', '') : undefined,
+  };
+  const enabled = (path: Path) => config.only.includes(path);
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  const resultsDir = join(repoRoot(), 'bench', 'results');
+  const profileDir = config.profile ? join(resultsDir, 'profiles', stamp) : undefined;
+  const startedAt = new Date();
+  const loadBefore = os.loadavg();
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+
+  const rows = new Map<string, Row>();
+  const row = (path: Path, op: Op, concurrency: number, size: number): Row => {
+    const key = `${path}|${op}|${concurrency}|${size}`;
+    let found = rows.get(key);
+    if (!found) {
+      found = { path, op, concurrency, size, samples: [], fastifyRatios: [], fsyncRatios: [] };
+      rows.set(key, found);
+    }
+    return found;
+  };
+  const loop = (concurrency: number, op: Parameters<typeof closedLoop>[0]['op'], pids: PidMap) =>
+    closedLoop({
+      concurrency,
+      op,
+      pids,
+      warmupMs: config.warmupS * 1000,
+      durationMs: config.durationS * 1000,
+    });
+
+  log(`starting: fastify ceiling, etcd + ${config.replicas} replicas + API ...`);
+  const fastify = enabled('fastify') ? await startFastify() : undefined;
+  const needCluster = enabled('http') || enabled('grpc');
+  let bench: BenchCluster | undefined;
+  let profiles: ProfileSummary[] = [];
+  try {
+    bench = needCluster
+      ? await BenchCluster.start({
+          replicas: config.replicas,
+          minInsync: config.minInsync,
+          fsync: config.fsync,
+          api: enabled('http'),
+          distDir: args.has('dist') ? args.string('dist', '') : undefined,
+          profileDir,
+          verbose: args.has('verbose'),
+        })
+      : undefined;
+    const scratch = bench?.cluster.dataRoot ?? os.tmpdir();
+    if (profileDir) await bench?.resetProfiles();
+
+    for (let round = 1; round <= config.repeat; round++) {
+      for (const size of config.sizes) {
+        for (const concurrency of config.concurrency) {
+          const tag = `round ${round}/${config.repeat}, C=${concurrency}, ${fmtBytes(size)}`;
+          let fastifyRate = NaN;
+          let fsyncRate = NaN;
+
+          if (fastify) {
+            const workers = new HttpWorkers(fastify.origin, concurrency);
+            const result = await loop(concurrency, workers.append(size, new OffsetRange()), {
+              fastify: fastify.child.pid,
+            });
+            await workers.close();
+            row('fastify', 'append', concurrency, size).samples.push(toSample(round, result));
+            fastifyRate = result.opsPerSec;
+            log(`${tag}: fastify POST ${describe(result)}`);
+          }
+
+          if (enabled('fsync')) {
+            const raw = rawSyncLoop(scratch, concurrency, size, config.fsyncDurationS);
+            row('fsync', 'append', concurrency, size).samples.push({
+              round,
+              opsPerSec: raw.recordsPerSec,
+              ops: Math.round(raw.recordsPerSec * raw.seconds),
+              errors: 0,
+              errorSamples: [],
+              p50Ms: raw.p50Ms,
+              p99Ms: raw.p99Ms,
+              maxMs: raw.maxMs,
+              seconds: raw.seconds,
+              cpu: {},
+            });
+            fsyncRate = raw.recordsPerSec;
+            log(
+              `${tag}: raw ${concurrency} x ${size} B per fdatasync: ${fmtInt(raw.syncsPerSec)} syncs/s, ${fmtInt(raw.recordsPerSec)} records/s`,
+            );
+          }
+
+          if (bench && enabled('http') && bench.cluster.api) {
+            const { pids, leaderId } = await bench.pids();
+            const written = new OffsetRange();
+            const workers = new HttpWorkers(bench.cluster.api.url, concurrency);
+            const append = await loop(concurrency, workers.append(size, written), pids);
+            const appendRow = row('http', 'append', concurrency, size);
+            appendRow.samples.push(toSample(round, append, leaderId, pids));
+            appendRow.fastifyRatios.push(append.opsPerSec / fastifyRate);
+            appendRow.fsyncRatios.push(append.opsPerSec / fsyncRate);
+            log(`${tag}: HTTP POST ${describe(append)}`);
+            if (!written.empty) {
+              const read = await loop(concurrency, workers.read(written), pids);
+              const readRow = row('http', 'read', concurrency, size);
+              readRow.samples.push(toSample(round, read, leaderId, pids));
+              readRow.fastifyRatios.push(read.opsPerSec / fastifyRate);
+              log(`${tag}: HTTP GET ${describe(read)}`);
+            }
+            await workers.close();
+          }
+
+          if (bench && enabled('grpc')) {
+            const { pids, leaderId } = await bench.pids();
+            const leader = await bench.leader();
+            const written = new OffsetRange();
+            const workers = new GrpcWorkers(
+              leader.address,
+              bench.cluster.runningReplicas.map((replica) => replica.address),
+              Math.min(config.grpcChannels, concurrency),
+            );
+            await workers.ready();
+            const append = await loop(concurrency, workers.append(size, written), pids);
+            const appendRow = row('grpc', 'append', concurrency, size);
+            appendRow.samples.push(toSample(round, append, leaderId, pids));
+            appendRow.fsyncRatios.push(append.opsPerSec / fsyncRate);
+            log(`${tag}: gRPC Append ${describe(append)}`);
+            if (!written.empty) {
+              const read = await loop(concurrency, workers.read(written), pids);
+              row('grpc', 'read', concurrency, size).samples.push(
+                toSample(round, read, leaderId, pids),
+              );
+              log(`${tag}: gRPC Read ${describe(read)}`);
+            }
+            workers.close();
+          }
+        }
+      }
+    }
+  } finally {
+    const names = bench?.nodeProcesses() ?? new Map<number, string>();
+    await bench?.stop();
+    fastify?.child.kill('SIGTERM');
+    if (profileDir) {
+      try {
+        saveProcessNames(profileDir, names);
+        profiles = summarizeProfiles(profileDir, names);
+      } catch (error) {
+        log(`could not read profiles in ${profileDir}: ${String(error)}`);
+      }
+    }
+  }
+
+  const finishedAt = new Date();
+  const ordered = [...rows.values()].sort(
+    (a, b) =>
+      order(a.path) - order(b.path) ||
+      a.size - b.size ||
+      a.concurrency - b.concurrency ||
+      (a.op === b.op ? 0 : a.op === 'append' ? -1 : 1),
+  );
+  const summary = ordered.map((r) => summarize(r));
+
+  console.log(
+    `\n### Distilled benchmark — ${config.replicas} replicas, MIN_INSYNC=${config.minInsync}, fsync ${config.fsync}; ` +
+      `closed loop, ${config.warmupS}s warm-up + ${config.durationS}s per cell, median of ${config.repeat} round(s)\n`,
+  );
+  console.log(
+    `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${fmtBytes(os.totalmem())} RAM, node ${process.version}, ` +
+      `load average ${loadBefore.map((l) => l.toFixed(1)).join(' ')} at start; ${startedAt.toISOString()}` +
+      (config.note ? `; ${config.note}` : '') +
+      '\n',
+  );
+  console.log(
+    '| path | op | C | size | ops/s | p50 ms | p99 ms | max ms | errors | ÷ Fastify | ÷ fdatasync | CPU % of a core (gen · api · leader · followers · etcd · other) | target |',
+  );
+  console.log(
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |',
+  );
+  for (const s of summary) {
+    console.log(
+      `| ${PATH_LABEL[s.path]} | ${s.path === 'fsync' ? `${s.concurrency} rec/sync` : s.op} | ${s.concurrency} | ${fmtBytes(s.size)} | ` +
+        `${fmtInt(s.opsPerSec)}${s.path === 'fsync' ? ' rec/s' : ''} | ${fmtMs(s.p50Ms)} | ${fmtMs(s.p99Ms)} | ${fmtMs(s.maxMs)} | ${s.errors} | ` +
+        `${fmtPct(s.fastifyRatio)} | ${fmtPct(s.fsyncRatio)} | ${cpuText(s.cpu)} | ${s.target?.text ?? ''} |`,
+    );
+  }
+  console.log(
+    '\nops/s, p50, p99 and CPU are medians over rounds; max is the worst of any round; errors are summed. ' +
+      'Ratios are taken per round against the ceiling measured just before (same C and size), then the median. ' +
+      'fdatasync rows: records/s and per-sync latency, C records of that size per write+fdatasync. ' +
+      '"gen" is this load generator; "other" is the rest of the machine (host busy minus the processes listed).',
+  );
+  console.log(`\nReference figures measured earlier on this machine: ${REFERENCE.join('; ')}.`);
+
+  const errorNotes = summary.filter((s) => s.errorSamples.length > 0);
+  for (const s of errorNotes) {
+    console.log(
+      `\nerrors in ${s.path} ${s.op} C=${s.concurrency} ${fmtBytes(s.size)}: ${s.errorSamples.join(' | ')}`,
+    );
+  }
+  if (profiles.length) {
+    console.log(
+      `\n### CPU profiles (top self time, from the first measurement to shutdown) — ${profileDir}`,
+    );
+    printProfiles(profiles);
+  }
+
+  mkdirSync(resultsDir, { recursive: true });
+  const file = join(resultsDir, `suite-${stamp}.json`);
+  writeFileSync(
+    file,
+    JSON.stringify(
+      {
+        kind: 'suite',
+        startedAt: startedAt.toISOString(),
+        finishedAt: finishedAt.toISOString(),
+        git: gitInfo(),
+        machine: {
+          cpus: os.cpus().length,
+          cpuModel: os.cpus()[0]?.model,
+          totalMemBytes: os.totalmem(),
+          kernel: os.release(),
+          node: process.version,
+          loadAverageStart: loadBefore,
+          loadAverageEnd: os.loadavg(),
+        },
+        config,
+        reference: REFERENCE,
+        summary,
+        rows: ordered,
+        profiles,
+      },
+      null,
+      2,
+    ) + '\n',
+  );
+  console.log(
+    `\nresults: ${file} (${((finishedAt.getTime() - startedAt.getTime()) / 1000).toFixed(0)} s)`,
+  );
+}
+
+function order(path: Path): number {
+  return ['fastify', 'fsync', 'http', 'grpc'].indexOf(path);
+}
+
+function toSample(round: number, result: LoopResult, leader?: string, pids?: PidMap): Sample {
+  const rss: Record<string, number> = {};
+  for (const [label, pid] of Object.entries(pids ?? {})) if (pid) rss[label] = rssBytes(pid);
+  return {
+    round,
+    opsPerSec: result.opsPerSec,
+    ops: result.ops,
+    errors: result.errors,
+    errorSamples: result.errorSamples,
+    p50Ms: result.p50Ms,
+    p99Ms: result.p99Ms,
+    maxMs: result.maxMs,
+    seconds: result.seconds,
+    cpu: result.cpu,
+    leader,
+    rss: pids ? rss : undefined,
+  };
+}
+
+function describe(result: LoopResult): string {
+  return (
+    `${fmtInt(result.opsPerSec)}/s, p50 ${fmtMs(result.p50Ms)} ms, p99 ${fmtMs(result.p99Ms)} ms, ` +
+    `max ${fmtMs(result.maxMs)} ms, ${result.errors} errors; CPU ${cpuText(result.cpu)}` +
+    (result.errorSamples.length ? `; first error: ${result.errorSamples[0]}` : '')
+  );
+}
+
+function cpuText(cpu: Record<string, number>): string {
+  const pct = (label: string) =>
+    cpu[label] === undefined || !Number.isFinite(cpu[label])
+      ? undefined
+      : Math.round(cpu[label] * 100);
+  const parts: string[] = [];
+  for (const label of ['gen', 'fastify', 'api', 'L']) {
+    const value = pct(label);
+    if (value !== undefined) parts.push(label === 'L' ? `L ${value}` : `${label} ${value}`);
+  }
+  const followers = Object.keys(cpu)
+    .filter((label) => /^F\d+$/.test(label))
+    .sort()
+    .map(pct)
+    .filter((v) => v !== undefined);
+  if (followers.length) parts.push(`F ${followers.join('/')}`);
+  const etcd = pct('etcd');
+  if (etcd !== undefined) parts.push(`etcd ${etcd}`);
+  const other = pct('other');
+  if (other !== undefined) parts.push(`other ${other}`);
+  return parts.join(' · ');
+}
+
+interface Target {
+  text: string;
+  pass: boolean;
+}
+
+interface RowSummary {
+  path: Path;
+  op: Op;
+  concurrency: number;
+  size: number;
+  rounds: number;
+  opsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  errors: number;
+  errorSamples: string[];
+  fastifyRatio: number;
+  fsyncRatio: number;
+  cpu: Record<string, number>;
+  leaders: string[];
+  target?: Target;
+}
+
+function summarize(r: Row): RowSummary {
+  const labels = new Set(r.samples.flatMap((s) => Object.keys(s.cpu)));
+  const cpu: Record<string, number> = {};
+  for (const label of labels) cpu[label] = median(r.samples.map((s) => s.cpu[label] ?? NaN));
+  const s: RowSummary = {
+    path: r.path,
+    op: r.op,
+    concurrency: r.concurrency,
+    size: r.size,
+    rounds: r.samples.length,
+    opsPerSec: median(r.samples.map((x) => x.opsPerSec)),
+    p50Ms: median(r.samples.map((x) => x.p50Ms)),
+    p99Ms: median(r.samples.map((x) => x.p99Ms)),
+    maxMs: Math.max(...r.samples.map((x) => (Number.isFinite(x.maxMs) ? x.maxMs : 0))),
+    errors: r.samples.reduce((sum, x) => sum + x.errors, 0),
+    errorSamples: [...new Set(r.samples.flatMap((x) => x.errorSamples))].slice(0, 5),
+    fastifyRatio: median(r.fastifyRatios),
+    fsyncRatio: median(r.fsyncRatios),
+    cpu,
+    leaders: [...new Set(r.samples.map((x) => x.leader).filter((x): x is string => !!x))],
+  };
+  s.target = target(s);
+  return s;
+}
+
+/** The issue's targets (3 replicas, MIN_INSYNC=2, fsync always), for the rows they are about. */
+function target(s: RowSummary): Target | undefined {
+  const mark = (ok: boolean) => (ok ? '✅' : '❌');
+  if (s.size !== 100) return undefined;
+  if (s.path === 'http' && s.op === 'append' && s.concurrency === 64) {
+    const checks = [
+      [s.opsPerSec >= 16_000, '≥16,000/s'],
+      [s.p99Ms < 16, 'p99 <16 ms'],
+      [s.fastifyRatio >= 0.5, '≥50% Fastify'],
+    ] as const;
+    return {
+      text: checks.map(([ok, what]) => `${what} ${mark(ok)}`).join(', '),
+      pass: checks.every(([ok]) => ok),
+    };
+  }
+  if (s.path === 'http' && s.op === 'read' && s.concurrency === 64) {
+    const ok = s.opsPerSec >= 16_000;
+    return { text: `≥16,000/s ${mark(ok)}`, pass: ok };
+  }
+  if (s.path === 'http' && s.op === 'append' && s.concurrency === 1) {
+    const ok = s.p50Ms < 1.2;
+    return { text: `p50 <1.2 ms ${mark(ok)}`, pass: ok };
+  }
+  if (s.path === 'grpc' && s.op === 'append' && s.concurrency === 64) {
+    const ok = s.opsPerSec >= 21_600;
+    return { text: `≥21,600/s ${mark(ok)}`, pass: ok };
+  }
+  return undefined;
+}
+
+function gitInfo(): { commit?: string; dirty?: boolean } {
+  try {
+    const cwd = repoRoot();
+    const commit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd }).toString().trim();
+    const dirty =
+      execFileSync('git', ['status', '--porcelain', '--', 'apps', 'libs'], { cwd })
+        .toString()
+        .trim().length > 0;
+    return { commit, dirty };
+  } catch {
+    return {};
+  }
+}
+
+/** Spawns bench/lib/fastify-ceiling.js and waits for its port. */
+async function startFastify(): Promise<{ child: ChildProcess; origin: string }> {
+  const child = spawn(process.execPath, [join(__dirname, 'lib', 'fastify-ceiling.js')], {
+    cwd: repoRoot(),
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  // Dies with us: its stdin closes when this process exits, however it exits.
+  const port = await new Promise<number>((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.once('line', (line) => {
+      try {
+        resolve((JSON.parse(line) as { port: number }).port);
+      } catch (error) {
+        reject(error as Error);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`fastify ceiling exited (${code})`)));
+  });
+  return { child, origin: `http://127.0.0.1:${port}` };
+}
