@@ -1,8 +1,13 @@
-import { EtcdProcess, LocalCluster, type ReplicaProcess } from '@distilled/launcher';
+import {
+  EtcdProcess,
+  LocalCluster,
+  snapshotBuild,
+  type BuildSnapshot,
+  type ReplicaProcess,
+} from '@distilled/launcher';
 import { createGrpcClient, type ReadResponse } from '@distilled/proto';
 import type { Client } from '@grpc/grpc-js';
 import { ApiClient } from './helpers/api-client';
-import { snapshotBuild, type BuildSnapshot } from './helpers/api-build-snapshot';
 
 /*
  * The HTTP API against the real thing: etcd, 3 replicas and the API as built processes
@@ -78,7 +83,7 @@ describeIfEtcd('HTTP API against 3 replicas', () => {
   }
 
   beforeAll(async () => {
-    build = snapshotBuild();
+    build = snapshotBuild({ label: 'api-e2e' });
     cluster = await LocalCluster.start({
       serverScript: build.serverScript,
       apiScript: build.apiScript,

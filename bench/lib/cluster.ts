@@ -5,9 +5,9 @@
  * lib/cpu-prof-wrapper.js (the V8 profiler, as `node --cpu-prof` would) and write a
  * .cpuprofile each when they stop gracefully.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { LocalCluster, repoRoot } from '@distilled/launcher';
+import { LocalCluster, snapshotBuild, type BuildSnapshot } from '@distilled/launcher';
 import type { PidMap } from './proc';
 
 const RESET_FILE = '.reset';
@@ -30,27 +30,16 @@ export interface BenchClusterOptions {
 export class BenchCluster {
   private constructor(
     readonly cluster: LocalCluster,
-    private readonly snapshotDir: string,
+    private readonly snapshot: BuildSnapshot,
     private readonly profileDir?: string,
   ) {}
 
   static async start(options: BenchClusterOptions): Promise<BenchCluster> {
-    const dist = resolve(options.distDir ?? join(repoRoot(), 'dist', 'apps'));
-    for (const app of ['server', 'api']) {
-      if (!existsSync(join(dist, app, 'main.js'))) {
-        throw new Error(`${join(dist, app, 'main.js')} is missing: run \`npm run build\` first`);
-      }
-    }
-    // Under the repository's node_modules (ignored by git, lint and jest) so the bundles still
-    // resolve their dependencies from there.
-    const snapshotRoot = join(repoRoot(), 'node_modules', '.cache', 'distilled-bench');
-    mkdirSync(snapshotRoot, { recursive: true });
-    const snapshotDir = mkdtempSync(join(snapshotRoot, 'run-'));
-    cpSync(dist, snapshotDir, { recursive: true });
+    const snapshot = snapshotBuild({ distDir: options.distDir, label: 'bench' });
 
     const env: Record<string, string> = { ...options.env };
-    let serverScript = join(snapshotDir, 'server', 'main.js');
-    let apiScript = join(snapshotDir, 'api', 'main.js');
+    let serverScript = snapshot.serverScript;
+    let apiScript = snapshot.apiScript;
     const replicaEnv: Record<string, string> = {};
     const apiEnv: Record<string, string> = {};
     if (options.profileDir) {
@@ -87,7 +76,7 @@ export class BenchCluster {
           }
         },
       });
-      const bench = new BenchCluster(cluster, snapshotDir, options.profileDir);
+      const bench = new BenchCluster(cluster, snapshot, options.profileDir);
       await cluster.waitForLeader(30_000);
       await cluster.waitForIsr(
         cluster.replicas.map((replica) => replica.id),
@@ -96,7 +85,7 @@ export class BenchCluster {
       if (cluster.api) await cluster.api.waitReady(30_000, '/health/ready');
       return bench;
     } catch (error) {
-      rmSync(snapshotDir, { recursive: true, force: true });
+      snapshot.remove();
       throw error;
     }
   }
@@ -147,7 +136,7 @@ export class BenchCluster {
     try {
       await this.cluster.stop();
     } finally {
-      rmSync(this.snapshotDir, { recursive: true, force: true });
+      this.snapshot.remove();
     }
   }
 }

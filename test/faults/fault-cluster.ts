@@ -1,16 +1,12 @@
-import {
-  cpSync,
-  createWriteStream,
-  existsSync,
-  mkdtempSync,
-  mkdirSync,
-  rmSync,
-  statSync,
-  type WriteStream,
-} from 'node:fs';
+import { createWriteStream, mkdtempSync, rmSync, type WriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { LocalCluster, repoRoot, type ManagedProcess } from '@distilled/launcher';
+import {
+  LocalCluster,
+  snapshotBuild,
+  type BuildSnapshot,
+  type ManagedProcess,
+} from '@distilled/launcher';
 import { closeReplicaClients } from '../helpers/e2e-cluster';
 import { NetLab } from './net-lab';
 
@@ -39,7 +35,7 @@ export class FaultCluster {
     readonly net: NetLab | undefined,
     readonly dataRoot: string,
     private readonly logs: Map<string, WriteStream>,
-    private readonly build: string,
+    private readonly build: BuildSnapshot,
   ) {}
 
   get apiUrl(): string {
@@ -49,7 +45,8 @@ export class FaultCluster {
   static async start(options: FaultClusterOptions): Promise<FaultCluster> {
     const replicas = options.replicas ?? 3;
     const dataRoot = mkdtempSync(join(tmpdir(), `distilled-faults-${options.label}-`));
-    const build = await snapshotBuild(options.label);
+    // The build this run began with, whatever is rebuilt meanwhile.
+    const build = snapshotBuild({ label: `faults-${options.label}` });
     const net = options.partitions
       ? NetLab.create(replicas + (options.spareReplicas ?? 0))
       : undefined;
@@ -65,8 +62,8 @@ export class FaultCluster {
         replicas,
         minInsync: options.minInsync ?? 2,
         dataRoot,
-        serverScript: join(build, 'server', 'main.js'),
-        apiScript: join(build, 'api', 'main.js'),
+        serverScript: build.serverScript,
+        apiScript: build.apiScript,
         etcdHost: net?.etcdIp,
         replicaOptions: net
           ? (id) => {
@@ -84,7 +81,7 @@ export class FaultCluster {
       });
     } catch (error) {
       net?.destroy();
-      rmSync(build, { recursive: true, force: true });
+      build.remove();
       for (const stream of logs.values()) stream.end();
       throw error;
     }
@@ -106,46 +103,11 @@ export class FaultCluster {
     } finally {
       this.net?.destroy();
       closeReplicaClients();
-      rmSync(this.build, { recursive: true, force: true });
+      this.build.remove();
       await Promise.all(
         [...this.logs.values()].map((s) => new Promise<void>((r) => s.end(() => r()))),
       );
       if (!keepData) rmSync(this.dataRoot, { recursive: true, force: true });
     }
   }
-}
-
-/**
- * Copies dist/apps/{server,api} (main.js and proto/) to node_modules/.cache, so that every
- * process of a run, restarted minutes in, runs the build the run began with, even when
- * someone rebuilds dist/ meanwhile (`nest build` deletes it first). Under node_modules, the
- * bundles still resolve their dependencies from the repository. Waits for a build under way.
- */
-async function snapshotBuild(label: string): Promise<string> {
-  const dist = join(repoRoot(), 'dist', 'apps');
-  const mains = ['server', 'api'].map((app) => join(dist, app, 'main.js'));
-  const deadline = Date.now() + 180_000;
-  const sizes = () => mains.map((m) => (existsSync(m) ? statSync(m).size : -1)).join();
-  for (;;) {
-    const before = sizes();
-    await new Promise((r) => setTimeout(r, 1000));
-    if (!before.includes('-1') && sizes() === before) break;
-    if (Date.now() > deadline) {
-      throw new Error(
-        `${mains.join(' and ')} missing or changing for 3 minutes: run "npm run build"`,
-      );
-    }
-  }
-  const target = join(
-    repoRoot(),
-    'node_modules',
-    '.cache',
-    'distilled-faults',
-    `${label}-${process.pid}`,
-  );
-  mkdirSync(target, { recursive: true });
-  for (const app of ['server', 'api']) {
-    cpSync(join(dist, app), join(target, app), { recursive: true });
-  }
-  return target;
 }

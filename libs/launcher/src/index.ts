@@ -15,3 +15,5 @@ export type { LocalClusterOptions, WaitForIsrOptions } from './local-cluster';
 export { StatusClient } from './status-client';
 export { repoRoot, defaultServerScript, defaultApiScript } from './repo-root';
 export { liveChildCount } from './process-registry';
+export { snapshotBuild } from './build-snapshot';
+export type { BuildSnapshot } from './build-snapshot';
