@@ -26,6 +26,33 @@ describe('ProducerStateTable', () => {
     expect(t.check(7, 0).kind).toBe('new');
   });
 
+  it('takes batches of one producer out of order within the window (several in flight)', () => {
+    const t = new ProducerStateTable();
+    t.record(1, { sequence: 3, count: 1, baseOffset: 0 });
+    t.record(1, { sequence: 5, count: 1, baseOffset: 1 });
+    // 4 was in flight and arrives after 5 (a retry): it was never stored, so it is new...
+    expect(t.check(1, 4).kind).toBe('new');
+    t.record(1, { sequence: 4, count: 1, baseOffset: 2 });
+    // ...and once stored, a second retry of it is a duplicate with its own offset.
+    const again = t.check(1, 4);
+    expect(again.kind === 'duplicate' && again.batch.baseOffset).toBe(2);
+    // Out of the window a missing sequence cannot be told from a forgotten one.
+    t.record(1, { sequence: 5 + PRODUCER_WINDOW, count: 1, baseOffset: 3 });
+    expect(t.check(1, 5).kind).toBe('stale');
+    expect(t.check(1, 6).kind).toBe('new');
+  });
+
+  it('forgetting the highest sequence keeps the window where it was', () => {
+    const t = new ProducerStateTable();
+    t.record(1, { sequence: 5, count: 1, baseOffset: 0 });
+    t.record(1, { sequence: 6, count: 1, baseOffset: 1 });
+    const b = t.record(1, { sequence: 9, count: 1 });
+    t.forget(1, b);
+    expect(t.check(1, 9).kind).toBe('new');
+    expect(t.check(1, 6).kind).toBe('duplicate');
+    expect(t.check(1, 4).kind).toBe('stale');
+  });
+
   it('keeps at most maxProducers, forgetting the least recently active', () => {
     const t = new ProducerStateTable(2);
     t.record(1, { sequence: 0, count: 1, baseOffset: 0 });

@@ -1,7 +1,14 @@
 /**
  * Idempotent-producer memory (DESIGN.md B.4, Kafka's ProducerStateManager, simplified): for each
- * producer id, its last sequence and the last few batches' (sequence, baseOffset, count), so a
- * retried batch is answered with its original offsets instead of being appended twice.
+ * producer id, its highest sequence and every batch it stored with a sequence in the window
+ * (highest - PRODUCER_WINDOW, highest], so a retried batch is answered with its original offsets
+ * instead of being appended twice.
+ *
+ * The window is a range of sequences, not "the last N batches": a producer with several batches
+ * in flight may see them stored out of order (a retry of an older one after a newer one), and a
+ * sequence inside the range that is not remembered was never stored, so it is new. Below the
+ * range a batch is stale: the log cannot tell whether it holds it. A producer must therefore keep
+ * its unanswered batches within PRODUCER_WINDOW sequences of each other (the API's producer does).
  *
  * No file: the state is rebuilt from batch headers when the log opens (last two segments, so the
  * work is bounded) and after truncateTo. A producer whose last batch is older than that is
@@ -14,7 +21,7 @@
  */
 import type { AppendResult } from './log-store.interface';
 
-/** How many recent batches are remembered per producer (Kafka keeps 5 in flight). */
+/** How many sequences back a retry is still recognised (Kafka keeps 5 batches in flight). */
 export const PRODUCER_WINDOW = 5;
 
 export interface RememberedBatch {
@@ -27,8 +34,10 @@ export interface RememberedBatch {
 }
 
 interface ProducerEntry {
+  /** The highest sequence ever recorded (never lowered while the entry lives). */
   lastSequence: number;
-  recent: RememberedBatch[];
+  /** The stored batches with a sequence in (lastSequence - PRODUCER_WINDOW, lastSequence]. */
+  batches: Map<number, RememberedBatch>;
 }
 
 export type SequenceCheck =
@@ -48,9 +57,10 @@ export class ProducerStateTable {
 
   check(producerId: number, sequence: number): SequenceCheck {
     const entry = this.producers.get(producerId);
-    if (!entry || sequence > entry.lastSequence) return { kind: 'new' };
-    const batch = entry.recent.find((b) => b.sequence === sequence);
+    if (!entry) return { kind: 'new' };
+    const batch = entry.batches.get(sequence);
     if (batch) return { kind: 'duplicate', batch };
+    if (sequence > entry.lastSequence - PRODUCER_WINDOW) return { kind: 'new' };
     return { kind: 'stale', lastSequence: entry.lastSequence };
   }
 
@@ -60,29 +70,32 @@ export class ProducerStateTable {
     if (entry) {
       this.producers.delete(producerId); // re-insert: Map order is our LRU order
     } else {
-      entry = { lastSequence: batch.sequence, recent: [] };
+      entry = { lastSequence: batch.sequence, batches: new Map() };
       if (this.producers.size >= this.maxProducers) {
         const oldest = this.producers.keys().next();
         if (!oldest.done) this.producers.delete(oldest.value);
       }
     }
     this.producers.set(producerId, entry);
-    entry.lastSequence = Math.max(entry.lastSequence, batch.sequence);
-    entry.recent.push(batch);
-    if (entry.recent.length > PRODUCER_WINDOW) entry.recent.shift();
+    entry.batches.set(batch.sequence, batch);
+    if (batch.sequence > entry.lastSequence) {
+      entry.lastSequence = batch.sequence;
+      const floor = entry.lastSequence - PRODUCER_WINDOW;
+      for (const sequence of entry.batches.keys()) {
+        if (sequence <= floor) entry.batches.delete(sequence);
+      }
+    }
     return batch;
   }
 
   /** Forgets a batch that was refused or failed before it was written, so a retry can append it. */
   forget(producerId: number, batch: RememberedBatch): void {
     const entry = this.producers.get(producerId);
-    if (!entry) return;
-    const i = entry.recent.indexOf(batch);
-    if (i < 0) return;
-    entry.recent.splice(i, 1);
-    // An empty window means this was the producer's only batch: nothing older was pushed out.
-    if (entry.recent.length === 0) this.producers.delete(producerId);
-    else entry.lastSequence = Math.max(...entry.recent.map((b) => b.sequence));
+    if (!entry || entry.batches.get(batch.sequence) !== batch) return;
+    entry.batches.delete(batch.sequence);
+    // An empty window means nothing of this producer is remembered: start afresh. Otherwise the
+    // highest sequence stays: a sequence in the window that is not remembered is new anyway.
+    if (entry.batches.size === 0) this.producers.delete(producerId);
   }
 
   clear(): void {
