@@ -8,14 +8,14 @@ export const DEFAULT_CLUSTER = 'distilled';
 export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
 export const DEFAULT_WRITE_TIMEOUT_MS = 5000;
 /**
- * Independent idempotent producers per API process (DISTILLED_API_PRODUCERS): each has its own
- * producer id and sequence and at most one batch in flight, so up to this many Appends run at
- * once while every retry stays as safe as with one. Default 1: measured on 2 cores with 3
- * replicas, 4 producers cut POST throughput at 64 connections by ~35% (smaller batches, and the
- * replicas' cost is mostly per batch: gRPC calls, fetch round trips, fsyncs), so more only pays
- * where the replicas have CPU to spare and the round trip dominates.
+ * Batches the API's producer keeps in flight at once (DISTILLED_API_MAX_IN_FLIGHT), counted as a
+ * span of sequences from the oldest unanswered one. While one batch commits, the next is already
+ * on its way, so the API keeps working instead of idling for a round trip. At most
+ * MAX_IN_FLIGHT_LIMIT: the log recognises a retried batch only within that many sequences of the
+ * newest (libs/log-store PRODUCER_WINDOW = 5, Kafka's max.in.flight with idempotence).
  */
-export const DEFAULT_PRODUCERS = 1;
+export const DEFAULT_MAX_IN_FLIGHT = 4;
+export const MAX_IN_FLIGHT_LIMIT = 5;
 
 /**
  * JSON escaping can make a message of N bytes up to 6N bytes of body (`\u0001` for each control

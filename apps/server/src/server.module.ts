@@ -6,7 +6,7 @@ import { LogStoreModule } from '@distilled/log-store';
 import { serverConfig, type ServerConfig } from './config';
 import { ReplicaLifecycle, RoleService } from './election';
 import { GrpcExceptionFilter } from './errors';
-import { ReplicaController, ReplicaService } from './log';
+import { AppendStreams, ReplicaController, ReplicaService } from './log';
 import { FollowerService, LeaderService, ReplicaState, ReplicationController } from './replication';
 
 /** One replica of the log: storage, cluster membership/election, and the two gRPC services. */
@@ -39,6 +39,7 @@ import { FollowerService, LeaderService, ReplicaState, ReplicationController } f
     LeaderService,
     FollowerService,
     ReplicaService,
+    AppendStreams,
     RoleService,
     ReplicaLifecycle,
   ],

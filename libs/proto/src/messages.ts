@@ -6,11 +6,25 @@ export interface AppendRequest {
   messages: Buffer[];
   producer_id: number;
   sequence: number;
+  /** AppendStream only: echoed in its answer. */
+  request_id?: number;
 }
 export interface AppendResponse {
   base_offset: number;
   count: number;
   duplicate: boolean;
+}
+/** A failed call as gRPC reports it: code, details and trailing metadata (errors.ts keys). */
+export interface CallStatus {
+  code: number;
+  details: string;
+  metadata: Record<string, string>;
+}
+/** One AppendStream answer: `result` or `error`, for the request with `request_id`. */
+export interface AppendStreamResponse {
+  request_id: number;
+  result?: AppendResponse | null;
+  error?: CallStatus | null;
 }
 export interface ReadRequest {
   offset: number;

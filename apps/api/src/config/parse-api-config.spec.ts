@@ -9,7 +9,7 @@ describe('parseApiConfig', () => {
       cluster: 'distilled',
       maxMessageBytes: 1048576,
       writeTimeoutMs: 5000,
-      producers: 1,
+      maxInFlight: 4,
     });
   });
 
@@ -22,7 +22,7 @@ describe('parseApiConfig', () => {
         DISTILLED_CLUSTER: 'test-1',
         DISTILLED_MAX_MESSAGE_BYTES: '100',
         DISTILLED_WRITE_TIMEOUT_MS: '250',
-        DISTILLED_API_PRODUCERS: '2',
+        DISTILLED_API_MAX_IN_FLIGHT: '2',
       }),
     ).toEqual({
       host: '127.0.0.1',
@@ -31,7 +31,7 @@ describe('parseApiConfig', () => {
       cluster: 'test-1',
       maxMessageBytes: 100,
       writeTimeoutMs: 250,
-      producers: 2,
+      maxInFlight: 2,
     });
   });
 
@@ -40,8 +40,8 @@ describe('parseApiConfig', () => {
     ['DISTILLED_API_PORT', '70000'],
     ['DISTILLED_API_PORT', '-1'],
     ['DISTILLED_MAX_MESSAGE_BYTES', '0'],
-    ['DISTILLED_API_PRODUCERS', '0'],
-    ['DISTILLED_API_PRODUCERS', '65'],
+    ['DISTILLED_API_MAX_IN_FLIGHT', '0'],
+    ['DISTILLED_API_MAX_IN_FLIGHT', '6'],
     ['DISTILLED_MAX_MESSAGE_BYTES', '1.5'],
     ['DISTILLED_WRITE_TIMEOUT_MS', '1e3'],
     ['DISTILLED_ETCD', 'not a url'],

@@ -4,7 +4,8 @@ import {
   DEFAULT_CLUSTER,
   DEFAULT_ETCD,
   DEFAULT_MAX_MESSAGE_BYTES,
-  DEFAULT_PRODUCERS,
+  DEFAULT_MAX_IN_FLIGHT,
+  MAX_IN_FLIGHT_LIMIT,
   DEFAULT_WRITE_TIMEOUT_MS,
 } from '../constants';
 
@@ -18,8 +19,8 @@ export interface ApiConfig {
   maxMessageBytes: number;
   /** One overall deadline for a write, retries included. */
   writeTimeoutMs: number;
-  /** Independent idempotent producers (DISTILLED_API_PRODUCERS): Appends in flight at once. */
-  producers: number;
+  /** Batches the producer keeps in flight (DISTILLED_API_MAX_IN_FLIGHT, 1 to 5). */
+  maxInFlight: number;
 }
 
 /** A configuration value that cannot be used; the message names the variable and says why. */
@@ -101,6 +102,12 @@ export function parseApiConfig(env: Env): ApiConfig {
       100,
       10 * 60 * 1000,
     ),
-    producers: integer(env, 'DISTILLED_API_PRODUCERS', DEFAULT_PRODUCERS, 1, 64),
+    maxInFlight: integer(
+      env,
+      'DISTILLED_API_MAX_IN_FLIGHT',
+      DEFAULT_MAX_IN_FLIGHT,
+      1,
+      MAX_IN_FLIGHT_LIMIT,
+    ),
   };
 }

@@ -47,6 +47,12 @@ export class MetricsService {
     buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1000],
     registers: [this.registry],
   });
+  private readonly batchLatency = new Histogram({
+    name: 'distilled_api_append_batch_duration_seconds',
+    help: 'Time from sending an Append batch to its answer, retries included.',
+    buckets: [0.0005, 0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.25, 1, 5],
+    registers: [this.registry],
+  });
   private readonly duplicates = new Counter({
     name: 'distilled_api_append_duplicates_total',
     help: 'Retried batches the leader already held and answered with their original offsets.',
@@ -80,8 +86,9 @@ export class MetricsService {
     this.retries.inc({ reason });
   }
 
-  batchSent(messages: number, outcome: 'committed' | number): void {
+  batchSent(messages: number, outcome: 'committed' | number, seconds: number): void {
     this.batchSize.observe(messages);
+    this.batchLatency.observe(seconds);
     this.batches.inc({ outcome: String(outcome) });
   }
 

@@ -3,6 +3,7 @@ import {
   Server,
   ServerCredentials,
   status as GrpcStatus,
+  type ServerDuplexStream,
   type ServerUnaryCall,
   type ServiceClientConstructor,
   type ServiceError,
@@ -22,6 +23,7 @@ import {
   loadDistilledPackage,
   type AppendRequest,
   type AppendResponse,
+  type AppendStreamResponse,
   type ReadRequest,
   type ReadResponse,
 } from '@distilled/proto';
@@ -47,6 +49,29 @@ class ReplicaServer {
         call: ServerUnaryCall<AppendRequest, AppendResponse>,
         cb: sendUnaryData<AppendResponse>,
       ) => this.append(call, cb),
+      // The gateway appends over AppendStream: each request goes through the same `append`
+      // handler as a unary call would, and its answer or error goes back on the stream.
+      AppendStream: (call: ServerDuplexStream<AppendRequest, AppendStreamResponse>) =>
+        call.on('data', (request: AppendRequest) =>
+          this.append(
+            { request } as ServerUnaryCall<AppendRequest, AppendResponse>,
+            (error, result) => {
+              const metadata: Record<string, string> = {};
+              const failed = error as ServiceError | null;
+              for (const [key, value] of Object.entries(failed?.metadata?.getMap() ?? {})) {
+                metadata[key] = value.toString();
+              }
+              call.write(
+                failed
+                  ? {
+                      request_id: request.request_id!,
+                      error: { code: failed.code, details: failed.details, metadata },
+                    }
+                  : { request_id: request.request_id!, result: result! },
+              );
+            },
+          ),
+        ),
       Read: (call: ServerUnaryCall<ReadRequest, ReadResponse>, cb: sendUnaryData<ReadResponse>) =>
         this.read(call, cb),
       Status: (_call: unknown, cb: sendUnaryData<unknown>) =>

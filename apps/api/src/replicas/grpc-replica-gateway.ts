@@ -102,10 +102,18 @@ export class GrpcReplicaGateway implements ReplicaGateway, OnModuleInit, OnAppli
     });
   }
 
-  append(replica: ReplicaRef, request: AppendRequest, deadline: number): Promise<AppendResponse> {
-    return this.call(replica, deadline, (service, metadata, options) =>
-      service.Append(request, metadata, options),
-    );
+  /** Over the replica's AppendStream: same answers and errors as Append, far less per call. */
+  async append(
+    replica: ReplicaRef,
+    request: AppendRequest,
+    deadline: number,
+  ): Promise<AppendResponse> {
+    if (this.closed) throw toCallError(replica, new Error('the API is shutting down'));
+    try {
+      return await this.pool.appends(replica.address).append(request, deadline);
+    } catch (error) {
+      throw toCallError(replica, error);
+    }
   }
 
   read(replica: ReplicaRef, offset: number, deadline: number): Promise<ReadResponse> {

@@ -112,27 +112,21 @@ describe('IdempotentProducer', () => {
     });
   });
 
-  describe('several producers', () => {
-    const PRODUCERS = 4;
-    beforeEach(() => start({ producers: PRODUCERS }));
+  describe('pipeline', () => {
+    const MAX_IN_FLIGHT = 3;
+    beforeEach(() => start({ maxInFlight: MAX_IN_FLIGHT }));
 
-    it('overlaps Appends, one in flight per producer id, each with its own sequence', async () => {
+    it('keeps up to DISTILLED_API_MAX_IN_FLIGHT batches in flight, one producer id, sequences 1, 2, 3...', async () => {
       gateway.appendDelayMs = 50;
-      let inFlight = new Map<number, number>();
+      let inFlight = 0;
       let most = 0;
       const original = gateway.append.bind(gateway);
       jest.spyOn(gateway, 'append').mockImplementation(async (replica, request) => {
-        const id = request.producer_id;
-        inFlight.set(id, (inFlight.get(id) ?? 0) + 1);
-        expect(inFlight.get(id)).toBe(1);
-        most = Math.max(
-          most,
-          [...inFlight.values()].reduce((a, b) => a + b, 0),
-        );
+        most = Math.max(most, ++inFlight);
         try {
           return await original(replica, request);
         } finally {
-          inFlight.set(id, (inFlight.get(id) ?? 1) - 1);
+          inFlight -= 1;
         }
       });
       const responses: ReturnType<typeof post>[] = [];
@@ -146,16 +140,33 @@ describe('IdempotentProducer', () => {
       expect(new Set(offsets).size).toBe(40);
       offsets.forEach((offset, i) => expect(gateway.log[offset].toString()).toBe(`m${i}`));
       expect(most).toBeGreaterThan(1);
-      expect(most).toBeLessThanOrEqual(PRODUCERS);
-      const ids = app.get(IdempotentProducer).producerIds;
-      expect(new Set(ids).size).toBe(PRODUCERS);
-      for (const id of ids) {
-        const sequences = gateway.appendCalls
-          .filter((call) => call.request.producer_id === id)
-          .map((call) => call.request.sequence);
-        expect(sequences).toEqual(sequences.map((_, k) => k + 1));
+      expect(most).toBeLessThanOrEqual(MAX_IN_FLIGHT);
+      const producer = app.get(IdempotentProducer).producerId;
+      expect(new Set(gateway.appendCalls.map((call) => call.request.producer_id))).toEqual(
+        new Set([producer]),
+      );
+      const sequences = gateway.appendCalls.map((call) => call.request.sequence);
+      expect(sequences).toEqual(sequences.map((_, k) => k + 1));
+    });
+
+    it('does not let new batches run more than the window ahead of one being retried', async () => {
+      // Batch 1 is refused (no leader) for a while and retried; later writes keep coming.
+      gateway.appendScript.push(...Array.from({ length: 4 }, () => noLeader));
+      const first = post('first');
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const later: ReturnType<typeof post>[] = [];
+      for (let i = 0; i < 6; i++) {
+        later.push(post(`later${i}`));
+        await new Promise((resolve) => setTimeout(resolve, 5));
       }
-      inFlight = new Map();
+      expect((await first).statusCode).toBe(201);
+      for (const response of await Promise.all(later)) expect(response.statusCode).toBe(201);
+      // Whenever a batch was sent, the oldest unanswered one was at most MAX_IN_FLIGHT - 1 behind.
+      const sent = gateway.appendCalls.map((call) => call.request.sequence);
+      const firstDone = sent.lastIndexOf(1);
+      for (const sequence of sent.slice(0, firstDone)) {
+        expect(sequence).toBeLessThan(1 + MAX_IN_FLIGHT);
+      }
     });
 
     it('uses one producer id for a lone sequential writer', async () => {
@@ -261,13 +272,13 @@ describe('IdempotentProducer', () => {
     });
 
     it.each([1, 3])(
-      'answers 503 for a write whose deadline passed while it waited behind slow batches (%i producers)',
-      async (producers) => {
-        await start({ writeTimeoutMs: 300, producers });
+      'answers 503 for a write whose deadline passed while it waited behind slow batches (%i in flight)',
+      async (maxInFlight) => {
+        await start({ writeTimeoutMs: 300, maxInFlight });
         gateway.appendDelayMs = 400;
-        // Every producer busy with a slow batch of its own (each sent in its own turn).
+        // The pipeline full of slow batches (each sent in its own turn).
         const slow: ReturnType<typeof post>[] = [];
-        for (let i = 0; i < producers; i++) {
+        for (let i = 0; i < maxInFlight; i++) {
           slow.push(post(`slow${i}`));
           await new Promise((resolve) => setTimeout(resolve, 20));
         }
@@ -276,7 +287,7 @@ describe('IdempotentProducer', () => {
         expect(waiting.json<{ detail: string }>().detail).toMatch(/never sent/);
         for (const response of await Promise.all(slow)) expect(response.statusCode).toBe(201);
         expect(gateway.log.map(String).sort()).toEqual(
-          Array.from({ length: producers }, (_, i) => `slow${i}`),
+          Array.from({ length: maxInFlight }, (_, i) => `slow${i}`),
         );
       },
     );

@@ -28,38 +28,32 @@ interface PendingWrite {
 type BatchOutcome = { ok: true; baseOffset: number } | { ok: false; problem: ApiProblem };
 
 /**
- * One idempotent producer: its own id, sequence space and queue, and at most one batch in
- * flight. The API runs several (DISTILLED_API_PRODUCERS) so Appends overlap; each one alone
- * keeps Kafka's rule that makes retries safe.
- */
-interface Lane {
-  readonly producerId: number;
-  nextSequence: number;
-  readonly queue: PendingWrite[];
-  /** A drain is scheduled or running (the lane is not idle). */
-  draining: boolean;
-  /** The drain is scheduled but has not taken its first batch: a write joins that batch. */
-  collecting: boolean;
-}
-
-/**
- * The API process as idempotent producers (DESIGN.md B.4, Kafka's model): a few independent
- * ones (DISTILLED_API_PRODUCERS, default 4), each with its own producer id, sequence and queue.
+ * The API process as one idempotent producer (DESIGN.md B.4, Kafka's model): a random producer
+ * id, a sequence per batch, and a queue of writes.
  *
- * A write joins the batch about to leave if there is one, else goes to an idle producer (sent on
- * the next turn of the event loop), else waits in the shortest queue and goes in that
- * producer's next Append when its current one returns. So there is no fixed delay, one round
- * trip per batch rather than per message, up to N Appends overlapping, and per producer at most
- * one batch in flight, which is what makes retries safe: each batch carries (producer id, sequence), a retry of a batch reuses
- * its sequence, and the leader (or a new leader, which has the same log) answers a batch it
- * already holds with its original offsets instead of appending it again.
+ * Writes that arrive in the same turn of the event loop leave together as one batch on the next
+ * turn (no fixed delay); while batches are in flight, the next one leaves as soon as the
+ * pipeline has room, so the API never idles for a whole commit round trip. The pipeline is a
+ * span of sequences (DISTILLED_API_MAX_IN_FLIGHT, at most 5): a new batch leaves only while its
+ * sequence is within that span of the oldest unanswered batch, so a batch being retried holds
+ * the line rather than falling out of the leader's deduplication window.
+ *
+ * Each batch carries (producer id, sequence); a retry reuses its sequence, and the leader (or a
+ * new leader, which has the same log) answers a batch it already holds with its original offsets
+ * instead of appending it again, in whatever order the batches of the window arrive.
  *
  * A batch is retried until the earliest deadline of its writes. It then fails with 503 only if
  * every attempt proved it was not stored, and with 504 if any attempt may have stored it.
  */
 @Injectable()
 export class IdempotentProducer implements OnApplicationShutdown {
-  private readonly lanes: Lane[];
+  readonly producerId = randomProducerId();
+  private nextSequence = 1;
+  private readonly queue: PendingWrite[] = [];
+  /** Sequences sent and not yet answered, oldest first. */
+  private readonly unanswered: number[] = [];
+  /** A pump is scheduled for the next turn: writes arriving now join its batch. */
+  private scheduled = false;
   private stopped = false;
   private readonly logger = new Logger('Producer');
 
@@ -67,26 +61,7 @@ export class IdempotentProducer implements OnApplicationShutdown {
     @Inject(REPLICA_GATEWAY) private readonly gateway: ReplicaGateway,
     @Inject(apiConfig.KEY) private readonly config: ApiConfig,
     private readonly metrics: MetricsService,
-  ) {
-    const ids = new Set<number>();
-    while (ids.size < Math.max(1, config.producers)) ids.add(randomProducerId());
-    this.lanes = [...ids].map((producerId) => ({
-      producerId,
-      nextSequence: 1,
-      queue: [],
-      draining: false,
-      collecting: false,
-    }));
-  }
-
-  /** The first producer's id (the one a lone writer uses). */
-  get producerId(): number {
-    return this.lanes[0].producerId;
-  }
-
-  get producerIds(): number[] {
-    return this.lanes.map((lane) => lane.producerId);
-  }
+  ) {}
 
   /** Appends one message; resolves with its offset once committed, or rejects with ApiProblem. */
   append(message: Buffer): Promise<number> {
@@ -94,58 +69,52 @@ export class IdempotentProducer implements OnApplicationShutdown {
       return Promise.reject(notStored('The API is shutting down.', null));
     }
     return new Promise<number>((resolve, reject) => {
-      const lane = this.pickLane();
-      lane.queue.push({
+      this.queue.push({
         message,
         deadline: Date.now() + this.config.writeTimeoutMs,
         resolve,
         reject,
       });
-      if (!lane.draining) {
-        lane.draining = true;
-        lane.collecting = true;
-        // Writes that arrive in the same turn of the event loop join the first batch.
-        setImmediate(() => void this.drain(lane));
-      }
+      this.schedule();
     });
-  }
-
-  /**
-   * A batch about to leave (same turn of the event loop) if there is one, else an idle
-   * producer (its batch leaves at once), else the busy one with the shortest queue.
-   */
-  private pickLane(): Lane {
-    let best: Lane | undefined;
-    for (const lane of this.lanes) {
-      if (lane.collecting) return lane;
-      if (!lane.draining) best ??= lane;
-    }
-    if (best) return best;
-    best = this.lanes[0];
-    for (const lane of this.lanes) if (lane.queue.length < best.queue.length) best = lane;
-    return best;
   }
 
   onApplicationShutdown(): void {
     this.stopped = true;
   }
 
-  private async drain(lane: Lane): Promise<void> {
-    try {
-      while (lane.queue.length > 0) {
-        const batch = this.takeBatch(lane);
-        lane.collecting = false;
-        if (batch.length > 0) await this.sendBatch(lane, batch);
-      }
-    } finally {
-      lane.draining = false;
-      lane.collecting = false;
+  private schedule(): void {
+    if (this.scheduled || !this.hasRoom()) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.pump();
+    });
+  }
+
+  /** Room in the pipeline: the next sequence is within the span of the oldest unanswered. */
+  private hasRoom(): boolean {
+    const oldest = this.unanswered[0];
+    return oldest === undefined || this.nextSequence - oldest < this.config.maxInFlight;
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0 && this.hasRoom()) {
+      const batch = this.takeBatch();
+      if (batch.length === 0) continue;
+      const sequence = this.nextSequence++;
+      this.unanswered.push(sequence);
+      void this.sendBatch(sequence, batch).finally(() => {
+        this.unanswered.splice(this.unanswered.indexOf(sequence), 1);
+        // Writes that queued while the pipeline was full go now, with whatever else arrived.
+        if (this.queue.length > 0) this.pump();
+      });
     }
   }
 
-  /** The lane's next batch, oldest first; writes that timed out while queued are answered 503. */
-  private takeBatch(lane: Lane): PendingWrite[] {
-    const { queue } = lane;
+  /** The next batch, oldest first; writes that timed out while queued are answered 503. */
+  private takeBatch(): PendingWrite[] {
+    const { queue } = this;
     const now = Date.now();
     const batch: PendingWrite[] = [];
     let bytes = 0;
@@ -169,14 +138,14 @@ export class IdempotentProducer implements OnApplicationShutdown {
     return batch;
   }
 
-  private async sendBatch(lane: Lane, batch: PendingWrite[]): Promise<void> {
-    const sequence = lane.nextSequence++;
+  private async sendBatch(sequence: number, batch: PendingWrite[]): Promise<void> {
+    const started = performance.now();
     const deadline = Math.min(...batch.map((write) => write.deadline));
     let outcome: BatchOutcome;
     try {
       outcome = await this.sendWithRetries(
         batch.map((write) => write.message),
-        lane.producerId,
+        this.producerId,
         sequence,
         deadline,
       );
@@ -188,7 +157,11 @@ export class IdempotentProducer implements OnApplicationShutdown {
       );
       outcome = { ok: false, problem: internalError() };
     }
-    this.metrics.batchSent(batch.length, outcome.ok ? 'committed' : outcome.problem.status);
+    this.metrics.batchSent(
+      batch.length,
+      outcome.ok ? 'committed' : outcome.problem.status,
+      (performance.now() - started) / 1000,
+    );
     batch.forEach((write, index) =>
       outcome.ok ? write.resolve(outcome.baseOffset + index) : write.reject(outcome.problem),
     );

@@ -3,11 +3,13 @@ import { ClientProxyFactory, Transport, type ClientGrpc } from '@nestjs/microser
 import type { CallOptions, Metadata } from '@grpc/grpc-js';
 import type { Observable } from 'rxjs';
 import {
+  AppendStreamClient,
   PROTO_LOADER_OPTIONS,
   PROTO_PACKAGE,
   resolveProtoPath,
   type AppendRequest,
   type AppendResponse,
+  type AppendStreamCapable,
   type ReadBatchRequest,
   type ReadBatchResponse,
   type ReadRequest,
@@ -40,6 +42,8 @@ export interface ReplicaService {
 interface PooledClient {
   proxy: { close(): unknown };
   service: ReplicaService;
+  /** Appends over one AppendStream on the same channel (what the producer uses). */
+  appends: AppendStreamClient;
 }
 
 /** Channel options for every replica client, in one place. */
@@ -62,6 +66,15 @@ export class ReplicaClientPool {
 
   /** The client for `address`, made on first use. */
   get(address: string): ReplicaService {
+    return this.entry(address).service;
+  }
+
+  /** The append stream to `address` (same channel as get()), made on first use. */
+  appends(address: string): AppendStreamClient {
+    return this.entry(address).appends;
+  }
+
+  private entry(address: string): PooledClient {
     let client = this.clients.get(address);
     if (!client) {
       const proxy = ClientProxyFactory.create({
@@ -74,11 +87,16 @@ export class ReplicaClientPool {
           channelOptions: { ...REPLICA_CHANNEL_OPTIONS },
         },
       }) as unknown as ClientGrpc & { close(): unknown };
-      client = { proxy, service: proxy.getService<ReplicaService>('Replica') };
+      const raw = proxy.getClientByServiceName<AppendStreamCapable>('Replica');
+      client = {
+        proxy,
+        service: proxy.getService<ReplicaService>('Replica'),
+        appends: new AppendStreamClient(raw),
+      };
       this.clients.set(address, client);
       this.logger.log(`client for replica at ${address} created`);
     }
-    return client.service;
+    return client;
   }
 
   /** Closes the clients of addresses not in `keep` (replicas that left). */
@@ -86,6 +104,7 @@ export class ReplicaClientPool {
     for (const [address, client] of this.clients) {
       if (keep.has(address)) continue;
       this.clients.delete(address);
+      client.appends.close();
       client.proxy.close();
       this.logger.log(`client for replica at ${address} closed`);
     }

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common
 import { MEMBERSHIP, type Membership } from '@distilled/cluster';
 import { LOG_STORE, type LogStore } from '@distilled/log-store';
 import { InjectServerConfig, type ServerConfig } from '../config';
+import { AppendStreams } from '../log/append-streams';
 import { ReplicaState } from '../replication/replica-state';
 import { RoleService } from './role.service';
 
@@ -26,6 +27,7 @@ export class ReplicaLifecycle implements OnModuleDestroy {
     @InjectServerConfig() private readonly config: ServerConfig,
     private readonly state: ReplicaState,
     private readonly roles: RoleService,
+    private readonly appendStreams: AppendStreams,
   ) {}
 
   async start(): Promise<void> {
@@ -50,6 +52,8 @@ export class ReplicaLifecycle implements OnModuleDestroy {
     await this.roles
       .stop()
       .catch((error) => this.logger.warn(`stopping roles: ${describe(error)}`));
+    // Appends in flight were drained with the leader term: end the clients' streams cleanly.
+    this.appendStreams.closeAll();
     await this.log
       .close()
       .catch((error) => this.logger.warn(`closing the log: ${describe(error)}`));

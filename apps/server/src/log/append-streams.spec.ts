@@ -1,0 +1,112 @@
+import { EventEmitter } from 'node:events';
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import {
+  ErrorMetadata,
+  ErrorReason,
+  type AppendRequest,
+  type AppendStreamResponse,
+} from '@distilled/proto';
+import { ReplicaError } from '../errors/replica-error';
+import { AppendStreams, type AppendStreamCall } from './append-streams';
+import type { ReplicaService } from './replica.service';
+
+class FakeCall extends EventEmitter {
+  written: AppendStreamResponse[] = [];
+  ended = false;
+  cancelled = false;
+  destroyed = false;
+  get writableEnded(): boolean {
+    return this.ended;
+  }
+  write(response: AppendStreamResponse): boolean {
+    this.written.push(response);
+    return true;
+  }
+  end(): void {
+    this.ended = true;
+  }
+}
+
+function deferred<T>() {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
+  return { promise, resolve, reject };
+}
+
+const request = (id: number): AppendRequest => ({
+  messages: [Buffer.from(`m${id}`)],
+  producer_id: 0,
+  sequence: 0,
+  request_id: id,
+});
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('AppendStreams', () => {
+  it('handles requests concurrently and answers each by id as it settles', async () => {
+    const answers = [deferred<unknown>(), deferred<unknown>()];
+    const calls: AppendRequest[] = [];
+    const replica = {
+      append: (r: AppendRequest) => {
+        calls.push(r);
+        return answers[calls.length - 1].promise;
+      },
+    } as unknown as ReplicaService;
+    const streams = new AppendStreams(replica);
+    const call = new FakeCall();
+    streams.serve(call as unknown as AppendStreamCall);
+    call.emit('data', request(7));
+    call.emit('data', request(8));
+    expect(calls).toHaveLength(2); // both in progress at once
+    answers[1].resolve({ base_offset: 10, count: 1, duplicate: false });
+    await settle();
+    answers[0].reject(ReplicaError.notLeader('r2', '127.0.0.1:9'));
+    await settle();
+    expect(call.written[0]).toEqual({
+      request_id: 8,
+      result: { base_offset: 10, count: 1, duplicate: false },
+    });
+    const failed = call.written[1];
+    expect(failed.request_id).toBe(7);
+    expect(failed.error?.code).toBe(GrpcStatus.FAILED_PRECONDITION);
+    expect(failed.error?.metadata[ErrorMetadata.reason]).toBe(ErrorReason.NotLeader);
+    expect(failed.error?.metadata[ErrorMetadata.leaderId]).toBe('r2');
+  });
+
+  it('ends the stream after the last answer once the client has ended it', async () => {
+    const answer = deferred<unknown>();
+    const replica = { append: () => answer.promise } as unknown as ReplicaService;
+    const streams = new AppendStreams(replica);
+    const call = new FakeCall();
+    streams.serve(call as unknown as AppendStreamCall);
+    call.emit('data', request(1));
+    call.emit('end');
+    await settle();
+    expect(call.ended).toBe(false);
+    answer.resolve({ base_offset: 0, count: 1, duplicate: false });
+    await settle();
+    expect(call.written).toHaveLength(1);
+    expect(call.ended).toBe(true);
+    expect(streams.openCount).toBe(0);
+  });
+
+  it('does not write to a cancelled call, and closeAll ends the open ones', async () => {
+    const answer = deferred<unknown>();
+    const replica = { append: () => answer.promise } as unknown as ReplicaService;
+    const streams = new AppendStreams(replica);
+    const gone = new FakeCall();
+    const open = new FakeCall();
+    streams.serve(gone as unknown as AppendStreamCall);
+    streams.serve(open as unknown as AppendStreamCall);
+    gone.emit('data', request(1));
+    gone.cancelled = true;
+    gone.emit('cancelled');
+    answer.resolve({ base_offset: 0, count: 1, duplicate: false });
+    await settle();
+    expect(gone.written).toHaveLength(0);
+    expect(streams.openCount).toBe(1);
+    streams.closeAll();
+    expect(open.ended).toBe(true);
+    expect(streams.openCount).toBe(0);
+  });
+});

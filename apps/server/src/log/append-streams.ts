@@ -1,0 +1,105 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { Metadata, ServerDuplexStream } from '@grpc/grpc-js';
+import type { AppendRequest, AppendStreamResponse, CallStatus } from '@distilled/proto';
+import { isExpectedError, toGrpcStatus } from '../errors/grpc-status';
+import { ReplicaService } from './replica.service';
+
+export type AppendStreamCall = ServerDuplexStream<AppendRequest, AppendStreamResponse>;
+
+/** The status an Append call would have ended with, as an AppendStream answer carries it. */
+export function toCallStatus(error: unknown): CallStatus {
+  const status = toGrpcStatus(error);
+  return {
+    code: status.code,
+    details: status.details,
+    metadata: metadataToRecord(status.metadata),
+  };
+}
+
+function metadataToRecord(metadata: Metadata | undefined): Record<string, string> {
+  const record: Record<string, string> = {};
+  if (!metadata) return record;
+  for (const [key, value] of Object.entries(metadata.getMap())) record[key] = value.toString();
+  return record;
+}
+
+/**
+ * distilled.v1.Replica.AppendStream: every request on a stream is handled at once, exactly like
+ * a concurrent Append call (same rules, same group commit), and answered on the stream when it
+ * settles, tagged with its request id. The stream is ended when the client ends it (after the
+ * last answer) or when the replica stops (closeAll, after the leader drained its appends).
+ */
+@Injectable()
+export class AppendStreams {
+  private readonly logger = new Logger('AppendStream');
+  private readonly open = new Set<AppendStreamCall>();
+
+  constructor(private readonly replica: ReplicaService) {}
+
+  get openCount(): number {
+    return this.open.size;
+  }
+
+  serve(call: AppendStreamCall): void {
+    this.open.add(call);
+    let pending = 0;
+    let clientEnded = false;
+    const forget = () => this.open.delete(call);
+    const finishIfDone = () => {
+      if (!clientEnded || pending > 0 || !this.open.has(call)) return;
+      forget();
+      endQuietly(call);
+    };
+    call.on('data', (request: AppendRequest) => {
+      pending += 1;
+      const requestId = request.request_id ?? 0;
+      this.replica
+        .append(request)
+        .then(
+          (result) => answer(call, { request_id: requestId, result }),
+          (error: unknown) => {
+            if (!isExpectedError(error)) {
+              const stack = error instanceof Error ? error.stack : String(error);
+              this.logger.error(`unexpected error in an AppendStream request: ${stack}`);
+            }
+            answer(call, { request_id: requestId, error: toCallStatus(error) });
+          },
+        )
+        .finally(() => {
+          pending -= 1;
+          finishIfDone();
+        });
+    });
+    call.on('end', () => {
+      clientEnded = true;
+      finishIfDone();
+    });
+    call.on('cancelled', forget);
+    call.on('error', forget);
+    call.on('close', forget);
+  }
+
+  /** Ends every open stream (the replica is stopping; appends in flight have been drained). */
+  closeAll(): void {
+    for (const call of this.open) endQuietly(call);
+    this.open.clear();
+  }
+}
+
+function answer(call: AppendStreamCall, response: AppendStreamResponse): void {
+  if (call.cancelled || call.destroyed || call.writableEnded) return;
+  try {
+    call.write(response);
+  } catch {
+    // The client went away between the check and the write: nobody is left to answer.
+  }
+}
+
+function endQuietly(call: AppendStreamCall): void {
+  if (call.cancelled || call.destroyed || call.writableEnded) return;
+  try {
+    call.end();
+  } catch {
+    // Already cancelled by the client.
+  }
+}

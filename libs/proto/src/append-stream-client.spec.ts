@@ -1,0 +1,132 @@
+import * as grpc from '@grpc/grpc-js';
+import { AppendStreamClient, type AppendStreamCapable } from './append-stream-client';
+import { createGrpcClient, loadDistilledPackage } from './grpc-client';
+import type { AppendRequest, AppendStreamResponse } from './messages';
+
+type Call = grpc.ServerDuplexStream<AppendRequest, AppendStreamResponse>;
+
+/** A Replica server whose AppendStream does what `onRequest` says. */
+async function startServer(onRequest: (call: Call, request: AppendRequest) => void) {
+  const server = new grpc.Server();
+  const service = (loadDistilledPackage().Replica as grpc.ServiceClientConstructor).service;
+  server.addService(service, {
+    AppendStream: (call: Call) =>
+      call.on('data', (request: AppendRequest) => onRequest(call, request)),
+  });
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    ),
+  );
+  return { server, address: `127.0.0.1:${port}` };
+}
+
+const request = (text: string): AppendRequest => ({
+  messages: [Buffer.from(text)],
+  producer_id: 5,
+  sequence: 1,
+});
+
+describe('AppendStreamClient', () => {
+  let server: grpc.Server | undefined;
+  let client: grpc.Client | undefined;
+  afterEach(() => {
+    client?.close();
+    server?.forceShutdown();
+    client = server = undefined;
+  });
+
+  function connect(address: string) {
+    client = createGrpcClient('Replica', address);
+    return new AppendStreamClient(client as unknown as AppendStreamCapable);
+  }
+
+  it('answers concurrent appends by id, in completion order, with results and errors', async () => {
+    const started = await startServer((call, r) => {
+      const text = r.messages[0].toString();
+      const delay = text === 'slow' ? 30 : 0;
+      setTimeout(() => {
+        if (text === 'refuse') {
+          call.write({
+            request_id: r.request_id!,
+            error: {
+              code: grpc.status.FAILED_PRECONDITION,
+              details: 'not the leader',
+              metadata: { 'distilled-reason': 'not-leader', 'distilled-leader-id': 'r2' },
+            },
+          });
+        } else {
+          call.write({
+            request_id: r.request_id!,
+            result: { base_offset: r.request_id! * 10, count: 1, duplicate: false },
+          });
+        }
+      }, delay);
+    });
+    server = started.server;
+    const appends = connect(started.address);
+    const deadline = Date.now() + 5000;
+    const order: string[] = [];
+    const slow = appends.append(request('slow'), deadline).then((r) => (order.push('slow'), r));
+    const fast = appends.append(request('fast'), deadline).then((r) => (order.push('fast'), r));
+    const refused = appends.append(request('refuse'), deadline).catch((e: grpc.ServiceError) => e);
+    expect(await slow).toEqual({ base_offset: 10, count: 1, duplicate: false });
+    expect(await fast).toEqual({ base_offset: 20, count: 1, duplicate: false });
+    expect(order).toEqual(['fast', 'slow']);
+    const error = (await refused) as grpc.ServiceError;
+    expect(error.code).toBe(grpc.status.FAILED_PRECONDITION);
+    expect(error.details).toBe('not the leader');
+    expect(error.metadata.get('distilled-leader-id')).toEqual(['r2']);
+    expect(appends.inFlight).toBe(0);
+  });
+
+  it('fails an append past its deadline with DEADLINE_EXCEEDED and ignores its late answer', async () => {
+    const started = await startServer(() => undefined); // never answers
+    server = started.server;
+    const appends = connect(started.address);
+    const error = await appends.append(request('x'), Date.now() + 50).catch((e) => e);
+    expect(error.code).toBe(grpc.status.DEADLINE_EXCEEDED);
+    expect(appends.inFlight).toBe(0);
+  });
+
+  it('fails waiting appends when the replica ends the stream, and opens a new one next time', async () => {
+    let calls = 0;
+    const started = await startServer((call, r) => {
+      calls += 1;
+      if (calls === 1) call.end();
+      else
+        call.write({
+          request_id: r.request_id!,
+          result: { base_offset: 1, count: 1, duplicate: false },
+        });
+    });
+    server = started.server;
+    const appends = connect(started.address);
+    const error = await appends.append(request('a'), Date.now() + 5000).catch((e) => e);
+    expect(error.code).toBe(grpc.status.UNAVAILABLE);
+    expect(error.details).toMatch(/ended the append stream/);
+    expect((await appends.append(request('b'), Date.now() + 5000)).base_offset).toBe(1);
+  });
+
+  it('reports a replica that cannot be reached the way a unary call does (never sent)', async () => {
+    const started = await startServer(() => undefined);
+    const address = started.address;
+    started.server.forceShutdown();
+    const appends = connect(address);
+    const error = await appends.append(request('a'), Date.now() + 5000).catch((e) => e);
+    expect(error.code).toBe(grpc.status.UNAVAILABLE);
+    expect(error.details).toMatch(/No connection established|ECONNREFUSED|failed to connect/i);
+  });
+
+  it('refuses appends after close', async () => {
+    const appends = new AppendStreamClient({
+      AppendStream: () => {
+        throw new Error('must not open');
+      },
+    });
+    appends.close();
+    await expect(appends.append(request('a'), Date.now() + 1000)).rejects.toMatchObject({
+      code: grpc.status.CANCELLED,
+    });
+  });
+});

@@ -1,0 +1,151 @@
+import {
+  Metadata,
+  status as GrpcStatus,
+  type ClientDuplexStream,
+  type ServiceError,
+} from '@grpc/grpc-js';
+import type { AppendRequest, AppendResponse, AppendStreamResponse, CallStatus } from './messages';
+
+/** The part of a distilled.v1.Replica grpc-js client this needs. */
+export interface AppendStreamCapable {
+  AppendStream(): ClientDuplexStream<AppendRequest, AppendStreamResponse>;
+}
+
+interface Pending {
+  call: ClientDuplexStream<AppendRequest, AppendStreamResponse>;
+  resolve(response: AppendResponse): void;
+  reject(error: ServiceError): void;
+  timer: NodeJS.Timeout;
+}
+
+/** A grpc-js ServiceError built from what a replica (or this client) reports. */
+export function serviceError(
+  code: number,
+  details: string,
+  metadata = new Metadata(),
+): ServiceError {
+  return Object.assign(new Error(`${code} ${GrpcStatus[code] ?? ''}: ${details}`), {
+    code,
+    details,
+    metadata,
+  });
+}
+
+function fromCallStatus(status: CallStatus): ServiceError {
+  const metadata = new Metadata();
+  for (const [key, value] of Object.entries(status.metadata ?? {})) metadata.set(key, value);
+  return serviceError(status.code, status.details, metadata);
+}
+
+/**
+ * Replica.Append over one long-lived AppendStream: append() behaves like a unary Append call
+ * (same answer, same errors as grpc-js ServiceErrors with the distilled-* metadata, same deadline
+ * semantics) but costs a stream message instead of a gRPC call. Concurrent appends share the
+ * stream and are answered as each settles. The stream opens on first use and again after it
+ * fails; a failure fails the appends waiting on it with the stream's own status, so a stream that
+ * never connected reports UNAVAILABLE "No connection established" exactly like a unary call.
+ */
+export class AppendStreamClient {
+  private call?: ClientDuplexStream<AppendRequest, AppendStreamResponse>;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private closed = false;
+
+  constructor(private readonly client: AppendStreamCapable) {}
+
+  /** Appends waiting for an answer. */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  /** `deadline`: absolute ms (Date.now() scale); past it the append fails DEADLINE_EXCEEDED. */
+  append(request: AppendRequest, deadline: number): Promise<AppendResponse> {
+    if (this.closed) {
+      return Promise.reject(
+        serviceError(GrpcStatus.CANCELLED, 'the append stream client is closed'),
+      );
+    }
+    const call = this.call ?? this.open();
+    const id = this.nextId++;
+    return new Promise<AppendResponse>((resolve, reject) => {
+      const timer = setTimeout(
+        () => {
+          if (this.pending.delete(id)) {
+            reject(serviceError(GrpcStatus.DEADLINE_EXCEEDED, 'Deadline exceeded'));
+          }
+        },
+        Math.max(0, deadline - Date.now()),
+      );
+      this.pending.set(id, { call, resolve, reject, timer });
+      call.write({
+        messages: request.messages,
+        producer_id: request.producer_id,
+        sequence: request.sequence,
+        request_id: id,
+      });
+    });
+  }
+
+  /** Cancels the stream; appends waiting on it fail CANCELLED (they may have been stored). */
+  close(): void {
+    this.closed = true;
+    const call = this.call;
+    this.call = undefined;
+    if (call) {
+      this.failAll(call, serviceError(GrpcStatus.CANCELLED, 'the append stream client was closed'));
+      call.cancel();
+    }
+  }
+
+  private open(): ClientDuplexStream<AppendRequest, AppendStreamResponse> {
+    const call = this.client.AppendStream();
+    this.call = call;
+    call.on('data', (response: AppendStreamResponse) => this.settle(response));
+    call.on('error', (error: ServiceError) => this.broken(call, error));
+    call.on('status', (status: { code: number; details: string; metadata: Metadata }) => {
+      // OK: the replica ended the stream (it is stopping); anything unanswered may be stored.
+      if (status.code === GrpcStatus.OK) {
+        this.broken(
+          call,
+          serviceError(GrpcStatus.UNAVAILABLE, 'the replica ended the append stream'),
+        );
+      }
+    });
+    return call;
+  }
+
+  private settle(response: AppendStreamResponse): void {
+    const id = Number(response.request_id);
+    const waiting = this.pending.get(id);
+    if (!waiting) return; // timed out already
+    this.pending.delete(id);
+    clearTimeout(waiting.timer);
+    if (response.error && response.error.code !== GrpcStatus.OK) {
+      waiting.reject(fromCallStatus(response.error));
+    } else if (response.result) {
+      waiting.resolve(response.result);
+    } else {
+      waiting.reject(serviceError(GrpcStatus.INTERNAL, 'the replica sent an empty answer'));
+    }
+  }
+
+  private broken(
+    call: ClientDuplexStream<AppendRequest, AppendStreamResponse>,
+    error: ServiceError,
+  ): void {
+    if (this.call === call) this.call = undefined;
+    this.failAll(call, error);
+  }
+
+  private failAll(
+    call: ClientDuplexStream<AppendRequest, AppendStreamResponse>,
+    error: ServiceError,
+  ): void {
+    for (const [id, waiting] of this.pending) {
+      if (waiting.call !== call) continue;
+      this.pending.delete(id);
+      clearTimeout(waiting.timer);
+      waiting.reject(error);
+    }
+  }
+}
