@@ -4,7 +4,7 @@
  * the leader, Replica.Read on a random replica) through @grpc/grpc-js.
  */
 import type * as grpc from '@grpc/grpc-js';
-import { createGrpcClient } from '@distilled/proto';
+import { AppendStreamClient, createGrpcClient, type AppendStreamCapable } from '@distilled/proto';
 import type { AppendResponse, ReadResponse } from '@distilled/proto';
 import { Client } from 'undici';
 import type { Operation } from './closed-loop';
@@ -119,6 +119,7 @@ function call<Req, Res>(
  */
 export class GrpcWorkers {
   private readonly byAddress = new Map<string, ReplicaClient[]>();
+  private readonly streams: AppendStreamClient[] = [];
 
   constructor(
     private readonly leader: string,
@@ -143,6 +144,25 @@ export class GrpcWorkers {
   private client(address: string, worker: number): ReplicaClient {
     const list = this.byAddress.get(address)!;
     return list[worker % list.length];
+  }
+
+  /**
+   * Replica.AppendStream: each worker's append of one `size`-byte message is a request on a
+   * stream to the leader (one stream per channel, shared by the workers on it), answered by id.
+   */
+  appendStream(size: number, written: OffsetRange): Operation {
+    const message = Buffer.alloc(size, 'x');
+    const streams = this.byAddress
+      .get(this.leader)!
+      .map((client) => new AppendStreamClient(client as unknown as AppendStreamCapable));
+    this.streams.push(...streams);
+    return async (worker) => {
+      const res = await streams[worker % streams.length].append(
+        { messages: [message], producer_id: 0, sequence: 0 },
+        Date.now() + 30_000,
+      );
+      written.note(res.base_offset);
+    };
   }
 
   /** Replica.Append of one `size`-byte message to the leader (no producer id). */
@@ -186,6 +206,7 @@ export class GrpcWorkers {
   }
 
   close(): void {
+    for (const stream of this.streams) stream.close();
     for (const list of this.byAddress.values()) for (const client of list) client.close();
   }
 }

@@ -2,6 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import type { Leadership } from '@distilled/cluster';
 import type { AppendResult, LogStore, ProducerBatchId } from '@distilled/log-store';
 import { ISR_CHECK_INTERVAL_MS } from '../constants';
+import { AppendCoalescer } from './append-coalescer';
 import { ReplicaError } from '../errors/replica-error';
 import { CommitWaiters } from './commit-waiters';
 import { FetchSession, type FetchCall, type FetchSessionHost } from './fetch-session';
@@ -46,6 +47,8 @@ export class LeaderTerm implements FetchSessionHost {
   private readonly waiters = new CommitWaiters();
   private readonly sessions = new Map<string, FetchSession>();
   private readonly inFlight = new Set<Promise<unknown>>();
+  /** Appends without a producer id share a record batch per turn of the event loop. */
+  private readonly coalescer = new AppendCoalescer((messages) => this.appendBatch(messages));
   private readonly now: () => number;
   /** The end of the leader's own appended-and-resolved log: its part in the HW. */
   private durableLeo: number;
@@ -90,9 +93,14 @@ export class LeaderTerm implements FetchSessionHost {
 
   /**
    * Appends one batch and resolves once it is committed: HW past it and the ISR at least
-   * MIN_INSYNC. Refuses (nothing appended) when the ISR is too small.
+   * MIN_INSYNC. Refuses (nothing appended) when the ISR is too small. Without a producer the
+   * messages may share a record batch with other calls of the same turn (AppendCoalescer).
    */
-  async append(messages: Buffer[], producer?: ProducerBatchId): Promise<AppendResult> {
+  append(messages: Buffer[], producer?: ProducerBatchId): Promise<AppendResult> {
+    return producer ? this.appendBatch(messages, producer) : this.coalescer.append(messages);
+  }
+
+  private async appendBatch(messages: Buffer[], producer?: ProducerBatchId): Promise<AppendResult> {
     const started = this.now();
     if (this.endedWith) throw this.endedWith;
     if (this.isr.length < this.options.minInsync) {
@@ -194,7 +202,9 @@ export class LeaderTerm implements FetchSessionHost {
   /** Resolves when no append of this term waits for its commit (or after `timeoutMs`). */
   async drain(timeoutMs: number): Promise<void> {
     const deadline = this.now() + timeoutMs;
-    while ((this.waiters.size > 0 || this.inFlight.size > 0) && this.now() < deadline) {
+    const busy = () =>
+      this.waiters.size > 0 || this.inFlight.size > 0 || this.coalescer.pending > 0;
+    while (busy() && this.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }

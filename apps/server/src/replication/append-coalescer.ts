@@ -1,0 +1,89 @@
+import type { AppendResult } from '@distilled/log-store';
+
+/** A coalesced batch stays well under the log's batch limit and the gRPC message limit. */
+export const COALESCE_MAX_BYTES = 1024 * 1024;
+export const COALESCE_MAX_MESSAGES = 4096;
+
+interface Waiting {
+  messages: Buffer[];
+  bytes: number;
+  resolve(result: AppendResult): void;
+  reject(error: unknown): void;
+}
+
+function sizeOf(messages: Buffer[]): number {
+  let bytes = 0;
+  for (const message of messages) bytes += message.length;
+  return bytes;
+}
+
+/**
+ * Appends without a producer id that arrive in the same turn of the event loop (many clients'
+ * single-message calls, or requests on an AppendStream) become one record batch: one header,
+ * one checksum, one entry for the followers to check, instead of one per call. Each caller gets
+ * its own offsets inside the batch, and the batch's outcome (committed, or the error) is
+ * everyone's, as it would be for calls that shared a group commit anyway.
+ *
+ * Producer batches are never merged: their (producer id, sequence) must stay one batch each so
+ * a retry is recognised.
+ */
+export class AppendCoalescer {
+  private waiting: Waiting[] = [];
+  private scheduled = false;
+
+  constructor(private readonly appendBatch: (messages: Buffer[]) => Promise<AppendResult>) {}
+
+  /** Calls waiting for the next turn (not yet handed to the log). */
+  get pending(): number {
+    return this.waiting.length;
+  }
+
+  append(messages: Buffer[]): Promise<AppendResult> {
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.waiting.push({ messages, bytes: sizeOf(messages), resolve, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    const waiting = this.waiting;
+    this.waiting = [];
+    let group: Waiting[] = [];
+    let bytes = 0;
+    let count = 0;
+    for (const call of waiting) {
+      const full =
+        bytes + call.bytes > COALESCE_MAX_BYTES ||
+        count + call.messages.length > COALESCE_MAX_MESSAGES;
+      if (group.length > 0 && full) {
+        this.send(group);
+        group = [];
+        bytes = count = 0;
+      }
+      group.push(call);
+      bytes += call.bytes;
+      count += call.messages.length;
+    }
+    if (group.length > 0) this.send(group);
+  }
+
+  private send(group: Waiting[]): void {
+    const messages = group.length === 1 ? group[0].messages : group.flatMap((c) => c.messages);
+    this.appendBatch(messages).then(
+      (result) => {
+        let offset = result.baseOffset;
+        for (const call of group) {
+          call.resolve({ baseOffset: offset, count: call.messages.length, duplicate: false });
+          offset += call.messages.length;
+        }
+      },
+      (error: unknown) => {
+        for (const call of group) call.reject(error);
+      },
+    );
+  }
+}
