@@ -22,6 +22,7 @@ function setup() {
   const election: Election = {
     start: jest.fn(async () => undefined),
     stop: jest.fn(async () => undefined),
+    setEligible: jest.fn(async () => undefined),
     events$: events,
     isLeader: () => false,
   };
