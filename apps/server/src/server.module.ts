@@ -7,6 +7,7 @@ import { serverConfig, type ServerConfig } from './config';
 import { ReplicaLifecycle, RoleService } from './election';
 import { GrpcExceptionFilter } from './errors';
 import { ReplicaController, ReplicaService } from './log';
+import { HighWatermarkCheckpointer, LogRepair } from './repair';
 import { FollowerService, LeaderService, ReplicaState, ReplicationController } from './replication';
 
 /** One replica of the log: storage, cluster membership/election, and the two gRPC services. */
@@ -40,6 +41,8 @@ import { FollowerService, LeaderService, ReplicaState, ReplicationController } f
     FollowerService,
     ReplicaService,
     RoleService,
+    LogRepair,
+    HighWatermarkCheckpointer,
     ReplicaLifecycle,
   ],
 })
