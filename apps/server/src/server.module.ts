@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { ConfigModule } from '@nestjs/config';
 import { ClusterModule } from '@distilled/cluster';
@@ -30,6 +30,8 @@ import { FollowerService, LeaderService, ReplicaState, ReplicationController } f
         dir: config.dataDir,
         fsync: config.fsync,
         segmentBytes: config.segmentBytes,
+        // What recovery cut or rebuilt, and checkpoint write failures, belong in the replica's log.
+        logger: new Logger('LogStore'),
       }),
     }),
   ],

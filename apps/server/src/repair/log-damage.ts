@@ -14,6 +14,12 @@ export interface LogDamage {
   readonly needed: number;
   /** Why, in words an operator can act on ("the segment X was corrupt at byte N and ..."). */
   readonly cause: string;
+  /**
+   * The damaged batch is still in the log: no other in-sync replica holds those messages, so
+   * cutting the log would delete everything after the batch for good, with nobody to fetch it
+   * from. Such damage is not repaired by this replica on its own; an operator must act.
+   */
+  readonly kept?: boolean;
 }
 
 /** The two findings merged: from the lower cut to the higher HW. */
@@ -23,6 +29,7 @@ export function mergeDamage(a: LogDamage | null, b: LogDamage): LogDamage {
     from: Math.min(a.from, b.from),
     needed: Math.max(a.needed, b.needed),
     cause: a.from <= b.from ? a.cause : b.cause,
+    kept: a.kept || b.kept || undefined,
   };
 }
 
@@ -45,17 +52,33 @@ export function startCause(
 }
 
 /** Why the log was cut at run time. */
-export function runtimeCause(at: CorruptBatch, foundBy: string, highWatermark: number): string {
-  return `the batch at byte ${at.position} of the segment ${path.basename(at.file)} was corrupt, found by ${foundBy}, and the log is cut back to offset ${at.baseOffset}; high watermark ${highWatermark}`;
+export function runtimeCause(
+  at: CorruptBatch,
+  foundBy: string,
+  highWatermark: number,
+  cut = true,
+): string {
+  const what = cut ? `, and the log is cut back to offset ${at.baseOffset}` : '';
+  return `the batch at byte ${at.position} of the segment ${path.basename(at.file)} was corrupt, found by ${foundBy}${what}; high watermark ${highWatermark}`;
 }
+
+/** What an operator must do about damage that was kept (see LogDamage.kept). */
+const KEPT_ADVICE =
+  "no other in-sync replica holds these messages, so the log is not cut (that would delete everything after the batch for good); restore this replica's data directory from a backup or a copy of an intact replica";
 
 /** The log line when the damage is found. */
 export function detectedLine(nodeId: string, damage: LogDamage): string {
+  if (damage.kept) {
+    return `replica ${nodeId}: the log lost committed messages ${range(damage)} (${damage.cause}): ${KEPT_ADVICE}; not serving reads or standing for leader meanwhile`;
+  }
   return `replica ${nodeId}: the log lost committed messages ${range(damage)} (${damage.cause}): not serving reads or standing for leader until they are re-fetched from the leader`;
 }
 
 /** Status.problem while damaged. */
 export function problemText(damage: LogDamage): string {
+  if (damage.kept) {
+    return `the log lost committed messages ${range(damage)} (${damage.cause}); ${KEPT_ADVICE}: not serving reads or standing for leader until then`;
+  }
   return `the log lost committed messages ${range(damage)} (${damage.cause}); re-fetching them from the leader: not serving reads or standing for leader until then`;
 }
 

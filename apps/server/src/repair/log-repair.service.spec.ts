@@ -30,6 +30,7 @@ function setup(options: { entries?: number; checkpoint?: number } = {}) {
   } as unknown as RoleService;
   const state = new ReplicaState();
   state.role = 'follower';
+  state.isr = ['r1', 'r2', 'r3'];
   const lines: string[] = [];
   for (const level of ['log', 'warn', 'error'] as const) {
     jest.spyOn(Logger.prototype, level).mockImplementation((...args: unknown[]) => {
@@ -195,6 +196,28 @@ describe('LogRepair', () => {
       t.state.highWatermark.advanceTo(10); // the follower loop, before the cut ran
       expect(t.state.damage).not.toBeNull();
       await flush();
+      expect(t.state.damage).not.toBeNull();
+      t.repair.onModuleDestroy();
+    });
+
+    it('the only in-sync replica keeps the batch (cutting would lose the tail for good), stands aside and says what to do', async () => {
+      const t = setup({ entries: 10 });
+      await t.repair.start();
+      t.state.isr = ['r2'];
+      t.state.highWatermark.advanceTo(10);
+      t.state.noteFailure(t.corrupt(4), 'a client read of offset 4');
+      await flush();
+      expect(t.roles.exclusive).not.toHaveBeenCalled();
+      expect(t.log.logEndOffset).toBe(10);
+      expect(t.election.setEligible).toHaveBeenCalledWith(false, expect.any(String));
+      expect(t.state.damage).toMatchObject({ from: 4, needed: 10, kept: true });
+      expect(t.state.problem).toMatch(
+        /no other in-sync replica holds these messages, so the log is not cut/,
+      );
+      expect(t.lines.find((line) => line.startsWith('error:'))).toMatch(
+        /restore this replica's data directory/,
+      );
+      t.state.highWatermark.advanceTo(11); // not "repaired": the damaged batch is still there
       expect(t.state.damage).not.toBeNull();
       t.repair.onModuleDestroy();
     });

@@ -43,6 +43,10 @@ const LEADER_CHECK_MS = 500;
  * While damaged (ReplicaState.damage): reads are refused (ReplicaService, reason repairing),
  * the replica does not campaign, it keeps following and fetching, and Status.problem says so.
  * Repaired once its log end reaches the HW it needed: it says so, and stands for leader again.
+ *
+ * One exception: committed damage on a replica that is the only member of the ISR is not cut.
+ * Nobody could give the messages after the batch back, so cutting would turn one lost batch into
+ * a lost tail. It stands aside and refuses reads all the same, and says an operator must act.
  */
 @Injectable()
 export class LogRepair implements OnModuleDestroy {
@@ -103,6 +107,20 @@ export class LogRepair implements OnModuleDestroy {
       this.log.highWatermarkCheckpoint,
     );
     const committed = at.baseOffset < highWatermark;
+    if (committed && !this.state.isr.some((id) => id !== this.config.nodeId)) {
+      this.setDamage({
+        from: at.baseOffset,
+        needed: highWatermark,
+        cause: runtimeCause(at, foundBy, highWatermark, false),
+        kept: true,
+      });
+      this.election
+        .setEligible(false, `its log has a corrupt committed batch at offset ${at.baseOffset}`)
+        .catch((error: unknown) =>
+          this.logger.warn(`could not stand aside from the election: ${describe(error)}`),
+        );
+      return;
+    }
     if (committed) {
       // Refuse reads from now on, not only once the cut is done.
       this.setDamage({
@@ -171,7 +189,8 @@ export class LogRepair implements OnModuleDestroy {
 
   private checkRepaired(): void {
     const damage = this.state.damage;
-    if (!damage || this.cutsInFlight > 0 || this.log.logEndOffset < damage.needed) return;
+    if (!damage || damage.kept || this.cutsInFlight > 0) return;
+    if (this.log.logEndOffset < damage.needed) return;
     this.state.damage = null;
     this.state.problem = '';
     clearInterval(this.leaderCheck);
