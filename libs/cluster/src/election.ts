@@ -73,6 +73,7 @@ export class ElectionService implements Election, OnModuleDestroy {
   private running = false;
   /** setEligible(false) holds this replica out of the election whatever the ISR says. */
   private eligible = true;
+  private ineligibleReason = '';
   private election?: EtcdElection;
   private candidacy?: Candidacy;
   private leadership?: FencedLeadership;
@@ -124,6 +125,7 @@ export class ElectionService implements Election, OnModuleDestroy {
   async setEligible(eligible: boolean, reason: string): Promise<void> {
     if (eligible === this.eligible) return;
     this.eligible = eligible;
+    this.ineligibleReason = eligible ? '' : reason;
     const who = this.id ?? 'this replica';
     if (eligible) {
       this.logger.log(`${who} stands for leader again: ${reason}`);
@@ -134,7 +136,7 @@ export class ElectionService implements Election, OnModuleDestroy {
     // Like stop(): "no leader" in the state first (fenced), so nobody keeps routing to us.
     if (this.leadership) {
       await this.leadership.clearLeader();
-      this.depose(`not eligible to lead: ${reason}`);
+      this.depose(this.standAsideReason());
     }
     await this.withdraw();
   }
@@ -160,14 +162,22 @@ export class ElectionService implements Election, OnModuleDestroy {
     const leadership = this.leadership;
     if (leadership && state && BigInt(state.modRevision) > BigInt(leadership.modRevision)) {
       if (state.state.epoch !== leadership.epoch || state.state.leader !== this.id) {
+        // Our own "no leader" write (setEligible) may be seen here before its answer arrives.
+        const ours = !this.eligible && state.state.epoch === leadership.epoch;
         this.depose(
-          `the cluster state moved on to epoch ${state.state.epoch} led by ${state.state.leader ?? 'nobody'}: stepping down`,
+          ours
+            ? this.standAsideReason()
+            : `the cluster state moved on to epoch ${state.state.epoch} led by ${state.state.leader ?? 'nobody'}: stepping down`,
         );
       }
     } else if (leadership && !state) {
       this.depose('the cluster state was deleted from etcd: stepping down');
     }
     this.evaluate();
+  }
+
+  private standAsideReason(): string {
+    return `not eligible to lead: ${this.ineligibleReason}`;
   }
 
   /** Campaigns while allowed to lead; withdraws a pending candidacy once no longer allowed. */
