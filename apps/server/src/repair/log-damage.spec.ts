@@ -10,8 +10,18 @@ describe('log damage', () => {
     it('two findings: from the lower cut (and its cause) to the higher high watermark', () => {
       expect(
         mergeDamage({ from: 7, needed: 12, cause: 'later' }, { from: 4, needed: 10, cause: 'b' }),
-      ).toEqual({ from: 4, needed: 12, cause: 'b' });
+      ).toEqual({ from: 4, needed: 12, cause: 'b', kept: undefined });
     });
+  });
+
+  it('keeps the latest reason damage was kept in the log', () => {
+    const kept = (a?: string, b?: string) =>
+      mergeDamage(
+        { from: 4, needed: 9, cause: 'a', kept: a },
+        { from: 4, needed: 9, cause: 'a', kept: b },
+      ).kept;
+    expect(kept('x', undefined)).toBe('x');
+    expect(kept('x', 'y')).toBe('y');
   });
 
   describe('startCause', () => {

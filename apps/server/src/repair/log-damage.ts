@@ -15,11 +15,12 @@ export interface LogDamage {
   /** Why, in words an operator can act on ("the segment X was corrupt at byte N and ..."). */
   readonly cause: string;
   /**
-   * The damaged batch is still in the log: no other in-sync replica holds those messages, so
-   * cutting the log would delete everything after the batch for good, with nobody to fetch it
-   * from. Such damage is not repaired by this replica on its own; an operator must act.
+   * Set when the damaged batch is still in the log, saying why it was not cut: no other in-sync
+   * replica holds those messages (cutting would delete everything after the batch for good,
+   * with nobody to fetch it from), or the cut failed. Such damage is not repaired by this
+   * replica on its own; an operator must act.
    */
-  readonly kept?: boolean;
+  readonly kept?: string;
 }
 
 /** The two findings merged: from the lower cut to the higher HW. */
@@ -29,7 +30,7 @@ export function mergeDamage(a: LogDamage | null, b: LogDamage): LogDamage {
     from: Math.min(a.from, b.from),
     needed: Math.max(a.needed, b.needed),
     cause: a.from <= b.from ? a.cause : b.cause,
-    kept: a.kept || b.kept || undefined,
+    kept: b.kept ?? a.kept,
   };
 }
 
@@ -63,13 +64,17 @@ export function runtimeCause(
 }
 
 /** What an operator must do about damage that was kept (see LogDamage.kept). */
-const KEPT_ADVICE =
-  "no other in-sync replica holds these messages, so the log is not cut (that would delete everything after the batch for good); restore this replica's data directory from a backup or a copy of an intact replica";
+const keptAdvice = (kept: string) =>
+  `${kept}, so the log is not cut; restore this replica's data directory from a backup or a copy of an intact replica`;
+
+/** LogDamage.kept for the only in-sync replica. */
+export const NO_OTHER_COPY =
+  'no other in-sync replica holds these messages (cutting the log would delete everything after the batch for good)';
 
 /** The log line when the damage is found. */
 export function detectedLine(nodeId: string, damage: LogDamage): string {
   if (damage.kept) {
-    return `replica ${nodeId}: the log lost committed messages ${range(damage)} (${damage.cause}): ${KEPT_ADVICE}; not serving reads or standing for leader meanwhile`;
+    return `replica ${nodeId}: the log lost committed messages ${range(damage)} (${damage.cause}): ${keptAdvice(damage.kept)}; not serving reads or standing for leader meanwhile`;
   }
   return `replica ${nodeId}: the log lost committed messages ${range(damage)} (${damage.cause}): not serving reads or standing for leader until they are re-fetched from the leader`;
 }
@@ -77,7 +82,7 @@ export function detectedLine(nodeId: string, damage: LogDamage): string {
 /** Status.problem while damaged. */
 export function problemText(damage: LogDamage): string {
   if (damage.kept) {
-    return `the log lost committed messages ${range(damage)} (${damage.cause}); ${KEPT_ADVICE}: not serving reads or standing for leader until then`;
+    return `the log lost committed messages ${range(damage)} (${damage.cause}); ${keptAdvice(damage.kept)}: not serving reads or standing for leader until then`;
   }
   return `the log lost committed messages ${range(damage)} (${damage.cause}); re-fetching them from the leader: not serving reads or standing for leader until then`;
 }

@@ -210,14 +210,29 @@ describe('LogRepair', () => {
       expect(t.roles.exclusive).not.toHaveBeenCalled();
       expect(t.log.logEndOffset).toBe(10);
       expect(t.election.setEligible).toHaveBeenCalledWith(false, expect.any(String));
-      expect(t.state.damage).toMatchObject({ from: 4, needed: 10, kept: true });
+      expect(t.state.damage).toMatchObject({ from: 4, needed: 10, kept: expect.any(String) });
       expect(t.state.problem).toMatch(
-        /no other in-sync replica holds these messages, so the log is not cut/,
+        /no other in-sync replica holds these messages \(cutting the log would delete everything after the batch for good\), so the log is not cut/,
       );
       expect(t.lines.find((line) => line.startsWith('error:'))).toMatch(
         /restore this replica's data directory/,
       );
       t.state.highWatermark.advanceTo(11); // not "repaired": the damaged batch is still there
+      expect(t.state.damage).not.toBeNull();
+      t.repair.onModuleDestroy();
+    });
+
+    it('a cut that fails is not taken for a repair: the damage is kept for an operator', async () => {
+      const t = setup({ entries: 10 });
+      await t.repair.start();
+      t.state.highWatermark.advanceTo(10);
+      jest.spyOn(t.log, 'truncateTo').mockRejectedValue(new Error('EIO'));
+      t.state.noteFailure(t.corrupt(4), 'a client read');
+      await flush();
+      expect(t.log.logEndOffset).toBe(10);
+      expect(t.state.damage).toMatchObject({ from: 4, kept: expect.any(String) });
+      expect(t.state.problem).toMatch(/cutting the log failed \(EIO\), so the log is not cut/);
+      t.state.highWatermark.advanceTo(12);
       expect(t.state.damage).not.toBeNull();
       t.repair.onModuleDestroy();
     });

@@ -7,6 +7,7 @@ import { ReplicaState } from '../replication/replica-state';
 import {
   detectedLine,
   mergeDamage,
+  NO_OTHER_COPY,
   problemText,
   repairedLine,
   runtimeCause,
@@ -67,11 +68,6 @@ export class LogRepair implements OnModuleDestroy {
     private readonly roles: RoleService,
   ) {}
 
-  /** The log lacks committed messages right now. */
-  get damage(): LogDamage | null {
-    return this.state.damage;
-  }
-
   /** Checks the log against its checkpoint and starts listening. Call before campaigning. */
   async start(): Promise<void> {
     this.unsubscribes.push(
@@ -102,6 +98,9 @@ export class LogRepair implements OnModuleDestroy {
   private onCorruption(at: CorruptBatch, foundBy: string): void {
     if (this.state.shuttingDown || this.pending.has(key(at))) return;
     if (at.baseOffset >= this.log.writtenEndOffset) return; // already cut
+    const current = this.state.damage;
+    // Already known: a cut at or below it is on its way, or the damage is kept for an operator.
+    if (current && at.baseOffset >= current.from && (current.kept || this.cutsInFlight > 0)) return;
     const highWatermark = Math.max(
       this.state.highWatermark.value,
       this.log.highWatermarkCheckpoint,
@@ -112,7 +111,7 @@ export class LogRepair implements OnModuleDestroy {
         from: at.baseOffset,
         needed: highWatermark,
         cause: runtimeCause(at, foundBy, highWatermark, false),
-        kept: true,
+        kept: NO_OTHER_COPY,
       });
       this.election
         .setEligible(false, `its log has a corrupt committed batch at offset ${at.baseOffset}`)
@@ -135,9 +134,7 @@ export class LogRepair implements OnModuleDestroy {
     this.cutsInFlight++;
     this.cuts = this.cuts
       .then(() => this.cut(at))
-      .catch((error: unknown) =>
-        this.logger.error(`could not cut the log at offset ${at.baseOffset}: ${describe(error)}`),
-      )
+      .catch((error: unknown) => this.cutFailed(at, error))
       .finally(() => {
         this.pending.delete(key(at));
         this.cutsInFlight--;
@@ -158,6 +155,22 @@ export class LogRepair implements OnModuleDestroy {
     if (!this.state.damage) {
       await this.election.setEligible(true, 'the corrupt uncommitted batch is cut');
     }
+  }
+
+  /**
+   * The damaged batch is still in the log: the log end may well be past the HW, which must not
+   * pass for repaired. Kept for an operator, like damage nobody could give back.
+   */
+  private cutFailed(at: CorruptBatch, error: unknown): void {
+    const damage = this.state.damage;
+    this.logger.error(`could not cut the log at offset ${at.baseOffset}: ${describe(error)}`);
+    if (this.state.shuttingDown) return;
+    this.setDamage({
+      from: at.baseOffset,
+      needed: damage?.needed ?? this.state.highWatermark.value,
+      cause: damage?.cause ?? `a corrupt batch at offset ${at.baseOffset}`,
+      kept: `cutting the log failed (${describe(error)})`,
+    });
   }
 
   private setDamage(found: LogDamage): void {
