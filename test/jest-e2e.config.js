@@ -10,6 +10,7 @@ const needProcessControl = [
   'replication',
   'api',
   'faults',
+  'corruption',
 ];
 
 /** @type {import('jest').Config} */

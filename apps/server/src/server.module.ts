@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { ConfigModule } from '@nestjs/config';
 import { ClusterModule } from '@distilled/cluster';
@@ -7,6 +7,7 @@ import { serverConfig, type ServerConfig } from './config';
 import { ReplicaLifecycle, RoleService } from './election';
 import { GrpcExceptionFilter } from './errors';
 import { AppendStreams, ReplicaController, ReplicaService } from './log';
+import { HighWatermarkCheckpointer, LogRepair } from './repair';
 import { FollowerService, LeaderService, ReplicaState, ReplicationController } from './replication';
 
 /** One replica of the log: storage, cluster membership/election, and the two gRPC services. */
@@ -29,6 +30,8 @@ import { FollowerService, LeaderService, ReplicaState, ReplicationController } f
         dir: config.dataDir,
         fsync: config.fsync,
         segmentBytes: config.segmentBytes,
+        // What recovery cut or rebuilt, and checkpoint write failures, belong in the replica's log.
+        logger: new Logger('LogStore'),
       }),
     }),
   ],
@@ -41,6 +44,8 @@ import { FollowerService, LeaderService, ReplicaState, ReplicationController } f
     ReplicaService,
     AppendStreams,
     RoleService,
+    LogRepair,
+    HighWatermarkCheckpointer,
     ReplicaLifecycle,
   ],
 })

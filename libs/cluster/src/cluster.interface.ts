@@ -95,6 +95,14 @@ export interface Election {
   start(id: string): Promise<void>;
   /** Resigns (if leading) and stops campaigning; a graceful stop hands over at once. */
   stop(): Promise<void>;
+  /**
+   * Whether this replica may stand for leader at all (default true), on top of the ISR rule.
+   * false: a leader clears itself from the state (fenced) and resigns, so another in-sync
+   * replica takes over at once, and a candidate withdraws; it keeps watching and reporting the
+   * leader. true: campaigns again (when in the ISR). `reason` goes to the log. For a replica
+   * that knows its log lacks committed messages; callable before start() and again after.
+   */
+  setEligible(eligible: boolean, reason: string): Promise<void>;
   readonly events$: Observable<ElectionEvent>;
   /** True while this replica holds a leadership that has not been deposed. */
   isLeader(): boolean;

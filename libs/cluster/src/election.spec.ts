@@ -171,6 +171,72 @@ describe('ElectionService', () => {
     });
   });
 
+  describe('setEligible', () => {
+    it('a leader that becomes ineligible clears itself and an in-sync replica takes over at once', async () => {
+      const options = fx.options();
+      const three = await startAll(options, ['a', 'b', 'c']);
+      const first = await waitFor('a leader', () => three.find((n) => n.election.isLeader()));
+      expect(await leadershipOf(first)!.updateIsr(['a', 'b', 'c'])).toBe(true);
+
+      const stoodDownAt = Date.now();
+      await first.election.setEligible(false, 'its log lost committed messages');
+      expect(first.election.isLeader()).toBe(false);
+      expect(first.events.at(-1)).toMatchObject({
+        type: 'deposed',
+        reason: expect.stringContaining('its log lost committed messages'),
+      });
+      const rest = three.filter((n) => n !== first);
+      const second = await waitFor('a new leader', () => rest.find((n) => n.election.isLeader()));
+      expect(Date.now() - stoodDownAt).toBeLessThan(1_500); // no waiting for a TTL
+      expect(leadershipOf(second)).toMatchObject({ epoch: 2, isr: ['a', 'b', 'c'] });
+      expect(first.logger.lines).toContain(
+        `warn: ${first.id} does not stand for leader: its log lost committed messages`,
+      );
+
+      // Still in the ISR, but it is passed over when the next leader goes too.
+      await second.election.stop();
+      const third = await waitFor('a third leader', () => three.find((n) => n.election.isLeader()));
+      expect(third).not.toBe(first);
+      expect(leadershipOf(third)?.epoch).toBe(3);
+
+      // Eligible again: it campaigns, and leads once the others are gone.
+      await first.election.setEligible(true, 'repaired');
+      expect(first.logger.lines).toContain(`log: ${first.id} stands for leader again: repaired`);
+      await third.election.stop();
+      const back = await waitFor('the first leads again', () =>
+        first.election.isLeader() ? leadershipOf(first) : undefined,
+      );
+      expect(back.epoch).toBe(4);
+    });
+
+    it('ineligible before start: in the ISR, the only one left, and still never campaigns', async () => {
+      const options = fx.options();
+      const keys = new ClusterKeys(options.cluster);
+      const [a] = await startAll(options, ['a']);
+      expect(await (await waitFor('a leads', () => leadershipOf(a))).updateIsr(['a', 'b'])).toBe(
+        true,
+      );
+      const b = node('b', options);
+      await b.election.setEligible(false, 'damaged log');
+      await b.election.start('b');
+      await a.election.stop();
+      await new Promise((r) => setTimeout(r, 700));
+      expect(b.election.isLeader()).toBe(false);
+      expect(elected(b)).toHaveLength(0);
+      const admin = fx.client();
+      expect(await admin.getAll().prefix(`${keys.root}election/`).keys()).toEqual([]);
+      expect((await readState(admin, options))?.state).toEqual({
+        epoch: 1,
+        leader: null,
+        isr: ['a', 'b'],
+      });
+
+      await b.election.setEligible(true, 'repaired');
+      const lb = await waitFor('b leads', () => leadershipOf(b));
+      expect(lb.epoch).toBe(2);
+    });
+  });
+
   describe('fencing', () => {
     it('a leader whose lease was revoked is deposed and its updateIsr fails without a write', async () => {
       const options = fx.options();

@@ -71,6 +71,9 @@ export class ElectionService implements Election, OnModuleDestroy {
 
   private id?: string;
   private running = false;
+  /** setEligible(false) holds this replica out of the election whatever the ISR says. */
+  private eligible = true;
+  private ineligibleReason = '';
   private election?: EtcdElection;
   private candidacy?: Candidacy;
   private leadership?: FencedLeadership;
@@ -119,6 +122,25 @@ export class ElectionService implements Election, OnModuleDestroy {
     await this.withdraw();
   }
 
+  async setEligible(eligible: boolean, reason: string): Promise<void> {
+    if (eligible === this.eligible) return;
+    this.eligible = eligible;
+    this.ineligibleReason = eligible ? '' : reason;
+    const who = this.id ?? 'this replica';
+    if (eligible) {
+      this.logger.log(`${who} stands for leader again: ${reason}`);
+      this.evaluate();
+      return;
+    }
+    this.logger.warn(`${who} does not stand for leader: ${reason}`);
+    // Like stop(): "no leader" in the state first (fenced), so nobody keeps routing to us.
+    if (this.leadership) {
+      await this.leadership.clearLeader();
+      this.depose(this.standAsideReason());
+    }
+    await this.withdraw();
+  }
+
   async onModuleDestroy(): Promise<void> {
     await this.stop();
     this.events.complete();
@@ -140,8 +162,12 @@ export class ElectionService implements Election, OnModuleDestroy {
     const leadership = this.leadership;
     if (leadership && state && BigInt(state.modRevision) > BigInt(leadership.modRevision)) {
       if (state.state.epoch !== leadership.epoch || state.state.leader !== this.id) {
+        // Our own "no leader" write (setEligible) may be seen here before its answer arrives.
+        const ours = !this.eligible && state.state.epoch === leadership.epoch;
         this.depose(
-          `the cluster state moved on to epoch ${state.state.epoch} led by ${state.state.leader ?? 'nobody'}: stepping down`,
+          ours
+            ? this.standAsideReason()
+            : `the cluster state moved on to epoch ${state.state.epoch} led by ${state.state.leader ?? 'nobody'}: stepping down`,
         );
       }
     } else if (leadership && !state) {
@@ -150,9 +176,17 @@ export class ElectionService implements Election, OnModuleDestroy {
     this.evaluate();
   }
 
+  private standAsideReason(): string {
+    return `not eligible to lead: ${this.ineligibleReason}`;
+  }
+
   /** Campaigns while allowed to lead; withdraws a pending candidacy once no longer allowed. */
   private evaluate(): void {
     if (!this.running || !this.stateLoaded || this.leadership) return;
+    if (!this.eligible) {
+      if (this.candidacy) void this.withdraw();
+      return;
+    }
     const state = this.stateStore.current();
     const allowed = !state || state.state.isr.includes(this.id!);
     if (allowed && !this.candidacy) this.campaign();
@@ -204,6 +238,10 @@ export class ElectionService implements Election, OnModuleDestroy {
       for (let attempt = 0; attempt < BUMP_ATTEMPTS; attempt++) {
         const read = await this.stateStore.read();
         if (this.candidacy !== candidacy) return;
+        if (!this.eligible) {
+          await this.withdraw();
+          return;
+        }
         if (read && !read.state.isr.includes(this.id!)) {
           this.logger.log(
             `${this.id} won the election but is not in the ISR (${read.state.isr.join(', ')}): resigning so an in-sync replica can lead`,

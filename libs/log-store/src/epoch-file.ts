@@ -18,7 +18,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { EpochEndOffset } from './log-store.interface';
-import { syncDir } from './segment';
+import { writeFileAtomic } from './atomic-file';
 
 export const EPOCH_FILE = 'leader-epoch-checkpoint';
 const VERSION = 0;
@@ -117,22 +117,12 @@ export class EpochFile {
   }
 
   async persist(): Promise<void> {
-    const file = path.join(this.dir, EPOCH_FILE);
-    const tmp = file + '.tmp';
     const body =
       [
         VERSION,
         this.entries.length,
         ...this.entries.map((e) => `${e.epoch} ${e.startOffset}`),
       ].join('\n') + '\n';
-    const handle = await fs.promises.open(tmp, 'w');
-    try {
-      await handle.writeFile(body);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.promises.rename(tmp, file);
-    await syncDir(this.dir);
+    await writeFileAtomic(path.join(this.dir, EPOCH_FILE), body);
   }
 }

@@ -80,10 +80,47 @@ export const logStoreErrors = {
       { producerId, sequence, lastSequence },
     );
   },
-  corrupt(file: string, detail: string): LogStoreError {
-    return new LogStoreError('CORRUPT', `${file} is corrupt: ${detail}`, { file });
+  /**
+   * With `at`: the damage is one batch the log can name (a failed checksum, or framing that
+   * breaks where a batch should start), so a caller can cut the log back to `baseOffset` and
+   * fetch the rest again (see corruptBatchOf). Without it: the log as a whole is unusable.
+   */
+  corrupt(
+    file: string,
+    detail: string,
+    at?: { baseOffset: number; position: number },
+  ): LogStoreError {
+    const details: Record<string, number | string> = { file };
+    if (at) {
+      details.baseOffset = at.baseOffset;
+      details.position = at.position;
+    }
+    return new LogStoreError('CORRUPT', `${file} is corrupt: ${detail}`, details);
   },
   invalidArgument(detail: string): LogStoreError {
     return new LogStoreError('INVALID_ARGUMENT', detail);
   },
 };
+
+/** Where a CORRUPT error found the damage, when it is one batch of the log. */
+export interface CorruptBatch {
+  /** The segment file. */
+  file: string;
+  /** Offset of the first message of the damaged batch: cutting the log there removes it. */
+  baseOffset: number;
+  /** Byte position of the batch in the file. */
+  position: number;
+}
+
+/**
+ * The damaged batch a CORRUPT error names, or null for any other error (including a CORRUPT
+ * raised after a failed write, which is about the log as a whole: reopen it).
+ */
+export function corruptBatchOf(error: unknown): CorruptBatch | null {
+  if (!(error instanceof LogStoreError) || error.code !== 'CORRUPT') return null;
+  const { file, baseOffset, position } = error.details;
+  if (typeof file !== 'string' || typeof baseOffset !== 'number' || typeof position !== 'number') {
+    return null;
+  }
+  return { file, baseOffset, position };
+}

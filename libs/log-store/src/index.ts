@@ -6,9 +6,10 @@ export type {
   LogStore,
   ProducerBatchId,
   ReadResult,
+  RecoveryCut,
 } from './log-store.interface';
-export { LogStoreError, logStoreErrors } from './errors';
-export type { LogStoreErrorCode } from './errors';
+export { corruptBatchOf, LogStoreError, logStoreErrors } from './errors';
+export type { CorruptBatch, LogStoreErrorCode } from './errors';
 export { Log } from './log';
 export type { LogOptions, LogStats, LogStoreLogger } from './log';
 export { LogStoreModule, LOG_STORE_OPTIONS } from './log-store.module';
@@ -22,3 +23,4 @@ export {
 } from './record-batch';
 export type { BatchHeader, BatchInput, DecodedBatch } from './record-batch';
 export { EpochFile } from './epoch-file';
+export { HIGH_WATERMARK_FILE } from './high-watermark-checkpoint';

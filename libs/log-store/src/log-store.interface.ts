@@ -38,6 +38,20 @@ export interface EpochEndOffset {
 
 export type FsyncPolicy = 'always' | 'interval' | 'never';
 
+/** A piece of the log that recovery at open found torn or damaged and cut off. */
+export interface RecoveryCut {
+  /** The segment file that was cut. */
+  file: string;
+  /** Byte position of the cut: where the first torn or damaged batch began. */
+  position: number;
+  /** Bytes removed from the file. */
+  bytes: number;
+  /** The log end offset after the cut. */
+  endOffset: number;
+  /** What was wrong there, e.g. `checksum: CRC-32C 1a2b != stored 3c4d`. */
+  reason: string;
+}
+
 export interface LogStore {
   /** The offset the next appended message will get (= number of messages in the log). */
   readonly logEndOffset: number;
@@ -55,6 +69,23 @@ export interface LogStore {
   onWritten(listener: () => void): () => void;
 
   /**
+   * The highest high watermark this log has been told (checkpointHighWatermark), kept across
+   * restarts in the `high-watermark-checkpoint` file; 0 for a log that never had one. A lower
+   * bound of the cluster's HW. A log that ends below it lost committed messages.
+   */
+  readonly highWatermarkCheckpoint: number;
+
+  /**
+   * Records the replica's high watermark. Lower values are ignored; the file is written lazily
+   * (at most every ~100 ms, one write at a time, never awaited by anything) and by close(). The
+   * caller passes only what it knows to be committed and on this log's disk.
+   */
+  checkpointHighWatermark(highWatermark: number): void;
+
+  /** What recovery cut from the log when it was opened (empty when nothing). */
+  readonly recoveryCuts: readonly RecoveryCut[];
+
+  /**
    * Leader side: appends `messages` as one batch stamped with `epoch`, group-committed with
    * whatever else is waiting. Resolves with the base offset once the batch is written (and,
    * with fsync `always`, on disk). With `producer`, a batch the log already holds is not
@@ -69,18 +100,26 @@ export interface LogStore {
    */
   appendBatches(batches: Buffer): Promise<number>;
 
-  /** One message. Throws LogStoreError OFFSET_OUT_OF_RANGE at or past the log end. */
+  /**
+   * One message. Throws LogStoreError OFFSET_OUT_OF_RANGE at or past the log end, and CORRUPT
+   * when the batch holding it fails its checksum or framing (corruptBatchOf names the batch).
+   */
   read(offset: number): Promise<ReadResult>;
 
   /**
    * Whole batches starting with the one that holds `offset`, up to about `maxBytes` (at least
    * one batch when any exists). An empty buffer when offset == logEndOffset. With
    * `unsynced: true` the bound is writtenEndOffset instead: the batches may not be on disk yet
-   * (replication only: the receiver must not count them as durable on this replica).
+   * (replication only: the receiver must not count them as durable on this replica). Every
+   * batch is checked (CRC, framing, offsets) before it is returned: a damaged first batch is
+   * CORRUPT (corruptBatchOf names it), a damaged later one ends the answer before it.
    */
   readFrom(offset: number, maxBytes: number, options?: { unsynced?: boolean }): Promise<Buffer>;
 
-  /** Cuts every message at or after `offset` (across segments too) and the epochs past it. */
+  /**
+   * Cuts every message at or after `offset` (across segments too) and the epochs past it. Also
+   * cuts at a damaged batch: `offset` may be the base offset corruptBatchOf named.
+   */
   truncateTo(offset: number): Promise<void>;
 
   /** KIP-101 end offset for `epoch` (see EpochEndOffset). */

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LogStoreError } from './errors';
+import { corruptBatchOf, LogStoreError } from './errors';
 import { Log, LogOptions } from './log';
 import { decodeBatches } from './record-batch';
 import { msg, tempDirs } from './test-support/temp-dir';
@@ -554,6 +554,149 @@ describe('Log', () => {
     });
   });
 
+  describe('damage found by reads (below the recovery point)', () => {
+    /** A log of 400 messages over several 1 KiB segments; a batch in the middle of the second. */
+    async function damagedLog() {
+      const dir = dirs.make();
+      const log = await open(dir);
+      const expected = await fill(log, 400);
+      const [, second, third] = files(dir, '.log').map((name) =>
+        Number(path.basename(name, '.log')),
+      );
+      const offset = Math.floor((second + third) / 2);
+      const batch = decodeBatches(await log.readFrom(offset, 1))[0].header;
+      expect(batch.baseOffset).toBeGreaterThan(second); // sealed, and not its first batch
+      const file = path.join(dir, files(dir, '.log')[1]);
+      // Where the batch sits in its file: walk the file's batches.
+      let position = 0;
+      for (const b of decodeBatches(fs.readFileSync(file))) {
+        if (b.header.baseOffset === batch.baseOffset) break;
+        position += b.header.size;
+      }
+      return { dir, log, expected, batch, file, position };
+    }
+
+    it('a flipped record byte in a sealed segment: read is CORRUPT naming the batch; cutting there and fetching again repairs it', async () => {
+      const { dir, log, expected, batch, file, position } = await damagedLog();
+      flipByte(file, position + 50); // inside the first record: the CRC fails, framing holds
+      const error = await expectCode(log.read(batch.baseOffset), 'CORRUPT');
+      expect(corruptBatchOf(error)).toEqual({
+        file,
+        baseOffset: batch.baseOffset,
+        position,
+      });
+      expect(error.message).toMatch(/CRC-32C/);
+      // The leader's replication reads find it too, before shipping a byte of it.
+      const shipped = await expectCode(log.readFrom(batch.baseOffset, 1 << 20), 'CORRUPT');
+      expect(corruptBatchOf(shipped)?.baseOffset).toBe(batch.baseOffset);
+      // A readFrom that starts before it stops short of it.
+      const before = decodeBatches(await log.readFrom(batch.baseOffset - 1, 1 << 20));
+      expect(before.at(-1)!.header.baseOffset + before.at(-1)!.header.count).toBe(batch.baseOffset);
+
+      await log.truncateTo(batch.baseOffset);
+      expect(log.logEndOffset).toBe(batch.baseOffset);
+      // "Re-fetch": copy the rest from an intact log, as a follower would.
+      const intactDir = dirs.make();
+      const intact = await open(intactDir);
+      await fill(intact, 400);
+      while (log.logEndOffset < intact.logEndOffset) {
+        await log.appendBatches(await intact.readFrom(log.logEndOffset, 4096));
+      }
+      await expectAll(log, expected);
+      await intact.close();
+      await log.close();
+      const reopened = await open(dir);
+      await expectAll(reopened, expected);
+      await reopened.close();
+    });
+
+    it('broken framing in a sealed segment: read is CORRUPT at the batch boundary, and truncateTo cuts there', async () => {
+      const { log, batch, file, position } = await damagedLog();
+      // The length field: the walk can no longer step over this batch.
+      const b = fs.readFileSync(file);
+      b.writeInt32BE(7, position + 8);
+      fs.writeFileSync(file, b);
+      const error = await expectCode(log.read(batch.baseOffset + batch.count), 'CORRUPT');
+      expect(corruptBatchOf(error)).toMatchObject({ baseOffset: batch.baseOffset, position });
+      await log.truncateTo(batch.baseOffset);
+      expect(log.logEndOffset).toBe(batch.baseOffset);
+      expect((await log.append([msg('after')], 1)).baseOffset).toBe(batch.baseOffset);
+      await log.close();
+    });
+
+    it('a changed base offset (outside the CRC) is caught by the offset walk', async () => {
+      const { log, batch, file, position } = await damagedLog();
+      const b = fs.readFileSync(file);
+      b.writeUInt32BE(b.readUInt32BE(position + 4) + 1, position + 4);
+      fs.writeFileSync(file, b);
+      const error = await expectCode(log.read(batch.baseOffset), 'CORRUPT');
+      expect(corruptBatchOf(error)).toMatchObject({ baseOffset: batch.baseOffset, position });
+      await log.close();
+    });
+
+    it('a failed write is CORRUPT about the whole log, naming no batch', async () => {
+      const dir = dirs.make();
+      const log = await open(dir, { segmentBytes: 200 });
+      for (let i = 0; i < 3; i++) await log.append([msg(i)], 1);
+      fs.writeFileSync(path.join(dir, '00000000000000000003.log'), '');
+      const error = await expectCode(log.append([msg(3)], 1), 'CORRUPT');
+      expect(corruptBatchOf(error)).toBeNull();
+      await log.close();
+    });
+  });
+
+  describe('high-watermark checkpoint', () => {
+    it('is 0 for a new log, kept across a reopen, and never lowered by a truncation', async () => {
+      const dir = dirs.make();
+      let log = await open(dir, { highWatermarkCheckpointMs: 10 });
+      expect(log.highWatermarkCheckpoint).toBe(0);
+      await fill(log, 50);
+      log.checkpointHighWatermark(40);
+      log.checkpointHighWatermark(30);
+      expect(log.highWatermarkCheckpoint).toBe(40);
+      await log.truncateTo(20);
+      expect(log.highWatermarkCheckpoint).toBe(40);
+      await log.close();
+      log = await open(dir);
+      expect(log.highWatermarkCheckpoint).toBe(40);
+      expect(log.logEndOffset).toBe(20); // what a replica sees as "lost committed messages"
+      await log.close();
+    });
+
+    it('recovery that cuts a corrupt tail says what it cut; the checkpoint stays above it', async () => {
+      const dir = dirs.make();
+      let log = await open(dir, { segmentBytes: 1 << 20 });
+      await fill(log, 30);
+      log.checkpointHighWatermark(30);
+      await log.close();
+      expect(log.recoveryCuts).toEqual([]);
+      const file = path.join(dir, files(dir, '.log')[0]);
+      flipByte(file, Math.floor(fs.statSync(file).size / 2));
+      log = await open(dir, { segmentBytes: 1 << 20 });
+      expect(log.logEndOffset).toBeLessThan(30);
+      expect(log.highWatermarkCheckpoint).toBe(30);
+      expect(log.recoveryCuts).toEqual([
+        {
+          file,
+          position: expect.any(Number),
+          bytes: expect.any(Number),
+          endOffset: log.logEndOffset,
+          reason: expect.stringMatching(/checksum|framing|offset/),
+        },
+      ]);
+      await log.close();
+    });
+
+    it('an unreadable checkpoint stops open with CORRUPT', async () => {
+      const dir = dirs.make();
+      const log = await open(dir);
+      await log.close();
+      fs.writeFileSync(path.join(dir, 'high-watermark-checkpoint'), 'garbage');
+      const error = await expectCode(open(dir), 'CORRUPT');
+      expect(error.message).toMatch(/high-watermark-checkpoint/);
+    });
+  });
+
   describe('epochs', () => {
     it('endOffsetForEpoch follows KIP-101', async () => {
       const log = await open(dirs.make());
@@ -881,6 +1024,7 @@ describe('Log', () => {
       const n = (await fill(log, 5)).length;
       await log.close();
       fs.writeFileSync(path.join(dir, 'leader-epoch-checkpoint.tmp'), 'half');
+      fs.writeFileSync(path.join(dir, 'high-watermark-checkpoint.tmp'), 'half');
       fs.writeFileSync(path.join(dir, '00000000000000000000.index.tmp'), 'half');
       fs.writeFileSync(path.join(dir, '00000000000000000999.index'), 'orphan');
       log = await open(dir);

@@ -6,6 +6,7 @@
  *   00000000000000000000.log / .index   first segment
  *   <baseOffset, 20 digits>.log / .index one per roll; the last one is the active segment
  *   leader-epoch-checkpoint              epoch -> start offset
+ *   high-watermark-checkpoint            the highest HW the replica has known (lazily written)
  * Anything else (besides our own *.tmp leftovers and lost+found) makes open fail with NOT_A_LOG.
  *
  * Durability and recovery: a segment is fsynced and its index written when it is rolled, so
@@ -30,8 +31,14 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { syncDir, TMP_SUFFIX } from './atomic-file';
 import { EPOCH_FILE, EpochFile } from './epoch-file';
-import { LogStoreError, logStoreErrors } from './errors';
+import { corruptBatchOf, LogStoreError, logStoreErrors } from './errors';
+import {
+  DEFAULT_HIGH_WATERMARK_CHECKPOINT_MS,
+  HIGH_WATERMARK_FILE,
+  HighWatermarkCheckpoint,
+} from './high-watermark-checkpoint';
 import type {
   AppendResult,
   EpochEndOffset,
@@ -39,6 +46,7 @@ import type {
   LogStore,
   ProducerBatchId,
   ReadResult,
+  RecoveryCut,
 } from './log-store.interface';
 import { ProducerStateTable, RememberedBatch } from './producer-state';
 import {
@@ -60,7 +68,6 @@ import {
   SEGMENT_NAME,
   SegmentLogger,
   segmentFileName,
-  syncDir,
 } from './segment';
 
 export type LogStoreLogger = SegmentLogger;
@@ -82,6 +89,8 @@ export interface LogOptions {
   maxProducers?: number;
   /** Largest encoded batch accepted by append/appendBatches. Default 64 MiB. */
   maxBatchBytes?: number;
+  /** Least time between two writes of the high-watermark checkpoint. Default 100 ms. */
+  highWatermarkCheckpointMs?: number;
   /** Where recovery reports what it cut or rebuilt. Default: silent. */
   logger?: LogStoreLogger;
 }
@@ -104,6 +113,7 @@ const DEFAULTS = {
   maxOpenSegments: 8,
   maxProducers: 10_000,
   maxBatchBytes: 64 * 1024 * 1024,
+  highWatermarkCheckpointMs: DEFAULT_HIGH_WATERMARK_CHECKPOINT_MS,
 };
 const MAX_SEGMENT_BYTES = 1024 * 1024 * 1024;
 /** Bytes read per lookup: one index interval plus room for the batch we are after. */
@@ -164,6 +174,8 @@ export class Log implements LogStore {
   private endOffset: number;
   private readonly epochs: EpochFile;
   private readonly producers: ProducerStateTable;
+  private readonly hwCheckpoint: HighWatermarkCheckpoint;
+  private readonly cuts: readonly RecoveryCut[];
 
   private queue: QueuedWrite[] = [];
   private flushScheduled = false;
@@ -192,6 +204,8 @@ export class Log implements LogStore {
       endOffset: number;
       epochs: EpochFile;
       producers: ProducerStateTable;
+      hwCheckpoint: HighWatermarkCheckpoint;
+      cuts: RecoveryCut[];
     },
   ) {
     this.segmentBytes = options.segmentBytes;
@@ -207,6 +221,8 @@ export class Log implements LogStore {
     this.writtenEnd = state.endOffset;
     this.epochs = state.epochs;
     this.producers = state.producers;
+    this.hwCheckpoint = state.hwCheckpoint;
+    this.cuts = state.cuts;
     this.queuedEpoch = this.epochs.latestEpoch;
     if (this.fsyncPolicy === 'interval') {
       this.timer = setInterval(() => this.intervalSync(), options.fsyncIntervalMs);
@@ -232,11 +248,13 @@ export class Log implements LogStore {
       if (m && Number.isSafeInteger(Number(m[1]))) {
         (m[2] === 'log' ? logs : indexes).add(Number(m[1]));
       } else if (
-        name.endsWith('.tmp') &&
-        (SEGMENT_NAME.test(name.slice(0, -4)) || name.startsWith(EPOCH_FILE))
+        name.endsWith(TMP_SUFFIX) &&
+        (SEGMENT_NAME.test(name.slice(0, -TMP_SUFFIX.length)) ||
+          name.startsWith(EPOCH_FILE) ||
+          name.startsWith(HIGH_WATERMARK_FILE))
       ) {
         await fs.promises.rm(path.join(dir, name), { force: true });
-      } else if (name !== EPOCH_FILE && name !== 'lost+found') {
+      } else if (name !== EPOCH_FILE && name !== HIGH_WATERMARK_FILE && name !== 'lost+found') {
         strangers.push(name);
       }
     }
@@ -248,6 +266,7 @@ export class Log implements LogStore {
     }
 
     const bases = [...logs].sort((a, b) => a - b);
+    const hwCheckpoint = HighWatermarkCheckpoint.load(dir, logger, opts.highWatermarkCheckpointMs);
     const loaded = EpochFile.load(dir);
     if (loaded.damaged)
       logger.warn(`log-store: ${loaded.damaged}; rebuilding epochs from the tail`);
@@ -273,6 +292,8 @@ export class Log implements LogStore {
         endOffset: 0,
         epochs,
         producers,
+        hwCheckpoint,
+        cuts: [],
       });
     }
 
@@ -299,18 +320,16 @@ export class Log implements LogStore {
     }
 
     const tailEpochs: { epoch: number; startOffset: number }[] = [];
-    const { segment: active, nextOffset } = await Segment.recoverTail(
-      dir,
-      tailBase,
-      opts.indexIntervalBytes,
-      logger,
-      (h) => {
-        rememberProducer(h);
-        const last = tailEpochs[tailEpochs.length - 1];
-        if (!last || h.epoch > last.epoch)
-          tailEpochs.push({ epoch: h.epoch, startOffset: h.baseOffset });
-      },
-    );
+    const {
+      segment: active,
+      nextOffset,
+      cut,
+    } = await Segment.recoverTail(dir, tailBase, opts.indexIntervalBytes, logger, (h) => {
+      rememberProducer(h);
+      const last = tailEpochs[tailEpochs.length - 1];
+      if (!last || h.epoch > last.epoch)
+        tailEpochs.push({ epoch: h.epoch, startOffset: h.baseOffset });
+    });
     let epochsChanged = epochs.truncateFromOffset(nextOffset);
     if (epochsChanged)
       logger.warn(`log-store: dropped epochs starting at or past the log end ${nextOffset}`);
@@ -319,7 +338,16 @@ export class Log implements LogStore {
     if (epochsChanged || (nextOffset > 0 && !fs.existsSync(path.join(dir, EPOCH_FILE)))) {
       await epochs.persist();
     }
-    return new Log(dir, opts, { bases, active, sealed, endOffset: nextOffset, epochs, producers });
+    return new Log(dir, opts, {
+      bases,
+      active,
+      sealed,
+      endOffset: nextOffset,
+      epochs,
+      producers,
+      hwCheckpoint,
+      cuts: cut ? [cut] : [],
+    });
   }
 
   private static validateOptions(
@@ -336,6 +364,8 @@ export class Log implements LogStore {
       maxOpenSegments: options.maxOpenSegments ?? DEFAULTS.maxOpenSegments,
       maxProducers: options.maxProducers ?? DEFAULTS.maxProducers,
       maxBatchBytes: options.maxBatchBytes ?? DEFAULTS.maxBatchBytes,
+      highWatermarkCheckpointMs:
+        options.highWatermarkCheckpointMs ?? DEFAULTS.highWatermarkCheckpointMs,
       logger: options.logger ?? SILENT,
     };
     const positive = (name: string, value: number, max: number): void => {
@@ -351,6 +381,7 @@ export class Log implements LogStore {
     positive('maxOpenSegments', merged.maxOpenSegments, 100_000);
     positive('maxProducers', merged.maxProducers, 10_000_000);
     positive('maxBatchBytes', merged.maxBatchBytes, MAX_BATCH_BYTES);
+    positive('highWatermarkCheckpointMs', merged.highWatermarkCheckpointMs, 86_400_000);
     if (!['always', 'interval', 'never'].includes(merged.fsync)) {
       throw logStoreErrors.invalidArgument(`LogOptions.fsync must be always, interval or never`);
     }
@@ -383,6 +414,18 @@ export class Log implements LogStore {
     return () => {
       this.writtenListeners.delete(listener);
     };
+  }
+
+  get highWatermarkCheckpoint(): number {
+    return this.hwCheckpoint.value;
+  }
+
+  checkpointHighWatermark(highWatermark: number): void {
+    this.hwCheckpoint.record(highWatermark);
+  }
+
+  get recoveryCuts(): readonly RecoveryCut[] {
+    return this.cuts;
   }
 
   /** Offset of the first message still in the log (0: nothing is ever deleted from the front). */
@@ -563,7 +606,7 @@ export class Log implements LogStore {
     if (this.closing) return this.closing;
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
-    this.closing = this.runExclusive(async () => {
+    const closeFiles = this.runExclusive(async () => {
       try {
         if (!this.failure) {
           await this.active.sync();
@@ -576,6 +619,8 @@ export class Log implements LogStore {
         this.cache = null;
       }
     });
+    // The last HW goes to its checkpoint after the data is synced, whatever happened to it.
+    this.closing = closeFiles.finally(() => this.hwCheckpoint.close());
     return this.closing;
   }
 
@@ -615,11 +660,32 @@ export class Log implements LogStore {
     const want = Math.max(found.size, Math.min(maxBytes, limit - found.position));
     const buf = found.size === want ? found.batch : segment.read(found.position, want, limit);
     // Keep whole batches only, and none at or past the end (a later segment may be half-committed).
+    // Each is checked before it leaves: replication ships these bytes as they are, and damage
+    // must be found here, where the log can be cut and fetched again, not refused by every
+    // follower in turn. A damaged first batch is an error; a later one ends the answer (the
+    // next fetch starts there and gets the error).
     let keep = 0;
+    let next = found.baseOffset;
     while (keep < buf.length) {
       const size = peekBatchSize(buf, keep);
-      if (size < 0 || keep + size > buf.length) break;
-      if (keep > 0 && readInt64(buf, keep) >= end) break;
+      if (keep > 0 && (size < 0 || keep + size > buf.length)) break;
+      const baseOffset = readInt64(buf, keep);
+      if (keep > 0 && baseOffset >= end) break;
+      const check = checkBatch(buf, keep, Math.min(buf.length, keep + Math.max(size, 0)));
+      const problem = !check.ok
+        ? `${check.reason}: ${check.detail}`
+        : baseOffset !== next
+          ? `it has offset ${baseOffset}, expected ${next}`
+          : null;
+      if (problem !== null) {
+        if (keep > 0) break;
+        throw logStoreErrors.corrupt(
+          segment.logPath,
+          `batch at byte ${found.position} (offset ${found.baseOffset}): ${problem}`,
+          { baseOffset: found.baseOffset, position: found.position },
+        );
+      }
+      next += check.ok ? check.header.count : 0;
       keep += size;
     }
     return buf.subarray(0, keep);
@@ -867,7 +933,15 @@ export class Log implements LogStore {
     if (offset >= this.endOffset) return;
     const index = this.segmentIndexFor(offset);
     const segment = this.segmentFor(offset);
-    const found = segment.findBatch(offset, READ_WINDOW);
+    let found: { baseOffset: number; position: number };
+    try {
+      found = segment.findBatch(offset, READ_WINDOW);
+    } catch (err) {
+      // Framing broken at or before `offset`: that break is a batch boundary, cut there.
+      const at = corruptBatchOf(err);
+      if (!at || at.file !== segment.logPath) throw err;
+      found = at;
+    }
     const newEnd = found.baseOffset;
     // Hide the cut part from readers before touching files.
     this.endOffset = newEnd;
@@ -962,7 +1036,8 @@ export class Log implements LogStore {
     if (!check.ok) {
       throw logStoreErrors.corrupt(
         segment.logPath,
-        `batch at byte ${found.position}: ${check.detail}`,
+        `batch at byte ${found.position} (offset ${found.baseOffset}): ${check.detail}`,
+        { baseOffset: found.baseOffset, position: found.position },
       );
     }
     const batch = {

@@ -16,7 +16,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
+import { syncDir, writeFileAtomic } from './atomic-file';
 import { logStoreErrors } from './errors';
+import type { RecoveryCut } from './log-store.interface';
 import { OffsetIndex } from './offset-index';
 import {
   BATCH_HEADER_BYTES,
@@ -117,28 +119,6 @@ export function scanBatches(
   return { validEnd: pos, nextOffset: next };
 }
 
-async function writeFileAtomic(file: string, bytes: Buffer): Promise<void> {
-  const tmp = file + '.tmp';
-  const handle = await fs.promises.open(tmp, 'w');
-  try {
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await fs.promises.rename(tmp, file);
-}
-
-/** fsync of a directory, so a created, renamed or deleted name survives a crash. */
-export async function syncDir(dir: string): Promise<void> {
-  const handle = await fs.promises.open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
 export interface FoundBatch {
   /** The whole batch, in a buffer of its own. */
   batch: Buffer;
@@ -204,7 +184,7 @@ export class Segment {
     indexInterval: number,
     logger: SegmentLogger,
     visit: (header: BatchHeader) => void,
-  ): Promise<{ segment: Segment; nextOffset: number }> {
+  ): Promise<{ segment: Segment; nextOffset: number; cut: RecoveryCut | null }> {
     const logPath = path.join(dir, segmentFileName(baseOffset, LOG_SUFFIX));
     const fd = fs.openSync(logPath, 'r+');
     const fileSize = fs.fstatSync(fd).size;
@@ -213,9 +193,17 @@ export class Segment {
       index.maybeAdd(header.baseOffset - baseOffset, position);
       visit(header);
     });
+    let cut: RecoveryCut | null = null;
     if (result.validEnd < fileSize) {
+      cut = {
+        file: logPath,
+        position: result.validEnd,
+        bytes: fileSize - result.validEnd,
+        endOffset: result.nextOffset,
+        reason: result.problem ?? 'unknown',
+      };
       logger.warn(
-        `log-store: cut ${fileSize - result.validEnd} bytes of torn or corrupt tail from ${logPath} at byte ${result.validEnd} (log now ends at offset ${result.nextOffset}): ${result.problem ?? 'unknown'}`,
+        `log-store: cut ${cut.bytes} bytes of torn or corrupt tail from ${logPath} at byte ${cut.position} (log now ends at offset ${cut.endOffset}): ${cut.reason}`,
       );
       fs.ftruncateSync(fd, result.validEnd);
       fs.fsyncSync(fd);
@@ -225,9 +213,9 @@ export class Segment {
     const rebuilt = index.toBuffer();
     if (onDisk === null || !onDisk.equals(rebuilt)) {
       if (onDisk === null) logger.warn(`log-store: rebuilt missing index ${segment.indexPath}`);
-      await writeFileAtomic(segment.indexPath, rebuilt);
+      await writeFileAtomic(segment.indexPath, rebuilt, { syncDir: false });
     }
-    return { segment, nextOffset: result.nextOffset };
+    return { segment, nextOffset: result.nextOffset, cut };
   }
 
   /**
@@ -318,6 +306,9 @@ export class Segment {
     if (scratch.length < window) scratch = Buffer.allocUnsafe(window);
     const entry = this.index.lookup(offset - this.baseOffset);
     let position = entry.position;
+    // The offset the batch at `position` must start with; the walk only passes whole batches
+    // below `offset`, so where it breaks is a batch boundary at or below `offset`.
+    let expected = this.baseOffset + entry.relativeOffset;
     // buf[at] is file byte `position`; buf holds `filled` valid bytes.
     let filled = 0;
     let at = 0;
@@ -330,7 +321,7 @@ export class Segment {
       const size = peekBatchSize(scratch, at);
       const baseOffset = readInt64(scratch, at);
       const count = scratch.readInt32BE(at + 20);
-      if (size < 0 || count < 1 || position + size > limit || offset < baseOffset) break;
+      if (size < 0 || count < 1 || position + size > limit || baseOffset !== expected) break;
       if (offset < baseOffset + count) {
         const batch =
           filled - at >= size
@@ -340,8 +331,13 @@ export class Segment {
       }
       position += size;
       at += size;
+      expected += count;
     }
-    throw logStoreErrors.corrupt(this.logPath, `no batch holds offset ${offset}`);
+    throw logStoreErrors.corrupt(
+      this.logPath,
+      `no batch holds offset ${offset}: the batch at byte ${position} (offset ${expected}) is damaged or missing`,
+      { baseOffset: expected, position },
+    );
   }
 
   /** Positional read of committed bytes (or, with `limit` = written, of written ones). */
@@ -376,7 +372,7 @@ export class Segment {
   }
 
   async writeIndex(): Promise<void> {
-    await writeFileAtomic(this.indexPath, this.index.toBuffer());
+    await writeFileAtomic(this.indexPath, this.index.toBuffer(), { syncDir: false });
   }
 
   /** Cuts the log file at `position` (a batch boundary) and the index with it. */

@@ -24,6 +24,12 @@ export enum ErrorReason {
   StaleSequence = 'stale-sequence',
   /** The replica's log is damaged below its high watermark and must be repaired. Status UNAVAILABLE. */
   Corrupted = 'corrupted',
+  /**
+   * The replica knows its log lacks committed messages (corruption, lost files) and is fetching
+   * them again from the leader: it serves no reads and does not stand for leader until then.
+   * Nothing is wrong with the offset asked for: ask another replica. Status UNAVAILABLE.
+   */
+  Repairing = 'repairing',
   /** A replication call carried an epoch other than the leader's. Status FAILED_PRECONDITION. */
   FencedEpoch = 'fenced-epoch',
 }

@@ -46,6 +46,8 @@ export function judgeAppendFailure(error: ReplicaCallError): AppendVerdict {
       return notStoredRetry('No leader is elected right now (an election may be in progress).');
     case ErrorReason.Corrupted:
       return notStoredRetry('The leader refuses writes until its damaged log is repaired.');
+    case ErrorReason.Repairing:
+      return notStoredRetry('The replica is repairing its log and does not lead.');
     case ErrorReason.FencedEpoch:
       return notStoredRetry('The leader was replaced by a newer one.');
     case ErrorReason.CommitTimeout:

@@ -141,6 +141,24 @@ describe('ReplicaReader', () => {
       expect(gateway.readCalls).toHaveLength(2);
     });
 
+    it('reads elsewhere when the replica it asked is repairing its log (ReadBatch, then Read)', async () => {
+      startWith('r2');
+      gateway.repairing.add('r2');
+      const results = await Promise.all([0, 1].map((offset) => reader.read(offset)));
+      expect(results.map((result) => result.message.toString())).toEqual(['zero', 'one']);
+      expect(gateway.readBatchCalls.map((call) => call.replica.id)).toEqual(['r2']);
+      expect(gateway.readCalls.slice(2).every((call) => call.replica.id !== 'r2')).toBe(true);
+    });
+
+    it('never answers 404 on the word of a repairing replica, even one etcd names as leader', async () => {
+      startWith('r2');
+      gateway.repairing.add('r1');
+      gateway.highWatermarks.set('r2', 1);
+      gateway.highWatermarks.set('r3', 1);
+      const problem = await problemOf(reader.read(1));
+      expect(problem.status).toBe(503);
+    });
+
     it('answers 503, not 404, when no leader can confirm the offset is unwritten', async () => {
       gateway.unreachable.add('r1');
       gateway.highWatermarks.set('r2', 0);

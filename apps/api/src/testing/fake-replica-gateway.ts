@@ -39,6 +39,8 @@ export class FakeReplicaGateway implements ReplicaGateway {
   /** Per-replica high watermark; the log length when absent. */
   readonly highWatermarks = new Map<string, number>();
   readonly unreachable = new Set<string>();
+  /** Replicas repairing their log: every Read and ReadBatch is refused (UNAVAILABLE repairing). */
+  readonly repairing = new Set<string>();
   /** Answers for the next Append calls, in order; after them, the default leader behaviour. */
   readonly appendScript: AppendBehaviour[] = [];
   /** Answers every Append once the script is used up; the healthy leader when null. */
@@ -106,6 +108,7 @@ export class FakeReplicaGateway implements ReplicaGateway {
   async read(replica: ReplicaRef, offset: number): Promise<ReadResponse> {
     this.readCalls.push({ replica, offset });
     if (this.unreachable.has(replica.id)) throw unreachableError(replica);
+    if (this.repairing.has(replica.id)) throw repairingError(replica);
     const highWatermark = this.highWatermarks.get(replica.id) ?? this.log.length;
     if (offset >= highWatermark) {
       throw callError(replica, GrpcStatus.OUT_OF_RANGE, ErrorReason.NotCommitted, {
@@ -124,6 +127,7 @@ export class FakeReplicaGateway implements ReplicaGateway {
     this.readBatchCalls.push({ replica, offsets });
     for (const offset of offsets) this.readCalls.push({ replica, offset });
     if (this.unreachable.has(replica.id)) throw unreachableError(replica);
+    if (this.repairing.has(replica.id)) throw repairingError(replica);
     const highWatermark = this.highWatermarks.get(replica.id) ?? this.log.length;
     return {
       messages: offsets.map((offset) =>
@@ -186,6 +190,10 @@ export function callError(
 
 export function unreachableError(replica: ReplicaRef): ReplicaCallError {
   return callError(replica, GrpcStatus.UNAVAILABLE, null, { delivery: 'not-sent' });
+}
+
+export function repairingError(replica: ReplicaRef): ReplicaCallError {
+  return callError(replica, GrpcStatus.UNAVAILABLE, ErrorReason.Repairing);
 }
 
 function sleep(ms: number): Promise<void> {

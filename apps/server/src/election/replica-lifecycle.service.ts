@@ -3,6 +3,7 @@ import { MEMBERSHIP, type Membership } from '@distilled/cluster';
 import { LOG_STORE, type LogStore } from '@distilled/log-store';
 import { InjectServerConfig, type ServerConfig } from '../config';
 import { AppendStreams } from '../log/append-streams';
+import { LogRepair } from '../repair/log-repair.service';
 import { ReplicaState } from '../replication/replica-state';
 import { RoleService } from './role.service';
 
@@ -28,15 +29,18 @@ export class ReplicaLifecycle implements OnModuleDestroy {
     private readonly state: ReplicaState,
     private readonly roles: RoleService,
     private readonly appendStreams: AppendStreams,
+    private readonly repair: LogRepair,
   ) {}
 
   async start(): Promise<void> {
     const { config, log } = this;
     this.logger.log(
-      `replica ${config.nodeId} serving gRPC on ${config.grpcHost}:${config.grpcPort} (advertised as ${config.advertise}); data in ${config.dataDir}, log end offset ${log.logEndOffset}, latest epoch ${log.latestEpoch}; cluster "${config.cluster}" on ${config.etcdEndpoints.join(',')}; min in-sync ${config.minInsync}`,
+      `replica ${config.nodeId} serving gRPC on ${config.grpcHost}:${config.grpcPort} (advertised as ${config.advertise}); data in ${config.dataDir}, log end offset ${log.logEndOffset}, high-watermark checkpoint ${log.highWatermarkCheckpoint}, latest epoch ${log.latestEpoch}; cluster "${config.cluster}" on ${config.etcdEndpoints.join(',')}; min in-sync ${config.minInsync}`,
     );
     await this.membership.register({ id: config.nodeId, address: config.advertise });
     this.started = true;
+    // Before campaigning: a replica whose log lost committed messages must not stand at all.
+    await this.repair.start();
     await this.roles.start();
   }
 

@@ -22,6 +22,7 @@ function setup() {
   const election: Election = {
     start: jest.fn(async () => undefined),
     stop: jest.fn(async () => undefined),
+    setEligible: jest.fn(async () => undefined),
     events$: events,
     isLeader: () => false,
   };
@@ -129,6 +130,43 @@ describe('RoleService', () => {
     await flush();
     expect(t.calls.some((call) => call.startsWith('end etcd shows epoch 5'))).toBe(true);
     expect(t.calls.at(-1)).toBe('follow b@b:1/5');
+  });
+
+  it('exclusive() ends the term, stops following, runs the task alone, then follows again', async () => {
+    const t = setup();
+    await t.roles.start();
+    t.members('a', 'b');
+    t.events.next({ type: 'elected', leadership: t.leadership(4) });
+    await flush();
+    const from = t.calls.length;
+    const result = await t.roles.exclusive('cutting the log', async () => {
+      t.calls.push('task');
+      return 42;
+    });
+    expect(result).toBe(42);
+    expect(t.calls.slice(from)).toEqual([
+      'end cutting the log',
+      'follow none',
+      'task',
+      'follow none', // etcd names no other leader yet
+    ]);
+    t.cluster(5, 'b', ['a', 'b']);
+    await flush();
+    expect(t.calls.at(-1)).toBe('follow b@b:1/5');
+  });
+
+  it('exclusive() passes on a failing task and the queue goes on', async () => {
+    const t = setup();
+    await t.roles.start();
+    await expect(
+      t.roles.exclusive('x', async () => {
+        throw new Error('disk gone');
+      }),
+    ).rejects.toThrow('disk gone');
+    t.members('a', 'b');
+    t.cluster(2, 'b', ['a', 'b']);
+    await flush();
+    expect(t.calls.at(-1)).toBe('follow b@b:1/2');
   });
 
   it('stop() resigns, ends the term and stops following', async () => {

@@ -75,11 +75,38 @@ export class RoleService {
     await this.follower.close();
   }
 
-  private enqueue(task: () => Promise<void>): void {
-    this.queue = this.queue.then(task).catch((error: unknown) => {
-      const stack = error instanceof Error ? error.stack : String(error);
-      this.logger.error(`role change failed: ${stack}`);
+  /**
+   * Runs `task` with the log to itself: on the role queue, so no role change runs meanwhile,
+   * after ending a leader term (waiting appends fail with `why`; in-flight log appends settle)
+   * and stopping the follower loop; afterwards takes up whatever role etcd names. For cutting
+   * the log (LogRepair). A leader must have resigned in etcd first (Election.setEligible),
+   * or etcd would keep naming it. Resolves or rejects with the task.
+   */
+  exclusive<T>(why: string, task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(async () => {
+      await this.leader.end(why);
+      await this.follower.follow(null);
+      try {
+        return await task();
+      } finally {
+        await this.reconcile();
+      }
     });
+    // The caller gets the failure (and says what it was doing); the queue goes on.
+    this.queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private enqueue(task: () => Promise<void>): void {
+    this.queue = this.queue.then(task).catch((error: unknown) => this.logFailure(error));
+  }
+
+  private logFailure(error: unknown): void {
+    const stack = error instanceof Error ? error.stack : String(error);
+    this.logger.error(`role change failed: ${stack}`);
   }
 
   private async onElection(event: ElectionEvent): Promise<void> {

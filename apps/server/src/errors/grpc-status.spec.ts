@@ -34,6 +34,7 @@ describe('toGrpcStatus', () => {
       ErrorReason.NotCommitted,
     ],
     [ReplicaError.invalidArgument('bad'), GrpcStatus.INVALID_ARGUMENT, ErrorReason.InvalidArgument],
+    [ReplicaError.repairing('lost 5..9'), GrpcStatus.UNAVAILABLE, ErrorReason.Repairing],
     [ReplicaError.fencedEpoch(3, 4), GrpcStatus.FAILED_PRECONDITION, ErrorReason.FencedEpoch],
     [
       new LogStoreError('INVALID_OFFSET', 'x'),

@@ -91,6 +91,15 @@ export class ReplicaError extends Error {
     );
   }
 
+  /** Reads on a replica whose log lacks committed messages; `problem` says what and why. */
+  static repairing(problem: string): ReplicaError {
+    return new ReplicaError(
+      ErrorReason.Repairing,
+      GrpcStatus.UNAVAILABLE,
+      `this replica serves no reads until its log is repaired (${problem}); ask another replica`,
+    );
+  }
+
   static invalidArgument(message: string): ReplicaError {
     return new ReplicaError(ErrorReason.InvalidArgument, GrpcStatus.INVALID_ARGUMENT, message);
   }

@@ -95,6 +95,49 @@ describe('ReplicaService', () => {
     );
   });
 
+  describe('while the log is being repaired', () => {
+    const damaged = (state: ReplicaState) => {
+      state.damage = { from: 1, needed: 3, cause: 'test' };
+      state.problem = 'the log lost committed messages 1..2 (test)';
+    };
+
+    it('refuses Read, even of an offset it still holds, with reason repairing', async () => {
+      const { service, log, state } = setup();
+      await log.append([Buffer.from('m0'), Buffer.from('m1'), Buffer.from('m2')], 1);
+      state.highWatermark.advanceTo(1);
+      damaged(state);
+      await expect(service.read(0)).rejects.toMatchObject({
+        reason: ErrorReason.Repairing,
+        message: expect.stringContaining('lost committed messages 1..2'),
+      });
+    });
+
+    it('refuses ReadBatch as a whole with reason repairing', async () => {
+      const { service, log, state } = setup();
+      await log.append([Buffer.from('m0')], 1);
+      state.highWatermark.advanceTo(1);
+      damaged(state);
+      await expect(service.readBatch([0])).rejects.toMatchObject({
+        reason: ErrorReason.Repairing,
+      });
+    });
+
+    it('reports a damaged batch a read meets, saying which read found it', async () => {
+      const { service, log, state } = setup();
+      await log.append([Buffer.from('m0'), Buffer.from('m1')], 1);
+      state.highWatermark.advanceTo(2);
+      log.damaged.add(1);
+      const seen: [number, string][] = [];
+      state.onCorruption((at, foundBy) => seen.push([at.baseOffset, foundBy]));
+      await expect(service.read(1)).rejects.toMatchObject({ code: 'CORRUPT' });
+      await expect(service.readBatch([0, 1])).rejects.toMatchObject({ code: 'CORRUPT' });
+      expect(seen).toEqual([
+        [1, 'a client read of offset 1'],
+        [1, 'a client read (ReadBatch)'],
+      ]);
+    });
+  });
+
   describe('readBatch', () => {
     it('serves each offset below the high watermark and marks the rest not found', async () => {
       const { service, log, state } = setup();

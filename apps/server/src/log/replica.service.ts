@@ -42,13 +42,17 @@ export class ReplicaService {
     throw ReplicaError.noLeader();
   }
 
-  /** Serves only committed messages: below this replica's high watermark. */
+  /**
+   * Serves only committed messages: below this replica's high watermark, and nothing while the
+   * log lacks committed messages (LogRepair): a gap could hide an acknowledged message.
+   */
   async read(offset: number): Promise<ReadResponse> {
     if (!Number.isSafeInteger(offset) || offset < 0) {
       throw ReplicaError.invalidArgument(
         `offset must be a whole number from 0 to 2^53-1 (got ${offset})`,
       );
     }
+    if (this.state.damage) throw ReplicaError.repairing(this.state.problem);
     const leading = this.leader.currentTerm !== undefined;
     if (leading && offset >= this.state.highWatermark.value && offset < this.log.logEndOffset) {
       // Written here, not yet confirmed: e.g. a new leader whose followers have not fetched in
@@ -63,7 +67,7 @@ export class ReplicaService {
       throw ReplicaError.notCommitted(offset, highWatermark, this.log.logEndOffset, role);
     }
     const result = await this.log.read(offset).catch((error: unknown) => {
-      this.state.noteFailure(error);
+      this.state.noteFailure(error, `a client read of offset ${offset}`);
       throw error;
     });
     return { offset: result.offset, message: result.message, high_watermark: highWatermark };
@@ -87,6 +91,7 @@ export class ReplicaService {
         );
       }
     }
+    if (this.state.damage) throw ReplicaError.repairing(this.state.problem);
     const highWatermark = this.state.highWatermark.value;
     const messages: Buffer[] = [];
     const found: boolean[] = [];
@@ -102,7 +107,7 @@ export class ReplicaService {
         messages.push(message);
       }
     } catch (error) {
-      this.state.noteFailure(error);
+      this.state.noteFailure(error, 'a client read (ReadBatch)');
       throw error;
     }
     return { messages, found, high_watermark: highWatermark };

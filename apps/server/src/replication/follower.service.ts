@@ -109,7 +109,7 @@ export class FollowerService {
         if (progressed) backoff = FOLLOWER_BACKOFF_MIN_MS;
       } catch (error) {
         if (run.stopped) break;
-        this.state.noteFailure(error);
+        this.state.noteFailure(error, `replication from ${run.target.leaderId}`);
         const problem = describe(error);
         // One line per distinct problem, not one per retry.
         if (problem !== lastProblem) {

@@ -8,6 +8,19 @@ describe('HighWatermark', () => {
     expect(hw.value).toBe(5);
   });
 
+  it('tells its listeners each time it moves forward, and only then', () => {
+    const hw = new HighWatermark();
+    const seen: number[] = [];
+    const unsubscribe = hw.onAdvance((value) => seen.push(value));
+    hw.advanceTo(3);
+    hw.advanceTo(2);
+    hw.clampTo(1);
+    hw.advanceTo(4);
+    unsubscribe();
+    hw.advanceTo(9);
+    expect(seen).toEqual([3, 4]);
+  });
+
   it('is pulled back to the log end by a truncation and says how far', () => {
     const hw = new HighWatermark();
     hw.advanceTo(10);

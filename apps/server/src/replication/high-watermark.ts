@@ -6,6 +6,7 @@
 export class HighWatermark {
   private current = 0;
   private readonly waiters = new Set<{ offset: number; resolve: (passed: boolean) => void }>();
+  private readonly listeners = new Set<(highWatermark: number) => void>();
 
   get value(): number {
     return this.current;
@@ -21,7 +22,20 @@ export class HighWatermark {
         waiter.resolve(true);
       }
     }
+    for (const listener of this.listeners) listener(offset);
     return true;
+  }
+
+  /**
+   * Calls `listener` (synchronously, so keep it cheap) each time the HW moves forward, on the
+   * leader and on followers alike: the checkpoint and the repair check hang off it. Returns an
+   * unsubscribe.
+   */
+  onAdvance(listener: (highWatermark: number) => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
   }
 
   /**

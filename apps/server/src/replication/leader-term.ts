@@ -25,6 +25,8 @@ export interface LeaderTermOptions {
   onFenced: (why: string) => void;
   /** The ISR changed in etcd (for Status). */
   onIsrChange: (isr: readonly string[]) => void;
+  /** A log read of this term failed (e.g. a damaged batch on its way to a follower). */
+  onLogFailure?: (error: unknown, foundBy: string) => void;
   logger: LoggerService;
   now?: () => number;
 }
@@ -170,6 +172,7 @@ export class LeaderTerm implements FetchSessionHost {
   }
 
   onSessionError(session: FetchSession, error: unknown): void {
+    this.options.onLogFailure?.(error, `the leader reading batches for ${session.followerId}`);
     const message = error instanceof Error ? error.message : String(error);
     this.options.logger.warn(
       `fetch stream of ${session.followerId} failed in epoch ${this.epoch}: ${message}`,

@@ -55,6 +55,7 @@ export class LeaderService {
       onIsrChange: (isr) => {
         if (this.term === term) this.state.isr = isr;
       },
+      onLogFailure: (error, foundBy) => this.state.noteFailure(error, foundBy),
       logger: this.logger,
     });
     this.term = term;
@@ -93,7 +94,7 @@ export class LeaderService {
         ? { producerId: request.producer_id, sequence: request.sequence }
         : undefined;
     const result = await term.append(messages, producer).catch((error: unknown) => {
-      this.state.noteFailure(error);
+      this.state.noteFailure(error, 'an append');
       throw error;
     });
     return { base_offset: result.baseOffset, count: result.count, duplicate: result.duplicate };

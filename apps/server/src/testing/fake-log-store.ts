@@ -1,9 +1,11 @@
-import type {
-  AppendResult,
-  EpochEndOffset,
-  LogStore,
-  ProducerBatchId,
-  ReadResult,
+import {
+  logStoreErrors,
+  type AppendResult,
+  type EpochEndOffset,
+  type LogStore,
+  type ProducerBatchId,
+  type ReadResult,
+  type RecoveryCut,
 } from '@distilled/log-store';
 
 interface Entry {
@@ -21,7 +23,16 @@ export class FakeLogStore implements LogStore {
   /** When set, append() waits for this before it resolves (to hold appends in flight). */
   gate?: Promise<void>;
   closed = false;
+  /** What a real log would have read from its checkpoint file at open; raised by checkpointHighWatermark. */
+  highWatermarkCheckpoint = 0;
+  recoveryCuts: RecoveryCut[] = [];
+  /** Offsets whose read fails as a damaged batch (the batch = that one offset, for simplicity). */
+  readonly damaged = new Set<number>();
   private readonly writtenListeners = new Set<() => void>();
+
+  checkpointHighWatermark(highWatermark: number): void {
+    this.highWatermarkCheckpoint = Math.max(this.highWatermarkCheckpoint, highWatermark);
+  }
 
   get logEndOffset(): number {
     return this.entries.length;
@@ -72,6 +83,12 @@ export class FakeLogStore implements LogStore {
   }
 
   async read(offset: number): Promise<ReadResult> {
+    if (this.damaged.has(offset) && offset < this.entries.length) {
+      throw logStoreErrors.corrupt('fake.log', `batch at offset ${offset} fails its checksum`, {
+        baseOffset: offset,
+        position: offset,
+      });
+    }
     const entry = this.entries[offset];
     if (!entry) throw new Error(`offset ${offset} out of range`);
     return { offset, message: entry.message, epoch: entry.epoch };
@@ -89,6 +106,7 @@ export class FakeLogStore implements LogStore {
 
   async truncateTo(offset: number): Promise<void> {
     this.entries.length = Math.min(this.entries.length, offset);
+    for (const damaged of this.damaged) if (damaged >= offset) this.damaged.delete(damaged);
   }
 
   endOffsetForEpoch(epoch: number): EpochEndOffset {

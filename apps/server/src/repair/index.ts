@@ -1,0 +1,3 @@
+export { LogRepair } from './log-repair.service';
+export { HighWatermarkCheckpointer } from './high-watermark-checkpointer';
+export type { LogDamage } from './log-damage';

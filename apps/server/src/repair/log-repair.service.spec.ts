@@ -1,0 +1,252 @@
+import { Logger } from '@nestjs/common';
+import type { Election } from '@distilled/cluster';
+import { logStoreErrors } from '@distilled/log-store';
+import { parseServerConfig } from '../config';
+import type { RoleService } from '../election/role.service';
+import { ReplicaState } from '../replication/replica-state';
+import { FakeLogStore } from '../testing/fake-log-store';
+import { LogRepair } from './log-repair.service';
+
+const flush = () => new Promise((resolve) => setTimeout(resolve, 5));
+
+function setup(options: { entries?: number; checkpoint?: number } = {}) {
+  const log = new FakeLogStore();
+  for (let i = 0; i < (options.entries ?? 0); i++) {
+    log.entries.push({ message: Buffer.from(`m${i}`), epoch: 1 });
+  }
+  log.highWatermarkCheckpoint = options.checkpoint ?? 0;
+  const calls: string[] = [];
+  const election = {
+    setEligible: jest.fn(async (eligible: boolean) => {
+      calls.push(`eligible ${eligible}`);
+    }),
+  } as unknown as Election & { setEligible: jest.Mock };
+  const roles = {
+    exclusive: jest.fn(async (_why: string, task: () => Promise<unknown>) => {
+      calls.push('exclusive');
+      await task();
+      calls.push(`log ends at ${log.logEndOffset}`);
+    }),
+  } as unknown as RoleService;
+  const state = new ReplicaState();
+  state.role = 'follower';
+  state.isr = ['r1', 'r2', 'r3'];
+  const lines: string[] = [];
+  for (const level of ['log', 'warn', 'error'] as const) {
+    jest.spyOn(Logger.prototype, level).mockImplementation((...args: unknown[]) => {
+      lines.push(`${level}: ${String(args[0])}`);
+    });
+  }
+  const config = parseServerConfig({ DISTILLED_NODE_ID: 'r2' });
+  const repair = new LogRepair(log, election, config, state, roles);
+  /** What the follower loop does: append the leader's messages, then learn the HW. */
+  const refetch = (to: number) => {
+    while (log.entries.length < to) {
+      log.entries.push({ message: Buffer.from(`m${log.entries.length}`), epoch: 1 });
+    }
+    state.highWatermark.advanceTo(to);
+  };
+  const corrupt = (baseOffset: number) =>
+    logStoreErrors.corrupt('/data/r2/00000000000000000000.log', 'CRC-32C 1 != stored 2', {
+      baseOffset,
+      position: 4242,
+    });
+  return { log, election, roles, state, repair, lines, calls, refetch, corrupt };
+}
+
+describe('LogRepair', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  describe('at start', () => {
+    it('a log that ends below its high-watermark checkpoint is damaged: it stands aside and says why', async () => {
+      const t = setup({ entries: 1200, checkpoint: 5000 });
+      t.log.recoveryCuts = [
+        {
+          file: '/data/r2/00000000000000000000.log',
+          position: 123456,
+          bytes: 999,
+          endOffset: 1200,
+          reason: 'checksum: CRC-32C 1a != stored 2b',
+        },
+      ];
+      await t.repair.start();
+      expect(t.state.damage).toMatchObject({ from: 1200, needed: 5000 });
+      expect(t.election.setEligible).toHaveBeenCalledWith(false, expect.any(String));
+      expect(t.lines).toContain(
+        'error: replica r2: the log lost committed messages 1200..4999 (the segment 00000000000000000000.log was corrupt at byte 123456 (checksum: CRC-32C 1a != stored 2b) and recovery cut it back; high watermark checkpoint 5000): not serving reads or standing for leader until they are re-fetched from the leader',
+      );
+      expect(t.state.problem).toMatch(
+        /^the log lost committed messages 1200\.\.4999 \(.*re-fetching them from the leader/,
+      );
+      t.repair.onModuleDestroy();
+    });
+
+    it('without a recovery cut, it blames lost files', async () => {
+      const t = setup({ entries: 0, checkpoint: 10 });
+      await t.repair.start();
+      expect(t.state.problem).toMatch(
+        /lost committed messages 0\.\.9 \(the log ends at offset 0 although it held more: segment files were lost or replaced/,
+      );
+      t.repair.onModuleDestroy();
+    });
+
+    it('a log at or past its checkpoint is fine and is left alone', async () => {
+      const t = setup({ entries: 10, checkpoint: 10 });
+      await t.repair.start();
+      expect(t.state.damage).toBeNull();
+      expect(t.election.setEligible).not.toHaveBeenCalled();
+      expect(t.lines).toEqual([]);
+      t.repair.onModuleDestroy();
+    });
+
+    it('is repaired once the log end reaches the checkpoint again: says so and stands for leader', async () => {
+      const t = setup({ entries: 1200, checkpoint: 5000 });
+      await t.repair.start();
+      t.state.leaderId = 'r1';
+      t.refetch(4000);
+      expect(t.state.damage).not.toBeNull();
+      t.refetch(5000);
+      expect(t.state.damage).toBeNull();
+      expect(t.state.problem).toBe('');
+      expect(t.election.setEligible).toHaveBeenLastCalledWith(true, expect.any(String));
+      expect(t.lines).toContain(
+        'log: replica r2: repaired: re-fetched offsets 1200..4999 from leader r1; serving reads and standing for leader again',
+      );
+      t.repair.onModuleDestroy();
+    });
+
+    it('says once that there is no leader to fetch from', async () => {
+      jest.useFakeTimers();
+      try {
+        const t = setup({ entries: 3, checkpoint: 8 });
+        await t.repair.start();
+        jest.advanceTimersByTime(2_000);
+        const waiting = t.lines.filter((line) => line.includes('no leader to re-fetch'));
+        expect(waiting).toEqual([
+          'warn: replica r2: no leader to re-fetch offsets 3..7 from yet; waiting for one to be elected',
+        ]);
+        t.repair.onModuleDestroy();
+      } finally {
+        jest.useRealTimers();
+      }
+    });
+  });
+
+  describe('a damaged batch found at run time', () => {
+    it('below the HW: reads refused at once, stands aside, cuts on the role queue, re-fetches, repaired', async () => {
+      const t = setup({ entries: 10 });
+      await t.repair.start();
+      t.state.highWatermark.advanceTo(10);
+      t.state.noteFailure(t.corrupt(4), 'a client read of offset 5');
+      expect(t.state.damage).toMatchObject({ from: 4, needed: 10 }); // before any await
+      await flush();
+      expect(t.calls).toEqual(['eligible false', 'exclusive', 'log ends at 4']);
+      expect(t.state.highWatermark.value).toBe(4);
+      expect(t.lines.find((line) => line.startsWith('error:'))).toBe(
+        'error: replica r2: the log lost committed messages 4..9 (the batch at byte 4242 of the segment 00000000000000000000.log was corrupt, found by a client read of offset 5, and the log is cut back to offset 4; high watermark 10): not serving reads or standing for leader until they are re-fetched from the leader',
+      );
+      t.state.leaderId = 'r1';
+      t.refetch(10);
+      expect(t.state.damage).toBeNull();
+      expect(t.calls.at(-1)).toBe('eligible true');
+      expect(t.lines.at(-1)).toBe(
+        'log: replica r2: repaired: re-fetched offsets 4..9 from leader r1; serving reads and standing for leader again',
+      );
+      t.repair.onModuleDestroy();
+    });
+
+    it('the checkpoint counts as HW too: a restarted replica that has not learnt the HW yet', async () => {
+      const t = setup({ entries: 10, checkpoint: 8 });
+      await t.repair.start();
+      t.state.noteFailure(t.corrupt(6), 'a client read of offset 6');
+      expect(t.state.damage).toMatchObject({ from: 6, needed: 8 });
+      await flush();
+      t.repair.onModuleDestroy();
+    });
+
+    it('at or above the HW: only cut, with a warning; no damage, and it stands for leader again', async () => {
+      const t = setup({ entries: 10 });
+      await t.repair.start();
+      t.state.highWatermark.advanceTo(6);
+      t.state.noteFailure(t.corrupt(8), 'the leader reading batches for r3');
+      expect(t.state.damage).toBeNull();
+      await flush();
+      expect(t.calls).toEqual(['eligible false', 'exclusive', 'log ends at 8', 'eligible true']);
+      expect(t.lines).toEqual([
+        'warn: replica r2: the batch at byte 4242 of the segment 00000000000000000000.log was corrupt, found by the leader reading batches for r3; it is not committed (high watermark 6), so the log is cut back to offset 8 and it is fetched again from the leader',
+      ]);
+      t.repair.onModuleDestroy();
+    });
+
+    it('the same batch reported by several reads at once is cut once', async () => {
+      const t = setup({ entries: 10 });
+      await t.repair.start();
+      t.state.highWatermark.advanceTo(10);
+      for (let i = 0; i < 3; i++) t.state.noteFailure(t.corrupt(4), 'a client read');
+      await flush();
+      expect(t.roles.exclusive).toHaveBeenCalledTimes(1);
+      t.repair.onModuleDestroy();
+    });
+
+    it('is not taken for repaired while the cut is still to come', async () => {
+      const t = setup({ entries: 10 });
+      await t.repair.start();
+      t.state.highWatermark.advanceTo(9);
+      t.state.noteFailure(t.corrupt(4), 'a client read');
+      t.state.highWatermark.advanceTo(10); // the follower loop, before the cut ran
+      expect(t.state.damage).not.toBeNull();
+      await flush();
+      expect(t.state.damage).not.toBeNull();
+      t.repair.onModuleDestroy();
+    });
+
+    it('the only in-sync replica keeps the batch (cutting would lose the tail for good), stands aside and says what to do', async () => {
+      const t = setup({ entries: 10 });
+      await t.repair.start();
+      t.state.isr = ['r2'];
+      t.state.highWatermark.advanceTo(10);
+      t.state.noteFailure(t.corrupt(4), 'a client read of offset 4');
+      await flush();
+      expect(t.roles.exclusive).not.toHaveBeenCalled();
+      expect(t.log.logEndOffset).toBe(10);
+      expect(t.election.setEligible).toHaveBeenCalledWith(false, expect.any(String));
+      expect(t.state.damage).toMatchObject({ from: 4, needed: 10, kept: expect.any(String) });
+      expect(t.state.problem).toMatch(
+        /no other in-sync replica holds these messages \(cutting the log would delete everything after the batch for good\), so the log is not cut/,
+      );
+      expect(t.lines.find((line) => line.startsWith('error:'))).toMatch(
+        /restore this replica's data directory/,
+      );
+      t.state.highWatermark.advanceTo(11); // not "repaired": the damaged batch is still there
+      expect(t.state.damage).not.toBeNull();
+      t.repair.onModuleDestroy();
+    });
+
+    it('a cut that fails is not taken for a repair: the damage is kept for an operator', async () => {
+      const t = setup({ entries: 10 });
+      await t.repair.start();
+      t.state.highWatermark.advanceTo(10);
+      jest.spyOn(t.log, 'truncateTo').mockRejectedValue(new Error('EIO'));
+      t.state.noteFailure(t.corrupt(4), 'a client read');
+      await flush();
+      expect(t.log.logEndOffset).toBe(10);
+      expect(t.state.damage).toMatchObject({ from: 4, kept: expect.any(String) });
+      expect(t.state.problem).toMatch(/cutting the log failed \(EIO\), so the log is not cut/);
+      t.state.highWatermark.advanceTo(12);
+      expect(t.state.damage).not.toBeNull();
+      t.repair.onModuleDestroy();
+    });
+
+    it('does nothing while the replica shuts down', async () => {
+      const t = setup({ entries: 10 });
+      await t.repair.start();
+      t.state.highWatermark.advanceTo(10);
+      t.state.shuttingDown = true;
+      t.state.noteFailure(t.corrupt(4), 'a client read');
+      await flush();
+      expect(t.state.damage).toBeNull();
+      expect(t.roles.exclusive).not.toHaveBeenCalled();
+      t.repair.onModuleDestroy();
+    });
+  });
+});

@@ -1,0 +1,144 @@
+/**
+ * The high-watermark checkpoint (Kafka's replication-offset-checkpoint, for our one log): the
+ * highest high watermark this replica has known, kept across restarts so that at the next start
+ * it can tell whether its log still holds everything that was committed. A log that ends below
+ * it lost committed messages (a corrupt tail cut by recovery, lost segment files), and such a
+ * replica must not lead until it has fetched them again.
+ *
+ * File `high-watermark-checkpoint`, text:
+ *   0      format version
+ *   <hw>   the high watermark, a non-negative integer
+ * Replaced whole and atomically (atomic-file.ts).
+ *
+ * Lazy on purpose: record() only notes the value; a timer writes it at most every `intervalMs`
+ * (one write at a time), so the append path never waits for this file. The file therefore lags
+ * the real HW by up to an interval, which is fine: the check needs a lower bound. close() writes
+ * the latest value. The value only goes up: truncating the log does not lower it (that is what
+ * lets the replica notice the loss).
+ *
+ * A missing file is 0 (a new log, or one from before the checkpoint existed). A file that does
+ * not parse makes load() fail: it is written atomically, so an unreadable one means a damaged
+ * disk or a hand edit, exactly when the log deserves suspicion; reading it as 0 would silently
+ * switch off the check. The error says how to proceed (delete the file to start without it).
+ *
+ * Concurrency: owned by Log; its own timer and write chain, independent of the log's writer.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { writeFileAtomic } from './atomic-file';
+import { logStoreErrors } from './errors';
+import type { SegmentLogger } from './segment';
+
+export const HIGH_WATERMARK_FILE = 'high-watermark-checkpoint';
+export const DEFAULT_HIGH_WATERMARK_CHECKPOINT_MS = 100;
+const VERSION = 0;
+
+export class HighWatermarkCheckpoint {
+  /** The highest value recorded (or read at load). */
+  private latest: number;
+  /** The value the file holds. */
+  private saved: number;
+  private timer?: NodeJS.Timeout;
+  private writing: Promise<void> | null = null;
+  private closed = false;
+  private lastError = '';
+
+  private constructor(
+    readonly file: string,
+    value: number,
+    private readonly intervalMs: number,
+    private readonly logger: SegmentLogger,
+  ) {
+    this.latest = value;
+    this.saved = value;
+  }
+
+  /** Reads the checkpoint in `dir`: 0 when there is none; LogStoreError CORRUPT when unreadable. */
+  static load(
+    dir: string,
+    logger: SegmentLogger,
+    intervalMs = DEFAULT_HIGH_WATERMARK_CHECKPOINT_MS,
+  ): HighWatermarkCheckpoint {
+    const file = path.join(dir, HIGH_WATERMARK_FILE);
+    let text: string | null;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      text = null;
+    }
+    const value = text === null ? 0 : HighWatermarkCheckpoint.parse(text);
+    if (value === null) {
+      throw logStoreErrors.corrupt(
+        file,
+        `not a high-watermark checkpoint (${JSON.stringify(text!.slice(0, 40))}); without it the replica cannot tell whether its log lost committed messages. Delete the file to start anyway, knowing that check is skipped this once`,
+      );
+    }
+    return new HighWatermarkCheckpoint(file, value, intervalMs, logger);
+  }
+
+  /** The value in a checkpoint file's text, or null when it is not one. */
+  static parse(text: string): number | null {
+    const lines = text.split('\n').filter((line) => line.trim() !== '');
+    if (lines.length !== 2 || lines[0].trim() !== String(VERSION)) return null;
+    if (!/^\d+$/.test(lines[1].trim())) return null;
+    const value = Number(lines[1].trim());
+    return Number.isSafeInteger(value) ? value : null;
+  }
+
+  /** The highest high watermark known: recorded since open, or read from the file. */
+  get value(): number {
+    return this.latest;
+  }
+
+  /** Notes `highWatermark`; lower values are ignored. Written by the timer, never awaited. */
+  record(highWatermark: number): void {
+    if (this.closed || !Number.isSafeInteger(highWatermark) || highWatermark <= this.latest) {
+      return;
+    }
+    this.latest = highWatermark;
+    this.schedule();
+  }
+
+  /** Stops the timer and writes the latest value (failures are logged, not thrown). */
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.writing) await this.writing;
+    await this.write();
+  }
+
+  private schedule(): void {
+    if (this.timer || this.writing || this.closed) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.write();
+    }, this.intervalMs);
+    this.timer.unref();
+  }
+
+  private write(): Promise<void> {
+    if (this.writing) return this.writing;
+    const value = this.latest;
+    if (value <= this.saved) return Promise.resolve();
+    this.writing = (async () => {
+      try {
+        await writeFileAtomic(this.file, `${VERSION}\n${value}\n`);
+        this.saved = Math.max(this.saved, value);
+        this.lastError = '';
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        // One line per distinct failure, not one per retry.
+        if (message !== this.lastError) {
+          this.logger.warn(`log-store: could not write ${this.file} (will retry): ${message}`);
+        }
+        this.lastError = message;
+      } finally {
+        this.writing = null;
+      }
+      if (this.latest > this.saved) this.schedule();
+    })();
+    return this.writing;
+  }
+}
