@@ -30,6 +30,12 @@ export const MAX_BATCH_MESSAGES = 1000;
 export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 
 /** Waiting between write attempts when no leader can take the batch: grows to the cap. */
+/**
+ * An attempt is not started with less time than this left before the write's deadline: one
+ * that times out counts as "maybe stored" (504), so sending with a few milliseconds left would
+ * turn a write that was provably never stored into an unknown outcome.
+ */
+export const MIN_ATTEMPT_MS = 100;
 export const RETRY_BACKOFF_INITIAL_MS = 20;
 export const RETRY_BACKOFF_MAX_MS = 250;
 

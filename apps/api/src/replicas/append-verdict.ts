@@ -57,8 +57,8 @@ export function judgeAppendFailure(error: ReplicaCallError): AppendVerdict {
     case ErrorReason.InvalidArgument:
       return { retry: false, stored: 'no', redirect: null, why: 'The leader rejected the batch.' };
     case ErrorReason.StaleSequence:
-      // Only one batch of this producer is ever in flight, so the log cannot legitimately
-      // remember a later sequence: do not guess what happened to this one.
+      // The producer keeps its unanswered batches within the log's window of sequences, so the
+      // log should never call one of them stale: do not guess what happened to this one.
       return {
         retry: false,
         stored: 'maybe',

@@ -9,7 +9,7 @@ import {
   type AppendBehaviour,
   type FakeReplicaGateway,
 } from '../testing/fake-replica-gateway';
-import { MAX_BATCH_MESSAGES } from '../constants';
+import { MAX_BATCH_MESSAGES, MIN_ATTEMPT_MS } from '../constants';
 import { IdempotentProducer } from './idempotent-producer';
 
 const fail =
@@ -258,6 +258,24 @@ describe('IdempotentProducer', () => {
       const sequences = new Set(gateway.appendCalls.map((call) => call.request.sequence));
       expect(sequences.size).toBeLessThanOrEqual(1);
       if (status === 502) expect(gateway.appendCalls).toHaveLength(1);
+    });
+
+    it('does not start an attempt too close to the deadline to hear its answer (503, not 504)', async () => {
+      // A replica that says "no leader" after 90 ms, and times out an attempt whose deadline
+      // comes first, the way a real call does.
+      const starts: number[] = [];
+      jest.spyOn(gateway, 'append').mockImplementation(async (replica, _request, deadline) => {
+        starts.push(deadline - Date.now());
+        await new Promise((resolve) => setTimeout(resolve, Math.min(90, deadline - Date.now())));
+        if (Date.now() >= deadline) {
+          throw callError(replica, GrpcStatus.DEADLINE_EXCEEDED, null, { delivery: 'maybe-sent' });
+        }
+        throw callError(replica, GrpcStatus.UNAVAILABLE, ErrorReason.NoLeader);
+      });
+      const response = await post('x');
+      expect(response.statusCode).toBe(503);
+      expect(starts.length).toBeGreaterThan(1);
+      expect(Math.min(...starts)).toBeGreaterThanOrEqual(MIN_ATTEMPT_MS - 5);
     });
 
     it.each<[string, AppendBehaviour]>([

@@ -3,6 +3,7 @@ import { apiConfig, type ApiConfig } from '../config';
 import {
   MAX_BATCH_BYTES,
   MAX_BATCH_MESSAGES,
+  MIN_ATTEMPT_MS,
   RETRY_BACKOFF_INITIAL_MS,
   RETRY_BACKOFF_MAX_MS,
 } from '../constants';
@@ -162,6 +163,12 @@ export class IdempotentProducer implements OnApplicationShutdown {
       outcome.ok ? 'committed' : outcome.problem.status,
       (performance.now() - started) / 1000,
     );
+    if (!outcome.ok) {
+      // One line per failed batch (not per write): what the clients were told, and why.
+      this.logger.warn(
+        `batch ${sequence} (${batch.length} write${batch.length === 1 ? '' : 's'}) answered ${outcome.problem.status}: ${outcome.problem.message}`,
+      );
+    }
     batch.forEach((write, index) =>
       outcome.ok ? write.resolve(outcome.baseOffset + index) : write.reject(outcome.problem),
     );
@@ -187,7 +194,7 @@ export class IdempotentProducer implements OnApplicationShutdown {
 
     for (;;) {
       const now = Date.now();
-      if (now >= deadline) break;
+      if (deadline - now < MIN_ATTEMPT_MS) break;
       const target = redirect ?? this.gateway.leader();
       const redirected = redirect !== null;
       redirect = null;
@@ -230,7 +237,7 @@ export class IdempotentProducer implements OnApplicationShutdown {
         }
       }
       const left = deadline - Date.now();
-      if (left <= 0) break;
+      if (left < MIN_ATTEMPT_MS) break;
       await this.gateway.viewChanged(Math.min(backoff, left));
       backoff = Math.min(backoff * 2, RETRY_BACKOFF_MAX_MS);
     }
