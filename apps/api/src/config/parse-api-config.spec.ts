@@ -9,7 +9,7 @@ describe('parseApiConfig', () => {
       cluster: 'distilled',
       maxMessageBytes: 1048576,
       writeTimeoutMs: 5000,
-      maxInFlight: 4,
+      maxInFlight: 1,
     });
   });
 
