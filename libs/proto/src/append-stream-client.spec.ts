@@ -1,9 +1,18 @@
 import * as grpc from '@grpc/grpc-js';
 import { AppendStreamClient, type AppendStreamCapable } from './append-stream-client';
 import { createGrpcClient, loadDistilledPackage } from './grpc-client';
-import type { AppendRequest, AppendStreamResponse } from './messages';
+import type {
+  AppendAnswer,
+  AppendRequest,
+  AppendStreamRequest,
+  AppendStreamResponse,
+} from './messages';
 
-type Call = grpc.ServerDuplexStream<AppendRequest, AppendStreamResponse>;
+type Call = grpc.ServerDuplexStream<AppendStreamRequest, AppendStreamResponse>;
+
+/** Messages the test server received (each may carry several appends). */
+let received: AppendStreamRequest[] = [];
+const reply = (call: Call, answer: AppendAnswer) => call.write({ answers: [answer] });
 
 /** A Replica server whose AppendStream does what `onRequest` says. */
 async function startServer(onRequest: (call: Call, request: AppendRequest) => void) {
@@ -11,7 +20,10 @@ async function startServer(onRequest: (call: Call, request: AppendRequest) => vo
   const service = (loadDistilledPackage().Replica as grpc.ServiceClientConstructor).service;
   server.addService(service, {
     AppendStream: (call: Call) =>
-      call.on('data', (request: AppendRequest) => onRequest(call, request)),
+      call.on('data', (message: AppendStreamRequest) => {
+        received.push(message);
+        for (const request of message.appends) onRequest(call, request);
+      }),
   });
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) =>
@@ -30,6 +42,7 @@ const request = (text: string): AppendRequest => ({
 describe('AppendStreamClient', () => {
   let server: grpc.Server | undefined;
   let client: grpc.Client | undefined;
+  beforeEach(() => (received = []));
   afterEach(() => {
     client?.close();
     server?.forceShutdown();
@@ -47,7 +60,7 @@ describe('AppendStreamClient', () => {
       const delay = text === 'slow' ? 30 : 0;
       setTimeout(() => {
         if (text === 'refuse') {
-          call.write({
+          reply(call, {
             request_id: r.request_id!,
             error: {
               code: grpc.status.FAILED_PRECONDITION,
@@ -56,7 +69,7 @@ describe('AppendStreamClient', () => {
             },
           });
         } else {
-          call.write({
+          reply(call, {
             request_id: r.request_id!,
             result: { base_offset: r.request_id! * 10, count: 1, duplicate: false },
           });
@@ -80,6 +93,24 @@ describe('AppendStreamClient', () => {
     expect(appends.inFlight).toBe(0);
   });
 
+  it('sends the appends of one tick in one stream message', async () => {
+    const started = await startServer((call, r) =>
+      reply(call, {
+        request_id: r.request_id!,
+        result: { base_offset: r.request_id!, count: 1, duplicate: false },
+      }),
+    );
+    server = started.server;
+    const appends = connect(started.address);
+    const deadline = Date.now() + 5000;
+    await Promise.all([1, 2, 3].map((i) => appends.append(request(`m${i}`), deadline)));
+    await appends.append(request('later'), deadline);
+    expect(received.map((m) => m.appends.map((a) => a.messages[0].toString()))).toEqual([
+      ['m1', 'm2', 'm3'],
+      ['later'],
+    ]);
+  });
+
   it('fails an append past its deadline with DEADLINE_EXCEEDED and ignores its late answer', async () => {
     const started = await startServer(() => undefined); // never answers
     server = started.server;
@@ -95,7 +126,7 @@ describe('AppendStreamClient', () => {
       calls += 1;
       if (calls === 1) call.end();
       else
-        call.write({
+        reply(call, {
           request_id: r.request_id!,
           result: { base_offset: 1, count: 1, duplicate: false },
         });

@@ -4,15 +4,22 @@ import {
   type ClientDuplexStream,
   type ServiceError,
 } from '@grpc/grpc-js';
-import type { AppendRequest, AppendResponse, AppendStreamResponse, CallStatus } from './messages';
+import type {
+  AppendRequest,
+  AppendResponse,
+  AppendAnswer,
+  AppendStreamRequest,
+  AppendStreamResponse,
+  CallStatus,
+} from './messages';
 
 /** The part of a distilled.v1.Replica grpc-js client this needs. */
 export interface AppendStreamCapable {
-  AppendStream(): ClientDuplexStream<AppendRequest, AppendStreamResponse>;
+  AppendStream(): ClientDuplexStream<AppendStreamRequest, AppendStreamResponse>;
 }
 
 interface Pending {
-  call: ClientDuplexStream<AppendRequest, AppendStreamResponse>;
+  call: ClientDuplexStream<AppendStreamRequest, AppendStreamResponse>;
   resolve(response: AppendResponse): void;
   reject(error: ServiceError): void;
   timer: NodeJS.Timeout;
@@ -40,15 +47,18 @@ function fromCallStatus(status: CallStatus): ServiceError {
 /**
  * Replica.Append over one long-lived AppendStream: append() behaves like a unary Append call
  * (same answer, same errors as grpc-js ServiceErrors with the distilled-* metadata, same deadline
- * semantics) but costs a stream message instead of a gRPC call. Concurrent appends share the
- * stream and are answered as each settles. The stream opens on first use and again after it
+ * semantics) but costs a share of a stream message instead of a gRPC call. Concurrent appends
+ * share the stream and are answered as each settles; appends made in the same tick leave in one
+ * message (framing only: each is still its own append with its own answer). The stream opens on first use and again after it
  * fails; a failure fails the appends waiting on it with the stream's own status, so a stream that
  * never connected reports UNAVAILABLE "No connection established" exactly like a unary call.
  */
 export class AppendStreamClient {
-  private call?: ClientDuplexStream<AppendRequest, AppendStreamResponse>;
+  private call?: ClientDuplexStream<AppendStreamRequest, AppendStreamResponse>;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  /** Appends of this tick, sent together when it ends. */
+  private outbox: AppendRequest[] = [];
   private closed = false;
 
   constructor(private readonly client: AppendStreamCapable) {}
@@ -77,13 +87,22 @@ export class AppendStreamClient {
         Math.max(0, deadline - Date.now()),
       );
       this.pending.set(id, { call, resolve, reject, timer });
-      call.write({
+      if (this.outbox.length === 0) process.nextTick(() => this.flush(call));
+      this.outbox.push({
         messages: request.messages,
         producer_id: request.producer_id,
         sequence: request.sequence,
         request_id: id,
       });
     });
+  }
+
+  private flush(call: ClientDuplexStream<AppendStreamRequest, AppendStreamResponse>): void {
+    const appends = this.outbox;
+    this.outbox = [];
+    // The stream may have failed since (its appends were failed with it): nothing to send.
+    if (this.call !== call || appends.length === 0) return;
+    call.write({ appends });
   }
 
   /** Cancels the stream; appends waiting on it fail CANCELLED (they may have been stored). */
@@ -97,10 +116,12 @@ export class AppendStreamClient {
     }
   }
 
-  private open(): ClientDuplexStream<AppendRequest, AppendStreamResponse> {
+  private open(): ClientDuplexStream<AppendStreamRequest, AppendStreamResponse> {
     const call = this.client.AppendStream();
     this.call = call;
-    call.on('data', (response: AppendStreamResponse) => this.settle(response));
+    call.on('data', (response: AppendStreamResponse) => {
+      for (const answer of response.answers ?? []) this.settle(answer);
+    });
     call.on('error', (error: ServiceError) => this.broken(call, error));
     call.on('status', (status: { code: number; details: string; metadata: Metadata }) => {
       // OK: the replica ended the stream (it is stopping); anything unanswered may be stored.
@@ -114,7 +135,7 @@ export class AppendStreamClient {
     return call;
   }
 
-  private settle(response: AppendStreamResponse): void {
+  private settle(response: AppendAnswer): void {
     const id = Number(response.request_id);
     const waiting = this.pending.get(id);
     if (!waiting) return; // timed out already
@@ -130,7 +151,7 @@ export class AppendStreamClient {
   }
 
   private broken(
-    call: ClientDuplexStream<AppendRequest, AppendStreamResponse>,
+    call: ClientDuplexStream<AppendStreamRequest, AppendStreamResponse>,
     error: ServiceError,
   ): void {
     if (this.call === call) this.call = undefined;
@@ -138,7 +159,7 @@ export class AppendStreamClient {
   }
 
   private failAll(
-    call: ClientDuplexStream<AppendRequest, AppendStreamResponse>,
+    call: ClientDuplexStream<AppendStreamRequest, AppendStreamResponse>,
     error: ServiceError,
   ): void {
     for (const [id, waiting] of this.pending) {

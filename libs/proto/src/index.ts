@@ -5,6 +5,8 @@ export { AppendStreamClient, serviceError, type AppendStreamCapable } from './ap
 export type {
   AppendRequest,
   AppendResponse,
+  AppendAnswer,
+  AppendStreamRequest,
   AppendStreamResponse,
   CallStatus,
   ReadRequest,

@@ -20,11 +20,19 @@ export interface CallStatus {
   details: string;
   metadata: Record<string, string>;
 }
+/** One AppendStream message from the client: one or more appends, each with its request_id. */
+export interface AppendStreamRequest {
+  appends: AppendRequest[];
+}
 /** One AppendStream answer: `result` or `error`, for the request with `request_id`. */
-export interface AppendStreamResponse {
+export interface AppendAnswer {
   request_id: number;
   result?: AppendResponse | null;
   error?: CallStatus | null;
+}
+/** One AppendStream message from the replica: the answers that settled together. */
+export interface AppendStreamResponse {
+  answers: AppendAnswer[];
 }
 export interface ReadRequest {
   offset: number;

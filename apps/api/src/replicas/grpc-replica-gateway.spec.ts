@@ -23,6 +23,7 @@ import {
   loadDistilledPackage,
   type AppendRequest,
   type AppendResponse,
+  type AppendStreamRequest,
   type AppendStreamResponse,
   type ReadRequest,
   type ReadResponse,
@@ -51,27 +52,28 @@ class ReplicaServer {
       ) => this.append(call, cb),
       // The gateway appends over AppendStream: each request goes through the same `append`
       // handler as a unary call would, and its answer or error goes back on the stream.
-      AppendStream: (call: ServerDuplexStream<AppendRequest, AppendStreamResponse>) =>
-        call.on('data', (request: AppendRequest) =>
-          this.append(
-            { request } as ServerUnaryCall<AppendRequest, AppendResponse>,
-            (error, result) => {
-              const metadata: Record<string, string> = {};
-              const failed = error as ServiceError | null;
-              for (const [key, value] of Object.entries(failed?.metadata?.getMap() ?? {})) {
-                metadata[key] = value.toString();
-              }
-              call.write(
-                failed
+      AppendStream: (call: ServerDuplexStream<AppendStreamRequest, AppendStreamResponse>) =>
+        call.on('data', (message: AppendStreamRequest) => {
+          for (const request of message.appends) {
+            this.append(
+              { request } as ServerUnaryCall<AppendRequest, AppendResponse>,
+              (error, result) => {
+                const metadata: Record<string, string> = {};
+                const failed = error as ServiceError | null;
+                for (const [key, value] of Object.entries(failed?.metadata?.getMap() ?? {})) {
+                  metadata[key] = value.toString();
+                }
+                const answer = failed
                   ? {
                       request_id: request.request_id!,
                       error: { code: failed.code, details: failed.details, metadata },
                     }
-                  : { request_id: request.request_id!, result: result! },
-              );
-            },
-          ),
-        ),
+                  : { request_id: request.request_id!, result: result! };
+                call.write({ answers: [answer] });
+              },
+            );
+          }
+        }),
       Read: (call: ServerUnaryCall<ReadRequest, ReadResponse>, cb: sendUnaryData<ReadResponse>) =>
         this.read(call, cb),
       Status: (_call: unknown, cb: sendUnaryData<unknown>) =>

@@ -264,14 +264,18 @@ describe('IdempotentProducer', () => {
       // A replica that says "no leader" after 90 ms, and times out an attempt whose deadline
       // comes first, the way a real call does.
       const starts: number[] = [];
-      jest.spyOn(gateway, 'append').mockImplementation(async (replica, _request, deadline) => {
-        starts.push(deadline - Date.now());
-        await new Promise((resolve) => setTimeout(resolve, Math.min(90, deadline - Date.now())));
-        if (Date.now() >= deadline) {
-          throw callError(replica, GrpcStatus.DEADLINE_EXCEEDED, null, { delivery: 'maybe-sent' });
-        }
-        throw callError(replica, GrpcStatus.UNAVAILABLE, ErrorReason.NoLeader);
-      });
+      jest
+        .spyOn(gateway, 'append')
+        .mockImplementation(async (replica, _request, deadline = Infinity) => {
+          starts.push(deadline - Date.now());
+          await new Promise((resolve) => setTimeout(resolve, Math.min(90, deadline - Date.now())));
+          if (Date.now() >= deadline) {
+            throw callError(replica, GrpcStatus.DEADLINE_EXCEEDED, null, {
+              delivery: 'maybe-sent',
+            });
+          }
+          throw callError(replica, GrpcStatus.UNAVAILABLE, ErrorReason.NoLeader);
+        });
       const response = await post('x');
       expect(response.statusCode).toBe(503);
       expect(starts.length).toBeGreaterThan(1);

@@ -67,7 +67,11 @@ export class FakeReplicaGateway implements ReplicaGateway {
     return new Promise((resolve) => setTimeout(resolve, Math.min(timeoutMs, 5)));
   }
 
-  async append(replica: ReplicaRef, request: AppendRequest): Promise<AppendResponse> {
+  async append(
+    replica: ReplicaRef,
+    request: AppendRequest,
+    _deadline?: number,
+  ): Promise<AppendResponse> {
     this.appendCalls.push({ replica, request: { ...request, messages: [...request.messages] } });
     if (this.appendDelayMs > 0) await sleep(this.appendDelayMs);
     const scripted = this.appendScript.shift();

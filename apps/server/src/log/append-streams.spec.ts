@@ -3,6 +3,7 @@ import { status as GrpcStatus } from '@grpc/grpc-js';
 import {
   ErrorMetadata,
   ErrorReason,
+  type AppendAnswer,
   type AppendRequest,
   type AppendStreamResponse,
 } from '@distilled/proto';
@@ -11,7 +12,7 @@ import { AppendStreams, type AppendStreamCall } from './append-streams';
 import type { ReplicaService } from './replica.service';
 
 class FakeCall extends EventEmitter {
-  written: AppendStreamResponse[] = [];
+  messages: AppendStreamResponse[] = [];
   ended = false;
   cancelled = false;
   destroyed = false;
@@ -19,8 +20,12 @@ class FakeCall extends EventEmitter {
     return this.ended;
   }
   write(response: AppendStreamResponse): boolean {
-    this.written.push(response);
+    this.messages.push(response);
     return true;
+  }
+  /** Every answer, in the order sent. */
+  get written(): AppendAnswer[] {
+    return this.messages.flatMap((message) => message.answers);
   }
   end(): void {
     this.ended = true;
@@ -34,13 +39,14 @@ function deferred<T>() {
   return { promise, resolve, reject };
 }
 
-const request = (id: number): AppendRequest => ({
+const append = (id: number): AppendRequest => ({
   messages: [Buffer.from(`m${id}`)],
   producer_id: 0,
   sequence: 0,
   request_id: id,
 });
-const settle = () => new Promise((resolve) => setImmediate(resolve));
+// Two turns: the answer settles in one, the stream flushes its answers in the next.
+const settle = () => new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 
 describe('AppendStreams', () => {
   it('handles requests concurrently and answers each by id as it settles', async () => {
@@ -55,8 +61,8 @@ describe('AppendStreams', () => {
     const streams = new AppendStreams(replica);
     const call = new FakeCall();
     streams.serve(call as unknown as AppendStreamCall);
-    call.emit('data', request(7));
-    call.emit('data', request(8));
+    call.emit('data', { appends: [append(7)] });
+    call.emit('data', { appends: [append(8)] });
     expect(calls).toHaveLength(2); // both in progress at once
     answers[1].resolve({ base_offset: 10, count: 1, duplicate: false });
     await settle();
@@ -73,13 +79,30 @@ describe('AppendStreams', () => {
     expect(failed.error?.metadata[ErrorMetadata.leaderId]).toBe('r2');
   });
 
+  it('takes several appends in one message and sends answers that settle together in one', async () => {
+    const answers = [deferred<unknown>(), deferred<unknown>(), deferred<unknown>()];
+    let n = 0;
+    const replica = { append: () => answers[n++].promise } as unknown as ReplicaService;
+    const streams = new AppendStreams(replica);
+    const call = new FakeCall();
+    streams.serve(call as unknown as AppendStreamCall);
+    call.emit('data', { appends: [append(1), append(2), append(3)] });
+    expect(n).toBe(3);
+    answers[0].resolve({ base_offset: 0, count: 1, duplicate: false });
+    answers[1].resolve({ base_offset: 1, count: 1, duplicate: false });
+    await settle();
+    answers[2].resolve({ base_offset: 2, count: 1, duplicate: false });
+    await settle();
+    expect(call.messages.map((m) => m.answers.map((a) => a.request_id))).toEqual([[1, 2], [3]]);
+  });
+
   it('ends the stream after the last answer once the client has ended it', async () => {
     const answer = deferred<unknown>();
     const replica = { append: () => answer.promise } as unknown as ReplicaService;
     const streams = new AppendStreams(replica);
     const call = new FakeCall();
     streams.serve(call as unknown as AppendStreamCall);
-    call.emit('data', request(1));
+    call.emit('data', { appends: [append(1)] });
     call.emit('end');
     await settle();
     expect(call.ended).toBe(false);
@@ -98,7 +121,7 @@ describe('AppendStreams', () => {
     const open = new FakeCall();
     streams.serve(gone as unknown as AppendStreamCall);
     streams.serve(open as unknown as AppendStreamCall);
-    gone.emit('data', request(1));
+    gone.emit('data', { appends: [append(1)] });
     gone.cancelled = true;
     gone.emit('cancelled');
     answer.resolve({ base_offset: 0, count: 1, duplicate: false });

@@ -1,10 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Metadata, ServerDuplexStream } from '@grpc/grpc-js';
-import type { AppendRequest, AppendStreamResponse, CallStatus } from '@distilled/proto';
+import type {
+  AppendAnswer,
+  AppendStreamRequest,
+  AppendStreamResponse,
+  CallStatus,
+} from '@distilled/proto';
 import { isExpectedError, toGrpcStatus } from '../errors/grpc-status';
 import { ReplicaService } from './replica.service';
 
-export type AppendStreamCall = ServerDuplexStream<AppendRequest, AppendStreamResponse>;
+export type AppendStreamCall = ServerDuplexStream<AppendStreamRequest, AppendStreamResponse>;
 
 /** The status an Append call would have ended with, as an AppendStream answer carries it. */
 export function toCallStatus(error: unknown): CallStatus {
@@ -26,8 +31,11 @@ function metadataToRecord(metadata: Metadata | undefined): Record<string, string
 /**
  * distilled.v1.Replica.AppendStream: every request on a stream is handled at once, exactly like
  * a concurrent Append call (same rules, same group commit), and answered on the stream when it
- * settles, tagged with its request id. The stream is ended when the client ends it (after the
- * last answer) or when the replica stops (closeAll, after the leader drained its appends).
+ * settles, tagged with its request id. Answers that settle in the same turn of the event loop
+ * (a coalesced batch commits for all its callers at once) leave as one message, sent as soon as
+ * the microtasks of that turn have run (no added delay). The stream is
+ * ended when the client ends it (after the last answer) or when the replica stops (closeAll,
+ * after the leader drained its appends).
  */
 @Injectable()
 export class AppendStreams {
@@ -44,35 +52,44 @@ export class AppendStreams {
     this.open.add(call);
     let pending = 0;
     let clientEnded = false;
+    let outbox: AppendAnswer[] = [];
     const forget = () => this.open.delete(call);
     const finishIfDone = () => {
       if (!clientEnded || pending > 0 || !this.open.has(call)) return;
       forget();
       endQuietly(call);
     };
-    call.on('data', (request: AppendRequest) => {
-      pending += 1;
-      const requestId = request.request_id ?? 0;
-      this.replica
-        .append(request)
-        .then(
-          (result) => answer(call, { request_id: requestId, result }),
+    const flush = () => {
+      const answers = outbox;
+      outbox = [];
+      write(call, { answers });
+      finishIfDone();
+    };
+    const answer = (response: AppendAnswer) => {
+      pending -= 1;
+      // After the microtasks of this turn: every caller of a committed batch is answered by then.
+      if (outbox.length === 0) process.nextTick(flush);
+      outbox.push(response);
+    };
+    call.on('data', (message: AppendStreamRequest) => {
+      for (const request of message.appends ?? []) {
+        pending += 1;
+        const requestId = request.request_id ?? 0;
+        this.replica.append(request).then(
+          (result) => answer({ request_id: requestId, result }),
           (error: unknown) => {
             if (!isExpectedError(error)) {
               const stack = error instanceof Error ? error.stack : String(error);
               this.logger.error(`unexpected error in an AppendStream request: ${stack}`);
             }
-            answer(call, { request_id: requestId, error: toCallStatus(error) });
+            answer({ request_id: requestId, error: toCallStatus(error) });
           },
-        )
-        .finally(() => {
-          pending -= 1;
-          finishIfDone();
-        });
+        );
+      }
     });
     call.on('end', () => {
       clientEnded = true;
-      finishIfDone();
+      if (outbox.length === 0) finishIfDone();
     });
     call.on('cancelled', forget);
     call.on('error', forget);
@@ -86,7 +103,7 @@ export class AppendStreams {
   }
 }
 
-function answer(call: AppendStreamCall, response: AppendStreamResponse): void {
+function write(call: AppendStreamCall, response: AppendStreamResponse): void {
   if (call.cancelled || call.destroyed || call.writableEnded) return;
   try {
     call.write(response);
