@@ -16,13 +16,6 @@ export const DEFAULT_COMMIT_TIMEOUT_MS = 4000;
 export const GRPC_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 /** How much log a fetch response carries at most (whole batches, so it may run a batch over). */
 export const FETCH_MAX_BYTES = 1024 * 1024;
-/**
- * How long the leader holds back a response that would carry only a new high watermark: the
- * next batch usually comes sooner and carries it for free, saving each follower a round trip
- * per batch. Commits never wait for it (they count the followers' acknowledged log ends); only a
- * follower's view of the HW, i.e. what it serves to readers, lags by at most this much.
- */
-export const HW_PUSH_DELAY_MS = 5;
 /** How often the leader checks its followers' lag against the limit. */
 export const ISR_CHECK_INTERVAL_MS = 100;
 /** A follower's reconnect backoff to the leader: first and longest wait. */

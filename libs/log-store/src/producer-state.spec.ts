@@ -42,6 +42,17 @@ describe('ProducerStateTable', () => {
     expect(t.check(1, 6).kind).toBe('new');
   });
 
+  it('a sequence below the first one it saw is stale, not new (the table may have missed it)', () => {
+    const t = new ProducerStateTable();
+    // E.g. rebuilt from the last segments only: 7 may be stored in an older one.
+    t.record(1, { sequence: 8, count: 1, baseOffset: 0 });
+    t.record(1, { sequence: 9, count: 1, baseOffset: 1 });
+    expect(t.check(1, 7).kind).toBe('stale');
+    // Within what it has seen, a gap is still new (a batch in flight that arrives late).
+    t.record(1, { sequence: 11, count: 1, baseOffset: 2 });
+    expect(t.check(1, 10).kind).toBe('new');
+  });
+
   it('forgetting the highest sequence keeps the window where it was', () => {
     const t = new ProducerStateTable();
     t.record(1, { sequence: 5, count: 1, baseOffset: 0 });

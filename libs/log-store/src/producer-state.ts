@@ -36,6 +36,12 @@ export interface RememberedBatch {
 interface ProducerEntry {
   /** The highest sequence ever recorded (never lowered while the entry lives). */
   lastSequence: number;
+  /**
+   * The lowest sequence recorded since this entry was made (a new producer, one forgotten by the
+   * LRU, or a rebuild that saw only part of the log): below it, "not remembered" does not mean
+   * "never stored", so such a sequence is stale, not new.
+   */
+  floor: number;
   /** The stored batches with a sequence in (lastSequence - PRODUCER_WINDOW, lastSequence]. */
   batches: Map<number, RememberedBatch>;
 }
@@ -60,7 +66,9 @@ export class ProducerStateTable {
     if (!entry) return { kind: 'new' };
     const batch = entry.batches.get(sequence);
     if (batch) return { kind: 'duplicate', batch };
-    if (sequence > entry.lastSequence - PRODUCER_WINDOW) return { kind: 'new' };
+    if (sequence > entry.lastSequence - PRODUCER_WINDOW && sequence >= entry.floor) {
+      return { kind: 'new' };
+    }
     return { kind: 'stale', lastSequence: entry.lastSequence };
   }
 
@@ -70,7 +78,7 @@ export class ProducerStateTable {
     if (entry) {
       this.producers.delete(producerId); // re-insert: Map order is our LRU order
     } else {
-      entry = { lastSequence: batch.sequence, batches: new Map() };
+      entry = { lastSequence: batch.sequence, floor: batch.sequence, batches: new Map() };
       if (this.producers.size >= this.maxProducers) {
         const oldest = this.producers.keys().next();
         if (!oldest.done) this.producers.delete(oldest.value);
@@ -78,6 +86,7 @@ export class ProducerStateTable {
     }
     this.producers.set(producerId, entry);
     entry.batches.set(batch.sequence, batch);
+    if (batch.sequence < entry.floor) entry.floor = batch.sequence;
     if (batch.sequence > entry.lastSequence) {
       entry.lastSequence = batch.sequence;
       const floor = entry.lastSequence - PRODUCER_WINDOW;

@@ -139,6 +139,19 @@ describe('AppendStreamClient', () => {
     expect((await appends.append(request('b'), Date.now() + 5000)).base_offset).toBe(1);
   });
 
+  it('reports an append the stream carried as possibly stored, whatever status ended the stream', async () => {
+    const started = await startServer((call) =>
+      call.emit('error', { code: grpc.status.RESOURCE_EXHAUSTED, details: 'message too large' }),
+    );
+    server = started.server;
+    const appends = connect(started.address);
+    const error = await appends.append(request('a'), Date.now() + 5000).catch((e) => e);
+    // Not RESOURCE_EXHAUSTED: for a unary call that means "refused before the handler ran",
+    // but this append reached the replica before the stream failed.
+    expect(error.code).toBe(grpc.status.UNAVAILABLE);
+    expect(error.details).toMatch(/failed after the append was sent \(RESOURCE_EXHAUSTED\)/);
+  });
+
   it('reports a replica that cannot be reached the way a unary call does (never sent)', async () => {
     const started = await startServer(() => undefined);
     const address = started.address;

@@ -18,8 +18,13 @@ export interface AppendStreamCapable {
   AppendStream(): ClientDuplexStream<AppendStreamRequest, AppendStreamResponse>;
 }
 
+/** One stream message carries at most this many message bytes (well under the 64 MiB limit). */
+export const STREAM_MESSAGE_MAX_BYTES = 16 * 1024 * 1024;
+
 interface Pending {
   call: ClientDuplexStream<AppendStreamRequest, AppendStreamResponse>;
+  /** Handed to the stream (it may have reached the replica). */
+  written: boolean;
   resolve(response: AppendResponse): void;
   reject(error: ServiceError): void;
   timer: NodeJS.Timeout;
@@ -49,9 +54,10 @@ function fromCallStatus(status: CallStatus): ServiceError {
  * (same answer, same errors as grpc-js ServiceErrors with the distilled-* metadata, same deadline
  * semantics) but costs a share of a stream message instead of a gRPC call. Concurrent appends
  * share the stream and are answered as each settles; appends made in the same tick leave in one
- * message (framing only: each is still its own append with its own answer). The stream opens on first use and again after it
- * fails; a failure fails the appends waiting on it with the stream's own status, so a stream that
- * never connected reports UNAVAILABLE "No connection established" exactly like a unary call.
+ * message (framing only: each is still its own append with its own answer). The stream opens on
+ * first use and again after it fails; a failure fails the appends waiting on it (see failAll), so
+ * a stream that never connected reports UNAVAILABLE "No connection established" exactly like a
+ * unary call.
  */
 export class AppendStreamClient {
   private call?: ClientDuplexStream<AppendStreamRequest, AppendStreamResponse>;
@@ -86,7 +92,7 @@ export class AppendStreamClient {
         },
         Math.max(0, deadline - Date.now()),
       );
-      this.pending.set(id, { call, resolve, reject, timer });
+      this.pending.set(id, { call, written: false, resolve, reject, timer });
       if (this.outbox.length === 0) process.nextTick(() => this.flush(call));
       this.outbox.push({
         messages: request.messages,
@@ -98,11 +104,30 @@ export class AppendStreamClient {
   }
 
   private flush(call: ClientDuplexStream<AppendStreamRequest, AppendStreamResponse>): void {
+    // The stream may have failed since: its appends were failed with it, and the outbox was
+    // emptied then (what is in it now belongs to a newer stream, with its own flush).
+    if (this.call !== call) return;
     const appends = this.outbox;
     this.outbox = [];
-    // The stream may have failed since (its appends were failed with it): nothing to send.
-    if (this.call !== call || appends.length === 0) return;
-    call.write({ appends });
+    let message: AppendRequest[] = [];
+    let bytes = 0;
+    const send = () => {
+      for (const request of message) {
+        const waiting = this.pending.get(request.request_id!);
+        if (waiting) waiting.written = true;
+      }
+      call.write({ appends: message });
+      message = [];
+      bytes = 0;
+    };
+    for (const request of appends) {
+      let size = 0;
+      for (const m of request.messages) size += m.length;
+      if (message.length > 0 && bytes + size > STREAM_MESSAGE_MAX_BYTES) send();
+      message.push(request);
+      bytes += size;
+    }
+    if (message.length > 0) send();
   }
 
   /** Cancels the stream; appends waiting on it fail CANCELLED (they may have been stored). */
@@ -154,19 +179,41 @@ export class AppendStreamClient {
     call: ClientDuplexStream<AppendStreamRequest, AppendStreamResponse>,
     error: ServiceError,
   ): void {
-    if (this.call === call) this.call = undefined;
+    if (this.call === call) {
+      this.call = undefined;
+      this.outbox = [];
+    }
     this.failAll(call, error);
   }
 
+  /**
+   * Fails every append of `call`. An append already handed to the stream may have reached the
+   * replica whatever status the stream ended with (e.g. RESOURCE_EXHAUSTED for a later, larger
+   * message), so it gets UNAVAILABLE, which callers read as "may have been stored"; only
+   * UNAVAILABLE itself passes through, since grpc reports a stream that never connected (nothing
+   * sent) as UNAVAILABLE "No connection established", just as for a unary call. An append never
+   * handed over fails CANCELLED (also "may have been stored" to a careful caller; it was not).
+   */
   private failAll(
     call: ClientDuplexStream<AppendStreamRequest, AppendStreamResponse>,
     error: ServiceError,
   ): void {
+    const afterSend =
+      error.code === GrpcStatus.UNAVAILABLE
+        ? error
+        : serviceError(
+            GrpcStatus.UNAVAILABLE,
+            `the append stream failed after the append was sent (${GrpcStatus[error.code] ?? error.code})`,
+          );
+    const beforeSend = serviceError(
+      GrpcStatus.CANCELLED,
+      `the append stream failed before the append was sent (${GrpcStatus[error.code] ?? error.code})`,
+    );
     for (const [id, waiting] of this.pending) {
       if (waiting.call !== call) continue;
       this.pending.delete(id);
       clearTimeout(waiting.timer);
-      waiting.reject(error);
+      waiting.reject(waiting.written ? afterSend : beforeSend);
     }
   }
 }

@@ -113,7 +113,10 @@ export class IdempotentProducer implements OnApplicationShutdown {
     }
   }
 
-  /** The next batch, oldest first; writes that timed out while queued are answered 503. */
+  /**
+   * The next batch, oldest first. A write with too little time left to attempt it is answered
+   * 503 on its own (never sent), so it cannot cut short the batch of writes that came later.
+   */
   private takeBatch(): PendingWrite[] {
     const { queue } = this;
     const now = Date.now();
@@ -121,7 +124,7 @@ export class IdempotentProducer implements OnApplicationShutdown {
     let bytes = 0;
     while (queue.length > 0 && batch.length < MAX_BATCH_MESSAGES) {
       const next = queue[0];
-      if (next.deadline <= now) {
+      if (next.deadline - now < MIN_ATTEMPT_MS) {
         queue.shift();
         next.reject(
           notStored(

@@ -1,7 +1,7 @@
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import type { FetchRequest, FetchResponse } from '@distilled/proto';
 import type { LogStore } from '@distilled/log-store';
-import { FETCH_MAX_BYTES, HW_PUSH_DELAY_MS } from '../constants';
+import { FETCH_MAX_BYTES } from '../constants';
 import { toGrpcStatus } from '../errors/grpc-status';
 
 export type FetchCall = ServerDuplexStream<FetchRequest, FetchResponse>;
@@ -26,20 +26,15 @@ const EMPTY = Buffer.alloc(0);
  * One follower's Fetch stream on the leader. The follower sends a request (its log end
  * offset, which is also its acknowledgement) and gets exactly one response back before it
  * sends the next: at most one response in flight, so a slow follower never piles up memory
- * here. A response goes out as soon as there is log past the requested offset; when only the
- * HW moved, it goes out HW_PUSH_DELAY_MS later unless a batch comes first and carries the HW
- * along (under load it nearly always does: one round trip per batch instead of two).
- * Otherwise the request waits for wake().
+ * here. A response goes out as soon as there is log past the requested offset, or the HW
+ * moved since the last response (so followers learn the HW promptly); otherwise the request
+ * waits for wake().
  */
 export class FetchSession {
   private requested: number | undefined;
   private sentHighWatermark = -1;
   private sending = false;
   private closed = false;
-  /** Set while an HW-only response is held back (see HW_PUSH_DELAY_MS). */
-  private hwTimer?: NodeJS.Timeout;
-  /** The held-back HW is due: send it even without new log. */
-  private hwDue = false;
 
   constructor(
     readonly followerId: string,
@@ -67,7 +62,6 @@ export class FetchSession {
     if (this.closed) return;
     this.closed = true;
     this.requested = undefined;
-    clearTimeout(this.hwTimer);
     try {
       if (error === undefined) this.call.end();
       else this.call.emit('error', toGrpcStatus(error));
@@ -84,20 +78,7 @@ export class FetchSession {
     // follower) overlap instead of running one after the other. Safe because the HW counts only
     // the leader's synced end and the followers' acknowledged (synced) ends.
     const leaderLeo = this.host.log.writtenEndOffset;
-    if (offset >= leaderLeo) {
-      if (this.host.highWatermark() <= this.sentHighWatermark) return;
-      if (!this.hwDue) {
-        this.hwTimer ??= setTimeout(() => {
-          this.hwTimer = undefined;
-          this.hwDue = true;
-          this.pump();
-        }, HW_PUSH_DELAY_MS);
-        return;
-      }
-    }
-    clearTimeout(this.hwTimer);
-    this.hwTimer = undefined;
-    this.hwDue = false;
+    if (offset >= leaderLeo && this.host.highWatermark() <= this.sentHighWatermark) return;
     this.sending = true;
     void this.send(offset, leaderLeo);
   }
