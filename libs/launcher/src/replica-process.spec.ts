@@ -69,6 +69,11 @@ describe('ReplicaProcess', () => {
         DISTILLED_FSYNC: 'never',
         FAKE_X: 'y',
       });
+      // The port opens in listen() and the line is printed in its callback: the line may reach
+      // us a moment after start() saw the port.
+      for (let i = 0; i < 100 && !lines.includes('fake replica listening'); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       expect(lines).toContain('fake replica listening');
     });
 
@@ -168,7 +173,11 @@ describe('ReplicaProcess', () => {
       expect(r.pid).not.toBe(pid);
       expect(r.grpcPort).toBe(grpcPort);
       expect(r.address).toBe(address);
-      expect(r.outputLines().filter((l) => l === 'fake replica listening')).toHaveLength(2);
+      const listening = () => r.outputLines().filter((l) => l === 'fake replica listening');
+      for (let i = 0; i < 100 && listening().length < 2; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(listening()).toHaveLength(2);
     });
 
     it('starts a killed replica again', async () => {
