@@ -162,6 +162,33 @@ describe('AppendStreamClient', () => {
     expect(error.details).toMatch(/No connection established|ECONNREFUSED|failed to connect/i);
   });
 
+  it('close() lets appends already waiting finish the way they would have', async () => {
+    const started = await startServer((call, r) =>
+      setTimeout(
+        () =>
+          reply(call, {
+            request_id: r.request_id!,
+            result: { base_offset: 5, count: 1, duplicate: false },
+          }),
+        50,
+      ),
+    );
+    server = started.server;
+    const appends = connect(started.address);
+    const waiting = appends.append(request('a'), Date.now() + 5000);
+    appends.close();
+    expect((await waiting).base_offset).toBe(5);
+    // A replica nobody listens on: the waiting append is "never sent", not "cancelled".
+    const gone = await startServer(() => undefined);
+    gone.server.forceShutdown();
+    const unreachable = connect(gone.address);
+    const lost = unreachable.append(request('b'), Date.now() + 5000).catch((e) => e);
+    unreachable.close();
+    const error = await lost;
+    expect(error.code).toBe(grpc.status.UNAVAILABLE);
+    expect(error.details).toMatch(/No connection established|ECONNREFUSED/i);
+  });
+
   it('refuses appends after close', async () => {
     const appends = new AppendStreamClient({
       AppendStream: () => {

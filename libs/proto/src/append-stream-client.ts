@@ -88,6 +88,7 @@ export class AppendStreamClient {
         () => {
           if (this.pending.delete(id)) {
             reject(serviceError(GrpcStatus.DEADLINE_EXCEEDED, 'Deadline exceeded'));
+            this.cancelIfIdle();
           }
         },
         Math.max(0, deadline - Date.now()),
@@ -130,15 +131,23 @@ export class AppendStreamClient {
     if (message.length > 0) send();
   }
 
-  /** Cancels the stream; appends waiting on it fail CANCELLED (they may have been stored). */
+  /**
+   * Takes no new appends. Appends already waiting keep their stream until each is answered,
+   * fails the way a unary call would (e.g. "No connection established": never sent) or hits its
+   * deadline; then the stream is cancelled. Cancelling them at once would turn appends that
+   * were never sent into "may have been stored".
+   */
   close(): void {
     this.closed = true;
+    this.cancelIfIdle();
+  }
+
+  private cancelIfIdle(): void {
+    if (!this.closed || this.pending.size > 0) return;
     const call = this.call;
     this.call = undefined;
-    if (call) {
-      this.failAll(call, serviceError(GrpcStatus.CANCELLED, 'the append stream client was closed'));
-      call.cancel();
-    }
+    this.outbox = [];
+    call?.cancel();
   }
 
   private open(): ClientDuplexStream<AppendStreamRequest, AppendStreamResponse> {
@@ -166,6 +175,7 @@ export class AppendStreamClient {
     if (!waiting) return; // timed out already
     this.pending.delete(id);
     clearTimeout(waiting.timer);
+    this.cancelIfIdle();
     if (response.error && response.error.code !== GrpcStatus.OK) {
       waiting.reject(fromCallStatus(response.error));
     } else if (response.result) {
@@ -215,5 +225,6 @@ export class AppendStreamClient {
       clearTimeout(waiting.timer);
       waiting.reject(waiting.written ? afterSend : beforeSend);
     }
+    this.cancelIfIdle();
   }
 }
