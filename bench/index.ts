@@ -9,6 +9,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   suite: async () => (await import('./suite')).run,
   memory: async () => (await import('./memory')).run,
   'log-store': async () => (await import('./log-store')).run,
+  api: async () => (await import('./api-alone')).run,
   profile: async () => (await import('./lib/profile')).run,
 };
 
