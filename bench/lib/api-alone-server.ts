@@ -5,6 +5,7 @@
  */
 import type { AppendRequest, AppendResponse } from '@distilled/proto';
 import { createTestApp } from '../../apps/api/src/testing/create-test-app';
+import { useLeanAsyncResourceBind } from '../../apps/api/src/http/lean-async-resource-bind';
 import { FakeReplicaGateway } from '../../apps/api/src/testing/fake-replica-gateway';
 
 /** Commits every batch after 1 ms, keeping nothing (the fake's log would grow without end). */
@@ -19,6 +20,7 @@ class InstantGateway extends FakeReplicaGateway {
 }
 
 async function main(): Promise<void> {
+  useLeanAsyncResourceBind(); // as apps/api/src/main.ts does
   const { app } = await createTestApp({ writeTimeoutMs: 10_000 }, new InstantGateway());
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
