@@ -6,7 +6,13 @@
  *   GET  /Data?offset=n         -> 200 {"message": <last message of that size>, "offset": n}
  * Run as its own process (the suite spawns it) so it does not share the load generator's event
  * loop. Prints {"port": p} on stdout once it listens; exits on SIGTERM or when stdin closes.
+ * With --lean-bind (run under ts-node) it first applies the API's Node 20 fix,
+ * apps/api/src/http/lean-async-resource-bind.ts, which Fastify's body parsing gains from as much.
  */
+if (process.argv.includes('--lean-bind')) {
+  const { useLeanAsyncResourceBind } = require('../../apps/api/src/http/lean-async-resource-bind');
+  useLeanAsyncResourceBind();
+}
 const Fastify = require('fastify');
 
 async function main() {

@@ -48,9 +48,15 @@ describe('useLeanAsyncResourceBind', () => {
   it('binds this when given thisArg, and keeps the function’s length', () => {
     const owner = { base: 10 };
     const resource = new AsyncResource('test');
-    const bound = resource.bind(function (this: typeof owner, a: number, _b?: number) {
-      return this.base + a;
-    }, owner);
+    // @types/node leaves thisArg out of bind's signature; Node has taken it since 14.8.
+    const bindWithThis = resource.bind as unknown as <F>(fn: F, thisArg: unknown) => F;
+    const bound = bindWithThis.call(
+      resource,
+      function (this: typeof owner, a: number, _b?: number) {
+        return this.base + a;
+      },
+      owner,
+    ) as (a: number, b?: number) => number;
     expect(bound(1)).toBe(11);
     expect(bound.length).toBe(2);
     expect(resource.bind((_x: number) => 0).length).toBe(1);
