@@ -3,7 +3,9 @@
  * against the real API wiring whose gateway commits every batch after 1 ms from memory
  * (bench/lib/api-alone-server.ts, its own process). Prints ops/s and the API's and load
  * generator's CPU per POST for each round. Use it to A/B a change to the API: run both builds
- * alternately several times (single rounds on a shared 2-core machine vary by ±10%).
+ * alternately several times (single rounds on a shared 2-core machine vary by ±10%). The API runs
+ * under ts-node here, which loads Node's `domain` (through `repl`) and so slows every
+ * EventEmitter a little: absolute figures are a few % worse than the built API's.
  *
  *   npm run bench -- api [--rounds 3 --duration 3 --warmup 1.5 --concurrency 64 --size 100]
  */

@@ -534,9 +534,7 @@ function gitInfo(): { commit?: string; dirty?: boolean } {
 /** Spawns bench/lib/fastify-ceiling.js (with the API's lean bind, or stock) and waits for its port. */
 async function startFastify(leanBind: boolean): Promise<{ child: ChildProcess; origin: string }> {
   const script = join(__dirname, 'lib', 'fastify-ceiling.js');
-  const argv = leanBind
-    ? ['-r', 'ts-node/register/transpile-only', script, '--lean-bind']
-    : [script];
+  const argv = leanBind ? [script, '--lean-bind'] : [script];
   const child = spawn(process.execPath, argv, {
     cwd: repoRoot(),
     stdio: ['pipe', 'pipe', 'inherit'],
