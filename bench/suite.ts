@@ -11,11 +11,12 @@
  * See bench/README.md for every flag.
  */
 import { spawn, type ChildProcess, execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { repoRoot } from '@distilled/launcher';
+import * as ts from 'typescript';
 import { Args } from './lib/args';
 import { closedLoop, type LoopResult } from './lib/closed-loop';
 import { BenchCluster } from './lib/cluster';
@@ -64,7 +65,7 @@ interface Row {
   samples: Sample[];
   /** Per-round ratio to the Fastify ceiling of the same C and size. */
   fastifyRatios: number[];
-  /** Per-round ratio to the lean-bind Fastify ceiling (the runtime the API runs on). */
+  /** Per-round ratio to the lean-bind Fastify ceiling (the runtime the API runs on); POST only. */
   leanRatios: number[];
   /** Per-round ratio to the raw fdatasync ceiling (C records of this size per sync). */
   fsyncRatios: number[];
@@ -179,26 +180,22 @@ export async function run(argv: string[]): Promise<void> {
           let leanRate = NaN;
           let fsyncRate = NaN;
 
-          if (fastify) {
-            const workers = new HttpWorkers(fastify.origin, concurrency);
+          // The two Fastify ceilings swap places every round, so drift favours neither.
+          const ceilings = round % 2 === 1 ? [fastify, fastifyLean] : [fastifyLean, fastify];
+          for (const ceiling of ceilings) {
+            if (!ceiling) continue;
+            const lean = ceiling === fastifyLean;
+            const workers = new HttpWorkers(ceiling.origin, concurrency);
             const result = await loop(concurrency, workers.append(size, new OffsetRange()), {
-              fastify: fastify.child.pid,
+              fastify: ceiling.child.pid,
             });
             await workers.close();
-            row('fastify', 'append', concurrency, size).samples.push(toSample(round, result));
-            fastifyRate = result.opsPerSec;
-            log(`${tag}: fastify POST ${describe(result)}`);
-          }
-
-          if (fastifyLean) {
-            const workers = new HttpWorkers(fastifyLean.origin, concurrency);
-            const result = await loop(concurrency, workers.append(size, new OffsetRange()), {
-              fastify: fastifyLean.child.pid,
-            });
-            await workers.close();
-            row('fastify-lean', 'append', concurrency, size).samples.push(toSample(round, result));
-            leanRate = result.opsPerSec;
-            log(`${tag}: fastify (lean bind) POST ${describe(result)}`);
+            row(lean ? 'fastify-lean' : 'fastify', 'append', concurrency, size).samples.push(
+              toSample(round, result),
+            );
+            if (lean) leanRate = result.opsPerSec;
+            else fastifyRate = result.opsPerSec;
+            log(`${tag}: fastify${lean ? ' (lean bind)' : ''} POST ${describe(result)}`);
           }
 
           if (enabled('fsync')) {
@@ -237,7 +234,6 @@ export async function run(argv: string[]): Promise<void> {
               const readRow = row('http', 'read', concurrency, size);
               readRow.samples.push(toSample(round, read, leaderId, pids));
               readRow.fastifyRatios.push(read.opsPerSec / fastifyRate);
-              readRow.leanRatios.push(read.opsPerSec / leanRate);
               log(`${tag}: HTTP GET ${describe(read)}`);
             }
             await workers.close();
@@ -531,10 +527,26 @@ function gitInfo(): { commit?: string; dirty?: boolean } {
   }
 }
 
+/**
+ * apps/api/src/http/lean-async-resource-bind.ts as plain JavaScript in a temporary file, for the
+ * lean ceiling to require without TypeScript or ts-node in its process.
+ */
+function transpiledLeanBind(): string {
+  const source = join(repoRoot(), 'apps', 'api', 'src', 'http', 'lean-async-resource-bind.ts');
+  const { outputText } = ts.transpileModule(readFileSync(source, 'utf8'), {
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+    fileName: source,
+  });
+  const file = join(mkdtempSync(join(os.tmpdir(), 'distilled-lean-bind-')), 'lean-bind.js');
+  writeFileSync(file, outputText);
+  return file;
+}
+
 /** Spawns bench/lib/fastify-ceiling.js (with the API's lean bind, or stock) and waits for its port. */
 async function startFastify(leanBind: boolean): Promise<{ child: ChildProcess; origin: string }> {
   const script = join(__dirname, 'lib', 'fastify-ceiling.js');
-  const argv = leanBind ? [script, '--lean-bind'] : [script];
+  const leanBindFile = leanBind ? transpiledLeanBind() : undefined;
+  const argv = leanBindFile ? [script, `--lean-bind=${leanBindFile}`] : [script];
   const child = spawn(process.execPath, argv, {
     cwd: repoRoot(),
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -550,6 +562,9 @@ async function startFastify(leanBind: boolean): Promise<{ child: ChildProcess; o
       }
     });
     child.once('exit', (code) => reject(new Error(`fastify ceiling exited (${code})`)));
+  }).finally(() => {
+    // Loaded before it listens (or never will be): the temporary file has done its job.
+    if (leanBindFile) rmSync(dirname(leanBindFile), { recursive: true, force: true });
   });
   return { child, origin: `http://127.0.0.1:${port}` };
 }

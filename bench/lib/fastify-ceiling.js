@@ -6,41 +6,16 @@
  *   GET  /Data?offset=n         -> 200 {"message": <last message of that size>, "offset": n}
  * Run as its own process (the suite spawns it) so it does not share the load generator's event
  * loop. Prints {"port": p} on stdout once it listens; exits on SIGTERM or when stdin closes.
- * With --lean-bind it first applies the API's Node 20 fix,
- * apps/api/src/http/lean-async-resource-bind.ts, which Fastify's body parsing gains from as much.
- * That file is transpiled here rather than through ts-node: ts-node loads Node's `repl`, and with
- * it `domain`, which slows every EventEmitter and would handicap this ceiling.
+ * With --lean-bind=<file.js> it first applies the API's Node 20 fix, which Fastify's body parsing
+ * gains from as much: <file.js> is apps/api/src/http/lean-async-resource-bind.ts transpiled by
+ * the suite, so this process loads neither ts-node (which loads Node's `repl`, and with it
+ * `domain`, slowing every EventEmitter) nor TypeScript (tens of MB of heap): nothing the stock
+ * ceiling does not carry.
  */
-if (process.argv.includes('--lean-bind')) {
-  const { useLeanAsyncResourceBind } = requireTypeScript(
-    require('node:path').join(
-      __dirname,
-      '..',
-      '..',
-      'apps',
-      'api',
-      'src',
-      'http',
-      'lean-async-resource-bind.ts',
-    ),
-  );
-  useLeanAsyncResourceBind();
+const leanBind = process.argv.find((arg) => arg.startsWith('--lean-bind='));
+if (leanBind) {
+  require(leanBind.slice('--lean-bind='.length)).useLeanAsyncResourceBind();
 }
-
-/** Loads one self-contained TypeScript module (imports of Node built-ins only). */
-function requireTypeScript(file) {
-  const ts = require('typescript');
-  const Module = require('node:module');
-  const { outputText } = ts.transpileModule(require('node:fs').readFileSync(file, 'utf8'), {
-    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
-    fileName: file,
-  });
-  const loaded = new Module(file, module);
-  loaded.filename = file;
-  loaded._compile(outputText, file);
-  return loaded.exports;
-}
-
 const Fastify = require('fastify');
 
 async function main() {

@@ -34,7 +34,7 @@ async function bootstrap(): Promise<void> {
   const logger = new Logger('Api');
   if (leanBind) {
     logger.log(
-      `Node ${process.versions.node}: AsyncResource.bind without the deprecated asyncResource property (as on Node 24+), saving Fastify a costly step per request body`,
+      `Node ${process.versions.node}: AsyncResource.bind without the deprecated asyncResource property (as on Node 25+), saving Fastify a costly step per request body`,
     );
   }
   logger.log(

@@ -5,41 +5,48 @@ import { AsyncResource } from 'node:async_hooks';
  * on every function it returns, built through `util.deprecate`, which also rewrites the
  * accessor functions' prototypes. Fastify binds one function per request body, so on Node 20
  * that accessor cost the API about half of its CPU per POST (40 → 21 µs measured with
- * `npm run bench -- api`), mostly in garbage collection. Node 24 and later no longer add the
- * property (nodejs/node#58618); this gives Node 20 the same `bind`: the same wrapper, the same
- * `length`, no `asyncResource`. Nothing in this process reads that property (checked across
- * node_modules), and reading it would only have printed a deprecation warning.
+ * `npm run bench -- api`), mostly in garbage collection. Node 25 no longer adds the property
+ * (nodejs/node#58618; Node 24 adds it without rewriting prototypes); this gives older Nodes
+ * Node 25's `bind`: the same wrapper, the same `length`, no `asyncResource`. Nothing in this
+ * process reads that property (checked across node_modules; an APM agent might: check again
+ * before adding one).
  *
- * Returns true when it replaced `bind`, false when this Node's `bind` adds no such property.
+ * Returns true when it replaced `bind`, false when this Node's `bind` adds no such property
+ * (a newer Node, or already replaced).
  */
 export function useLeanAsyncResourceBind(): boolean {
-  const proto = AsyncResource.prototype as AsyncResource & { [leanBind]?: true };
-  if (proto[leanBind] || !bindAddsDeprecatedProperty()) return false;
+  if (!bindAddsDeprecatedProperty()) return false;
+  const original = AsyncResource.prototype.bind;
   const lean = function bind<Func extends (...args: never[]) => unknown>(
     this: AsyncResource,
     fn: Func,
     thisArg?: unknown,
   ): Func {
-    if (typeof fn !== 'function') {
-      throw new TypeError(`The "fn" argument must be of type function. Received ${typeof fn}`);
-    }
+    // Node's own checks and error (ERR_INVALID_ARG_TYPE) for what is not a function.
+    if (typeof fn !== 'function') return original.call(this, fn) as unknown as Func;
     const target = fn as unknown as (...args: unknown[]) => unknown;
-    const run = this.runInAsyncScope.bind(this);
-    const bound =
-      thisArg === undefined
-        ? function (this: unknown, ...args: unknown[]): unknown {
-            return run(target, this, ...args);
-          }
-        : run.bind(undefined, target, thisArg);
+    let bound: (...args: unknown[]) => unknown;
+    if (thisArg === undefined) {
+      // As Node does: runInAsyncScope is looked up on each call (a subclass or an agent may
+      // replace it later), and the caller's `this` is passed through.
+      // eslint-disable-next-line @typescript-eslint/no-this-alias
+      const resource = this;
+      bound = function (this: unknown, ...args: unknown[]): unknown {
+        return resource.runInAsyncScope(target, this, ...args);
+      };
+    } else {
+      bound = this.runInAsyncScope.bind(this, target, thisArg);
+    }
     Object.defineProperty(bound, 'length', { configurable: true, value: fn.length });
     return bound as unknown as Func;
   };
-  Object.defineProperty(proto, 'bind', { configurable: true, writable: true, value: lean });
-  Object.defineProperty(proto, leanBind, { configurable: true, value: true });
+  Object.defineProperty(AsyncResource.prototype, 'bind', {
+    configurable: true,
+    writable: true,
+    value: lean,
+  });
   return true;
 }
-
-const leanBind = Symbol('distilled.leanAsyncResourceBind');
 
 function bindAddsDeprecatedProperty(): boolean {
   const bound = new AsyncResource('distilled:probe').bind(() => undefined);
