@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import type { CorruptBatch, RecoveryCut } from '@distilled/log-store';
+import type { CatchUp } from './catch-up';
 
 /**
  * What a replica knows it is missing: every offset in [from, needed) was committed (the cluster
@@ -92,17 +93,57 @@ export function waitingLine(nodeId: string, damage: LogDamage): string {
   return `replica ${nodeId}: no leader to re-fetch offsets ${range(damage)} from yet; waiting for one to be elected`;
 }
 
-/** The log line once the log holds everything again. */
-export function repairedLine(nodeId: string, damage: LogDamage, leaderId: string | null): string {
-  return `replica ${nodeId}: repaired: re-fetched offsets ${range(damage)} from leader ${leaderId ?? '(unknown)'}; serving reads and standing for leader again`;
+/**
+ * The log line once the log holds everything again. `caughtUpTo`: the leader's HW after the cut,
+ * when it was past the HW this replica knew (see CatchUp).
+ */
+export function repairedLine(
+  nodeId: string,
+  damage: LogDamage,
+  leaderId: string | null,
+  caughtUpTo?: number,
+): string {
+  const further =
+    caughtUpTo !== undefined && caughtUpTo > damage.needed
+      ? ` and caught up to offset ${caughtUpTo}, where the leader's high watermark was after the cut`
+      : '';
+  return `replica ${nodeId}: repaired: re-fetched offsets ${range(damage)} from leader ${leaderId ?? '(unknown)'}${further}; serving reads and standing for leader again`;
 }
 
-/** The log line for a corrupt batch that was not committed yet: cut, nothing lost. */
+/** Status.problem of a follower that cut its log and has not caught up with the leader yet. */
+export function catchUpProblem(catchUp: CatchUp): string {
+  const target =
+    catchUp.needed === undefined
+      ? 'the high watermark the leader sends next'
+      : `offset ${catchUp.needed} (the leader's high watermark after the cut)`;
+  return `the log was cut back to offset ${catchUp.from} (a corrupt batch) and the leader may have committed past it already; fetching from the leader: not standing for leader until the log reaches ${target}`;
+}
+
+/** The log line when a follower that cut its log has nobody to catch up from (said once). */
+export function catchUpWaitingLine(nodeId: string, catchUp: CatchUp): string {
+  return `replica ${nodeId}: no leader to catch up from after cutting the log at offset ${catchUp.from}; not standing for leader until one is elected and this log reaches its high watermark`;
+}
+
+/** The log line once a follower that cut its log has caught up with the leader. */
+export function caughtUpLine(nodeId: string, catchUp: CatchUp, leaderId: string | null): string {
+  return `replica ${nodeId}: caught up: after the cut at offset ${catchUp.from} the log reached offset ${catchUp.needed}, leader ${leaderId ?? '(unknown)'}'s high watermark after the cut; standing for leader again`;
+}
+
+/**
+ * The log line for a corrupt batch at or past the HW: cut, and fetched again. A leader's HW is
+ * the cluster's, so nothing acknowledged is lost; a follower's lags the leader's, so it cannot
+ * tell and stays out of the election until it has caught up (`follower`).
+ */
 export function uncommittedCutLine(
   nodeId: string,
   at: CorruptBatch,
   foundBy: string,
   highWatermark: number,
+  follower: boolean,
 ): string {
-  return `replica ${nodeId}: the batch at byte ${at.position} of the segment ${path.basename(at.file)} was corrupt, found by ${foundBy}; it is not committed (high watermark ${highWatermark}), so the log is cut back to offset ${at.baseOffset} and it is fetched again from the leader`;
+  const what = `replica ${nodeId}: the batch at byte ${at.position} of the segment ${path.basename(at.file)} was corrupt, found by ${foundBy}`;
+  if (!follower) {
+    return `${what}; it is not committed (high watermark ${highWatermark}), so the log is cut back to offset ${at.baseOffset} and it is fetched again from the leader`;
+  }
+  return `${what}; it is at or past this follower's high watermark ${highWatermark}, which may lag the leader's, so the log is cut back to offset ${at.baseOffset}, it is fetched again from the leader, and this replica does not stand for leader until its log reaches the leader's high watermark`;
 }

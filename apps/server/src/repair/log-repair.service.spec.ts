@@ -30,6 +30,7 @@ function setup(options: { entries?: number; checkpoint?: number } = {}) {
   } as unknown as RoleService;
   const state = new ReplicaState();
   state.role = 'follower';
+  state.epoch = 3;
   state.isr = ['r1', 'r2', 'r3'];
   const lines: string[] = [];
   for (const level of ['log', 'warn', 'error'] as const) {
@@ -39,12 +40,24 @@ function setup(options: { entries?: number; checkpoint?: number } = {}) {
   }
   const config = parseServerConfig({ DISTILLED_NODE_ID: 'r2' });
   const repair = new LogRepair(log, election, config, state, roles);
-  /** What the follower loop does: append the leader's messages, then learn the HW. */
-  const refetch = (to: number) => {
+  /**
+   * What the follower loop does with one fetch response: append the leader's messages up to
+   * `to`, pass on what the leader said, then learn the HW (capped at the log end).
+   */
+  const refetch = (
+    to: number,
+    leader: { highWatermark?: number; logEndOffset?: number; epoch?: number } = {},
+  ) => {
     while (log.entries.length < to) {
       log.entries.push({ message: Buffer.from(`m${log.entries.length}`), epoch: 1 });
     }
-    state.highWatermark.advanceTo(to);
+    const highWatermark = leader.highWatermark ?? to;
+    state.leaderReports.report({
+      epoch: leader.epoch ?? state.epoch,
+      highWatermark,
+      logEndOffset: leader.logEndOffset ?? Math.max(to, highWatermark),
+    });
+    state.highWatermark.advanceTo(Math.min(highWatermark, log.logEndOffset));
   };
   const corrupt = (baseOffset: number) =>
     logStoreErrors.corrupt('/data/r2/00000000000000000000.log', 'CRC-32C 1 != stored 2', {
@@ -115,6 +128,21 @@ describe('LogRepair', () => {
       t.repair.onModuleDestroy();
     });
 
+    it("also waits for the leader's word: the checkpoint is this replica's HW, which lagged the leader's", async () => {
+      const t = setup({ entries: 1200, checkpoint: 5000 });
+      await t.repair.start();
+      t.state.epoch = 3; // elected while this replica was down
+      t.state.leaderId = 'r1';
+      t.refetch(5000, { highWatermark: 5000, logEndOffset: 5100 });
+      expect(t.state.damage).not.toBeNull(); // a leader of a later epoch: its log end counts
+      t.refetch(5100);
+      expect(t.state.damage).toBeNull();
+      expect(t.lines).toContain(
+        "log: replica r2: repaired: re-fetched offsets 1200..4999 from leader r1 and caught up to offset 5100, where the leader's high watermark was after the cut; serving reads and standing for leader again",
+      );
+      t.repair.onModuleDestroy();
+    });
+
     it('says once that there is no leader to fetch from', async () => {
       jest.useFakeTimers();
       try {
@@ -164,9 +192,10 @@ describe('LogRepair', () => {
       t.repair.onModuleDestroy();
     });
 
-    it('at or above the HW: only cut, with a warning; no damage, and it stands for leader again', async () => {
+    it('a leader, at or above its HW: only cut, with a warning; no damage, and it stands for leader again at once', async () => {
       const t = setup({ entries: 10 });
       await t.repair.start();
+      t.state.role = 'leader';
       t.state.highWatermark.advanceTo(6);
       t.state.noteFailure(t.corrupt(8), 'the leader reading batches for r3');
       expect(t.state.damage).toBeNull();
@@ -176,6 +205,109 @@ describe('LogRepair', () => {
         'warn: replica r2: the batch at byte 4242 of the segment 00000000000000000000.log was corrupt, found by the leader reading batches for r3; it is not committed (high watermark 6), so the log is cut back to offset 8 and it is fetched again from the leader',
       ]);
       t.repair.onModuleDestroy();
+    });
+
+    it('a leader whose HW passed the batch before its term ended: damage after all, re-fetched up to that HW', async () => {
+      const t = setup({ entries: 10 });
+      await t.repair.start();
+      t.state.role = 'leader';
+      t.state.highWatermark.advanceTo(6);
+      t.state.noteFailure(t.corrupt(8), 'the leader reading batches for r3');
+      t.state.highWatermark.advanceTo(9); // the term still ran: r3 had the batch already
+      await flush();
+      expect(t.state.damage).toMatchObject({ from: 8, needed: 9 });
+      expect(t.calls).toEqual(['eligible false', 'exclusive', 'log ends at 8']);
+      t.repair.onModuleDestroy();
+    });
+
+    it("a follower, above its HW but below the leader's: no leader until its log reaches the leader's next HW", async () => {
+      const t = setup({ entries: 10 });
+      await t.repair.start();
+      t.state.highWatermark.advanceTo(6); // the leader's is 10 already: its answer is on the way
+      t.state.noteFailure(t.corrupt(8), 'a client read of offset 8');
+      expect(t.state.damage).toBeNull(); // reads below 8 are fine; the HW is clamped to the cut
+      await flush();
+      expect(t.calls).toEqual(['eligible false', 'exclusive', 'log ends at 8']);
+      expect(t.state.highWatermark.value).toBe(6);
+      expect(t.lines).toEqual([
+        "warn: replica r2: the batch at byte 4242 of the segment 00000000000000000000.log was corrupt, found by a client read of offset 8; it is at or past this follower's high watermark 6, which may lag the leader's, so the log is cut back to offset 8, it is fetched again from the leader, and this replica does not stand for leader until its log reaches the leader's high watermark",
+      ]);
+      expect(t.state.problem).toMatch(/cut back to offset 8 .*not standing for leader until/);
+      t.state.leaderId = 'r1';
+      t.refetch(9, { highWatermark: 10 }); // the first answer after the cut: HW 10
+      expect(t.state.highWatermark.value).toBe(9);
+      expect(t.calls).not.toContain('eligible true');
+      expect(t.state.problem).toMatch(/until the log reaches offset 10/);
+      t.refetch(10);
+      expect(t.calls.at(-1)).toBe('eligible true');
+      expect(t.state.problem).toBe('');
+      expect(t.lines.at(-1)).toBe(
+        "log: replica r2: caught up: after the cut at offset 8 the log reached offset 10, leader r1's high watermark after the cut; standing for leader again",
+      );
+      t.repair.onModuleDestroy();
+    });
+
+    it('a follower stands aside until the leader has answered, even with its log end past its own HW', async () => {
+      const t = setup({ entries: 10 });
+      await t.repair.start();
+      t.state.highWatermark.advanceTo(6);
+      t.state.noteFailure(t.corrupt(9), 'a client read of offset 9');
+      await flush();
+      t.state.highWatermark.advanceTo(7); // not what the leader said: does not count
+      expect(t.calls).not.toContain('eligible true');
+      t.refetch(10, { highWatermark: 9 });
+      expect(t.calls.at(-1)).toBe('eligible true');
+      t.repair.onModuleDestroy();
+    });
+
+    it("a leader elected since the cut: its log end counts too (its HW may lag its predecessor's)", async () => {
+      const t = setup({ entries: 10 });
+      await t.repair.start();
+      t.state.highWatermark.advanceTo(6);
+      t.state.noteFailure(t.corrupt(8), 'a client read of offset 8');
+      await flush();
+      t.state.epoch = 4;
+      t.refetch(9, { epoch: 4, highWatermark: 7, logEndOffset: 12 });
+      t.refetch(11, { epoch: 4, highWatermark: 11 });
+      expect(t.calls).not.toContain('eligible true');
+      t.refetch(12, { epoch: 4, highWatermark: 12 });
+      expect(t.calls.at(-1)).toBe('eligible true');
+      t.repair.onModuleDestroy();
+    });
+
+    it("a follower with committed damage also waits for the leader: its HW lagged the leader's", async () => {
+      const t = setup({ entries: 10 });
+      await t.repair.start();
+      t.state.highWatermark.advanceTo(10);
+      t.state.noteFailure(t.corrupt(4), 'a client read of offset 4');
+      await flush();
+      t.state.leaderId = 'r1';
+      t.refetch(10, { highWatermark: 15 });
+      expect(t.state.damage).not.toBeNull();
+      t.refetch(15);
+      expect(t.state.damage).toBeNull();
+      expect(t.calls.at(-1)).toBe('eligible true');
+      expect(t.lines.at(-1)).toBe(
+        "log: replica r2: repaired: re-fetched offsets 4..9 from leader r1 and caught up to offset 15, where the leader's high watermark was after the cut; serving reads and standing for leader again",
+      );
+      t.repair.onModuleDestroy();
+    });
+
+    it('a follower that cut its log says once that there is no leader to catch up from', async () => {
+      jest.useFakeTimers();
+      try {
+        const t = setup({ entries: 10 });
+        await t.repair.start();
+        t.state.highWatermark.advanceTo(6);
+        t.state.noteFailure(t.corrupt(8), 'a client read of offset 8');
+        await jest.advanceTimersByTimeAsync(2_000);
+        expect(t.lines.filter((line) => line.includes('no leader to catch up'))).toEqual([
+          'warn: replica r2: no leader to catch up from after cutting the log at offset 8; not standing for leader until one is elected and this log reaches its high watermark',
+        ]);
+        t.repair.onModuleDestroy();
+      } finally {
+        jest.useRealTimers();
+      }
     });
 
     it('the same batch reported by several reads at once is cut once', async () => {

@@ -4,7 +4,11 @@ import { LOG_STORE, type CorruptBatch, type LogStore } from '@distilled/log-stor
 import { InjectServerConfig, type ServerConfig } from '../config';
 import { RoleService } from '../election/role.service';
 import { ReplicaState } from '../replication/replica-state';
+import { CatchUp } from './catch-up';
 import {
+  catchUpProblem,
+  catchUpWaitingLine,
+  caughtUpLine,
   detectedLine,
   mergeDamage,
   NO_OTHER_COPY,
@@ -45,6 +49,15 @@ const LEADER_CHECK_MS = 500;
  * the replica does not campaign, it keeps following and fetching, and Status.problem says so.
  * Repaired once its log end reaches the HW it needed: it says so, and stands for leader again.
  *
+ * A follower's HW lags the leader's by up to a round trip, so "the HW it needed" is not enough on
+ * its own: the leader may have acknowledged more, even the batch a follower took for uncommitted.
+ * So after any cut a follower makes (and after damage found at start) it also waits for what the
+ * leader says next (CatchUp): it does not stand for leader until its log reaches that too. Reads
+ * need no such wait: its HW is clamped to the cut and after that only moves with the leader's
+ * word over what it has fetched again. A leader's own cut needs none either: its HW is the
+ * cluster's, judged again once its term has ended and the HW no longer moves; and while it is in
+ * the next leader's ISR, that leader's HW cannot pass its log end.
+ *
  * One exception: committed damage on a replica that is the only member of the ISR is not cut.
  * Nobody could give the messages after the batch back, so cutting would turn one lost batch into
  * a lost tail. It stands aside and refuses reads all the same, and says an operator must act.
@@ -59,6 +72,8 @@ export class LogRepair implements OnModuleDestroy {
   private readonly pending = new Set<string>();
   private cuts: Promise<void> = Promise.resolve();
   private waitingSaid = false;
+  /** Set after a cut on a follower (or damage at start): see CatchUp. */
+  private catchUp: CatchUp | null = null;
 
   constructor(
     @Inject(LOG_STORE) private readonly log: LogStore,
@@ -73,6 +88,12 @@ export class LogRepair implements OnModuleDestroy {
     this.unsubscribes.push(
       this.state.onCorruption((at, foundBy) => this.onCorruption(at, foundBy)),
       this.state.highWatermark.onAdvance(() => this.checkRepaired()),
+      this.state.leaderReports.onReport((report) => {
+        if (!this.catchUp) return;
+        this.catchUp.hear(report);
+        if (!this.state.damage) this.state.problem = catchUpProblem(this.catchUp);
+        this.checkRepaired();
+      }),
     );
     const end = this.log.logEndOffset;
     const checkpoint = this.log.highWatermarkCheckpoint;
@@ -82,6 +103,9 @@ export class LogRepair implements OnModuleDestroy {
         needed: checkpoint,
         cause: startCause(end, this.log.recoveryCuts, checkpoint),
       });
+      // The checkpoint is this replica's HW, which lagged the leader's when it was written; the
+      // log was damaged while no leader was followed (epoch 0), so any leader's log end counts.
+      this.catchUp = new CatchUp(end, 0, checkpoint);
       await this.election.setEligible(
         false,
         `its log lacks committed messages ${end}..${checkpoint - 1}`,
@@ -106,6 +130,7 @@ export class LogRepair implements OnModuleDestroy {
       this.log.highWatermarkCheckpoint,
     );
     const committed = at.baseOffset < highWatermark;
+    const leading = this.state.role === 'leader';
     if (committed && !this.state.isr.some((id) => id !== this.config.nodeId)) {
       this.setDamage({
         from: at.baseOffset,
@@ -128,12 +153,14 @@ export class LogRepair implements OnModuleDestroy {
         cause: runtimeCause(at, foundBy, highWatermark),
       });
     } else {
-      this.logger.warn(uncommittedCutLine(this.config.nodeId, at, foundBy, highWatermark));
+      this.logger.warn(
+        uncommittedCutLine(this.config.nodeId, at, foundBy, highWatermark, !leading),
+      );
     }
     this.pending.add(key(at));
     this.cutsInFlight++;
     this.cuts = this.cuts
-      .then(() => this.cut(at))
+      .then(() => this.cut(at, foundBy, leading))
       .catch((error: unknown) => this.cutFailed(at, error))
       .finally(() => {
         this.pending.delete(key(at));
@@ -142,18 +169,46 @@ export class LogRepair implements OnModuleDestroy {
       });
   }
 
-  /** Stands aside, cuts the log at the damaged batch, follows again. */
-  private async cut(at: CorruptBatch): Promise<void> {
+  /**
+   * Stands aside, cuts the log at the damaged batch, follows again. `leading`: it led when the
+   * batch was found, so its HW is the cluster's and it need not catch up with anyone.
+   */
+  private async cut(at: CorruptBatch, foundBy: string, leading: boolean): Promise<void> {
     const why = `a corrupt batch at offset ${at.baseOffset} is being cut from its log`;
     // Whether or not it leads right now: a candidate could win while the log is being cut.
     await this.election.setEligible(false, why);
     await this.roles.exclusive(why, async () => {
       if (this.state.shuttingDown) return;
+      // The HW kept moving until the term ended or the follower loop stopped: judge again.
+      const known = Math.max(this.state.highWatermark.value, this.log.highWatermarkCheckpoint);
       if (at.baseOffset < this.log.logEndOffset) await this.log.truncateTo(at.baseOffset);
       this.state.highWatermark.clampTo(this.log.logEndOffset);
+      this.committedMeanwhile(at, foundBy, known);
+      if (!leading) {
+        // Armed before following again: every report from here on was sent after the cut.
+        this.catchUp = CatchUp.after(this.catchUp, at.baseOffset, this.state.epoch, known);
+        if (!this.state.damage) this.state.problem = catchUpProblem(this.catchUp);
+        this.watchForLeader();
+      }
     });
-    if (!this.state.damage) {
+    if (!this.state.damage && !this.catchUp) {
       await this.election.setEligible(true, 'the corrupt uncommitted batch is cut');
+    }
+  }
+
+  /** The HW passed the batch between its finding and the cut: committed messages are gone. */
+  private committedMeanwhile(at: CorruptBatch, foundBy: string, known: number): void {
+    if (at.baseOffset >= known) return;
+    const damage = this.state.damage;
+    if (!damage) {
+      this.setDamage({
+        from: at.baseOffset,
+        needed: known,
+        cause: runtimeCause(at, foundBy, known),
+      });
+    } else if (damage.needed < known) {
+      this.state.damage = { ...damage, needed: known };
+      this.state.problem = problemText(this.state.damage);
     }
   }
 
@@ -179,12 +234,16 @@ export class LogRepair implements OnModuleDestroy {
     this.state.damage = damage;
     this.state.problem = problemText(damage);
     this.logger.error(detectedLine(this.config.nodeId, damage));
-    if (first) {
-      this.waitingSaid = false;
-      clearInterval(this.leaderCheck);
-      this.leaderCheck = setInterval(() => this.sayIfNoLeader(), LEADER_CHECK_MS);
-      this.leaderCheck.unref();
-    }
+    if (first) this.watchForLeader(true);
+  }
+
+  /** Starts looking for a leader to fetch from (again, for new damage: `fresh`). */
+  private watchForLeader(fresh = false): void {
+    if (this.leaderCheck && !fresh) return;
+    this.waitingSaid = false;
+    clearInterval(this.leaderCheck);
+    this.leaderCheck = setInterval(() => this.sayIfNoLeader(), LEADER_CHECK_MS);
+    this.leaderCheck.unref();
   }
 
   /**
@@ -193,23 +252,37 @@ export class LogRepair implements OnModuleDestroy {
    */
   private sayIfNoLeader(): void {
     const damage = this.state.damage;
-    if (!damage || this.waitingSaid || this.state.role === 'starting') return;
+    const catchUp = this.catchUp;
+    if ((!damage && !catchUp) || this.waitingSaid || this.state.role === 'starting') return;
     const { leaderId, leaderAddress } = this.state;
     if (leaderId && leaderId !== this.config.nodeId && leaderAddress) return;
     this.waitingSaid = true;
-    this.logger.warn(waitingLine(this.config.nodeId, damage));
+    if (damage) this.logger.warn(waitingLine(this.config.nodeId, damage));
+    else if (catchUp) this.logger.warn(catchUpWaitingLine(this.config.nodeId, catchUp));
   }
 
   private checkRepaired(): void {
     const damage = this.state.damage;
-    if (!damage || damage.kept || this.cutsInFlight > 0) return;
-    if (this.log.logEndOffset < damage.needed) return;
+    const catchUp = this.catchUp;
+    if ((!damage && !catchUp) || damage?.kept || this.cutsInFlight > 0) return;
+    const end = this.log.logEndOffset;
+    if (damage && end < damage.needed) return;
+    if (catchUp && !catchUp.reachedBy(end)) return;
     this.state.damage = null;
+    this.catchUp = null;
     this.state.problem = '';
     clearInterval(this.leaderCheck);
-    this.logger.log(repairedLine(this.config.nodeId, damage, this.state.leaderId));
+    this.leaderCheck = undefined;
+    const { nodeId } = this.config;
+    const { leaderId } = this.state;
+    const needed = Math.max(damage?.needed ?? 0, catchUp?.needed ?? 0);
+    if (damage) this.logger.log(repairedLine(nodeId, damage, leaderId, catchUp?.needed));
+    else if (catchUp) this.logger.log(caughtUpLine(nodeId, catchUp, leaderId));
+    const reason = damage
+      ? `its log holds every committed message again (up to ${needed})`
+      : `its log caught up with the leader's high watermark ${needed} after the cut`;
     this.election
-      .setEligible(true, `its log holds every committed message again (up to ${damage.needed})`)
+      .setEligible(true, reason)
       .catch((error: unknown) =>
         this.logger.warn(`could not stand for leader again: ${describe(error)}`),
       );

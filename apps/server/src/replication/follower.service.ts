@@ -184,6 +184,11 @@ export class FollowerService {
           );
         }
         if (response.batches.length > 0) await this.log.appendBatches(response.batches);
+        this.state.leaderReports.report({
+          epoch: response.epoch,
+          highWatermark: response.high_watermark,
+          logEndOffset: response.leader_log_end_offset,
+        });
         this.state.highWatermark.advanceTo(
           Math.min(response.high_watermark, this.log.logEndOffset),
         );

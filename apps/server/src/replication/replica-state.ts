@@ -3,13 +3,14 @@ import { corruptBatchOf, LogStoreError, type CorruptBatch } from '@distilled/log
 import type { ReplicaRole } from '@distilled/proto';
 import type { LogDamage } from '../repair/log-damage';
 import { HighWatermark } from './high-watermark';
+import { LeaderReports } from './leader-reports';
 
 /** Told about a damaged batch of the log: where it is, and what found it (for the log line). */
 export type CorruptionListener = (at: CorruptBatch, foundBy: string) => void;
 
 /**
  * What this replica currently is and knows, shared by the leader side, the follower side and
- * the Replica service (Status, Read). Written only by RoleService, the leader term and LogRepair.
+ * the Replica service (Status, Read). Written only by RoleService, the leader term, the follower loop and LogRepair.
  */
 @Injectable()
 export class ReplicaState {
@@ -21,6 +22,8 @@ export class ReplicaState {
   leaderAddress: string | null = null;
   isr: readonly string[] = [];
   readonly highWatermark = new HighWatermark();
+  /** What the leader says in each fetch response (the follower loop reports, LogRepair listens). */
+  readonly leaderReports = new LeaderReports();
   /** Set at the start of a graceful stop: no new appends, no new following. */
   shuttingDown = false;
   /** Why this replica cannot serve correctly (e.g. a corrupt log), for Status; '' when fine. */

@@ -15,6 +15,7 @@ import { GrpcExceptionFilter } from '../errors';
 import { replicaGrpcOptions } from '../grpc-options';
 import { FakeLogStore } from '../testing/fake-log-store';
 import { FollowerService } from './follower.service';
+import type { LeaderReport } from './leader-reports';
 import { LeaderService } from './leader.service';
 import { ReplicaState } from './replica-state';
 import { ReplicationController } from './replication.controller';
@@ -114,6 +115,18 @@ describe('replication over gRPC (leader and follower in one process)', () => {
     await until('the follower to hold the whole log', () => followerSide.logEndOffset === 4);
     expect(text(followerSide)).toEqual(['1:m0', '1:m1', '2:m2', '3:m3']);
     await until('the follower to learn the HW', () => state.highWatermark.value === 4);
+  });
+
+  it('passes on what the leader says in each response: its epoch, HW and log end', async () => {
+    const leaderSide = new FakeLogStore();
+    await leaderSide.append([Buffer.from('m0'), Buffer.from('m1'), Buffer.from('m2')], 1);
+    await startLeader(leaderSide, 2, ['a']); // alone in the ISR: its HW is its log end, 3
+    await until('the leader to commit', () => app.get(ReplicaState).highWatermark.value === 3);
+    const { state } = startFollower(new FakeLogStore(), 2);
+    const reports: LeaderReport[] = [];
+    state.leaderReports.onReport((report) => reports.push(report));
+    await until('a report', () => reports.length > 0);
+    expect(reports[0]).toEqual({ epoch: 2, highWatermark: 3, logEndOffset: 3 });
   });
 
   it('streams appends as they come and commits each only once the follower has it', async () => {
