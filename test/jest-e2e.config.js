@@ -11,6 +11,7 @@ const needProcessControl = [
   'api',
   'faults',
   'corruption',
+  'wiped-replica',
 ];
 
 /** @type {import('jest').Config} */

@@ -27,12 +27,52 @@ describe('ClusterStateService', () => {
       const state = { epoch: 3, leader: 'a', isr: ['a', 'b'] };
       expect(decodeClusterState(encodeClusterState(state))).toEqual(state);
     });
+    it('round-trips incarnations, and reads a state from before them unchanged', () => {
+      const state = { epoch: 3, leader: 'a', isr: ['a', 'b'], incarnations: { a: 'x' } };
+      expect(decodeClusterState(encodeClusterState(state))).toEqual(state);
+      expect(decodeClusterState('{"epoch":3,"leader":null,"isr":["a"]}')).toEqual({
+        epoch: 3,
+        leader: null,
+        isr: ['a'],
+      });
+    });
+    it('writes incarnations of ISR members only, and none when there are none', () => {
+      const state = { epoch: 3, leader: 'a', isr: ['a'], incarnations: { a: 'x', gone: 'y' } };
+      expect(JSON.parse(encodeClusterState(state))).toEqual({
+        epoch: 3,
+        leader: 'a',
+        isr: ['a'],
+        incarnations: { a: 'x' },
+      });
+      expect(encodeClusterState({ ...state, incarnations: {} })).toBe(
+        '{"epoch":3,"leader":"a","isr":["a"]}',
+      );
+    });
     it.each([
       '{}',
       '{"epoch":1.5,"leader":"a","isr":[]}',
       '{"epoch":1,"leader":2,"isr":[]}',
       'null',
     ])('rejects %s', (raw) => expect(() => decodeClusterState(raw)).toThrow());
+    it.each([
+      [
+        'not an object',
+        '{"epoch":1,"leader":"a","isr":["a"],"incarnations":["x"]}',
+        'is not an object',
+      ],
+      [
+        'an empty id',
+        '{"epoch":1,"leader":"a","isr":["a"],"incarnations":{"a":""}}',
+        'of a is not a non-empty string',
+      ],
+      [
+        'a non-member',
+        '{"epoch":1,"leader":"a","isr":["a"],"incarnations":{"b":"x"}}',
+        'name b, which is not in the ISR',
+      ],
+    ])('rejects incarnations that are %s, saying so', (_case, raw, why) =>
+      expect(() => decodeClusterState(raw)).toThrow(`not a cluster state (incarnations ${why})`),
+    );
   });
 
   describe('read', () => {

@@ -33,11 +33,45 @@ export function decodeClusterState(raw: string): ClusterState {
   ) {
     throw new Error(`not a cluster state: ${raw.slice(0, 200)}`);
   }
-  return { epoch: v.epoch as number, leader: v.leader, isr: [...v.isr] };
+  const state: ClusterState = { epoch: v.epoch as number, leader: v.leader, isr: [...v.isr] };
+  if (v.incarnations !== undefined) {
+    state.incarnations = decodeIncarnations(v.incarnations, state.isr, raw);
+  }
+  return state;
 }
 
+/** member id -> incarnation, every key an ISR member: anything else is a broken state. */
+function decodeIncarnations(
+  value: unknown,
+  isr: readonly string[],
+  raw: string,
+): Record<string, string> {
+  const fail = (why: string): never => {
+    throw new Error(`not a cluster state (incarnations ${why}): ${raw.slice(0, 200)}`);
+  };
+  if (!value || typeof value !== 'object' || Array.isArray(value)) fail('is not an object');
+  const incarnations: Record<string, string> = {};
+  for (const [id, incarnation] of Object.entries(value as object)) {
+    if (typeof incarnation !== 'string' || incarnation === '') {
+      fail(`of ${id} is not a non-empty string`);
+    }
+    if (!isr.includes(id)) fail(`name ${id}, which is not in the ISR`);
+    incarnations[id] = incarnation as string;
+  }
+  return incarnations;
+}
+
+/** Incarnations are written for ISR members only, and not at all when there are none. */
 export function encodeClusterState(state: ClusterState): string {
-  return JSON.stringify({ epoch: state.epoch, leader: state.leader, isr: state.isr });
+  const incarnations = Object.fromEntries(
+    Object.entries(state.incarnations ?? {}).filter(([id]) => state.isr.includes(id)),
+  );
+  return JSON.stringify({
+    epoch: state.epoch,
+    leader: state.leader,
+    isr: state.isr,
+    ...(Object.keys(incarnations).length > 0 ? { incarnations } : {}),
+  });
 }
 
 function versioned(kv: IKeyValue): VersionedClusterState {

@@ -32,6 +32,24 @@ export interface ClusterState {
   leader: string | null;
   /** In-sync replica ids. Only these may lead. */
   isr: string[];
+  /**
+   * The data-directory incarnation each ISR member had when it was recorded (member id ->
+   * incarnation; keys are always ISR members). A replica listed in `isr` whose data directory
+   * has another incarnation was wiped or replaced: it is not in sync (see isrStanding). An ISR
+   * member without an entry was recorded before incarnations existed (or by an older leader).
+   * Absent when no member has one, so states of older versions read back unchanged.
+   */
+  incarnations?: Readonly<Record<string, string>>;
+}
+
+/** The data directory a replica runs on (libs/log-store's incarnation file), for the ISR rule. */
+export interface ReplicaIncarnation {
+  id: string;
+  /**
+   * The directory was created empty at this start: it holds no committed message. Decides what
+   * an ISR entry without a recorded incarnation (a state from before incarnations) means for it.
+   */
+  isNew: boolean;
 }
 
 /** A state as read from etcd with the revision a fenced write must match. */
@@ -70,12 +88,15 @@ export interface ClusterStateStore {
 export interface Leadership {
   epoch: number;
   isr: string[];
+  /** The recorded incarnations of ISR members (the leader's own included when it has one). */
+  incarnations: Readonly<Record<string, string>>;
   /**
    * A fenced write of the state while this leadership lasts: it succeeds only if this
    * replica's election key still exists AND the state is unchanged since the last read/write
    * of this leadership. Resolves false (and ends the leadership) when the fence fails.
+   * `incarnations` (default: the current ones) is kept only for members of `isr`.
    */
-  updateIsr(isr: string[]): Promise<boolean>;
+  updateIsr(isr: string[], incarnations?: Readonly<Record<string, string>>): Promise<boolean>;
 }
 
 /** Events of ElectionService. */
@@ -91,8 +112,11 @@ export interface Election {
   /**
    * Campaigns for leadership as `id` whenever this replica is allowed to lead (it is in the
    * ISR, or no state exists yet). A winner outside the ISR resigns and keeps waiting.
+   * `incarnation`: this replica's data directory; it is in the ISR only while the ISR recorded
+   * that incarnation for it (isrStanding), and a winner records it. Without one, the ISR is
+   * judged by id alone (as before incarnations; for tools and tests, not for replicas).
    */
-  start(id: string): Promise<void>;
+  start(id: string, incarnation?: ReplicaIncarnation): Promise<void>;
   /** Resigns (if leading) and stops campaigning; a graceful stop hands over at once. */
   stop(): Promise<void>;
   /**

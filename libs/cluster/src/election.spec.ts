@@ -171,6 +171,78 @@ describe('ElectionService', () => {
     });
   });
 
+  describe('incarnations (a wiped data directory restarted under the same id)', () => {
+    const NOT_STANDING = 'not standing for leader until it has caught up';
+
+    it('the first leader records its incarnation; a replaced directory never stands until re-admitted', async () => {
+      const options = fx.options();
+      const a = node('a', options);
+      await a.election.start('a', { id: 'ia', isNew: true }); // a brand-new cluster
+      const first = await waitFor('a leads', () => leadershipOf(a));
+      expect((await readState(a.client, options))?.state).toEqual({
+        epoch: 1,
+        leader: 'a',
+        isr: ['a'],
+        incarnations: { a: 'ia' },
+      });
+      expect(await first.updateIsr(['a', 'b'], { a: 'ia', b: 'ib' })).toBe(true);
+      await a.election.stop();
+
+      // b comes back on a wiped directory: listed in the ISR, but not with this directory.
+      const b = node('b', options);
+      await b.election.start('b', { id: 'ib2', isNew: true });
+      await new Promise((r) => setTimeout(r, 700));
+      expect(b.election.isLeader()).toBe(false);
+      expect(b.logger.lines).toContain(
+        `warn: the data directory of b is new (incarnation ib2) but the ISR recorded ib: it may lack committed messages: ${NOT_STANDING} and the leader has taken it back into the ISR`,
+      );
+      const candidates = await fx
+        .client()
+        .getAll()
+        .prefix(`${new ClusterKeys(options.cluster).root}election/`)
+        .keys();
+      expect(candidates).toEqual([]);
+
+      // The intact member leads; it re-admits b with its new incarnation; then b may lead.
+      const a2 = node('a', options);
+      await a2.election.start('a', { id: 'ia', isNew: false });
+      const second = await waitFor('a leads again', () => leadershipOf(a2));
+      expect(second).toMatchObject({ epoch: 2, incarnations: { a: 'ia', b: 'ib' } });
+      expect(await second.updateIsr(['a', 'b'], { a: 'ia', b: 'ib2' })).toBe(true);
+      await a2.election.stop();
+      const third = await waitFor('b leads', () => leadershipOf(b));
+      expect(third).toMatchObject({ epoch: 3, incarnations: { a: 'ia', b: 'ib2' } });
+    });
+
+    it('upgrade: an entry without an incarnation trusts an intact directory, not a new one', async () => {
+      const options = fx.options();
+      const keys = new ClusterKeys(options.cluster);
+      await fx
+        .client()
+        .put(keys.state)
+        .value(encodeClusterState({ epoch: 5, leader: null, isr: ['a', 'b'] }))
+        .exec();
+      const b = node('b', options);
+      await b.election.start('b', { id: 'nb', isNew: true });
+      await new Promise((r) => setTimeout(r, 700));
+      expect(b.election.isLeader()).toBe(false);
+      expect(b.logger.lines.join('\n')).toContain(
+        'the ISR recorded no incarnation for it (a state from before incarnations)',
+      );
+      const a = node('a', options);
+      await a.election.start('a', { id: 'ia', isNew: false });
+      const leadership = await waitFor('a leads', () => leadershipOf(a));
+      expect(leadership.epoch).toBe(6);
+      // The winner records its own incarnation; b's stays unrecorded until it has caught up.
+      expect((await readState(a.client, options))?.state).toEqual({
+        epoch: 6,
+        leader: 'a',
+        isr: ['a', 'b'],
+        incarnations: { a: 'ia' },
+      });
+    });
+  });
+
   describe('setEligible', () => {
     it('a leader that becomes ineligible clears itself and an in-sync replica takes over at once', async () => {
       const options = fx.options();

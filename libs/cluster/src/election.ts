@@ -16,10 +16,12 @@ import {
   type Election,
   type ElectionEvent,
   type Leadership,
+  type ReplicaIncarnation,
   type VersionedClusterState,
 } from './cluster.interface';
 import { encodeClusterState } from './cluster-state';
 import { ETCD_CLIENT } from './etcd.provider';
+import { isrStanding, type IsrStanding } from './isr-standing';
 import { ClusterKeys } from './keys';
 import { CLUSTER_LOGGER, type ClusterLogger, clusterLogger, errorMessage } from './logger';
 import { DEFAULT_LEASE_TTL_SECONDS } from './membership';
@@ -70,6 +72,9 @@ export class ElectionService implements Election, OnModuleDestroy {
   readonly events$: Observable<ElectionEvent> = this.events.asObservable();
 
   private id?: string;
+  private incarnation?: ReplicaIncarnation;
+  /** The last reason given for not standing by the ISR rule, so it is said once, not per state. */
+  private refusal = '';
   private running = false;
   /** setEligible(false) holds this replica out of the election whatever the ISR says. */
   private eligible = true;
@@ -96,12 +101,13 @@ export class ElectionService implements Election, OnModuleDestroy {
     this.logger = clusterLogger('Election', logger);
   }
 
-  async start(id: string): Promise<void> {
+  async start(id: string, incarnation?: ReplicaIncarnation): Promise<void> {
     if (this.running) {
       if (id !== this.id) throw new Error(`election already started as ${this.id}`);
       return;
     }
     this.id = id;
+    this.incarnation = incarnation;
     this.running = true;
     this.election = this.client
       .namespace(this.keys.root)
@@ -188,14 +194,30 @@ export class ElectionService implements Election, OnModuleDestroy {
       return;
     }
     const state = this.stateStore.current();
-    const allowed = !state || state.state.isr.includes(this.id!);
+    const standing = state ? this.standing(state.state) : undefined;
+    const allowed = !standing || standing.inSync;
+    if (allowed) this.refusal = '';
     if (allowed && !this.candidacy) this.campaign();
-    else if (!allowed && this.candidacy) {
-      this.logger.log(
-        `${this.id} is not in the ISR (${state!.state.isr.join(', ')}): withdrawing from the election until it is`,
-      );
-      void this.withdraw();
+    else if (standing && !standing.inSync) {
+      if (standing.listed) this.sayRefused(standing.why);
+      else if (this.candidacy) {
+        this.logger.log(`${standing.why}: withdrawing from the election until it is`);
+      }
+      if (this.candidacy) void this.withdraw();
     }
+  }
+
+  private standing(state: ClusterState): IsrStanding {
+    return isrStanding(state, this.id!, this.incarnation);
+  }
+
+  /** Listed in the ISR but not with this data directory: said once per reason. */
+  private sayRefused(why: string): void {
+    if (why === this.refusal) return;
+    this.refusal = why;
+    this.logger.warn(
+      `${why}: not standing for leader until it has caught up and the leader has taken it back into the ISR`,
+    );
   }
 
   private campaign(): void {
@@ -242,9 +264,10 @@ export class ElectionService implements Election, OnModuleDestroy {
           await this.withdraw();
           return;
         }
-        if (read && !read.state.isr.includes(this.id!)) {
+        const standing = read ? this.standing(read.state) : undefined;
+        if (standing && !standing.inSync) {
           this.logger.log(
-            `${this.id} won the election but is not in the ISR (${read.state.isr.join(', ')}): resigning so an in-sync replica can lead`,
+            `${this.id} won the election but ${standing.listed ? standing.why : 'is not in the ISR'} (ISR: ${read!.state.isr.join(', ')}): resigning so an in-sync replica can lead`,
           );
           await this.withdraw();
           return;
@@ -253,6 +276,11 @@ export class ElectionService implements Election, OnModuleDestroy {
           epoch: (read?.state.epoch ?? 0) + 1,
           leader: this.id!,
           isr: read ? read.state.isr : [this.id!],
+          // The first state, and an entry from before incarnations, get ours now.
+          incarnations: {
+            ...read?.state.incarnations,
+            ...(this.incarnation ? { [this.id!]: this.incarnation.id } : {}),
+          },
         };
         const fence = this.client
           .if(key, 'Create', '==', candidacy.createRevision)
@@ -376,6 +404,7 @@ export class FencedLeadership implements Leadership {
   readonly epoch: number;
   readonly leaderId: string;
   isr: string[];
+  incarnations: Readonly<Record<string, string>>;
   private active = true;
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -392,6 +421,7 @@ export class FencedLeadership implements Leadership {
     this.epoch = state.epoch;
     this.leaderId = state.leader!;
     this.isr = [...state.isr];
+    this.incarnations = onlyMembers(state.incarnations ?? {}, this.isr);
   }
 
   get isActive(): boolean {
@@ -402,7 +432,7 @@ export class FencedLeadership implements Leadership {
     this.active = false;
   }
 
-  updateIsr(isr: string[]): Promise<boolean> {
+  updateIsr(isr: string[], incarnations?: Readonly<Record<string, string>>): Promise<boolean> {
     const unique = [...new Set(isr)];
     return this.enqueue(() => {
       if (!unique.includes(this.leaderId)) {
@@ -410,13 +440,25 @@ export class FencedLeadership implements Leadership {
           `the ISR must contain the leader ${this.leaderId}: got [${unique.join(', ')}]`,
         );
       }
-      return this.write({ epoch: this.epoch, leader: this.leaderId, isr: unique });
+      return this.write({
+        epoch: this.epoch,
+        leader: this.leaderId,
+        isr: unique,
+        incarnations: onlyMembers(incarnations ?? this.incarnations, unique),
+      });
     });
   }
 
   /** Graceful stop: the same epoch and ISR with no leader, fenced like every other write. */
   clearLeader(): Promise<boolean> {
-    return this.enqueue(() => this.write({ epoch: this.epoch, leader: null, isr: this.isr }));
+    return this.enqueue(() =>
+      this.write({
+        epoch: this.epoch,
+        leader: null,
+        isr: this.isr,
+        incarnations: this.incarnations,
+      }),
+    );
   }
 
   private enqueue(op: () => Promise<boolean>): Promise<boolean> {
@@ -446,6 +488,7 @@ export class FencedLeadership implements Leadership {
     }
     this.modRevision = res.header.revision;
     this.isr = next.isr;
+    this.incarnations = next.incarnations ?? {};
     return true;
   }
 
@@ -454,4 +497,11 @@ export class FencedLeadership implements Leadership {
     this.active = false;
     this.onFenceFailed(reason);
   }
+}
+
+function onlyMembers(
+  incarnations: Readonly<Record<string, string>>,
+  isr: readonly string[],
+): Record<string, string> {
+  return Object.fromEntries(Object.entries(incarnations).filter(([id]) => isr.includes(id)));
 }

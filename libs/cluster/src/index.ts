@@ -18,3 +18,5 @@ export type { ClusterLogger } from './logger';
 export { DEFAULT_LEASE_TTL_SECONDS, MembershipService } from './membership';
 export { ClusterStateService, decodeClusterState, encodeClusterState } from './cluster-state';
 export { ElectionService, FencedLeadership } from './election';
+export { isrStanding } from './isr-standing';
+export type { IsrStanding } from './isr-standing';

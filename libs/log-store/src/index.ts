@@ -24,3 +24,5 @@ export {
 export type { BatchHeader, BatchInput, DecodedBatch } from './record-batch';
 export { EpochFile } from './epoch-file';
 export { HIGH_WATERMARK_FILE } from './high-watermark-checkpoint';
+export { INCARNATION_FILE } from './incarnation-file';
+export type { Incarnation, IncarnationOrigin } from './incarnation-file';

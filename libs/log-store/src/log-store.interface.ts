@@ -5,6 +5,8 @@
  *
  * Offsets are plain numbers (contiguous from 0, below 2^53). Messages are bytes.
  */
+import type { Incarnation } from './incarnation-file';
+
 export const LOG_STORE = Symbol('LOG_STORE');
 
 /** Identifies a batch written by an idempotent producer (DESIGN.md B.4). */
@@ -81,6 +83,13 @@ export interface LogStore {
    * caller passes only what it knows to be committed and on this log's disk.
    */
   checkpointHighWatermark(highWatermark: number): void;
+
+  /**
+   * This data directory's identity, kept in its `incarnation` file (incarnation-file.ts): a
+   * wiped or replaced directory gets a new one, which is how the cluster's ISR tells it apart
+   * from the directory that was in sync.
+   */
+  readonly incarnation: Incarnation;
 
   /** What recovery cut from the log when it was opened (empty when nothing). */
   readonly recoveryCuts: readonly RecoveryCut[];

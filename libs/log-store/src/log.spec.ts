@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { corruptBatchOf, LogStoreError } from './errors';
+import { INCARNATION_FILE } from './incarnation-file';
 import { Log, LogOptions } from './log';
 import { decodeBatches } from './record-batch';
 import { msg, tempDirs } from './test-support/temp-dir';
@@ -870,7 +871,8 @@ describe('Log', () => {
       await follower.close();
       const leaderFiles = fs.readdirSync(dir).sort();
       expect(fs.readdirSync(followerDir).sort()).toEqual(leaderFiles);
-      for (const f of leaderFiles) {
+      // Every file but the incarnation, which is each directory's own.
+      for (const f of leaderFiles.filter((name) => name !== INCARNATION_FILE)) {
         expect(
           fs.readFileSync(path.join(followerDir, f)).equals(fs.readFileSync(path.join(dir, f))),
         ).toBe(true);
@@ -1025,6 +1027,7 @@ describe('Log', () => {
       await log.close();
       fs.writeFileSync(path.join(dir, 'leader-epoch-checkpoint.tmp'), 'half');
       fs.writeFileSync(path.join(dir, 'high-watermark-checkpoint.tmp'), 'half');
+      fs.writeFileSync(path.join(dir, 'incarnation.tmp'), 'half');
       fs.writeFileSync(path.join(dir, '00000000000000000000.index.tmp'), 'half');
       fs.writeFileSync(path.join(dir, '00000000000000000999.index'), 'orphan');
       log = await open(dir);
@@ -1032,8 +1035,32 @@ describe('Log', () => {
       expect(fs.readdirSync(dir).sort()).toEqual([
         '00000000000000000000.index',
         '00000000000000000000.log',
+        INCARNATION_FILE,
         'leader-epoch-checkpoint',
       ]);
+      await log.close();
+    });
+
+    it('keeps its incarnation across reopens; a wiped directory comes back as a new one', async () => {
+      const dir = dirs.make();
+      let log = await open(dir);
+      const first = log.incarnation;
+      expect(first.origin).toBe('new');
+      await fill(log, 3);
+      await log.close();
+      log = await open(dir);
+      expect(log.incarnation).toEqual({ id: first.id, origin: 'existing' });
+      await log.close();
+      fs.rmSync(path.join(dir, INCARNATION_FILE));
+      log = await open(dir);
+      // A log from before incarnations: same log, adopted under a new id.
+      expect(log.incarnation.origin).toBe('adopted');
+      await log.close();
+      fs.rmSync(dir, { recursive: true });
+      log = await open(dir);
+      expect(log.incarnation.origin).toBe('new');
+      expect(log.incarnation.id).not.toBe(first.id);
+      expect(log.logEndOffset).toBe(0);
       await log.close();
     });
 

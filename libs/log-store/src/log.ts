@@ -7,6 +7,7 @@
  *   <baseOffset, 20 digits>.log / .index one per roll; the last one is the active segment
  *   leader-epoch-checkpoint              epoch -> start offset
  *   high-watermark-checkpoint            the highest HW the replica has known (lazily written)
+ *   incarnation                          this directory's identity for the ISR (incarnation-file.ts)
  * Anything else (besides our own *.tmp leftovers and lost+found) makes open fail with NOT_A_LOG.
  *
  * Durability and recovery: a segment is fsynced and its index written when it is rolled, so
@@ -34,6 +35,7 @@ import * as path from 'node:path';
 import { syncDir, TMP_SUFFIX } from './atomic-file';
 import { EPOCH_FILE, EpochFile } from './epoch-file';
 import { corruptBatchOf, LogStoreError, logStoreErrors } from './errors';
+import { INCARNATION_FILE, loadOrCreateIncarnation, type Incarnation } from './incarnation-file';
 import {
   DEFAULT_HIGH_WATERMARK_CHECKPOINT_MS,
   HIGH_WATERMARK_FILE,
@@ -176,6 +178,7 @@ export class Log implements LogStore {
   private readonly producers: ProducerStateTable;
   private readonly hwCheckpoint: HighWatermarkCheckpoint;
   private readonly cuts: readonly RecoveryCut[];
+  readonly incarnation: Incarnation;
 
   private queue: QueuedWrite[] = [];
   private flushScheduled = false;
@@ -206,6 +209,7 @@ export class Log implements LogStore {
       producers: ProducerStateTable;
       hwCheckpoint: HighWatermarkCheckpoint;
       cuts: RecoveryCut[];
+      incarnation: Incarnation;
     },
   ) {
     this.segmentBytes = options.segmentBytes;
@@ -223,6 +227,7 @@ export class Log implements LogStore {
     this.producers = state.producers;
     this.hwCheckpoint = state.hwCheckpoint;
     this.cuts = state.cuts;
+    this.incarnation = state.incarnation;
     this.queuedEpoch = this.epochs.latestEpoch;
     if (this.fsyncPolicy === 'interval') {
       this.timer = setInterval(() => this.intervalSync(), options.fsyncIntervalMs);
@@ -251,14 +256,25 @@ export class Log implements LogStore {
         name.endsWith(TMP_SUFFIX) &&
         (SEGMENT_NAME.test(name.slice(0, -TMP_SUFFIX.length)) ||
           name.startsWith(EPOCH_FILE) ||
-          name.startsWith(HIGH_WATERMARK_FILE))
+          name.startsWith(HIGH_WATERMARK_FILE) ||
+          name.startsWith(INCARNATION_FILE))
       ) {
         await fs.promises.rm(path.join(dir, name), { force: true });
-      } else if (name !== EPOCH_FILE && name !== HIGH_WATERMARK_FILE && name !== 'lost+found') {
+      } else if (
+        name !== EPOCH_FILE &&
+        name !== HIGH_WATERMARK_FILE &&
+        name !== INCARNATION_FILE &&
+        name !== 'lost+found'
+      ) {
         strangers.push(name);
       }
     }
     if (strangers.length) throw logStoreErrors.notALog(dir, strangers);
+    // Before anything is created here: whether the directory held a log decides new vs adopted.
+    const incarnation = await loadOrCreateIncarnation(
+      dir,
+      logs.size === 0 && !names.includes(EPOCH_FILE) && !names.includes(HIGH_WATERMARK_FILE),
+    );
     for (const base of indexes) {
       // An index without its log: left by a crash while deleting segments (truncateTo).
       if (!logs.has(base))
@@ -294,6 +310,7 @@ export class Log implements LogStore {
         producers,
         hwCheckpoint,
         cuts: [],
+        incarnation,
       });
     }
 
@@ -347,6 +364,7 @@ export class Log implements LogStore {
       producers,
       hwCheckpoint,
       cuts: cut ? [cut] : [],
+      incarnation,
     });
   }
 

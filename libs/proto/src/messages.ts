@@ -69,6 +69,8 @@ export interface FetchRequest {
   follower_id: string;
   epoch: number;
   log_end_offset: number;
+  /** Set in the first request of a stream; '' in later ones and from older replicas. */
+  incarnation?: string;
 }
 export interface FetchResponse {
   epoch: number;

@@ -1,11 +1,18 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { MEMBERSHIP, type Membership } from '@distilled/cluster';
-import { LOG_STORE, type LogStore } from '@distilled/log-store';
+import { LOG_STORE, type IncarnationOrigin, type LogStore } from '@distilled/log-store';
 import { InjectServerConfig, type ServerConfig } from '../config';
 import { AppendStreams } from '../log/append-streams';
 import { LogRepair } from '../repair/log-repair.service';
 import { ReplicaState } from '../replication/replica-state';
 import { RoleService } from './role.service';
+
+/** How the data directory's incarnation came to be, for the start line. */
+const INCARNATION_SAYS: Record<IncarnationOrigin, string> = {
+  existing: 'incarnation',
+  new: 'a new, empty data directory: created incarnation',
+  adopted: 'a log from before incarnations: adopted incarnation',
+};
 
 function describe(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -34,14 +41,15 @@ export class ReplicaLifecycle implements OnModuleDestroy {
 
   async start(): Promise<void> {
     const { config, log } = this;
+    const { incarnation } = log;
     this.logger.log(
-      `replica ${config.nodeId} serving gRPC on ${config.grpcHost}:${config.grpcPort} (advertised as ${config.advertise}); data in ${config.dataDir}, log end offset ${log.logEndOffset}, high-watermark checkpoint ${log.highWatermarkCheckpoint}, latest epoch ${log.latestEpoch}; cluster "${config.cluster}" on ${config.etcdEndpoints.join(',')}; min in-sync ${config.minInsync}`,
+      `replica ${config.nodeId} serving gRPC on ${config.grpcHost}:${config.grpcPort} (advertised as ${config.advertise}); data in ${config.dataDir} (${INCARNATION_SAYS[incarnation.origin]} ${incarnation.id}), log end offset ${log.logEndOffset}, high-watermark checkpoint ${log.highWatermarkCheckpoint}, latest epoch ${log.latestEpoch}; cluster "${config.cluster}" on ${config.etcdEndpoints.join(',')}; min in-sync ${config.minInsync}`,
     );
     await this.membership.register({ id: config.nodeId, address: config.advertise });
     this.started = true;
     // Before campaigning: a replica whose log lost committed messages must not stand at all.
     await this.repair.start();
-    await this.roles.start();
+    await this.roles.start({ id: incarnation.id, isNew: incarnation.origin === 'new' });
   }
 
   /**

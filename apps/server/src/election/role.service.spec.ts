@@ -15,6 +15,7 @@ import type { LeaderTerm } from '../replication/leader-term';
 import { ReplicaState } from '../replication/replica-state';
 import { RoleService } from './role.service';
 
+const INCARNATION = { id: 'inc-a', isNew: false };
 const flush = () => new Promise((resolve) => setTimeout(resolve, 10));
 
 function setup() {
@@ -79,6 +80,7 @@ function setup() {
   const leadership = (epoch: number): Leadership => ({
     epoch,
     isr: ['a', 'b'],
+    incarnations: {},
     updateIsr: async () => true,
   });
   return { roles, events, election, state, calls, cluster, members, leadership, leader };
@@ -87,7 +89,7 @@ function setup() {
 describe('RoleService', () => {
   it('follows the leader named in etcd once its address is known', async () => {
     const t = setup();
-    await t.roles.start();
+    await t.roles.start(INCARNATION);
     t.cluster(3, 'b', ['a', 'b']);
     await flush();
     expect(t.calls.at(-1)).toBe('follow none'); // b is not registered: nowhere to dial
@@ -104,7 +106,7 @@ describe('RoleService', () => {
 
   it('stops following before it leads, and follows again after it is deposed', async () => {
     const t = setup();
-    await t.roles.start();
+    await t.roles.start(INCARNATION);
     t.members('a', 'b');
     t.cluster(3, 'b', ['a', 'b']);
     await flush();
@@ -122,7 +124,7 @@ describe('RoleService', () => {
 
   it('steps down at once when etcd shows a newer epoch than its own term', async () => {
     const t = setup();
-    await t.roles.start();
+    await t.roles.start(INCARNATION);
     t.members('a', 'b');
     t.events.next({ type: 'elected', leadership: t.leadership(4) });
     await flush();
@@ -134,7 +136,7 @@ describe('RoleService', () => {
 
   it('exclusive() ends the term, stops following, runs the task alone, then follows again', async () => {
     const t = setup();
-    await t.roles.start();
+    await t.roles.start(INCARNATION);
     t.members('a', 'b');
     t.events.next({ type: 'elected', leadership: t.leadership(4) });
     await flush();
@@ -157,7 +159,7 @@ describe('RoleService', () => {
 
   it('exclusive() passes on a failing task and the queue goes on', async () => {
     const t = setup();
-    await t.roles.start();
+    await t.roles.start(INCARNATION);
     await expect(
       t.roles.exclusive('x', async () => {
         throw new Error('disk gone');
@@ -171,7 +173,7 @@ describe('RoleService', () => {
 
   it('stop() resigns, ends the term and stops following', async () => {
     const t = setup();
-    await t.roles.start();
+    await t.roles.start(INCARNATION);
     t.events.next({ type: 'elected', leadership: t.leadership(4) });
     await flush();
     await t.roles.stop();

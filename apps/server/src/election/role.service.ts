@@ -8,6 +8,7 @@ import {
   type Election,
   type ElectionEvent,
   type Membership,
+  type ReplicaIncarnation,
 } from '@distilled/cluster';
 import { InjectServerConfig, type ServerConfig } from '../config';
 import { SHUTDOWN_DRAIN_MS } from '../constants';
@@ -38,8 +39,11 @@ export class RoleService {
     private readonly follower: FollowerService,
   ) {}
 
-  /** Starts watching and campaigning. The gRPC server must already be listening. */
-  async start(): Promise<void> {
+  /**
+   * Starts watching and campaigning as this data directory's `incarnation` (the ISR must have
+   * recorded it for this replica to lead). The gRPC server must already be listening.
+   */
+  async start(incarnation: ReplicaIncarnation): Promise<void> {
     this.started = true;
     this.state.role = 'follower';
     this.subscriptions.add(
@@ -51,7 +55,7 @@ export class RoleService {
     this.subscriptions.add(
       this.membership.members$.subscribe(() => this.enqueue(() => this.reconcile())),
     );
-    await this.election.start(this.config.nodeId);
+    await this.election.start(this.config.nodeId, incarnation);
   }
 
   /**

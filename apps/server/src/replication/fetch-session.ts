@@ -40,6 +40,8 @@ export class FetchSession {
     readonly followerId: string,
     private readonly call: FetchCall,
     private readonly host: FetchSessionHost,
+    /** The follower's data-directory incarnation from its first request ('' from older replicas). */
+    readonly incarnation = '',
   ) {}
 
   get isClosed(): boolean {

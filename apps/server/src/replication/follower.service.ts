@@ -175,7 +175,13 @@ export class FollowerService {
       });
     let progressed = false;
     try {
-      acknowledge();
+      // The leader binds the stream with the first request: it says which data directory we are.
+      call.write({
+        follower_id: this.config.nodeId,
+        epoch: target.epoch,
+        log_end_offset: this.log.logEndOffset,
+        incarnation: this.log.incarnation.id,
+      });
       for await (const response of call as AsyncIterable<FetchResponse>) {
         if (run.stopped) break;
         if (response.epoch !== target.epoch) {

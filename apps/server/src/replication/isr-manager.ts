@@ -7,6 +7,8 @@ import type { Leadership } from '@distilled/cluster';
  */
 export class IsrManager {
   private members: readonly string[];
+  /** The data-directory incarnation recorded for each member (none for pre-incarnation entries). */
+  private incarnations: Readonly<Record<string, string>>;
   private changing = false;
 
   constructor(
@@ -15,10 +17,16 @@ export class IsrManager {
     private readonly onFenced: (why: string) => void,
   ) {
     this.members = [...leadership.isr];
+    this.incarnations = { ...leadership.incarnations };
   }
 
   get isr(): readonly string[] {
     return this.members;
+  }
+
+  /** The incarnation the ISR recorded for `id`, or undefined (not a member, or recorded before incarnations). */
+  incarnationOf(id: string): string | undefined {
+    return this.members.includes(id) ? this.incarnations[id] : undefined;
   }
 
   /** True while a change is being written; callers try again on their next check. */
@@ -31,19 +39,28 @@ export class IsrManager {
   }
 
   /**
-   * Writes `next` as the ISR. Resolves true once etcd holds it; false when another change is
-   * in flight, etcd failed (tried again later), or the fence failed (leadership lost: onFenced).
+   * Writes `next` as the ISR, with `recorded` (member id -> incarnation) on top of the
+   * incarnations already recorded for members that stay. Resolves true once etcd holds it; false
+   * when another change is in flight, etcd failed (tried again later), or the fence failed
+   * (leadership lost: onFenced).
    */
-  async change(next: readonly string[]): Promise<boolean> {
+  async change(
+    next: readonly string[],
+    recorded: Readonly<Record<string, string>> = {},
+  ): Promise<boolean> {
     if (this.changing) return false;
     this.changing = true;
     try {
-      const applied = await this.leadership.updateIsr([...next]);
+      const incarnations = Object.fromEntries(
+        Object.entries({ ...this.incarnations, ...recorded }).filter(([id]) => next.includes(id)),
+      );
+      const applied = await this.leadership.updateIsr([...next], incarnations);
       if (!applied) {
         this.onFenced('a fenced ISR write was refused: another replica changed the state');
         return false;
       }
       this.members = [...next];
+      this.incarnations = incarnations;
       return true;
     } finally {
       this.changing = false;

@@ -18,11 +18,18 @@ class FakeLeadership implements Leadership {
   constructor(
     readonly epoch: number,
     public isr: string[],
+    public incarnations: Readonly<Record<string, string>> = {},
   ) {}
-  async updateIsr(isr: string[]): Promise<boolean> {
+  readonly written: Readonly<Record<string, string>>[] = [];
+  async updateIsr(
+    isr: string[],
+    incarnations: Readonly<Record<string, string>> = this.incarnations,
+  ): Promise<boolean> {
     if (this.fenced) return false;
     this.writes.push(isr);
+    this.written.push(incarnations);
     this.isr = isr;
+    this.incarnations = incarnations;
     return true;
   }
 }
@@ -42,12 +49,13 @@ class FakeCall extends EventEmitter {
 function setup(
   overrides: Partial<LeaderTermOptions> & {
     isr?: string[];
+    incarnations?: Record<string, string>;
     registered?: string[];
     log?: FakeLogStore;
   } = {},
 ) {
   const log = overrides.log ?? new FakeLogStore();
-  const leadership = new FakeLeadership(4, overrides.isr ?? ['a']);
+  const leadership = new FakeLeadership(4, overrides.isr ?? ['a'], overrides.incarnations);
   const registered = new Set(overrides.registered ?? ['a', 'b', 'c']);
   const onFenced = jest.fn();
   const term = new LeaderTerm({
@@ -67,9 +75,9 @@ function setup(
   return { log, leadership, term, onFenced, registered };
 }
 
-function follower(term: LeaderTerm, id: string) {
+function follower(term: LeaderTerm, id: string, incarnation?: string) {
   const call = new FakeCall();
-  const session = term.attach(id, call as unknown as FetchCall);
+  const session = term.attach(id, call as unknown as FetchCall, incarnation);
   return { call, session, fetch: (leo: number) => term.onFetch(session, leo) };
 }
 
@@ -247,6 +255,67 @@ describe('LeaderTerm', () => {
       await sleep(5);
       expect(t.leadership.writes).toEqual([['a', 'b']]);
       expect(term.isr).toEqual(['a', 'b']);
+    });
+
+    it('adds a follower back with the incarnation of its data directory', async () => {
+      const t = setup({ isr: ['a'], incarnations: { a: 'ia' } });
+      term = t.term;
+      await term.start();
+      follower(term, 'b', 'ib').fetch(0);
+      await sleep(5);
+      expect(t.leadership.writes).toEqual([['a', 'b']]);
+      expect(t.leadership.written).toEqual([{ a: 'ia', b: 'ib' }]);
+    });
+
+    it('drops a member that comes back with another incarnation at once, and takes it back once caught up', async () => {
+      const t = setup({ isr: ['a', 'b'], incarnations: { a: 'ia', b: 'ib' } });
+      term = t.term;
+      await term.start();
+      const b = follower(term, 'b', 'ib');
+      b.fetch(0);
+      await sleep(5);
+      b.fetch(0);
+      const appended = term.append(messages('x', 'y'));
+      await sleep(5);
+      b.fetch(2);
+      await appended;
+      expect(term.highWatermark()).toBe(2);
+      expect(t.leadership.writes).toEqual([]);
+
+      // Wiped and restarted under the same id: an empty log and a new incarnation.
+      const wiped = follower(term, 'b', 'ib2');
+      wiped.fetch(0);
+      await sleep(5);
+      expect(t.leadership.writes).toEqual([['a']]);
+      expect(t.leadership.written).toEqual([{ a: 'ia' }]);
+      expect(quietLogger.warn).toHaveBeenCalledWith(
+        expect.stringContaining(
+          'removed b from ISR: its data directory changed (incarnation ib2; the ISR recorded ib)',
+        ),
+      );
+      wiped.fetch(2);
+      await sleep(5);
+      expect(t.leadership.writes).toEqual([['a'], ['a', 'b']]);
+      expect(t.leadership.written.at(-1)).toEqual({ a: 'ia', b: 'ib2' });
+    });
+
+    it('records the incarnation of a member listed before incarnations only once it has caught up', async () => {
+      // A log and HW carried over from the previous term.
+      const log = new FakeLogStore();
+      await log.append(messages('x', 'y'), 3);
+      const highWatermark = new HighWatermark();
+      highWatermark.advanceTo(2);
+      const t = setup({ isr: ['a', 'b'], replicaLagMs: 60_000, log, highWatermark });
+      term = t.term;
+      await term.start();
+      const b = follower(term, 'b', 'ib');
+      b.fetch(0); // behind: nothing says this directory is the one the ISR admitted
+      await sleep(5);
+      expect(t.leadership.writes).toEqual([]);
+      b.fetch(2);
+      await sleep(5);
+      expect(t.leadership.writes).toEqual([['a', 'b']]);
+      expect(t.leadership.written).toEqual([{ b: 'ib' }]);
     });
 
     it('steps down when a fenced write fails', async () => {

@@ -134,14 +134,25 @@ export class LeaderTerm implements FetchSessionHost {
   }
 
   /**
-   * A follower's fetch stream, at its first request of this epoch. A second stream from the
-   * same follower replaces the first (it reconnected before the old one noticed).
+   * A follower's fetch stream, at its first request of this epoch, with the incarnation of its
+   * data directory. A second stream from the same follower replaces the first (it reconnected
+   * before the old one noticed). An ISR member that comes back with another incarnation was
+   * wiped or replaced: it leaves the ISR at once, and rejoins once it has caught up.
    */
-  attach(followerId: string, call: FetchCall): FetchSession {
+  attach(followerId: string, call: FetchCall, incarnation = ''): FetchSession {
     this.sessions.get(followerId)?.close();
-    const session = new FetchSession(followerId, call, this);
+    const session = new FetchSession(followerId, call, this, incarnation);
     this.sessions.set(followerId, session);
+    if (this.changedIncarnation(session)) void this.checkIsr();
     return session;
+  }
+
+  /** The ISR recorded another incarnation for this follower than the one it fetches with. */
+  private changedIncarnation(session: FetchSession): string | undefined {
+    const recorded = this.isrManager.incarnationOf(session.followerId);
+    return session.incarnation && recorded !== undefined && recorded !== session.incarnation
+      ? recorded
+      : undefined;
   }
 
   /** A fetch request: `leo` is where the follower's log ends, i.e. what it acknowledges. */
@@ -158,7 +169,7 @@ export class LeaderTerm implements FetchSessionHost {
       return;
     }
     this.tracker.onFetch(session.followerId, leo, leaderLeo, this.now());
-    void this.maybeExpand(session.followerId, leo);
+    void this.maybeExpand(session, leo);
     this.recompute();
     session.onRequest(leo);
   }
@@ -242,7 +253,7 @@ export class LeaderTerm implements FetchSessionHost {
     if (await this.shrinkIsr()) return;
     for (const session of this.sessions.values()) {
       const leo = this.tracker.leo(session.followerId);
-      if (leo !== undefined && (await this.maybeExpand(session.followerId, leo))) return;
+      if (leo !== undefined && (await this.maybeExpand(session, leo))) return;
     }
   }
 
@@ -254,6 +265,15 @@ export class LeaderTerm implements FetchSessionHost {
       if (id === this.options.selfId) continue;
       if (!this.options.isRegistered(id)) {
         reasons.set(id, 'its membership lease is gone');
+        continue;
+      }
+      const session = this.sessions.get(id);
+      const recorded = session && this.changedIncarnation(session);
+      if (session && recorded) {
+        reasons.set(
+          id,
+          `its data directory changed (incarnation ${session.incarnation}; the ISR recorded ${recorded}), so it may lack committed messages; it rejoins once it has caught up`,
+        );
         continue;
       }
       const lag = this.tracker.lagMs(id, leaderLeo, now);
@@ -272,26 +292,39 @@ export class LeaderTerm implements FetchSessionHost {
 
   /**
    * A follower outside the ISR that holds everything committed, and everything this leader had
-   * when its term began (a committed-by-the-old-leader tail may sit above our HW), joins.
-   * Resolves true when a write was attempted.
+   * when its term began (a committed-by-the-old-leader tail may sit above our HW), joins, with
+   * the incarnation of its data directory. A member listed before incarnations existed gets
+   * its incarnation recorded the same way, once caught up (until then nothing says that
+   * directory is the one the ISR admitted). Resolves true when a write was attempted.
    */
-  private async maybeExpand(followerId: string, leo: number): Promise<boolean> {
-    if (this.isrManager.has(followerId) || this.isrManager.busy) return false;
+  private async maybeExpand(session: FetchSession, leo: number): Promise<boolean> {
+    const { followerId, incarnation } = session;
+    const member = this.isrManager.has(followerId);
+    const unrecorded =
+      member && incarnation !== '' && this.isrManager.incarnationOf(followerId) === undefined;
+    if ((member && !unrecorded) || this.isrManager.busy) return false;
     if (!this.options.isRegistered(followerId)) return false;
     if (leo < this.highWatermark() || leo < this.epochStartOffset) return false;
-    const next = [...this.isr, followerId];
-    if (await this.changeIsr(next)) {
+    const next = member ? [...this.isr] : [...this.isr, followerId];
+    const recorded: Record<string, string> = incarnation ? { [followerId]: incarnation } : {};
+    if (await this.changeIsr(next, recorded)) {
+      const which = incarnation ? ` with incarnation ${incarnation}` : '';
       this.options.logger.log(
-        `added ${followerId} to ISR: caught up at offset ${leo}; ISR [${next.join(', ')}]`,
+        member
+          ? `recorded incarnation ${incarnation} of ISR member ${followerId}: caught up at offset ${leo}`
+          : `added ${followerId} to ISR${which}: caught up at offset ${leo}; ISR [${next.join(', ')}]`,
       );
       this.recompute();
     }
     return true;
   }
 
-  private async changeIsr(next: readonly string[]): Promise<boolean> {
+  private async changeIsr(
+    next: readonly string[],
+    recorded?: Readonly<Record<string, string>>,
+  ): Promise<boolean> {
     try {
-      const applied = await this.isrManager.change(next);
+      const applied = await this.isrManager.change(next, recorded);
       if (applied && !this.endedWith) this.options.onIsrChange(this.isr);
       return applied && !this.endedWith;
     } catch (error) {

@@ -125,7 +125,7 @@ export class LeaderService {
           return fail(ReplicaError.invalidArgument(`bad follower id "${request.follower_id}"`));
         }
         term = current;
-        session = current.attach(request.follower_id, call);
+        session = current.attach(request.follower_id, call, request.incarnation ?? '');
       } else if (request.epoch !== term.epoch || term.ended) {
         return fail(ReplicaError.fencedEpoch(request.epoch, term.epoch));
       }

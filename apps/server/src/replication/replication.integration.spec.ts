@@ -35,9 +35,14 @@ class FakeLeadership implements Leadership {
   constructor(
     readonly epoch: number,
     public isr: string[],
+    public incarnations: Readonly<Record<string, string>> = {},
   ) {}
-  async updateIsr(isr: string[]): Promise<boolean> {
+  async updateIsr(
+    isr: string[],
+    incarnations: Readonly<Record<string, string>> = this.incarnations,
+  ): Promise<boolean> {
     this.isr = isr;
+    this.incarnations = incarnations;
     return true;
   }
 }

@@ -2,6 +2,7 @@ import {
   logStoreErrors,
   type AppendResult,
   type EpochEndOffset,
+  type Incarnation,
   type LogStore,
   type ProducerBatchId,
   type ReadResult,
@@ -26,6 +27,7 @@ export class FakeLogStore implements LogStore {
   /** What a real log would have read from its checkpoint file at open; raised by checkpointHighWatermark. */
   highWatermarkCheckpoint = 0;
   recoveryCuts: RecoveryCut[] = [];
+  incarnation: Incarnation = { id: 'fake-incarnation', origin: 'existing' };
   /** Offsets whose read fails as a damaged batch (the batch = that one offset, for simplicity). */
   readonly damaged = new Set<number>();
   private readonly writtenListeners = new Set<() => void>();
