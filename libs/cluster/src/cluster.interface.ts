@@ -46,8 +46,9 @@ export interface ClusterState {
 export interface ReplicaIncarnation {
   id: string;
   /**
-   * The directory was created empty at this start: it holds no committed message. Decides what
-   * an ISR entry without a recorded incarnation (a state from before incarnations) means for it.
+   * The directory was created empty (at this start or an earlier one; the incarnation file
+   * keeps it): nothing says it holds a committed message. Decides what an ISR entry without a
+   * recorded incarnation (a state from before incarnations) means for it.
    */
   isNew: boolean;
 }

@@ -194,7 +194,7 @@ describe('ElectionService', () => {
       await new Promise((r) => setTimeout(r, 700));
       expect(b.election.isLeader()).toBe(false);
       expect(b.logger.lines).toContain(
-        `warn: the data directory of b is new (incarnation ib2) but the ISR recorded ib: it may lack committed messages: ${NOT_STANDING} and the leader has taken it back into the ISR`,
+        `warn: the data directory of b was created empty (incarnation ib2) but the ISR recorded ib: it may lack committed messages: ${NOT_STANDING} and the leader has taken it back into the ISR`,
       );
       const candidates = await fx
         .client()

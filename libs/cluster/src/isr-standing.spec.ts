@@ -34,6 +34,12 @@ describe('isrStanding', () => {
     expect(isrStanding(cluster, 'b', incarnation).inSync).toBe(inSync);
   });
 
+  it('an id named like an Object.prototype property reads only its own recorded incarnation', () => {
+    const cluster: ClusterState = { epoch: 3, leader: 'a', isr: ['a', 'constructor'] };
+    cluster.incarnations = { a: 'q' };
+    expect(isrStanding(cluster, 'constructor', intact('y')).inSync).toBe(true);
+  });
+
   it('a replica outside the ISR is not in sync, whatever its directory', () => {
     expect(isrStanding(state({ a: 'q' }), 'c', intact('q'))).toEqual({
       inSync: false,
@@ -46,7 +52,7 @@ describe('isrStanding', () => {
     const standing = isrStanding(state({ b: 'x' }), 'b', fresh('y'));
     expect(standing).toMatchObject({
       listed: true,
-      why: 'the data directory of b is new (incarnation y) but the ISR recorded x: it may lack committed messages',
+      why: 'the data directory of b was created empty (incarnation y) but the ISR recorded x: it may lack committed messages',
     });
   });
 });

@@ -30,10 +30,14 @@ export function isrStanding(
     };
   }
   if (!incarnation) return { inSync: true, recorded: false };
-  const recorded = state.incarnations?.[id];
+  // Own keys only: an id such as "constructor" must not find Object.prototype's.
+  const recorded =
+    state.incarnations && Object.hasOwn(state.incarnations, id)
+      ? state.incarnations[id]
+      : undefined;
   if (recorded === incarnation.id) return { inSync: true, recorded: true };
   const mine = incarnation.isNew
-    ? `the data directory of ${id} is new (incarnation ${incarnation.id})`
+    ? `the data directory of ${id} was created empty (incarnation ${incarnation.id})`
     : `the data directory of ${id} is incarnation ${incarnation.id}`;
   if (recorded !== undefined) {
     return {

@@ -6,9 +6,14 @@
  * (Kafka's KIP-966 broker epoch plays the same part).
  *
  * File `incarnation`, text:
- *   0      format version
- *   <id>   the incarnation, 1..64 characters of [A-Za-z0-9-]
+ *   0              format version
+ *   <id>           the incarnation, 1..64 characters of [A-Za-z0-9-]
+ *   created-empty  (only when it was) the directory held no log when the id was created
  * Written once, atomically (atomic-file.ts), before the log is used.
+ *
+ * `createdEmpty` is kept in the file, not judged at each start: a directory created empty must
+ * never count through an ISR entry that recorded no incarnation (see libs/cluster's
+ * isr-standing.ts), and that must hold after it restarts too, before a leader has recorded it.
  *
  * How the id came to be (`origin`):
  *   existing  read from the file
@@ -35,15 +40,24 @@ export type IncarnationOrigin = 'existing' | 'new' | 'adopted';
 
 export interface Incarnation {
   readonly id: string;
+  /** How the id came to be at this start (for the start line). */
   readonly origin: IncarnationOrigin;
+  /** The directory held no log when the id was created, at this start or an earlier one. */
+  readonly createdEmpty: boolean;
 }
 
+const CREATED_EMPTY = 'created-empty';
+
 /** The incarnation in a file's text, or null when it is not one. */
-export function parseIncarnation(text: string): string | null {
-  const lines = text.split('\n').filter((line) => line.trim() !== '');
-  if (lines.length !== 2 || lines[0].trim() !== String(VERSION)) return null;
-  const id = lines[1].trim();
-  return ID.test(id) ? id : null;
+export function parseIncarnation(text: string): { id: string; createdEmpty: boolean } | null {
+  const lines = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+  if (lines.length < 2 || lines.length > 3 || lines[0] !== String(VERSION)) return null;
+  if (lines.length === 3 && lines[2] !== CREATED_EMPTY) return null;
+  const id = lines[1];
+  return ID.test(id) ? { id, createdEmpty: lines.length === 3 } : null;
 }
 
 /**
@@ -63,16 +77,16 @@ export async function loadOrCreateIncarnation(
     text = null;
   }
   if (text !== null) {
-    const id = parseIncarnation(text);
-    if (id === null) {
+    const parsed = parseIncarnation(text);
+    if (parsed === null) {
       throw logStoreErrors.corrupt(
         file,
         `not an incarnation file (${JSON.stringify(text.slice(0, 40))}); it says which data directory the cluster's ISR knows. If the log in this directory is the replica's own, write "${VERSION}\\n<any new id>\\n" into it; the replica then rejoins the ISR only once it has caught up`,
       );
     }
-    return { id, origin: 'existing' };
+    return { ...parsed, origin: 'existing' };
   }
   const id = randomUUID();
-  await writeFileAtomic(file, `${VERSION}\n${id}\n`);
-  return { id, origin: emptyDir ? 'new' : 'adopted' };
+  await writeFileAtomic(file, `${VERSION}\n${id}\n${emptyDir ? `${CREATED_EMPTY}\n` : ''}`);
+  return { id, origin: emptyDir ? 'new' : 'adopted', createdEmpty: emptyDir };
 }

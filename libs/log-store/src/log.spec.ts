@@ -1049,12 +1049,12 @@ describe('Log', () => {
       await fill(log, 3);
       await log.close();
       log = await open(dir);
-      expect(log.incarnation).toEqual({ id: first.id, origin: 'existing' });
+      expect(log.incarnation).toEqual({ id: first.id, origin: 'existing', createdEmpty: true });
       await log.close();
       fs.rmSync(path.join(dir, INCARNATION_FILE));
       log = await open(dir);
       // A log from before incarnations: same log, adopted under a new id.
-      expect(log.incarnation.origin).toBe('adopted');
+      expect(log.incarnation).toMatchObject({ origin: 'adopted', createdEmpty: false });
       await log.close();
       fs.rmSync(dir, { recursive: true });
       log = await open(dir);

@@ -49,7 +49,7 @@ export class ReplicaLifecycle implements OnModuleDestroy {
     this.started = true;
     // Before campaigning: a replica whose log lost committed messages must not stand at all.
     await this.repair.start();
-    await this.roles.start({ id: incarnation.id, isNew: incarnation.origin === 'new' });
+    await this.roles.start({ id: incarnation.id, isNew: incarnation.createdEmpty });
   }
 
   /**

@@ -26,7 +26,9 @@ export class IsrManager {
 
   /** The incarnation the ISR recorded for `id`, or undefined (not a member, or recorded before incarnations). */
   incarnationOf(id: string): string | undefined {
-    return this.members.includes(id) ? this.incarnations[id] : undefined;
+    return this.members.includes(id) && Object.hasOwn(this.incarnations, id)
+      ? this.incarnations[id]
+      : undefined;
   }
 
   /** True while a change is being written; callers try again on their next check. */

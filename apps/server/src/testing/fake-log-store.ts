@@ -27,7 +27,7 @@ export class FakeLogStore implements LogStore {
   /** What a real log would have read from its checkpoint file at open; raised by checkpointHighWatermark. */
   highWatermarkCheckpoint = 0;
   recoveryCuts: RecoveryCut[] = [];
-  incarnation: Incarnation = { id: 'fake-incarnation', origin: 'existing' };
+  incarnation: Incarnation = { id: 'fake-incarnation', origin: 'existing', createdEmpty: false };
   /** Offsets whose read fails as a damaged batch (the batch = that one offset, for simplicity). */
   readonly damaged = new Set<number>();
   private readonly writtenListeners = new Set<() => void>();
