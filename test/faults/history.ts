@@ -37,7 +37,8 @@ export type FaultKind =
   | 'add-replica'
   | 'restart-etcd'
   | 'partition'
-  | 'corrupt-tail';
+  | 'corrupt-tail'
+  | 'wipe-replica';
 
 export const FAULT_KINDS: FaultKind[] = [
   'kill-leader',
@@ -49,6 +50,7 @@ export const FAULT_KINDS: FaultKind[] = [
   'restart-etcd',
   'partition',
   'corrupt-tail',
+  'wipe-replica',
 ];
 
 export interface FaultEvent {

@@ -1,4 +1,12 @@
-import { closeSync, openSync, readdirSync, statSync, truncateSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  truncateSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { ReplicaProcess } from '@distilled/launcher';
 import type { FaultCluster } from './fault-cluster';
@@ -34,7 +42,11 @@ export interface NemesisOptions {
 }
 
 /** Faults that need every other replica to hold the data (or a whole cluster) first. */
-const NEEDS_WHOLE_CLUSTER: ReadonlySet<FaultKind> = new Set(['corrupt-tail', 'add-replica']);
+const NEEDS_WHOLE_CLUSTER: ReadonlySet<FaultKind> = new Set([
+  'corrupt-tail',
+  'wipe-replica',
+  'add-replica',
+]);
 
 /** A moment the leader was lost (killed, or cut off), for the failover times. */
 export interface LeaderLoss {
@@ -83,9 +95,10 @@ export class Nemesis {
       }
       const previous = kind;
       kind = this.nextKind();
-      // After a damaged tail, the damaged replica must have caught up before anything else
-      // happens: until then the others are the only holders of what it lost.
-      const barrier = previous === 'corrupt-tail' || NEEDS_WHOLE_CLUSTER.has(kind);
+      // After a damaged tail or a wiped directory, that replica must have caught up before
+      // anything else happens: until then the others are the only holders of what it lost.
+      const barrier =
+        previous === 'corrupt-tail' || previous === 'wipe-replica' || NEEDS_WHOLE_CLUSTER.has(kind);
       if (!this.options.overlap || barrier || ++sinceWhole >= 5) {
         if (!(await this.recover(this.options.recoveryTimeoutMs ?? 30_000))) return;
         sinceWhole = 0;
@@ -271,6 +284,22 @@ export class Nemesis {
         await sleep(this.between(200, 1000));
         await target.start();
         this.history.event('heal', `restarted ${target.id} on its damaged data`);
+        return;
+      }
+      case 'wipe-replica': {
+        // A replaced disk: same node id, empty data directory, while the ISR still lists it.
+        // It must not lead before it has re-fetched (data-directory incarnations).
+        const leader = await local.waitForLeader(10_000);
+        const running = local.runningReplicas;
+        const target = running[Math.floor(this.random() * running.length)];
+        const detail = `SIGKILL ${target.id}${target === leader ? ' (leader)' : ''}, then wipe its data directory`;
+        if (target === leader) this.loseLeader(kind, target, detail);
+        else this.history.event(kind, detail);
+        await target.kill('SIGKILL');
+        rmSync(target.dataDir, { recursive: true, force: true });
+        await sleep(this.between(200, 1000));
+        await target.start();
+        this.history.event('heal', `restarted ${target.id} on an empty data directory`);
         return;
       }
     }

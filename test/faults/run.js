@@ -21,10 +21,15 @@ for (let i = 0; i < args.length; i++) {
   const match = /^--([a-z-]+)(?:=(.*))?$/.exec(args[i]);
   const name = match && flags[match[1]];
   if (!name) {
-    console.error(`unknown argument "${args[i]}"; flags: ${Object.keys(flags).map((f) => `--${f}`).join(' ')}`);
+    console.error(
+      `unknown argument "${args[i]}"; flags: ${Object.keys(flags)
+        .map((f) => `--${f}`)
+        .join(' ')}`,
+    );
     process.exit(2);
   }
-  env[`DISTILLED_FAULTS_${name}`] = name === 'OVERLAP' ? (match[2] ?? '1') : (match[2] ?? args[++i]);
+  env[`DISTILLED_FAULTS_${name}`] =
+    name === 'OVERLAP' ? (match[2] ?? '1') : (match[2] ?? args[++i]);
 }
 const root = path.resolve(__dirname, '../..');
 const jest = require.resolve('jest/bin/jest', { paths: [root] });
