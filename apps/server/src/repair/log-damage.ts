@@ -115,18 +115,18 @@ export function catchUpProblem(catchUp: CatchUp): string {
   const target =
     catchUp.needed === undefined
       ? 'the high watermark the leader sends next'
-      : `offset ${catchUp.needed} (the leader's high watermark after the cut)`;
+      : `offset ${catchUp.needed} (the leader's log end after the cut)`;
   return `the log was cut back to offset ${catchUp.from} (a corrupt batch) and the leader may have committed past it already; fetching from the leader: not standing for leader until the log reaches ${target}`;
 }
 
 /** The log line when a follower that cut its log has nobody to catch up from (said once). */
 export function catchUpWaitingLine(nodeId: string, catchUp: CatchUp): string {
-  return `replica ${nodeId}: no leader to catch up from after cutting the log at offset ${catchUp.from}; not standing for leader until one is elected and this log reaches its high watermark`;
+  return `replica ${nodeId}: no leader to catch up from after cutting the log at offset ${catchUp.from}; not standing for leader until one is elected and this log reaches its log end`;
 }
 
 /** The log line once a follower that cut its log has caught up with the leader. */
 export function caughtUpLine(nodeId: string, catchUp: CatchUp, leaderId: string | null): string {
-  return `replica ${nodeId}: caught up: after the cut at offset ${catchUp.from} the log reached offset ${catchUp.needed}, leader ${leaderId ?? '(unknown)'}'s high watermark after the cut; standing for leader again`;
+  return `replica ${nodeId}: caught up: after the cut at offset ${catchUp.from} the log reached offset ${catchUp.needed}, leader ${leaderId ?? '(unknown)'}'s log end after the cut; standing for leader again`;
 }
 
 /**
@@ -145,5 +145,5 @@ export function uncommittedCutLine(
   if (!follower) {
     return `${what}; it is not committed (high watermark ${highWatermark}), so the log is cut back to offset ${at.baseOffset} and it is fetched again from the leader`;
   }
-  return `${what}; it is at or past this follower's high watermark ${highWatermark}, which may lag the leader's, so the log is cut back to offset ${at.baseOffset}, it is fetched again from the leader, and this replica does not stand for leader until its log reaches the leader's high watermark`;
+  return `${what}; it is at or past this follower's high watermark ${highWatermark}, which may lag the leader's, so the log is cut back to offset ${at.baseOffset}, it is fetched again from the leader, and this replica does not stand for leader until its log reaches the leader's log end`;
 }

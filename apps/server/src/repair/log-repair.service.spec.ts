@@ -230,11 +230,11 @@ describe('LogRepair', () => {
       expect(t.calls).toEqual(['eligible false', 'exclusive', 'log ends at 8']);
       expect(t.state.highWatermark.value).toBe(6);
       expect(t.lines).toEqual([
-        "warn: replica r2: the batch at byte 4242 of the segment 00000000000000000000.log was corrupt, found by a client read of offset 8; it is at or past this follower's high watermark 6, which may lag the leader's, so the log is cut back to offset 8, it is fetched again from the leader, and this replica does not stand for leader until its log reaches the leader's high watermark",
+        "warn: replica r2: the batch at byte 4242 of the segment 00000000000000000000.log was corrupt, found by a client read of offset 8; it is at or past this follower's high watermark 6, which may lag the leader's, so the log is cut back to offset 8, it is fetched again from the leader, and this replica does not stand for leader until its log reaches the leader's log end",
       ]);
       expect(t.state.problem).toMatch(/cut back to offset 8 .*not standing for leader until/);
       t.state.leaderId = 'r1';
-      t.refetch(9, { highWatermark: 10 }); // the first answer after the cut: HW 10
+      t.refetch(9, { highWatermark: 10, logEndOffset: 10 }); // the first answer after the cut
       expect(t.state.highWatermark.value).toBe(9);
       expect(t.calls).not.toContain('eligible true');
       expect(t.state.problem).toMatch(/until the log reaches offset 10/);
@@ -242,8 +242,55 @@ describe('LogRepair', () => {
       expect(t.calls.at(-1)).toBe('eligible true');
       expect(t.state.problem).toBe('');
       expect(t.lines.at(-1)).toBe(
-        "log: replica r2: caught up: after the cut at offset 8 the log reached offset 10, leader r1's high watermark after the cut; standing for leader again",
+        "log: replica r2: caught up: after the cut at offset 8 the log reached offset 10, leader r1's log end after the cut; standing for leader again",
       );
+      t.repair.onModuleDestroy();
+    });
+
+    it("a young leader whose HW lags what its predecessor committed: the follower waits for the leader's log end", async () => {
+      const t = setup({ entries: 10 });
+      await t.repair.start();
+      t.state.highWatermark.advanceTo(6); // the old leader committed up to 10; this one heard 6
+      t.state.noteFailure(t.corrupt(8), 'a client read of offset 8');
+      await flush();
+      t.state.leaderId = 'r1';
+      // The new leader of this epoch still has the HW it had as a follower: 6. Its log: 10.
+      t.refetch(8, { highWatermark: 6, logEndOffset: 10 });
+      t.refetch(9, { highWatermark: 6, logEndOffset: 10 });
+      expect(t.calls).not.toContain('eligible true');
+      t.refetch(10, { highWatermark: 6, logEndOffset: 10 });
+      expect(t.calls.at(-1)).toBe('eligible true');
+      t.repair.onModuleDestroy();
+    });
+
+    it('a leader deposed between finding a batch and cutting it, that followed meanwhile: catches up too', async () => {
+      const t = setup({ entries: 10 });
+      await t.repair.start();
+      t.state.role = 'leader';
+      t.state.highWatermark.advanceTo(6);
+      t.state.noteFailure(t.corrupt(8), 'the leader reading batches for r3');
+      // Before the cut runs: deposed, it follows r1, whose log (and HW) is past the batch.
+      t.state.role = 'follower';
+      t.state.epoch = 4;
+      t.state.leaderReports.report({ epoch: 4, highWatermark: 6, logEndOffset: 12 });
+      await flush();
+      expect(t.calls).toEqual(['eligible false', 'exclusive', 'log ends at 8']);
+      t.state.leaderId = 'r1';
+      t.refetch(11, { epoch: 4, highWatermark: 11, logEndOffset: 12 });
+      expect(t.calls).not.toContain('eligible true');
+      t.refetch(12, { epoch: 4, highWatermark: 12 });
+      expect(t.calls.at(-1)).toBe('eligible true');
+      t.repair.onModuleDestroy();
+    });
+
+    it("the only ISR member cutting an uncommitted batch stands again at once: its HW is the cluster's", async () => {
+      const t = setup({ entries: 10 });
+      await t.repair.start();
+      t.state.isr = ['r2'];
+      t.state.highWatermark.advanceTo(6);
+      t.state.noteFailure(t.corrupt(8), 'a client read of offset 8');
+      await flush();
+      expect(t.calls).toEqual(['eligible false', 'exclusive', 'log ends at 8', 'eligible true']);
       t.repair.onModuleDestroy();
     });
 
@@ -302,7 +349,7 @@ describe('LogRepair', () => {
         t.state.noteFailure(t.corrupt(8), 'a client read of offset 8');
         await jest.advanceTimersByTimeAsync(2_000);
         expect(t.lines.filter((line) => line.includes('no leader to catch up'))).toEqual([
-          'warn: replica r2: no leader to catch up from after cutting the log at offset 8; not standing for leader until one is elected and this log reaches its high watermark',
+          'warn: replica r2: no leader to catch up from after cutting the log at offset 8; not standing for leader until one is elected and this log reaches its log end',
         ]);
         t.repair.onModuleDestroy();
       } finally {

@@ -74,6 +74,9 @@ export class LogRepair implements OnModuleDestroy {
   private waitingSaid = false;
   /** Set after a cut on a follower (or damage at start): see CatchUp. */
   private catchUp: CatchUp | null = null;
+  /** Leader reports heard so far: one heard between finding a batch and cutting it means this
+   * replica followed someone meanwhile, so its HW is no longer the cluster's. */
+  private reportsHeard = 0;
 
   constructor(
     @Inject(LOG_STORE) private readonly log: LogStore,
@@ -89,6 +92,7 @@ export class LogRepair implements OnModuleDestroy {
       this.state.onCorruption((at, foundBy) => this.onCorruption(at, foundBy)),
       this.state.highWatermark.onAdvance(() => this.checkRepaired()),
       this.state.leaderReports.onReport((report) => {
+        this.reportsHeard++;
         if (!this.catchUp) return;
         this.catchUp.hear(report);
         if (!this.state.damage) this.state.problem = catchUpProblem(this.catchUp);
@@ -105,7 +109,7 @@ export class LogRepair implements OnModuleDestroy {
       });
       // The checkpoint is this replica's HW, which lagged the leader's when it was written; the
       // log was damaged while no leader was followed (epoch 0), so any leader's log end counts.
-      this.catchUp = new CatchUp(end, 0, checkpoint);
+      this.catchUp = new CatchUp(end, checkpoint);
       await this.election.setEligible(
         false,
         `its log lacks committed messages ${end}..${checkpoint - 1}`,
@@ -131,6 +135,7 @@ export class LogRepair implements OnModuleDestroy {
     );
     const committed = at.baseOffset < highWatermark;
     const leading = this.state.role === 'leader';
+    const reportsAtFind = this.reportsHeard;
     if (committed && !this.state.isr.some((id) => id !== this.config.nodeId)) {
       this.setDamage({
         from: at.baseOffset,
@@ -160,7 +165,7 @@ export class LogRepair implements OnModuleDestroy {
     this.pending.add(key(at));
     this.cutsInFlight++;
     this.cuts = this.cuts
-      .then(() => this.cut(at, foundBy, leading))
+      .then(() => this.cut(at, foundBy, leading, reportsAtFind))
       .catch((error: unknown) => this.cutFailed(at, error))
       .finally(() => {
         this.pending.delete(key(at));
@@ -171,9 +176,15 @@ export class LogRepair implements OnModuleDestroy {
 
   /**
    * Stands aside, cuts the log at the damaged batch, follows again. `leading`: it led when the
-   * batch was found, so its HW is the cluster's and it need not catch up with anyone.
+   * batch was found, so its HW was the cluster's, and still is at the cut unless it has followed
+   * a leader since (`reportsAtFind`).
    */
-  private async cut(at: CorruptBatch, foundBy: string, leading: boolean): Promise<void> {
+  private async cut(
+    at: CorruptBatch,
+    foundBy: string,
+    leading: boolean,
+    reportsAtFind: number,
+  ): Promise<void> {
     const why = `a corrupt batch at offset ${at.baseOffset} is being cut from its log`;
     // Whether or not it leads right now: a candidate could win while the log is being cut.
     await this.election.setEligible(false, why);
@@ -184,9 +195,13 @@ export class LogRepair implements OnModuleDestroy {
       if (at.baseOffset < this.log.logEndOffset) await this.log.truncateTo(at.baseOffset);
       this.state.highWatermark.clampTo(this.log.logEndOffset);
       this.committedMeanwhile(at, foundBy, known);
-      if (!leading) {
+      const followedSince = !leading || this.reportsHeard !== reportsAtFind;
+      // The only ISR member (as far as it knows) has nobody to catch up with: the ISR always
+      // holds the leader that wrote it, so that leader was this replica and its HW the cluster's.
+      const others = this.state.isr.some((id) => id !== this.config.nodeId);
+      if (followedSince && others) {
         // Armed before following again: every report from here on was sent after the cut.
-        this.catchUp = CatchUp.after(this.catchUp, at.baseOffset, this.state.epoch, known);
+        this.catchUp = CatchUp.after(this.catchUp, at.baseOffset, known);
         if (!this.state.damage) this.state.problem = catchUpProblem(this.catchUp);
         this.watchForLeader();
       }
