@@ -25,4 +25,6 @@ export type { BatchHeader, BatchInput, DecodedBatch } from './record-batch';
 export { EpochFile } from './epoch-file';
 export { HIGH_WATERMARK_FILE } from './high-watermark-checkpoint';
 export { INCARNATION_FILE } from './incarnation-file';
+export { CATCH_UP_FILE } from './catch-up-file';
+export type { PendingCatchUp } from './catch-up-file';
 export type { Incarnation, IncarnationOrigin } from './incarnation-file';

@@ -5,6 +5,7 @@
  *
  * Offsets are plain numbers (contiguous from 0, below 2^53). Messages are bytes.
  */
+import type { PendingCatchUp } from './catch-up-file';
 import type { Incarnation } from './incarnation-file';
 
 export const LOG_STORE = Symbol('LOG_STORE');
@@ -90,6 +91,18 @@ export interface LogStore {
    * from the directory that was in sync.
    */
   readonly incarnation: Incarnation;
+
+  /**
+   * A note, kept across restarts in the `catch-up` file (catch-up-file.ts), that the log was cut
+   * and must fetch back what a leader holds before its replica stands for leader; null when none.
+   */
+  readonly pendingCatchUp: PendingCatchUp | null;
+
+  /** Writes the note; resolves once it is on disk. Call before cutting the log. */
+  recordCatchUp(value: PendingCatchUp): Promise<void>;
+
+  /** Deletes the note; resolves once that is on disk. */
+  clearCatchUp(): Promise<void>;
 
   /** What recovery cut from the log when it was opened (empty when nothing). */
   readonly recoveryCuts: readonly RecoveryCut[];

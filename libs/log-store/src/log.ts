@@ -8,6 +8,7 @@
  *   leader-epoch-checkpoint              epoch -> start offset
  *   high-watermark-checkpoint            the highest HW the replica has known (lazily written)
  *   incarnation                          this directory's identity for the ISR (incarnation-file.ts)
+ *   catch-up                             while a cut log must catch up before leading (catch-up-file.ts)
  * Anything else (besides our own *.tmp leftovers and lost+found) makes open fail with NOT_A_LOG.
  *
  * Durability and recovery: a segment is fsynced and its index written when it is rolled, so
@@ -36,6 +37,7 @@ import { syncDir, TMP_SUFFIX } from './atomic-file';
 import { EPOCH_FILE, EpochFile } from './epoch-file';
 import { corruptBatchOf, LogStoreError, logStoreErrors } from './errors';
 import { INCARNATION_FILE, loadOrCreateIncarnation, type Incarnation } from './incarnation-file';
+import { CATCH_UP_FILE, PendingCatchUpFile, type PendingCatchUp } from './catch-up-file';
 import {
   DEFAULT_HIGH_WATERMARK_CHECKPOINT_MS,
   HIGH_WATERMARK_FILE,
@@ -179,6 +181,7 @@ export class Log implements LogStore {
   private readonly hwCheckpoint: HighWatermarkCheckpoint;
   private readonly cuts: readonly RecoveryCut[];
   readonly incarnation: Incarnation;
+  private readonly catchUpFile: PendingCatchUpFile;
 
   private queue: QueuedWrite[] = [];
   private flushScheduled = false;
@@ -210,6 +213,7 @@ export class Log implements LogStore {
       hwCheckpoint: HighWatermarkCheckpoint;
       cuts: RecoveryCut[];
       incarnation: Incarnation;
+      pendingCatchUp: PendingCatchUpFile;
     },
   ) {
     this.segmentBytes = options.segmentBytes;
@@ -228,6 +232,7 @@ export class Log implements LogStore {
     this.hwCheckpoint = state.hwCheckpoint;
     this.cuts = state.cuts;
     this.incarnation = state.incarnation;
+    this.catchUpFile = state.pendingCatchUp;
     this.queuedEpoch = this.epochs.latestEpoch;
     if (this.fsyncPolicy === 'interval') {
       this.timer = setInterval(() => this.intervalSync(), options.fsyncIntervalMs);
@@ -257,13 +262,15 @@ export class Log implements LogStore {
         (SEGMENT_NAME.test(name.slice(0, -TMP_SUFFIX.length)) ||
           name.startsWith(EPOCH_FILE) ||
           name.startsWith(HIGH_WATERMARK_FILE) ||
-          name.startsWith(INCARNATION_FILE))
+          name.startsWith(INCARNATION_FILE) ||
+          name.startsWith(CATCH_UP_FILE))
       ) {
         await fs.promises.rm(path.join(dir, name), { force: true });
       } else if (
         name !== EPOCH_FILE &&
         name !== HIGH_WATERMARK_FILE &&
         name !== INCARNATION_FILE &&
+        name !== CATCH_UP_FILE &&
         name !== 'lost+found'
       ) {
         strangers.push(name);
@@ -283,6 +290,7 @@ export class Log implements LogStore {
 
     const bases = [...logs].sort((a, b) => a - b);
     const hwCheckpoint = HighWatermarkCheckpoint.load(dir, logger, opts.highWatermarkCheckpointMs);
+    const pendingCatchUp = PendingCatchUpFile.load(dir, (line) => logger.warn(line));
     const loaded = EpochFile.load(dir);
     if (loaded.damaged)
       logger.warn(`log-store: ${loaded.damaged}; rebuilding epochs from the tail`);
@@ -311,6 +319,7 @@ export class Log implements LogStore {
         hwCheckpoint,
         cuts: [],
         incarnation,
+        pendingCatchUp,
       });
     }
 
@@ -365,6 +374,7 @@ export class Log implements LogStore {
       hwCheckpoint,
       cuts: cut ? [cut] : [],
       incarnation,
+      pendingCatchUp,
     });
   }
 
@@ -440,6 +450,18 @@ export class Log implements LogStore {
 
   checkpointHighWatermark(highWatermark: number): void {
     this.hwCheckpoint.record(highWatermark);
+  }
+
+  get pendingCatchUp(): PendingCatchUp | null {
+    return this.catchUpFile.value;
+  }
+
+  recordCatchUp(value: PendingCatchUp): Promise<void> {
+    return this.catchUpFile.record(value);
+  }
+
+  clearCatchUp(): Promise<void> {
+    return this.catchUpFile.clear();
   }
 
   get recoveryCuts(): readonly RecoveryCut[] {

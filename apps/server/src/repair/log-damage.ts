@@ -124,6 +124,11 @@ export function catchUpWaitingLine(nodeId: string, catchUp: CatchUp): string {
   return `replica ${nodeId}: no leader to catch up from after cutting the log at offset ${catchUp.from}; not standing for leader until one is elected and this log reaches its log end`;
 }
 
+/** The log line at start when a cut made before it had not caught up yet. */
+export function catchUpResumedLine(nodeId: string, catchUp: CatchUp): string {
+  return `replica ${nodeId}: its log was cut back to offset ${catchUp.from} before this start and had not caught up with a leader yet (the catch-up file in its data directory says so): not standing for leader until its log reaches what the leader holds`;
+}
+
 /** The log line once a follower that cut its log has caught up with the leader. */
 export function caughtUpLine(nodeId: string, catchUp: CatchUp, leaderId: string | null): string {
   return `replica ${nodeId}: caught up: after the cut at offset ${catchUp.from} the log reached offset ${catchUp.needed}, leader ${leaderId ?? '(unknown)'}'s log end after the cut; standing for leader again`;

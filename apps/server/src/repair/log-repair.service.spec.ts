@@ -294,6 +294,58 @@ describe('LogRepair', () => {
       t.repair.onModuleDestroy();
     });
 
+    it('writes the catch-up note before cutting, and deletes it once caught up', async () => {
+      const t = setup({ entries: 10 });
+      await t.repair.start();
+      const order: string[] = [];
+      const record = t.log.recordCatchUp.bind(t.log);
+      jest.spyOn(t.log, 'recordCatchUp').mockImplementation(async (value) => {
+        order.push(`note ${value.from}/${value.known}`);
+        await record(value);
+      });
+      const truncate = t.log.truncateTo.bind(t.log);
+      jest.spyOn(t.log, 'truncateTo').mockImplementation(async (offset) => {
+        order.push(`cut ${offset}`);
+        await truncate(offset);
+      });
+      t.state.highWatermark.advanceTo(6);
+      t.state.noteFailure(t.corrupt(8), 'a client read of offset 8');
+      await flush();
+      expect(order).toEqual(['note 8/6', 'cut 8']);
+      expect(t.log.pendingCatchUp).toEqual({ from: 8, known: 6 });
+      t.state.leaderId = 'r1';
+      t.refetch(10, { highWatermark: 10 });
+      expect(t.calls.at(-1)).toBe('eligible true');
+      await flush();
+      expect(t.log.pendingCatchUp).toBeNull();
+      t.repair.onModuleDestroy();
+    });
+
+    it('a restart before catching up does not forget it: the note keeps the replica out of the election', async () => {
+      const before = setup({ entries: 10 });
+      await before.repair.start();
+      before.state.highWatermark.advanceTo(6);
+      before.state.noteFailure(before.corrupt(8), 'a client read of offset 8');
+      await flush();
+      before.repair.onModuleDestroy(); // the leader died; an operator restarts this replica
+      const t = setup({ entries: 8 });
+      t.log.pendingCatchUp = before.log.pendingCatchUp;
+      await t.repair.start();
+      expect(t.calls).toEqual(['eligible false']);
+      expect(t.lines).toContain(
+        'warn: replica r2: its log was cut back to offset 8 before this start and had not caught up with a leader yet (the catch-up file in its data directory says so): not standing for leader until its log reaches what the leader holds',
+      );
+      expect(t.state.problem).toMatch(/cut back to offset 8/);
+      t.state.leaderId = 'r3';
+      t.refetch(9, { epoch: 4, highWatermark: 9, logEndOffset: 10 });
+      expect(t.calls.at(-1)).toBe('eligible false');
+      t.refetch(10, { epoch: 4, highWatermark: 10 });
+      expect(t.calls.at(-1)).toBe('eligible true');
+      await flush();
+      expect(t.log.pendingCatchUp).toBeNull();
+      t.repair.onModuleDestroy();
+    });
+
     it('a follower stands aside until the leader has answered, even with its log end past its own HW', async () => {
       const t = setup({ entries: 10 });
       await t.repair.start();

@@ -7,6 +7,7 @@ import { ReplicaState } from '../replication/replica-state';
 import { CatchUp } from './catch-up';
 import {
   catchUpProblem,
+  catchUpResumedLine,
   catchUpWaitingLine,
   caughtUpLine,
   detectedLine,
@@ -115,6 +116,18 @@ export class LogRepair implements OnModuleDestroy {
         `its log lacks committed messages ${end}..${checkpoint - 1}`,
       );
     }
+    // A cut made before this start that had not caught up yet: the wait goes on.
+    const pending = this.log.pendingCatchUp;
+    if (pending) {
+      this.catchUp = CatchUp.after(this.catchUp, pending.from, pending.known);
+      if (!this.state.damage) this.state.problem = catchUpProblem(this.catchUp);
+      this.logger.warn(catchUpResumedLine(this.config.nodeId, this.catchUp));
+      this.watchForLeader();
+      await this.election.setEligible(
+        false,
+        `its log was cut back to offset ${pending.from} before this start and has not caught up with a leader yet`,
+      );
+    }
   }
 
   onModuleDestroy(): void {
@@ -192,16 +205,20 @@ export class LogRepair implements OnModuleDestroy {
       if (this.state.shuttingDown) return;
       // The HW kept moving until the term ended or the follower loop stopped: judge again.
       const known = Math.max(this.state.highWatermark.value, this.log.highWatermarkCheckpoint);
-      if (at.baseOffset < this.log.logEndOffset) await this.log.truncateTo(at.baseOffset);
-      this.state.highWatermark.clampTo(this.log.logEndOffset);
-      this.committedMeanwhile(at, foundBy, known);
       const followedSince = !leading || this.reportsHeard !== reportsAtFind;
       // The only ISR member (as far as it knows) has nobody to catch up with: the ISR always
       // holds the leader that wrote it, so that leader was this replica and its HW the cluster's.
       const others = this.state.isr.some((id) => id !== this.config.nodeId);
-      if (followedSince && others) {
+      const catchUp =
+        followedSince && others ? CatchUp.after(this.catchUp, at.baseOffset, known) : null;
+      // On disk before the cut: a restart must not forget that this log has to catch up.
+      if (catchUp) await this.log.recordCatchUp({ from: catchUp.from, known: catchUp.known });
+      if (at.baseOffset < this.log.logEndOffset) await this.log.truncateTo(at.baseOffset);
+      this.state.highWatermark.clampTo(this.log.logEndOffset);
+      this.committedMeanwhile(at, foundBy, known);
+      if (catchUp) {
         // Armed before following again: every report from here on was sent after the cut.
-        this.catchUp = CatchUp.after(this.catchUp, at.baseOffset, known);
+        this.catchUp = catchUp;
         if (!this.state.damage) this.state.problem = catchUpProblem(this.catchUp);
         this.watchForLeader();
       }
@@ -286,6 +303,15 @@ export class LogRepair implements OnModuleDestroy {
     this.state.damage = null;
     this.catchUp = null;
     this.state.problem = '';
+    if (catchUp) {
+      this.log
+        .clearCatchUp()
+        .catch((error: unknown) =>
+          this.logger.warn(
+            `could not delete the catch-up note (it will be waited out again after a restart): ${describe(error)}`,
+          ),
+        );
+    }
     clearInterval(this.leaderCheck);
     this.leaderCheck = undefined;
     const { nodeId } = this.config;

@@ -3,6 +3,7 @@ import {
   type AppendResult,
   type EpochEndOffset,
   type Incarnation,
+  type PendingCatchUp,
   type LogStore,
   type ProducerBatchId,
   type ReadResult,
@@ -31,6 +32,17 @@ export class FakeLogStore implements LogStore {
   /** Offsets whose read fails as a damaged batch (the batch = that one offset, for simplicity). */
   readonly damaged = new Set<number>();
   private readonly writtenListeners = new Set<() => void>();
+
+  /** What a real log would have read from its `catch-up` file at open; set by recordCatchUp. */
+  pendingCatchUp: PendingCatchUp | null = null;
+
+  async recordCatchUp(value: PendingCatchUp): Promise<void> {
+    this.pendingCatchUp = value;
+  }
+
+  async clearCatchUp(): Promise<void> {
+    this.pendingCatchUp = null;
+  }
 
   checkpointHighWatermark(highWatermark: number): void {
     this.highWatermarkCheckpoint = Math.max(this.highWatermarkCheckpoint, highWatermark);
