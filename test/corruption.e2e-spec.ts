@@ -6,6 +6,7 @@
  */
 import { LocalCluster, type ReplicaProcess } from '@distilled/launcher';
 import { ErrorReason } from '@distilled/proto';
+import { explain } from './helpers/explain';
 import { ReplicaCallError } from './helpers/replication-client';
 import { eventually, ReplicationDriver, sleep } from './helpers/replication-cluster';
 import { checkpointOf, corruptBatch, segmentFiles } from './helpers/segment-files';
@@ -30,17 +31,6 @@ const says = (replica: ReplicaProcess, text: string) =>
   replica.outputLines().some((line) => line.includes(text));
 
 /** The last lines of every replica, for a failed expectation to show what happened. */
-async function explain<T>(cluster: LocalCluster, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    for (const replica of cluster.replicas) {
-      process.stderr.write(`--- ${replica.id}\n${replica.outputLines(40).join('\n')}\n`);
-    }
-    throw error;
-  }
-}
-
 /** Reads `offset` straight from `replica` and returns the refusal. */
 async function refusal(
   driver: ReplicationDriver,

@@ -12,6 +12,7 @@
  */
 import { rmSync } from 'node:fs';
 import { LocalCluster, type ReplicaProcess } from '@distilled/launcher';
+import { explain } from './helpers/explain';
 import { eventually, ReplicationDriver, sleep } from './helpers/replication-cluster';
 
 jest.setTimeout(120_000);
@@ -48,21 +49,10 @@ describe('a replica restarted on a wiped data directory while in the ISR (3 repl
     await cluster?.stop();
   }, 60_000);
 
-  async function explain<T>(run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (error) {
-      for (const replica of cluster.replicas) {
-        process.stderr.write(`--- ${replica.id}\n${replica.outputLines(40).join('\n')}\n`);
-      }
-      throw error;
-    }
-  }
-
   it.each(['a follower', 'the leader'])(
     'wiped %s never leads while it lacks committed data; nothing acknowledged is lost',
     (which) =>
-      explain(async () => {
+      explain(cluster, async () => {
         const all = cluster.replicas;
         await cluster.waitForIsr(
           all.map((r) => r.id),
