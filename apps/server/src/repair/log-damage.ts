@@ -105,7 +105,7 @@ export function repairedLine(
 ): string {
   const further =
     caughtUpTo !== undefined && caughtUpTo > damage.needed
-      ? ` and caught up to offset ${caughtUpTo}, where the leader's high watermark was after the cut`
+      ? ` and caught up to offset ${caughtUpTo}, the leader's log end after the cut`
       : '';
   return `replica ${nodeId}: repaired: re-fetched offsets ${range(damage)} from leader ${leaderId ?? '(unknown)'}${further}; serving reads and standing for leader again`;
 }
@@ -114,7 +114,7 @@ export function repairedLine(
 export function catchUpProblem(catchUp: CatchUp): string {
   const target =
     catchUp.needed === undefined
-      ? 'the high watermark the leader sends next'
+      ? 'the log end the leader reports next'
       : `offset ${catchUp.needed} (the leader's log end after the cut)`;
   return `the log was cut back to offset ${catchUp.from} (a corrupt batch) and the leader may have committed past it already; fetching from the leader: not standing for leader until the log reaches ${target}`;
 }

@@ -138,7 +138,7 @@ describe('LogRepair', () => {
       t.refetch(5100);
       expect(t.state.damage).toBeNull();
       expect(t.lines).toContain(
-        "log: replica r2: repaired: re-fetched offsets 1200..4999 from leader r1 and caught up to offset 5100, where the leader's high watermark was after the cut; serving reads and standing for leader again",
+        "log: replica r2: repaired: re-fetched offsets 1200..4999 from leader r1 and caught up to offset 5100, the leader's log end after the cut; serving reads and standing for leader again",
       );
       t.repair.onModuleDestroy();
     });
@@ -346,6 +346,74 @@ describe('LogRepair', () => {
       t.repair.onModuleDestroy();
     });
 
+    it('damage found at start writes the catch-up file too, so a second restart still waits', async () => {
+      const t = setup({ entries: 5, checkpoint: 10 });
+      await t.repair.start();
+      expect(t.log.pendingCatchUp).toEqual({ from: 5, known: 10 });
+      t.state.leaderId = 'r1';
+      t.refetch(12, { highWatermark: 12, logEndOffset: 20 });
+      expect(t.calls.at(-1)).toBe('eligible false');
+      expect(t.log.pendingCatchUp).toEqual({ from: 5, known: 10 });
+      t.refetch(20);
+      expect(t.calls.at(-1)).toBe('eligible true');
+      await flush();
+      expect(t.log.pendingCatchUp).toBeNull();
+      t.repair.onModuleDestroy();
+    });
+
+    it('a leader that moved to a new epoch before cutting catches up, even before hearing its leader', async () => {
+      const t = setup({ entries: 10 });
+      await t.repair.start();
+      t.state.role = 'leader';
+      t.state.highWatermark.advanceTo(6);
+      t.state.noteFailure(t.corrupt(8), 'the leader reading batches for r3');
+      t.state.role = 'follower';
+      t.state.epoch = 4; // following r1 already; its first answer has not arrived
+      await flush();
+      expect(t.calls).toEqual(['eligible false', 'exclusive', 'log ends at 8']);
+      expect(t.log.pendingCatchUp).toEqual({ from: 8, known: 6 });
+      t.repair.onModuleDestroy();
+    });
+
+    it('an ISR not known yet (empty) is no proof of being the only member: it catches up', async () => {
+      const t = setup({ entries: 10 });
+      await t.repair.start();
+      t.state.isr = [];
+      t.state.highWatermark.advanceTo(6);
+      t.state.noteFailure(t.corrupt(8), 'a client read of offset 8');
+      await flush();
+      expect(t.calls).toEqual(['eligible false', 'exclusive', 'log ends at 8']);
+      t.repair.onModuleDestroy();
+    });
+
+    it('keeps trying to delete the catch-up file when a delete fails', async () => {
+      jest.useFakeTimers();
+      try {
+        const t = setup({ entries: 10 });
+        await t.repair.start();
+        t.state.highWatermark.advanceTo(6);
+        t.state.noteFailure(t.corrupt(8), 'a client read of offset 8');
+        await jest.advanceTimersByTimeAsync(10);
+        const clear = jest
+          .spyOn(t.log, 'clearCatchUp')
+          .mockRejectedValueOnce(new Error('EIO'))
+          .mockImplementation(async () => {
+            t.log.pendingCatchUp = null;
+          });
+        t.state.leaderId = 'r1';
+        t.refetch(10, { highWatermark: 10 });
+        await jest.advanceTimersByTimeAsync(1_100);
+        expect(clear).toHaveBeenCalledTimes(2);
+        expect(t.log.pendingCatchUp).toBeNull();
+        expect(t.lines).toContain(
+          'warn: could not delete the catch-up file in the data directory (EIO); retrying in 1 s',
+        );
+        t.repair.onModuleDestroy();
+      } finally {
+        jest.useRealTimers();
+      }
+    });
+
     it('a follower stands aside until the leader has answered, even with its log end past its own HW', async () => {
       const t = setup({ entries: 10 });
       await t.repair.start();
@@ -387,7 +455,7 @@ describe('LogRepair', () => {
       expect(t.state.damage).toBeNull();
       expect(t.calls.at(-1)).toBe('eligible true');
       expect(t.lines.at(-1)).toBe(
-        "log: replica r2: repaired: re-fetched offsets 4..9 from leader r1 and caught up to offset 15, where the leader's high watermark was after the cut; serving reads and standing for leader again",
+        "log: replica r2: repaired: re-fetched offsets 4..9 from leader r1 and caught up to offset 15, the leader's log end after the cut; serving reads and standing for leader again",
       );
       t.repair.onModuleDestroy();
     });

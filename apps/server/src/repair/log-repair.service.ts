@@ -128,6 +128,10 @@ export class LogRepair implements OnModuleDestroy {
         `its log was cut back to offset ${pending.from} before this start and has not caught up with a leader yet`,
       );
     }
+    // On disk before campaigning: a further restart must not forget the wait either.
+    if (this.catchUp) {
+      await this.log.recordCatchUp({ from: this.catchUp.from, known: this.catchUp.known });
+    }
   }
 
   onModuleDestroy(): void {
@@ -148,7 +152,7 @@ export class LogRepair implements OnModuleDestroy {
     );
     const committed = at.baseOffset < highWatermark;
     const leading = this.state.role === 'leader';
-    const reportsAtFind = this.reportsHeard;
+    const seenAtFind = { reports: this.reportsHeard, epoch: this.state.epoch };
     if (committed && !this.state.isr.some((id) => id !== this.config.nodeId)) {
       this.setDamage({
         from: at.baseOffset,
@@ -178,7 +182,7 @@ export class LogRepair implements OnModuleDestroy {
     this.pending.add(key(at));
     this.cutsInFlight++;
     this.cuts = this.cuts
-      .then(() => this.cut(at, foundBy, leading, reportsAtFind))
+      .then(() => this.cut(at, foundBy, leading, seenAtFind))
       .catch((error: unknown) => this.cutFailed(at, error))
       .finally(() => {
         this.pending.delete(key(at));
@@ -190,13 +194,14 @@ export class LogRepair implements OnModuleDestroy {
   /**
    * Stands aside, cuts the log at the damaged batch, follows again. `leading`: it led when the
    * batch was found, so its HW was the cluster's, and still is at the cut unless it has followed
-   * a leader since (`reportsAtFind`).
+   * a leader since: heard one, or moved to another epoch (`seenAtFind`; a new leader may count
+   * this log's end as fetched before its first answer arrives).
    */
   private async cut(
     at: CorruptBatch,
     foundBy: string,
     leading: boolean,
-    reportsAtFind: number,
+    seenAtFind: { reports: number; epoch: number },
   ): Promise<void> {
     const why = `a corrupt batch at offset ${at.baseOffset} is being cut from its log`;
     // Whether or not it leads right now: a candidate could win while the log is being cut.
@@ -205,12 +210,17 @@ export class LogRepair implements OnModuleDestroy {
       if (this.state.shuttingDown) return;
       // The HW kept moving until the term ended or the follower loop stopped: judge again.
       const known = Math.max(this.state.highWatermark.value, this.log.highWatermarkCheckpoint);
-      const followedSince = !leading || this.reportsHeard !== reportsAtFind;
-      // The only ISR member (as far as it knows) has nobody to catch up with: the ISR always
-      // holds the leader that wrote it, so that leader was this replica and its HW the cluster's.
-      const others = this.state.isr.some((id) => id !== this.config.nodeId);
+      const followedSince =
+        !leading ||
+        this.reportsHeard !== seenAtFind.reports ||
+        this.state.epoch !== seenAtFind.epoch;
+      // The only ISR member has nobody to catch up with: the ISR always holds the leader that
+      // wrote it, so that leader was this replica and its HW the cluster's. An ISR not known yet
+      // (empty) is no such proof.
+      const { isr } = this.state;
+      const onlyMember = isr.length > 0 && isr.every((id) => id === this.config.nodeId);
       const catchUp =
-        followedSince && others ? CatchUp.after(this.catchUp, at.baseOffset, known) : null;
+        followedSince && !onlyMember ? CatchUp.after(this.catchUp, at.baseOffset, known) : null;
       // On disk before the cut: a restart must not forget that this log has to catch up.
       if (catchUp) await this.log.recordCatchUp({ from: catchUp.from, known: catchUp.known });
       if (at.baseOffset < this.log.logEndOffset) await this.log.truncateTo(at.baseOffset);
@@ -293,6 +303,23 @@ export class LogRepair implements OnModuleDestroy {
     else if (catchUp) this.logger.warn(catchUpWaitingLine(this.config.nodeId, catchUp));
   }
 
+  /**
+   * Deletes the catch-up file, retrying each second until it is gone or a new cut needs it: a
+   * stale one would make the next start wait for a leader again, and forever if by then this
+   * replica were the only one in sync.
+   */
+  private clearNote(): void {
+    this.log.clearCatchUp().catch((error: unknown) => {
+      this.logger.warn(
+        `could not delete the catch-up file in the data directory (${describe(error)}); retrying in 1 s`,
+      );
+      const retry = setTimeout(() => {
+        if (!this.catchUp && !this.state.shuttingDown) this.clearNote();
+      }, 1_000);
+      retry.unref();
+    });
+  }
+
   private checkRepaired(): void {
     const damage = this.state.damage;
     const catchUp = this.catchUp;
@@ -303,15 +330,7 @@ export class LogRepair implements OnModuleDestroy {
     this.state.damage = null;
     this.catchUp = null;
     this.state.problem = '';
-    if (catchUp) {
-      this.log
-        .clearCatchUp()
-        .catch((error: unknown) =>
-          this.logger.warn(
-            `could not delete the catch-up note (it will be waited out again after a restart): ${describe(error)}`,
-          ),
-        );
-    }
+    if (catchUp) this.clearNote();
     clearInterval(this.leaderCheck);
     this.leaderCheck = undefined;
     const { nodeId } = this.config;
@@ -321,7 +340,7 @@ export class LogRepair implements OnModuleDestroy {
     else if (catchUp) this.logger.log(caughtUpLine(nodeId, catchUp, leaderId));
     const reason = damage
       ? `its log holds every committed message again (up to ${needed})`
-      : `its log caught up with the leader's high watermark ${needed} after the cut`;
+      : `its log caught up with the leader's log end ${needed} after the cut`;
     this.election
       .setEligible(true, reason)
       .catch((error: unknown) =>
