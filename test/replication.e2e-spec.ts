@@ -5,6 +5,7 @@
  */
 import { LocalCluster, type ReplicaProcess } from '@distilled/launcher';
 import { ErrorReason } from '@distilled/proto';
+import { explain } from './helpers/explain';
 import { ReplicaCallError } from './helpers/replication-client';
 import { eventually, ReplicationDriver, sleep } from './helpers/replication-cluster';
 
@@ -37,20 +38,8 @@ describe('replication (3 replicas, MIN_INSYNC=2)', () => {
     await cluster?.stop();
   }, 60_000);
 
-  /** The last lines of every replica, for a failed expectation to show what happened. */
-  const explain = async <T>(run: () => Promise<T>): Promise<T> => {
-    try {
-      return await run();
-    } catch (error) {
-      for (const replica of cluster.replicas) {
-        process.stderr.write(`--- ${replica.id}\n${replica.outputLines(25).join('\n')}\n`);
-      }
-      throw error;
-    }
-  };
-
   it('elects exactly one leader, that every replica names', () =>
-    explain(async () => {
+    explain(cluster, async () => {
       const leader = await cluster.waitForLeader(20_000);
       const views = await Promise.all(cluster.replicas.map((replica) => driver.status(replica)));
       expect(views.filter((view) => view.role === 'leader').map((view) => view.id)).toEqual([
@@ -64,7 +53,7 @@ describe('replication (3 replicas, MIN_INSYNC=2)', () => {
     }));
 
   it('puts an acknowledged batch on every ISR member', () =>
-    explain(async () => {
+    explain(cluster, async () => {
       const response = await driver.append(next('first', 10));
       expect(response.count).toBe(10);
       const status = await waitForIsr(cluster.replicas);
@@ -72,7 +61,7 @@ describe('replication (3 replicas, MIN_INSYNC=2)', () => {
     }));
 
   it('answers not-leader on a follower, naming the leader', () =>
-    explain(async () => {
+    explain(cluster, async () => {
       const leader = (await driver.leader())!;
       const follower = driver.live().find((replica) => replica !== leader)!;
       const error = await driver.clients
@@ -85,7 +74,7 @@ describe('replication (3 replicas, MIN_INSYNC=2)', () => {
     }));
 
   it('drops a stopped (SIGSTOP) follower from the ISR, keeps writing, and takes it back after SIGCONT', () =>
-    explain(async () => {
+    explain(cluster, async () => {
       const leader = (await driver.leader())!;
       const paused = driver.live().find((replica) => replica !== leader)!;
       const others = cluster.replicas.filter((replica) => replica !== paused);
@@ -102,7 +91,7 @@ describe('replication (3 replicas, MIN_INSYNC=2)', () => {
     }));
 
   it('survives SIGKILL of the leader: a new leader from the ISR, a higher epoch, nothing acknowledged lost', () =>
-    explain(async () => {
+    explain(cluster, async () => {
       const before = await waitForIsr(cluster.replicas);
       const leader = byId(before.leader_id);
       const producer = { producerId: 42, sequence: 7 };
@@ -132,7 +121,7 @@ describe('replication (3 replicas, MIN_INSYNC=2)', () => {
     }));
 
   it('replaces a frozen (SIGSTOP) leader; after SIGCONT it steps down and follows', () =>
-    explain(async () => {
+    explain(cluster, async () => {
       const before = await waitForIsr(cluster.replicas);
       const leader = byId(before.leader_id);
       leader.pause();
@@ -150,7 +139,7 @@ describe('replication (3 replicas, MIN_INSYNC=2)', () => {
     }));
 
   it('cuts the uncommitted tail of an old leader when it rejoins', () =>
-    explain(async () => {
+    explain(cluster, async () => {
       const before = await waitForIsr(cluster.replicas);
       const leader = byId(before.leader_id);
       const followers = cluster.replicas.filter((replica) => replica !== leader);
@@ -185,7 +174,7 @@ describe('replication (3 replicas, MIN_INSYNC=2)', () => {
     }));
 
   it('brings a replica with an empty directory up to date (100,000 messages) and into the ISR', () =>
-    explain(async () => {
+    explain(cluster, async () => {
       const batch = Array.from({ length: 1000 }, (_, i) => `bulk-${i}`.padEnd(100, '.'));
       let end = (await driver.status((await driver.leader())!)).log_end_offset;
       while (end < 100_000)
@@ -205,7 +194,7 @@ describe('replication (3 replicas, MIN_INSYNC=2)', () => {
     }));
 
   it('comes back from SIGKILL of every replica with every acknowledged message', () =>
-    explain(async () => {
+    explain(cluster, async () => {
       const all = driver.live();
       await Promise.all(all.map((replica) => replica.kill('SIGKILL')));
       await Promise.all(all.map((replica) => replica.start()));
@@ -215,7 +204,7 @@ describe('replication (3 replicas, MIN_INSYNC=2)', () => {
     }));
 
   it('hands leadership over at once when the leader stops gracefully (SIGTERM)', () =>
-    explain(async () => {
+    explain(cluster, async () => {
       const before = await waitForIsr(driver.live());
       const leader = byId(before.leader_id);
       const started = Date.now();
@@ -234,7 +223,7 @@ describe('replication (3 replicas, MIN_INSYNC=2)', () => {
     }));
 
   it('refuses appends with not-enough-replicas when only the leader is left, storing nothing', () =>
-    explain(async () => {
+    explain(cluster, async () => {
       const leader = (await driver.leader())!;
       for (const replica of driver.live()) if (replica !== leader) await replica.kill('SIGKILL');
       await waitForIsr([leader], 20_000);

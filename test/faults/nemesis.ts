@@ -272,37 +272,44 @@ export class Nemesis {
         this.history.event('heal', 'network healed');
         return;
       }
-      case 'corrupt-tail': {
-        const leader = await local.waitForLeader(10_000);
-        const running = local.runningReplicas;
-        const target = running[Math.floor(this.random() * running.length)];
-        const detail = `SIGKILL ${target.id}${target === leader ? ' (leader)' : ''}, then damage its newest segment`;
-        if (target === leader) this.loseLeader(kind, target, detail);
-        else this.history.event(kind, detail);
-        await target.kill('SIGKILL');
-        this.history.event('note', corruptTail(target.dataDir, this.random));
-        await sleep(this.between(200, 1000));
-        await target.start();
-        this.history.event('heal', `restarted ${target.id} on its damaged data`);
-        return;
-      }
-      case 'wipe-replica': {
+      case 'corrupt-tail':
+        return this.restartOnBrokenDisk(
+          kind,
+          'damage its newest segment',
+          'its damaged data',
+          (r) => this.history.event('note', corruptTail(r.dataDir, this.random)),
+        );
+      case 'wipe-replica':
         // A replaced disk: same node id, empty data directory, while the ISR still lists it.
         // It must not lead before it has re-fetched (data-directory incarnations).
-        const leader = await local.waitForLeader(10_000);
-        const running = local.runningReplicas;
-        const target = running[Math.floor(this.random() * running.length)];
-        const detail = `SIGKILL ${target.id}${target === leader ? ' (leader)' : ''}, then wipe its data directory`;
-        if (target === leader) this.loseLeader(kind, target, detail);
-        else this.history.event(kind, detail);
-        await target.kill('SIGKILL');
-        rmSync(target.dataDir, { recursive: true, force: true });
-        await sleep(this.between(200, 1000));
-        await target.start();
-        this.history.event('heal', `restarted ${target.id} on an empty data directory`);
-        return;
-      }
+        return this.restartOnBrokenDisk(
+          kind,
+          'wipe its data directory',
+          'an empty data directory',
+          (r) => rmSync(r.dataDir, { recursive: true, force: true }),
+        );
     }
+  }
+
+  /** SIGKILLs a random running replica (the leader too), breaks its disk, restarts it on that. */
+  private async restartOnBrokenDisk(
+    kind: FaultKind,
+    what: string,
+    restartedOn: string,
+    breakDisk: (replica: ReplicaProcess) => void,
+  ): Promise<void> {
+    const { local } = this.cluster;
+    const leader = await local.waitForLeader(10_000);
+    const running = local.runningReplicas;
+    const target = running[Math.floor(this.random() * running.length)];
+    const detail = `SIGKILL ${target.id}${target === leader ? ' (leader)' : ''}, then ${what}`;
+    if (target === leader) this.loseLeader(kind, target, detail);
+    else this.history.event(kind, detail);
+    await target.kill('SIGKILL');
+    breakDisk(target);
+    await sleep(this.between(200, 1000));
+    await target.start();
+    this.history.event('heal', `restarted ${target.id} on ${restartedOn}`);
   }
 
   private loseLeader(kind: FaultKind, leader: ReplicaProcess, detail: string): void {
