@@ -10,6 +10,7 @@ describe('parseApiConfig', () => {
       maxMessageBytes: 1048576,
       writeTimeoutMs: 5000,
       maxInFlight: 1,
+      leanAsyncBind: true,
     });
   });
 
@@ -23,6 +24,7 @@ describe('parseApiConfig', () => {
         DISTILLED_MAX_MESSAGE_BYTES: '100',
         DISTILLED_WRITE_TIMEOUT_MS: '250',
         DISTILLED_API_MAX_IN_FLIGHT: '2',
+        DISTILLED_API_LEAN_ASYNC_BIND: ' OFF ',
       }),
     ).toEqual({
       host: '127.0.0.1',
@@ -32,6 +34,7 @@ describe('parseApiConfig', () => {
       maxMessageBytes: 100,
       writeTimeoutMs: 250,
       maxInFlight: 2,
+      leanAsyncBind: false,
     });
   });
 
@@ -47,6 +50,7 @@ describe('parseApiConfig', () => {
     ['DISTILLED_ETCD', 'not a url'],
     ['DISTILLED_ETCD', 'ftp://x:1'],
     ['DISTILLED_CLUSTER', 'a/b'],
+    ['DISTILLED_API_LEAN_ASYNC_BIND', 'yes'],
   ])('rejects %s=%s with a message naming the variable', (variable, value) => {
     const parse = () => parseApiConfig({ [variable]: value });
     expect(parse).toThrow(ConfigError);

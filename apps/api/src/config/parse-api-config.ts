@@ -21,6 +21,11 @@ export interface ApiConfig {
   writeTimeoutMs: number;
   /** Batches the producer keeps in flight (DISTILLED_API_MAX_IN_FLIGHT, 1 to 5). */
   maxInFlight: number;
+  /**
+   * Give Node < 25 the lean AsyncResource.bind (DISTILLED_API_LEAN_ASYNC_BIND, on by default);
+   * off keeps Node's own, for a tool that reads the deprecated `asyncResource` property.
+   */
+  leanAsyncBind: boolean;
 }
 
 /** A configuration value that cannot be used; the message names the variable and says why. */
@@ -50,6 +55,13 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
     throw new ConfigError(name, `"${value}" is not a whole number from ${min} to ${max}`);
   }
   return Number(value);
+}
+
+function onOff(env: Env, name: string, fallback: boolean): boolean {
+  const value = text(env, name, fallback ? 'on' : 'off').toLowerCase();
+  if (value === 'on') return true;
+  if (value === 'off') return false;
+  throw new ConfigError(name, `"${value}" is neither on nor off`);
 }
 
 function endpoints(env: Env, name: string): string[] {
@@ -109,5 +121,6 @@ export function parseApiConfig(env: Env): ApiConfig {
       1,
       MAX_IN_FLIGHT_LIMIT,
     ),
+    leanAsyncBind: onOff(env, 'DISTILLED_API_LEAN_ASYNC_BIND', true),
   };
 }
