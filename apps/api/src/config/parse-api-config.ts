@@ -58,10 +58,11 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
 }
 
 function onOff(env: Env, name: string, fallback: boolean): boolean {
-  const value = text(env, name, fallback ? 'on' : 'off').toLowerCase();
+  const raw = text(env, name, fallback ? 'on' : 'off');
+  const value = raw.toLowerCase();
   if (value === 'on') return true;
   if (value === 'off') return false;
-  throw new ConfigError(name, `"${value}" is neither on nor off`);
+  throw new ConfigError(name, `"${raw}" is neither on nor off`);
 }
 
 function endpoints(env: Env, name: string): string[] {

@@ -9,7 +9,7 @@ import { AsyncResource } from 'node:async_hooks';
  * (nodejs/node#58618; Node 24 adds it without rewriting prototypes); this gives older Nodes
  * Node 25's `bind`: the same wrapper, the same `length`, no `asyncResource`. Nothing in this
  * process reads that property (checked across node_modules; an APM agent might: check again
- * before adding one).
+ * before adding one, or start the API with DISTILLED_API_LEAN_ASYNC_BIND=off).
  *
  * Returns true when it replaced `bind`, false when this Node's `bind` adds no such property
  * (a newer Node, or already replaced).
