@@ -1,6 +1,7 @@
+import * as path from 'node:path';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { ELECTION, type Election } from '@distilled/cluster';
-import { LOG_STORE, type CorruptBatch, type LogStore } from '@distilled/log-store';
+import { CATCH_UP_FILE, LOG_STORE, type CorruptBatch, type LogStore } from '@distilled/log-store';
 import { InjectServerConfig, type ServerConfig } from '../config';
 import { RoleService } from '../election/role.service';
 import { ReplicaState } from '../replication/replica-state';
@@ -87,6 +88,11 @@ export class LogRepair implements OnModuleDestroy {
     private readonly roles: RoleService,
   ) {}
 
+  /** The catch-up note of this replica's data directory, as an operator would find it. */
+  private get catchUpFile(): string {
+    return path.join(this.config.dataDir, CATCH_UP_FILE);
+  }
+
   /** Checks the log against its checkpoint and starts listening. Call before campaigning. */
   async start(): Promise<void> {
     this.unsubscribes.push(
@@ -121,7 +127,7 @@ export class LogRepair implements OnModuleDestroy {
     if (pending) {
       this.catchUp = CatchUp.after(this.catchUp, pending.from, pending.known);
       if (!this.state.damage) this.state.problem = catchUpProblem(this.catchUp);
-      this.logger.warn(catchUpResumedLine(this.config.nodeId, this.catchUp));
+      this.logger.warn(catchUpResumedLine(this.config.nodeId, this.catchUp, this.catchUpFile));
       this.watchForLeader();
       await this.election.setEligible(
         false,
@@ -300,7 +306,9 @@ export class LogRepair implements OnModuleDestroy {
     if (leaderId && leaderId !== this.config.nodeId && leaderAddress) return;
     this.waitingSaid = true;
     if (damage) this.logger.warn(waitingLine(this.config.nodeId, damage));
-    else if (catchUp) this.logger.warn(catchUpWaitingLine(this.config.nodeId, catchUp));
+    else if (catchUp) {
+      this.logger.warn(catchUpWaitingLine(this.config.nodeId, catchUp, this.catchUpFile));
+    }
   }
 
   /**
