@@ -126,7 +126,7 @@ export function catchUpWaitingLine(nodeId: string, catchUp: CatchUp, noteFile: s
 
 /** What an operator can do when no leader will ever come: said with both waiting lines. */
 function releaseHint(catchUp: CatchUp, noteFile: string): string {
-  return `If no other replica will ever come back (this one holds the only copy of the log), stop it and delete ${noteFile}: it then stands for leader with what it has, and anything acknowledged past offset ${catchUp.from} is lost`;
+  return `If no other replica will ever come back (this one holds the only copy of the log), stop it and delete ${noteFile}: it then stands for leader with what it has, and acknowledged messages past offset ${catchUp.from} that its log lacks are lost`;
 }
 
 /** The log line at start when a cut made before it had not caught up yet. */

@@ -333,7 +333,7 @@ describe('LogRepair', () => {
       await t.repair.start();
       expect(t.calls).toEqual(['eligible false']);
       expect(t.lines).toContain(
-        'warn: replica r2: its log was cut back to offset 8 before this start and had not caught up with a leader yet (data/r2/catch-up says so): not standing for leader until its log reaches what the leader holds. If no other replica will ever come back (this one holds the only copy of the log), stop it and delete data/r2/catch-up: it then stands for leader with what it has, and anything acknowledged past offset 8 is lost',
+        'warn: replica r2: its log was cut back to offset 8 before this start and had not caught up with a leader yet (data/r2/catch-up says so): not standing for leader until its log reaches what the leader holds. If no other replica will ever come back (this one holds the only copy of the log), stop it and delete data/r2/catch-up: it then stands for leader with what it has, and acknowledged messages past offset 8 that its log lacks are lost',
       );
       expect(t.state.problem).toMatch(/cut back to offset 8/);
       t.state.leaderId = 'r3';
@@ -469,7 +469,7 @@ describe('LogRepair', () => {
         t.state.noteFailure(t.corrupt(8), 'a client read of offset 8');
         await jest.advanceTimersByTimeAsync(2_000);
         expect(t.lines.filter((line) => line.includes('no leader to catch up'))).toEqual([
-          'warn: replica r2: no leader to catch up from after cutting the log at offset 8; not standing for leader until one is elected and this log reaches its log end. If no other replica will ever come back (this one holds the only copy of the log), stop it and delete data/r2/catch-up: it then stands for leader with what it has, and anything acknowledged past offset 8 is lost',
+          'warn: replica r2: no leader to catch up from after cutting the log at offset 8; not standing for leader until one is elected and this log reaches its log end. If no other replica will ever come back (this one holds the only copy of the log), stop it and delete data/r2/catch-up: it then stands for leader with what it has, and acknowledged messages past offset 8 that its log lacks are lost',
         ]);
         t.repair.onModuleDestroy();
       } finally {
