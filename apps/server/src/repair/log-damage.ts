@@ -121,17 +121,21 @@ export function catchUpProblem(catchUp: CatchUp): string {
 
 /** The log line when a follower that cut its log has nobody to catch up from (said once). */
 export function catchUpWaitingLine(nodeId: string, catchUp: CatchUp, noteFile: string): string {
-  return `replica ${nodeId}: no leader to catch up from after cutting the log at offset ${catchUp.from}; not standing for leader until one is elected and this log reaches its log end. ${releaseHint(catchUp, noteFile)}`;
+  return `replica ${nodeId}: no leader to catch up from after cutting the log at offset ${catchUp.from}; not standing for leader until one is elected and this log reaches its log end. ${catchUpReleaseHint(catchUp, noteFile)}`;
 }
 
-/** What an operator can do when no leader will ever come: said with both waiting lines. */
-function releaseHint(catchUp: CatchUp, noteFile: string): string {
+/**
+ * What an operator can do when no leader will ever come. Not for a replica whose log also lacks
+ * messages below its checkpoint: deleting the note would not release that one (the damage
+ * lines and the README say what does).
+ */
+export function catchUpReleaseHint(catchUp: CatchUp, noteFile: string): string {
   return `If no other replica will ever come back (this one holds the only copy of the log), stop it and delete ${noteFile}: it then stands for leader with what it has, and acknowledged messages past offset ${catchUp.from} that its log lacks are lost`;
 }
 
 /** The log line at start when a cut made before it had not caught up yet. */
 export function catchUpResumedLine(nodeId: string, catchUp: CatchUp, noteFile: string): string {
-  return `replica ${nodeId}: its log was cut back to offset ${catchUp.from} before this start and had not caught up with a leader yet (${noteFile} says so): not standing for leader until its log reaches what the leader holds. ${releaseHint(catchUp, noteFile)}`;
+  return `replica ${nodeId}: its log was cut back to offset ${catchUp.from} before this start and had not caught up with a leader yet (${noteFile} says so): not standing for leader until its log reaches what the leader holds`;
 }
 
 /** The log line once a follower that cut its log has caught up with the leader. */

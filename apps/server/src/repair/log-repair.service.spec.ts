@@ -460,6 +460,18 @@ describe('LogRepair', () => {
       t.repair.onModuleDestroy();
     });
 
+    it('a restart with the note and a log below its checkpoint does not suggest deleting the note (that alone would not release it)', async () => {
+      const t = setup({ entries: 8, checkpoint: 10 });
+      t.log.pendingCatchUp = { from: 8, known: 6 };
+      await t.repair.start();
+      const resumed = t.lines.filter((line) => line.includes('before this start'));
+      expect(resumed).toEqual([
+        'warn: replica r2: its log was cut back to offset 8 before this start and had not caught up with a leader yet (data/r2/catch-up says so): not standing for leader until its log reaches what the leader holds',
+      ]);
+      expect(t.calls).not.toContain('eligible true');
+      t.repair.onModuleDestroy();
+    });
+
     it('a follower that cut its log says once that there is no leader to catch up from', async () => {
       jest.useFakeTimers();
       try {

@@ -8,6 +8,7 @@ import { ReplicaState } from '../replication/replica-state';
 import { CatchUp } from './catch-up';
 import {
   catchUpProblem,
+  catchUpReleaseHint,
   catchUpResumedLine,
   catchUpWaitingLine,
   caughtUpLine,
@@ -127,7 +128,13 @@ export class LogRepair implements OnModuleDestroy {
     if (pending) {
       this.catchUp = CatchUp.after(this.catchUp, pending.from, pending.known);
       if (!this.state.damage) this.state.problem = catchUpProblem(this.catchUp);
-      this.logger.warn(catchUpResumedLine(this.config.nodeId, this.catchUp, this.catchUpFile));
+      const resumed = catchUpResumedLine(this.config.nodeId, this.catchUp, this.catchUpFile);
+      // With damage below the checkpoint too, deleting the note alone would release nothing.
+      this.logger.warn(
+        this.state.damage
+          ? resumed
+          : `${resumed}. ${catchUpReleaseHint(this.catchUp, this.catchUpFile)}`,
+      );
       this.watchForLeader();
       await this.election.setEligible(
         false,
