@@ -1,0 +1,2 @@
+// Shared primitives; see libs/common/README.md. Export each by name.
+export { describeError } from './describe-error';
