@@ -1,9 +1,10 @@
-/** Defaults and fixed limits of the HTTP API. Configurable values are in config/. */
+/**
+ * Defaults and fixed limits of the HTTP API. Configurable values are read in config/ (etcd's and
+ * the cluster prefix's defaults, shared with the replicas, are in @distilled/common).
+ */
 
 export const DEFAULT_API_HOST = '0.0.0.0';
 export const DEFAULT_API_PORT = 5000;
-export const DEFAULT_ETCD = 'http://127.0.0.1:2379';
-export const DEFAULT_CLUSTER = 'distilled';
 /** 1 MiB of UTF-8, DESIGN.md part A. */
 export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
 export const DEFAULT_WRITE_TIMEOUT_MS = 5000;

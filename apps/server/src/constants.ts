@@ -1,6 +1,7 @@
-/** Defaults and fixed limits of a replica, in one place (DESIGN.md part A lists the contract ones). */
-export const DEFAULT_ETCD = 'http://127.0.0.1:2379';
-export const DEFAULT_CLUSTER = 'distilled';
+/**
+ * Defaults and fixed limits of a replica, in one place (the README lists the configurable ones;
+ * DISTILLED_ETCD's and DISTILLED_CLUSTER's defaults are shared with the API in @distilled/common).
+ */
 export const DEFAULT_GRPC_HOST = '0.0.0.0';
 export const DEFAULT_GRPC_PORT = 50051;
 export const DEFAULT_MIN_INSYNC = 1;

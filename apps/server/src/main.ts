@@ -2,15 +2,16 @@ import 'reflect-metadata';
 import { ConsoleLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';
-import { ConfigError, loadServerConfig, type ServerConfig } from './config';
+import { ConfigError } from '@distilled/common';
+import { serverConfig, type ServerConfig } from './config';
 import { ReplicaLifecycle } from './election';
 import { replicaGrpcOptions } from './grpc-options';
 import { ServerModule } from './server.module';
 
-/** Bad configuration: one line naming the variable, exit code 1, no stack (DESIGN.md part A). */
+/** Bad configuration: one line naming the variable, exit code 1, no stack. */
 function configOrExit(): ServerConfig {
   try {
-    return loadServerConfig();
+    return serverConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`distilled-server: invalid configuration: ${error.message}\n`);
