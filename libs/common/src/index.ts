@@ -14,3 +14,4 @@ export {
   validateEnv,
   type Env,
 } from './config';
+export { FlagError, Flags, type FlagSpec } from './flags';
