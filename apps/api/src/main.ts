@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ConfigError } from '@distilled/common';
+import { ConfigError } from '@distilled/config';
 import { ApiModule } from './api.module';
 import { apiConfig, type ApiConfig } from './config';
 import { configureApiApp, createApiAdapter } from './http/api-app';

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { ConsoleLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';
-import { ConfigError } from '@distilled/common';
+import { ConfigError } from '@distilled/config';
 import { serverConfig, type ServerConfig } from './config';
 import { ReplicaLifecycle } from './election';
 import { replicaGrpcOptions } from './grpc-options';

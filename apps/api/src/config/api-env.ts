@@ -1,7 +1,7 @@
 // The API's environment as a validated class: each variable once, with its rule and its
 // default. parseApiConfig turns an instance into the ApiConfig the services inject.
 import { IsString } from 'class-validator';
-import { ClusterEnv, EnvOnOff, EnvWholeNumber } from '@distilled/common';
+import { ClusterEnv, EnvOnOff, EnvWholeNumber } from '@distilled/config';
 import {
   DEFAULT_API_HOST,
   DEFAULT_API_PORT,

@@ -1,4 +1,4 @@
-import { ConfigError } from '@distilled/common';
+import { ConfigError } from '@distilled/config';
 import { parseApiConfig } from './parse-api-config';
 
 describe('parseApiConfig', () => {

@@ -1,5 +1,5 @@
 // The API's configuration as its services use it, read from the environment in one step.
-import { validateEnv, type Env } from '@distilled/common';
+import { validateEnv, type Env } from '@distilled/config';
 import { ApiEnv } from './api-env';
 
 export interface ApiConfig {

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { hostname } from 'node:os';
 import type { FsyncPolicy } from '@distilled/log-store';
-import { validateEnv, type Env } from '@distilled/common';
+import { validateEnv, type Env } from '@distilled/config';
 import { ServerEnv, type LogFormat } from './server-env';
 
 /** Everything a replica is configured with; built once at boot from the environment. */

@@ -3,7 +3,7 @@
 import { hostname } from 'node:os';
 import { IsOptional, IsString } from 'class-validator';
 import type { FsyncPolicy } from '@distilled/log-store';
-import { ClusterEnv, EnvName, EnvOneOf, EnvRule, EnvWholeNumber } from '@distilled/common';
+import { ClusterEnv, EnvName, EnvOneOf, EnvRule, EnvWholeNumber } from '@distilled/config';
 import {
   DEFAULT_COMMIT_TIMEOUT_MS,
   DEFAULT_FSYNC,

@@ -1,20 +1,20 @@
-'use strict';
-/* global URL */
 // `distilled start`: etcd, N replicas and the API as child processes of this one, their logs
 // prefixed in this terminal, and a small HTTP control endpoint on 127.0.0.1 through which the
 // other commands (add-replica, stop-replica, ...) ask this process to change the cluster, so
 // every replica stays its child: its logs show here and Ctrl-C stops it.
-const fs = require('node:fs');
-const http = require('node:http');
-const path = require('node:path');
-const { ensureBuilt, ensureEtcd } = require('./prerequisites');
-const { loadLauncher } = require('./load-launcher');
-const { info, warn, alarm, fail, prefixed, paint, useColor } = require('./output');
-const { writeState, removeState, runningCluster, stateFile } = require('./state');
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { relative } from 'node:path';
+import { describeError } from '@distilled/common';
+import { LocalCluster, isPortFree } from '@distilled/launcher';
+import type { CliOptions } from '../cli-options';
+import { alarm, fail, info, paint, prefixed, useColor, warn } from '../output';
+import { removeState, runningCluster, stateFile, writeState } from '../state';
+import { startControlServer } from './control-server';
+import { ensureBuilt, ensureEtcd } from './prerequisites';
 
 const CLUSTER_NAME = 'distilled';
 
-async function start(opts) {
+export async function start(opts: CliOptions): Promise<void> {
   const dataDir = opts.data;
   const already = runningCluster(dataDir);
   if (already) {
@@ -29,22 +29,21 @@ async function start(opts) {
   const apiScript = process.env.DISTILLED_API_SCRIPT;
   if (!serverScript || !apiScript) ensureBuilt();
   ensureEtcd();
-  const launcher = loadLauncher();
 
-  if (!(await launcher.isPortFree(opts.apiPort, opts.apiHost))) {
+  if (!(await isPortFree(opts.apiPort, opts.apiHost))) {
     fail(`port ${opts.apiPort} is busy; choose another one with --api-port`);
   }
   if (opts.fresh) {
     info(`--fresh: removing ${dataDir}`);
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true });
   }
-  fs.mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true });
 
-  let cluster;
+  let cluster: LocalCluster | undefined;
   let stopping = false;
   const control = await startControlServer(() => cluster, saveState);
 
-  function saveState() {
+  function saveState(): void {
     if (!cluster || stopping) return;
     writeState(dataDir, {
       pid: process.pid,
@@ -74,7 +73,7 @@ async function start(opts) {
 
   info(`starting etcd, ${opts.replicas} replica(s) and the API; data in ${dataDir}`);
   try {
-    cluster = await launcher.LocalCluster.start({
+    cluster = await LocalCluster.start({
       replicas: opts.replicas,
       minInsync: opts.minInsync,
       fsync: opts.fsync,
@@ -113,23 +112,27 @@ async function start(opts) {
     });
   } catch (error) {
     control.close();
-    fail(`the cluster did not start: ${error.message}`);
+    fail(`the cluster did not start: ${describeError(error)}`);
   }
+  const running = cluster;
   saveState();
 
-  const shutdown = once(async (signal) => {
+  let shuttingDown = false;
+  const shutdown = async (signal: string): Promise<void> => {
+    if (shuttingDown) return;
+    shuttingDown = true;
     stopping = true;
     info(
       `${signal}: stopping the API, the replicas and etcd (if it hangs, Ctrl-C again to force)...`,
     );
     control.close();
-    await cluster.stop();
+    await running.stop();
     removeState(dataDir);
     info(`stopped. Data kept in ${dataDir} (\`distilled start --fresh\` wipes it).`);
     process.exit(0);
-  });
+  };
   let firstSignalAt = 0;
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(signal, () => {
       // npm forwards the terminal's Ctrl-C, so one keypress can arrive twice at once.
       if (!firstSignalAt) {
@@ -142,18 +145,26 @@ async function start(opts) {
     });
   }
 
-  printSummary(cluster, dataDir, opts);
-  noteLeftoverReplicas(dataDir, cluster);
+  printSummary(running, dataDir, opts);
+  noteLeftoverReplicas(dataDir, running);
   try {
-    const leader = await cluster.waitForLeader(30_000);
+    const leader = await running.waitForLeader(30_000);
     info(`${paint('green', 'ready')}: ${leader.id} is the leader`);
   } catch (error) {
-    warn(`no leader yet (${error.message.split('\n')[0]}); the logs above should say why`);
+    warn(`no leader yet (${describeError(error).split('\n')[0]}); the logs above should say why`);
   }
 }
 
-function printSummary(cluster, dataDir, opts) {
-  const api = `http://localhost:${cluster.api.port}`;
+function shortPath(file: string): string {
+  const path = relative(process.cwd(), file);
+  return path && !path.startsWith('..') ? path : file;
+}
+
+const CLI_NAME = 'node scripts/distilled.js';
+
+function printSummary(cluster: LocalCluster, dataDir: string, opts: CliOptions): void {
+  const api = `http://localhost:${cluster.api?.port}`;
+  const data = opts.dataGiven ? ` --data ${opts.data}` : '';
   const lines = [
     '',
     paint('bold', 'Distilled is running'),
@@ -167,9 +178,9 @@ function printSummary(cluster, dataDir, opts) {
     '  Try, from another terminal:',
     `    curl -s -XPOST ${api}/Data -H 'content-type: application/json' -d '{"message":"hello"}'`,
     `    curl -s '${api}/Data?offset=0'`,
-    `    ${cliName()} status${dataFlag(opts)}`,
-    `    ${cliName()} add-replica${dataFlag(opts)}      (a new replica joins and catches up)`,
-    `    ${cliName()} kill-replica replica-1${dataFlag(opts)}`,
+    `    ${CLI_NAME} status${data}`,
+    `    ${CLI_NAME} add-replica${data}      (a new replica joins and catches up)`,
+    `    ${CLI_NAME} kill-replica replica-1${data}`,
     '  Ctrl-C here stops everything.',
     '',
   ];
@@ -177,10 +188,9 @@ function printSummary(cluster, dataDir, opts) {
 }
 
 /** Replicas an earlier run added that this one did not start: say how to bring them back. */
-function noteLeftoverReplicas(dataDir, cluster) {
+function noteLeftoverReplicas(dataDir: string, cluster: LocalCluster): void {
   const started = new Set(cluster.replicas.map((r) => r.id));
-  const leftover = fs
-    .readdirSync(dataDir)
+  const leftover = readdirSync(dataDir)
     .filter((name) => /^replica-\d+$/.test(name) && !started.has(name))
     .sort((a, b) => Number(a.slice(8)) - Number(b.slice(8)));
   if (leftover.length === 0) return;
@@ -190,73 +200,3 @@ function noteLeftoverReplicas(dataDir, cluster) {
       'or pass --replicas to start them all',
   );
 }
-
-function shortPath(file) {
-  const relative = path.relative(process.cwd(), file);
-  return relative && !relative.startsWith('..') ? relative : file;
-}
-
-const cliName = () => 'node scripts/distilled.js';
-const dataFlag = (opts) => (opts.dataGiven ? ` --data ${opts.data}` : '');
-
-function once(fn) {
-  let called = false;
-  return (...args) => {
-    if (called) return undefined;
-    called = true;
-    return fn(...args);
-  };
-}
-
-/**
- * 127.0.0.1-only HTTP endpoint for the other commands:
- *   GET  /state                    POST /replicas            (add one)
- *   POST /replicas/<id>/stop|kill|restart
- */
-function startControlServer(getCluster, saveState) {
-  const server = http.createServer(async (req, res) => {
-    const send = (status, body) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
-    };
-    const cluster = getCluster();
-    if (!cluster) return send(503, { error: 'the cluster is still starting' });
-    const describe = (r) => ({ id: r.id, address: r.address, pid: r.pid, running: r.running });
-    try {
-      const url = new URL(req.url, 'http://control');
-      if (req.method === 'GET' && url.pathname === '/state') {
-        return send(200, { replicas: cluster.replicas.map(describe) });
-      }
-      if (req.method === 'POST' && url.pathname === '/replicas') {
-        info('add-replica: starting a new replica');
-        const replica = await cluster.addReplica();
-        saveState();
-        info(`${replica.id} started on ${replica.address}; it catches up, then joins the ISR`);
-        return send(201, describe(replica));
-      }
-      const match = /^\/replicas\/([^/]+)\/(stop|kill|restart)$/.exec(url.pathname);
-      if (req.method === 'POST' && match) {
-        const replica = cluster.replica(decodeURIComponent(match[1]));
-        const action = match[2];
-        info(`${action}-replica ${replica.id}`);
-        if (action === 'stop') await replica.stop();
-        else if (action === 'kill') await replica.kill('SIGKILL');
-        else await replica.restart();
-        saveState();
-        return send(200, describe(replica));
-      }
-      return send(404, { error: `no such control call: ${req.method} ${url.pathname}` });
-    } catch (error) {
-      return send(error.code === 'UNKNOWN_REPLICA' ? 404 : 500, { error: error.message });
-    }
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      resolve({ url: `http://127.0.0.1:${port}`, close: () => server.close() });
-    });
-  });
-}
-
-module.exports = { start };

@@ -2,13 +2,13 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './free-port';
-import { repoRoot } from './repo-root';
+import { freePort, repoRoot } from '@distilled/launcher';
 
-// scripts/distilled.js end to end, with the fake app standing in for the built apps: the
-// start process, and the commands other terminals use against it.
+// The CLI end to end through its entry point (scripts/distilled.js, what `npm start` and
+// `npx distilled` run), with the launcher's fake app standing in for the built apps: the start
+// process, and the commands other terminals use against it.
 const CLI = join(repoRoot(), 'scripts', 'distilled.js');
-const FAKE = join(__dirname, '__fixtures__', 'fake-app.js');
+const FAKE = join(repoRoot(), 'libs', 'launcher', 'src', '__fixtures__', 'fake-app.js');
 const env = {
   ...process.env,
   DISTILLED_SERVER_SCRIPT: FAKE,
@@ -16,6 +16,10 @@ const env = {
   FAKE_LEADER: 'replica-1',
   NO_COLOR: '1',
 };
+
+// Every CLI run transpiles the CLI from source (about half a second of CPU), which takes many
+// seconds on a busy machine: more than the default 30 s for a test that runs it nine times.
+jest.setTimeout(120_000);
 
 function cli(...args: string[]): { status: number | null; out: string } {
   const run = spawnSync(process.execPath, [CLI, ...args], {
