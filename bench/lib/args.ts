@@ -27,6 +27,7 @@ const BENCH_FLAGS = {
   verbose: toggle,
   help: toggle,
   // memory, api
+  messages: value,
   size: value,
   batch: value,
   'max-seconds': value,
