@@ -6,6 +6,7 @@ import {
 } from '@grpc/grpc-js';
 import { TurnBatcher, afterMicrotasks } from '@distilled/common';
 import type {
+  AppendBatch,
   AppendRequest,
   AppendResponse,
   AppendAnswer,
@@ -80,10 +81,7 @@ export class AppendStreamClient {
   }
 
   /** `deadline`: absolute ms (Date.now() scale); past it the append fails DEADLINE_EXCEEDED. */
-  append(
-    request: Pick<AppendRequest, 'messages' | 'producer_id' | 'sequence'>,
-    deadline: number,
-  ): Promise<AppendResponse> {
+  append(request: AppendBatch, deadline: number): Promise<AppendResponse> {
     if (this.closed) {
       return Promise.reject(
         serviceError(GrpcStatus.CANCELLED, 'the append stream client is closed'),

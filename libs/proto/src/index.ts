@@ -16,6 +16,7 @@ export { AppendStreamClient, serviceError, type AppendStreamCapable } from './ap
 export type { ReplicaHandlers } from './generated/distilled/v1/Replica';
 export type { ReplicationHandlers } from './generated/distilled/v1/Replication';
 export type {
+  AppendBatch,
   AppendAnswer,
   AppendAnswer__Input,
   AppendRequest,

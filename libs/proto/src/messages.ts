@@ -1,6 +1,8 @@
 // The generated distilled.v1 message types (npm run proto:gen), gathered under one import path.
 // `Name` is what a peer receives: every field present (defaults), uint64 as number, bytes as
 // Buffer. `Name__Input` is what may be sent: fields optional, uint64 also as string or Long.
+import type { AppendRequest } from './generated/distilled/v1/AppendRequest';
+
 export type { AppendAnswer, AppendAnswer__Input } from './generated/distilled/v1/AppendAnswer';
 export type { AppendRequest, AppendRequest__Input } from './generated/distilled/v1/AppendRequest';
 export type {
@@ -41,6 +43,12 @@ export type {
   StatusResponse,
   StatusResponse__Input,
 } from './generated/distilled/v1/StatusResponse';
+
+/**
+ * An Append as its sender holds it: messages, producer id and sequence. AppendStream adds the
+ * request id when it sends it; a unary Append leaves it 0.
+ */
+export type AppendBatch = Pick<AppendRequest, 'messages' | 'producer_id' | 'sequence'>;
 
 /** StatusResponse.role: what the replica is doing in its current epoch. */
 export type ReplicaRole = 'leader' | 'follower' | 'starting';

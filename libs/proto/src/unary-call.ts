@@ -1,6 +1,7 @@
 // grpc-js unary calls take a callback; every client here wants a promise with an absolute
 // deadline. One adapter, so each client method is a single line.
-import { Metadata, type CallOptions, type ServiceError } from '@grpc/grpc-js';
+import { Metadata, status, type CallOptions, type ServiceError } from '@grpc/grpc-js';
+import { serviceError } from './append-stream-client';
 
 type UnaryMethod<Req, Res> = (
   request: Req,
@@ -23,7 +24,8 @@ export function unaryCall<Req, Res>(
   return new Promise<Res>((resolve, reject) => {
     method(request, metadata, { deadline }, (error, response) => {
       if (error) reject(error);
-      else if (response === undefined) reject(new Error('the replica sent an empty answer'));
+      else if (response === undefined)
+        reject(serviceError(status.INTERNAL, 'the replica sent an empty answer'));
       else resolve(response);
     });
   });

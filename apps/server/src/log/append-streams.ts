@@ -1,15 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Metadata, ServerDuplexStream } from '@grpc/grpc-js';
 import type {
-  AppendAnswer,
+  AppendAnswer__Input,
   AppendStreamRequest,
-  AppendStreamResponse,
+  AppendStreamResponse__Input,
   CallStatus,
 } from '@distilled/proto';
 import { isExpectedError, toGrpcStatus } from '../errors/grpc-status';
 import { ReplicaService } from './replica.service';
 
-export type AppendStreamCall = ServerDuplexStream<AppendStreamRequest, AppendStreamResponse>;
+export type AppendStreamCall = ServerDuplexStream<AppendStreamRequest, AppendStreamResponse__Input>;
 
 /** The status an Append call would have ended with, as an AppendStream answer carries it. */
 export function toCallStatus(error: unknown): CallStatus {
@@ -52,7 +52,7 @@ export class AppendStreams {
     this.open.add(call);
     let pending = 0;
     let clientEnded = false;
-    let outbox: AppendAnswer[] = [];
+    let outbox: AppendAnswer__Input[] = [];
     const forget = () => this.open.delete(call);
     const finishIfDone = () => {
       if (!clientEnded || pending > 0 || !this.open.has(call)) return;
@@ -65,7 +65,7 @@ export class AppendStreams {
       write(call, { answers });
       finishIfDone();
     };
-    const answer = (response: AppendAnswer) => {
+    const answer = (response: AppendAnswer__Input) => {
       pending -= 1;
       // After the microtasks of this turn: every caller of a committed batch is answered by then.
       if (outbox.length === 0) process.nextTick(flush);
@@ -103,7 +103,7 @@ export class AppendStreams {
   }
 }
 
-function write(call: AppendStreamCall, response: AppendStreamResponse): void {
+function write(call: AppendStreamCall, response: AppendStreamResponse__Input): void {
   if (call.cancelled || call.destroyed || call.writableEnded) return;
   try {
     call.write(response);
