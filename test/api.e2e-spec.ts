@@ -5,8 +5,7 @@ import {
   type BuildSnapshot,
   type ReplicaProcess,
 } from '@distilled/launcher';
-import { createGrpcClient, type ReadResponse } from '@distilled/proto';
-import type { Client } from '@grpc/grpc-js';
+import { ReplicaClient, type ReadResponse } from '@distilled/proto';
 import { ApiClient } from './helpers/api-client';
 
 /*
@@ -23,15 +22,8 @@ interface ClusterView {
 }
 
 function readDirect(address: string, offset: number): Promise<ReadResponse> {
-  const client = createGrpcClient('Replica', address) as Client & {
-    Read(
-      request: { offset: number },
-      callback: (error: Error | null, response: ReadResponse) => void,
-    ): void;
-  };
-  return new Promise<ReadResponse>((resolve, reject) =>
-    client.Read({ offset }, (error, response) => (error ? reject(error) : resolve(response))),
-  ).finally(() => client.close());
+  const client = new ReplicaClient(address);
+  return client.read(offset, Date.now() + 10_000).finally(() => client.close());
 }
 
 /** The sum of a counter over its labels, from GET /metrics. */

@@ -57,6 +57,3 @@ export const REQUEST_TIMEOUT_MS = 30_000;
 
 /** The largest offset a JSON number can carry exactly. */
 export const MAX_OFFSET = Number.MAX_SAFE_INTEGER;
-
-/** gRPC message size cap: a full batch plus headroom. */
-export const GRPC_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;

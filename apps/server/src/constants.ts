@@ -13,8 +13,6 @@ export const DEFAULT_REPLICA_LAG_MS = 2000;
 /** Above the lag limit, so a stalled follower leaves the ISR before waiting appends time out. */
 export const DEFAULT_COMMIT_TIMEOUT_MS = 4000;
 
-/** gRPC message size limit, both ways: a fetch response or an Append batch fits well within it. */
-export const GRPC_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 /** How much log a fetch response carries at most (whole batches, so it may run a batch over). */
 export const FETCH_MAX_BYTES = 1024 * 1024;
 /** How often the leader checks its followers' lag against the limit. */

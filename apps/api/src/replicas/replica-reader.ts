@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { TurnBatcher } from '@distilled/common';
 import { ErrorReason } from '@distilled/proto';
 import { MAX_READ_BATCH_OFFSETS, READ_CALL_TIMEOUT_MS } from '../constants';
 import { ApiProblem, offsetNotFound, unavailable } from '../problems';
@@ -34,9 +35,14 @@ type FirstAnswer = { kind: 'not-committed'; highWatermark: number } | { kind: 'u
  */
 @Injectable()
 export class ReplicaReader {
-  /** GETs of this turn of the event loop, sent together as one ReadBatch. */
-  private pending: PendingRead[] = [];
-  private flushScheduled = false;
+  /** GETs of this turn of the event loop, sent together as one ReadBatch (or a few, if many). */
+  private readonly pending = new TurnBatcher<PendingRead>(
+    (reads) =>
+      void this.flush(reads).catch((error: unknown) => {
+        for (const read of reads) read.reject(error);
+      }),
+    { maxItems: MAX_READ_BATCH_OFFSETS },
+  );
 
   constructor(@Inject(REPLICA_GATEWAY) private readonly gateway: ReplicaGateway) {}
 
@@ -48,21 +54,7 @@ export class ReplicaReader {
    */
   read(offset: number): Promise<ReadResult> {
     return new Promise<ReadResult>((resolve, reject) => {
-      this.pending.push({ offset, resolve, reject });
-      this.scheduleFlush();
-    });
-  }
-
-  private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
-      const reads = this.pending.splice(0, MAX_READ_BATCH_OFFSETS);
-      if (this.pending.length > 0) this.scheduleFlush();
-      this.flush(reads).catch((error: unknown) => {
-        for (const read of reads) read.reject(error);
-      });
+      this.pending.add({ offset, resolve, reject });
     });
   }
 

@@ -3,7 +3,7 @@ import { status as GrpcStatus } from '@grpc/grpc-js';
 import type { ClusterState } from '@distilled/cluster';
 import {
   ErrorReason,
-  type AppendRequest,
+  type AppendBatch,
   type AppendResponse,
   type ReadBatchResponse,
   type ReadResponse,
@@ -19,7 +19,7 @@ import {
 
 export type AppendBehaviour = (
   replica: ReplicaRef,
-  request: AppendRequest,
+  request: AppendBatch,
 ) => AppendResponse | ReplicaCallError | Promise<AppendResponse | ReplicaCallError>;
 
 /**
@@ -47,7 +47,7 @@ export class FakeReplicaGateway implements ReplicaGateway {
   appendFallback: AppendBehaviour | null = null;
   /** Delay of every Append, to let writes pile up behind a batch in flight. */
   appendDelayMs = 0;
-  readonly appendCalls: Array<{ replica: ReplicaRef; request: AppendRequest }> = [];
+  readonly appendCalls: Array<{ replica: ReplicaRef; request: AppendBatch }> = [];
   readonly readCalls: Array<{ replica: ReplicaRef; offset: number }> = [];
   private readonly batches = new Map<string, AppendResponse>();
 
@@ -69,7 +69,7 @@ export class FakeReplicaGateway implements ReplicaGateway {
 
   async append(
     replica: ReplicaRef,
-    request: AppendRequest,
+    request: AppendBatch,
     _deadline?: number,
   ): Promise<AppendResponse> {
     this.appendCalls.push({ replica, request: { ...request, messages: [...request.messages] } });
@@ -84,7 +84,7 @@ export class FakeReplicaGateway implements ReplicaGateway {
   }
 
   /** What a healthy leader does: append once per (producer, sequence), refuse as a follower. */
-  leaderAppend(replica: ReplicaRef, request: AppendRequest): AppendResponse | ReplicaCallError {
+  leaderAppend(replica: ReplicaRef, request: AppendBatch): AppendResponse | ReplicaCallError {
     if (this.unreachable.has(replica.id)) return unreachableError(replica);
     if (replica.id !== this.leaderId) {
       return callError(replica, GrpcStatus.FAILED_PRECONDITION, ErrorReason.NotLeader, {
@@ -95,7 +95,7 @@ export class FakeReplicaGateway implements ReplicaGateway {
   }
 
   /** Appends to the log (deduplicated) regardless of who is asked: "the leader stored it". */
-  store(request: AppendRequest): AppendResponse {
+  store(request: AppendBatch): AppendResponse {
     const key = `${request.producer_id}/${request.sequence}`;
     const known = this.batches.get(key);
     if (known) return { ...known, duplicate: true };

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LOG_STORE, type LogStore } from '@distilled/log-store';
 import type {
-  AppendRequest,
+  AppendBatch,
   AppendResponse,
   ReadBatchResponse,
   ReadResponse,
@@ -32,7 +32,7 @@ export class ReplicaService {
     private readonly leader: LeaderService,
   ) {}
 
-  async append(request: AppendRequest): Promise<AppendResponse> {
+  async append(request: AppendBatch): Promise<AppendResponse> {
     if (this.state.shuttingDown) throw ReplicaError.shuttingDown();
     if (this.leader.currentTerm) return this.leader.append(request);
     const { leaderId, leaderAddress } = this.state;

@@ -3,7 +3,7 @@ import { Metadata } from '@grpc/grpc-js';
 import { MEMBERSHIP, type Leadership, type Membership } from '@distilled/cluster';
 import { LOG_STORE, type LogStore } from '@distilled/log-store';
 import type {
-  AppendRequest,
+  AppendBatch,
   AppendResponse,
   EndOffsetForEpochResponse,
   FetchRequest,
@@ -82,7 +82,7 @@ export class LeaderService {
     this.logger.warn(`no longer leader of epoch ${term.epoch}: ${why}`);
   }
 
-  async append(request: AppendRequest): Promise<AppendResponse> {
+  async append(request: AppendBatch): Promise<AppendResponse> {
     const term = this.currentTerm;
     if (!term) throw ReplicaError.noLeader();
     const messages = request.messages ?? [];
