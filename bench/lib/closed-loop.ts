@@ -6,6 +6,7 @@
  */
 import { cpuShare, type PidMap, snapshotCpu } from './proc';
 import { percentile, sleep } from './stats';
+import { describeError } from '@distilled/common';
 
 /** One operation by worker `worker`; resolves on success, rejects (or returns false) on error. */
 export type Operation = (worker: number) => Promise<boolean | void>;
@@ -55,7 +56,7 @@ export async function closedLoop(options: LoopOptions): Promise<LoopResult> {
         if (!ok) noteError('operation reported failure');
       } catch (error) {
         ok = false;
-        noteError(error instanceof Error ? error.message : String(error));
+        noteError(describeError(error));
       }
       if (!measuring) {
         // A failing target would otherwise spin this loop; back off a little outside the window.

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { ReplicaProcess } from '@distilled/launcher';
 import type { FaultCluster } from './fault-cluster';
 import { FAULT_KINDS, type FaultKind, type History } from './history';
+import { describeError } from '@distilled/common';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -90,7 +91,7 @@ export class Nemesis {
         await this.apply(kind);
       } catch (error) {
         // The whole message: a replica that cannot start says why in its last output lines.
-        this.history.event('note', `${kind} failed: ${(error as Error).message}`);
+        this.history.event('note', `${kind} failed: ${describeError(error)}`);
         await this.healAll();
       }
       const previous = kind;
@@ -159,7 +160,7 @@ export class Nemesis {
       );
       return true;
     } catch (error) {
-      this.stuck = (error as Error).message.split('\n')[0];
+      this.stuck = describeError(error).split('\n')[0];
       this.history.event('no-recovery', `not whole ${timeoutMs} ms after healing: ${this.stuck}`);
       return false;
     }
@@ -401,7 +402,7 @@ export async function waitApiReady(apiUrl: string, timeoutMs: number): Promise<v
       last = `${res.status} ${(await res.text()).slice(0, 200)}`;
       if (res.status === 200) return;
     } catch (error) {
-      last = (error as Error).message;
+      last = describeError(error);
     }
     await sleep(200);
   }

@@ -6,6 +6,7 @@ import { FaultCluster } from './fault-cluster';
 import { FAULT_KINDS, History, type FaultKind, type ReadRecord } from './history';
 import { NetLab } from './net-lab';
 import { Nemesis, seededRandom, waitApiReady } from './nemesis';
+import { describeError } from '@distilled/common';
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -169,14 +170,14 @@ export async function runFaults(config: FaultRunConfig): Promise<FaultRunReport>
     if (violations.length) report.failure = failureText(history, violations, cluster);
     return report;
   } catch (error) {
-    history.event('note', `run aborted: ${(error as Error).message}`);
+    history.event('note', `run aborted: ${describeError(error)}`);
     report = {
       config,
       violations,
       counts: nemesis.counts,
       failovers: [],
       dataRoot: cluster.dataRoot,
-      summary: `faults: seed ${config.seed}: the run aborted: ${(error as Error).message}`,
+      summary: `faults: seed ${config.seed}: the run aborted: ${describeError(error)}`,
       failure: failureText(history, violations, cluster),
     };
     throw Object.assign(error as Error, { report });
@@ -246,7 +247,7 @@ export async function converge(cluster: FaultCluster, timeoutMs: number): Promis
       if (views.every((v) => Number(v.log_end_offset) === end && Number(v.high_watermark) === end))
         return end;
     } catch (error) {
-      last = (error as Error).message.split('\n')[0];
+      last = describeError(error).split('\n')[0];
     }
     await sleep(250);
   }

@@ -1,4 +1,5 @@
 import { ApiClient, HttpProblemError } from './http-client';
+import { describeError } from '@distilled/common';
 
 /** What became of one write, as a client can know it. */
 export type WriteOutcome =
@@ -38,7 +39,7 @@ export function startWriters(
           outcomes.push({ kind: 'refused', message, status: error.status, at: Date.now() });
           await new Promise((r) => setTimeout(r, 50));
         } else {
-          const reason = error instanceof Error ? error.message : String(error);
+          const reason = describeError(error);
           outcomes.push({ kind: 'unknown', message, reason, at: Date.now() });
         }
       }

@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnModuleDestroy, Optional } from '@nestjs/common';
+import { describeError } from '@distilled/common';
 import {
   type Campaign,
   type Election as EtcdElection,
@@ -23,7 +24,7 @@ import { encodeClusterState } from './cluster-state';
 import { ETCD_CLIENT } from './etcd.provider';
 import { isrStanding, type IsrStanding } from './isr-standing';
 import { ClusterKeys } from './keys';
-import { CLUSTER_LOGGER, type ClusterLogger, clusterLogger, errorMessage } from './logger';
+import { CLUSTER_LOGGER, type ClusterLogger, clusterLogger } from './logger';
 import { DEFAULT_LEASE_TTL_SECONDS } from './membership';
 
 const RETRY_MIN_MS = 100;
@@ -240,9 +241,9 @@ export class ElectionService implements Election, OnModuleDestroy {
 
   private onCampaignError(candidacy: Candidacy, err: Error): void {
     if (this.candidacy !== candidacy) return;
-    if (this.leadership) this.depose(`lost etcd lease: stepping down (${errorMessage(err)})`);
+    if (this.leadership) this.depose(`lost etcd lease: stepping down (${describeError(err)})`);
     else {
-      this.logger.warn(`election campaign failed (${errorMessage(err)}); campaigning again`);
+      this.logger.warn(`election campaign failed (${describeError(err)}); campaigning again`);
       void this.withdraw();
       this.retryLater();
     }
@@ -303,7 +304,7 @@ export class ElectionService implements Election, OnModuleDestroy {
     } catch (err) {
       if (this.candidacy !== candidacy || !this.running) return;
       this.logger.warn(
-        `won the election but could not take the lead (${errorMessage(err)}); campaigning again`,
+        `won the election but could not take the lead (${describeError(err)}); campaigning again`,
       );
       await this.withdraw();
       this.retryLater();
@@ -376,7 +377,9 @@ export class ElectionService implements Election, OnModuleDestroy {
     if (!candidacy) return;
     await candidacy.campaign
       .resign()
-      .catch((err) => this.logger.warn(`could not resign from the election: ${errorMessage(err)}`));
+      .catch((err) =>
+        this.logger.warn(`could not resign from the election: ${describeError(err)}`),
+      );
   }
 
   private retryLater(): void {
@@ -477,7 +480,7 @@ export class FencedLeadership implements Leadership {
         .then(this.client.put(this.stateKey).value(encodeClusterState(next)))
         .commit();
     } catch (err) {
-      this.fail(`could not confirm an ISR update in etcd (${errorMessage(err)}): stepping down`);
+      this.fail(`could not confirm an ISR update in etcd (${describeError(err)}): stepping down`);
       return false;
     }
     if (!res.succeeded) {

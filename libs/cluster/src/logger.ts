@@ -10,10 +10,6 @@ export function clusterLogger(context: string, logger?: ClusterLogger): ClusterL
   return logger ?? new Logger(context);
 }
 
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { LOG_STORE, type LogStore } from '@distilled/log-store';
 import type { FetchResponse } from '@distilled/proto';
+import { describeError } from '@distilled/common';
 import { InjectServerConfig, type ServerConfig } from '../config';
 import { FOLLOWER_BACKOFF_MAX_MS, FOLLOWER_BACKOFF_MIN_MS } from '../constants';
 import { divergencePoint } from './divergence';
@@ -27,10 +28,6 @@ interface FollowRun {
 
 function sameTarget(a: LeaderTarget | null, b: LeaderTarget | null): boolean {
   return a?.leaderId === b?.leaderId && a?.address === b?.address && a?.epoch === b?.epoch;
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /**
@@ -110,7 +107,7 @@ export class FollowerService {
       } catch (error) {
         if (run.stopped) break;
         this.state.noteFailure(error, `replication from ${run.target.leaderId}`);
-        const problem = describe(error);
+        const problem = describeError(error);
         // One line per distinct problem, not one per retry.
         if (problem !== lastProblem) {
           this.logger.warn(

@@ -9,6 +9,7 @@ import { FetchSession, type FetchCall, type FetchSessionHost } from './fetch-ses
 import { FollowerTracker } from './follower-tracker';
 import { computeHighWatermark, type HighWatermark } from './high-watermark';
 import { IsrManager } from './isr-manager';
+import { describeError } from '@distilled/common';
 
 export interface LeaderTermOptions {
   selfId: string;
@@ -184,7 +185,7 @@ export class LeaderTerm implements FetchSessionHost {
 
   onSessionError(session: FetchSession, error: unknown): void {
     this.options.onLogFailure?.(error, `the leader reading batches for ${session.followerId}`);
-    const message = error instanceof Error ? error.message : String(error);
+    const message = describeError(error);
     this.options.logger.warn(
       `fetch stream of ${session.followerId} failed in epoch ${this.epoch}: ${message}`,
     );
@@ -328,7 +329,7 @@ export class LeaderTerm implements FetchSessionHost {
       if (applied && !this.endedWith) this.options.onIsrChange(this.isr);
       return applied && !this.endedWith;
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = describeError(error);
       this.options.logger.warn(`could not write the ISR to etcd (will retry): ${message}`);
       return false;
     }
