@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnModuleDestroy, Optional } from '@nestjs/common';
-import { describeError } from '@distilled/common';
+import { describeError, RetryBackoff } from '@distilled/common';
 import {
   type Campaign,
   type Election as EtcdElection,
@@ -87,7 +87,7 @@ export class ElectionService implements Election, OnModuleDestroy {
   private stateLoaded = false;
   private lastLeader?: string;
   private retryTimer?: NodeJS.Timeout;
-  private retryDelay = RETRY_MIN_MS;
+  private readonly retryBackoff = new RetryBackoff(RETRY_MIN_MS, RETRY_MAX_MS);
   private watchdog?: NodeJS.Timeout;
   private keyWatcher?: Watcher;
 
@@ -324,7 +324,7 @@ export class ElectionService implements Election, OnModuleDestroy {
       },
     );
     this.leadership = leadership;
-    this.retryDelay = RETRY_MIN_MS;
+    this.retryBackoff.reset();
     this.logger.log(`elected leader for epoch ${state.epoch} (ISR: ${state.isr.join(', ')})`);
     this.events.next({ type: 'elected', leadership });
     this.reportLeader(state.leader, state.epoch);
@@ -385,9 +385,7 @@ export class ElectionService implements Election, OnModuleDestroy {
   private retryLater(): void {
     if (!this.running) return;
     clearTimeout(this.retryTimer);
-    const delay = this.retryDelay;
-    this.retryDelay = Math.min(this.retryDelay * 2, RETRY_MAX_MS);
-    this.retryTimer = setTimeout(() => this.evaluate(), delay);
+    this.retryTimer = setTimeout(() => this.evaluate(), this.retryBackoff.next());
   }
 
   private reportLeader(leaderId: string | null, epoch: number): void {

@@ -1,5 +1,5 @@
 import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
-import { describeError } from '@distilled/common';
+import { describeError, RetryBackoff } from '@distilled/common';
 import { type ClusterLogger } from './logger';
 
 export interface WatchedRangeOptions {
@@ -63,18 +63,18 @@ export class WatchedRange {
   }
 
   private async open(): Promise<void> {
-    let delay = RETRY_MIN_MS;
+    const backoff = new RetryBackoff(RETRY_MIN_MS, RETRY_MAX_MS);
     while (!this.closed) {
       try {
         const revision = await this.read();
         if (!this.closed) this.watchFrom(revision + 1n);
         return;
       } catch (err) {
+        const delay = backoff.next();
         this.options.logger.warn(
           `cannot read ${this.options.what} from etcd (${describeError(err)}); retrying in ${delay} ms`,
         );
         await this.pause(delay);
-        delay = Math.min(delay * 2, RETRY_MAX_MS);
       }
     }
   }

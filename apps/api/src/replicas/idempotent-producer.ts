@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { RetryBackoff } from '@distilled/common';
 import { apiConfig, type ApiConfig } from '../config';
 import {
   MAX_BATCH_BYTES,
@@ -192,7 +193,7 @@ export class IdempotentProducer implements OnApplicationShutdown {
     let maybeWhy = '';
     let why = 'No leader is elected right now (an election may be in progress).';
     let redirect: ReplicaRef | null = null;
-    let backoff = RETRY_BACKOFF_INITIAL_MS;
+    const backoff = new RetryBackoff(RETRY_BACKOFF_INITIAL_MS, RETRY_BACKOFF_MAX_MS);
     let attempts = 0;
 
     for (;;) {
@@ -204,8 +205,7 @@ export class IdempotentProducer implements OnApplicationShutdown {
       if (target === null) {
         why = 'No leader is elected right now (an election may be in progress).';
         this.metrics.retry('no-leader');
-        await this.gateway.viewChanged(Math.min(backoff, deadline - now));
-        backoff = Math.min(backoff * 2, RETRY_BACKOFF_MAX_MS);
+        await this.gateway.viewChanged(Math.min(backoff.next(), deadline - now));
         continue;
       }
       attempts += 1;
@@ -241,8 +241,7 @@ export class IdempotentProducer implements OnApplicationShutdown {
       }
       const left = deadline - Date.now();
       if (left < MIN_ATTEMPT_MS) break;
-      await this.gateway.viewChanged(Math.min(backoff, left));
-      backoff = Math.min(backoff * 2, RETRY_BACKOFF_MAX_MS);
+      await this.gateway.viewChanged(Math.min(backoff.next(), left));
     }
 
     const leader = this.gateway.leader()?.id ?? null;

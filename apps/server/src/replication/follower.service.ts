@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { LOG_STORE, type LogStore } from '@distilled/log-store';
 import type { FetchResponse } from '@distilled/proto';
-import { describeError } from '@distilled/common';
+import { describeError, RetryBackoff } from '@distilled/common';
 import { InjectServerConfig, type ServerConfig } from '../config';
 import { FOLLOWER_BACKOFF_MAX_MS, FOLLOWER_BACKOFF_MIN_MS } from '../constants';
 import { divergencePoint } from './divergence';
@@ -96,14 +96,14 @@ export class FollowerService {
   }
 
   private async loop(run: FollowRun, client: LeaderClient): Promise<void> {
-    let backoff = FOLLOWER_BACKOFF_MIN_MS;
+    const backoff = new RetryBackoff(FOLLOWER_BACKOFF_MIN_MS, FOLLOWER_BACKOFF_MAX_MS);
     let lastProblem = '';
     while (!run.stopped) {
       try {
         await this.truncateDivergentTail(run, client);
         if (run.stopped) break;
         const progressed = await this.stream(run, client);
-        if (progressed) backoff = FOLLOWER_BACKOFF_MIN_MS;
+        if (progressed) backoff.reset();
       } catch (error) {
         if (run.stopped) break;
         this.state.noteFailure(error, `replication from ${run.target.leaderId}`);
@@ -119,11 +119,10 @@ export class FollowerService {
       if (run.stopped) break;
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
-        new Promise<void>((resolve) => (timer = setTimeout(resolve, backoff))),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, backoff.next()))),
         run.stopping,
       ]);
       clearTimeout(timer);
-      backoff = Math.min(backoff * 2, FOLLOWER_BACKOFF_MAX_MS);
     }
   }
 
