@@ -4,8 +4,9 @@
  * An operation counts when it completes inside the measured window; its latency is from its
  * start to its completion. CPU of this process and of `pids` is read at the window's edges.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { cpuShare, type PidMap, snapshotCpu } from './proc';
-import { percentile, sleep } from './stats';
+import { percentile } from './stats';
 import { describeError } from '@distilled/common';
 
 /** One operation by worker `worker`; resolves on success, rejects (or returns false) on error. */

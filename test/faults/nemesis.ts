@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   closeSync,
   openSync,
@@ -12,8 +13,6 @@ import type { ReplicaProcess } from '@distilled/launcher';
 import type { FaultCluster } from './fault-cluster';
 import { FAULT_KINDS, type FaultKind, type History } from './history';
 import { describeError } from '@distilled/common';
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** mulberry32: a tiny seeded PRNG, so a seed replays the same schedule of faults. */
 export function seededRandom(seed: number): () => number {

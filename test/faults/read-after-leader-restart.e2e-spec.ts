@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readThroughApi, writeOnce } from './clients';
 import { FaultCluster } from './fault-cluster';
 import { History, type WriteRecord } from './history';
@@ -8,7 +9,6 @@ import { waitApiReady } from './nemesis';
 // answers reads "not committed" (it does not know the high watermark yet), and the API takes
 // that as the leader's final word and answers 404 for offsets acknowledged long before.
 // DESIGN part A: 404 only for an offset not written yet; when no leader can confirm, 503.
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const external = !!process.env.DISTILLED_E2E_URL;
 
 (external ? describe.skip : describe)(

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkHistory, summarize, type CheckResult, type Violation } from './checker';
@@ -7,8 +8,6 @@ import { FAULT_KINDS, History, type FaultKind, type ReadRecord } from './history
 import { NetLab } from './net-lab';
 import { Nemesis, seededRandom, waitApiReady } from './nemesis';
 import { describeError } from '@distilled/common';
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export interface FaultRunConfig {
   seed: number;

@@ -1,7 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import { LocalCluster, type LocalClusterOptions } from '@distilled/launcher';
 import { createGrpcClient, type ReadResponse } from '@distilled/proto';
-import { ApiClient } from './http-client';
+import { ApiClient } from './api-client';
 
 /**
  * The cluster an e2e suite runs against: by default one the launcher composes on free ports
@@ -79,26 +79,4 @@ function replicaClient(address: string): grpc.Client {
 export function closeReplicaClients(): void {
   for (const client of clients.values()) client.close();
   clients.clear();
-}
-
-/** Polls `check` until it returns a value or `timeoutMs` passes. */
-export async function eventually<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(
-    `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`,
-  );
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { LoggerService } from '@nestjs/common';
 import type { Leadership } from '@distilled/cluster';
 import type { AppendResult, LogStore, ProducerBatchId } from '@distilled/log-store';
@@ -220,7 +221,7 @@ export class LeaderTerm implements FetchSessionHost {
     const busy = () =>
       this.waiters.size > 0 || this.inFlight.size > 0 || this.coalescer.pending > 0;
     while (busy() && this.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await sleep(20);
     }
   }
 
