@@ -1,7 +1,8 @@
 /**
- * Replication end to end: a real etcd and three replicas from dist/apps/server/main.js, driven
- * over plain gRPC. Every scenario checks the promise of DESIGN.md B.3: an acknowledged message
- * is on every in-sync replica and survives the loss of the leader. Run `npm run build` first.
+ * Replication end to end: a real etcd and three replicas from dist/apps/server/main.js, driven over
+ * plain gRPC. Every scenario checks the promise of apps/server README, "What it guarantees": an
+ * acknowledged message is on every in-sync replica and survives the loss of the leader. Run `npm
+ * run build` first.
  */
 import { LocalCluster, type ReplicaProcess } from '@distilled/launcher';
 import { ErrorReason } from '@distilled/proto';

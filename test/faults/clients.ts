@@ -6,7 +6,7 @@ import type { History, ReadRecord, WriteRecord } from './history';
 /** A client-side deadline above the API's own write timeout, so 504s come from the API. */
 const WRITE_DEADLINE_MS = 10_000;
 
-/** POST /Data once and say what became of it (DESIGN part A decides the kind). */
+/** POST /Data once and say what became of it (the README's error table decides the kind). */
 export async function writeOnce(apiUrl: string, message: string): Promise<WriteRecord> {
   const start = Date.now();
   try {

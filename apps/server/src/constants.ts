@@ -1,4 +1,7 @@
-/** Defaults and fixed limits of a replica, in one place (DESIGN.md part A lists the contract ones). */
+/**
+ * Defaults and fixed limits of a replica, in one place (the top-level README's Configuration table
+ * lists the ones users set).
+ */
 export const DEFAULT_ETCD = 'http://127.0.0.1:2379';
 export const DEFAULT_CLUSTER = 'distilled';
 export const DEFAULT_GRPC_HOST = '0.0.0.0';

@@ -8,7 +8,9 @@ import { replicaGrpcOptions } from './grpc-options';
 import { ServerModule } from './server.module';
 import { describeError } from '@distilled/common';
 
-/** Bad configuration: one line naming the variable, exit code 1, no stack (DESIGN.md part A). */
+/**
+ * Bad configuration: one line naming the variable, exit code 1, no stack (README, "Configuration").
+ */
 function configOrExit(): ServerConfig {
   try {
     return loadServerConfig();

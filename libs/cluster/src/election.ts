@@ -51,7 +51,8 @@ interface Candidacy {
 }
 
 /**
- * Leader election among the ISR, fenced by the epoch in `/<cluster>/state` (DESIGN.md B.2).
+ * Leader election among the ISR, fenced by the epoch in `/<cluster>/state` (libs/cluster README,
+ * "Guarantees").
  *
  * etcd3's Election picks one candidate (the oldest live key under the election prefix). Winning
  * is not leading: the winner re-reads the state and, only if it is in the ISR, writes

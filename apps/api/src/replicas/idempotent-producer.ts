@@ -30,8 +30,8 @@ interface PendingWrite {
 type BatchOutcome = { ok: true; baseOffset: number } | { ok: false; problem: ApiProblem };
 
 /**
- * The API process as one idempotent producer (DESIGN.md B.4, Kafka's model): a random producer
- * id, a sequence per batch, and a queue of writes.
+ * The API process as one idempotent producer (apps/api README, "Writes"; Kafka's model): a random
+ * producer id, a sequence per batch, and a queue of writes.
  *
  * Writes that arrive in the same turn of the event loop leave together as one batch on the next
  * turn (no fixed delay); while batches are in flight, the next one leaves as soon as the

@@ -34,9 +34,9 @@ export interface LeaderTermOptions {
 }
 
 /**
- * One leadership term: everything the leader does in one epoch (DESIGN.md B.3). Created on
- * 'elected', ended on 'deposed' or shutdown; nothing of it survives into another epoch, so a
- * follower's progress only counts from fetches in this epoch.
+ * One leadership term: everything the leader does in one epoch (apps/server README, "How
+ * replication flows"). Created on 'elected', ended on 'deposed' or shutdown; nothing of it survives
+ * into another epoch, so a follower's progress only counts from fetches in this epoch.
  *
  * Single-threaded like the rest of Node: state changes happen between awaits, and the only
  * concurrent writer to the log is this term's append() (the follower side is stopped first).
