@@ -156,12 +156,13 @@ export async function readAll(
   end: number,
   read: (offset: number) => Promise<string | null | undefined>,
   concurrency = 32,
+  signal?: AbortSignal,
 ): Promise<{ reads: ReadRecord[]; failed: number[] }> {
   const reads: ReadRecord[] = [];
   const failed: number[] = [];
   let next = 0;
   const worker = async () => {
-    while (next < end) {
+    while (next < end && !signal?.aborted) {
       const offset = next++;
       const start = Date.now();
       let message: string | null | undefined;

@@ -68,6 +68,7 @@ export class Nemesis {
   readonly leaderLosses: LeaderLoss[] = [];
   /** Set when the cluster did not recover from a fault in time (a liveness failure). */
   stuck?: string;
+  private stopped = false;
   private queue: FaultKind[] = [];
   private added = 0;
   private readonly kinds: FaultKind[];
@@ -81,11 +82,16 @@ export class Nemesis {
     this.kinds = (options.kinds ?? FAULT_KINDS).filter((k) => k !== 'partition' || !!cluster.net);
   }
 
+  /** No new fault after the one in progress (the run was abandoned). */
+  stop(): void {
+    this.stopped = true;
+  }
+
   /** Runs faults until `deadline` (ms since epoch) or until the cluster fails to recover. */
   async run(deadline: number): Promise<void> {
     let sinceWhole = 0;
     let kind = this.nextKind();
-    while (Date.now() < deadline && !this.stuck) {
+    while (Date.now() < deadline && !this.stuck && !this.stopped) {
       try {
         await this.apply(kind);
       } catch (error) {
