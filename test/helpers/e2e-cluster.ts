@@ -1,6 +1,6 @@
 import { LocalCluster, type LocalClusterOptions } from '@distilled/launcher';
 import { ReplicaClientPool, type ReadResponse } from '@distilled/proto';
-import { ApiClient } from './http-client';
+import { ApiClient } from './api-client';
 
 /**
  * The cluster an e2e suite runs against: by default one the launcher composes on free ports
@@ -54,26 +54,4 @@ export function readFromReplica(address: string, offset: number): Promise<ReadRe
 /** Closes the cached replica clients (call in afterAll). */
 export function closeReplicaClients(): void {
   clients.closeAll();
-}
-
-/** Polls `check` until it returns a value or `timeoutMs` passes. */
-export async function eventually<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(
-    `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`,
-  );
 }

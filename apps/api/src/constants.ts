@@ -5,7 +5,7 @@
 
 export const DEFAULT_API_HOST = '0.0.0.0';
 export const DEFAULT_API_PORT = 5000;
-/** 1 MiB of UTF-8, DESIGN.md part A. */
+/** 1 MiB of UTF-8 (README, "The HTTP API"). */
 export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
 export const DEFAULT_WRITE_TIMEOUT_MS = 5000;
 /**
@@ -28,7 +28,7 @@ export const MAX_IN_FLIGHT_LIMIT = 5;
 export const BODY_LIMIT_FACTOR = 6;
 export const BODY_LIMIT_SLACK_BYTES = 64 * 1024;
 
-/** A coalesced Append carries at most this many messages / bytes (DESIGN.md B.4). */
+/** A coalesced Append carries at most this many messages / bytes (apps/api README, "Writes"). */
 export const MAX_BATCH_MESSAGES = 1000;
 export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 

@@ -7,8 +7,11 @@ import { serverConfig, type ServerConfig } from './config';
 import { ReplicaLifecycle } from './election';
 import { replicaGrpcOptions } from './grpc-options';
 import { ServerModule } from './server.module';
+import { describeError } from '@distilled/common';
 
-/** Bad configuration: one line naming the variable, exit code 1, no stack. */
+/**
+ * Bad configuration: one line naming the variable, exit code 1, no stack (README, "Configuration").
+ */
 function configOrExit(): ServerConfig {
   try {
     return serverConfig();
@@ -44,7 +47,7 @@ async function bootstrap(): Promise<void> {
 
 bootstrap().catch((error: unknown) => {
   // Boot failures (etcd down, port taken, unreadable log) end in one readable line.
-  const message = error instanceof Error ? error.message : String(error);
+  const message = describeError(error);
   process.stderr.write(`distilled-server: failed to start: ${message}\n`);
   process.exit(1);
 });

@@ -8,3 +8,4 @@ export {
   type TurnScheduler,
   type TurnBatcherOptions,
 } from './turn-batcher';
+export { RetryBackoff } from './retry-backoff';

@@ -1,8 +1,8 @@
 /**
- * Idempotent-producer memory (DESIGN.md B.4, Kafka's ProducerStateManager, simplified): for each
- * producer id, its highest sequence and every batch it stored with a sequence in the window
- * (highest - PRODUCER_WINDOW, highest], so a retried batch is answered with its original offsets
- * instead of being appended twice.
+ * Idempotent-producer memory (libs/log-store README, "Guarantees"; Kafka's ProducerStateManager,
+ * simplified): for each producer id, its highest sequence and every batch it stored with a sequence
+ * in the window (highest - PRODUCER_WINDOW, highest], so a retried batch is answered with its
+ * original offsets instead of being appended twice.
  *
  * The window is a range of sequences, not "the last N batches": a producer with several batches
  * in flight may see them stored out of order (a retry of an older one after a newer one), and a

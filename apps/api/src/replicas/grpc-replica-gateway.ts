@@ -27,6 +27,7 @@ import {
   type ReplicaGateway,
   type ReplicaRef,
 } from './replica-gateway';
+import { describeError } from '@distilled/common';
 
 const REASONS = new Set<string>(Object.values(ErrorReason));
 
@@ -174,7 +175,7 @@ const NEVER_SENT =
 
 export function toCallError(replica: ReplicaRef, error: unknown): ReplicaCallError {
   if (!isServiceError(error)) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = describeError(error);
     // Failed before any call was made (e.g. the client could not be created).
     return new ReplicaCallError(replica, GrpcStatus.UNAVAILABLE, null, 'not-sent', message);
   }

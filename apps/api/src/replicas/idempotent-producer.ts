@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { TurnBatcher } from '@distilled/common';
+import { RetryBackoff, TurnBatcher } from '@distilled/common';
 import { apiConfig, type ApiConfig } from '../config';
 import {
   MAX_BATCH_BYTES,
@@ -30,8 +30,8 @@ interface PendingWrite {
 type BatchOutcome = { ok: true; baseOffset: number } | { ok: false; problem: ApiProblem };
 
 /**
- * The API process as one idempotent producer (DESIGN.md B.4, Kafka's model): a random producer
- * id, a sequence per batch, and a queue of writes.
+ * The API process as one idempotent producer (apps/api README, "Writes"; Kafka's model): a random
+ * producer id, a sequence per batch, and a queue of writes.
  *
  * Writes that arrive in the same turn of the event loop leave together as one batch on the next
  * turn (no fixed delay); while batches are in flight, the next one leaves as soon as the
@@ -191,7 +191,7 @@ export class IdempotentProducer implements OnApplicationShutdown {
     let maybeWhy = '';
     let why = 'No leader is elected right now (an election may be in progress).';
     let redirect: ReplicaRef | null = null;
-    let backoff = RETRY_BACKOFF_INITIAL_MS;
+    const backoff = new RetryBackoff(RETRY_BACKOFF_INITIAL_MS, RETRY_BACKOFF_MAX_MS);
     let attempts = 0;
 
     for (;;) {
@@ -203,8 +203,7 @@ export class IdempotentProducer implements OnApplicationShutdown {
       if (target === null) {
         why = 'No leader is elected right now (an election may be in progress).';
         this.metrics.retry('no-leader');
-        await this.gateway.viewChanged(Math.min(backoff, deadline - now));
-        backoff = Math.min(backoff * 2, RETRY_BACKOFF_MAX_MS);
+        await this.gateway.viewChanged(Math.min(backoff.next(), deadline - now));
         continue;
       }
       attempts += 1;
@@ -240,8 +239,7 @@ export class IdempotentProducer implements OnApplicationShutdown {
       }
       const left = deadline - Date.now();
       if (left < MIN_ATTEMPT_MS) break;
-      await this.gateway.viewChanged(Math.min(backoff, left));
-      backoff = Math.min(backoff * 2, RETRY_BACKOFF_MAX_MS);
+      await this.gateway.viewChanged(Math.min(backoff.next(), left));
     }
 
     const leader = this.gateway.leader()?.id ?? null;

@@ -25,13 +25,13 @@ interface PendingRead {
 type FirstAnswer = { kind: 'not-committed'; highWatermark: number } | { kind: 'unreachable' };
 
 /**
- * Reads spread over the replicas (DESIGN.md B.3): a random replica first. A follower may not
- * have seen a just-committed offset yet, so before answering 404 the leader is asked. Only an
- * answer from a replica that is leading right now, for an offset at or past its log end, means
- * "not written" (404; its high watermark is where the log ends). Anything less certain (the
- * replica etcd names as leader but which just restarted and does not lead yet, or a leader
- * that holds the message but has not seen it confirmed) ends in 503, never a wrong 404. An
- * unreachable replica costs one short timeout and the next one is tried.
+ * Reads spread over the replicas (apps/api README, "Reads"): a random replica first. A follower may
+ * not have seen a just-committed offset yet, so before answering 404 the leader is asked. Only an
+ * answer from a replica that is leading right now, for an offset at or past its log end, means "not
+ * written" (404; its high watermark is where the log ends). Anything less certain (the replica etcd
+ * names as leader but which just restarted and does not lead yet, or a leader that holds the
+ * message but has not seen it confirmed) ends in 503, never a wrong 404. An unreachable replica
+ * costs one short timeout and the next one is tried.
  */
 @Injectable()
 export class ReplicaReader {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Module } from '@nestjs/common';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import type { ClusterState } from '@distilled/cluster';
@@ -64,7 +65,7 @@ export class FakeReplicaGateway implements ReplicaGateway {
   }
 
   viewChanged(timeoutMs: number): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, Math.min(timeoutMs, 5)));
+    return sleep(Math.min(timeoutMs, 5));
   }
 
   async append(
@@ -198,10 +199,6 @@ export function unreachableError(replica: ReplicaRef): ReplicaCallError {
 
 export function repairingError(replica: ReplicaRef): ReplicaCallError {
   return callError(replica, GrpcStatus.UNAVAILABLE, ErrorReason.Repairing);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 @Module({})

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { MEMBERSHIP, type Membership } from '@distilled/cluster';
 import { LOG_STORE, type IncarnationOrigin, type LogStore } from '@distilled/log-store';
+import { describeError } from '@distilled/common';
 import { InjectServerConfig, type ServerConfig } from '../config';
 import { AppendStreams } from '../log/append-streams';
 import { LogRepair } from '../repair/log-repair.service';
@@ -13,10 +14,6 @@ const INCARNATION_SAYS: Record<IncarnationOrigin, string> = {
   new: 'a new, empty data directory: created incarnation',
   adopted: 'a log from before incarnations: adopted incarnation',
 };
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /**
  * Start and graceful stop of the replica as a whole. start() runs from main.ts once the gRPC
@@ -63,15 +60,15 @@ export class ReplicaLifecycle implements OnModuleDestroy {
     if (!this.started) return;
     await this.roles
       .stop()
-      .catch((error) => this.logger.warn(`stopping roles: ${describe(error)}`));
+      .catch((error) => this.logger.warn(`stopping roles: ${describeError(error)}`));
     // Appends in flight were drained with the leader term: end the clients' streams cleanly.
     this.appendStreams.closeAll();
     await this.log
       .close()
-      .catch((error) => this.logger.warn(`closing the log: ${describe(error)}`));
+      .catch((error) => this.logger.warn(`closing the log: ${describeError(error)}`));
     await this.membership
       .deregister()
-      .catch((error) => this.logger.warn(`deregistering: ${describe(error)}`));
+      .catch((error) => this.logger.warn(`deregistering: ${describeError(error)}`));
     this.logger.log(
       `replica ${this.config.nodeId} stopped; log closed at offset ${this.log.logEndOffset}`,
     );

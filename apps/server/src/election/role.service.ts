@@ -15,6 +15,7 @@ import { SHUTDOWN_DRAIN_MS } from '../constants';
 import { FollowerService, type LeaderTarget } from '../replication/follower.service';
 import { LeaderService } from '../replication/leader.service';
 import { ReplicaState } from '../replication/replica-state';
+import { describeError } from '@distilled/common';
 
 /**
  * Turns what etcd says (election events, the cluster state, the member list) into this
@@ -69,9 +70,7 @@ export class RoleService {
     try {
       await this.election.stop();
     } catch (error) {
-      this.logger.warn(
-        `could not resign cleanly: ${error instanceof Error ? error.message : error}`,
-      );
+      this.logger.warn(`could not resign cleanly: ${describeError(error)}`);
     }
     this.subscriptions.unsubscribe();
     await this.queue;

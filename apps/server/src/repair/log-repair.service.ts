@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { ELECTION, type Election } from '@distilled/cluster';
 import { CATCH_UP_FILE, LOG_STORE, type CorruptBatch, type LogStore } from '@distilled/log-store';
+import { describeError } from '@distilled/common';
 import { InjectServerConfig, type ServerConfig } from '../config';
 import { RoleService } from '../election/role.service';
 import { ReplicaState } from '../replication/replica-state';
@@ -23,10 +24,6 @@ import {
   waitingLine,
   type LogDamage,
 } from './log-damage';
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 const key = (at: CorruptBatch) => `${at.file}@${at.position}`;
 
@@ -176,7 +173,7 @@ export class LogRepair implements OnModuleDestroy {
       this.election
         .setEligible(false, `its log has a corrupt committed batch at offset ${at.baseOffset}`)
         .catch((error: unknown) =>
-          this.logger.warn(`could not stand aside from the election: ${describe(error)}`),
+          this.logger.warn(`could not stand aside from the election: ${describeError(error)}`),
         );
       return;
     }
@@ -273,13 +270,13 @@ export class LogRepair implements OnModuleDestroy {
    */
   private cutFailed(at: CorruptBatch, error: unknown): void {
     const damage = this.state.damage;
-    this.logger.error(`could not cut the log at offset ${at.baseOffset}: ${describe(error)}`);
+    this.logger.error(`could not cut the log at offset ${at.baseOffset}: ${describeError(error)}`);
     if (this.state.shuttingDown) return;
     this.setDamage({
       from: at.baseOffset,
       needed: damage?.needed ?? this.state.highWatermark.value,
       cause: damage?.cause ?? `a corrupt batch at offset ${at.baseOffset}`,
-      kept: `cutting the log failed (${describe(error)})`,
+      kept: `cutting the log failed (${describeError(error)})`,
     });
   }
 
@@ -326,7 +323,7 @@ export class LogRepair implements OnModuleDestroy {
   private clearNote(): void {
     this.log.clearCatchUp().catch((error: unknown) => {
       this.logger.warn(
-        `could not delete the catch-up file in the data directory (${describe(error)}); retrying in 1 s`,
+        `could not delete the catch-up file in the data directory (${describeError(error)}); retrying in 1 s`,
       );
       const retry = setTimeout(() => {
         if (!this.catchUp && !this.state.shuttingDown) this.clearNote();
@@ -359,7 +356,7 @@ export class LogRepair implements OnModuleDestroy {
     this.election
       .setEligible(true, reason)
       .catch((error: unknown) =>
-        this.logger.warn(`could not stand for leader again: ${describe(error)}`),
+        this.logger.warn(`could not stand for leader again: ${describeError(error)}`),
       );
   }
 }

@@ -3,6 +3,7 @@
  * Replication controller, as in the server) and a FollowerService dialing it, each over an
  * in-memory log. No etcd: the leadership and the membership are small fakes.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Test } from '@nestjs/testing';
 import type { INestMicroservice } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
@@ -20,7 +21,6 @@ import { LeaderService } from './leader.service';
 import { ReplicaState } from './replica-state';
 import { ReplicationController } from './replication.controller';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const text = (log: FakeLogStore) => log.entries.map((e) => `${e.epoch}:${e.message.toString()}`);
 
 async function until(what: string, check: () => boolean, timeoutMs = 5_000): Promise<void> {

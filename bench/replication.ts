@@ -1,17 +1,16 @@
 /**
- * Measurements of the replica (not a test): failover time, catch-up rate of a new replica, and
- * Append throughput with 64 concurrent callers. Needs `npm run build` first.
+ * Measurements of the replicas alone over gRPC (no API): failover time, catch-up rate of a new
+ * replica, and Append throughput at 64 and 1 concurrent callers. Drives the cluster with the
+ * e2e suites' replica client and driver, so a benchmark and the tests exercise it one way.
  *
- *   npx ts-node -r tsconfig-paths/register --transpile-only test/helpers/replication-measure.ts
+ *   npm run build
+ *   npm run bench -- replication [failover|catchup|throughput|throughput-nofsync]
  */
 import { LocalCluster } from '@distilled/launcher';
-import { ReplicaTestClient } from './replication-client';
-import { eventually, ReplicationDriver } from './replication-cluster';
-
-const median = (values: number[]) =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+import { eventually } from '../test/helpers/eventually';
+import { ReplicaTestClient } from '../test/helpers/replication-client';
+import { ReplicationDriver } from '../test/helpers/replication-cluster';
+import { median, percentile } from './lib/stats';
 
 async function failover(rounds: number): Promise<void> {
   const cluster = await LocalCluster.start({ replicas: 3, minInsync: 2, api: false });
@@ -54,11 +53,11 @@ async function catchUp(total: number): Promise<void> {
     const started = Date.now();
     await eventually(
       'catch-up',
-      120_000,
       async () => {
         const status = await driver.status(fresh);
         return status.log_end_offset >= end ? status : undefined;
       },
+      120_000,
       20,
     );
     const ms = Date.now() - started;
@@ -118,8 +117,8 @@ async function throughput(
   }
 }
 
-async function main(): Promise<void> {
-  const only = process.argv[2];
+export async function run(args: string[]): Promise<void> {
+  const only = args[0];
   if (!only || only === 'failover') await failover(5);
   if (!only || only === 'catchup') await catchUp(300_000);
   if (!only || only === 'throughput') {
@@ -132,8 +131,3 @@ async function main(): Promise<void> {
     await throughput(1, 1, 64, 8, 'never');
   }
 }
-
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
