@@ -1,0 +1,52 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Injectable } from '@nestjs/common';
+import send from '@fastify/send';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { routeNotFound, unavailable } from '../problems';
+
+/**
+ * The console's built files (apps/console, bundled by Vite into dist/apps/console by
+ * `npm run build`), sent with @fastify/send: ETag and Last-Modified with conditional GETs,
+ * no path escapes the folder. Vite puts a content hash in every file name under assets/, so
+ * those are cached for a year as immutable; index.html names the current ones and is revalidated
+ * on every load (no-cache), so a new build shows at the next reload.
+ */
+@Injectable()
+export class ConsoleAssets {
+  readonly root: string | null = locateConsoleBuild();
+
+  async send(request: FastifyRequest, reply: FastifyReply, path: string): Promise<void> {
+    if (this.root === null) {
+      throw unavailable(
+        'The console has not been built: run `npm run build`, which bundles apps/console into dist/apps/console.',
+      );
+    }
+    const hashed = path.startsWith('assets/');
+    const result = await send(request.raw, `/${path}`, {
+      root: this.root,
+      dotfiles: 'deny',
+      index: false,
+      etag: true,
+      lastModified: true,
+      maxAge: hashed ? '365d' : 0,
+      immutable: hashed,
+    });
+    if (result.type !== 'file') throw routeNotFound(request.method, request.url);
+    const headers = { ...result.headers };
+    if (!hashed) headers['cache-control'] = 'no-cache';
+    await reply.code(result.statusCode).headers(headers).send(result.stream);
+  }
+}
+
+/** Beside the built API (dist/apps/api/main.js), or in dist/ when the API runs from source. */
+export function locateConsoleBuild(candidates = defaultCandidates()): string | null {
+  return candidates.find((dir) => existsSync(join(dir, 'index.html'))) ?? null;
+}
+
+function defaultCandidates(): string[] {
+  return [
+    join(__dirname, '..', 'console'),
+    join(__dirname, '..', '..', '..', '..', 'dist', 'apps', 'console'),
+  ];
+}
