@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Injectable } from '@nestjs/common';
 import send from '@fastify/send';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { routeNotFound, unavailable } from '../problems';
@@ -12,9 +11,9 @@ import { routeNotFound, unavailable } from '../problems';
  * those are cached for a year as immutable; index.html names the current ones and is revalidated
  * on every load (no-cache), so a new build shows at the next reload.
  */
-@Injectable()
 export class ConsoleAssets {
-  readonly root: string | null = locateConsoleBuild();
+  /** `root`: the built console's folder, or null when it has not been built. */
+  constructor(readonly root: string | null) {}
 
   async send(request: FastifyRequest, reply: FastifyReply, path: string): Promise<void> {
     if (this.root === null) {

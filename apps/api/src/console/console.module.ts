@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { ClusterService } from '../cluster/cluster.service';
 import { ReplicaReader } from '../replicas/replica-reader';
 import { ReplicasModule } from '../replicas/replicas.module';
-import { ConsoleAssets } from './console-assets';
+import { ConsoleAssets, locateConsoleBuild } from './console-assets';
 import { ConsoleController } from './console.controller';
 import { ConsoleFeed } from './console-feed.service';
 
@@ -14,6 +14,11 @@ import { ConsoleFeed } from './console-feed.service';
 @Module({
   imports: [ReplicasModule],
   controllers: [ConsoleController],
-  providers: [ConsoleFeed, ConsoleAssets, ClusterService, ReplicaReader],
+  providers: [
+    ConsoleFeed,
+    { provide: ConsoleAssets, useFactory: () => new ConsoleAssets(locateConsoleBuild()) },
+    ClusterService,
+    ReplicaReader,
+  ],
 })
 export class ConsoleModule {}
