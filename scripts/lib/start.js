@@ -159,6 +159,7 @@ function printSummary(cluster, dataDir, opts) {
     paint('bold', 'Distilled is running'),
     `  API        ${api}`,
     `  Swagger    ${api}/docs`,
+    `  Console    ${api}/ui`,
     `  etcd       ${cluster.etcdEndpoint} (cluster prefix "${cluster.cluster}")`,
     '  replicas',
     ...cluster.replicas.map((r) => `    ${r.id.padEnd(12)} ${r.address.padEnd(18)} pid ${r.pid}`),

@@ -28,7 +28,8 @@ export function App() {
           setTraffic((history) => appendSample(history, frame.traffic));
         },
         // 'live' comes with every chunk; keep the same object so nothing re-renders for it.
-        status: (next) => setStatus((prev) => (prev.kind === next.kind && next.kind === 'live' ? prev : next)),
+        status: (next) =>
+          setStatus((prev) => (prev.kind === next.kind && next.kind === 'live' ? prev : next)),
       }),
     [],
   );

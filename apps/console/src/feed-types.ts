@@ -3,12 +3,7 @@
 // (the browser e2e test, test/console.e2e-spec.ts, fails when they drift apart).
 
 export type ReplicaRole =
-  | 'leader'
-  | 'follower'
-  | 'starting'
-  | 'unreachable'
-  | 'unregistered'
-  | 'departed';
+  'leader' | 'follower' | 'starting' | 'unreachable' | 'unregistered' | 'departed';
 
 export interface ConsoleReplica {
   id: string;

@@ -4,7 +4,10 @@ import type { TrafficSample } from './feed-types';
 
 export const HISTORY_MS = 5 * 60 * 1000;
 
-export function appendSample(history: readonly TrafficSample[], sample: TrafficSample | null): TrafficSample[] {
+export function appendSample(
+  history: readonly TrafficSample[],
+  sample: TrafficSample | null,
+): TrafficSample[] {
   if (!sample || (history.length > 0 && sample.at <= history[history.length - 1].at)) {
     return history as TrafficSample[];
   }
@@ -23,6 +26,9 @@ export function toColumns(history: readonly TrafficSample[]): number[][] {
   ];
 }
 
-export function peak(history: readonly TrafficSample[], key: keyof Omit<TrafficSample, 'at'>): number {
+export function peak(
+  history: readonly TrafficSample[],
+  key: keyof Omit<TrafficSample, 'at'>,
+): number {
   return history.reduce((max, s) => Math.max(max, s[key]), 0);
 }

@@ -21,6 +21,11 @@ export class ConsoleAssets {
         'The console has not been built: run `npm run build`, which bundles apps/console into dist/apps/console.',
       );
     }
+    // Only plain names: `assets/../index.html` would stay inside the folder but be cached as
+    // an immutable asset.
+    if (!path.split('/').every((part) => SAFE_NAME.test(part))) {
+      throw routeNotFound(request.method, request.url);
+    }
     const hashed = path.startsWith('assets/');
     const result = await send(request.raw, `/${path}`, {
       root: this.root,
@@ -37,6 +42,8 @@ export class ConsoleAssets {
     await reply.code(result.statusCode).headers(headers).send(result.stream);
   }
 }
+
+const SAFE_NAME = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/;
 
 /** Beside the built API (dist/apps/api/main.js), or in dist/ when the API runs from source. */
 export function locateConsoleBuild(candidates = defaultCandidates()): string | null {

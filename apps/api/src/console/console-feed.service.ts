@@ -35,15 +35,17 @@ export class ConsoleFeed implements OnModuleInit, OnModuleDestroy {
   private readonly streams = new Set<ConsoleStream>();
   private readonly traffic: TrafficSampler;
   private readonly leaders = new LeaderHistory();
-  private readonly clock = new ConditionClock();
+  private readonly conditionAges = new ConditionClock();
   private readonly roster = new ReplicaRoster();
   private readonly tail: MessageTail;
   private timer: NodeJS.Timeout | undefined;
-  private ticking = false;
+  private running: Promise<void> | undefined;
   private state: ConsoleState | null = null;
   private lastSample: TrafficSample | null = null;
   /** Roles from the latest Status poll; null while nobody watches (then they are not asked). */
   private roles: Map<string, string> | null = null;
+  /** The feed's time; specs replace it. */
+  clock: () => number = Date.now;
 
   constructor(
     @Inject(REPLICA_GATEWAY) private readonly gateway: ReplicaGateway,
@@ -94,10 +96,16 @@ export class ConsoleFeed implements OnModuleInit, OnModuleDestroy {
     return this.streams.size;
   }
 
-  /** One tick (the timer calls it; specs call it directly). Overlapping ticks are skipped. */
-  async tick(now = Date.now()): Promise<void> {
-    if (this.ticking) return;
-    this.ticking = true;
+  /**
+   * One tick (the timer calls it; specs call it directly). A tick asked for while one runs is
+   * that one: ticks never overlap, a slow Status poll only delays the next frame.
+   */
+  tick(): Promise<void> {
+    this.running ??= this.runTick(this.clock()).finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async runTick(now: number): Promise<void> {
     try {
       this.lastSample = await this.traffic.sample(now);
       const watched = this.streams.size > 0;
@@ -115,7 +123,7 @@ export class ConsoleFeed implements OnModuleInit, OnModuleDestroy {
       const replicas = this.roster.merge(view.nodes, now);
       const committedEnd = Math.max(0, ...replicas.map((r) => r.highWatermark ?? 0));
       const conditions = findConditions({ leader: view.leader, committedEnd, replicas });
-      const ages = this.clock.observe(
+      const ages = this.conditionAges.observe(
         conditions.map((c) => c.key),
         now,
       );
@@ -136,8 +144,6 @@ export class ConsoleFeed implements OnModuleInit, OnModuleDestroy {
       this.broadcast();
     } catch (error) {
       this.logger.warn(`console feed tick failed: ${describeError(error)}`);
-    } finally {
-      this.ticking = false;
     }
   }
 
@@ -169,6 +175,6 @@ export class ConsoleFeed implements OnModuleInit, OnModuleDestroy {
   private stopWatching(): void {
     this.state = null;
     this.roles = null;
-    this.clock.pause();
+    this.conditionAges.pause();
   }
 }

@@ -7,7 +7,11 @@ export function LeaderHistory({ changes }: { changes: LeaderChange[] }) {
   return (
     <ol class="leader-changes">
       {changes.map((change) => (
-        <li key={`${change.at}-${change.epoch}`} data-testid="leader-change" data-reason={change.reason}>
+        <li
+          key={`${change.at}-${change.epoch}`}
+          data-testid="leader-change"
+          data-reason={change.reason}
+        >
           <time dateTime={new Date(change.at).toISOString()}>{formatUtcTime(change.at)}</time>{' '}
           <strong>
             {change.from ?? '—'} → {change.to ?? 'no leader'}

@@ -2,7 +2,9 @@
 import type { ConsoleProblem } from '../feed-types';
 
 export function ProblemList({ problems }: { problems: ConsoleProblem[] }) {
-  const sorted = [...problems].sort((a, b) => severityRank(a) - severityRank(b) || a.since - b.since);
+  const sorted = [...problems].sort(
+    (a, b) => severityRank(a) - severityRank(b) || a.since - b.since,
+  );
   return (
     <section class="problems" aria-labelledby="problems-title" aria-live="polite">
       <h2 id="problems-title" class="visually-hidden">
@@ -13,7 +15,11 @@ export function ProblemList({ problems }: { problems: ConsoleProblem[] }) {
       ) : (
         <ul>
           {sorted.map((problem) => (
-            <li key={problem.key} class={`problem problem-${problem.severity}`} data-problem={problem.key}>
+            <li
+              key={problem.key}
+              class={`problem problem-${problem.severity}`}
+              data-problem={problem.key}
+            >
               <span class="severity">{problem.severity === 'error' ? 'Error' : 'Warning'}:</span>{' '}
               {problem.text}
             </li>

@@ -9,8 +9,8 @@ export function ReplicaList({ state }: { state: ConsoleState }) {
   return (
     <>
       <p class="scale-note">
-        One scale for every bar: offsets {formatCount(scale.start)} to {formatCount(scale.end)}; committed up to{' '}
-        {formatCount(state.committedEnd)}.
+        One scale for every bar: offsets {formatCount(scale.start)} to {formatCount(scale.end)};
+        committed up to {formatCount(state.committedEnd)}.
       </p>
       <ul class="replica-list">
         {state.replicas.map((replica) => (
@@ -18,14 +18,22 @@ export function ReplicaList({ state }: { state: ConsoleState }) {
         ))}
       </ul>
       <p class="legend" aria-hidden="true">
-        <span class="swatch committed" /> committed (below the high watermark) <span class="swatch uncommitted" />{' '}
-        written, not yet committed
+        <span class="swatch committed" /> committed (below the high watermark){' '}
+        <span class="swatch uncommitted" /> written, not yet committed
       </p>
     </>
   );
 }
 
-function ReplicaRow({ replica, scale, leader }: { replica: ConsoleReplica; scale: LogScale; leader: string | null }) {
+function ReplicaRow({
+  replica,
+  scale,
+  leader,
+}: {
+  replica: ConsoleReplica;
+  scale: LogScale;
+  leader: string | null;
+}) {
   const bar = logBar(replica, scale);
   const isLeader = replica.id === leader;
   return (
@@ -37,13 +45,20 @@ function ReplicaRow({ replica, scale, leader }: { replica: ConsoleReplica; scale
     >
       <div class="replica-head">
         <strong class="replica-id">{replica.id}</strong>
-        <span class={`badge role`}>{isLeader && replica.role !== 'leader' ? `${replica.role} (named leader)` : replica.role}</span>
-        <span class={`badge ${replica.inSync ? 'in-sync' : 'out-of-sync'}`}>{replica.inSync ? 'in ISR' : 'not in ISR'}</span>
+        <span class={`badge role`}>
+          {isLeader && replica.role !== 'leader' ? `${replica.role} (named leader)` : replica.role}
+        </span>
+        <span class={`badge ${replica.inSync ? 'in-sync' : 'out-of-sync'}`}>
+          {replica.inSync ? 'in ISR' : 'not in ISR'}
+        </span>
         {replica.address && <span class="address">{replica.address}</span>}
       </div>
       {bar ? (
         <div class="bar" role="img" aria-label={describeLog(replica)}>
-          <span class="segment committed" style={{ left: `${bar.startPct}%`, width: `${bar.committedPct}%` }} />
+          <span
+            class="segment committed"
+            style={{ left: `${bar.startPct}%`, width: `${bar.committedPct}%` }}
+          />
           <span
             class="segment uncommitted"
             style={{ left: `${bar.highWatermarkPct}%`, width: `${bar.uncommittedPct}%` }}

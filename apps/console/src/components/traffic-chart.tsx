@@ -14,9 +14,15 @@ export function TrafficChart({ history }: { history: TrafficSample[] }) {
 
   useEffect(() => {
     const element = container.current!;
-    const chart = new uPlot(options(element.clientWidth), toColumns([]) as uPlot.AlignedData, element);
+    const chart = new uPlot(
+      options(element.clientWidth),
+      toColumns([]) as uPlot.AlignedData,
+      element,
+    );
     plot.current = chart;
-    const resize = new ResizeObserver(() => chart.setSize({ width: element.clientWidth, height: HEIGHT }));
+    const resize = new ResizeObserver(() =>
+      chart.setSize({ width: element.clientWidth, height: HEIGHT }),
+    );
     resize.observe(element);
     return () => {
       resize.disconnect();
@@ -32,7 +38,12 @@ export function TrafficChart({ history }: { history: TrafficSample[] }) {
   const latest = history[history.length - 1];
   const peakWrites = peak(history, 'writesPerSec');
   return (
-    <figure class="traffic" data-testid="traffic" data-peak-writes={peakWrites} data-samples={history.length}>
+    <figure
+      class="traffic"
+      data-testid="traffic"
+      data-peak-writes={peakWrites}
+      data-samples={history.length}
+    >
       <div ref={container} class="chart" aria-hidden="true" />
       <figcaption>
         {latest
@@ -53,7 +64,10 @@ function options(width: number): uPlot.Options {
     scales: { y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
     axes: [axis, { ...axis, label: 'per second', size: 56 }],
     series: [
-      { label: 'time (UTC)', value: (_u, v) => (v == null ? '—' : new Date(v * 1000).toISOString().slice(11, 19)) },
+      {
+        label: 'time (UTC)',
+        value: (_u, v) => (v == null ? '—' : new Date(v * 1000).toISOString().slice(11, 19)),
+      },
       { label: 'writes/s', stroke: '#1658a8', width: 2 },
       { label: 'reads/s', stroke: '#1e7a34', width: 2 },
       { label: '4xx/s', stroke: '#8a5a00', width: 2, dash: [6, 4] },
