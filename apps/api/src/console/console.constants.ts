@@ -7,6 +7,8 @@ export const TRAFFIC_HISTORY_SAMPLES = 300;
 /** Percentiles are computed over this many seconds of requests. */
 export const LATENCY_WINDOW_SECONDS = 10;
 export const LEADER_HISTORY_SIZE = 50;
+/** How long after a change of leader its reason may still be learnt (leases last ~2 s). */
+export const REASON_REFINE_MS = 10_000;
 /** Newest committed messages shown, and how much of each. */
 export const TAIL_SIZE = 10;
 export const TAIL_PREVIEW_CHARS = 200;

@@ -101,6 +101,31 @@ describe('LeaderHistory', () => {
       );
     });
 
+    it('learns the reason when the old leader leaves the membership soon after the change', () => {
+      const history = new LeaderHistory();
+      const unreachable = {
+        members: new Set(['r1', 'r2']),
+        roles: new Map([['r1', 'unreachable']]),
+      };
+      history.observe(1000, { leader: 'r1', epoch: 1 }, unreachable);
+      history.observe(2000, { leader: 'r2', epoch: 2 }, unreachable);
+      expect(history.list()[0].reason).toBe('unknown');
+      history.observe(4000, { leader: 'r2', epoch: 2 }, members('r2'));
+      expect(history.list()[0]).toMatchObject({
+        reason: 'left-membership',
+        text: 'r1 stopped answering and left the membership 2 s later (stopped, crashed or lost its etcd session); r2 leads in epoch 2.',
+      });
+    });
+
+    it('does not rewrite a reason after the window', () => {
+      const history = new LeaderHistory();
+      const registered = members('r1', 'r2');
+      history.observe(1000, { leader: 'r1', epoch: 1 }, registered);
+      history.observe(2000, { leader: 'r2', epoch: 2 }, registered);
+      history.observe(60_000, { leader: 'r2', epoch: 2 }, members('r2'));
+      expect(history.list()[0].reason).toBe('unknown');
+    });
+
     it('keeps only the newest 50 changes', () => {
       const history = new LeaderHistory();
       for (let epoch = 1; epoch <= 60; epoch += 1) {

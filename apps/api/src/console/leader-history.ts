@@ -1,4 +1,4 @@
-import { LEADER_HISTORY_SIZE } from './console.constants';
+import { LEADER_HISTORY_SIZE, REASON_REFINE_MS } from './console.constants';
 import type { LeaderChange, LeaderChangeReason } from './console-frame';
 
 /** The leader as the cluster state names it at one moment. */
@@ -76,6 +76,7 @@ export class LeaderHistory {
 
   /** Records a change when the leader differs or the epoch grew; returns it, or null. */
   observe(at: number, next: LeaderTerm, context: LeaderContext): LeaderChange | null {
+    this.refine(at, context);
     const previous = this.last;
     const changed =
       previous === undefined
@@ -93,6 +94,28 @@ export class LeaderHistory {
     this.changes.unshift(change);
     this.changes.length = Math.min(this.changes.length, LEADER_HISTORY_SIZE);
     return change;
+  }
+
+  /**
+   * A killed leader's election can end before its membership lease expires: at the change it
+   * is still registered (reason unknown). If it leaves the membership soon after, that is the
+   * reason, and the change says so; nothing else is inferred after the fact.
+   */
+  private refine(at: number, context: LeaderContext): void {
+    for (const [index, change] of this.changes.entries()) {
+      if (at - change.at > REASON_REFINE_MS) break;
+      if (change.reason !== 'unknown' || change.from === null || context.members.has(change.from)) {
+        continue;
+      }
+      const now =
+        change.to === null ? 'no replica leads yet' : `${change.to} leads in epoch ${change.epoch}`;
+      const seconds = Math.max(1, Math.round((at - change.at) / 1000));
+      this.changes[index] = {
+        ...change,
+        reason: 'left-membership',
+        text: `${change.from} stopped answering and left the membership ${seconds} s later (stopped, crashed or lost its etcd session); ${now}.`,
+      };
+    }
   }
 
   list(): LeaderChange[] {
