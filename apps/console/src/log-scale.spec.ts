@@ -60,11 +60,12 @@ describe('logBar', () => {
     });
   });
 
-  it('fills an empty scale and has no bar for an unknown log', () => {
-    expect(
-      logBar(replica({ logEndOffset: 0, highWatermark: 0 }), { start: 0, end: 0 }),
-    ).toMatchObject({
-      startPct: 100,
+  it('draws nothing for empty logs and has no bar for an unknown log', () => {
+    expect(logBar(replica({ logEndOffset: 0, highWatermark: 0 }), { start: 0, end: 0 })).toEqual({
+      startPct: 0,
+      committedPct: 0,
+      uncommittedPct: 0,
+      highWatermarkPct: 0,
     });
     expect(logBar(replica({ logEndOffset: null }), scale)).toBeNull();
   });

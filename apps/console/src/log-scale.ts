@@ -31,8 +31,9 @@ export function logScale(replicas: readonly ConsoleReplica[]): LogScale {
 export function logBar(replica: ConsoleReplica, scale: LogScale): LogBar | null {
   if (replica.logEndOffset === null) return null;
   const span = scale.end - scale.start;
+  // An empty span means every log is empty (all end where they start): nothing to draw.
   const pct = (offset: number): number =>
-    span <= 0 ? 100 : clamp(((offset - scale.start) / span) * 100);
+    span <= 0 ? 0 : clamp(((offset - scale.start) / span) * 100);
   const start = pct(replica.logStartOffset);
   const end = pct(replica.logEndOffset);
   const highWatermark = pct(Math.min(replica.highWatermark ?? 0, replica.logEndOffset));

@@ -59,6 +59,8 @@ function options(width: number): uPlot.Options {
   return {
     width,
     height: HEIGHT,
+    // UTC like the API's problem sentences and the logs, whatever the browser's time zone.
+    tzDate: (seconds) => uPlot.tzDate(new Date(seconds * 1000), 'Etc/UTC'),
     legend: { live: true },
     cursor: { drag: { x: false, y: false } },
     scales: { y: { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
