@@ -45,7 +45,11 @@ export class ConsoleAssets {
 
 const SAFE_NAME = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/;
 
-/** Beside the built API (dist/apps/api/main.js), or in dist/ when the API runs from source. */
+/**
+ * Beside the built API (dist/apps/api/main.js), in dist/ when the API runs from source, or in
+ * the working directory's dist/ (a test run's copy of the API bundle elsewhere, started from
+ * the repository).
+ */
 export function locateConsoleBuild(candidates = defaultCandidates()): string | null {
   return candidates.find((dir) => existsSync(join(dir, 'index.html'))) ?? null;
 }
