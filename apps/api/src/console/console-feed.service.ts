@@ -12,7 +12,7 @@ import { unavailable } from '../problems';
 import { REPLICA_GATEWAY, type ReplicaGateway } from '../replicas/replica-gateway';
 import { ReplicaReader } from '../replicas/replica-reader';
 import { ConditionClock } from './condition-clock';
-import { FEED_TICK_MS, MAX_CONSOLE_CLIENTS } from './console.constants';
+import { FEED_TICK_MS, MAX_CONSOLE_CLIENTS, TAIL_WAIT_MS } from './console.constants';
 import type { ConsoleState, SnapshotFrame, TrafficSample, UpdateFrame } from './console-frame';
 import { ConsoleStream, sseEvent, type EncodedFrames, type FrameSink } from './console-stream';
 import { LeaderHistory } from './leader-history';
@@ -127,8 +127,7 @@ export class ConsoleFeed implements OnModuleInit, OnModuleDestroy {
         conditions.map((c) => c.key),
         now,
       );
-      // Not awaited: a slow read must not hold the frame; the tail shows on the next tick.
-      void this.tail.follow(committedEnd);
+      await settledWithin(this.tail.follow(committedEnd), TAIL_WAIT_MS);
       this.state = {
         at: now,
         leader: view.leader,
@@ -176,5 +175,16 @@ export class ConsoleFeed implements OnModuleInit, OnModuleDestroy {
     this.state = null;
     this.roles = null;
     this.conditionAges.pause();
+  }
+}
+
+/** Waits for `work` at most `ms`; the work goes on regardless (its result shows next tick). */
+async function settledWithin(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  try {
+    await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
