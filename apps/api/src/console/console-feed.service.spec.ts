@@ -4,32 +4,8 @@ import { ApiProblem } from '../problems';
 import { ReplicaReader } from '../replicas/replica-reader';
 import { FakeReplicaGateway } from '../testing/fake-replica-gateway';
 import { MAX_CONSOLE_CLIENTS } from './console.constants';
-import type { SnapshotFrame, UpdateFrame } from './console-frame';
 import { ConsoleFeed } from './console-feed.service';
-import type { FrameSink } from './console-stream';
-
-class ArraySink implements FrameSink {
-  readonly written: string[] = [];
-  writableNeedDrain = false;
-  ended = false;
-  write(chunk: string): boolean {
-    this.written.push(chunk);
-    return true;
-  }
-  end(): void {
-    this.ended = true;
-  }
-  /** The events written so far, decoded. */
-  events(): Array<{ event: string; data: SnapshotFrame & UpdateFrame }> {
-    return this.written.map((chunk) => {
-      const [, event, data] = /^event: (\w+)\ndata: (.*)\n\n$/s.exec(chunk)!;
-      return { event, data: JSON.parse(data) as SnapshotFrame & UpdateFrame };
-    });
-  }
-  last(): SnapshotFrame & UpdateFrame {
-    return this.events().at(-1)!.data;
-  }
-}
+import { RecordingSink } from './recording-sink';
 
 describe('ConsoleFeed', () => {
   let gateway: FakeReplicaGateway;
@@ -63,15 +39,15 @@ describe('ConsoleFeed', () => {
       await tick();
       await tick();
       expect(status).not.toHaveBeenCalled();
-      const sink = new ArraySink();
+      const sink = new RecordingSink();
       feed.subscribe(sink);
       await tick();
       expect(sink.last().state.leaderChanges).toMatchObject([{ to: 'r1', reason: 'first-seen' }]);
     });
 
     it('pushes one snapshot, then updates, the same frame to every client', async () => {
-      const a = new ArraySink();
-      const b = new ArraySink();
+      const a = new RecordingSink();
+      const b = new RecordingSink();
       feed.subscribe(a);
       await tick();
       feed.subscribe(b);
@@ -91,7 +67,7 @@ describe('ConsoleFeed', () => {
     });
 
     it('shows the newest committed messages in the same frame', async () => {
-      const sink = new ArraySink();
+      const sink = new RecordingSink();
       feed.subscribe(sink);
       await tick();
       expect(sink.last().state.tail.map((m) => [m.offset, m.preview])).toEqual([
@@ -102,7 +78,7 @@ describe('ConsoleFeed', () => {
     });
 
     it('says when a replica left the ISR, and how far behind it is', async () => {
-      const sink = new ArraySink();
+      const sink = new RecordingSink();
       feed.subscribe(sink);
       await tick();
       gateway.highWatermarks.set('r3', 1);
@@ -125,7 +101,7 @@ describe('ConsoleFeed', () => {
     });
 
     it('records a new leader and why: the old one left the membership', async () => {
-      const sink = new ArraySink();
+      const sink = new RecordingSink();
       feed.subscribe(sink);
       await tick();
       gateway.members = gateway.members.filter((m) => m.id !== 'r1');
@@ -146,7 +122,7 @@ describe('ConsoleFeed', () => {
     });
 
     it('calls a leader that still answers as a follower a handover', async () => {
-      const sink = new ArraySink();
+      const sink = new RecordingSink();
       feed.subscribe(sink);
       await tick();
       gateway.leaderId = 'r2';
@@ -162,7 +138,7 @@ describe('ConsoleFeed', () => {
 
   describe('subscribe', () => {
     it('stops pushing and asking replicas once the last client leaves', async () => {
-      const sink = new ArraySink();
+      const sink = new RecordingSink();
       const unsubscribe = feed.subscribe(sink);
       await tick();
       unsubscribe();
@@ -176,10 +152,10 @@ describe('ConsoleFeed', () => {
     });
 
     it(`refuses more than ${MAX_CONSOLE_CLIENTS} streams with a 503 problem`, () => {
-      for (let i = 0; i < MAX_CONSOLE_CLIENTS; i += 1) feed.subscribe(new ArraySink());
+      for (let i = 0; i < MAX_CONSOLE_CLIENTS; i += 1) feed.subscribe(new RecordingSink());
       let refused: unknown;
       try {
-        feed.subscribe(new ArraySink());
+        feed.subscribe(new RecordingSink());
       } catch (error) {
         refused = error;
       }
@@ -190,7 +166,7 @@ describe('ConsoleFeed', () => {
 
   describe('onModuleDestroy', () => {
     it('ends every open stream so the HTTP server can close', () => {
-      const sinks = [new ArraySink(), new ArraySink()];
+      const sinks = [new RecordingSink(), new RecordingSink()];
       for (const sink of sinks) feed.subscribe(sink);
       feed.onModuleDestroy();
       expect(sinks.map((s) => s.ended)).toEqual([true, true]);

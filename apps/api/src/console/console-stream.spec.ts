@@ -1,17 +1,5 @@
-import { ConsoleStream, sseEvent, type FrameSink } from './console-stream';
-
-class ArraySink implements FrameSink {
-  readonly written: string[] = [];
-  writableNeedDrain = false;
-  ended = false;
-  write(chunk: string): boolean {
-    this.written.push(chunk);
-    return true;
-  }
-  end(): void {
-    this.ended = true;
-  }
-}
+import { ConsoleStream, sseEvent } from './console-stream';
+import { RecordingSink } from './recording-sink';
 
 const frames = { snapshot: () => 'S', update: () => 'U' };
 
@@ -26,7 +14,7 @@ describe('sseEvent', () => {
 describe('ConsoleStream', () => {
   describe('push', () => {
     it('sends a snapshot first, then updates', () => {
-      const sink = new ArraySink();
+      const sink = new RecordingSink();
       const stream = new ConsoleStream(sink);
       stream.push(frames);
       stream.push(frames);
@@ -34,7 +22,7 @@ describe('ConsoleStream', () => {
     });
 
     it('skips a slow client instead of queueing, and resyncs it with a snapshot', () => {
-      const sink = new ArraySink();
+      const sink = new RecordingSink();
       const stream = new ConsoleStream(sink);
       stream.push(frames);
       sink.writableNeedDrain = true;
@@ -47,7 +35,7 @@ describe('ConsoleStream', () => {
     });
 
     it('sends nothing once closed', () => {
-      const sink = new ArraySink();
+      const sink = new RecordingSink();
       const stream = new ConsoleStream(sink);
       stream.close();
       expect(stream.push(frames)).toBe('closed');
