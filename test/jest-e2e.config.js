@@ -12,6 +12,7 @@ const needProcessControl = [
   'faults',
   'corruption',
   'wiped-replica',
+  'console',
 ];
 
 /** @type {import('jest').Config} */

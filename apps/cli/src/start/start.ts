@@ -170,6 +170,7 @@ function printSummary(cluster: LocalCluster, dataDir: string, opts: CliOptions):
     paint('bold', 'Distilled is running'),
     `  API        ${api}`,
     `  Swagger    ${api}/docs`,
+    `  Console    ${api}/ui`,
     `  etcd       ${cluster.etcdEndpoint} (cluster prefix "${cluster.cluster}")`,
     '  replicas',
     ...cluster.replicas.map((r) => `    ${r.id.padEnd(12)} ${r.address.padEnd(18)} pid ${r.pid}`),
