@@ -650,16 +650,16 @@ describe('Log', () => {
     it('is 0 for a new log, kept across a reopen, and never lowered by a truncation', async () => {
       const dir = dirs.make();
       let log = await open(dir, { highWatermarkCheckpointMs: 10 });
-      expect(log.highWatermarkCheckpoint).toBe(0);
+      expect(log.metadata.highWatermarkCheckpoint).toBe(0);
       await fill(log, 50);
-      log.checkpointHighWatermark(40);
-      log.checkpointHighWatermark(30);
-      expect(log.highWatermarkCheckpoint).toBe(40);
+      log.metadata.checkpointHighWatermark(40);
+      log.metadata.checkpointHighWatermark(30);
+      expect(log.metadata.highWatermarkCheckpoint).toBe(40);
       await log.truncateTo(20);
-      expect(log.highWatermarkCheckpoint).toBe(40);
+      expect(log.metadata.highWatermarkCheckpoint).toBe(40);
       await log.close();
       log = await open(dir);
-      expect(log.highWatermarkCheckpoint).toBe(40);
+      expect(log.metadata.highWatermarkCheckpoint).toBe(40);
       expect(log.logEndOffset).toBe(20); // what a replica sees as "lost committed messages"
       await log.close();
     });
@@ -668,14 +668,14 @@ describe('Log', () => {
       const dir = dirs.make();
       let log = await open(dir, { segmentBytes: 1 << 20 });
       await fill(log, 30);
-      log.checkpointHighWatermark(30);
+      log.metadata.checkpointHighWatermark(30);
       await log.close();
       expect(log.recoveryCuts).toEqual([]);
       const file = path.join(dir, files(dir, '.log')[0]);
       flipByte(file, Math.floor(fs.statSync(file).size / 2));
       log = await open(dir, { segmentBytes: 1 << 20 });
       expect(log.logEndOffset).toBeLessThan(30);
-      expect(log.highWatermarkCheckpoint).toBe(30);
+      expect(log.metadata.highWatermarkCheckpoint).toBe(30);
       expect(log.recoveryCuts).toEqual([
         {
           file,
@@ -1044,22 +1044,26 @@ describe('Log', () => {
     it('keeps its incarnation across reopens; a wiped directory comes back as a new one', async () => {
       const dir = dirs.make();
       let log = await open(dir);
-      const first = log.incarnation;
+      const first = log.metadata.incarnation;
       expect(first.origin).toBe('new');
       await fill(log, 3);
       await log.close();
       log = await open(dir);
-      expect(log.incarnation).toEqual({ id: first.id, origin: 'existing', createdEmpty: true });
+      expect(log.metadata.incarnation).toEqual({
+        id: first.id,
+        origin: 'existing',
+        createdEmpty: true,
+      });
       await log.close();
       fs.rmSync(path.join(dir, INCARNATION_FILE));
       log = await open(dir);
       // A log from before incarnations: same log, adopted under a new id.
-      expect(log.incarnation).toMatchObject({ origin: 'adopted', createdEmpty: false });
+      expect(log.metadata.incarnation).toMatchObject({ origin: 'adopted', createdEmpty: false });
       await log.close();
       fs.rmSync(dir, { recursive: true });
       log = await open(dir);
-      expect(log.incarnation.origin).toBe('new');
-      expect(log.incarnation.id).not.toBe(first.id);
+      expect(log.metadata.incarnation.origin).toBe('new');
+      expect(log.metadata.incarnation.id).not.toBe(first.id);
       expect(log.logEndOffset).toBe(0);
       await log.close();
     });

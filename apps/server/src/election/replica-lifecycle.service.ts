@@ -1,6 +1,12 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { MEMBERSHIP, type Membership } from '@distilled/cluster';
-import { LOG_STORE, type IncarnationOrigin, type LogStore } from '@distilled/log-store';
+import {
+  LOG_STORE,
+  REPLICA_METADATA,
+  type IncarnationOrigin,
+  type LogStore,
+  type ReplicaMetadata,
+} from '@distilled/log-store';
 import { InjectServerConfig, type ServerConfig } from '../config';
 import { AppendStreams } from '../log/append-streams';
 import { LogRepair } from '../repair/log-repair.service';
@@ -32,6 +38,7 @@ export class ReplicaLifecycle implements OnModuleDestroy {
   constructor(
     @Inject(MEMBERSHIP) private readonly membership: Membership,
     @Inject(LOG_STORE) private readonly log: LogStore,
+    @Inject(REPLICA_METADATA) private readonly metadata: ReplicaMetadata,
     @InjectServerConfig() private readonly config: ServerConfig,
     private readonly state: ReplicaState,
     private readonly roles: RoleService,
@@ -40,10 +47,10 @@ export class ReplicaLifecycle implements OnModuleDestroy {
   ) {}
 
   async start(): Promise<void> {
-    const { config, log } = this;
-    const { incarnation } = log;
+    const { config, log, metadata } = this;
+    const { incarnation } = metadata;
     this.logger.log(
-      `replica ${config.nodeId} serving gRPC on ${config.grpcHost}:${config.grpcPort} (advertised as ${config.advertise}); data in ${config.dataDir} (${INCARNATION_SAYS[incarnation.origin]} ${incarnation.id}), log end offset ${log.logEndOffset}, high-watermark checkpoint ${log.highWatermarkCheckpoint}, latest epoch ${log.latestEpoch}; cluster "${config.cluster}" on ${config.etcdEndpoints.join(',')}; min in-sync ${config.minInsync}`,
+      `replica ${config.nodeId} serving gRPC on ${config.grpcHost}:${config.grpcPort} (advertised as ${config.advertise}); data in ${config.dataDir} (${INCARNATION_SAYS[incarnation.origin]} ${incarnation.id}), log end offset ${log.logEndOffset}, high-watermark checkpoint ${metadata.highWatermarkCheckpoint}, latest epoch ${log.latestEpoch}; cluster "${config.cluster}" on ${config.etcdEndpoints.join(',')}; min in-sync ${config.minInsync}`,
     );
     await this.membership.register({ id: config.nodeId, address: config.advertise });
     this.started = true;

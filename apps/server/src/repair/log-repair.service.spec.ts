@@ -5,6 +5,7 @@ import { parseServerConfig } from '../config';
 import type { RoleService } from '../election/role.service';
 import { ReplicaState } from '../replication/replica-state';
 import { FakeLogStore } from '../testing/fake-log-store';
+import { FakeReplicaMetadata } from '../testing/fake-replica-metadata';
 import { LogRepair } from './log-repair.service';
 
 const flush = () => new Promise((resolve) => setTimeout(resolve, 5));
@@ -14,7 +15,8 @@ function setup(options: { entries?: number; checkpoint?: number } = {}) {
   for (let i = 0; i < (options.entries ?? 0); i++) {
     log.entries.push({ message: Buffer.from(`m${i}`), epoch: 1 });
   }
-  log.highWatermarkCheckpoint = options.checkpoint ?? 0;
+  const metadata = new FakeReplicaMetadata();
+  metadata.highWatermarkCheckpoint = options.checkpoint ?? 0;
   const calls: string[] = [];
   const election = {
     setEligible: jest.fn(async (eligible: boolean) => {
@@ -39,7 +41,7 @@ function setup(options: { entries?: number; checkpoint?: number } = {}) {
     });
   }
   const config = parseServerConfig({ DISTILLED_NODE_ID: 'r2' });
-  const repair = new LogRepair(log, election, config, state, roles);
+  const repair = new LogRepair(log, metadata, election, config, state, roles);
   /**
    * What the follower loop does with one fetch response: append the leader's messages up to
    * `to`, pass on what the leader said, then learn the HW (capped at the log end).
@@ -64,7 +66,7 @@ function setup(options: { entries?: number; checkpoint?: number } = {}) {
       baseOffset,
       position: 4242,
     });
-  return { log, election, roles, state, repair, lines, calls, refetch, corrupt };
+  return { log, metadata, election, roles, state, repair, lines, calls, refetch, corrupt };
 }
 
 describe('LogRepair', () => {
@@ -298,8 +300,8 @@ describe('LogRepair', () => {
       const t = setup({ entries: 10 });
       await t.repair.start();
       const order: string[] = [];
-      const record = t.log.recordCatchUp.bind(t.log);
-      jest.spyOn(t.log, 'recordCatchUp').mockImplementation(async (value) => {
+      const record = t.metadata.recordCatchUp.bind(t.metadata);
+      jest.spyOn(t.metadata, 'recordCatchUp').mockImplementation(async (value) => {
         order.push(`note ${value.from}/${value.known}`);
         await record(value);
       });
@@ -312,12 +314,12 @@ describe('LogRepair', () => {
       t.state.noteFailure(t.corrupt(8), 'a client read of offset 8');
       await flush();
       expect(order).toEqual(['note 8/6', 'cut 8']);
-      expect(t.log.pendingCatchUp).toEqual({ from: 8, known: 6 });
+      expect(t.metadata.pendingCatchUp).toEqual({ from: 8, known: 6 });
       t.state.leaderId = 'r1';
       t.refetch(10, { highWatermark: 10 });
       expect(t.calls.at(-1)).toBe('eligible true');
       await flush();
-      expect(t.log.pendingCatchUp).toBeNull();
+      expect(t.metadata.pendingCatchUp).toBeNull();
       t.repair.onModuleDestroy();
     });
 
@@ -329,7 +331,7 @@ describe('LogRepair', () => {
       await flush();
       before.repair.onModuleDestroy(); // the leader died; an operator restarts this replica
       const t = setup({ entries: 8 });
-      t.log.pendingCatchUp = before.log.pendingCatchUp;
+      t.metadata.pendingCatchUp = before.metadata.pendingCatchUp;
       await t.repair.start();
       expect(t.calls).toEqual(['eligible false']);
       expect(t.lines).toContain(
@@ -342,22 +344,22 @@ describe('LogRepair', () => {
       t.refetch(10, { epoch: 4, highWatermark: 10 });
       expect(t.calls.at(-1)).toBe('eligible true');
       await flush();
-      expect(t.log.pendingCatchUp).toBeNull();
+      expect(t.metadata.pendingCatchUp).toBeNull();
       t.repair.onModuleDestroy();
     });
 
     it('damage found at start writes the catch-up file too, so a second restart still waits', async () => {
       const t = setup({ entries: 5, checkpoint: 10 });
       await t.repair.start();
-      expect(t.log.pendingCatchUp).toEqual({ from: 5, known: 10 });
+      expect(t.metadata.pendingCatchUp).toEqual({ from: 5, known: 10 });
       t.state.leaderId = 'r1';
       t.refetch(12, { highWatermark: 12, logEndOffset: 20 });
       expect(t.calls.at(-1)).toBe('eligible false');
-      expect(t.log.pendingCatchUp).toEqual({ from: 5, known: 10 });
+      expect(t.metadata.pendingCatchUp).toEqual({ from: 5, known: 10 });
       t.refetch(20);
       expect(t.calls.at(-1)).toBe('eligible true');
       await flush();
-      expect(t.log.pendingCatchUp).toBeNull();
+      expect(t.metadata.pendingCatchUp).toBeNull();
       t.repair.onModuleDestroy();
     });
 
@@ -371,7 +373,7 @@ describe('LogRepair', () => {
       t.state.epoch = 4; // following r1 already; its first answer has not arrived
       await flush();
       expect(t.calls).toEqual(['eligible false', 'exclusive', 'log ends at 8']);
-      expect(t.log.pendingCatchUp).toEqual({ from: 8, known: 6 });
+      expect(t.metadata.pendingCatchUp).toEqual({ from: 8, known: 6 });
       t.repair.onModuleDestroy();
     });
 
@@ -395,16 +397,16 @@ describe('LogRepair', () => {
         t.state.noteFailure(t.corrupt(8), 'a client read of offset 8');
         await jest.advanceTimersByTimeAsync(10);
         const clear = jest
-          .spyOn(t.log, 'clearCatchUp')
+          .spyOn(t.metadata, 'clearCatchUp')
           .mockRejectedValueOnce(new Error('EIO'))
           .mockImplementation(async () => {
-            t.log.pendingCatchUp = null;
+            t.metadata.pendingCatchUp = null;
           });
         t.state.leaderId = 'r1';
         t.refetch(10, { highWatermark: 10 });
         await jest.advanceTimersByTimeAsync(1_100);
         expect(clear).toHaveBeenCalledTimes(2);
-        expect(t.log.pendingCatchUp).toBeNull();
+        expect(t.metadata.pendingCatchUp).toBeNull();
         expect(t.lines).toContain(
           'warn: could not delete the catch-up file in the data directory (EIO); retrying in 1 s',
         );
@@ -462,7 +464,7 @@ describe('LogRepair', () => {
 
     it('a restart with the note and a log below its checkpoint does not suggest deleting the note (that alone would not release it)', async () => {
       const t = setup({ entries: 8, checkpoint: 10 });
-      t.log.pendingCatchUp = { from: 8, known: 6 };
+      t.metadata.pendingCatchUp = { from: 8, known: 6 };
       await t.repair.start();
       const resumed = t.lines.filter((line) => line.includes('before this start'));
       expect(resumed).toEqual([

@@ -1,7 +1,14 @@
 import * as path from 'node:path';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { ELECTION, type Election } from '@distilled/cluster';
-import { CATCH_UP_FILE, LOG_STORE, type CorruptBatch, type LogStore } from '@distilled/log-store';
+import {
+  CATCH_UP_FILE,
+  LOG_STORE,
+  REPLICA_METADATA,
+  type CorruptBatch,
+  type LogStore,
+  type ReplicaMetadata,
+} from '@distilled/log-store';
 import { InjectServerConfig, type ServerConfig } from '../config';
 import { RoleService } from '../election/role.service';
 import { ReplicaState } from '../replication/replica-state';
@@ -83,6 +90,7 @@ export class LogRepair implements OnModuleDestroy {
 
   constructor(
     @Inject(LOG_STORE) private readonly log: LogStore,
+    @Inject(REPLICA_METADATA) private readonly metadata: ReplicaMetadata,
     @Inject(ELECTION) private readonly election: Election,
     @InjectServerConfig() private readonly config: ServerConfig,
     private readonly state: ReplicaState,
@@ -108,7 +116,7 @@ export class LogRepair implements OnModuleDestroy {
       }),
     );
     const end = this.log.logEndOffset;
-    const checkpoint = this.log.highWatermarkCheckpoint;
+    const checkpoint = this.metadata.highWatermarkCheckpoint;
     if (end < checkpoint) {
       this.setDamage({
         from: end,
@@ -124,7 +132,7 @@ export class LogRepair implements OnModuleDestroy {
       );
     }
     // A cut made before this start that had not caught up yet: the wait goes on.
-    const pending = this.log.pendingCatchUp;
+    const pending = this.metadata.pendingCatchUp;
     if (pending) {
       this.catchUp = CatchUp.after(this.catchUp, pending.from, pending.known);
       if (!this.state.damage) this.state.problem = catchUpProblem(this.catchUp);
@@ -143,7 +151,7 @@ export class LogRepair implements OnModuleDestroy {
     }
     // On disk before campaigning: a further restart must not forget the wait either.
     if (this.catchUp) {
-      await this.log.recordCatchUp({ from: this.catchUp.from, known: this.catchUp.known });
+      await this.metadata.recordCatchUp({ from: this.catchUp.from, known: this.catchUp.known });
     }
   }
 
@@ -161,7 +169,7 @@ export class LogRepair implements OnModuleDestroy {
     if (current && at.baseOffset >= current.from && (current.kept || this.cutsInFlight > 0)) return;
     const highWatermark = Math.max(
       this.state.highWatermark.value,
-      this.log.highWatermarkCheckpoint,
+      this.metadata.highWatermarkCheckpoint,
     );
     const committed = at.baseOffset < highWatermark;
     const leading = this.state.role === 'leader';
@@ -222,7 +230,7 @@ export class LogRepair implements OnModuleDestroy {
     await this.roles.exclusive(why, async () => {
       if (this.state.shuttingDown) return;
       // The HW kept moving until the term ended or the follower loop stopped: judge again.
-      const known = Math.max(this.state.highWatermark.value, this.log.highWatermarkCheckpoint);
+      const known = Math.max(this.state.highWatermark.value, this.metadata.highWatermarkCheckpoint);
       const followedSince =
         !leading ||
         this.reportsHeard !== seenAtFind.reports ||
@@ -235,7 +243,7 @@ export class LogRepair implements OnModuleDestroy {
       const catchUp =
         followedSince && !onlyMember ? CatchUp.after(this.catchUp, at.baseOffset, known) : null;
       // On disk before the cut: a restart must not forget that this log has to catch up.
-      if (catchUp) await this.log.recordCatchUp({ from: catchUp.from, known: catchUp.known });
+      if (catchUp) await this.metadata.recordCatchUp({ from: catchUp.from, known: catchUp.known });
       if (at.baseOffset < this.log.logEndOffset) await this.log.truncateTo(at.baseOffset);
       this.state.highWatermark.clampTo(this.log.logEndOffset);
       this.committedMeanwhile(at, foundBy, known);
@@ -324,7 +332,7 @@ export class LogRepair implements OnModuleDestroy {
    * replica were the only one in sync.
    */
   private clearNote(): void {
-    this.log.clearCatchUp().catch((error: unknown) => {
+    this.metadata.clearCatchUp().catch((error: unknown) => {
       this.logger.warn(
         `could not delete the catch-up file in the data directory (${describe(error)}); retrying in 1 s`,
       );

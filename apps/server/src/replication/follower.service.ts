@@ -1,5 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { LOG_STORE, type LogStore } from '@distilled/log-store';
+import {
+  LOG_STORE,
+  REPLICA_METADATA,
+  type LogStore,
+  type ReplicaMetadata,
+} from '@distilled/log-store';
 import type { FetchResponse } from '@distilled/proto';
 import { InjectServerConfig, type ServerConfig } from '../config';
 import { FOLLOWER_BACKOFF_MAX_MS, FOLLOWER_BACKOFF_MIN_MS } from '../constants';
@@ -49,6 +54,7 @@ export class FollowerService {
     @Inject(LOG_STORE) private readonly log: LogStore,
     @InjectServerConfig() private readonly config: ServerConfig,
     private readonly state: ReplicaState,
+    @Inject(REPLICA_METADATA) private readonly metadata: ReplicaMetadata,
   ) {}
 
   get target(): LeaderTarget | null {
@@ -180,7 +186,7 @@ export class FollowerService {
         follower_id: this.config.nodeId,
         epoch: target.epoch,
         log_end_offset: this.log.logEndOffset,
-        incarnation: this.log.incarnation.id,
+        incarnation: this.metadata.incarnation.id,
       });
       for await (const response of call as AsyncIterable<FetchResponse>) {
         if (run.stopped) break;

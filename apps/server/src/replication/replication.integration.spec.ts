@@ -14,6 +14,7 @@ import { parseServerConfig, serverConfig, type ServerConfig } from '../config';
 import { GrpcExceptionFilter } from '../errors';
 import { replicaGrpcOptions } from '../grpc-options';
 import { FakeLogStore } from '../testing/fake-log-store';
+import { FakeReplicaMetadata } from '../testing/fake-replica-metadata';
 import { FollowerService } from './follower.service';
 import type { LeaderReport } from './leader-reports';
 import { LeaderService } from './leader.service';
@@ -92,7 +93,7 @@ describe('replication over gRPC (leader and follower in one process)', () => {
   function startFollower(log: FakeLogStore, epoch: number): { state: ReplicaState } {
     const state = new ReplicaState();
     const config = parseServerConfig({ DISTILLED_NODE_ID: 'b' });
-    follower = new FollowerService(log, config, state);
+    follower = new FollowerService(log, config, state, new FakeReplicaMetadata());
     void follower.follow({ leaderId: 'a', address, epoch });
     return { state };
   }
