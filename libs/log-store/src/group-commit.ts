@@ -14,12 +14,12 @@
  *
  * Concurrency: owned by Log; everything that changes files goes through runExclusive.
  */
-import { LogStoreError, logStoreErrors } from './errors';
+import { LogStoreError } from './errors';
 import type { EpochFile } from './epoch-file';
 import type { LogSegments } from './log-segments';
 import type { FsyncPolicy } from './log-store.interface';
 import type { ProducerStateTable, RememberedBatch } from './producer-state';
-import { stampBaseOffset } from './record-batch';
+import { admitGroup, type Accepted, type QueuedWrite } from './queued-write';
 import type { Segment, SegmentLogger } from './segment';
 
 /** Counters, mostly so tests and benchmarks can see group commit working. */
@@ -30,36 +30,6 @@ export interface LogStats {
   fsyncs: number;
   /** Batches appended (both paths). */
   batches: number;
-}
-
-export interface QueuedBatch {
-  /** Offset of this batch minus the first batch's. */
-  delta: number;
-  /** Byte position inside QueuedWrite.bytes. */
-  at: number;
-  epoch: number;
-  count: number;
-  producerId: number;
-  sequence: number;
-}
-
-export interface QueuedWrite {
-  bytes: Buffer;
-  batches: QueuedBatch[];
-  count: number;
-  /** Follower batches carry their offset; leader appends (null) get one when written. */
-  fixedBaseOffset: number | null;
-  /** Leader appends with a producer: the dedupe record to fill in or forget. */
-  remembered?: { producerId: number; batch: RememberedBatch };
-  resolve(baseOffset: number, endOffset: number): void;
-  reject(err: Error): void;
-  /** Resolved or rejected already. */
-  settled?: boolean;
-}
-
-interface Accepted {
-  item: QueuedWrite;
-  base: number;
 }
 
 export interface GroupCommitOptions {
@@ -191,7 +161,12 @@ export class GroupCommitWriter {
       return;
     }
     try {
-      const { accepted, epochsChanged } = this.admit(group);
+      const { accepted, epochsChanged } = admitGroup(
+        group,
+        this.committedEnd,
+        this.epochs,
+        (item, err) => this.rejectItem(item, err),
+      );
       if (accepted.length > 0) {
         if (epochsChanged) await this.epochs.persist();
         await this.write(accepted);
@@ -208,45 +183,6 @@ export class GroupCommitWriter {
     item.settled = true;
     if (item.remembered) this.producers.forget(item.remembered.producerId, item.remembered.batch);
     item.reject(err);
-  }
-
-  /**
-   * Gives each write of the group its base offset, refusing those that no longer fit (an older
-   * epoch, a follower batch not at the end); records new epochs before any data is written, so
-   * the file never lacks an epoch the log holds.
-   */
-  private admit(group: QueuedWrite[]): { accepted: Accepted[]; epochsChanged: boolean } {
-    let end = this.committedEnd;
-    let latest = this.epochs.latestEpoch;
-    let epochsChanged = false;
-    const accepted: Accepted[] = [];
-    for (const item of group) {
-      const firstEpoch = item.batches[0].epoch;
-      const older = `epoch ${firstEpoch} is older than the log's latest epoch ${latest}`;
-      if (item.fixedBaseOffset === null) {
-        if (firstEpoch < latest) {
-          this.rejectItem(item, logStoreErrors.invalidArgument(older));
-          continue;
-        }
-        stampBaseOffset(item.bytes, end);
-      } else if (item.fixedBaseOffset !== end) {
-        this.rejectItem(item, logStoreErrors.nonContiguous(end, item.fixedBaseOffset));
-        continue;
-      } else if (firstEpoch < latest) {
-        this.rejectItem(item, logStoreErrors.invalidBatch(older));
-        continue;
-      }
-      for (const b of item.batches) {
-        if (b.epoch > latest) {
-          this.epochs.assign(b.epoch, end + b.delta);
-          latest = b.epoch;
-          epochsChanged = true;
-        }
-      }
-      accepted.push({ item, base: end });
-      end += item.count;
-    }
-    return { accepted, epochsChanged };
   }
 
   /** Writes admitted items: rolls segments as needed, one writev per segment, fsync, commit. */

@@ -8,9 +8,10 @@
  * stamped later by the writer, in queue order.
  */
 import { logStoreErrors } from './errors';
-import type { GroupCommitWriter, QueuedBatch, QueuedWrite } from './group-commit';
+import type { GroupCommitWriter } from './group-commit';
 import type { AppendResult, ProducerBatchId } from './log-store.interface';
 import type { ProducerStateTable } from './producer-state';
+import type { QueuedBatch, QueuedWrite } from './queued-write';
 import { checkBatch, encodeBatch, encodedBatchSize } from './record-batch';
 
 const MAX_EPOCH = 0x7fff_ffff;
