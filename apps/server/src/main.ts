@@ -3,7 +3,7 @@ import { ConsoleLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';
 import { ConfigError, loadServerConfig, type ServerConfig } from './config';
-import { ReplicaLifecycle } from './election';
+import { ReplicaLifecycle } from './lifecycle';
 import { replicaGrpcOptions } from './grpc-options';
 import { ServerModule } from './server.module';
 

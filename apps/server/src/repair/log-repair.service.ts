@@ -11,6 +11,7 @@ import {
 } from '@distilled/log-store';
 import { InjectServerConfig, type ServerConfig } from '../config';
 import { RoleService } from '../election/role.service';
+import { LogFailures } from '../replication/log-failures';
 import { ReplicaState } from '../replication/replica-state';
 import { CatchUp } from './catch-up';
 import {
@@ -49,7 +50,7 @@ const LEADER_CHECK_MS = 500;
  * - At start, before the replica campaigns: a log that ends below its checkpoint lacks
  *   committed messages (recovery cut a corrupt tail, segment files were lost).
  * - At run time: a read that meets a damaged batch (a client read, the leader reading batches
- *   for a follower) reports it through ReplicaState.noteFailure. Below the HW it is damage;
+ *   for a follower) reports it through LogFailures (ReportingLogStore). Below the HW it is damage;
  *   at or above it the batch was never committed and is only cut. Either way the replica stands
  *   aside from the election first (a leader clears itself in etcd and resigns, so an intact
  *   in-sync replica takes over), then cuts the log at the batch with nothing else writing it
@@ -87,6 +88,8 @@ export class LogRepair implements OnModuleDestroy {
   /** Leader reports heard so far: one heard between finding a batch and cutting it means this
    * replica followed someone meanwhile, so its HW is no longer the cluster's. */
   private reportsHeard = 0;
+  /** Committed messages the log lacks (ReplicaState.damage shows the same, to the others). */
+  private damage: LogDamage | null = null;
 
   constructor(
     @Inject(LOG_STORE) private readonly log: LogStore,
@@ -94,6 +97,7 @@ export class LogRepair implements OnModuleDestroy {
     @Inject(ELECTION) private readonly election: Election,
     @InjectServerConfig() private readonly config: ServerConfig,
     private readonly state: ReplicaState,
+    private readonly failures: LogFailures,
     private readonly roles: RoleService,
   ) {}
 
@@ -105,13 +109,13 @@ export class LogRepair implements OnModuleDestroy {
   /** Checks the log against its checkpoint and starts listening. Call before campaigning. */
   async start(): Promise<void> {
     this.unsubscribes.push(
-      this.state.onCorruption((at, foundBy) => this.onCorruption(at, foundBy)),
+      this.failures.onCorruption((at, foundBy) => this.onCorruption(at, foundBy)),
       this.state.highWatermark.onAdvance(() => this.checkRepaired()),
       this.state.leaderReports.onReport((report) => {
         this.reportsHeard++;
         if (!this.catchUp) return;
         this.catchUp.hear(report);
-        if (!this.state.damage) this.state.problem = catchUpProblem(this.catchUp);
+        this.state.catchingUp(catchUpProblem(this.catchUp));
         this.checkRepaired();
       }),
     );
@@ -135,13 +139,11 @@ export class LogRepair implements OnModuleDestroy {
     const pending = this.metadata.pendingCatchUp;
     if (pending) {
       this.catchUp = CatchUp.after(this.catchUp, pending.from, pending.known);
-      if (!this.state.damage) this.state.problem = catchUpProblem(this.catchUp);
+      this.state.catchingUp(catchUpProblem(this.catchUp));
       const resumed = catchUpResumedLine(this.config.nodeId, this.catchUp, this.catchUpFile);
       // With damage below the checkpoint too, deleting the note alone would release nothing.
       this.logger.warn(
-        this.state.damage
-          ? resumed
-          : `${resumed}. ${catchUpReleaseHint(this.catchUp, this.catchUpFile)}`,
+        this.damage ? resumed : `${resumed}. ${catchUpReleaseHint(this.catchUp, this.catchUpFile)}`,
       );
       this.watchForLeader();
       await this.election.setEligible(
@@ -164,7 +166,7 @@ export class LogRepair implements OnModuleDestroy {
   private onCorruption(at: CorruptBatch, foundBy: string): void {
     if (this.state.shuttingDown || this.pending.has(key(at))) return;
     if (at.baseOffset >= this.log.writtenEndOffset) return; // already cut
-    const current = this.state.damage;
+    const current = this.damage;
     // Already known: a cut at or below it is on its way, or the damage is kept for an operator.
     if (current && at.baseOffset >= current.from && (current.kept || this.cutsInFlight > 0)) return;
     const highWatermark = Math.max(
@@ -250,11 +252,11 @@ export class LogRepair implements OnModuleDestroy {
       if (catchUp) {
         // Armed before following again: every report from here on was sent after the cut.
         this.catchUp = catchUp;
-        if (!this.state.damage) this.state.problem = catchUpProblem(this.catchUp);
+        this.state.catchingUp(catchUpProblem(this.catchUp));
         this.watchForLeader();
       }
     });
-    if (!this.state.damage && !this.catchUp) {
+    if (!this.damage && !this.catchUp) {
       await this.election.setEligible(true, 'the corrupt uncommitted batch is cut');
     }
   }
@@ -262,7 +264,7 @@ export class LogRepair implements OnModuleDestroy {
   /** The HW passed the batch between its finding and the cut: committed messages are gone. */
   private committedMeanwhile(at: CorruptBatch, foundBy: string, known: number): void {
     if (at.baseOffset >= known) return;
-    const damage = this.state.damage;
+    const damage = this.damage;
     if (!damage) {
       this.setDamage({
         from: at.baseOffset,
@@ -270,8 +272,8 @@ export class LogRepair implements OnModuleDestroy {
         cause: runtimeCause(at, foundBy, known),
       });
     } else if (damage.needed < known) {
-      this.state.damage = { ...damage, needed: known };
-      this.state.problem = problemText(this.state.damage);
+      this.damage = { ...damage, needed: known };
+      this.state.lacksCommitted(this.damage, problemText(this.damage));
     }
   }
 
@@ -280,7 +282,7 @@ export class LogRepair implements OnModuleDestroy {
    * pass for repaired. Kept for an operator, like damage nobody could give back.
    */
   private cutFailed(at: CorruptBatch, error: unknown): void {
-    const damage = this.state.damage;
+    const damage = this.damage;
     this.logger.error(`could not cut the log at offset ${at.baseOffset}: ${describe(error)}`);
     if (this.state.shuttingDown) return;
     this.setDamage({
@@ -292,10 +294,10 @@ export class LogRepair implements OnModuleDestroy {
   }
 
   private setDamage(found: LogDamage): void {
-    const first = !this.state.damage;
-    const damage = mergeDamage(this.state.damage, found);
-    this.state.damage = damage;
-    this.state.problem = problemText(damage);
+    const first = !this.damage;
+    const damage = mergeDamage(this.damage, found);
+    this.damage = damage;
+    this.state.lacksCommitted(damage, problemText(damage));
     this.logger.error(detectedLine(this.config.nodeId, damage));
     if (first) this.watchForLeader(true);
   }
@@ -314,7 +316,7 @@ export class LogRepair implements OnModuleDestroy {
    * not registered, e.g. after the whole cluster went down) the replica can only wait.
    */
   private sayIfNoLeader(): void {
-    const damage = this.state.damage;
+    const damage = this.damage;
     const catchUp = this.catchUp;
     if ((!damage && !catchUp) || this.waitingSaid || this.state.role === 'starting') return;
     const { leaderId, leaderAddress } = this.state;
@@ -344,15 +346,15 @@ export class LogRepair implements OnModuleDestroy {
   }
 
   private checkRepaired(): void {
-    const damage = this.state.damage;
+    const damage = this.damage;
     const catchUp = this.catchUp;
     if ((!damage && !catchUp) || damage?.kept || this.cutsInFlight > 0) return;
     const end = this.log.logEndOffset;
     if (damage && end < damage.needed) return;
     if (catchUp && !catchUp.reachedBy(end)) return;
-    this.state.damage = null;
+    this.damage = null;
     this.catchUp = null;
-    this.state.problem = '';
+    this.state.repaired();
     if (catchUp) this.clearNote();
     clearInterval(this.leaderCheck);
     this.leaderCheck = undefined;

@@ -11,7 +11,7 @@ import { InjectServerConfig, type ServerConfig } from '../config';
 import { AppendStreams } from '../log/append-streams';
 import { LogRepair } from '../repair/log-repair.service';
 import { ReplicaState } from '../replication/replica-state';
-import { RoleService } from './role.service';
+import { RoleService } from '../election/role.service';
 
 /** How the data directory's incarnation came to be, for the start line. */
 const INCARNATION_SAYS: Record<IncarnationOrigin, string> = {
@@ -65,7 +65,7 @@ export class ReplicaLifecycle implements OnModuleDestroy {
    */
   async onModuleDestroy(): Promise<void> {
     if (this.state.shuttingDown) return;
-    this.state.shuttingDown = true;
+    this.state.beganShutdown();
     this.logger.log(`replica ${this.config.nodeId} stopping (role ${this.state.role})`);
     if (!this.started) return;
     await this.roles
