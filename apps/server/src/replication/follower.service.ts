@@ -40,7 +40,7 @@ function describe(error: unknown): string {
 }
 
 /**
- * The follower side of replication (DESIGN.md B.3). For each leader/epoch: cut the divergent
+ * The follower side of replication (apps/server/README.md, How replication flows). For each leader/epoch: cut the divergent
  * tail (KIP-101/KIP-279), then stream from the leader, append its batches as they are (their
  * offsets and epochs kept), acknowledge with the new log end, and learn the HW. Errors end the
  * stream and it reconnects with backoff, doing the truncation check again.

@@ -70,7 +70,7 @@ export class HighWatermark {
 }
 
 /**
- * The leader's view of the HW (DESIGN.md B.3): the lowest log end offset among ISR members,
+ * The leader's view of the HW (apps/server/README.md, How replication flows): the lowest log end offset among ISR members,
  * its own included. `followerLeo` returns undefined for a member that has not fetched in this
  * epoch: then nothing is known and the HW cannot move (undefined is returned).
  */

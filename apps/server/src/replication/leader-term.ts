@@ -32,7 +32,7 @@ export interface LeaderTermOptions {
 }
 
 /**
- * One leadership term: everything the leader does in one epoch (DESIGN.md B.3). Created on
+ * One leadership term: everything the leader does in one epoch (apps/server/README.md, How replication flows). Created on
  * 'elected', ended on 'deposed' or shutdown; nothing of it survives into another epoch, so a
  * follower's progress only counts from fetches in this epoch.
  *
