@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';
 import { ConfigError } from '@distilled/config';
 import { serverConfig, type ServerConfig } from './config';
-import { ReplicaLifecycle } from './election';
+import { ReplicaLifecycle } from './lifecycle';
 import { replicaGrpcOptions } from './grpc-options';
 import { ServerModule } from './server.module';
 import { describeError } from '@distilled/common';

@@ -97,6 +97,24 @@ export class ProducerStateTable {
     return batch;
   }
 
+  /**
+   * Remembers a batch the log already holds (read from its header at open or after a cut, or
+   * a follower batch just written). Batches without a producer (id 0) are not remembered.
+   */
+  recordStored(batch: {
+    producerId: number;
+    sequence: number;
+    count: number;
+    baseOffset: number;
+  }): void {
+    if (batch.producerId === 0) return;
+    this.record(batch.producerId, {
+      sequence: batch.sequence,
+      count: batch.count,
+      baseOffset: batch.baseOffset,
+    });
+  }
+
   /** Forgets a batch that was refused or failed before it was written, so a retry can append it. */
   forget(producerId: number, batch: RememberedBatch): void {
     const entry = this.producers.get(producerId);

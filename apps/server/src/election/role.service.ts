@@ -46,7 +46,7 @@ export class RoleService {
    */
   async start(incarnation: ReplicaIncarnation): Promise<void> {
     this.started = true;
-    this.state.role = 'follower';
+    this.state.startedFollowing();
     this.subscriptions.add(
       this.election.events$.subscribe((event) => this.enqueue(() => this.onElection(event))),
     );
@@ -162,11 +162,12 @@ export class RoleService {
     }
     const leaderId = cluster?.leader ?? null;
     const leaderAddress = leaderId ? (members.get(leaderId)?.address ?? null) : null;
-    this.state.epoch = cluster?.epoch ?? 0;
-    this.state.leaderId = leaderId;
-    this.state.leaderAddress = leaderAddress;
-    this.state.isr = cluster?.isr ?? [];
-    if (this.state.role !== 'starting') this.state.role = 'follower';
+    this.state.following({
+      epoch: cluster?.epoch ?? 0,
+      leaderId,
+      leaderAddress,
+      isr: cluster?.isr ?? [],
+    });
     const target: LeaderTarget | null =
       leaderId && leaderAddress && leaderId !== this.config.nodeId && cluster
         ? { leaderId, address: leaderAddress, epoch: cluster.epoch }

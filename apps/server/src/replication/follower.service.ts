@@ -1,11 +1,17 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { LOG_STORE, type LogStore } from '@distilled/log-store';
+import {
+  LOG_STORE,
+  REPLICA_METADATA,
+  type LogStore,
+  type ReplicaMetadata,
+} from '@distilled/log-store';
 import type { FetchResponse } from '@distilled/proto';
 import { describeError, RetryBackoff } from '@distilled/common';
 import { InjectServerConfig, type ServerConfig } from '../config';
 import { FOLLOWER_BACKOFF_MAX_MS, FOLLOWER_BACKOFF_MIN_MS } from '../constants';
 import { divergencePoint } from './divergence';
 import { LeaderClient, type FetchStream } from './leader-client';
+import { LogFailures } from './log-failures';
 import { ReplicaState } from './replica-state';
 
 /** Whom to follow: the leader of an epoch and where it listens. */
@@ -42,12 +48,20 @@ export class FollowerService {
   private readonly logger = new Logger('Follower');
   private run?: FollowRun;
   private client?: LeaderClient;
+  private readonly log: LogStore;
 
   constructor(
-    @Inject(LOG_STORE) private readonly log: LogStore,
+    @Inject(LOG_STORE) log: LogStore,
     @InjectServerConfig() private readonly config: ServerConfig,
     private readonly state: ReplicaState,
-  ) {}
+    @Inject(REPLICA_METADATA) private readonly metadata: ReplicaMetadata,
+    failures: LogFailures,
+  ) {
+    // What replication meets in the log is reported, naming the leader followed.
+    this.log = failures.reporting(log, () =>
+      this.run && !this.run.stopped ? `replication from ${this.run.target.leaderId}` : null,
+    );
+  }
 
   get target(): LeaderTarget | null {
     return this.run?.target ?? null;
@@ -107,7 +121,6 @@ export class FollowerService {
         if (progressed) backoff.reset();
       } catch (error) {
         if (run.stopped) break;
-        this.state.noteFailure(error, `replication from ${run.target.leaderId}`);
         const problem = describeError(error);
         // One line per distinct problem, not one per retry.
         if (problem !== lastProblem) {
@@ -177,7 +190,7 @@ export class FollowerService {
         follower_id: this.config.nodeId,
         epoch: target.epoch,
         log_end_offset: this.log.logEndOffset,
-        incarnation: this.log.incarnation.id,
+        incarnation: this.metadata.incarnation.id,
       });
       for await (const response of call as AsyncIterable<FetchResponse>) {
         if (run.stopped) break;

@@ -15,6 +15,8 @@ import { parseServerConfig, serverConfig, type ServerConfig } from '../config';
 import { GrpcExceptionFilter } from '../errors';
 import { replicaGrpcOptions } from '../grpc-options';
 import { FakeLogStore } from '../testing/fake-log-store';
+import { LogFailures } from './log-failures';
+import { FakeReplicaMetadata } from '../testing/fake-replica-metadata';
 import { FollowerService } from './follower.service';
 import type { LeaderReport } from './leader-reports';
 import { LeaderService } from './leader.service';
@@ -79,6 +81,7 @@ describe('replication over gRPC (leader and follower in one process)', () => {
         { provide: LOG_STORE, useValue: log },
         { provide: MEMBERSHIP, useValue: fakeMembership(['a', 'b']) },
         ReplicaState,
+        LogFailures,
         LeaderService,
       ],
     }).compile();
@@ -92,7 +95,13 @@ describe('replication over gRPC (leader and follower in one process)', () => {
   function startFollower(log: FakeLogStore, epoch: number): { state: ReplicaState } {
     const state = new ReplicaState();
     const config = parseServerConfig({ DISTILLED_NODE_ID: 'b' });
-    follower = new FollowerService(log, config, state);
+    follower = new FollowerService(
+      log,
+      config,
+      state,
+      new FakeReplicaMetadata(),
+      new LogFailures(state),
+    );
     void follower.follow({ leaderId: 'a', address, epoch });
     return { state };
   }

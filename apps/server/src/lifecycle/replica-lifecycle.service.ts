@@ -1,12 +1,18 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { MEMBERSHIP, type Membership } from '@distilled/cluster';
-import { LOG_STORE, type IncarnationOrigin, type LogStore } from '@distilled/log-store';
+import {
+  LOG_STORE,
+  REPLICA_METADATA,
+  type IncarnationOrigin,
+  type LogStore,
+  type ReplicaMetadata,
+} from '@distilled/log-store';
 import { describeError } from '@distilled/common';
 import { InjectServerConfig, type ServerConfig } from '../config';
 import { AppendStreams } from '../log/append-streams';
 import { LogRepair } from '../repair/log-repair.service';
 import { ReplicaState } from '../replication/replica-state';
-import { RoleService } from './role.service';
+import { RoleService } from '../election/role.service';
 
 /** How the data directory's incarnation came to be, for the start line. */
 const INCARNATION_SAYS: Record<IncarnationOrigin, string> = {
@@ -29,6 +35,7 @@ export class ReplicaLifecycle implements OnModuleDestroy {
   constructor(
     @Inject(MEMBERSHIP) private readonly membership: Membership,
     @Inject(LOG_STORE) private readonly log: LogStore,
+    @Inject(REPLICA_METADATA) private readonly metadata: ReplicaMetadata,
     @InjectServerConfig() private readonly config: ServerConfig,
     private readonly state: ReplicaState,
     private readonly roles: RoleService,
@@ -37,10 +44,10 @@ export class ReplicaLifecycle implements OnModuleDestroy {
   ) {}
 
   async start(): Promise<void> {
-    const { config, log } = this;
-    const { incarnation } = log;
+    const { config, log, metadata } = this;
+    const { incarnation } = metadata;
     this.logger.log(
-      `replica ${config.nodeId} serving gRPC on ${config.grpcHost}:${config.grpcPort} (advertised as ${config.advertise}); data in ${config.dataDir} (${INCARNATION_SAYS[incarnation.origin]} ${incarnation.id}), log end offset ${log.logEndOffset}, high-watermark checkpoint ${log.highWatermarkCheckpoint}, latest epoch ${log.latestEpoch}; cluster "${config.cluster}" on ${config.etcdEndpoints.join(',')}; min in-sync ${config.minInsync}`,
+      `replica ${config.nodeId} serving gRPC on ${config.grpcHost}:${config.grpcPort} (advertised as ${config.advertise}); data in ${config.dataDir} (${INCARNATION_SAYS[incarnation.origin]} ${incarnation.id}), log end offset ${log.logEndOffset}, high-watermark checkpoint ${metadata.highWatermarkCheckpoint}, latest epoch ${log.latestEpoch}; cluster "${config.cluster}" on ${config.etcdEndpoints.join(',')}; min in-sync ${config.minInsync}`,
     );
     await this.membership.register({ id: config.nodeId, address: config.advertise });
     this.started = true;
@@ -55,7 +62,7 @@ export class ReplicaLifecycle implements OnModuleDestroy {
    */
   async onModuleDestroy(): Promise<void> {
     if (this.state.shuttingDown) return;
-    this.state.shuttingDown = true;
+    this.state.beganShutdown();
     this.logger.log(`replica ${this.config.nodeId} stopping (role ${this.state.role})`);
     if (!this.started) return;
     await this.roles
