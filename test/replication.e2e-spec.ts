@@ -166,7 +166,10 @@ describe('replication (3 replicas, MIN_INSYNC=2)', () => {
       expect(await doomed).toBeInstanceOf(Error);
       await Promise.all(followers.map((follower) => follower.start()));
 
-      // A new leader writes over those offsets; the old one must end up agreeing with it.
+      // A new leader writes over those offsets; the old one must end up agreeing with it. The
+      // first follower back can lead before the other re-registers and drop it from the ISR
+      // (then MIN_INSYNC refuses writes until it is back): wait for both to be in sync.
+      await waitForIsr(followers);
       await driver.append(next('new-epoch', 4), 20_000);
       await leader.start();
       await waitForIsr(cluster.replicas, 20_000);
