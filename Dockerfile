@@ -21,8 +21,9 @@ RUN mkdir -p /app/data && chown node:node /app/data
 # gRPC (replicas) and HTTP (API).
 EXPOSE 50051 5000
 # Healthy = ready: a replica that leads or follows and refuses nothing (the API's compose
-# service checks GET /health/ready instead). See docker/healthcheck.js.
-HEALTHCHECK --interval=5s --timeout=4s --start-period=20s --retries=3 \
+# service checks GET /health/ready instead). See docker/healthcheck.js. The timeout is generous
+# because a busy 2-core host can take seconds just to start node.
+HEALTHCHECK --interval=10s --timeout=10s --start-period=30s --retries=3 \
   CMD ["node", "docker/healthcheck.js", "server"]
 # Exec form: node gets SIGTERM itself, so a stopping replica resigns and releases its lease.
 CMD ["node", "dist/apps/server/main.js"]

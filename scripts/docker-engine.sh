@@ -22,7 +22,7 @@ log() { echo "[docker-engine] $*" >&2; }
 
 # An engine answers at DOCKER_HOST, or at the docker CLI's default.
 engine_answers() {
-  command -v docker >/dev/null 2>&1 && timeout 10 docker version --format '{{.Server.Version}}' >/dev/null 2>&1
+  command -v docker >/dev/null 2>&1 && timeout 30 docker version --format '{{.Server.Version}}' >/dev/null 2>&1
 }
 
 ensure_docker_installed() {

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApiClient } from '../helpers/http-client';
 import { Compose, ROOT } from './docker';
-import { imageSizes, prepareImages, removeImages, type TestImages } from './images';
+import { imageSizes, prepareImages, type TestImages } from './images';
 
 const PROJECT = 'distilled-compose-test';
 const APP_TAG = 'distilled:compose-test';
@@ -105,10 +105,19 @@ async function tearDown(images: TestImages | undefined): Promise<void> {
     const left = (await project.run(['ps', '--all', '-q'])).trim();
     if (left) throw new Error(`containers left after down: ${left}`);
   });
-  if (images && process.env.DISTILLED_DOCKER_ENGINE !== 'private') await removeImages(images);
+  if (images && process.env.DISTILLED_DOCKER_ENGINE !== 'private') {
+    // A user's engine keeps them, so the next run reuses them; they go with `docker image rm`.
+    console.log(
+      `  images kept on this engine: ${[images.app, images.node, images.etcd].join(', ')}`,
+    );
+  }
 }
 
 async function main(): Promise<void> {
+  // A fetch through docker-proxy to a container not yet listening can stay pending without
+  // holding the event loop; Node would then exit mid-run with status 0. This keeps it alive
+  // so the fetch's own timeout fires.
+  const keepAlive = setInterval(() => undefined, 1000);
   const reportDir = mkdtempSync(join(tmpdir(), 'distilled-compose-report-'));
   const report = join(reportDir, 'figures.txt');
   let images: TestImages | undefined;
@@ -141,7 +150,7 @@ async function main(): Promise<void> {
         (view) => view.nodes.length === REPLICAS && view.nodes.every((n) => n.inSync),
         90_000,
       );
-      await waitHealthy(project, 90_000);
+      await waitHealthy(project, 120_000);
     });
 
     const env = {
@@ -179,6 +188,7 @@ async function main(): Promise<void> {
     // the fault suite did not get far enough to measure anything
   }
   rmSync(reportDir, { recursive: true, force: true });
+  clearInterval(keepAlive);
   if (failure) process.exit(1);
 }
 
