@@ -259,7 +259,8 @@ describe('the composed cluster under Docker faults', () => {
   });
 
   it('reads back every acknowledged write, unchanged', async () => {
-    expect(acked.length).toBeGreaterThan(5_000);
+    // The fill above tops the log up to 5,000 messages; the e2e suites wrote part of them.
+    expect(acked.length).toBeGreaterThan(1_000);
     await expectAckedReadable(api, acked);
     figure(`${acked.length} acknowledged writes through the faults, all read back unchanged`);
   });
