@@ -6,8 +6,9 @@ import type { Problem } from './helpers/http-client';
 describe('bad input', () => {
   let cluster: E2eCluster;
   let endBefore: number;
-  // A small limit keeps the test cheap; an external cluster has the default 1 MiB.
-  const limit = externalUrl ? 1024 * 1024 : 1024;
+  // A small limit keeps the test cheap, yet its body limit (6x + 64 KiB) lets the 100,000-level
+  // bodies through to the parser; an external cluster has the default 1 MiB.
+  const limit = externalUrl ? 1024 * 1024 : 64 * 1024;
 
   beforeAll(async () => {
     cluster = await startE2eCluster({
@@ -59,6 +60,34 @@ describe('bad input', () => {
       status: 400,
     },
     { name: 'body an array', method: 'POST', path: '/Data', body: '["x"]', status: 400 },
+    {
+      name: 'message a 100,000-level nested array',
+      method: 'POST',
+      path: '/Data',
+      body: `{"message": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`,
+      status: 400,
+    },
+    {
+      name: 'message a 100,000-level nested object',
+      method: 'POST',
+      path: '/Data',
+      body: `{"message": ${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}}`,
+      status: 400,
+    },
+    {
+      name: '20,000 unknown fields',
+      method: 'POST',
+      path: '/Data',
+      body: `{"message": "x", ${Array.from({ length: 20_000 }, (_, i) => `"k${i}": 1`).join(', ')}}`,
+      status: 400,
+    },
+    {
+      name: 'a __proto__ field',
+      method: 'POST',
+      path: '/Data',
+      body: '{"message": "x", "__proto__": {"polluted": true}}',
+      status: 400,
+    },
     {
       name: 'text/plain body',
       method: 'POST',
