@@ -67,8 +67,16 @@ export const STATUS_CALL_TIMEOUT_MS = 1000;
 /** Seconds a client is told to wait after a 503. */
 export const RETRY_AFTER_SECONDS = 1;
 
-/** Whole-request limit: a client that trickles its request for longer gets 408. */
-export const REQUEST_TIMEOUT_MS = 30_000;
+/**
+ * Slow and idle clients (DISTILLED_API_*_TIMEOUT_MS, DISTILLED_API_MAX_CONNECTIONS; see
+ * http/connection-limits.ts). A request whose headers, or whole request, take longer gets 408.
+ * The keep-alive default is Fastify's: above the 60 s idle timeout of common load balancers, so
+ * the API never closes a connection a balancer is about to reuse.
+ */
+export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+export const DEFAULT_KEEPALIVE_TIMEOUT_MS = 72_000;
+export const DEFAULT_MAX_CONNECTIONS = 1000;
 
 /** The largest offset a JSON number can carry exactly. */
 export const MAX_OFFSET = Number.MAX_SAFE_INTEGER;
