@@ -1,6 +1,6 @@
 // The API's environment as a validated class: each variable once, with its rule and its
 // default. parseApiConfig turns an instance into the ApiConfig the services inject.
-import { IsString } from 'class-validator';
+import { IsOptional, IsString } from 'class-validator';
 import { ClusterEnv, EnvOnOff, EnvWholeNumber } from '@distilled/config';
 import {
   DEFAULT_API_HOST,
@@ -48,4 +48,9 @@ export class ApiEnv extends ClusterEnv {
 
   @EnvWholeNumber(1, 1_000_000)
   DISTILLED_API_MAX_CONNECTIONS: number = DEFAULT_MAX_CONNECTIONS;
+
+  /** Unset: every call is open. The file's lines are checked by parseApiConfig. */
+  @IsOptional()
+  @IsString()
+  DISTILLED_API_KEYS_FILE?: string;
 }

@@ -16,6 +16,8 @@ describe('parseApiConfig', () => {
       requestTimeoutMs: 30000,
       keepAliveTimeoutMs: 72000,
       maxConnections: 1000,
+      apiKeys: null,
+      apiKeysFile: null,
     });
   });
 
@@ -48,6 +50,8 @@ describe('parseApiConfig', () => {
       requestTimeoutMs: 4000,
       keepAliveTimeoutMs: 3000,
       maxConnections: 50,
+      apiKeys: null,
+      apiKeysFile: null,
     });
   });
 

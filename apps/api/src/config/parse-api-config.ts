@@ -1,5 +1,7 @@
 // The API's configuration as its services use it, read from the environment in one step.
 import { ConfigError, validateEnv, type Env } from '@distilled/config';
+import type { ApiKey } from '../auth/api-key';
+import { readApiKeysFile } from '../auth/api-keys-file';
 import { ApiEnv } from './api-env';
 
 export interface ApiConfig {
@@ -24,6 +26,10 @@ export interface ApiConfig {
   requestTimeoutMs: number;
   keepAliveTimeoutMs: number;
   maxConnections: number;
+  /** The keys of DISTILLED_API_KEYS_FILE (secrets hashed); null when unset: every call open. */
+  apiKeys: ApiKey[] | null;
+  /** The file they came from, for the start-up line. */
+  apiKeysFile: string | null;
 }
 
 /** Reads and validates the API's environment. Throws ConfigError on the first bad variable. */
@@ -50,5 +56,7 @@ export function parseApiConfig(env: Env): ApiConfig {
     requestTimeoutMs: valid.DISTILLED_API_REQUEST_TIMEOUT_MS,
     keepAliveTimeoutMs: valid.DISTILLED_API_KEEPALIVE_TIMEOUT_MS,
     maxConnections: valid.DISTILLED_API_MAX_CONNECTIONS,
+    apiKeys: valid.DISTILLED_API_KEYS_FILE ? readApiKeysFile(valid.DISTILLED_API_KEYS_FILE) : null,
+    apiKeysFile: valid.DISTILLED_API_KEYS_FILE ?? null,
   };
 }

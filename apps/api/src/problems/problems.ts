@@ -23,6 +23,8 @@ export const ProblemType = {
   notReady: 'not-ready',
   outcomeUnknown: 'write-outcome-unknown',
   badRequest: 'bad-request',
+  unauthorized: 'unauthorized',
+  forbidden: 'forbidden',
 } as const;
 export type ProblemTypeName = (typeof ProblemType)[keyof typeof ProblemType];
 
