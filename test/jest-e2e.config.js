@@ -12,6 +12,7 @@ const needProcessControl = [
   'faults',
   'corruption',
   'wiped-replica',
+  'api-keys', // starts its own API with a keys file
 ];
 
 /** @type {import('jest').Config} */
