@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { chromium } from 'playwright-core';
 import { startE2eCluster, type E2eCluster } from './helpers/e2e-cluster';
 import { ApiClient, type Problem } from './helpers/http-client';
 
@@ -111,5 +112,36 @@ describe('API keys', () => {
     const done = run(WRITER);
     expect(done.stderr).toBe('');
     expect(done.stdout).toMatch(/^\d+\tfrom the CLI\n$/);
+  });
+
+  it("Swagger UI's Authorize button sends the key with Try it out", async () => {
+    const browser = await chromium.launch({
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
+      await page.goto(`${anonymous.baseUrl}/docs`);
+      await page.locator('button.authorize').first().click();
+      await page.locator('.modal-ux input').first().fill(WRITER);
+      await page.locator('.modal-ux button.authorize').click();
+      await page.locator('.modal-ux button.btn-done').click();
+      const post = page.locator('.opblock-post').filter({ hasText: '/Data' }).first();
+      await post.locator('.opblock-summary').first().click();
+      const execute = post.getByRole('button', { name: 'Execute' });
+      const tryButton = post.getByRole('button', { name: 'Try it out' });
+      await execute.or(tryButton).first().waitFor({ timeout: 15_000 });
+      if (await tryButton.isVisible()) await tryButton.click();
+      await post
+        .locator('textarea.body-param__text')
+        .fill(JSON.stringify({ message: 'from Swagger UI' }));
+      await execute.click();
+      const body = post.locator('.live-responses-table .response-col_description pre').first();
+      await body.waitFor({ timeout: 15_000 });
+      const { offset } = JSON.parse(await body.innerText()) as { offset: number };
+      expect((await reader.read(offset)).body).toEqual({ message: 'from Swagger UI', offset });
+    } finally {
+      await browser.close();
+    }
   });
 });
