@@ -13,6 +13,7 @@ const needProcessControl = [
   'corruption',
   'wiped-replica',
   'console',
+  'api-keys', // starts its own API with a keys file
 ];
 
 /** @type {import('jest').Config} */

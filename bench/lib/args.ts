@@ -32,6 +32,7 @@ const BENCH_FLAGS = {
   batch: value,
   'max-seconds': value,
   rounds: value,
+  'api-keys': toggle,
   // log-store
   dir: value,
   seconds: value,

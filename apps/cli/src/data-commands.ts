@@ -20,9 +20,22 @@ export function apiUrl(opts: CliOptions): string {
   return state?.api?.url ?? `http://127.0.0.1:${opts.apiPort}`;
 }
 
+/**
+ * The Authorization header for an API that runs with keys: the key comes from DISTILLED_API_KEY
+ * (an environment variable rather than a flag, so it stays out of shell history and `ps`).
+ */
+export function apiKeyHeaders(): Record<string, string> {
+  const key = process.env.DISTILLED_API_KEY?.trim();
+  return key ? { authorization: `Bearer ${key}` } : {};
+}
+
 async function request(url: string, init: RequestInit = {}): Promise<Response> {
   try {
-    return await fetch(url, { ...init, signal: AbortSignal.timeout(30_000) });
+    return await fetch(url, {
+      ...init,
+      headers: { ...apiKeyHeaders(), ...(init.headers as Record<string, string> | undefined) },
+      signal: AbortSignal.timeout(30_000),
+    });
   } catch (error) {
     const { message, cause } = error as Error & { cause?: Error };
     fail(`cannot reach the API at ${url}: ${cause?.message ?? message}. Is the cluster running?`);
