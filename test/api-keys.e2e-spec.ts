@@ -92,6 +92,20 @@ describe('API keys', () => {
     expect(document.components.securitySchemes).toHaveProperty('apiKey');
   });
 
+  it("opens the console's page but asks a read key for its feed", async () => {
+    expect((await anonymous.request('GET', '/ui')).status).toBe(200);
+    const denied = await anonymous.request('GET', '/ui/events', { timeoutMs: 5_000 });
+    expect(denied.status).toBe(401);
+    expect(denied.headers.get('content-type')).toContain('application/problem+json');
+    const controller = new AbortController();
+    const allowed = await fetch(`${anonymous.baseUrl}/ui/events`, {
+      headers: { authorization: `Bearer ${READER}` },
+      signal: controller.signal,
+    });
+    expect(allowed.status).toBe(200);
+    controller.abort();
+  });
+
   it('never writes a secret to its output, and says keys are on', () => {
     const output = cluster.local!.api!.output.snapshot().join('\n');
     expect(output).toMatch(/API keys on: 2 from .*keys \(reader: read; writer: read,write\)/);
