@@ -238,6 +238,11 @@ export class JetStreamCluster {
     }
   }
 
+  /** Waits until the stream has a leader and both followers are current again. */
+  async waitHealthy(nc: NatsConnection, timeoutMs: number): Promise<void> {
+    await this.waitStreamLeader(await jetstreamManager(nc), Date.now() + timeoutMs);
+  }
+
   /** The stream leader's server, as the cluster reports it now. */
   async leader(nc: NatsConnection): Promise<NatsServer | undefined> {
     const jsm = await jetstreamManager(nc);
