@@ -24,6 +24,7 @@ const BENCH_FLAGS = {
   dist: value,
   note: value,
   profile: toggle,
+  'no-peers': toggle,
   verbose: toggle,
   help: toggle,
   // memory, api
