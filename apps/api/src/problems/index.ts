@@ -7,6 +7,7 @@ export {
   malformedJson,
   badRequest,
   offsetNotFound,
+  offsetTrimmed,
   routeNotFound,
   methodNotAllowed,
   requestTimeout,
