@@ -51,7 +51,8 @@ export async function loadLog(dir: string, opts: ResolvedLogOptions): Promise<Lo
   await removeOrphanIndexes(dir, found);
 
   const startLoaded = LogStartFile.load(dir);
-  if (startLoaded.damaged) logger.warn(`log-store: ${startLoaded.damaged}; the segments say where the log starts`);
+  if (startLoaded.damaged)
+    logger.warn(`log-store: ${startLoaded.damaged}; the segments say where the log starts`);
   const logStart = startLoaded.file;
   const bases = await dropSegmentsBelowStart(dir, found.bases, logStart.offset, logger);
   if (bases.length > 0 && logStart.offset < bases[0]) await logStart.persist(bases[0]);
@@ -124,7 +125,9 @@ export async function loadLog(dir: string, opts: ResolvedLogOptions): Promise<Lo
     const fresh = await removeSegments(dir, doomed).then(() =>
       Segment.create(dir, logStart.offset, opts.indexIntervalBytes),
     );
-    logger.warn(`log-store: the log ended at ${nextOffset}, below its start ${logStart.offset}: it now starts empty there`);
+    logger.warn(
+      `log-store: the log ended at ${nextOffset}, below its start ${logStart.offset}: it now starts empty there`,
+    );
     producers.clear();
     if (epochs.truncateFromOffset(0)) await epochs.persist();
     return {

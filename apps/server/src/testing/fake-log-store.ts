@@ -40,9 +40,15 @@ export class FakeLogStore implements LogStore {
   segmentFacts(nowMs: number): SegmentFacts[] {
     const facts: SegmentFacts[] = [];
     for (let offset = this.logStartOffset; offset < this.entries.length; offset++) {
-      facts.push({ baseOffset: offset, bytes: this.entries[offset].message.length, lastWriteMs: nowMs });
+      facts.push({
+        baseOffset: offset,
+        bytes: this.entries[offset].message.length,
+        lastWriteMs: nowMs,
+      });
     }
-    return facts.length ? facts : [{ baseOffset: this.logStartOffset, bytes: 0, lastWriteMs: nowMs }];
+    return facts.length
+      ? facts
+      : [{ baseOffset: this.logStartOffset, bytes: 0, lastWriteMs: nowMs }];
   }
 
   async advanceStartTo(offset: number): Promise<number> {
