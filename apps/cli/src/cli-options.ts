@@ -13,6 +13,9 @@ export const CLI_FLAGS = {
   'base-port': { type: 'string' },
   'etcd-port': { type: 'string' },
   fsync: { type: 'string' },
+  'retention-bytes': { type: 'string' },
+  'retention-ms': { type: 'string' },
+  'segment-bytes': { type: 'string' },
   fresh: { type: 'boolean' },
   data: { type: 'string' },
   api: { type: 'string' },
@@ -35,6 +38,10 @@ export interface CliOptions {
   basePort: number;
   etcdPort: number;
   fsync: FsyncPolicy;
+  /** Replica retention and segment size (undefined: the replicas' defaults). */
+  retentionBytes?: number;
+  retentionMs?: number;
+  segmentBytes?: number;
   fresh: boolean;
   /** --api as given; the running cluster's API when undefined. */
   api?: string;
@@ -55,6 +62,9 @@ export function readCliOptions(flags: CliFlags): CliOptions {
     apiHost: flags.string('api-host', '127.0.0.1'),
     basePort: flags.integer('base-port', 50051, 1),
     etcdPort: flags.integer('etcd-port', 2379, 1),
+    retentionBytes: optionalInteger(flags, 'retention-bytes', 1),
+    retentionMs: optionalInteger(flags, 'retention-ms', 1),
+    segmentBytes: optionalInteger(flags, 'segment-bytes', 64 * 1024),
     fresh: flags.has('fresh'),
     api: flags.string('api'),
     from: flags.integer('from', 0, 0),
@@ -66,4 +76,9 @@ export function readCliOptions(flags: CliFlags): CliOptions {
     );
   }
   return options;
+}
+
+/** An integer flag without a default: undefined when not given. */
+function optionalInteger(flags: CliFlags, name: keyof typeof CLI_FLAGS, min: number): number | undefined {
+  return flags.string(name) === undefined ? undefined : flags.integer(name, min, min);
 }
