@@ -79,6 +79,10 @@ export function readCliOptions(flags: CliFlags): CliOptions {
 }
 
 /** An integer flag without a default: undefined when not given. */
-function optionalInteger(flags: CliFlags, name: keyof typeof CLI_FLAGS, min: number): number | undefined {
+function optionalInteger(
+  flags: CliFlags,
+  name: keyof typeof CLI_FLAGS,
+  min: number,
+): number | undefined {
   return flags.string(name) === undefined ? undefined : flags.integer(name, min, min);
 }

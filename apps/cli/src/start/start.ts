@@ -206,7 +206,8 @@ function noteLeftoverReplicas(dataDir: string, cluster: LocalCluster): void {
 /** --retention-bytes, --retention-ms and --segment-bytes as the replicas' variables. */
 function retentionEnv(opts: CliOptions): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = {};
-  if (opts.retentionBytes !== undefined) env.DISTILLED_RETENTION_BYTES = String(opts.retentionBytes);
+  if (opts.retentionBytes !== undefined)
+    env.DISTILLED_RETENTION_BYTES = String(opts.retentionBytes);
   if (opts.retentionMs !== undefined) env.DISTILLED_RETENTION_MS = String(opts.retentionMs);
   if (opts.segmentBytes !== undefined) env.DISTILLED_SEGMENT_BYTES = String(opts.segmentBytes);
   return env;
