@@ -61,6 +61,8 @@ export interface CheckResult {
   ackedChecked: number;
   unknownFound: number;
   unknownMissing: number;
+  /** The leader's log start the checks used (0 without retention). */
+  logStart: number;
 }
 
 export function checkHistory(input: CheckInput): CheckResult {
@@ -224,7 +226,7 @@ export function checkHistory(input: CheckInput): CheckResult {
   }
 
   violations.sort((a, b) => (a.offset ?? -1) - (b.offset ?? -1));
-  return { violations, log, ackedChecked, unknownFound, unknownMissing };
+  return { violations, log, ackedChecked, unknownFound, unknownMissing, logStart };
 }
 
 /** min / median / max of a list of durations, or undefined when it is empty. */

@@ -351,7 +351,7 @@ function summaryText(
     `  faults: ${faults}`,
     `  writes: ${history.writes.length} (acked ${by('acked')}, refused ${by('refused')}, unknown ${by('unknown')}: ${check.unknownFound} in the log, ${check.unknownMissing} not)`,
     `  not acked: ${[...reasons].map(([why, n]) => `${why} x${n}`).join(', ') || 'none'}`,
-    `  checked: ${check.ackedChecked} acknowledged writes, ${check.log.size} offsets, ${finalReads} final reads, ${history.reads.length} reads during the run`,
+    `  checked: ${check.ackedChecked} acknowledged writes, ${check.log.size} offsets, ${finalReads} final reads, ${history.reads.length} reads during the run${check.logStart ? `; the log starts at ${check.logStart} (retention)` : ''}`,
     `  violations: ${violations.length}${violations.length ? ` (first: ${violations[0].kind}: ${violations[0].detail})` : ''}`,
     `  failover (leader SIGKILL -> first acked write begun after it): ${stats ? `min ${stats.min} ms, median ${stats.median} ms, max ${stats.max} ms over ${failovers.length}` : 'no leader kill'}`,
   ].join('\n');
