@@ -25,12 +25,11 @@ import { loadOrCreateIncarnation } from './incarnation-file';
 import { removeOrphanIndexes, scanLogDirectory } from './log-directory';
 import type { ResolvedLogOptions } from './log-options';
 import type { RecoveryCut } from './log-store.interface';
-import { LogSegments } from './log-segments';
+import { LogSegments, removeSegmentFiles } from './log-segments';
 import { LogStartFile } from './log-start-file';
 import { ProducerStateTable } from './producer-state';
 import { ReplicaMetadataFiles } from './replica-metadata';
-import { syncDir } from './atomic-file';
-import { INDEX_SUFFIX, LOG_SUFFIX, scanBatches, Segment, segmentFileName } from './segment';
+import { scanBatches, Segment } from './segment';
 
 /** What a Log is built from. */
 export interface LoadedLog {
@@ -122,7 +121,7 @@ export async function loadLog(dir: string, opts: ResolvedLogOptions): Promise<Lo
     const doomed = [...bases];
     active.close();
     sealed?.close();
-    const fresh = await removeSegments(dir, doomed).then(() =>
+    const fresh = await removeSegmentFiles(dir, doomed).then(() =>
       Segment.create(dir, logStart.offset, opts.indexIntervalBytes),
     );
     logger.warn(
@@ -170,15 +169,7 @@ async function dropSegmentsBelowStart(
   let keepFrom = 0;
   while (keepFrom < bases.length - 1 && bases[keepFrom + 1] <= start) keepFrom++;
   if (keepFrom === 0) return bases;
-  await removeSegments(dir, bases.slice(0, keepFrom));
+  await removeSegmentFiles(dir, bases.slice(0, keepFrom));
   logger.warn(`log-store: finished deleting ${keepFrom} segment(s) below the log start ${start}`);
   return bases.slice(keepFrom);
-}
-
-async function removeSegments(dir: string, bases: readonly number[]): Promise<void> {
-  for (const base of bases) {
-    await fs.promises.rm(path.join(dir, segmentFileName(base, LOG_SUFFIX)), { force: true });
-    await fs.promises.rm(path.join(dir, segmentFileName(base, INDEX_SUFFIX)), { force: true });
-  }
-  if (bases.length > 0) await syncDir(dir);
 }

@@ -169,15 +169,9 @@ export class LogSegments {
     return doomed;
   }
 
-  /** Deletes the files of detached segments: the .log first, so a crash leaves an orphan index. */
-  async removeFiles(bases: readonly number[]): Promise<void> {
-    for (const base of bases) {
-      await fs.promises.rm(path.join(this.dir, segmentFileName(base, LOG_SUFFIX)), { force: true });
-      await fs.promises.rm(path.join(this.dir, segmentFileName(base, INDEX_SUFFIX)), {
-        force: true,
-      });
-    }
-    if (bases.length > 0) await this.syncDirectory();
+  /** Deletes the files of detached segments (removeSegmentFiles). */
+  removeFiles(bases: readonly number[]): Promise<void> {
+    return removeSegmentFiles(this.dir, bases);
   }
 
   syncDirectory(): Promise<void> {
@@ -199,4 +193,16 @@ export class LogSegments {
       oldest.close();
     }
   }
+}
+
+/**
+ * Deletes whole segments' files, the .log first (a crash between the two leaves an orphan
+ * index, which open removes), then syncs the directory.
+ */
+export async function removeSegmentFiles(dir: string, bases: readonly number[]): Promise<void> {
+  for (const base of bases) {
+    await fs.promises.rm(path.join(dir, segmentFileName(base, LOG_SUFFIX)), { force: true });
+    await fs.promises.rm(path.join(dir, segmentFileName(base, INDEX_SUFFIX)), { force: true });
+  }
+  if (bases.length > 0) await syncDir(dir);
 }
