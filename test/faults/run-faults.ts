@@ -134,7 +134,11 @@ export async function runFaults(
     );
     writers = startWriters(cluster.apiUrl, history, {
       workers: config.writers,
-      prefix: `s${config.seed}`,
+      // With retention, messages of ~400 bytes: a short run then fills and deletes segments.
+      prefix:
+        config.retentionBytes === undefined
+          ? `s${config.seed}`
+          : `s${config.seed}-${'p'.repeat(400)}`,
       pauseMs: 5,
     });
     reader = startLiveReader(cluster.apiUrl, history);
