@@ -11,6 +11,7 @@ import { AppendStreams, ReplicaController, ReplicaService } from './log';
 import { HighWatermarkCheckpointer, LogRepair } from './repair';
 import {
   FollowerService,
+  LeaderLogStart,
   LeaderService,
   LogFailures,
   ReplicaState,
@@ -54,6 +55,7 @@ import {
     RoleService,
     LogRepair,
     HighWatermarkCheckpointer,
+    LeaderLogStart,
     ReplicaLifecycle,
   ],
 })
