@@ -33,6 +33,8 @@ const EMPTY = Buffer.alloc(0);
 export class FetchSession {
   private requested: number | undefined;
   private sentHighWatermark = -1;
+  /** The log start last told to the follower: a move is news even when nothing else is. */
+  private sentLogStart = -1;
   private sending = false;
   private closed = false;
 
@@ -54,7 +56,7 @@ export class FetchSession {
     this.pump();
   }
 
-  /** New log or a new HW on the leader: answer a waiting request if there is something new. */
+  /** New log, HW or log start on the leader: answer a waiting request if there is something new. */
   wake(): void {
     this.pump();
   }
@@ -80,7 +82,11 @@ export class FetchSession {
     // follower) overlap instead of running one after the other. Safe because the HW counts only
     // the leader's synced end and the followers' acknowledged (synced) ends.
     const leaderLeo = this.host.log.writtenEndOffset;
-    if (offset >= leaderLeo && this.host.highWatermark() <= this.sentHighWatermark) return;
+    const nothingNew =
+      offset >= leaderLeo &&
+      this.host.highWatermark() <= this.sentHighWatermark &&
+      this.host.log.logStartOffset <= this.sentLogStart;
+    if (nothingNew) return;
     this.sending = true;
     void this.send(offset, leaderLeo);
   }
@@ -91,6 +97,7 @@ export class FetchSession {
       if (this.closed) return;
       this.requested = undefined;
       this.sentHighWatermark = this.host.highWatermark();
+      this.sentLogStart = this.host.log.logStartOffset;
       this.host.onResponse(this.followerId, leaderLeo);
       this.call.write({
         epoch: this.host.epoch,
@@ -98,7 +105,7 @@ export class FetchSession {
         batches,
         leader_log_end_offset: leaderLeo,
         // Below it the follower deletes; a follower whose log ends below it re-bases there.
-        log_start_offset: this.host.log.logStartOffset,
+        log_start_offset: this.sentLogStart,
       });
     } catch (error) {
       this.host.onSessionError(this, error);

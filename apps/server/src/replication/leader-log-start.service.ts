@@ -71,7 +71,9 @@ export class LeaderLogStart implements OnModuleInit, OnModuleDestroy {
     try {
       const target = leaderLogStart(this.log, this.config, this.state.highWatermark.value, now);
       if (target <= this.log.logStartOffset) return 0;
-      return await this.log.advanceStartTo(target);
+      const deleted = await this.log.advanceStartTo(target);
+      this.leader.currentTerm?.logStartMoved();
+      return deleted;
     } catch (error) {
       this.logger.warn(`retention could not move the log start: ${describeError(error)}`);
       return 0;

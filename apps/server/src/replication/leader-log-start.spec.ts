@@ -29,15 +29,18 @@ describe('LeaderLogStart.check', () => {
     const log = await logOf(10);
     const state = new ReplicaState();
     state.highWatermark.advanceTo(10);
-    const leader = { currentTerm: leading ? {} : undefined } as unknown as LeaderService;
+    const term = { logStartMoved: jest.fn() };
+    const leader = { currentTerm: leading ? term : undefined } as unknown as LeaderService;
     const config = { retention: { retentionBytes: 30 } } as ServerConfig;
-    return { log, service: new LeaderLogStart(log, config, state, leader) };
+    return { log, term, service: new LeaderLogStart(log, config, state, leader) };
   }
 
   it('moves the start while leading', async () => {
-    const { log, service } = await setup(true);
+    const { log, term, service } = await setup(true);
     expect(await service.check()).toBe(7);
     expect(log.logStartOffset).toBe(7);
+    // Followers waiting on a fetch hear of the new start now, not with the next write.
+    expect(term.logStartMoved).toHaveBeenCalledTimes(1);
   });
 
   it('does nothing as a follower: followers take the leader start from fetch responses', async () => {

@@ -241,6 +241,11 @@ export class LeaderTerm implements FetchSessionHost {
     if (this.isr.length >= this.options.minInsync) this.waiters.release(this.highWatermark());
   }
 
+  /** Retention moved the log start: followers waiting for news learn it now, not with the next write. */
+  logStartMoved(): void {
+    this.wakeSessions();
+  }
+
   private wakeSessions(): void {
     for (const session of this.sessions.values()) session.wake();
   }
