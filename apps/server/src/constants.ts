@@ -33,3 +33,8 @@ export const LEADER_EPOCH_METADATA = 'distilled-leader-epoch';
  * acknowledged message should wait briefly, not be told the message does not exist.
  */
 export const READ_COMMIT_WAIT_MS = 1000;
+
+/** Idempotency keys the leader remembers (DISTILLED_IDEMPOTENCY_MAX_KEYS): ~1 M is ~200 MB. */
+export const DEFAULT_IDEMPOTENCY_MAX_KEYS = 1_000_000;
+/** How long a key is remembered (DISTILLED_IDEMPOTENCY_WINDOW_MS): 24 h, Stripe's choice. */
+export const DEFAULT_IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;

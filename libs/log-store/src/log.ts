@@ -43,7 +43,9 @@ import {
   HIGH_WATERMARK_FILE,
   HighWatermarkCheckpoint,
 } from './high-watermark-checkpoint';
+import { idempotencyTagProblem } from './batch-extension';
 import type {
+  AppendOptions,
   AppendResult,
   EpochEndOffset,
   FsyncPolicy,
@@ -144,6 +146,8 @@ interface QueuedWrite {
   fixedBaseOffset: number | null;
   /** Leader appends with a producer: the dedupe record to fill in or forget. */
   remembered?: { producerId: number; batch: RememberedBatch };
+  /** Leader appends: written only if stamped with this base offset (AppendOptions). */
+  expectedOffset?: number;
   resolve(baseOffset: number, endOffset: number): void;
   reject(err: Error): void;
   /** Resolved or rejected already. */
@@ -490,7 +494,12 @@ export class Log implements LogStore {
 
   // ---------------------------------------------------------------- writes
 
-  append(messages: Buffer[], epoch: number, producer?: ProducerBatchId): Promise<AppendResult> {
+  append(
+    messages: Buffer[],
+    epoch: number,
+    producer?: ProducerBatchId,
+    options: AppendOptions = {},
+  ): Promise<AppendResult> {
     try {
       this.assertWritable();
       if (!Array.isArray(messages) || messages.length === 0) {
@@ -507,7 +516,13 @@ export class Log implements LogStore {
           `epoch ${epoch} is older than the log's latest epoch ${this.queuedEpoch}`,
         );
       }
-      const size = encodedBatchSize(messages);
+      const { expectedOffset, idempotency } = options;
+      if (expectedOffset !== undefined && !isOffset(expectedOffset)) {
+        throw logStoreErrors.invalidArgument(`expected offset ${expectedOffset} is not an offset`);
+      }
+      const tagProblem = idempotency && idempotencyTagProblem(idempotency);
+      if (tagProblem) throw logStoreErrors.invalidArgument(`idempotency tag: ${tagProblem}`);
+      const size = encodedBatchSize(messages, idempotency);
       if (size > this.maxBatchBytes) {
         throw logStoreErrors.invalidArgument(
           `batch of ${size} bytes is over the limit of ${this.maxBatchBytes}`,
@@ -547,6 +562,7 @@ export class Log implements LogStore {
         producerId,
         sequence,
         messages,
+        idempotency,
       });
       const count = messages.length;
       let item!: QueuedWrite;
@@ -556,6 +572,7 @@ export class Log implements LogStore {
           batches: [{ delta: 0, at: 0, epoch, count, producerId, sequence }],
           count,
           fixedBaseOffset: null,
+          expectedOffset,
           resolve: (baseOffset) => resolve({ baseOffset, count, duplicate: false }),
           reject,
         };
@@ -809,6 +826,10 @@ export class Log implements LogStore {
               `epoch ${firstEpoch} is older than the log's latest epoch ${latest}`,
             ),
           );
+          continue;
+        }
+        if (item.expectedOffset !== undefined && item.expectedOffset !== end) {
+          this.rejectItem(item, logStoreErrors.offsetMismatch(item.expectedOffset, end));
           continue;
         }
         stampBaseOffset(item.bytes, end);

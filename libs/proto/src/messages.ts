@@ -8,6 +8,12 @@ export interface AppendRequest {
   sequence: number;
   /** AppendStream only: echoed in its answer. */
   request_id?: number;
+  /** The client's Idempotency-Key; '' or absent = none. */
+  idempotency_key?: string;
+  /** Hash of the client request (with idempotency_key). */
+  request_hash?: Buffer;
+  /** Append only at this first offset; absent = anywhere. */
+  expected_offset?: number;
 }
 export interface AppendResponse {
   base_offset: number;

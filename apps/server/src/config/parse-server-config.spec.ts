@@ -20,6 +20,8 @@ describe('parseServerConfig', () => {
       replicaLagMs: 2000,
       commitTimeoutMs: 4000,
       logFormat: 'json',
+      idempotencyWindowMs: 24 * 60 * 60 * 1000,
+      idempotencyMaxKeys: 1_000_000,
     });
   });
 
@@ -38,6 +40,8 @@ describe('parseServerConfig', () => {
       DISTILLED_REPLICA_LAG_MS: '500',
       DISTILLED_COMMIT_TIMEOUT_MS: '900',
       DISTILLED_LOG_FORMAT: 'text',
+      DISTILLED_IDEMPOTENCY_WINDOW_MS: '60000',
+      DISTILLED_IDEMPOTENCY_MAX_KEYS: '5000',
     });
     expect(config).toMatchObject({
       etcdEndpoints: ['http://10.0.0.1:2379', 'http://10.0.0.2:2379'],
@@ -54,6 +58,8 @@ describe('parseServerConfig', () => {
       replicaLagMs: 500,
       commitTimeoutMs: 900,
       logFormat: 'text',
+      idempotencyWindowMs: 60000,
+      idempotencyMaxKeys: 5000,
     });
   });
 
@@ -78,6 +84,8 @@ describe('parseServerConfig', () => {
     ['DISTILLED_SEGMENT_BYTES', '100'],
     ['DISTILLED_LEASE_TTL', '0'],
     ['DISTILLED_REPLICA_LAG_MS', '-1'],
+    ['DISTILLED_IDEMPOTENCY_WINDOW_MS', '10'],
+    ['DISTILLED_IDEMPOTENCY_MAX_KEYS', '0'],
     ['DISTILLED_COMMIT_TIMEOUT_MS', '1e3'],
     ['DISTILLED_LOG_FORMAT', 'xml'],
   ])('%s=%s stops the boot with one line naming it', (variable, value) => {

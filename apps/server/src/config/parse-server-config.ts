@@ -8,6 +8,8 @@ import {
   DEFAULT_FSYNC,
   DEFAULT_GRPC_HOST,
   DEFAULT_GRPC_PORT,
+  DEFAULT_IDEMPOTENCY_MAX_KEYS,
+  DEFAULT_IDEMPOTENCY_WINDOW_MS,
   DEFAULT_LEASE_TTL_SECONDS,
   DEFAULT_MIN_INSYNC,
   DEFAULT_REPLICA_LAG_MS,
@@ -34,6 +36,10 @@ export interface ServerConfig {
   replicaLagMs: number;
   commitTimeoutMs: number;
   logFormat: LogFormat;
+  /** How long the leader remembers an Idempotency-Key (DISTILLED_IDEMPOTENCY_WINDOW_MS). */
+  idempotencyWindowMs: number;
+  /** At most this many keys are remembered (DISTILLED_IDEMPOTENCY_MAX_KEYS); oldest go first. */
+  idempotencyMaxKeys: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -175,5 +181,19 @@ export function parseServerConfig(env: Env): ServerConfig {
     replicaLagMs,
     commitTimeoutMs,
     logFormat: oneOf<LogFormat>(env, 'DISTILLED_LOG_FORMAT', ['json', 'text'], 'json'),
+    idempotencyWindowMs: integer(
+      env,
+      'DISTILLED_IDEMPOTENCY_WINDOW_MS',
+      DEFAULT_IDEMPOTENCY_WINDOW_MS,
+      1000,
+      30 * 24 * 60 * 60 * 1000,
+    ),
+    idempotencyMaxKeys: integer(
+      env,
+      'DISTILLED_IDEMPOTENCY_MAX_KEYS',
+      DEFAULT_IDEMPOTENCY_MAX_KEYS,
+      1,
+      100_000_000,
+    ),
   };
 }

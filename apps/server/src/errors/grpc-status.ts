@@ -17,6 +17,7 @@ const LOG_STORE_STATUS: Record<LogStoreErrorCode, [GrpcStatus, ErrorReason | und
   STALE_SEQUENCE: [GrpcStatus.FAILED_PRECONDITION, ErrorReason.StaleSequence],
   CORRUPT: [GrpcStatus.UNAVAILABLE, ErrorReason.Corrupted],
   INVALID_ARGUMENT: [GrpcStatus.INVALID_ARGUMENT, ErrorReason.InvalidArgument],
+  OFFSET_MISMATCH: [GrpcStatus.FAILED_PRECONDITION, ErrorReason.OffsetMismatch],
 };
 
 function metadataFor(reason: ErrorReason | undefined, details: ReplicaErrorDetails): Metadata {
@@ -49,7 +50,10 @@ export function toGrpcStatus(error: unknown): GrpcErrorStatus {
   }
   if (error instanceof LogStoreError) {
     const [code, reason] = LOG_STORE_STATUS[error.code] ?? [GrpcStatus.INTERNAL, undefined];
-    return { code, details: error.message, metadata: metadataFor(reason, {}) };
+    // An expected-offset refusal tells the client where the log would have put it.
+    const { nextOffset } = error.details;
+    const details = typeof nextOffset === 'number' ? { logEndOffset: nextOffset } : {};
+    return { code, details: error.message, metadata: metadataFor(reason, details) };
   }
   return {
     code: GrpcStatus.INTERNAL,

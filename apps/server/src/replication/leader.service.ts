@@ -13,6 +13,7 @@ import { LEADER_EPOCH_METADATA } from '../constants';
 import { ReplicaError } from '../errors/replica-error';
 import { toGrpcStatus } from '../errors/grpc-status';
 import type { FetchCall, FetchSession } from './fetch-session';
+import { appendOptionsOf } from './append-options';
 import { LeaderTerm } from './leader-term';
 import { ReplicaState } from './replica-state';
 
@@ -57,6 +58,8 @@ export class LeaderService {
       },
       onLogFailure: (error, foundBy) => this.state.noteFailure(error, foundBy),
       logger: this.logger,
+      idempotencyWindowMs: this.config.idempotencyWindowMs,
+      idempotencyMaxKeys: this.config.idempotencyMaxKeys,
     });
     this.term = term;
     this.state.role = 'leader';
@@ -93,10 +96,12 @@ export class LeaderService {
       request.producer_id > 0
         ? { producerId: request.producer_id, sequence: request.sequence }
         : undefined;
-    const result = await term.append(messages, producer).catch((error: unknown) => {
-      this.state.noteFailure(error, 'an append');
-      throw error;
-    });
+    const result = await term
+      .append(messages, producer, appendOptionsOf(request))
+      .catch((error: unknown) => {
+        this.state.noteFailure(error, 'an append');
+        throw error;
+      });
     return { base_offset: result.baseOffset, count: result.count, duplicate: result.duplicate };
   }
 
