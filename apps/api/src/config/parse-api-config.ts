@@ -4,6 +4,8 @@ import {
   DEFAULT_CLUSTER,
   DEFAULT_ETCD,
   DEFAULT_MAX_MESSAGE_BYTES,
+  DEFAULT_MAX_BATCH_BYTES,
+  MAX_BATCH_BYTES_LIMIT,
   DEFAULT_MAX_IN_FLIGHT,
   MAX_IN_FLIGHT_LIMIT,
   DEFAULT_WRITE_TIMEOUT_MS,
@@ -17,6 +19,8 @@ export interface ApiConfig {
   /** etcd key prefix name (DISTILLED_CLUSTER). */
   cluster: string;
   maxMessageBytes: number;
+  /** All messages of one POST /Data/Batch together (DISTILLED_MAX_BATCH_BYTES). */
+  maxBatchBytes: number;
   /** One overall deadline for a write, retries included. */
   writeTimeoutMs: number;
   /** Batches the producer keeps in flight (DISTILLED_API_MAX_IN_FLIGHT, 1 to 5). */
@@ -94,6 +98,13 @@ export function parseApiConfig(env: Env): ApiConfig {
       `"${cluster}" may contain only letters, digits, ".", "_" and "-"`,
     );
   }
+  const maxMessageBytes = integer(
+    env,
+    'DISTILLED_MAX_MESSAGE_BYTES',
+    DEFAULT_MAX_MESSAGE_BYTES,
+    1,
+    16 * 1024 * 1024,
+  );
   return {
     host: text(env, 'DISTILLED_API_HOST', DEFAULT_API_HOST),
     port: integer(env, 'DISTILLED_API_PORT', DEFAULT_API_PORT, 0, 65535),
@@ -101,12 +112,14 @@ export function parseApiConfig(env: Env): ApiConfig {
     cluster,
     // Capped well under the 64 MiB gRPC message limit of the API and the replicas, so one
     // message alone always fits an Append and a Read.
-    maxMessageBytes: integer(
+    maxMessageBytes,
+    // At least one message of the largest size, so such a message can also be sent in a batch.
+    maxBatchBytes: integer(
       env,
-      'DISTILLED_MAX_MESSAGE_BYTES',
-      DEFAULT_MAX_MESSAGE_BYTES,
-      1,
-      16 * 1024 * 1024,
+      'DISTILLED_MAX_BATCH_BYTES',
+      Math.max(DEFAULT_MAX_BATCH_BYTES, maxMessageBytes),
+      maxMessageBytes,
+      MAX_BATCH_BYTES_LIMIT,
     ),
     writeTimeoutMs: integer(
       env,

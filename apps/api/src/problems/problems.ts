@@ -22,6 +22,10 @@ export const ProblemType = {
   notReady: 'not-ready',
   outcomeUnknown: 'write-outcome-unknown',
   badRequest: 'bad-request',
+  batchTooLarge: 'batch-too-large',
+  offsetMismatch: 'offset-mismatch',
+  keyInFlight: 'idempotency-key-in-flight',
+  keyMismatch: 'idempotency-key-mismatch',
 } as const;
 export type ProblemTypeName = (typeof ProblemType)[keyof typeof ProblemType];
 
