@@ -95,12 +95,8 @@ export class AppendStreamClient {
       );
       this.pending.set(id, { call, written: false, resolve, reject, timer });
       if (this.outbox.length === 0) process.nextTick(() => this.flush(call));
-      this.outbox.push({
-        messages: request.messages,
-        producer_id: request.producer_id,
-        sequence: request.sequence,
-        request_id: id,
-      });
+      // Every field of the request travels (keys, expected offsets), tagged with its id.
+      this.outbox.push({ ...request, request_id: id });
     });
   }
 
