@@ -11,6 +11,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   'log-store': async () => (await import('./log-store')).run,
   api: async () => (await import('./api-alone')).run,
   profile: async () => (await import('./lib/profile')).run,
+  'idempotency-keys': async () => (await import('./idempotency-keys')).run,
 };
 
 async function main(): Promise<void> {

@@ -298,6 +298,7 @@ function summaryText(
     `faults: seed ${config.seed}`,
     `  faults: ${faults}`,
     `  writes: ${history.writes.length} (acked ${by('acked')}, refused ${by('refused')}, unknown ${by('unknown')}: ${check.unknownFound} in the log, ${check.unknownMissing} not)`,
+    `  retried with their Idempotency-Key: ${history.writes.filter((w) => (w.attempts ?? 1) > 1).length} messages, ${history.writes.reduce((sum, w) => sum + (w.attempts ?? 1), 0) - history.writes.length} extra attempts; each acked message must be in the log exactly once`,
     `  not acked: ${[...reasons].map(([why, n]) => `${why} x${n}`).join(', ') || 'none'}`,
     `  checked: ${check.ackedChecked} acknowledged writes, ${check.log.size} offsets, ${finalReads} final reads, ${history.reads.length} reads during the run`,
     `  violations: ${violations.length}${violations.length ? ` (first: ${violations[0].kind}: ${violations[0].detail})` : ''}`,
