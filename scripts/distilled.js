@@ -38,6 +38,9 @@ Changing the running cluster (from another terminal):
 Using it:
   status                the leader, and each replica's role, epoch, ISR membership and offsets
   produce MESSAGE...    append each MESSAGE (or each line of stdin) and print its offset
+    --batch N             send N messages per request (POST /Data/Batch, stored atomically)
+    --key K               Idempotency-Key K-<n> on request n (per message, or per batch with
+                          --batch), and retry a 503, 504 or lost connection with it: never twice
   consume               print messages as "offset<TAB>message" until the end of the log
     --from N              first offset (default 0)
     --follow              keep waiting for new messages instead of stopping at the end
@@ -52,6 +55,7 @@ Options for every command:
 Examples:
   npm start -- --replicas 5
   node scripts/distilled.js produce hello world
+  seq 1000 | node scripts/distilled.js produce --batch 100 --key import-42
   node scripts/distilled.js consume --from 0
   node scripts/distilled.js kill-replica replica-1 && node scripts/distilled.js status
 `;
@@ -69,6 +73,8 @@ const OPTIONS = {
   api: { type: 'string' },
   from: { type: 'string' },
   follow: { type: 'boolean' },
+  batch: { type: 'string' },
+  key: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -112,7 +118,15 @@ async function main(argv) {
     api: values.api,
     from: integer(values, 'from', 0, 0),
     follow: !!values.follow,
+    batch: values.batch === undefined ? undefined : integer(values, 'batch', 1, 1),
+    key: values.key,
   };
+  if (opts.batch !== undefined && opts.batch > 10000) {
+    fail(`--batch must be at most 10000 (a batch holds 1 to 10000 messages), not ${opts.batch}`);
+  }
+  if (opts.key !== undefined && !/^[\x21-\x7e]{1,240}$/.test(opts.key)) {
+    fail('--key must be 1 to 240 visible ASCII characters (no spaces)');
+  }
   if (opts.minInsync > opts.replicas) {
     fail(
       `--min-insync ${opts.minInsync} is more than --replicas ${opts.replicas}: no write could ever commit`,

@@ -133,15 +133,50 @@ async function produce(opts, messages) {
   if (messages.length === 0)
     fail('nothing to produce: distilled produce <message...> (or pipe lines in)');
   const api = apiUrl(opts);
-  for (const message of messages) {
-    const res = await request(`${api}/Data`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ message }),
-    });
-    const body = await res.json().catch(() => ({}));
-    if (!res.ok) fail(problem(res, body));
-    process.stdout.write(`${body.offset}\t${message}\n`);
+  // One request per message, or per --batch messages (POST /Data/Batch: stored atomically).
+  const size = opts.batch ?? 1;
+  for (let first = 0, request = 0; first < messages.length; first += size, request += 1) {
+    const group = messages.slice(first, first + size);
+    const batch = opts.batch !== undefined;
+    const path = batch ? '/Data/Batch' : '/Data';
+    const body = JSON.stringify(batch ? { messages: group } : { message: group[0] });
+    // --key K: the request's Idempotency-Key is K-<n> (n counts messages, or batches).
+    const key = opts.key === undefined ? undefined : `${opts.key}-${request}`;
+    const answer = await sendWrite(`${api}${path}`, body, key);
+    const offset = batch ? answer.firstOffset : answer.offset;
+    group.forEach((message, i) => process.stdout.write(`${offset + i}\t${message}\n`));
+  }
+}
+
+/**
+ * POSTs one write. With an Idempotency-Key, an unknown outcome (504, a lost connection), a 503
+ * and a 409 are sent again with the same key, so a retry never stores a message twice.
+ */
+async function sendWrite(url, body, key) {
+  const headers = { 'content-type': 'application/json' };
+  if (key !== undefined) headers['idempotency-key'] = key;
+  for (let attempt = 1; ; attempt += 1) {
+    let res;
+    try {
+      res = await fetch(url, {
+        method: 'POST',
+        headers,
+        body,
+        signal: AbortSignal.timeout(30_000),
+      });
+    } catch (error) {
+      if (key === undefined || attempt >= 10) {
+        fail(`cannot reach the API at ${url}: ${error.cause?.message ?? error.message}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      continue;
+    }
+    const answer = await res.json().catch(() => ({}));
+    if (res.ok) return answer;
+    if (key === undefined || ![409, 503, 504].includes(res.status) || attempt >= 10) {
+      fail(problem(res, answer));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }
 
