@@ -52,10 +52,11 @@ describe('IdempotencyKeyTable', () => {
     expect(table.check(tag('c'), 10, 3).kind).toBe('replay');
   });
 
-  it('drops keys past the window as newer ones arrive', () => {
-    const table = make(100, 10);
-    table.remember(tag('a'), 0, 1, 0);
-    table.remember(tag('b'), 1, 1, 100);
-    expect(table.size).toBe(1);
+  it('sweeps keys past the window as newer ones arrive', () => {
+    const table = make(10_000, 10);
+    table.remember(tag('old'), 0, 1, 0);
+    for (let i = 1; i <= 1024; i++) table.remember(tag(`k${i}`), i, 1, 100);
+    expect(table.size).toBe(1024);
+    expect(table.check(tag('old'), 2000, 100)).toEqual({ kind: 'new' });
   });
 });

@@ -27,6 +27,9 @@ interface WrittenKey {
   timestamp: number;
 }
 
+/** How many inserts pass between two sweeps of expired keys. */
+const SWEEP_EVERY = 1024;
+
 export type KeyCheck =
   | { kind: 'new' }
   | { kind: 'replay'; baseOffset: number; count: number }
@@ -96,10 +99,23 @@ export class IdempotencyKeyTable {
     this.evict(timestamp);
   }
 
+  /** Inserts since the last sweep of keys past the window. */
+  private sinceSweep = 0;
+
+  /**
+   * Over maxKeys: the oldest goes. Keys past the window are swept from the front every so
+   * often (and dropped by check() when met), not on every insert: that walk is the scan's cost.
+   */
   private evict(now: number): void {
     const { maxKeys, windowMs } = this.options;
+    if (this.written.size > maxKeys) {
+      const oldest = this.written.keys().next();
+      if (!oldest.done) this.written.delete(oldest.value);
+    }
+    if (++this.sinceSweep < SWEEP_EVERY) return;
+    this.sinceSweep = 0;
     for (const [key, entry] of this.written) {
-      if (this.written.size <= maxKeys && now - entry.timestamp <= windowMs) break;
+      if (now - entry.timestamp <= windowMs) break;
       this.written.delete(key);
     }
   }
