@@ -143,6 +143,16 @@ describeIfEtcd('writes: batches, Idempotency-Key, Expected-Offset', () => {
     });
   });
 
+  it('takes the largest batch, 10,000 messages (of 1 KiB), whole', async () => {
+    const messages = Array.from({ length: 10_000 }, (_, i) => `${i}-`.padEnd(1024, 'm'));
+    const answer = await post<{ firstOffset: number; count: number }>('/Data/Batch', { messages });
+    expect(answer.status).toBe(201);
+    expect(answer.body.count).toBe(10_000);
+    for (const i of [0, 1, 4999, 9999]) {
+      expect((await api.read(answer.body.firstOffset + i)).body.message).toBe(messages[i]);
+    }
+  });
+
   it('refuses a batch with one bad element as a whole, storing nothing', async () => {
     const before = (await readLog()).length;
     const answer = await post<{ errors: Array<{ field: string }> }>('/Data/Batch', {
