@@ -1,8 +1,8 @@
 /**
- * What remembering Idempotency-Keys costs a leader (DESIGN.md B.6): heap per remembered key, and
- * how long a new leader takes to fill its key table from the log (key-table-scan.ts), for a log
- * of N keyed single-message batches (100-byte messages, 36-character keys, as a client sending
- * UUIDs would). Prints a markdown table.
+ * What remembering Idempotency-Keys costs a leader (apps/server/README.md, "Idempotency-Key and
+ * Expected-Offset"): heap per remembered key, and how long a new leader takes to fill its key table
+ * from the log (key-table-scan.ts), for a log of N keyed single-message batches (100-byte messages,
+ * 36-character keys, as a client sending UUIDs would). Prints a markdown table.
  *
  *   npm run bench -- idempotency-keys [--keys 1000000] [--dir <scratch dir>]
  */

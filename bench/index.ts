@@ -10,6 +10,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   memory: async () => (await import('./memory')).run,
   'log-store': async () => (await import('./log-store')).run,
   api: async () => (await import('./api-alone')).run,
+  replication: async () => (await import('./replication')).run,
   profile: async () => (await import('./lib/profile')).run,
   'idempotency-keys': async () => (await import('./idempotency-keys')).run,
 };

@@ -2,19 +2,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { EtcdProcess, LocalCluster, snapshotBuild, type BuildSnapshot } from '@distilled/launcher';
-import { Agent, request } from 'undici';
-import { ApiClient, type ApiAnswer } from './helpers/api-client';
+import { ApiClient, type HttpAnswer } from './helpers/api-client';
+import { eventually } from './helpers/eventually';
 
 /*
- * The writing half of the API against the real thing (DESIGN.md part A, part 2): etcd, 3
- * replicas (min in-sync 2) and the API as built processes (npm run build first). Batches stay
- * whole across a leader SIGKILL; a key retried through a leader kill, an API restart and a
- * restart of every process is stored once; K writers racing with Expected-Offset leave no hole
- * and no duplicate.
+ * The writing half of the API against the real thing (apps/api/README.md, "Batches and safe
+ * retries"): etcd, 3 replicas (min in-sync 2) and the API as built processes (npm run build first).
+ * Batches stay whole across a leader SIGKILL; a key retried through a leader kill, an API restart
+ * and a restart of every process is stored once; K writers racing with Expected-Offset leave no
+ * hole and no duplicate.
  */
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const describeIfEtcd = EtcdProcess.isInstalled() ? describe : describe.skip;
 
 interface Cluster {
@@ -22,7 +22,7 @@ interface Cluster {
   nodes: Array<{ id: string; highWatermark: number | null }>;
 }
 
-type Headers = Record<string, string>;
+type RequestHeaders = Record<string, string>;
 
 describeIfEtcd('writes: batches, Idempotency-Key, Expected-Offset', () => {
   const dataRoot = mkdtempSync(join(tmpdir(), 'distilled-writes-'));
@@ -30,8 +30,6 @@ describeIfEtcd('writes: batches, Idempotency-Key, Expected-Offset', () => {
   let build: BuildSnapshot;
   let cluster: LocalCluster;
   let api: ApiClient;
-  /** For the POSTs with headers (the shared client sends none but Content-Type). */
-  const agent = new Agent({ connections: 64, keepAliveTimeout: 10_000 });
 
   const start = async () => {
     cluster = await LocalCluster.start({
@@ -45,7 +43,7 @@ describeIfEtcd('writes: batches, Idempotency-Key, Expected-Offset', () => {
     });
     api = new ApiClient(cluster.api!.url);
     await cluster.waitForIsr(['replica-1', 'replica-2', 'replica-3'], 60_000);
-    await waitReady();
+    await api.waitReady();
   };
 
   beforeAll(async () => {
@@ -54,59 +52,41 @@ describeIfEtcd('writes: batches, Idempotency-Key, Expected-Offset', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await api?.close();
-    await agent.close();
     await cluster?.stop();
     build?.remove();
     rmSync(dataRoot, { recursive: true, force: true });
   }, 60_000);
 
-  async function waitReady(timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      const ready = await api.send('GET', '/health/ready').catch(() => undefined);
-      if (ready?.status === 200) return;
-      await sleep(100);
-    }
-    throw new Error('the API did not get ready');
-  }
-
-  /** POST with headers (the shared client sends none but Content-Type). */
-  async function post<T>(
+  /** POST with headers (Idempotency-Key, Expected-Offset). */
+  function post<T>(
     path: string,
     body: unknown,
-    headers: Headers = {},
-  ): Promise<ApiAnswer<T>> {
-    const response = await request(`${api.baseUrl}${path}`, {
-      dispatcher: agent,
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify(body),
-      headersTimeout: 30_000,
-      bodyTimeout: 30_000,
-    });
-    const text = await response.body.text();
-    const json: unknown = text === '' ? undefined : JSON.parse(text);
-    return { status: response.statusCode, headers: response.headers, body: json as T, text };
+    headers: RequestHeaders = {},
+  ): Promise<HttpAnswer<T>> {
+    return api.request<T>('POST', path, { body: JSON.stringify(body), headers });
   }
 
   /** Sends until a final answer: 503, 504, 409 and lost connections are retried as they are. */
-  async function untilFinal<T>(
-    send: () => Promise<ApiAnswer<T>>,
+  function untilFinal<T>(
+    send: () => Promise<HttpAnswer<T>>,
     timeoutMs = 60_000,
-  ): Promise<ApiAnswer<T>> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const answer = await send().catch(() => undefined);
-      if (answer && ![503, 504, 409].includes(answer.status)) return answer;
-      if (Date.now() > deadline) throw new Error(`no final answer: ${answer?.text ?? 'no answer'}`);
-      await sleep(answer?.status === 409 ? 200 : 50);
-    }
+  ): Promise<HttpAnswer<T>> {
+    return eventually(
+      'a final answer',
+      async () => {
+        const answer = await send();
+        if ([503, 504, 409].includes(answer.status)) {
+          throw new Error(`answered ${answer.status}: ${answer.text}`);
+        }
+        return answer;
+      },
+      timeoutMs,
+    );
   }
 
   /** Where the committed log ends (the leader's high watermark). */
   async function logEnd(): Promise<number> {
-    const view = (await untilFinal(() => api.send<Cluster>('GET', '/Cluster'))).body;
+    const view = (await untilFinal(() => api.request<Cluster>('GET', '/Cluster'))).body;
     return view.nodes.find((node) => node.id === view.leader)?.highWatermark ?? 0;
   }
 
@@ -182,7 +162,7 @@ describeIfEtcd('writes: batches, Idempotency-Key, Expected-Offset', () => {
       messages: ['fine', 'fine too', 7],
     });
     expect(answer.status).toBe(400);
-    expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(answer.body.errors[0].field).toBe('messages[2]');
     expect(await logEnd()).toBe(before);
   });
@@ -266,14 +246,14 @@ describeIfEtcd('writes: batches, Idempotency-Key, Expected-Offset', () => {
 
   describe('a key is remembered by the log', () => {
     const key = `restart-${randomUUID()}`;
-    let first: ApiAnswer<{ firstOffset: number; count: number }>;
+    let first: HttpAnswer<{ firstOffset: number; count: number }>;
     const body = { messages: ['remember', 'me'] };
 
     beforeAll(async () => {
       first = await untilFinal(() => post('/Data/Batch', body, { 'idempotency-key': key }));
       expect(first.status).toBe(201);
       const again = await post('/Data/Batch', body, { 'idempotency-key': key });
-      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(again.headers.get('idempotent-replayed')).toBe('true');
       expect(again.body).toEqual(first.body);
     });
 
@@ -284,7 +264,7 @@ describeIfEtcd('writes: batches, Idempotency-Key, Expected-Offset', () => {
         }),
       );
       expect(replay.status).toBe(201);
-      expect(replay.headers['idempotent-replayed']).toBe('true');
+      expect(replay.headers.get('idempotent-replayed')).toBe('true');
       expect(replay.body).toEqual(first.body);
       const other = await untilFinal(() =>
         post('/Data/Batch', { messages: ['other'] }, { 'idempotency-key': key }),
@@ -296,20 +276,19 @@ describeIfEtcd('writes: batches, Idempotency-Key, Expected-Offset', () => {
 
     it('after an API restart', async () => {
       await cluster.api!.restart();
-      await waitReady();
+      await api.waitReady();
       await expectReplay();
     }, 60_000);
 
     it('after a leader failover', async () => {
       const killed = await killLeader();
-      await waitReady();
+      await api.waitReady();
       await expectReplay();
       await killed.start();
       await cluster.waitForIsr(['replica-1', 'replica-2', 'replica-3'], 60_000);
     }, 90_000);
 
     it('after every process was restarted from its disk', async () => {
-      await api.close();
       await cluster.stop();
       await start();
       await expectReplay();

@@ -1,8 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { readFromReplica } from '../helpers/e2e-cluster';
 import type { History, ReadRecord, WriteRecord } from './history';
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** A client-side deadline above the API's own write timeout, so 504s come from the API. */
 const WRITE_DEADLINE_MS = 10_000;
@@ -10,7 +9,7 @@ const WRITE_DEADLINE_MS = 10_000;
 /** After the writers are told to stop, how long one may still retry its last message. */
 const FINAL_RETRY_MS = 60_000;
 
-/** POST /Data once and say what became of it (DESIGN part A decides the kind). */
+/** POST /Data once and say what became of it (the README's error table decides the kind). */
 export async function writeOnce(
   apiUrl: string,
   message: string,
@@ -64,8 +63,8 @@ function retryable(write: WriteRecord): boolean {
 }
 
 /**
- * POST /Data under `key` until a final answer (DESIGN.md part A, Idempotency-Key): every
- * unknown outcome (504, 5xx, a lost connection), 503 and 409 is sent again with the same key,
+ * POST /Data under `key` until a final answer (apps/api/README.md, "Batches and safe retries"):
+ * every unknown outcome (504, 5xx, a lost connection), 503 and 409 is sent again with the same key,
  * so the message is stored exactly once whatever happened to the attempts before. Gives up only
  * once `giveUpAt()` has passed; then, if any attempt may have stored it, the outcome is unknown.
  */
@@ -100,13 +99,14 @@ export async function writeUntilFinal(
  * `workers` closed-loop writers appending unique messages (`<prefix>-w<worker>-<n>`) through
  * the API until stop(), each with its own Idempotency-Key and retried until its outcome is final
  * (writeUntilFinal); one record per message goes into the history. stop() lets each writer
- * finish the message it is on (for at most a minute).
+ * finish the message it is on, retrying it for at most `graceMs` (a minute by default; an
+ * abandoned run passes 0: one last attempt each, so it ends at once).
  */
 export function startWriters(
   apiUrl: string,
   history: History,
   options: { workers: number; prefix: string; pauseMs?: number },
-): { stop: () => Promise<void> } {
+): { stop: (graceMs?: number) => Promise<void> } {
   let stopped = false;
   let giveUpAt = Infinity;
   const worker = async (w: number) => {
@@ -121,9 +121,10 @@ export function startWriters(
   };
   const running = Promise.all(Array.from({ length: options.workers }, (_, w) => worker(w)));
   return {
-    stop: async () => {
+    stop: async (graceMs = FINAL_RETRY_MS) => {
       stopped = true;
-      giveUpAt = Date.now() + FINAL_RETRY_MS;
+      // The earliest limit holds: a later stop() does not extend an abandoned run's.
+      giveUpAt = Math.min(giveUpAt, Date.now() + graceMs);
       await running;
     },
   };
@@ -211,12 +212,13 @@ export async function readAll(
   end: number,
   read: (offset: number) => Promise<string | null | undefined>,
   concurrency = 32,
+  signal?: AbortSignal,
 ): Promise<{ reads: ReadRecord[]; failed: number[] }> {
   const reads: ReadRecord[] = [];
   const failed: number[] = [];
   let next = 0;
   const worker = async () => {
-    while (next < end) {
+    while (next < end && !signal?.aborted) {
       const offset = next++;
       const start = Date.now();
       let message: string | null | undefined;

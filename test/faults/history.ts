@@ -13,7 +13,7 @@ interface Retried {
   attempts?: number;
 }
 
-/** One write as a client can know it (DESIGN part A: 503 = not stored; 504 = maybe stored). */
+/** One write as a client can know it (README's error table: 503 = not stored; 504 = maybe stored). */
 export type WriteRecord = Retried &
   (
     | { kind: 'acked'; message: string; offset: number; start: number; end: number }

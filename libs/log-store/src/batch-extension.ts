@@ -2,7 +2,7 @@
  * The optional extension section of a record batch: what a batch says about the request that
  * wrote it, beyond its messages. Version 1 carries the client's Idempotency-Key and a hash of
  * its request body, so the key travels with the batch into every replica's log and any leader
- * can answer a retry of it (DESIGN.md B.6).
+ * can answer a retry of it (apps/server/README.md, "Idempotency-Key and Expected-Offset").
  *
  * It sits after the last record, inside the batch's length and CRC. A batch without it (every
  * batch written before it existed) ends right after its last record, so old logs read as they

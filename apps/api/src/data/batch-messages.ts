@@ -1,7 +1,8 @@
 /**
- * The rules of a POST /Data/Batch body beyond its shape (DESIGN.md part A, part 2): 1..10,000
- * elements, each a storable string within the message limit, all together within the batch
- * limit. One bad element refuses the whole batch, naming it as `messages[i]`; nothing is stored.
+ * The rules of a POST /Data/Batch body beyond its shape (apps/api/README.md, "Batches and safe
+ * retries"): 1..10,000 elements, each a storable string within the message limit, all together
+ * within the batch limit. One bad element refuses the whole batch, naming it as `messages[i]`;
+ * nothing is stored.
  */
 import { MAX_BATCH_REQUEST_MESSAGES } from '../constants';
 import { batchMessageTooLarge, batchTooLarge, invalidRequest } from '../problems';

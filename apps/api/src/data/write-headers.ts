@@ -1,7 +1,7 @@
 /**
- * The two request headers that make a write safe to retry or conditional (DESIGN.md part A,
- * part 2): `Idempotency-Key` and `Expected-Offset`, on POST /Data and POST /Data/Batch. A bad
- * value is a 400 naming the header, and nothing is stored.
+ * The two request headers that make a write safe to retry or conditional (apps/api/README.md,
+ * "Batches and safe retries"): `Idempotency-Key` and `Expected-Offset`, on POST /Data and
+ * POST /Data/Batch. A bad value is a 400 naming the header, and nothing is stored.
  */
 import type { FastifyReply } from 'fastify';
 import { MAX_IDEMPOTENCY_KEY_LENGTH, MAX_OFFSET } from '../constants';

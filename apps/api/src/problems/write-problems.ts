@@ -1,6 +1,7 @@
 /**
  * The problems of POST /Data/Batch and of the write headers (Idempotency-Key, Expected-Offset):
- * DESIGN.md part A, part 2. Kept beside problems.ts, one factory each, same conventions.
+ * apps/api/README.md, "Batches and safe retries". Kept beside problems.ts, one factory each, same
+ * conventions.
  */
 import { KEY_IN_FLIGHT_RETRY_AFTER_SECONDS } from '../constants';
 import { ApiProblem } from './problem-details';

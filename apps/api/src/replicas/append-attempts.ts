@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { AppendRequest, AppendResponse } from '@distilled/proto';
+import { RetryBackoff } from '@distilled/common';
+import type { AppendBatch, AppendResponse } from '@distilled/proto';
 import { apiConfig, type ApiConfig } from '../config';
 import { MIN_ATTEMPT_MS, RETRY_BACKOFF_INITIAL_MS, RETRY_BACKOFF_MAX_MS } from '../constants';
 import { MetricsService } from '../metrics/metrics.service';
@@ -24,11 +25,11 @@ export type AttemptsOutcome =
 
 /**
  * One Append request, tried against the leader until it is answered or its deadline passes
- * (DESIGN.md B.4): follows NOT_LEADER redirects, waits out elections, and retries the same
- * request, which is safe because the leader recognises it (its producer sequence, or its
- * Idempotency-Key). It then fails with 503 only if every attempt proved the request was not
- * stored, and with 504 if any attempt may have stored it. Used by the producer for its batches
- * and by the conditional writer for keyed and Expected-Offset requests.
+ * (apps/api/README.md, "Writes"): follows NOT_LEADER redirects, waits out elections, and retries
+ * the same request, which is safe because the leader recognises it (its producer sequence, or its
+ * Idempotency-Key). It then fails with 503 only if every attempt proved the request was not stored,
+ * and with 504 if any attempt may have stored it. Used by the producer for its batches and by the
+ * conditional writer for keyed and Expected-Offset requests.
  */
 @Injectable()
 export class AppendAttempts {
@@ -38,7 +39,7 @@ export class AppendAttempts {
     private readonly metrics: MetricsService,
   ) {}
 
-  async send(request: AppendRequest, deadline: number): Promise<AttemptsOutcome> {
+  async send(request: AppendBatch, deadline: number): Promise<AttemptsOutcome> {
     const budget = this.config.writeTimeoutMs;
     // One stuck leader (e.g. frozen, not dead) must not use the whole budget: an attempt gets
     // half of it, so a retry can still reach the leader that replaces it.
@@ -47,7 +48,7 @@ export class AppendAttempts {
     let maybeWhy = '';
     let why = 'No leader is elected right now (an election may be in progress).';
     let redirect: ReplicaRef | null = null;
-    let backoff = RETRY_BACKOFF_INITIAL_MS;
+    const backoff = new RetryBackoff(RETRY_BACKOFF_INITIAL_MS, RETRY_BACKOFF_MAX_MS);
     let attempts = 0;
 
     for (;;) {
@@ -59,8 +60,7 @@ export class AppendAttempts {
       if (target === null) {
         why = 'No leader is elected right now (an election may be in progress).';
         this.metrics.retry('no-leader');
-        await this.gateway.viewChanged(Math.min(backoff, deadline - now));
-        backoff = Math.min(backoff * 2, RETRY_BACKOFF_MAX_MS);
+        await this.gateway.viewChanged(Math.min(backoff.next(), deadline - now));
         continue;
       }
       attempts += 1;
@@ -102,8 +102,7 @@ export class AppendAttempts {
       }
       const left = deadline - Date.now();
       if (left < MIN_ATTEMPT_MS) break;
-      await this.gateway.viewChanged(Math.min(backoff, left));
-      backoff = Math.min(backoff * 2, RETRY_BACKOFF_MAX_MS);
+      await this.gateway.viewChanged(Math.min(backoff.next(), left));
     }
 
     const leader = this.gateway.leader()?.id ?? null;

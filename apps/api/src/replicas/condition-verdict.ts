@@ -1,11 +1,11 @@
 /**
- * What a refused keyed or conditional append means for the client (DESIGN.md part A, part 2).
- * The leader's refusal is only final when no earlier attempt of the same request may have
- * stored it: otherwise "the key is in flight" is most likely our own earlier attempt (wait and
- * ask again: the leader then replays it), and "the log is past Expected-Offset" may be our own
+ * What a refused keyed or conditional append means for the client (apps/api/README.md, "Batches and
+ * safe retries"). The leader's refusal is only final when no earlier attempt of the same request
+ * may have stored it: otherwise "the key is in flight" is most likely our own earlier attempt (wait
+ * and ask again: the leader then replays it), and "the log is past Expected-Offset" may be our own
  * write sitting there, so the honest answer is 504, never 412.
  */
-import type { AppendRequest } from '@distilled/proto';
+import type { AppendBatch } from '@distilled/proto';
 import { ErrorReason } from '@distilled/proto';
 import { ApiProblem, keyInFlight, keyMismatch, offsetMismatch, outcomeUnknown } from '../problems';
 import type { ReplicaCallError } from './replica-gateway';
@@ -13,7 +13,7 @@ import type { ReplicaCallError } from './replica-gateway';
 /** A problem to answer with, 'retry' to try again, or null when the error is no condition's. */
 export function judgeConditionFailure(
   error: ReplicaCallError,
-  request: AppendRequest,
+  request: AppendBatch,
   earlierMaybeStored: boolean,
   leader: string | null,
 ): ApiProblem | 'retry' | null {

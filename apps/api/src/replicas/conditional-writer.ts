@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { AppendRequest } from '@distilled/proto';
+import type { AppendBatch } from '@distilled/proto';
 import { apiConfig, type ApiConfig } from '../config';
 import { AppendAttempts } from './append-attempts';
 import { requestHash, type WriteRoute } from './request-hash';
@@ -18,8 +18,9 @@ export interface ConditionalWriteResult {
 
 /**
  * Sends a write that carries an Idempotency-Key or an Expected-Offset as an Append of its own
- * (DESIGN.md part A, part 2), never coalesced with other writes: the leader must decide it on
- * its own (replay, 409, 422, 412) and store it as one record batch that carries its key.
+ * (apps/api/README.md, "Batches and safe retries"), never coalesced with other writes: the leader
+ * must decide it on its own (replay, 409, 422, 412) and store it as one record batch that carries
+ * its key.
  *
  * Such a request carries no producer id: its key, not a producer sequence, makes retries safe
  * (the leader replays a key it holds, or says it is in flight while our own earlier attempt
@@ -39,7 +40,7 @@ export class ConditionalWriter {
     route: WriteRoute,
     conditions: WriteConditionsInput,
   ): Promise<ConditionalWriteResult> {
-    const request: AppendRequest = { messages, producer_id: 0, sequence: 0 };
+    const request: AppendBatch = { messages, producer_id: 0, sequence: 0 };
     if (conditions.idempotencyKey !== undefined) {
       request.idempotency_key = conditions.idempotencyKey;
       request.request_hash = requestHash(route, messages);

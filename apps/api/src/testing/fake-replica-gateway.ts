@@ -1,9 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Module } from '@nestjs/common';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import type { ClusterState } from '@distilled/cluster';
 import {
   ErrorReason,
-  type AppendRequest,
+  type AppendBatch,
   type AppendResponse,
   type ReadBatchResponse,
   type ReadResponse,
@@ -19,7 +20,7 @@ import {
 
 export type AppendBehaviour = (
   replica: ReplicaRef,
-  request: AppendRequest,
+  request: AppendBatch,
 ) => AppendResponse | ReplicaCallError | Promise<AppendResponse | ReplicaCallError>;
 
 /**
@@ -47,7 +48,7 @@ export class FakeReplicaGateway implements ReplicaGateway {
   appendFallback: AppendBehaviour | null = null;
   /** Delay of every Append, to let writes pile up behind a batch in flight. */
   appendDelayMs = 0;
-  readonly appendCalls: Array<{ replica: ReplicaRef; request: AppendRequest }> = [];
+  readonly appendCalls: Array<{ replica: ReplicaRef; request: AppendBatch }> = [];
   readonly readCalls: Array<{ replica: ReplicaRef; offset: number }> = [];
   private readonly batches = new Map<string, AppendResponse>();
 
@@ -64,12 +65,12 @@ export class FakeReplicaGateway implements ReplicaGateway {
   }
 
   viewChanged(timeoutMs: number): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, Math.min(timeoutMs, 5)));
+    return sleep(Math.min(timeoutMs, 5));
   }
 
   async append(
     replica: ReplicaRef,
-    request: AppendRequest,
+    request: AppendBatch,
     _deadline?: number,
   ): Promise<AppendResponse> {
     this.appendCalls.push({ replica, request: { ...request, messages: [...request.messages] } });
@@ -84,7 +85,7 @@ export class FakeReplicaGateway implements ReplicaGateway {
   }
 
   /** What a healthy leader does: append once per (producer, sequence), refuse as a follower. */
-  leaderAppend(replica: ReplicaRef, request: AppendRequest): AppendResponse | ReplicaCallError {
+  leaderAppend(replica: ReplicaRef, request: AppendBatch): AppendResponse | ReplicaCallError {
     if (this.unreachable.has(replica.id)) return unreachableError(replica);
     if (replica.id !== this.leaderId) {
       return callError(replica, GrpcStatus.FAILED_PRECONDITION, ErrorReason.NotLeader, {
@@ -99,7 +100,7 @@ export class FakeReplicaGateway implements ReplicaGateway {
   private readonly keyHashes = new Map<string, string>();
 
   /** The leader's refusals of keyed and conditional appends (a replay is answered by store). */
-  checkConditions(replica: ReplicaRef, request: AppendRequest): ReplicaCallError | null {
+  checkConditions(replica: ReplicaRef, request: AppendBatch): ReplicaCallError | null {
     const key = request.idempotency_key;
     const hash = request.request_hash?.toString('hex') ?? '';
     if (key && this.keyHashes.has(key)) {
@@ -121,7 +122,7 @@ export class FakeReplicaGateway implements ReplicaGateway {
    * Idempotency-Key when the request has one, else by (producer id, sequence) when it has a
    * producer, like the real leader.
    */
-  store(request: AppendRequest): AppendResponse {
+  store(request: AppendBatch): AppendResponse {
     const key = request.idempotency_key
       ? `key:${request.idempotency_key}`
       : request.producer_id
@@ -231,10 +232,6 @@ export function unreachableError(replica: ReplicaRef): ReplicaCallError {
 
 export function repairingError(replica: ReplicaRef): ReplicaCallError {
   return callError(replica, GrpcStatus.UNAVAILABLE, ErrorReason.Repairing);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 @Module({})

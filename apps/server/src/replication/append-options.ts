@@ -1,13 +1,13 @@
 /**
- * The conditions an AppendRequest may carry beyond its messages (DESIGN.md part A, part 2):
- * an Idempotency-Key with its request hash, and an expected first offset. Checked here so a bad
- * one is refused as INVALID_ARGUMENT before anything reaches the log.
+ * The conditions an AppendRequest may carry beyond its messages (apps/api/README.md, "Batches and
+ * safe retries"): an Idempotency-Key with its request hash, and an expected first offset. Checked
+ * here so a bad one is refused as INVALID_ARGUMENT before anything reaches the log.
  */
 import { idempotencyTagProblem, type AppendOptions } from '@distilled/log-store';
-import type { AppendRequest } from '@distilled/proto';
+import type { AppendBatch } from '@distilled/proto';
 import { ReplicaError } from '../errors/replica-error';
 
-export function appendOptionsOf(request: AppendRequest): AppendOptions {
+export function appendOptionsOf(request: AppendBatch): AppendOptions {
   const options: AppendOptions = {};
   const expected = request.expected_offset;
   if (expected !== undefined && expected !== null) {

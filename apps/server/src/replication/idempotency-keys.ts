@@ -1,7 +1,8 @@
 /**
- * The leader's memory of Idempotency-Keys (DESIGN.md part A "Idempotency-Key", B.6): for each
- * key, the hash of the request that first used it and where its record batch sits in the log,
- * so a retry is answered with the original offsets instead of being appended again.
+ * The leader's memory of Idempotency-Keys (apps/server/README.md, "Idempotency-Key and
+ * Expected-Offset"): for each key, the hash of the request that first used it and where its record
+ * batch sits in the log, so a retry is answered with the original offsets instead of being appended
+ * again.
  *
  * Nothing here is the source of truth: every key is in the extension section of its record
  * batch, replicated with it. A new leader fills a fresh table from its own log (key-table-scan)

@@ -1,7 +1,7 @@
 /**
- * Fills a new leader's IdempotencyKeyTable from its own log (DESIGN.md B.6): every batch written
- * within the idempotency window, read with the LogStore's plain readFrom, its key taken from the
- * batch's extension section.
+ * Fills a new leader's IdempotencyKeyTable from its own log (apps/server/README.md,
+ * "Idempotency-Key and Expected-Offset"): every batch written within the idempotency window, read
+ * with the LogStore's plain readFrom, its key taken from the batch's extension section.
  *
  * Where to start: batch timestamps grow with offsets (each leader stamps its appends with its
  * clock), so a binary search over offsets, one small readFrom per step, finds the first batch

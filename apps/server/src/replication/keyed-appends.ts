@@ -1,9 +1,9 @@
 /**
- * Appends that carry an Idempotency-Key, on the leader (DESIGN.md part A "Idempotency-Key"):
- * decides, in the leader's append order, whether a keyed request is new (appended as a record
- * batch of its own, the key in its extension), a retry of a committed request (answered with the
- * original offsets, `duplicate: true`), still in flight (key-in-flight: try again later) or a
- * reuse of the key for another body (key-mismatch).
+ * Appends that carry an Idempotency-Key, on the leader (apps/server/README.md, "Idempotency-Key and
+ * Expected-Offset"): decides, in the leader's append order, whether a keyed request is new
+ * (appended as a record batch of its own, the key in its extension), a retry of a committed request
+ * (answered with the original offsets, `duplicate: true`), still in flight (key-in-flight: try
+ * again later) or a reuse of the key for another body (key-mismatch).
  *
  * One per LeaderTerm. The key table starts empty and is filled from the log by a scan that
  * starts with the term; keyed appends wait for it (unkeyed ones never do).

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { LoggerService } from '@nestjs/common';
 import type { Leadership } from '@distilled/cluster';
 import type { AppendOptions, AppendResult, LogStore, ProducerBatchId } from '@distilled/log-store';
@@ -14,6 +15,7 @@ import { FollowerTracker } from './follower-tracker';
 import { computeHighWatermark, type HighWatermark } from './high-watermark';
 import { IsrManager } from './isr-manager';
 import { KeyedAppends } from './keyed-appends';
+import { describeError } from '@distilled/common';
 
 export interface LeaderTermOptions {
   selfId: string;
@@ -40,9 +42,9 @@ export interface LeaderTermOptions {
 }
 
 /**
- * One leadership term: everything the leader does in one epoch (DESIGN.md B.3). Created on
- * 'elected', ended on 'deposed' or shutdown; nothing of it survives into another epoch, so a
- * follower's progress only counts from fetches in this epoch.
+ * One leadership term: everything the leader does in one epoch (apps/server README, "How
+ * replication flows"). Created on 'elected', ended on 'deposed' or shutdown; nothing of it survives
+ * into another epoch, so a follower's progress only counts from fetches in this epoch.
  *
  * Single-threaded like the rest of Node: state changes happen between awaits, and the only
  * concurrent writer to the log is this term's append() (the follower side is stopped first).
@@ -146,8 +148,9 @@ export class LeaderTerm implements FetchSessionHost {
       },
       (error: unknown) => {
         this.options.onLogFailure?.(error, 'the leader reading idempotency keys');
-        const message = error instanceof Error ? error.message : String(error);
-        this.options.logger.warn(`could not read idempotency keys from the log: ${message}`);
+        this.options.logger.warn(
+          `could not read idempotency keys from the log: ${describeError(error)}`,
+        );
       },
     );
   }
@@ -240,7 +243,7 @@ export class LeaderTerm implements FetchSessionHost {
 
   onSessionError(session: FetchSession, error: unknown): void {
     this.options.onLogFailure?.(error, `the leader reading batches for ${session.followerId}`);
-    const message = error instanceof Error ? error.message : String(error);
+    const message = describeError(error);
     this.options.logger.warn(
       `fetch stream of ${session.followerId} failed in epoch ${this.epoch}: ${message}`,
     );
@@ -275,7 +278,7 @@ export class LeaderTerm implements FetchSessionHost {
     const busy = () =>
       this.waiters.size > 0 || this.inFlight.size > 0 || this.coalescer.pending > 0;
     while (busy() && this.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await sleep(20);
     }
   }
 
@@ -384,7 +387,7 @@ export class LeaderTerm implements FetchSessionHost {
       if (applied && !this.endedWith) this.options.onIsrChange(this.isr);
       return applied && !this.endedWith;
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = describeError(error);
       this.options.logger.warn(`could not write the ISR to etcd (will retry): ${message}`);
       return false;
     }

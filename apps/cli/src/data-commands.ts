@@ -1,0 +1,124 @@
+// produce and consume: the HTTP API as a person at a terminal uses it.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { CliOptions } from './cli-options';
+import { fail } from './output';
+import { runningCluster } from './state';
+
+/** The fields of an answer we print: a message, or an RFC 9457 problem. */
+interface ApiAnswer {
+  offset?: number;
+  /** POST /Data/Batch: the offset of the batch's first message. */
+  firstOffset?: number;
+  message?: string;
+  nextOffset?: number;
+  title?: string;
+  detail?: string;
+}
+
+/** --api, else the running cluster's API, else the default port. */
+export function apiUrl(opts: CliOptions): string {
+  if (opts.api) return opts.api.replace(/\/$/, '');
+  const state = runningCluster(opts.data);
+  return state?.api?.url ?? `http://127.0.0.1:${opts.apiPort}`;
+}
+
+async function request(url: string, init: RequestInit = {}): Promise<Response> {
+  try {
+    return await fetch(url, { ...init, signal: AbortSignal.timeout(30_000) });
+  } catch (error) {
+    const { message, cause } = error as Error & { cause?: Error };
+    fail(`cannot reach the API at ${url}: ${cause?.message ?? message}. Is the cluster running?`);
+  }
+}
+
+async function answer(res: Response): Promise<ApiAnswer> {
+  return (await res.json().catch(() => ({}))) as ApiAnswer;
+}
+
+/** One line from an RFC 9457 problem answer (or whatever else came back). */
+function problem(res: Response, body: ApiAnswer): string {
+  const where = `${new URL(res.url).pathname}`;
+  return `${where} answered ${res.status} ${body.title ?? res.statusText}${body.detail ? `: ${body.detail}` : ''}`;
+}
+
+async function readStdinLines(): Promise<string[]> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .split('\n')
+    .filter((line) => line !== '');
+}
+
+export async function produce(opts: CliOptions, given: string[]): Promise<void> {
+  const messages = given.length === 0 && !process.stdin.isTTY ? await readStdinLines() : given;
+  if (messages.length === 0)
+    fail('nothing to produce: distilled produce <message...> (or pipe lines in)');
+  const api = apiUrl(opts);
+  // One request per message, or per --batch messages (POST /Data/Batch: stored atomically).
+  const batch = opts.batch !== undefined;
+  const size = opts.batch ?? 1;
+  for (let first = 0, n = 0; first < messages.length; first += size, n += 1) {
+    const group = messages.slice(first, first + size);
+    const body = JSON.stringify(batch ? { messages: group } : { message: group[0] });
+    // --key K: the request's Idempotency-Key is K-<n> (n counts messages, or batches).
+    const key = opts.key === undefined ? undefined : `${opts.key}-${n}`;
+    const written = await sendWrite(`${api}${batch ? '/Data/Batch' : '/Data'}`, body, key);
+    const offset = (batch ? written.firstOffset : written.offset) ?? 0;
+    group.forEach((message, i) => process.stdout.write(`${offset + i}\t${message}\n`));
+  }
+}
+
+/** Attempts of one keyed write before produce gives up, and the pause between them. */
+const KEYED_ATTEMPTS = 10;
+const RETRY_PAUSE_MS = 500;
+
+/**
+ * POSTs one write. With an Idempotency-Key, an unknown outcome (504, a lost connection), a 503
+ * and a 409 are sent again with the same key, so a retry never stores a message twice.
+ */
+async function sendWrite(url: string, body: string, key?: string): Promise<ApiAnswer> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (key !== undefined) headers['idempotency-key'] = key;
+  for (let attempt = 1; ; attempt += 1) {
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method: 'POST',
+        headers,
+        body,
+        signal: AbortSignal.timeout(30_000),
+      });
+    } catch (error) {
+      if (key === undefined || attempt >= KEYED_ATTEMPTS) {
+        const { message, cause } = error as Error & { cause?: Error };
+        fail(`cannot reach the API at ${url}: ${cause?.message ?? message}`);
+      }
+      await sleep(RETRY_PAUSE_MS);
+      continue;
+    }
+    const written = await answer(res);
+    if (res.ok) return written;
+    if (key === undefined || ![409, 503, 504].includes(res.status) || attempt >= KEYED_ATTEMPTS) {
+      fail(problem(res, written));
+    }
+    await sleep(RETRY_PAUSE_MS);
+  }
+}
+
+export async function consume(opts: CliOptions): Promise<void> {
+  const api = apiUrl(opts);
+  let offset = opts.from;
+  for (;;) {
+    const res = await request(`${api}/Data?offset=${offset}`);
+    const body = await answer(res);
+    if (res.status === 404 && body.nextOffset !== undefined) {
+      if (!opts.follow) return;
+      await sleep(500);
+      continue;
+    }
+    if (!res.ok) fail(problem(res, body));
+    process.stdout.write(`${body.offset}\t${body.message}\n`);
+    offset += 1;
+  }
+}
