@@ -13,6 +13,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   replication: async () => (await import('./replication')).run,
   profile: async () => (await import('./lib/profile')).run,
   failover: async () => (await import('./peers/failover')).run,
+  'idempotency-keys': async () => (await import('./idempotency-keys')).run,
 };
 
 async function main(): Promise<void> {

@@ -31,12 +31,15 @@ import { rawSyncLoop } from './lib/raw-sync';
 import { fmtBytes, fmtInt, fmtMs, fmtPct, median } from './lib/stats';
 import { GrpcWorkers, HttpWorkers, OffsetRange } from './lib/targets';
 import { JetStreamPeer } from './peers/jetstream';
+import { measureWrites, printWrites, type WriteSample } from './writes';
 
 /**
  * `fastify-lean`: the same bare Fastify with the API's Node 20 fix (a lean AsyncResource.bind,
  * apps/api/src/http/lean-async-resource-bind.ts), so the API is also compared like for like.
  */
 type Path = 'fastify' | 'fastify-lean' | 'fsync' | 'http' | 'grpc' | 'jetstream';
+/** `writes`: POST /Data/Batch and the Idempotency-Key A/B (bench/writes.ts), once per round. */
+type Section = Path | 'writes';
 /** `stream append`: Replica.AppendStream, every worker's append a message on one shared stream. */
 type Op = 'append' | 'stream append' | 'read';
 const OP_ORDER: Op[] = ['append', 'stream append', 'read'];
@@ -96,7 +99,7 @@ export async function run(argv: string[]): Promise<void> {
     console.log(
       'npm run bench [-- --duration s --warmup s --repeat n --concurrency 1,64 --sizes 100,1k\n' +
         '                 --grpc-channels n --replicas n --min-insync n --fsync always|interval|never\n' +
-        '                 --only http,grpc,fastify,fastify-lean,fsync --dist dir --profile --verbose --note text\n' +
+        '                 --only http,grpc,fastify,fastify-lean,fsync,writes --dist dir --profile --verbose --note text\n' +
         '                 --no-peers]',
     );
     return;
@@ -112,14 +115,17 @@ export async function run(argv: string[]): Promise<void> {
     replicas: args.number('replicas', 3),
     minInsync: args.number('min-insync', 2),
     fsync: args.string('fsync', 'always') as 'always' | 'interval' | 'never',
-    only: args.string('only', 'fastify,fastify-lean,fsync,http,grpc').split(',') as Path[],
+    only: args
+      .string('only', 'fastify,fastify-lean,fsync,http,grpc,writes')
+      .split(',') as Section[],
     profile: args.has('profile'),
     /** The NATS JetStream peer rows (bench/peers/), measured in the same rounds. */
     peers: !args.has('no-peers'),
     /** Free text kept in the JSON and printed under the title (e.g. which build ran). */
     note: args.has('note') ? args.string('note', '') : undefined,
   };
-  const enabled = (path: Path) => config.only.includes(path);
+  const enabled = (path: Section) => config.only.includes(path);
+  const writeSamples: WriteSample[] = [];
   const stamp = new Date()
     .toISOString()
     .replace(/[-:]/g, '')
@@ -162,7 +168,7 @@ export async function run(argv: string[]): Promise<void> {
   log(`starting: fastify ceiling, etcd + ${config.replicas} replicas + API ...`);
   const fastify = enabled('fastify') ? await startFastify(false) : undefined;
   const fastifyLean = enabled('fastify-lean') ? await startFastify(true) : undefined;
-  const needCluster = enabled('http') || enabled('grpc');
+  const needCluster = enabled('http') || enabled('grpc') || enabled('writes');
   let bench: BenchCluster | undefined;
   let profiles: ProfileSummary[] = [];
   let peer: JetStreamPeer | undefined;
@@ -172,7 +178,7 @@ export async function run(argv: string[]): Promise<void> {
           replicas: config.replicas,
           minInsync: config.minInsync,
           fsync: config.fsync,
-          api: enabled('http'),
+          api: enabled('http') || enabled('writes'),
           distDir: args.has('dist') ? args.string('dist', '') : undefined,
           profileDir,
           verbose: args.has('verbose'),
@@ -189,6 +195,16 @@ export async function run(argv: string[]): Promise<void> {
     if (profileDir) await bench?.resetProfiles();
 
     for (let round = 1; round <= config.repeat; round++) {
+      if (bench?.cluster.api && enabled('writes')) {
+        const { pids } = await bench.pids();
+        const measured = await measureWrites(bench.cluster.api.url, round, (c, op) =>
+          loop(c, op, pids),
+        );
+        for (const w of measured) {
+          log(`round ${round}: ${w.case}: ${fmtInt(w.messagesPerSec)} messages/s`);
+        }
+        writeSamples.push(...measured);
+      }
       for (const size of config.sizes) {
         for (const concurrency of config.concurrency) {
           const tag = `round ${round}/${config.repeat}, C=${concurrency}, ${fmtBytes(size)}`;
@@ -366,6 +382,7 @@ export async function run(argv: string[]): Promise<void> {
       '"gen" is this load generator; "other" is the rest of the machine (host busy minus the processes listed).',
   );
   console.log(`\nReference figures measured earlier on this machine: ${REFERENCE.join('; ')}.`);
+  if (writeSamples.length) printWrites(writeSamples);
 
   const errorNotes = summary.filter((s) => s.errorSamples.length > 0);
   for (const s of errorNotes) {
@@ -405,6 +422,7 @@ export async function run(argv: string[]): Promise<void> {
         summary,
         rows: ordered,
         peerBulk: peer?.bulkRows(),
+        writes: writeSamples,
         profiles,
       },
       null,

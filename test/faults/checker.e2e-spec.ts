@@ -123,6 +123,24 @@ describe('fault checker', () => {
       ['double-ack', 'lost-ack'],
     ],
     [
+      'a keyed write retried twice and stored twice',
+      {
+        writes: [{ ...acked('k', 0), key: 'key-k', attempts: 2 }],
+        finalReads: everywhere(['k', 'k']),
+        logEnd: 2,
+      },
+      ['duplicate'],
+    ],
+    [
+      'a keyed write whose writer never got a final answer',
+      {
+        writes: [acked('a', 0), { ...unknown('k'), key: 'key-k', attempts: 40 }],
+        finalReads: everywhere(['a']),
+        logEnd: 1,
+      },
+      ['unresolved'],
+    ],
+    [
       'an acknowledged offset read as "not there" after the ack',
       {
         writes: [acked('a', 0, 10)],

@@ -11,6 +11,9 @@
  *   final log start and below the start it named; nothing below that start is required;
  * - every acknowledged write is at its offset with its message; no offset is acked twice;
  * - a message (acked or of unknown outcome) appears at most once in the log;
+ * - a write sent with an Idempotency-Key ends acked or refused: its writer retried every unknown
+ *   outcome with the same key, so with the checks above every such message is in the log
+ *   exactly once (acked) or not at all (refused);
  * - a refused write (4xx, 503) never appears; nothing appears that nobody wrote;
  * - an offset acknowledged before a read started is never answered "not there" by that read.
  */
@@ -27,7 +30,8 @@ export type ViolationKind =
   | 'phantom'
   | 'ack-not-readable'
   | 'bad-trim'
-  | 'not-converged';
+  | 'not-converged'
+  | 'unresolved';
 
 export interface Violation {
   kind: ViolationKind;
@@ -194,10 +198,18 @@ export function checkHistory(input: CheckInput): CheckResult {
           detail: `"${write.message}" was refused with ${write.status} (= not stored) but is at offset ${where.join(', ')}`,
         });
       }
-    } else if (where.length) {
-      unknownFound++;
     } else {
-      unknownMissing++;
+      if (where.length) unknownFound++;
+      else unknownMissing++;
+      if (write.key !== undefined) {
+        violations.push({
+          kind: 'unresolved',
+          offset: where[0],
+          message: write.message,
+          at: write.end,
+          detail: `"${write.message}" was retried ${write.attempts ?? 1} times with Idempotency-Key "${write.key}" and never got a final answer (${write.reason}); it is ${where.length ? `at offset ${where.join(', ')}` : 'not in the log'}`,
+        });
+      }
     }
   }
   for (const [message, where] of positions) {

@@ -19,13 +19,22 @@ function recorded(answer: string | null | Trimmed): Pick<ReadRecord, 'message' |
 /** A client-side deadline above the API's own write timeout, so 504s come from the API. */
 const WRITE_DEADLINE_MS = 10_000;
 
+/** After the writers are told to stop, how long one may still retry its last message. */
+const FINAL_RETRY_MS = 60_000;
+
 /** POST /Data once and say what became of it (the README's error table decides the kind). */
-export async function writeOnce(apiUrl: string, message: string): Promise<WriteRecord> {
+export async function writeOnce(
+  apiUrl: string,
+  message: string,
+  idempotencyKey?: string,
+): Promise<WriteRecord> {
   const start = Date.now();
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (idempotencyKey !== undefined) headers['idempotency-key'] = idempotencyKey;
   try {
     const res = await fetch(`${apiUrl}/Data`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers,
       body: JSON.stringify({ message }),
       signal: AbortSignal.timeout(WRITE_DEADLINE_MS),
     });
@@ -59,19 +68,64 @@ export async function writeOnce(apiUrl: string, message: string): Promise<WriteR
   }
 }
 
+/** Not a final answer for a keyed write: try again with the same key. */
+function retryable(write: WriteRecord): boolean {
+  return (
+    write.kind === 'unknown' || (write.kind === 'refused' && [409, 503].includes(write.status))
+  );
+}
+
+/**
+ * POST /Data under `key` until a final answer (apps/api/README.md, "Batches and safe retries"):
+ * every unknown outcome (504, 5xx, a lost connection), 503 and 409 is sent again with the same key,
+ * so the message is stored exactly once whatever happened to the attempts before. Gives up only
+ * once `giveUpAt()` has passed; then, if any attempt may have stored it, the outcome is unknown.
+ */
+export async function writeUntilFinal(
+  apiUrl: string,
+  message: string,
+  key: string,
+  giveUpAt: () => number,
+): Promise<WriteRecord> {
+  const start = Date.now();
+  let attempts = 0;
+  let maybeStored = false;
+  for (;;) {
+    const write = await writeOnce(apiUrl, message, key);
+    attempts += 1;
+    // 409: an attempt of ours is still in flight, so it may yet be stored.
+    if (write.kind === 'unknown' || (write.kind === 'refused' && write.status === 409)) {
+      maybeStored = true;
+    }
+    if (!retryable(write) || Date.now() > giveUpAt()) {
+      if (write.kind === 'refused' && maybeStored) {
+        const reason = `gave up after ${attempts} attempts; the last was refused ${write.status}, an earlier one may have stored it`;
+        return { kind: 'unknown', message, reason, start, end: write.end, key, attempts };
+      }
+      return { ...write, start, key, attempts };
+    }
+    await sleep(50 + Math.random() * 100);
+  }
+}
+
 /**
  * `workers` closed-loop writers appending unique messages (`<prefix>-w<worker>-<n>`) through
- * the API until stop(); every outcome goes into the history.
+ * the API until stop(), each with its own Idempotency-Key and retried until its outcome is final
+ * (writeUntilFinal); one record per message goes into the history. stop() lets each writer
+ * finish the message it is on, retrying it for at most `graceMs` (a minute by default; an
+ * abandoned run passes 0: one last attempt each, so it ends at once).
  */
 export function startWriters(
   apiUrl: string,
   history: History,
   options: { workers: number; prefix: string; pauseMs?: number },
-): { stop: () => Promise<void> } {
+): { stop: (graceMs?: number) => Promise<void> } {
   let stopped = false;
+  let giveUpAt = Infinity;
   const worker = async (w: number) => {
     for (let n = 0; !stopped; n++) {
-      const write = await writeOnce(apiUrl, `${options.prefix}-w${w}-${n}`);
+      const message = `${options.prefix}-w${w}-${n}`;
+      const write = await writeUntilFinal(apiUrl, message, `key-${message}`, () => giveUpAt);
       history.writes.push(write);
       // Back off a little after a failure, so a down API is not hammered in a tight loop.
       if (write.kind !== 'acked') await sleep(50 + Math.random() * 100);
@@ -80,8 +134,10 @@ export function startWriters(
   };
   const running = Promise.all(Array.from({ length: options.workers }, (_, w) => worker(w)));
   return {
-    stop: async () => {
+    stop: async (graceMs = FINAL_RETRY_MS) => {
       stopped = true;
+      // The earliest limit holds: a later stop() does not extend an abandoned run's.
+      giveUpAt = Math.min(giveUpAt, Date.now() + graceMs);
       await running;
     },
   };

@@ -5,21 +5,30 @@
  */
 
 /**
- * One write as a client can know it (README's error table: 503 = not stored; 504 = maybe stored).
+ * What every write record may say about its retries: the Idempotency-Key it was sent with and
+ * how many attempts it took (the writers retry an unknown outcome with the same key).
  */
-export type WriteRecord =
-  | { kind: 'acked'; message: string; offset: number; start: number; end: number }
-  /** 4xx or 503: the API promised the message was not stored. */
-  | {
-      kind: 'refused';
-      message: string;
-      status: number;
-      start: number;
-      end: number;
-      detail?: string;
-    }
-  /** 5xx other than 503, timeout or connection error: it may or may not be in the log. */
-  | { kind: 'unknown'; message: string; reason: string; start: number; end: number };
+interface Retried {
+  key?: string;
+  attempts?: number;
+}
+
+/** One write as a client can know it (README's error table: 503 = not stored; 504 = maybe stored). */
+export type WriteRecord = Retried &
+  (
+    | { kind: 'acked'; message: string; offset: number; start: number; end: number }
+    /** 4xx or 503: the API promised the message was not stored. */
+    | {
+        kind: 'refused';
+        message: string;
+        status: number;
+        start: number;
+        end: number;
+        detail?: string;
+      }
+    /** 5xx other than 503, timeout or connection error: it may or may not be in the log. */
+    | { kind: 'unknown'; message: string; reason: string; start: number; end: number }
+  );
 
 /** One read: `message` null means the source said "not there (yet)". */
 export interface ReadRecord {
@@ -84,7 +93,8 @@ export class History {
   }
 
   describeWrite(write: WriteRecord): string {
-    const span = `${this.clock(write.start)}..${this.clock(write.end)}`;
+    const tries = write.attempts && write.attempts > 1 ? ` after ${write.attempts} attempts` : '';
+    const span = `${this.clock(write.start)}..${this.clock(write.end)}${tries}`;
     switch (write.kind) {
       case 'acked':
         return `${span} write "${write.message}" acked at offset ${write.offset}`;

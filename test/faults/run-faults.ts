@@ -116,13 +116,14 @@ export async function runFaults(
     maxAddedReplicas: config.maxAddedReplicas,
     overlap: config.overlap,
   });
-  let writers: { stop: () => Promise<void> } | undefined;
+  let writers: { stop: (graceMs?: number) => Promise<void> } | undefined;
   let reader: { stop: () => Promise<void> } | undefined;
   const abandon = () => {
     // The fault in progress ends, then the run skips healing and checking and stops the cluster.
     history.event('note', 'run abandoned: stopping the nemesis and the clients');
     nemesis.stop();
-    void writers?.stop();
+    // No more retries of the messages in flight: each gets its last attempt's outcome.
+    void writers?.stop(0);
     void reader?.stop();
   };
   signal?.addEventListener('abort', abandon, { once: true });
@@ -354,6 +355,7 @@ function summaryText(
     `faults: seed ${config.seed}`,
     `  faults: ${faults}`,
     `  writes: ${history.writes.length} (acked ${by('acked')}, refused ${by('refused')}, unknown ${by('unknown')}: ${check.unknownFound} in the log, ${check.unknownMissing} not)`,
+    `  retried with their Idempotency-Key: ${history.writes.filter((w) => (w.attempts ?? 1) > 1).length} messages, ${history.writes.reduce((sum, w) => sum + (w.attempts ?? 1), 0) - history.writes.length} extra attempts; each acked message must be in the log exactly once`,
     `  not acked: ${[...reasons].map(([why, n]) => `${why} x${n}`).join(', ') || 'none'}`,
     `  checked: ${check.ackedChecked} acknowledged writes, ${check.log.size} offsets, ${finalReads} final reads, ${history.reads.length} reads during the run${check.logStart ? `; the log starts at ${check.logStart} (retention)` : ''}`,
     `  violations: ${violations.length}${violations.length ? ` (first: ${violations[0].kind}: ${violations[0].detail})` : ''}`,

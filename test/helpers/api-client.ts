@@ -51,6 +51,7 @@ export class ApiClient {
       body?: string;
       contentType?: string;
       timeoutMs?: number;
+      /** Request headers besides Content-Type (Idempotency-Key, Expected-Offset). */
       headers?: Record<string, string>;
     } = {},
   ): Promise<HttpAnswer<T>> {

@@ -9,6 +9,19 @@ export const DEFAULT_API_PORT = 5000;
 export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
 export const DEFAULT_WRITE_TIMEOUT_MS = 5000;
 /**
+ * POST /Data/Batch: every message of one batch together, in UTF-8 (apps/api/README.md, "Batches and
+ * safe retries").
+ */
+export const DEFAULT_MAX_BATCH_BYTES = 16 * 1024 * 1024;
+/** The highest DISTILLED_MAX_BATCH_BYTES: one batch must fit one 64 MiB gRPC message with room. */
+export const MAX_BATCH_BYTES_LIMIT = 32 * 1024 * 1024;
+/** Messages in one POST /Data/Batch. */
+export const MAX_BATCH_REQUEST_MESSAGES = 10_000;
+/** Idempotency-Key: 1 to this many visible ASCII characters (the log's batch extension holds 255). */
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+/** Seconds a client is told to wait after 409: its key's first request is still in flight. */
+export const KEY_IN_FLIGHT_RETRY_AFTER_SECONDS = 1;
+/**
  * Batches the API's producer keeps in flight at once (DISTILLED_API_MAX_IN_FLIGHT), counted as a
  * span of sequences from the oldest unanswered one. At most MAX_IN_FLIGHT_LIMIT: the log
  * recognises a retried batch only within that many sequences of the newest (libs/log-store

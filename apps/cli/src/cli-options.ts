@@ -22,6 +22,8 @@ export const CLI_FLAGS = {
   api: { type: 'string' },
   from: { type: 'string' },
   follow: { type: 'boolean' },
+  batch: { type: 'string' },
+  key: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -50,7 +52,16 @@ export interface CliOptions {
   api?: string;
   from: number;
   follow: boolean;
+  /** produce --batch N: N messages per POST /Data/Batch; one POST /Data each when undefined. */
+  batch?: number;
+  /** produce --key K: request n carries Idempotency-Key K-<n> and is retried with it. */
+  key?: string;
 }
+
+/** A batch holds 1 to this many messages (the API's limit for POST /Data/Batch). */
+const MAX_BATCH_MESSAGES = 10_000;
+/** Room for "-<n>" within the API's 255-character Idempotency-Key. */
+const KEY_PREFIX = /^[\x21-\x7e]{1,240}$/;
 
 /** Throws FlagError for a value no command could use. */
 export function readCliOptions(flags: CliFlags): CliOptions {
@@ -73,8 +84,18 @@ export function readCliOptions(flags: CliFlags): CliOptions {
     api: flags.string('api'),
     from: flags.integer('from', 0, 0),
     follow: flags.has('follow'),
+    batch: flags.has('batch') ? flags.integer('batch', 1, 1) : undefined,
+    key: flags.string('key'),
   };
   if (options.apiKeysFile !== undefined) options.apiKeysFile = resolve(options.apiKeysFile);
+  if (options.batch !== undefined && options.batch > MAX_BATCH_MESSAGES) {
+    throw new FlagError(
+      `--batch must be at most ${MAX_BATCH_MESSAGES} (a batch holds 1 to ${MAX_BATCH_MESSAGES} messages), not ${options.batch}`,
+    );
+  }
+  if (options.key !== undefined && !KEY_PREFIX.test(options.key)) {
+    throw new FlagError('--key must be 1 to 240 visible ASCII characters (no spaces)');
+  }
   if (options.minInsync > options.replicas) {
     throw new FlagError(
       `--min-insync ${options.minInsync} is more than --replicas ${options.replicas}: no write could ever commit`,

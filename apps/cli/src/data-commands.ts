@@ -7,6 +7,8 @@ import { runningCluster } from './state';
 /** The fields of an answer we print: a message, or an RFC 9457 problem. */
 interface ApiAnswer {
   offset?: number;
+  /** POST /Data/Batch: the offset of the batch's first message. */
+  firstOffset?: number;
   message?: string;
   nextOffset?: number;
   title?: string;
@@ -66,15 +68,54 @@ export async function produce(opts: CliOptions, given: string[]): Promise<void> 
   if (messages.length === 0)
     fail('nothing to produce: distilled produce <message...> (or pipe lines in)');
   const api = apiUrl(opts);
-  for (const message of messages) {
-    const res = await request(`${api}/Data`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ message }),
-    });
-    const body = await answer(res);
-    if (!res.ok) fail(problem(res, body));
-    process.stdout.write(`${body.offset}\t${message}\n`);
+  // One request per message, or per --batch messages (POST /Data/Batch: stored atomically).
+  const batch = opts.batch !== undefined;
+  const size = opts.batch ?? 1;
+  for (let first = 0, n = 0; first < messages.length; first += size, n += 1) {
+    const group = messages.slice(first, first + size);
+    const body = JSON.stringify(batch ? { messages: group } : { message: group[0] });
+    // --key K: the request's Idempotency-Key is K-<n> (n counts messages, or batches).
+    const key = opts.key === undefined ? undefined : `${opts.key}-${n}`;
+    const written = await sendWrite(`${api}${batch ? '/Data/Batch' : '/Data'}`, body, key);
+    const offset = (batch ? written.firstOffset : written.offset) ?? 0;
+    group.forEach((message, i) => process.stdout.write(`${offset + i}\t${message}\n`));
+  }
+}
+
+/** Attempts of one keyed write before produce gives up, and the pause between them. */
+const KEYED_ATTEMPTS = 10;
+const RETRY_PAUSE_MS = 500;
+
+/**
+ * POSTs one write. With an Idempotency-Key, an unknown outcome (504, a lost connection), a 503
+ * and a 409 are sent again with the same key, so a retry never stores a message twice.
+ */
+async function sendWrite(url: string, body: string, key?: string): Promise<ApiAnswer> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (key !== undefined) headers['idempotency-key'] = key;
+  for (let attempt = 1; ; attempt += 1) {
+    let res: Response;
+    try {
+      res = await fetch(url, {
+        method: 'POST',
+        headers,
+        body,
+        signal: AbortSignal.timeout(30_000),
+      });
+    } catch (error) {
+      if (key === undefined || attempt >= KEYED_ATTEMPTS) {
+        const { message, cause } = error as Error & { cause?: Error };
+        fail(`cannot reach the API at ${url}: ${cause?.message ?? message}`);
+      }
+      await sleep(RETRY_PAUSE_MS);
+      continue;
+    }
+    const written = await answer(res);
+    if (res.ok) return written;
+    if (key === undefined || ![409, 503, 504].includes(res.status) || attempt >= KEYED_ATTEMPTS) {
+      fail(problem(res, written));
+    }
+    await sleep(RETRY_PAUSE_MS);
   }
 }
 

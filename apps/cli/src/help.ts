@@ -41,6 +41,9 @@ Changing the running cluster (from another terminal):
 Using it:
   status                the leader, and each replica's role, epoch, ISR membership and offsets
   produce MESSAGE...    append each MESSAGE (or each line of stdin) and print its offset
+    --batch N             send N messages per request (POST /Data/Batch, stored atomically)
+    --key K               Idempotency-Key K-<n> on request n (per message, or per batch with
+                          --batch), and retry a 503, 504 or lost connection with it: never twice
   consume               print messages as "offset<TAB>message" until the end of the log
     --from N              first offset (default 0)
     --follow              keep waiting for new messages instead of stopping at the end
@@ -59,6 +62,7 @@ Environment:
 Examples:
   npm start -- --replicas 5
   node scripts/distilled.js produce hello world
+  seq 1000 | node scripts/distilled.js produce --batch 100 --key import-42
   node scripts/distilled.js consume --from 0
   node scripts/distilled.js kill-replica replica-1 && node scripts/distilled.js status
 `;

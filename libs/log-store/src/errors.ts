@@ -22,7 +22,9 @@ export type LogStoreErrorCode =
   /** Data below the recovery point failed its checksum. */
   | 'CORRUPT'
   /** Bad arguments other than offsets (empty batch, oversized message, bad epoch). */
-  | 'INVALID_ARGUMENT';
+  | 'INVALID_ARGUMENT'
+  /** An append with an expected offset would have been written elsewhere; nothing stored. */
+  | 'OFFSET_MISMATCH';
 
 export class LogStoreError extends Error {
   constructor(
@@ -120,6 +122,13 @@ export const logStoreErrors = {
   },
   invalidArgument(detail: string): LogStoreError {
     return new LogStoreError('INVALID_ARGUMENT', detail);
+  },
+  offsetMismatch(expectedOffset: number, nextOffset: number): LogStoreError {
+    return new LogStoreError(
+      'OFFSET_MISMATCH',
+      `the append expected offset ${expectedOffset} but the next offset is ${nextOffset}; nothing was stored`,
+      { expectedOffset, nextOffset },
+    );
   },
 };
 

@@ -1,5 +1,6 @@
 export { LOG_STORE } from './log-store.interface';
 export type {
+  AppendOptions,
   AppendResult,
   EpochEndOffset,
   FsyncPolicy,
@@ -17,6 +18,7 @@ export { REPLICA_METADATA } from './replica-metadata';
 export type { ReplicaMetadata } from './replica-metadata';
 export {
   BATCH_HEADER_BYTES,
+  batchIdempotency,
   batchMessages,
   checkBatch,
   decodeBatches,
@@ -24,6 +26,12 @@ export {
   readBatchHeader,
 } from './record-batch';
 export type { BatchHeader, BatchInput, DecodedBatch } from './record-batch';
+export {
+  idempotencyTagProblem,
+  MAX_IDEMPOTENCY_KEY_LENGTH,
+  MAX_REQUEST_HASH_BYTES,
+} from './batch-extension';
+export type { IdempotencyTag } from './batch-extension';
 export { EpochFile } from './epoch-file';
 export { HIGH_WATERMARK_FILE } from './high-watermark-checkpoint';
 export { INCARNATION_FILE } from './incarnation-file';

@@ -7,10 +7,12 @@
  * No state of its own. Concurrency: synchronous event-loop code up to the enqueue; offsets are
  * stamped later by the writer, in queue order.
  */
+import { idempotencyTagProblem } from './batch-extension';
 import { logStoreErrors } from './errors';
 import type { GroupCommitWriter } from './group-commit';
-import type { AppendResult, ProducerBatchId } from './log-store.interface';
+import type { AppendOptions, AppendResult, ProducerBatchId } from './log-store.interface';
 import type { ProducerStateTable } from './producer-state';
+import { isOffset } from './log-reader';
 import type { QueuedBatch, QueuedWrite } from './queued-write';
 import { checkBatch, encodeBatch, encodedBatchSize } from './record-batch';
 
@@ -28,6 +30,7 @@ export function leaderAppend(
   messages: Buffer[],
   epoch: number,
   producer?: ProducerBatchId,
+  options: AppendOptions = {},
 ): Promise<AppendResult> {
   if (!Array.isArray(messages) || messages.length === 0) {
     throw logStoreErrors.invalidArgument('append needs at least one message');
@@ -43,7 +46,13 @@ export function leaderAppend(
       `epoch ${epoch} is older than the log's latest epoch ${writer.queuedEpoch}`,
     );
   }
-  const size = encodedBatchSize(messages);
+  const { expectedOffset, idempotency } = options;
+  if (expectedOffset !== undefined && !isOffset(expectedOffset)) {
+    throw logStoreErrors.invalidArgument(`expected offset ${expectedOffset} is not an offset`);
+  }
+  const tagProblem = idempotency && idempotencyTagProblem(idempotency);
+  if (tagProblem) throw logStoreErrors.invalidArgument(`idempotency tag: ${tagProblem}`);
+  const size = encodedBatchSize(messages, idempotency);
   if (size > maxBatchBytes) {
     throw logStoreErrors.invalidArgument(
       `batch of ${size} bytes is over the limit of ${maxBatchBytes}`,
@@ -80,6 +89,7 @@ export function leaderAppend(
     producerId,
     sequence,
     messages,
+    idempotency,
   });
   const count = messages.length;
   let item!: QueuedWrite;
@@ -89,6 +99,7 @@ export function leaderAppend(
       batches: [{ delta: 0, at: 0, epoch, count, producerId, sequence }],
       count,
       fixedBaseOffset: null,
+      expectedOffset,
       resolve: (baseOffset) => resolve({ baseOffset, count, duplicate: false }),
       reject,
     };

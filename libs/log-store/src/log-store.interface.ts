@@ -7,6 +7,7 @@
  * Offsets are plain numbers (contiguous from 0, below 2^53). Messages are bytes.
  */
 import type { SegmentFacts } from './retention-policy';
+import type { IdempotencyTag } from './batch-extension';
 
 export const LOG_STORE = Symbol('LOG_STORE');
 
@@ -16,6 +17,20 @@ export interface ProducerBatchId {
   producerId: number;
   /** The producer's batch sequence; a retry of the same batch reuses it. */
   sequence: number;
+}
+
+/**
+ * What a leader append may ask for besides its messages (apps/api/README.md, "Batches and safe
+ * retries").
+ */
+export interface AppendOptions {
+  /**
+   * Append only if the batch's first offset is this one, decided when the writer stamps its
+   * offset (in append order); otherwise it fails with OFFSET_MISMATCH and nothing is stored.
+   */
+  expectedOffset?: number;
+  /** Kept in the batch's extension section, replicated and read back with it. */
+  idempotency?: IdempotencyTag;
 }
 
 export interface AppendResult {
@@ -78,9 +93,15 @@ export interface LogStore {
    * Leader side: appends `messages` as one batch stamped with `epoch`, group-committed with
    * whatever else is waiting. Resolves with the base offset once the batch is written (and,
    * with fsync `always`, on disk). With `producer`, a batch the log already holds is not
-   * appended again: its original offsets come back with `duplicate: true`.
+   * appended again: its original offsets come back with `duplicate: true`. `options` may make
+   * the append conditional on its offset and tag the batch with an idempotency key.
    */
-  append(messages: Buffer[], epoch: number, producer?: ProducerBatchId): Promise<AppendResult>;
+  append(
+    messages: Buffer[],
+    epoch: number,
+    producer?: ProducerBatchId,
+    options?: AppendOptions,
+  ): Promise<AppendResult>;
 
   /**
    * Follower side: appends whole record batches exactly as the leader encoded them (the bytes

@@ -29,6 +29,7 @@ import { resolveLogOptions, type LogOptions, type ResolvedLogOptions } from './l
 import { isOffset, LogReader } from './log-reader';
 import type { LogSegments } from './log-segments';
 import type {
+  AppendOptions,
   AppendResult,
   EpochEndOffset,
   LogStore,
@@ -164,10 +165,15 @@ export class Log implements LogStore {
     return this.epochs.endOffsetForEpoch(epoch, this.writer.endOffset);
   }
 
-  append(messages: Buffer[], epoch: number, producer?: ProducerBatchId): Promise<AppendResult> {
+  append(
+    messages: Buffer[],
+    epoch: number,
+    producer?: ProducerBatchId,
+    options: AppendOptions = {},
+  ): Promise<AppendResult> {
     try {
       this.assertWritable();
-      return leaderAppend(this.appends, messages, epoch, producer);
+      return leaderAppend(this.appends, messages, epoch, producer, options);
     } catch (err) {
       return Promise.reject(err);
     }

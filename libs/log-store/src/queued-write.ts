@@ -1,8 +1,9 @@
 /**
  * A write waiting for the group-commit writer (group-commit.ts), and the rule that admits it
  * when its group is written: a leader append gets the next offset unless its epoch is older
- * than the log's; a follower's batches must start exactly at the log end, in an epoch no older
- * than the log's. A refused write is rejected alone; the rest of its group goes on.
+ * than the log's or it expected another offset (AppendOptions.expectedOffset); a follower's
+ * batches must start exactly at the log end, in an epoch no older than the log's. A refused
+ * write is rejected alone; the rest of its group goes on.
  *
  * Byte layout: `bytes` are whole record batches (record-batch.ts); a leader append's base
  * offset is stamped into them here. Concurrency: called on the writer chain only.
@@ -31,6 +32,8 @@ export interface QueuedWrite {
   fixedBaseOffset: number | null;
   /** Leader appends with a producer: the dedupe record to fill in or forget. */
   remembered?: { producerId: number; batch: RememberedBatch };
+  /** Leader appends: written only if stamped with this base offset (AppendOptions). */
+  expectedOffset?: number;
   resolve(baseOffset: number, endOffset: number): void;
   reject(err: Error): void;
   /** Resolved or rejected already. */
@@ -64,6 +67,10 @@ export function admitGroup(
     if (item.fixedBaseOffset === null) {
       if (firstEpoch < latest) {
         refuse(item, logStoreErrors.invalidArgument(older));
+        continue;
+      }
+      if (item.expectedOffset !== undefined && item.expectedOffset !== end) {
+        refuse(item, logStoreErrors.offsetMismatch(item.expectedOffset, end));
         continue;
       }
       stampBaseOffset(item.bytes, end);

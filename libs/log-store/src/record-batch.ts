@@ -13,6 +13,9 @@
  *   32  producerId  int64   idempotent producer id, 0 = none
  *   40  sequence    int64   the producer's batch sequence (0 without a producer)
  *   48  records     count x (length int32, bytes)
+ *    .  extension   optional, after the last record (batch-extension.ts): the idempotency key
+ *                   of the request that wrote the batch; batches without one end at their last
+ *                   record, as every batch did before the extension existed
  *
  * baseOffset sits outside the CRC (as in Kafka) so a batch can be encoded and checksummed when
  * append() is called and stamped with its offset only when its turn in the group commit comes.
@@ -22,6 +25,12 @@
  * Concurrency: pure functions over buffers; safe from anywhere.
  */
 import { crc32c } from '@node-rs/crc32';
+import {
+  extensionSize,
+  readExtension,
+  writeExtension,
+  type IdempotencyTag,
+} from './batch-extension';
 
 /** Bytes before the first record. */
 export const BATCH_HEADER_BYTES = 48;
@@ -39,6 +48,8 @@ export interface BatchInput {
   producerId: number;
   sequence: number;
   messages: readonly Buffer[];
+  /** The client request's idempotency key (and body hash), kept in the batch extension. */
+  idempotency?: IdempotencyTag;
 }
 
 export interface BatchHeader {
@@ -71,14 +82,17 @@ export function readInt64(buf: Buffer, pos: number): number {
   return buf.readInt32BE(pos) * TWO_32 + buf.readUInt32BE(pos + 4);
 }
 
-export function encodedBatchSize(messages: readonly Buffer[]): number {
+export function encodedBatchSize(
+  messages: readonly Buffer[],
+  idempotency?: IdempotencyTag,
+): number {
   let size = BATCH_HEADER_BYTES;
   for (const m of messages) size += 4 + m.length;
-  return size;
+  return idempotency ? size + extensionSize(idempotency) : size;
 }
 
 export function encodeBatch(input: BatchInput): Buffer {
-  const size = encodedBatchSize(input.messages);
+  const size = encodedBatchSize(input.messages, input.idempotency);
   if (size > MAX_BATCH_BYTES) throw new RangeError(`batch of ${size} bytes is too large`);
   const buf = Buffer.allocUnsafe(size);
   writeInt64(buf, input.baseOffset, 0);
@@ -94,6 +108,7 @@ export function encodeBatch(input: BatchInput): Buffer {
     m.copy(buf, pos + 4);
     pos += 4 + m.length;
   }
+  if (input.idempotency) writeExtension(buf, pos, input.idempotency);
   buf.writeUInt32BE(crc32c(buf.subarray(CRC_START)), 12);
   return buf;
 }
@@ -177,9 +192,24 @@ export function checkBatch(buf: Buffer, pos = 0, end = buf.length, verifyCrc = t
     p += 4 + len;
   }
   if (p !== batchEnd) {
-    return { ok: false, reason: 'framing', detail: `${batchEnd - p} bytes after the last record` };
+    const extension = readExtension(buf, p, batchEnd);
+    if (!extension.ok) return { ok: false, reason: 'framing', detail: extension.detail };
   }
   return { ok: true, header };
+}
+
+/**
+ * The idempotency key of a batch that passed checkBatch, or null when it has none (a view into
+ * `buf` for the hash).
+ */
+export function batchIdempotency(buf: Buffer, pos = 0): IdempotencyTag | null {
+  const count = buf.readInt32BE(pos + 20);
+  const end = pos + buf.readInt32BE(pos + 8) + BATCH_PREFIX_BYTES;
+  let p = pos + BATCH_HEADER_BYTES;
+  for (let i = 0; i < count; i++) p += 4 + buf.readInt32BE(p);
+  if (p >= end) return null;
+  const extension = readExtension(buf, p, end);
+  return extension.ok ? extension.tag : null;
 }
 
 /** The message at `index` of a batch that passed checkBatch, as a view into `buf`. */

@@ -3,6 +3,7 @@ import { AppendStreamClient } from './append-stream-client';
 import { createReplicaStub, loadDistilledPackage } from './grpc-client';
 import type {
   AppendAnswer__Input,
+  AppendBatch,
   AppendRequest,
   AppendStreamRequest,
   AppendStreamResponse__Input,
@@ -33,7 +34,7 @@ async function startServer(onRequest: (call: Call, request: AppendRequest) => vo
   return { server, address: `127.0.0.1:${port}` };
 }
 
-const request = (text: string): Omit<AppendRequest, 'request_id'> => ({
+const request = (text: string): AppendBatch => ({
   messages: [Buffer.from(text)],
   producer_id: 5,
   sequence: 1,
@@ -110,6 +111,33 @@ describe('AppendStreamClient', () => {
       ['m1', 'm2', 'm3'],
       ['later'],
     ]);
+  });
+
+  it('sends every field of a request: idempotency key, request hash, expected offset', async () => {
+    const started = await startServer((call, r) =>
+      reply(call, {
+        request_id: r.request_id!,
+        result: { base_offset: 0, count: 1, duplicate: false },
+      }),
+    );
+    server = started.server;
+    const appends = connect(started.address);
+    const keyed: AppendBatch = {
+      ...request('k'),
+      producer_id: 0,
+      sequence: 0,
+      idempotency_key: 'key-1',
+      request_hash: Buffer.from('0123456789abcdef'),
+      expected_offset: 0,
+    };
+    await appends.append(keyed, Date.now() + 5000);
+    await appends.append(request('plain'), Date.now() + 5000);
+    const [first, second] = received.map((m) => m.appends[0]);
+    expect(first).toMatchObject({ idempotency_key: 'key-1', expected_offset: 0 });
+    expect(first.request_hash?.toString()).toBe('0123456789abcdef');
+    // Absent stays absent: an unset expected_offset must not arrive as 0.
+    expect(second.expected_offset).toBeUndefined();
+    expect(second.idempotency_key).toBe('');
   });
 
   it('fails an append past its deadline with DEADLINE_EXCEEDED and ignores its late answer', async () => {

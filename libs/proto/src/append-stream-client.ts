@@ -7,13 +7,15 @@ import {
 import { TurnBatcher, afterMicrotasks } from '@distilled/common';
 import type {
   AppendBatch,
-  AppendRequest,
   AppendResponse,
   AppendAnswer,
   AppendStreamRequest__Input,
   AppendStreamResponse,
   CallStatus,
 } from './messages';
+
+/** An append as it goes on the stream: the sender's fields and the id its answer echoes. */
+type StreamedAppend = AppendBatch & { request_id: number };
 
 type AppendStreamCall = ClientDuplexStream<AppendStreamRequest__Input, AppendStreamResponse>;
 
@@ -68,7 +70,7 @@ export class AppendStreamClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   /** Appends of this tick, sent together when it ends. */
-  private readonly outbox = new TurnBatcher<AppendRequest>((appends) => this.flush(appends), {
+  private readonly outbox = new TurnBatcher<StreamedAppend>((appends) => this.flush(appends), {
     schedule: afterMicrotasks,
   });
   private closed = false;
@@ -100,21 +102,17 @@ export class AppendStreamClient {
         Math.max(0, deadline - Date.now()),
       );
       this.pending.set(id, { call, written: false, resolve, reject, timer });
-      this.outbox.add({
-        messages: request.messages,
-        producer_id: request.producer_id,
-        sequence: request.sequence,
-        request_id: id,
-      });
+      // Every field of the request travels (keys, expected offsets), tagged with its id.
+      this.outbox.add({ ...request, request_id: id });
     });
   }
 
-  private flush(appends: AppendRequest[]): void {
+  private flush(appends: StreamedAppend[]): void {
     // A stream that failed since had its appends failed and the outbox emptied (discard), so
     // what arrives here was queued for the stream open now.
     const call = this.call;
     if (!call) return;
-    let message: AppendRequest[] = [];
+    let message: StreamedAppend[] = [];
     let bytes = 0;
     const send = () => {
       for (const request of message) {

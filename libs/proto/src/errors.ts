@@ -37,6 +37,15 @@ export enum ErrorReason {
   OffsetTrimmed = 'offset-trimmed',
   /** A replication call carried an epoch other than the leader's. Status FAILED_PRECONDITION. */
   FencedEpoch = 'fenced-epoch',
+  /**
+   * The append's expected offset is not where it would be written; nothing was stored. Status
+   * FAILED_PRECONDITION, the next offset in distilled-log-end-offset.
+   */
+  OffsetMismatch = 'offset-mismatch',
+  /** The idempotency key's first request is still being written or committed. Status ABORTED. */
+  KeyInFlight = 'key-in-flight',
+  /** The idempotency key was used for another request body. Status FAILED_PRECONDITION. */
+  KeyMismatch = 'key-mismatch',
 }
 
 /** Metadata keys carried in a failed call's trailers. */

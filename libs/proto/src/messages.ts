@@ -45,10 +45,16 @@ export type {
 } from './generated/distilled/v1/StatusResponse';
 
 /**
- * An Append as its sender holds it: messages, producer id and sequence. AppendStream adds the
- * request id when it sends it; a unary Append leaves it 0.
+ * An Append as its sender holds it: messages, producer id and sequence, and for a client write
+ * its idempotency key and request hash ('' / absent = none) and expected offset (absent =
+ * anywhere; unset stays distinct from 0). AppendStream adds the request id when it sends it; a
+ * unary Append leaves it 0.
  */
-export type AppendBatch = Pick<AppendRequest, 'messages' | 'producer_id' | 'sequence'>;
+export type AppendBatch = Pick<
+  AppendRequest,
+  'messages' | 'producer_id' | 'sequence' | 'expected_offset'
+> &
+  Partial<Pick<AppendRequest, 'idempotency_key' | 'request_hash'>>;
 
 /** StatusResponse.role: what the replica is doing in its current epoch. */
 export type ReplicaRole = 'leader' | 'follower' | 'starting';

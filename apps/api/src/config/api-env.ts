@@ -1,6 +1,8 @@
 // The API's environment as a validated class: each variable once, with its rule and its
 // default. parseApiConfig turns an instance into the ApiConfig the services inject.
-import { IsOptional, IsString } from 'class-validator';
+import { applyDecorators } from '@nestjs/common';
+import { Transform } from 'class-transformer';
+import { IsOptional, IsString, ValidateBy, type ValidationArguments } from 'class-validator';
 import { ClusterEnv, EnvOnOff, EnvWholeNumber } from '@distilled/config';
 import {
   DEFAULT_API_HOST,
@@ -12,8 +14,38 @@ import {
   DEFAULT_MAX_IN_FLIGHT,
   DEFAULT_MAX_MESSAGE_BYTES,
   DEFAULT_WRITE_TIMEOUT_MS,
+  MAX_BATCH_BYTES_LIMIT,
   MAX_IN_FLIGHT_LIMIT,
 } from '../constants';
+
+/**
+ * DISTILLED_MAX_BATCH_BYTES: a whole number from DISTILLED_MAX_MESSAGE_BYTES (a message of the
+ * largest size must fit a batch too) to MAX_BATCH_BYTES_LIMIT. EnvWholeNumber's rule, with its
+ * lower bound read from the other variable.
+ */
+function EnvBatchBytes(): PropertyDecorator {
+  const least = (args: ValidationArguments): number => {
+    const messageBytes = (args.object as ApiEnv).DISTILLED_MAX_MESSAGE_BYTES;
+    return typeof messageBytes === 'number' ? messageBytes : 1;
+  };
+  return applyDecorators(
+    Transform(({ value }: { value: unknown }) =>
+      typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value,
+    ),
+    ValidateBy({
+      name: 'envRule',
+      validator: {
+        validate: (value: unknown, args) =>
+          typeof value === 'number' &&
+          Number.isSafeInteger(value) &&
+          value >= least(args!) &&
+          value <= MAX_BATCH_BYTES_LIMIT,
+        defaultMessage: (args) =>
+          `must be a whole number from ${least(args!)} (DISTILLED_MAX_MESSAGE_BYTES) to ${MAX_BATCH_BYTES_LIMIT}`,
+      },
+    }),
+  );
+}
 
 export class ApiEnv extends ClusterEnv {
   @IsString()
@@ -27,6 +59,14 @@ export class ApiEnv extends ClusterEnv {
   // message alone always fits an Append and a Read.
   @EnvWholeNumber(1, 16 * 1024 * 1024)
   DISTILLED_MAX_MESSAGE_BYTES: number = DEFAULT_MAX_MESSAGE_BYTES;
+
+  /**
+   * All messages of one POST /Data/Batch. Default 16 MiB, or DISTILLED_MAX_MESSAGE_BYTES when
+   * larger: filled in by parseApiConfig.
+   */
+  @IsOptional()
+  @EnvBatchBytes()
+  DISTILLED_MAX_BATCH_BYTES?: number;
 
   @EnvWholeNumber(100, 10 * 60 * 1000)
   DISTILLED_WRITE_TIMEOUT_MS: number = DEFAULT_WRITE_TIMEOUT_MS;

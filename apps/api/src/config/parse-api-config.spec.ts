@@ -9,6 +9,7 @@ describe('parseApiConfig', () => {
       etcdEndpoints: ['http://127.0.0.1:2379'],
       cluster: 'distilled',
       maxMessageBytes: 1048576,
+      maxBatchBytes: 16 * 1024 * 1024,
       writeTimeoutMs: 5000,
       maxInFlight: 1,
       leanAsyncBind: true,
@@ -29,6 +30,7 @@ describe('parseApiConfig', () => {
         DISTILLED_ETCD: 'http://a:2379, http://b:2379',
         DISTILLED_CLUSTER: 'test-1',
         DISTILLED_MAX_MESSAGE_BYTES: '100',
+        DISTILLED_MAX_BATCH_BYTES: '1000',
         DISTILLED_WRITE_TIMEOUT_MS: '250',
         DISTILLED_API_MAX_IN_FLIGHT: '2',
         DISTILLED_API_LEAN_ASYNC_BIND: ' OFF ',
@@ -43,6 +45,7 @@ describe('parseApiConfig', () => {
       etcdEndpoints: ['http://a:2379', 'http://b:2379'],
       cluster: 'test-1',
       maxMessageBytes: 100,
+      maxBatchBytes: 1000,
       writeTimeoutMs: 250,
       maxInFlight: 2,
       leanAsyncBind: false,
@@ -55,6 +58,15 @@ describe('parseApiConfig', () => {
     });
   });
 
+  it('needs room in a batch for one message of the largest size', () => {
+    expect(() =>
+      parseApiConfig({ DISTILLED_MAX_MESSAGE_BYTES: '2000', DISTILLED_MAX_BATCH_BYTES: '1000' }),
+    ).toThrow(/^DISTILLED_MAX_BATCH_BYTES: /);
+    expect(parseApiConfig({ DISTILLED_MAX_MESSAGE_BYTES: '16777216' }).maxBatchBytes).toBe(
+      16777216,
+    );
+  });
+
   it.each([
     ['DISTILLED_API_PORT', 'abc'],
     ['DISTILLED_API_PORT', '70000'],
@@ -63,6 +75,8 @@ describe('parseApiConfig', () => {
     ['DISTILLED_API_MAX_IN_FLIGHT', '0'],
     ['DISTILLED_API_MAX_IN_FLIGHT', '6'],
     ['DISTILLED_MAX_MESSAGE_BYTES', '1.5'],
+    ['DISTILLED_MAX_BATCH_BYTES', '0'],
+    ['DISTILLED_MAX_BATCH_BYTES', '999999999'],
     ['DISTILLED_WRITE_TIMEOUT_MS', '1e3'],
     ['DISTILLED_ETCD', 'not a url'],
     ['DISTILLED_ETCD', 'ftp://x:1'],

@@ -2,6 +2,7 @@
 import { ConfigError, validateEnv, type Env } from '@distilled/config';
 import type { ApiKey } from '../auth/api-key';
 import { readApiKeysFile } from '../auth/api-keys-file';
+import { DEFAULT_MAX_BATCH_BYTES } from '../constants';
 import { ApiEnv } from './api-env';
 
 export interface ApiConfig {
@@ -12,6 +13,8 @@ export interface ApiConfig {
   /** etcd key prefix name (DISTILLED_CLUSTER). */
   cluster: string;
   maxMessageBytes: number;
+  /** All messages of one POST /Data/Batch together (DISTILLED_MAX_BATCH_BYTES). */
+  maxBatchBytes: number;
   /** One overall deadline for a write, retries included. */
   writeTimeoutMs: number;
   /** Batches the producer keeps in flight (DISTILLED_API_MAX_IN_FLIGHT, 1 to 5). */
@@ -49,6 +52,9 @@ export function parseApiConfig(env: Env): ApiConfig {
     etcdEndpoints: valid.DISTILLED_ETCD,
     cluster: valid.DISTILLED_CLUSTER,
     maxMessageBytes: valid.DISTILLED_MAX_MESSAGE_BYTES,
+    maxBatchBytes:
+      valid.DISTILLED_MAX_BATCH_BYTES ??
+      Math.max(DEFAULT_MAX_BATCH_BYTES, valid.DISTILLED_MAX_MESSAGE_BYTES),
     writeTimeoutMs: valid.DISTILLED_WRITE_TIMEOUT_MS,
     maxInFlight: valid.DISTILLED_API_MAX_IN_FLIGHT,
     leanAsyncBind: valid.DISTILLED_API_LEAN_ASYNC_BIND,

@@ -1,14 +1,21 @@
-import { Body, Controller, Get, Header, HttpCode, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Header, Headers, HttpCode, Post, Query, Res } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { AppendMessageDto, AppendMessageResponseDto } from './dto/append-message.dto';
 import { ReadMessageQueryDto, ReadMessageResponseDto } from './dto/read-message-query.dto';
 import { DataService } from './data.service';
 import { ApiAppendProblems, ApiReadProblems } from './data.swagger';
+import { ApiWriteHeaders, IDEMPOTENT_REPLAYED_DOC } from './write.swagger';
+import { answerWrite, parseWriteHeaders } from './write-headers';
+import { WritesService } from './writes.service';
 
 @ApiTags('Data')
 @Controller('Data')
 export class DataController {
-  constructor(private readonly data: DataService) {}
+  constructor(
+    private readonly data: DataService,
+    private readonly writes: WritesService,
+  ) {}
 
   @Post()
   @HttpCode(201)
@@ -28,10 +35,24 @@ export class DataController {
       json: { summary: 'JSON inside a string', value: { message: '{"user":42,"event":"login"}' } },
     },
   })
-  @ApiResponse({ status: 201, type: AppendMessageResponseDto, description: 'Committed.' })
+  @ApiResponse({
+    status: 201,
+    type: AppendMessageResponseDto,
+    description: 'Committed.',
+    headers: IDEMPOTENT_REPLAYED_DOC,
+  })
   @ApiAppendProblems()
-  append(@Body() body: AppendMessageDto): Promise<AppendMessageResponseDto> {
-    return this.data.append(body);
+  @ApiWriteHeaders()
+  async append(
+    @Body() body: AppendMessageDto,
+    @Headers('idempotency-key') key: string | undefined,
+    @Headers('expected-offset') expected: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<AppendMessageResponseDto> {
+    return answerWrite(
+      reply,
+      await this.writes.appendMessage(body, parseWriteHeaders(key, expected)),
+    );
   }
 
   @Get()

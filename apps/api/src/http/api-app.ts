@@ -8,9 +8,12 @@ import { registerJsonBodyParser } from './json-body-parser';
 import { requireHost } from './require-host';
 import { setupSwagger } from './swagger';
 
-/** The HTTP body limit for a message limit: room for worst-case JSON escaping. */
-export function bodyLimitFor(maxMessageBytes: number): number {
-  return maxMessageBytes * BODY_LIMIT_FACTOR + BODY_LIMIT_SLACK_BYTES;
+/**
+ * The HTTP body limit: room for worst-case JSON escaping of the largest body, a batch of
+ * DISTILLED_MAX_BATCH_BYTES (at least one message of DISTILLED_MAX_MESSAGE_BYTES).
+ */
+export function bodyLimitFor(maxMessageBytes: number, maxBatchBytes = maxMessageBytes): number {
+  return Math.max(maxMessageBytes, maxBatchBytes) * BODY_LIMIT_FACTOR + BODY_LIMIT_SLACK_BYTES;
 }
 
 /** The Fastify adapter with the API's options; main.ts and the specs use the same one. */
@@ -18,7 +21,7 @@ export function createApiAdapter(config: ApiConfig): FastifyAdapter {
   const adapter = new FastifyAdapter({
     // The seed served /Data and /data alike; clients depend on it.
     routerOptions: { caseSensitive: false },
-    bodyLimit: bodyLimitFor(config.maxMessageBytes),
+    bodyLimit: bodyLimitFor(config.maxMessageBytes, config.maxBatchBytes),
     ...fastifyTimeoutOptions(config),
     http: httpServerOptions(config),
     clientErrorHandler: problemClientErrorHandler,
@@ -41,7 +44,7 @@ export function configureApiApp(
   const instance = app.getHttpAdapter().getInstance();
   trackRoutes(instance);
   requireHost(instance);
-  registerJsonBodyParser(instance, bodyLimitFor(config.maxMessageBytes));
+  registerJsonBodyParser(instance, bodyLimitFor(config.maxMessageBytes, config.maxBatchBytes));
   app.get(MetricsService).instrument(instance);
   setupSwagger(app, options.swaggerUi ?? true);
 }

@@ -24,6 +24,13 @@ export {
   truncate,
 } from './problems';
 export type { ProblemTypeName } from './problems';
+export {
+  batchMessageTooLarge,
+  batchTooLarge,
+  keyInFlight,
+  keyMismatch,
+  offsetMismatch,
+} from './write-problems';
 export { ProblemDetailsFilter } from './problem-details.filter';
 export { problemClientErrorHandler } from './client-error-handler';
 export { RouteTable, trackRoutes, routeTableOf } from './route-table';

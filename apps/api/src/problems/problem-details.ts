@@ -2,8 +2,8 @@
 export interface FieldProblem {
   /** The body field or query parameter, e.g. `message` or `offset`. */
   field: string;
-  /** Where it was: the JSON body or the query string. */
-  in: 'body' | 'query';
+  /** Where it was: the JSON body, the query string or a request header. */
+  in: 'body' | 'query' | 'header';
   detail: string;
 }
 
@@ -15,7 +15,7 @@ export interface ProblemDetails {
   detail: string;
   /** 400: one entry per invalid field. */
   errors?: FieldProblem[];
-  /** 404 for an offset: the first offset not committed yet (where the log ends). */
+  /** 404 for an offset, 412 for Expected-Offset: the next offset the log will give. */
   nextOffset?: number;
   /** 410 for an offset retention deleted: the first offset the log still serves. */
   firstOffset?: number;

@@ -5,8 +5,8 @@ export class FieldProblemDto implements FieldProblem {
   @ApiProperty({ example: 'message' })
   field!: string;
 
-  @ApiProperty({ enum: ['body', 'query'], example: 'body' })
-  in!: 'body' | 'query';
+  @ApiProperty({ enum: ['body', 'query', 'header'], example: 'body' })
+  in!: 'body' | 'query' | 'header';
 
   @ApiProperty({ example: 'message must be a string, not a number.' })
   detail!: string;
@@ -39,7 +39,8 @@ export class ProblemDto implements ProblemDetails {
   errors?: FieldProblemDto[];
 
   @ApiPropertyOptional({
-    description: '404 for an offset: the first offset not committed yet (where the log ends).',
+    description:
+      '404 for an offset: the first offset not committed yet (where the log ends). 412 for Expected-Offset: the offset the next write will get.',
     example: 42,
   })
   nextOffset?: number;

@@ -26,6 +26,10 @@ export const ProblemType = {
   badRequest: 'bad-request',
   unauthorized: 'unauthorized',
   forbidden: 'forbidden',
+  batchTooLarge: 'batch-too-large',
+  offsetMismatch: 'offset-mismatch',
+  keyInFlight: 'idempotency-key-in-flight',
+  keyMismatch: 'idempotency-key-mismatch',
 } as const;
 export type ProblemTypeName = (typeof ProblemType)[keyof typeof ProblemType];
 
@@ -102,7 +106,7 @@ export function routeNotFound(method: string, path: string): ApiProblem {
     type: problemType(ProblemType.routeNotFound),
     title: 'Not found',
     status: 404,
-    detail: `There is no ${method} ${path}. The API serves POST /Data, GET /Data?offset=n, GET /Cluster, GET /health, GET /metrics; see /docs.`,
+    detail: `There is no ${method} ${path}. The API serves POST /Data, POST /Data/Batch, GET /Data?offset=n, GET /Cluster, GET /health, GET /metrics; see /docs.`,
   });
 }
 

@@ -1,28 +1,20 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { RetryBackoff, TurnBatcher } from '@distilled/common';
+import { TurnBatcher } from '@distilled/common';
 import { apiConfig, type ApiConfig } from '../config';
-import {
-  MAX_BATCH_BYTES,
-  MAX_BATCH_MESSAGES,
-  MIN_ATTEMPT_MS,
-  RETRY_BACKOFF_INITIAL_MS,
-  RETRY_BACKOFF_MAX_MS,
-} from '../constants';
+import { MAX_BATCH_BYTES, MAX_BATCH_MESSAGES, MIN_ATTEMPT_MS } from '../constants';
 import { MetricsService } from '../metrics/metrics.service';
-import { ApiProblem, internalError, notStored, outcomeUnknown, replicaRejected } from '../problems';
-import { judgeAppendFailure } from './append-verdict';
+import { ApiProblem, internalError, notStored } from '../problems';
+import { AppendAttempts } from './append-attempts';
 import { randomProducerId } from './producer-id';
-import {
-  REPLICA_GATEWAY,
-  ReplicaCallError,
-  type ReplicaGateway,
-  type ReplicaRef,
-} from './replica-gateway';
+import { REPLICA_GATEWAY, type ReplicaGateway } from './replica-gateway';
 
 interface PendingWrite {
-  message: Buffer;
+  /** One client request's messages: they always leave in the same batch, in this order. */
+  messages: Buffer[];
+  bytes: number;
   /** When this request's answer is due (arrival + DISTILLED_WRITE_TIMEOUT_MS). */
   deadline: number;
+  /** With the offset of the write's first message. */
   resolve(offset: number): void;
   reject(problem: ApiProblem): void;
 }
@@ -44,8 +36,13 @@ type BatchOutcome = { ok: true; baseOffset: number } | { ok: false; problem: Api
  * new leader, which has the same log) answers a batch it already holds with its original offsets
  * instead of appending it again, in whatever order the batches of the window arrive.
  *
- * A batch is retried until the earliest deadline of its writes. It then fails with 503 only if
- * every attempt proved it was not stored, and with 504 if any attempt may have stored it.
+ * A write of several messages (POST /Data/Batch) is never split: it joins a batch whole, or
+ * leaves alone when it is larger than a batch, so its messages share one record batch on the
+ * leader and are committed, or lost, together.
+ *
+ * A batch is retried (AppendAttempts) until the earliest deadline of its writes. It then fails
+ * with 503 only if every attempt proved it was not stored, and with 504 if any attempt may have
+ * stored it.
  */
 @Injectable()
 export class IdempotentProducer implements OnApplicationShutdown {
@@ -64,16 +61,28 @@ export class IdempotentProducer implements OnApplicationShutdown {
     @Inject(REPLICA_GATEWAY) private readonly gateway: ReplicaGateway,
     @Inject(apiConfig.KEY) private readonly config: ApiConfig,
     private readonly metrics: MetricsService,
+    private readonly attempts: AppendAttempts,
   ) {}
 
   /** Appends one message; resolves with its offset once committed, or rejects with ApiProblem. */
   append(message: Buffer): Promise<number> {
+    return this.appendAll([message]);
+  }
+
+  /**
+   * Appends messages atomically at contiguous offsets; resolves with the first one's offset once
+   * all are committed, or rejects with ApiProblem (then none of them, or all, were stored).
+   */
+  appendAll(messages: Buffer[]): Promise<number> {
     if (this.stopped) {
       return Promise.reject(notStored('The API is shutting down.', null));
     }
+    let bytes = 0;
+    for (const message of messages) bytes += message.length;
     return new Promise<number>((resolve, reject) => {
       this.arrivals.add({
-        message,
+        messages,
+        bytes,
         deadline: Date.now() + this.config.writeTimeoutMs,
         resolve,
         reject,
@@ -121,7 +130,8 @@ export class IdempotentProducer implements OnApplicationShutdown {
     const now = Date.now();
     const batch: PendingWrite[] = [];
     let bytes = 0;
-    while (queue.length > 0 && batch.length < MAX_BATCH_MESSAGES) {
+    let count = 0;
+    while (queue.length > 0 && count < MAX_BATCH_MESSAGES) {
       const next = queue[0];
       if (next.deadline - now < MIN_ATTEMPT_MS) {
         queue.shift();
@@ -133,10 +143,13 @@ export class IdempotentProducer implements OnApplicationShutdown {
         );
         continue;
       }
-      if (batch.length > 0 && bytes + next.message.length > MAX_BATCH_BYTES) break;
+      const full =
+        bytes + next.bytes > MAX_BATCH_BYTES || count + next.messages.length > MAX_BATCH_MESSAGES;
+      if (batch.length > 0 && full) break;
       queue.shift();
       batch.push(next);
-      bytes += next.message.length;
+      bytes += next.bytes;
+      count += next.messages.length;
     }
     return batch;
   }
@@ -145,13 +158,14 @@ export class IdempotentProducer implements OnApplicationShutdown {
     const started = performance.now();
     const deadline = Math.min(...batch.map((write) => write.deadline));
     let outcome: BatchOutcome;
+    const messages = batch.length === 1 ? batch[0].messages : batch.flatMap((w) => w.messages);
     try {
-      outcome = await this.sendWithRetries(
-        batch.map((write) => write.message),
-        this.producerId,
-        sequence,
+      const sent = await this.attempts.send(
+        { messages, producer_id: this.producerId, sequence },
         deadline,
       );
+      if (sent.ok && sent.response.duplicate) this.metrics.duplicateBatch();
+      outcome = sent.ok ? { ok: true, baseOffset: sent.response.base_offset } : sent;
     } catch (error) {
       // A bug, not a replica failure: the batch may have been sent, so never claim "not stored".
       this.logger.error(
@@ -161,7 +175,7 @@ export class IdempotentProducer implements OnApplicationShutdown {
       outcome = { ok: false, problem: internalError() };
     }
     this.metrics.batchSent(
-      batch.length,
+      messages.length,
       outcome.ok ? 'committed' : outcome.problem.status,
       (performance.now() - started) / 1000,
     );
@@ -171,84 +185,11 @@ export class IdempotentProducer implements OnApplicationShutdown {
         `batch ${sequence} (${batch.length} write${batch.length === 1 ? '' : 's'}) answered ${outcome.problem.status}: ${outcome.problem.message}`,
       );
     }
-    batch.forEach((write, index) =>
-      outcome.ok ? write.resolve(outcome.baseOffset + index) : write.reject(outcome.problem),
-    );
-  }
-
-  private async sendWithRetries(
-    messages: Buffer[],
-    producerId: number,
-    sequence: number,
-    deadline: number,
-  ): Promise<BatchOutcome> {
-    const request = { messages, producer_id: producerId, sequence };
-    const budget = this.config.writeTimeoutMs;
-    // One stuck leader (e.g. frozen, not dead) must not use the whole budget: an attempt gets
-    // half of it, so a retry can still reach the leader that replaces it.
-    const attemptBudget = Math.max(100, Math.floor(budget / 2));
-    let maybeStored = false;
-    let maybeWhy = '';
-    let why = 'No leader is elected right now (an election may be in progress).';
-    let redirect: ReplicaRef | null = null;
-    const backoff = new RetryBackoff(RETRY_BACKOFF_INITIAL_MS, RETRY_BACKOFF_MAX_MS);
-    let attempts = 0;
-
-    for (;;) {
-      const now = Date.now();
-      if (deadline - now < MIN_ATTEMPT_MS) break;
-      const target = redirect ?? this.gateway.leader();
-      const redirected = redirect !== null;
-      redirect = null;
-      if (target === null) {
-        why = 'No leader is elected right now (an election may be in progress).';
-        this.metrics.retry('no-leader');
-        await this.gateway.viewChanged(Math.min(backoff.next(), deadline - now));
-        continue;
-      }
-      attempts += 1;
-      try {
-        const response = await this.gateway.append(
-          target,
-          request,
-          Math.min(deadline, now + attemptBudget),
-        );
-        if (response.duplicate) this.metrics.duplicateBatch();
-        return { ok: true, baseOffset: response.base_offset };
-      } catch (error) {
-        if (!(error instanceof ReplicaCallError)) throw error;
-        const verdict = judgeAppendFailure(error);
-        if (verdict.stored === 'maybe') {
-          maybeStored = true;
-          maybeWhy = verdict.why;
-        }
-        why = verdict.why;
-        this.metrics.retry(error.reason ?? `grpc-${error.code}`);
-        if (!verdict.retry) {
-          return {
-            ok: false,
-            problem: replicaRejected(maybeStored ? 'maybe-stored' : 'not-stored'),
-          };
-        }
-        // Follow a named leader at once, but not twice in a row: two replicas that point at
-        // each other must not make a busy loop.
-        if (verdict.redirect && verdict.redirect.id !== target.id && !redirected) {
-          redirect = verdict.redirect;
-          continue;
-        }
-      }
-      const left = deadline - Date.now();
-      if (left < MIN_ATTEMPT_MS) break;
-      await this.gateway.viewChanged(Math.min(backoff.next(), left));
+    let offset = outcome.ok ? outcome.baseOffset : 0;
+    for (const write of batch) {
+      if (outcome.ok) write.resolve(offset);
+      else write.reject(outcome.problem);
+      offset += write.messages.length;
     }
-
-    const leader = this.gateway.leader()?.id ?? null;
-    const tried = `${attempts} attempt${attempts === 1 ? '' : 's'} within the write timeout (${budget} ms)`;
-    return {
-      ok: false,
-      problem: maybeStored
-        ? outcomeUnknown(`The write was not confirmed after ${tried}: ${maybeWhy}`, leader)
-        : notStored(`The write could not be stored after ${tried}: ${why}`, leader),
-    };
   }
 }

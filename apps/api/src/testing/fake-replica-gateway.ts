@@ -92,21 +92,54 @@ export class FakeReplicaGateway implements ReplicaGateway {
         leaderHint: this.leader(),
       });
     }
-    return this.store(request);
+    const refusal = this.checkConditions(replica, request);
+    return refusal ?? this.store(request);
   }
 
-  /** Appends to the log (deduplicated) regardless of who is asked: "the leader stored it". */
+  /** Keyed requests the leader holds: key -> request hash (hex). */
+  private readonly keyHashes = new Map<string, string>();
+
+  /** The leader's refusals of keyed and conditional appends (a replay is answered by store). */
+  checkConditions(replica: ReplicaRef, request: AppendBatch): ReplicaCallError | null {
+    const key = request.idempotency_key;
+    const hash = request.request_hash?.toString('hex') ?? '';
+    if (key && this.keyHashes.has(key)) {
+      return this.keyHashes.get(key) === hash
+        ? null
+        : callError(replica, GrpcStatus.FAILED_PRECONDITION, ErrorReason.KeyMismatch);
+    }
+    const expected = request.expected_offset;
+    if (expected !== undefined && expected !== null && expected !== this.log.length) {
+      return callError(replica, GrpcStatus.FAILED_PRECONDITION, ErrorReason.OffsetMismatch, {
+        logEndOffset: this.log.length,
+      });
+    }
+    return null;
+  }
+
+  /**
+   * Appends to the log regardless of who is asked: "the leader stored it". Deduplicated by
+   * Idempotency-Key when the request has one, else by (producer id, sequence) when it has a
+   * producer, like the real leader.
+   */
   store(request: AppendBatch): AppendResponse {
-    const key = `${request.producer_id}/${request.sequence}`;
-    const known = this.batches.get(key);
+    const key = request.idempotency_key
+      ? `key:${request.idempotency_key}`
+      : request.producer_id
+        ? `${request.producer_id}/${request.sequence}`
+        : null;
+    const known = key === null ? undefined : this.batches.get(key);
     if (known) return { ...known, duplicate: true };
+    if (request.idempotency_key) {
+      this.keyHashes.set(request.idempotency_key, request.request_hash?.toString('hex') ?? '');
+    }
     const response = {
       base_offset: this.log.length,
       count: request.messages.length,
       duplicate: false,
     };
     this.log.push(...request.messages);
-    this.batches.set(key, response);
+    if (key !== null) this.batches.set(key, response);
     return response;
   }
 

@@ -2,6 +2,7 @@ import { Injectable, ValidationPipe, type ArgumentMetadata } from '@nestjs/commo
 import type { ValidationError } from 'class-validator';
 import { invalidRequest, type FieldProblem } from '../problems';
 import { FIELD_LOCATION, type FieldLocation } from '../data/dto/field-location';
+import { AppendBatchDto } from '../data/dto/append-batch.dto';
 import { AppendMessageDto, messageProblem } from '../data/dto/append-message.dto';
 import { offsetProblem, ReadMessageQueryDto } from '../data/dto/read-message-query.dto';
 
@@ -58,6 +59,15 @@ export function fastTransform(value: unknown, metadata: ArgumentMetadata): unkno
     if (messageProblem(message) !== null) return undefined;
     const dto = new AppendMessageDto();
     dto.message = message as string;
+    return dto;
+  }
+  if (metadata.type === 'body' && metadata.metatype === AppendBatchDto) {
+    // The elements are checked by checkBatchMessages, which names the bad one.
+    if (!onlyKey(value, 'messages')) return undefined;
+    const messages = (value as { messages: unknown }).messages;
+    if (!Array.isArray(messages)) return undefined;
+    const dto = new AppendBatchDto();
+    dto.messages = messages as string[];
     return dto;
   }
   if (metadata.type === 'query' && metadata.metatype === ReadMessageQueryDto) {

@@ -21,6 +21,8 @@ describe('parseServerConfig', () => {
       replicaLagMs: 2000,
       commitTimeoutMs: 4000,
       logFormat: 'json',
+      idempotencyWindowMs: 24 * 60 * 60 * 1000,
+      idempotencyMaxKeys: 1_000_000,
     });
   });
 
@@ -41,6 +43,8 @@ describe('parseServerConfig', () => {
       DISTILLED_LOG_FORMAT: 'text',
       DISTILLED_RETENTION_BYTES: '1073741824',
       DISTILLED_RETENTION_MS: '86400000',
+      DISTILLED_IDEMPOTENCY_WINDOW_MS: '60000',
+      DISTILLED_IDEMPOTENCY_MAX_KEYS: '5000',
     });
     expect(config).toMatchObject({
       etcdEndpoints: ['http://10.0.0.1:2379', 'http://10.0.0.2:2379'],
@@ -58,6 +62,8 @@ describe('parseServerConfig', () => {
       commitTimeoutMs: 900,
       logFormat: 'text',
       retention: { retentionBytes: 1073741824, retentionMs: 86400000 },
+      idempotencyWindowMs: 60000,
+      idempotencyMaxKeys: 5000,
     });
   });
 
@@ -82,6 +88,8 @@ describe('parseServerConfig', () => {
     ['DISTILLED_SEGMENT_BYTES', '100'],
     ['DISTILLED_LEASE_TTL', '0'],
     ['DISTILLED_REPLICA_LAG_MS', '-1'],
+    ['DISTILLED_IDEMPOTENCY_WINDOW_MS', '10'],
+    ['DISTILLED_IDEMPOTENCY_MAX_KEYS', '0'],
     ['DISTILLED_COMMIT_TIMEOUT_MS', '1e3'],
     ['DISTILLED_LOG_FORMAT', 'xml'],
     ['DISTILLED_RETENTION_BYTES', '0'],

@@ -24,6 +24,10 @@ export interface ServerConfig {
   replicaLagMs: number;
   commitTimeoutMs: number;
   logFormat: LogFormat;
+  /** How long the leader remembers an Idempotency-Key (DISTILLED_IDEMPOTENCY_WINDOW_MS). */
+  idempotencyWindowMs: number;
+  /** At most this many keys are remembered (DISTILLED_IDEMPOTENCY_MAX_KEYS); oldest go first. */
+  idempotencyMaxKeys: number;
 }
 
 /**
@@ -51,5 +55,7 @@ export function parseServerConfig(env: Env): ServerConfig {
     replicaLagMs: valid.DISTILLED_REPLICA_LAG_MS,
     commitTimeoutMs: valid.DISTILLED_COMMIT_TIMEOUT_MS,
     logFormat: valid.DISTILLED_LOG_FORMAT,
+    idempotencyWindowMs: valid.DISTILLED_IDEMPOTENCY_WINDOW_MS,
+    idempotencyMaxKeys: valid.DISTILLED_IDEMPOTENCY_MAX_KEYS,
   };
 }

@@ -18,6 +18,7 @@ const LOG_STORE_STATUS: Record<LogStoreErrorCode, [GrpcStatus, ErrorReason | und
   STALE_SEQUENCE: [GrpcStatus.FAILED_PRECONDITION, ErrorReason.StaleSequence],
   CORRUPT: [GrpcStatus.UNAVAILABLE, ErrorReason.Corrupted],
   INVALID_ARGUMENT: [GrpcStatus.INVALID_ARGUMENT, ErrorReason.InvalidArgument],
+  OFFSET_MISMATCH: [GrpcStatus.FAILED_PRECONDITION, ErrorReason.OffsetMismatch],
 };
 
 function metadataFor(reason: ErrorReason | undefined, details: ReplicaErrorDetails): Metadata {
@@ -50,8 +51,13 @@ export function toGrpcStatus(error: unknown): GrpcErrorStatus {
   }
   if (error instanceof LogStoreError) {
     const [code, reason] = LOG_STORE_STATUS[error.code] ?? [GrpcStatus.INTERNAL, undefined];
-    const metadata = metadataFor(reason, {});
-    const { logStartOffset } = error.details;
+    // An expected-offset refusal tells the client where the log would have put it; a trimmed
+    // offset, where the log starts now.
+    const { nextOffset, logStartOffset } = error.details;
+    const metadata = metadataFor(
+      reason,
+      typeof nextOffset === 'number' ? { logEndOffset: nextOffset } : {},
+    );
     if (logStartOffset !== undefined) {
       metadata.set(ErrorMetadata.logStartOffset, String(logStartOffset));
     }

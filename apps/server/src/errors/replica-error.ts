@@ -112,6 +112,31 @@ export class ReplicaError extends Error {
     );
   }
 
+  static offsetMismatch(expectedOffset: number, nextOffset: number): ReplicaError {
+    return new ReplicaError(
+      ErrorReason.OffsetMismatch,
+      GrpcStatus.FAILED_PRECONDITION,
+      `the append expected offset ${expectedOffset} but the next offset is ${nextOffset}; nothing was stored`,
+      { logEndOffset: nextOffset },
+    );
+  }
+
+  static keyInFlight(key: string): ReplicaError {
+    return new ReplicaError(
+      ErrorReason.KeyInFlight,
+      GrpcStatus.ABORTED,
+      `the first request with idempotency key "${key}" is still being written or committed; nothing was appended for this one`,
+    );
+  }
+
+  static keyMismatch(key: string): ReplicaError {
+    return new ReplicaError(
+      ErrorReason.KeyMismatch,
+      GrpcStatus.FAILED_PRECONDITION,
+      `idempotency key "${key}" was used for a request with another body; nothing was appended`,
+    );
+  }
+
   static notLeaderForReplication(): ReplicaError {
     return new ReplicaError(
       ErrorReason.NotLeader,

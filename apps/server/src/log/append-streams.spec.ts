@@ -44,6 +44,8 @@ const append = (id: number): AppendRequest => ({
   producer_id: 0,
   sequence: 0,
   request_id: id,
+  idempotency_key: '',
+  request_hash: Buffer.alloc(0),
 });
 // Two turns: the answer settles in one, the stream flushes its answers in the next.
 const settle = () => new Promise((resolve) => setImmediate(() => setImmediate(resolve)));

@@ -1,8 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LoggerService } from '@nestjs/common';
 import type { Leadership } from '@distilled/cluster';
-import type { AppendResult, LogStore, ProducerBatchId } from '@distilled/log-store';
-import { ISR_CHECK_INTERVAL_MS } from '../constants';
+import type { AppendOptions, AppendResult, LogStore, ProducerBatchId } from '@distilled/log-store';
+import {
+  DEFAULT_IDEMPOTENCY_MAX_KEYS,
+  DEFAULT_IDEMPOTENCY_WINDOW_MS,
+  ISR_CHECK_INTERVAL_MS,
+} from '../constants';
 import { AppendCoalescer } from './append-coalescer';
 import { ReplicaError } from '../errors/replica-error';
 import { CommitWaiters } from './commit-waiters';
@@ -10,6 +14,7 @@ import { FetchSession, type FetchCall, type FetchSessionHost } from './fetch-ses
 import { FollowerTracker } from './follower-tracker';
 import { computeHighWatermark, type HighWatermark } from './high-watermark';
 import { IsrManager } from './isr-manager';
+import { KeyedAppends } from './keyed-appends';
 import { describeError } from '@distilled/common';
 
 export interface LeaderTermOptions {
@@ -31,6 +36,9 @@ export interface LeaderTermOptions {
   onLogFailure?: (error: unknown, foundBy: string) => void;
   logger: LoggerService;
   now?: () => number;
+  /** Idempotency-Keys remembered: how long and how many (defaults: 24 h, 1 M). */
+  idempotencyWindowMs?: number;
+  idempotencyMaxKeys?: number;
 }
 
 /**
@@ -53,6 +61,8 @@ export class LeaderTerm implements FetchSessionHost {
   private readonly inFlight = new Set<Promise<unknown>>();
   /** Appends without a producer id share a record batch per turn of the event loop. */
   private readonly coalescer = new AppendCoalescer((messages) => this.appendBatch(messages));
+  /** Appends with an Idempotency-Key: one record batch each, decided against the key table. */
+  private readonly keyed: KeyedAppends;
   private readonly now: () => number;
   /** The end of the leader's own appended-and-resolved log: its part in the HW. */
   private durableLeo: number;
@@ -68,6 +78,13 @@ export class LeaderTerm implements FetchSessionHost {
     this.epochStartOffset = this.durableLeo;
     this.tracker = new FollowerTracker(this.now());
     this.isrManager = new IsrManager(options.leadership, (why) => this.fenced(why));
+    this.keyed = new KeyedAppends({
+      log: this.log,
+      maxKeys: options.idempotencyMaxKeys ?? DEFAULT_IDEMPOTENCY_MAX_KEYS,
+      windowMs: options.idempotencyWindowMs ?? DEFAULT_IDEMPOTENCY_WINDOW_MS,
+      highWatermark: () => this.highWatermark(),
+      now: this.now,
+    });
     // A group written to the log (its fsync still running) wakes the fetch sessions at once.
     this.unsubscribeWritten = options.log.onWritten(() => this.wakeSessions());
   }
@@ -89,6 +106,7 @@ export class LeaderTerm implements FetchSessionHost {
    * does not wait out the lag limit, then watches lag on a timer.
    */
   async start(): Promise<void> {
+    this.scanKeys();
     await this.checkIsr();
     this.recompute();
     this.timer = setInterval(() => void this.checkIsr(), ISR_CHECK_INTERVAL_MS);
@@ -97,21 +115,59 @@ export class LeaderTerm implements FetchSessionHost {
 
   /**
    * Appends one batch and resolves once it is committed: HW past it and the ISR at least
-   * MIN_INSYNC. Refuses (nothing appended) when the ISR is too small. Without a producer the
-   * messages may share a record batch with other calls of the same turn (AppendCoalescer).
+   * MIN_INSYNC. Refuses (nothing appended) when the ISR is too small. Without a producer,
+   * key or expected offset the messages may share a record batch with other calls of the same
+   * turn (AppendCoalescer); a call's messages always stay together in one record batch.
    */
-  append(messages: Buffer[], producer?: ProducerBatchId): Promise<AppendResult> {
-    return producer ? this.appendBatch(messages, producer) : this.coalescer.append(messages);
+  append(
+    messages: Buffer[],
+    producer?: ProducerBatchId,
+    options: AppendOptions = {},
+  ): Promise<AppendResult> {
+    const { idempotency, expectedOffset } = options;
+    if (idempotency) {
+      return this.keyed.append(messages, idempotency, expectedOffset, (batch, opts, onWritten) =>
+        this.appendBatch(batch, producer, opts, onWritten),
+      );
+    }
+    if (producer || expectedOffset !== undefined) {
+      return this.appendBatch(messages, producer, options);
+    }
+    return this.coalescer.append(messages);
   }
 
-  private async appendBatch(messages: Buffer[], producer?: ProducerBatchId): Promise<AppendResult> {
+  /** Fills the key table from the log; keyed appends wait for it, others never do. */
+  private scanKeys(): void {
+    const started = this.now();
+    this.keyed.start().then(
+      (scan) => {
+        if (scan.keys === 0 && scan.batches < 1000) return;
+        this.options.logger.log(
+          `idempotency keys: ${scan.keys} found in ${scan.batches} batches (offsets ${scan.fromOffset}..${scan.toOffset}, ${scan.bytes} bytes) in ${this.now() - started} ms`,
+        );
+      },
+      (error: unknown) => {
+        this.options.onLogFailure?.(error, 'the leader reading idempotency keys');
+        this.options.logger.warn(
+          `could not read idempotency keys from the log: ${describeError(error)}`,
+        );
+      },
+    );
+  }
+
+  private async appendBatch(
+    messages: Buffer[],
+    producer?: ProducerBatchId,
+    options?: AppendOptions,
+    onWritten?: (result: AppendResult) => void,
+  ): Promise<AppendResult> {
     const started = this.now();
     if (this.endedWith) throw this.endedWith;
     if (this.isr.length < this.options.minInsync) {
       throw ReplicaError.notEnoughReplicas(this.isr, this.options.minInsync);
     }
     this.tracker.onLeaderAppend(this.log.writtenEndOffset, started);
-    const appending = this.log.append(messages, this.epoch, producer);
+    const appending = this.log.append(messages, this.epoch, producer, options);
     this.inFlight.add(appending);
     let result: AppendResult;
     try {
@@ -119,6 +175,7 @@ export class LeaderTerm implements FetchSessionHost {
     } finally {
       this.inFlight.delete(appending);
     }
+    onWritten?.(result);
     if (this.endedWith) throw this.endedWith;
     const end = result.baseOffset + result.count;
     if (end > this.durableLeo) this.durableLeo = end;

@@ -13,6 +13,7 @@ import { LEADER_EPOCH_METADATA } from '../constants';
 import { ReplicaError } from '../errors/replica-error';
 import { toGrpcStatus } from '../errors/grpc-status';
 import type { FetchCall, FetchSession } from './fetch-session';
+import { appendOptionsOf } from './append-options';
 import { LeaderTerm } from './leader-term';
 import { LogFailures } from './log-failures';
 import { ReplicaState } from './replica-state';
@@ -63,6 +64,8 @@ export class LeaderService {
       },
       onLogFailure: (error, foundBy) => this.failures.report(error, foundBy),
       logger: this.logger,
+      idempotencyWindowMs: this.config.idempotencyWindowMs,
+      idempotencyMaxKeys: this.config.idempotencyMaxKeys,
     });
     this.term = term;
     this.state.leading({
@@ -100,7 +103,7 @@ export class LeaderService {
       request.producer_id > 0
         ? { producerId: request.producer_id, sequence: request.sequence }
         : undefined;
-    const result = await term.append(messages, producer);
+    const result = await term.append(messages, producer, appendOptionsOf(request));
     return { base_offset: result.baseOffset, count: result.count, duplicate: result.duplicate };
   }
 

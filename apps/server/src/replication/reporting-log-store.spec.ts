@@ -44,4 +44,13 @@ describe('ReportingLogStore', () => {
     await expect(view.append([Buffer.from('x')], 1)).rejects.toThrow('write failed');
     expect(state.problem).toBe('write failed, reopen the log');
   });
+
+  it('passes the options of an append (expected offset, idempotency tag) on to the log', async () => {
+    const { log, failures } = setup();
+    const append = jest.spyOn(log, 'append');
+    const view = failures.reporting(log, () => 'an append');
+    const options = { expectedOffset: 0, idempotency: { key: 'k', hash: Buffer.from('h') } };
+    await view.append([Buffer.from('x')], 1, undefined, options);
+    expect(append).toHaveBeenCalledWith([Buffer.from('x')], 1, undefined, options);
+  });
 });

@@ -1,4 +1,5 @@
 import type {
+  AppendOptions,
   AppendResult,
   EpochEndOffset,
   LogStore,
@@ -81,8 +82,13 @@ export class ReportingLogStore implements LogStore {
     return this.log.endOffsetForEpoch(epoch);
   }
 
-  append(messages: Buffer[], epoch: number, producer?: ProducerBatchId): Promise<AppendResult> {
-    return this.reported(this.log.append(messages, epoch, producer), 'append', -1);
+  append(
+    messages: Buffer[],
+    epoch: number,
+    producer?: ProducerBatchId,
+    options?: AppendOptions,
+  ): Promise<AppendResult> {
+    return this.reported(this.log.append(messages, epoch, producer, options), 'append', -1);
   }
 
   appendBatches(batches: Buffer): Promise<number> {

@@ -1,0 +1,60 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { AppendBatch } from '@distilled/proto';
+import { apiConfig, type ApiConfig } from '../config';
+import { AppendAttempts } from './append-attempts';
+import { requestHash, type WriteRoute } from './request-hash';
+
+export interface WriteConditionsInput {
+  idempotencyKey?: string;
+  expectedOffset?: number;
+}
+
+export interface ConditionalWriteResult {
+  baseOffset: number;
+  count: number;
+  /** The leader already held this key: the first request's offsets, not a new append. */
+  replayed: boolean;
+}
+
+/**
+ * Sends a write that carries an Idempotency-Key or an Expected-Offset as an Append of its own
+ * (apps/api/README.md, "Batches and safe retries"), never coalesced with other writes: the leader
+ * must decide it on its own (replay, 409, 422, 412) and store it as one record batch that carries
+ * its key.
+ *
+ * Such a request carries no producer id: its key, not a producer sequence, makes retries safe
+ * (the leader replays a key it holds, or says it is in flight while our own earlier attempt
+ * commits). It therefore never waits for a slot in the producer's pipeline, so keyed writes
+ * run as concurrently as plain ones. A request with only Expected-Offset is retried too; a 412
+ * after an attempt that may have stored it becomes 504 (condition-verdict.ts).
+ */
+@Injectable()
+export class ConditionalWriter {
+  constructor(
+    private readonly attempts: AppendAttempts,
+    @Inject(apiConfig.KEY) private readonly config: ApiConfig,
+  ) {}
+
+  async write(
+    messages: Buffer[],
+    route: WriteRoute,
+    conditions: WriteConditionsInput,
+  ): Promise<ConditionalWriteResult> {
+    const request: AppendBatch = { messages, producer_id: 0, sequence: 0 };
+    if (conditions.idempotencyKey !== undefined) {
+      request.idempotency_key = conditions.idempotencyKey;
+      request.request_hash = requestHash(route, messages);
+    }
+    if (conditions.expectedOffset !== undefined)
+      request.expected_offset = conditions.expectedOffset;
+    const outcome = await this.attempts.send(request, Date.now() + this.config.writeTimeoutMs);
+    if (!outcome.ok) throw outcome.problem;
+    const { response } = outcome;
+    return {
+      baseOffset: response.base_offset,
+      count: response.count,
+      // A duplicate after our own attempt that may have stored it is that attempt's answer.
+      replayed: response.duplicate && !outcome.retried,
+    };
+  }
+}

@@ -1,0 +1,62 @@
+import { IdempotencyKeyTable } from './idempotency-keys';
+
+const tag = (key: string, body = 'a') => ({ key, hash: Buffer.from(`hash-${body}`) });
+
+describe('IdempotencyKeyTable', () => {
+  const make = (maxKeys = 100, windowMs = 60_000) => new IdempotencyKeyTable({ maxKeys, windowMs });
+
+  describe('check', () => {
+    it('calls an unknown key new', () => {
+      expect(make().check(tag('k'), 0, 0)).toEqual({ kind: 'new' });
+    });
+
+    it('calls a key being written in flight, or a mismatch with another body', () => {
+      const table = make();
+      table.begin(tag('k'));
+      expect(table.check(tag('k'), 0, 0)).toEqual({ kind: 'in-flight' });
+      expect(table.check(tag('k', 'b'), 0, 0)).toEqual({ kind: 'mismatch' });
+    });
+
+    it('replays a written key once the high watermark passes its end', () => {
+      const table = make();
+      table.begin(tag('k'));
+      table.remember(tag('k'), 10, 3, 1000);
+      expect(table.check(tag('k'), 12, 1000)).toEqual({ kind: 'in-flight' });
+      expect(table.check(tag('k'), 13, 1000)).toEqual({ kind: 'replay', baseOffset: 10, count: 3 });
+      expect(table.check(tag('k', 'b'), 13, 1000)).toEqual({ kind: 'mismatch' });
+    });
+
+    it('forgets a key older than the window', () => {
+      const table = make(100, 1000);
+      table.remember(tag('k'), 0, 1, 5000);
+      expect(table.check(tag('k'), 1, 6000).kind).toBe('replay');
+      expect(table.check(tag('k'), 1, 6001)).toEqual({ kind: 'new' });
+      expect(table.size).toBe(0);
+    });
+  });
+
+  it('abandon frees a key whose append failed before it was written', () => {
+    const table = make();
+    table.begin(tag('k'));
+    table.abandon(tag('k'));
+    expect(table.check(tag('k'), 0, 0)).toEqual({ kind: 'new' });
+  });
+
+  it('keeps at most maxKeys, forgetting the oldest first', () => {
+    const table = make(2);
+    table.remember(tag('a'), 0, 1, 1);
+    table.remember(tag('b'), 1, 1, 2);
+    table.remember(tag('c'), 2, 1, 3);
+    expect(table.size).toBe(2);
+    expect(table.check(tag('a'), 10, 3)).toEqual({ kind: 'new' });
+    expect(table.check(tag('c'), 10, 3).kind).toBe('replay');
+  });
+
+  it('sweeps keys past the window as newer ones arrive', () => {
+    const table = make(10_000, 10);
+    table.remember(tag('old'), 0, 1, 0);
+    for (let i = 1; i <= 1024; i++) table.remember(tag(`k${i}`), i, 1, 100);
+    expect(table.size).toBe(1024);
+    expect(table.check(tag('old'), 2000, 100)).toEqual({ kind: 'new' });
+  });
+});

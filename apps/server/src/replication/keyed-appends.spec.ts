@@ -1,0 +1,107 @@
+import type { AppendOptions, AppendResult, LogStore } from '@distilled/log-store';
+import { ErrorReason } from '@distilled/proto';
+import { ReplicaError } from '../errors/replica-error';
+import { KeyedAppends, type WriteBatch } from './keyed-appends';
+
+const tag = (key: string, body = 'a') => ({ key, hash: Buffer.from(`hash-${body}`) });
+const emptyLog = { logEndOffset: 0 } as unknown as LogStore;
+
+function setup() {
+  let highWatermark = 0;
+  let next = 0;
+  const calls: AppendOptions[] = [];
+  const keyed = new KeyedAppends({
+    log: emptyLog,
+    maxKeys: 100,
+    windowMs: 60_000,
+    highWatermark: () => highWatermark,
+    now: () => 1000,
+  });
+  /** Writes at once and commits (moves the HW) when `commit` is true. */
+  const write =
+    (commit = true): WriteBatch =>
+    async (messages, options, onWritten) => {
+      calls.push(options);
+      const result: AppendResult = { baseOffset: next, count: messages.length, duplicate: false };
+      next += messages.length;
+      onWritten(result);
+      if (commit) highWatermark = next;
+      return result;
+    };
+  return { keyed, write, calls, setHw: (hw: number) => (highWatermark = hw) };
+}
+
+const reasonOf = async (promise: Promise<unknown>) =>
+  promise.then(
+    () => 'appended',
+    (error: ReplicaError) => error.reason,
+  );
+
+describe('KeyedAppends', () => {
+  it('appends a new key with its tag and expected offset, then replays it', async () => {
+    const { keyed, write, calls } = setup();
+    const first = await keyed.append([Buffer.from('m')], tag('k'), 0, write());
+    expect(first).toEqual({ baseOffset: 0, count: 1, duplicate: false });
+    expect(calls).toEqual([{ idempotency: tag('k'), expectedOffset: 0 }]);
+    const again = await keyed.append([Buffer.from('m')], tag('k'), 0, write());
+    expect(again).toEqual({ baseOffset: 0, count: 1, duplicate: true });
+    expect(calls).toHaveLength(1);
+  });
+
+  it('refuses another body under the same key', async () => {
+    const { keyed, write } = setup();
+    await keyed.append([Buffer.from('m')], tag('k'), undefined, write());
+    expect(
+      await reasonOf(keyed.append([Buffer.from('n')], tag('k', 'b'), undefined, write())),
+    ).toBe(ErrorReason.KeyMismatch);
+  });
+
+  it('answers key-in-flight while the first request is being written', async () => {
+    const { keyed, write } = setup();
+    let release!: () => void;
+    const slow: WriteBatch = async (messages, options, onWritten) => {
+      await new Promise<void>((resolve) => (release = resolve));
+      return write()(messages, options, onWritten);
+    };
+    const first = keyed.append([Buffer.from('m')], tag('k'), undefined, slow);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(await reasonOf(keyed.append([Buffer.from('m')], tag('k'), undefined, write()))).toBe(
+      ErrorReason.KeyInFlight,
+    );
+    release();
+    await first;
+  });
+
+  it('keeps a key written but not committed in flight until the high watermark passes it', async () => {
+    const { keyed, write, setHw } = setup();
+    const timeout = ReplicaError.commitTimeout(0, 1, 10);
+    const uncommitted: WriteBatch = async (messages, options, onWritten) => {
+      await write(false)(messages, options, onWritten);
+      throw timeout;
+    };
+    await expect(keyed.append([Buffer.from('m')], tag('k'), undefined, uncommitted)).rejects.toBe(
+      timeout,
+    );
+    expect(await reasonOf(keyed.append([Buffer.from('m')], tag('k'), undefined, write()))).toBe(
+      ErrorReason.KeyInFlight,
+    );
+    setHw(1);
+    expect(await keyed.append([Buffer.from('m')], tag('k'), undefined, write())).toMatchObject({
+      baseOffset: 0,
+      duplicate: true,
+    });
+  });
+
+  it('frees the key when the append fails before it was written', async () => {
+    const { keyed, write } = setup();
+    const refused: WriteBatch = async () => {
+      throw ReplicaError.offsetMismatch(5, 0);
+    };
+    expect(await reasonOf(keyed.append([Buffer.from('m')], tag('k'), 5, refused))).toBe(
+      ErrorReason.OffsetMismatch,
+    );
+    expect(await keyed.append([Buffer.from('m')], tag('k'), undefined, write())).toMatchObject({
+      duplicate: false,
+    });
+  });
+});
