@@ -9,7 +9,7 @@ import {
 } from './helpers/e2e-cluster';
 import { eventually } from './helpers/eventually';
 
-// Retention (DESIGN.md part A, "Retention"), with real processes and small segments: writes far
+// Retention (apps/server README, "Retention"), with real processes and small segments: writes far
 // past the byte limit while a follower is SIGKILLed and restarted, then checks that every
 // replica deleted whole segments from the leader's start and stays within the limit plus a
 // segment, that reads below the start are 410 with firstOffset (a reader pages from there),

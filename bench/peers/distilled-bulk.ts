@@ -1,6 +1,6 @@
 /**
  * Distilled's side of the batched and bulk-read rows: POST /Data/Batch of 100 messages and
- * GET /Data/Range?limit=1000 draining the log (DESIGN.md part A). Both calls are built on
+ * GET /Data/Range?limit=1000 draining the log (README, "The HTTP API"). Both calls are built on
  * other branches, so each is probed first: a build without the route (404) leaves its row out
  * instead of failing the run.
  */
