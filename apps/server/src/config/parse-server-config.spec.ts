@@ -3,7 +3,7 @@ import { ConfigError } from '@distilled/config';
 import { parseServerConfig } from './parse-server-config';
 
 describe('parseServerConfig', () => {
-  it('fills every default of the README's Configuration table', () => {
+  it('fills every default of the README Configuration table', () => {
     const config = parseServerConfig({});
     expect(config).toEqual({
       etcdEndpoints: ['http://127.0.0.1:2379'],

@@ -34,6 +34,16 @@ describe('FollowerLogStart', () => {
     expect(quiet.log).toHaveBeenCalledWith(expect.stringContaining('below the log start 40'));
   });
 
+  it('a start that arrives during a deletion is acted on once it ends', async () => {
+    const log = await logOf(10);
+    const start = new FollowerLogStart(log, quiet);
+    start.follow(3);
+    start.follow(7); // while the move to 3 runs
+    await settle();
+    await settle();
+    expect(log.logStartOffset).toBe(7);
+  });
+
   it('a failed deletion is reported and the next response tries again', async () => {
     const log = await logOf(10);
     const fail = jest.spyOn(log, 'advanceStartTo').mockRejectedValueOnce(new Error('disk full'));

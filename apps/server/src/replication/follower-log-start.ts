@@ -30,16 +30,19 @@ export class FollowerLogStart {
     if (this.deleting || this.wanted <= this.log.logStartOffset) return;
     const target = Math.min(this.wanted, this.log.logEndOffset);
     if (target <= this.log.logStartOffset) return;
-    this.deleting = this.log
-      .advanceStartTo(target)
-      .then(
-        () => undefined,
-        (error: unknown) =>
-          this.logger.warn(`could not move the log start to ${target}: ${describeError(error)}`),
-      )
-      .finally(() => {
+    this.deleting = this.log.advanceStartTo(target).then(
+      () => {
         this.deleting = null;
-      });
+        // A start that arrived while we were deleting was only noted: act on it now (the
+        // leader may send nothing more for a while when no one writes).
+        this.follow(this.wanted);
+      },
+      (error: unknown) => {
+        this.deleting = null;
+        // The next fetch response tries again; no retry loop against a failing disk.
+        this.logger.warn(`could not move the log start to ${target}: ${describeError(error)}`);
+      },
+    );
   }
 
   /** Our log ends below the leader's start: restart it empty at that start. */
