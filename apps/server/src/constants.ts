@@ -33,3 +33,12 @@ export const LEADER_EPOCH_METADATA = 'distilled-leader-epoch';
  * acknowledged message should wait briefly, not be told the message does not exist.
  */
 export const READ_COMMIT_WAIT_MS = 1000;
+
+/** ReadRange bounds (the HTTP API's Range bounds, DESIGN.md part A). */
+export const RANGE_MAX_COUNT = 10_000;
+export const RANGE_MAX_BYTES = 16 * 1024 * 1024;
+export const RANGE_MAX_WAIT_MS = 60_000;
+/** Message bytes one Follow response carries at most (at least one message). */
+export const FOLLOW_MAX_BYTES = 1024 * 1024;
+/** A Follow stream with no news sends an empty response this often: the caller's liveness check. */
+export const FOLLOW_HEARTBEAT_MS = 1000;

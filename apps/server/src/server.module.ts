@@ -6,7 +6,7 @@ import { LogStoreModule } from '@distilled/log-store';
 import { serverConfig, type ServerConfig } from './config';
 import { ReplicaLifecycle, RoleService } from './election';
 import { GrpcExceptionFilter } from './errors';
-import { AppendStreams, ReplicaController, ReplicaService } from './log';
+import { AppendStreams, FollowStreams, RangeReads, ReplicaController, ReplicaService } from './log';
 import { HighWatermarkCheckpointer, LogRepair } from './repair';
 import { FollowerService, LeaderService, ReplicaState, ReplicationController } from './replication';
 
@@ -43,6 +43,8 @@ import { FollowerService, LeaderService, ReplicaState, ReplicationController } f
     FollowerService,
     ReplicaService,
     AppendStreams,
+    RangeReads,
+    FollowStreams,
     RoleService,
     LogRepair,
     HighWatermarkCheckpointer,

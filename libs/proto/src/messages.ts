@@ -50,6 +50,27 @@ export interface ReadBatchResponse {
   found: boolean[];
   high_watermark: number;
 }
+export interface ReadRangeRequest {
+  offset: number;
+  max_count: number;
+  max_bytes: number;
+  wait_ms: number;
+}
+/** messages[i] is at offset + i of the request, all below high_watermark. */
+export interface ReadRangeResponse {
+  messages: Buffer[];
+  high_watermark: number;
+  role: string;
+}
+export interface FollowRequest {
+  offset: number;
+}
+/** messages[i] is at first_offset + i; an empty one is a heartbeat. */
+export interface FollowResponse {
+  first_offset: number;
+  messages: Buffer[];
+  high_watermark: number;
+}
 export type StatusRequest = Record<string, never>;
 export type ReplicaRole = 'leader' | 'follower' | 'starting';
 export interface StatusResponse {
