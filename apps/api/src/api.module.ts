@@ -4,6 +4,7 @@ import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ClusterViewModule } from './cluster/cluster-view.module';
 import { apiConfig } from './config';
 import { DataModule } from './data/data.module';
+import { FollowModule } from './follow/follow.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { ProblemDetailsFilter } from './problems';
@@ -20,6 +21,7 @@ import { ApiValidationPipe } from './validation/api-validation.pipe';
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [apiConfig] }),
     MetricsModule,
     DataModule,
+    FollowModule,
     ClusterViewModule,
     HealthModule,
   ],

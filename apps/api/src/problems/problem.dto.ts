@@ -5,8 +5,8 @@ export class FieldProblemDto implements FieldProblem {
   @ApiProperty({ example: 'message' })
   field!: string;
 
-  @ApiProperty({ enum: ['body', 'query'], example: 'body' })
-  in!: 'body' | 'query';
+  @ApiProperty({ enum: ['body', 'query', 'header'], example: 'body' })
+  in!: 'body' | 'query' | 'header';
 
   @ApiProperty({ example: 'message must be a string, not a number.' })
   detail!: string;

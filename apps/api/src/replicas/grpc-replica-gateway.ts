@@ -15,14 +15,19 @@ import {
   type AppendRequest,
   type AppendResponse,
   type ReadBatchResponse,
+  type ReadRangeRequest,
+  type ReadRangeResponse,
   type ReadResponse,
   type StatusResponse,
 } from '@distilled/proto';
 import { MetricsService } from '../metrics/metrics.service';
 import { ReplicaClientPool } from './replica-client-pool';
+import { openFollowStream } from './follow-stream';
 import {
   ReplicaCallError,
   type Delivery,
+  type FollowHandle,
+  type FollowHandlers,
   type ReplicaGateway,
   type ReplicaRef,
 } from './replica-gateway';
@@ -132,6 +137,27 @@ export class GrpcReplicaGateway implements ReplicaGateway, OnModuleInit, OnAppli
     return this.call(replica, deadline, (service, metadata, options) =>
       service.Status({}, metadata, options),
     );
+  }
+
+  readRange(
+    replica: ReplicaRef,
+    request: ReadRangeRequest,
+    deadline: number,
+  ): Promise<ReadRangeResponse> {
+    return this.call(replica, deadline, (service, metadata, options) =>
+      service.ReadRange(request, metadata, options),
+    );
+  }
+
+  follow(replica: ReplicaRef, offset: number, handlers: FollowHandlers): FollowHandle {
+    if (this.closed) {
+      handlers.end(toCallError(replica, new Error('the API is shutting down')));
+      return { cancel: () => undefined };
+    }
+    return openFollowStream(this.pool.streams(replica.address), offset, {
+      response: handlers.response,
+      end: (error) => handlers.end(error === null ? null : toCallError(replica, error)),
+    });
   }
 
   private async call<T>(

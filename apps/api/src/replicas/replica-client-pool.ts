@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { ClientProxyFactory, Transport, type ClientGrpc } from '@nestjs/microservices';
-import type { CallOptions, Metadata } from '@grpc/grpc-js';
+import type { CallOptions, ClientReadableStream, Metadata } from '@grpc/grpc-js';
 import type { Observable } from 'rxjs';
 import {
   AppendStreamClient,
@@ -10,8 +10,12 @@ import {
   type AppendRequest,
   type AppendResponse,
   type AppendStreamCapable,
+  type FollowRequest,
+  type FollowResponse,
   type ReadBatchRequest,
   type ReadBatchResponse,
+  type ReadRangeRequest,
+  type ReadRangeResponse,
   type ReadRequest,
   type ReadResponse,
   type StatusRequest,
@@ -37,6 +41,16 @@ export interface ReplicaService {
     metadata: Metadata,
     options: CallOptions,
   ): Observable<StatusResponse>;
+  ReadRange(
+    request: ReadRangeRequest,
+    metadata: Metadata,
+    options: CallOptions,
+  ): Observable<ReadRangeResponse>;
+}
+
+/** The raw grpc-js Follow call (a readable stream), for its events and cancel(). */
+export interface FollowCapable {
+  Follow(request: FollowRequest): ClientReadableStream<FollowResponse>;
 }
 
 interface PooledClient {
@@ -44,6 +58,8 @@ interface PooledClient {
   service: ReplicaService;
   /** Appends over one AppendStream on the same channel (what the producer uses). */
   appends: AppendStreamClient;
+  /** The same channel's raw client, for server streams (Follow). */
+  raw: FollowCapable;
 }
 
 /** Channel options for every replica client, in one place. */
@@ -69,6 +85,11 @@ export class ReplicaClientPool {
     return this.entry(address).service;
   }
 
+  /** The raw client for `address` (same channel as get()), for Follow streams. */
+  streams(address: string): FollowCapable {
+    return this.entry(address).raw;
+  }
+
   /** The append stream to `address` (same channel as get()), made on first use. */
   appends(address: string): AppendStreamClient {
     return this.entry(address).appends;
@@ -87,11 +108,12 @@ export class ReplicaClientPool {
           channelOptions: { ...REPLICA_CHANNEL_OPTIONS },
         },
       }) as unknown as ClientGrpc & { close(): unknown };
-      const raw = proxy.getClientByServiceName<AppendStreamCapable>('Replica');
+      const raw = proxy.getClientByServiceName<AppendStreamCapable & FollowCapable>('Replica');
       client = {
         proxy,
         service: proxy.getService<ReplicaService>('Replica'),
         appends: new AppendStreamClient(raw),
+        raw,
       };
       this.clients.set(address, client);
       this.logger.log(`client for replica at ${address} created`);
