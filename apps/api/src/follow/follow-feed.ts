@@ -211,7 +211,9 @@ export class FollowFeed implements OnApplicationShutdown {
     if (!this.running || !this.stream || !replica) return;
     const now = Date.now();
     if (now - this.lastHeard > FEED_SILENCE_MS) {
-      this.logger.warn(`${replica.id} sent nothing for ${now - this.lastHeard} ms; following another replica`);
+      this.logger.warn(
+        `${replica.id} sent nothing for ${now - this.lastHeard} ms; following another replica`,
+      );
       this.moveOn(replica, 5000);
       return;
     }

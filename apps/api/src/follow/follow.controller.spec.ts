@@ -10,7 +10,8 @@ describe('FollowController', () => {
   beforeEach(async () => {
     ({ app, gateway } = await createTestApp());
     inject = injector(app);
-    for (let i = 0; i < 50; i++) gateway.store({ messages: [Buffer.from(`m${i}`)], producer_id: 0, sequence: i });
+    for (let i = 0; i < 50; i++)
+      gateway.store({ messages: [Buffer.from(`m${i}`)], producer_id: 0, sequence: i });
   });
   afterEach(() => app.close());
 
@@ -51,7 +52,10 @@ describe('FollowController', () => {
     it('holds a long-poll until the message is committed', async () => {
       const started = Date.now();
       const waiting = get('/Data/Range?offset=50&wait=5');
-      setTimeout(() => gateway.store({ messages: [Buffer.from('late')], producer_id: 0, sequence: 99 }), 100);
+      setTimeout(
+        () => gateway.store({ messages: [Buffer.from('late')], producer_id: 0, sequence: 99 }),
+        100,
+      );
       const answer = await waiting;
       expect(answer.json().messages).toEqual([{ offset: 50, message: 'late' }]);
       expect(Date.now() - started).toBeLessThan(2000);
@@ -107,8 +111,20 @@ describe('FollowController', () => {
       ['no offset', '', {}, 'offset', 'required'],
       ['offset=start', 'offset=start', {}, 'offset', 'not a number'],
       ['offset repeated', 'offset=1&offset=2', {}, 'offset', 'given 2 times'],
-      ['Last-Event-ID not a number', 'offset=0', { 'last-event-id': 'abc' }, 'Last-Event-ID', 'not a number'],
-      ['Last-Event-ID negative', 'offset=0', { 'last-event-id': '-4' }, 'Last-Event-ID', 'negative'],
+      [
+        'Last-Event-ID not a number',
+        'offset=0',
+        { 'last-event-id': 'abc' },
+        'Last-Event-ID',
+        'not a number',
+      ],
+      [
+        'Last-Event-ID negative',
+        'offset=0',
+        { 'last-event-id': '-4' },
+        'Last-Event-ID',
+        'negative',
+      ],
     ])('answers 400 naming the field for %s', async (_name, queryString, headers, field, words) => {
       const answer = await get(`/Data/Stream?${queryString}`, headers);
       expect(answer.statusCode).toBe(400);

@@ -33,7 +33,7 @@ export class FollowController {
   @ApiOperation({
     summary: 'Follow the log live (server-sent events)',
     description:
-      'Every committed message from `offset` on (or, with `offset=end`, from the next one committed), as it is committed, for as long as the connection stays open. Open it with the browser\'s `EventSource` or `curl -N`; a reconnect with `Last-Event-ID` resumes right after that event.',
+      "Every committed message from `offset` on (or, with `offset=end`, from the next one committed), as it is committed, for as long as the connection stays open. Open it with the browser's `EventSource` or `curl -N`; a reconnect with `Last-Event-ID` resumes right after that event.",
   })
   @ApiStreamDocs()
   async follow(

@@ -29,8 +29,10 @@ export class StreamMetrics implements OnModuleInit {
         },
       });
     };
-    gauge('distilled_api_stream_connections', 'Open GET /Data/Stream connections.', () =>
-      this.streams.stats().connections,
+    gauge(
+      'distilled_api_stream_connections',
+      'Open GET /Data/Stream connections.',
+      () => this.streams.stats().connections,
     );
     gauge(
       'distilled_api_stream_catching_up',
@@ -47,11 +49,15 @@ export class StreamMetrics implements OnModuleInit {
       'Events written to stream clients since the API started.',
       () => this.streams.stats().delivered,
     );
-    gauge('distilled_api_stream_ring_messages', 'Events held in the shared ring.', () =>
-      this.feed.ring.size,
+    gauge(
+      'distilled_api_stream_ring_messages',
+      'Events held in the shared ring.',
+      () => this.feed.ring.size,
     );
-    gauge('distilled_api_stream_ring_bytes', 'Bytes of events held in the shared ring.', () =>
-      this.feed.ring.bytes,
+    gauge(
+      'distilled_api_stream_ring_bytes',
+      'Bytes of events held in the shared ring.',
+      () => this.feed.ring.bytes,
     );
     gauge(
       'distilled_api_stream_feed_reconnects',

@@ -63,7 +63,10 @@ export class StreamService implements OnModuleInit, BeforeApplicationShutdown {
    * The first offset to send, from the query and the Last-Event-ID header. Throws the 400 (or,
    * for `end` with no leader, the 503) before anything is written.
    */
-  async startOffset(query: StreamQueryDto, lastEventId: string | string[] | undefined): Promise<number> {
+  async startOffset(
+    query: StreamQueryDto,
+    lastEventId: string | string[] | undefined,
+  ): Promise<number> {
     if (lastEventId !== undefined) {
       const problem = integerParamProblem(LAST_EVENT_ID, lastEventId);
       if (problem !== null) {

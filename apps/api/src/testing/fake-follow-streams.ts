@@ -65,7 +65,11 @@ export class FakeFollowStreams {
     const highWatermark = this.gateway.highWatermarkOf(stream.replica);
     const messages = this.gateway.log.slice(stream.next, Math.max(stream.next, highWatermark));
     if (messages.length === 0 && Date.now() - stream.lastSent < 200) return;
-    stream.handlers.response({ first_offset: stream.next, messages, high_watermark: highWatermark });
+    stream.handlers.response({
+      first_offset: stream.next,
+      messages,
+      high_watermark: highWatermark,
+    });
     stream.next += messages.length;
     stream.lastSent = Date.now();
   }

@@ -37,7 +37,9 @@ describe('FollowStreams', () => {
   beforeEach(async () => {
     temp = await openTempLog();
     state = new ReplicaState();
-    ranges = new RangeReads(temp.log, state, { currentTerm: undefined } as unknown as LeaderService);
+    ranges = new RangeReads(temp.log, state, {
+      currentTerm: undefined,
+    } as unknown as LeaderService);
     streams = new FollowStreams(ranges);
     await temp.append('m0', 'm1', 'm2');
     await temp.append('m3');

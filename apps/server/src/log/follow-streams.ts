@@ -78,7 +78,11 @@ export class FollowStreams implements OnApplicationShutdown {
             wake = null;
             continue;
           }
-          const writable = call.write({ first_offset: next, messages, high_watermark: highWatermark });
+          const writable = call.write({
+            first_offset: next,
+            messages,
+            high_watermark: highWatermark,
+          });
           next += messages.length;
           lastSent = Date.now();
           if (!writable) await pause(null); // until 'drain' (or the call ends)

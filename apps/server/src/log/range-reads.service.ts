@@ -110,10 +110,14 @@ export function checkOffset(offset: number): void {
 
 function checkLimits(maxCount: number, maxBytes: number): RangeLimits {
   if (!Number.isSafeInteger(maxCount) || maxCount < 1 || maxCount > RANGE_MAX_COUNT) {
-    throw ReplicaError.invalidArgument(`max_count must be 1 to ${RANGE_MAX_COUNT} (got ${maxCount})`);
+    throw ReplicaError.invalidArgument(
+      `max_count must be 1 to ${RANGE_MAX_COUNT} (got ${maxCount})`,
+    );
   }
   if (!Number.isSafeInteger(maxBytes) || maxBytes < 1 || maxBytes > RANGE_MAX_BYTES) {
-    throw ReplicaError.invalidArgument(`max_bytes must be 1 to ${RANGE_MAX_BYTES} (got ${maxBytes})`);
+    throw ReplicaError.invalidArgument(
+      `max_bytes must be 1 to ${RANGE_MAX_BYTES} (got ${maxBytes})`,
+    );
   }
   return { maxCount, maxBytes };
 }

@@ -63,7 +63,12 @@ describe('readCommittedRange', () => {
       const seen: string[] = [];
       let next = 0;
       while (next < 100) {
-        const page = await read(next, 100, 1 + Math.floor(Math.random() * 9), 1 + Math.floor(Math.random() * 60));
+        const page = await read(
+          next,
+          100,
+          1 + Math.floor(Math.random() * 9),
+          1 + Math.floor(Math.random() * 60),
+        );
         expect(page.length).toBeGreaterThan(0);
         seen.push(...page);
         next += page.length;
