@@ -103,7 +103,9 @@ describe('GET /Data/Range', () => {
       lags.push(at - ackAt);
     }
     lags.sort((a, b) => a - b);
-    process.stderr.write(`long-poll answer after the ack (ms): ${lags.map((l) => l.toFixed(1)).join(' ')}\n`);
+    process.stderr.write(
+      `long-poll answer after the ack (ms): ${lags.map((l) => l.toFixed(1)).join(' ')}\n`,
+    );
     // The answer may even arrive first (the leader releases it as the HW moves); the median is
     // the contract's ~50 ms with room for a loaded 2-core machine.
     expect(lags[Math.floor(lags.length / 2)]).toBeLessThan(50);
@@ -121,7 +123,10 @@ describe('GET /Data/Range', () => {
     await pool(400, 8, async (i) => {
       const message = `read-after-ack ${i}`;
       const written = await api.append(message);
-      const answer = await api.send<RangeAnswer>('GET', `/Data/Range?offset=${written.body.offset}&limit=1`);
+      const answer = await api.send<RangeAnswer>(
+        'GET',
+        `/Data/Range?offset=${written.body.offset}&limit=1`,
+      );
       expect(answer.status).toBe(200);
       expect(answer.body.messages).toEqual([{ offset: written.body.offset, message }]);
     });

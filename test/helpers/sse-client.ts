@@ -20,7 +20,9 @@ export class EventStreamParser {
   private data: string[] = [];
   comments = 0;
 
-  constructor(private readonly onEvent: (event: { id: string | null; type: string; data: string }) => void) {}
+  constructor(
+    private readonly onEvent: (event: { id: string | null; type: string; data: string }) => void,
+  ) {}
 
   feed(chunk: string): void {
     this.buffer += chunk;
@@ -34,7 +36,8 @@ export class EventStreamParser {
 
   private line(line: string): void {
     if (line === '') {
-      if (this.data.length > 0) this.onEvent({ id: this.id, type: this.event, data: this.data.join('\n') });
+      if (this.data.length > 0)
+        this.onEvent({ id: this.id, type: this.event, data: this.data.join('\n') });
       this.event = 'message';
       this.data = [];
       return;
@@ -80,7 +83,8 @@ export function openStream(
   const parser = new EventStreamParser((raw) => {
     if (raw.type !== 'message') throw new Error(`unexpected event type ${raw.type}`);
     const data = JSON.parse(raw.data) as { offset: number; message: string };
-    if (String(data.offset) !== raw.id) throw new Error(`event id ${raw.id} but data.offset ${data.offset}`);
+    if (String(data.offset) !== raw.id)
+      throw new Error(`event id ${raw.id} but data.offset ${data.offset}`);
     onEvent({ id: Number(raw.id), offset: data.offset, message: data.message, at: Date.now() });
   });
   let settleEnded!: (reason: string) => void;
@@ -89,7 +93,10 @@ export function openStream(
     request = http.get(`${baseUrl}/Data/Stream?${query}`, { headers, agent: false }, (res) => {
       response = res;
       if (paused) res.pause();
-      resolve({ status: res.statusCode ?? 0, contentType: String(res.headers['content-type'] ?? '') });
+      resolve({
+        status: res.statusCode ?? 0,
+        contentType: String(res.headers['content-type'] ?? ''),
+      });
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => parser.feed(chunk));
       res.on('end', () => settleEnded('end'));

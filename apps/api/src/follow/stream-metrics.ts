@@ -59,6 +59,17 @@ export class StreamMetrics implements OnModuleInit {
       'Bytes of events held in the shared ring.',
       () => this.feed.ring.bytes,
     );
+    const feed = this.feed;
+    new Gauge({
+      name: 'distilled_api_stream_feed_replica',
+      help: 'The replica the shared feed follows now (1 for it; none while it has no stream).',
+      labelNames: ['replica'] as const,
+      registers,
+      collect() {
+        this.reset();
+        if (feed.replica !== null) this.set({ replica: feed.replica }, 1);
+      },
+    });
     gauge(
       'distilled_api_stream_feed_reconnects',
       'Times the shared feed (re)opened its Follow stream on a replica.',
