@@ -86,7 +86,7 @@ describe('FollowFeed', () => {
       await until('a stream', () => feed.replica !== null);
       if (feed.replica === gateway.leaderId) {
         // Only a follower can lag: push the feed off the leader (avoided for a while after).
-        gateway.followStreams.fail(gateway.leaderId);
+        gateway.followStreams.fail(feed.replica!);
         await until('a follower', () => feed.replica !== null && feed.replica !== gateway.leaderId);
       }
       const first = feed.replica!;
