@@ -24,7 +24,12 @@ export type ViolationKind =
   | 'refused-written'
   | 'phantom'
   | 'ack-not-readable'
-  | 'not-converged';
+  | 'not-converged'
+  // followers (follower-checker.ts)
+  | 'follower-gap'
+  | 'follower-duplicate'
+  | 'follower-uncommitted'
+  | 'follower-behind';
 
 export interface Violation {
   kind: ViolationKind;

@@ -1,6 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ResumingFollower } from '../helpers/sse-client';
 import { checkHistory, summarize, type CheckResult, type Violation } from './checker';
+import { checkFollowers, type FollowerCheck } from './follower-checker';
 import { readAll, readDirect, readThroughApi, startLiveReader, startWriters } from './clients';
 import { FaultCluster } from './fault-cluster';
 import { FAULT_KINDS, History, type FaultKind, type ReadRecord } from './history';
@@ -14,6 +16,8 @@ export interface FaultRunConfig {
   /** How long the nemesis runs. */
   seconds: number;
   writers: number;
+  /** SSE followers of GET /Data/Stream (one more joins halfway through the faults). */
+  followers: number;
   /** Passes of reads through the API over the whole log after healing. */
   apiReadPasses: number;
   kinds?: FaultKind[];
@@ -42,6 +46,7 @@ export function configFromEnv(defaults: { seconds: number }): FaultRunConfig {
     seed,
     seconds,
     writers: Number(env.DISTILLED_FAULTS_WRITERS ?? 6),
+    followers: Number(env.DISTILLED_FAULTS_FOLLOWERS ?? 3),
     apiReadPasses: Number(env.DISTILLED_FAULTS_API_READS ?? 2),
     kinds,
     maxAddedReplicas: seconds > 120 ? 2 : 1,
@@ -87,6 +92,7 @@ export async function runFaults(config: FaultRunConfig): Promise<FaultRunReport>
     replicaEnv: { DISTILLED_SEGMENT_BYTES: String(256 * 1024) },
   });
   const violations: Violation[] = [];
+  const followers: ResumingFollower[] = [];
   let report: FaultRunReport | undefined;
   const nemesis = new Nemesis(cluster, history, random, {
     kinds: config.kinds,
@@ -105,10 +111,20 @@ export async function runFaults(config: FaultRunConfig): Promise<FaultRunReport>
       pauseMs: 5,
     });
     const reader = startLiveReader(cluster.apiUrl, history);
+    // Followers from offset 0 for the whole run; one more joins halfway (it starts by catching
+    // up through range reads while faults go on).
+    for (let i = 0; i < config.followers; i++) {
+      followers.push(new ResumingFollower(() => cluster.apiUrl, 'offset=0', 100).start());
+    }
+    const lateJoiner = setTimeout(
+      () => followers.push(new ResumingFollower(() => cluster.apiUrl, 'offset=0', 100).start()),
+      (config.seconds * 1000) / 2,
+    );
     await sleep(1000);
     try {
       await nemesis.run(Date.now() + config.seconds * 1000);
     } finally {
+      clearTimeout(lateJoiner);
       if (nemesis.stuck) {
         violations.push({
           kind: 'not-converged',
@@ -148,6 +164,27 @@ export async function runFaults(config: FaultRunConfig): Promise<FaultRunReport>
       logEnd,
     });
     violations.push(...check.violations);
+    // Every follower gets until the end of the log (or 30 s) to receive the rest, then stops.
+    const followerDeadline = Date.now() + 30_000;
+    while (
+      Date.now() < followerDeadline &&
+      followers.some((f) => (f.lastOffset ?? -1) < logEnd - 1)
+    ) {
+      await sleep(200);
+    }
+    for (const follower of followers) follower.stop();
+    const followerCheck = checkFollowers(
+      followers.map((f, i) => ({
+        name: `follower ${i + 1}`,
+        from: 0,
+        events: f.events,
+        connections: f.connections,
+      })),
+      check.log,
+      logEnd,
+      history.writes.flatMap((w) => (w.kind === 'acked' ? [w] : [])),
+    );
+    violations.push(...followerCheck.violations);
     const failovers = failoverTimes(history, nemesis);
     report = {
       config,
@@ -164,6 +201,8 @@ export async function runFaults(config: FaultRunConfig): Promise<FaultRunReport>
         violations,
         failovers,
         finalReads.length,
+        followerCheck,
+        followers,
       ),
     };
     if (violations.length) report.failure = failureText(history, violations, cluster);
@@ -181,6 +220,7 @@ export async function runFaults(config: FaultRunConfig): Promise<FaultRunReport>
     };
     throw Object.assign(error as Error, { report });
   } finally {
+    for (const follower of followers) follower.stop();
     const failed = !report || !!report.failure;
     if (failed) {
       writeFileSync(join(cluster.dataRoot, 'history.txt'), history.fullText() + '\n');
@@ -280,6 +320,8 @@ function summaryText(
   violations: Violation[],
   failovers: number[],
   finalReads: number,
+  followerCheck: FollowerCheck,
+  followers: readonly ResumingFollower[],
 ): string {
   const by = (kind: string) => history.writes.filter((w) => w.kind === kind).length;
   const faults = FAULT_KINDS.map((k) => `${k} ${counts.get(k) ?? 0}`).join(', ');
@@ -300,6 +342,7 @@ function summaryText(
     `  writes: ${history.writes.length} (acked ${by('acked')}, refused ${by('refused')}, unknown ${by('unknown')}: ${check.unknownFound} in the log, ${check.unknownMissing} not)`,
     `  not acked: ${[...reasons].map(([why, n]) => `${why} x${n}`).join(', ') || 'none'}`,
     `  checked: ${check.ackedChecked} acknowledged writes, ${check.log.size} offsets, ${finalReads} final reads, ${history.reads.length} reads during the run`,
+    `  followers: ${followers.length} over ${followers.reduce((n, f) => n + f.connections, 0)} connections; ${followerCheck.events} events checked (gapless, no duplicate, as in the log); ${followerCheck.ackedDelivered} deliveries of acknowledged writes verified`,
     `  violations: ${violations.length}${violations.length ? ` (first: ${violations[0].kind}: ${violations[0].detail})` : ''}`,
     `  failover (leader SIGKILL -> first acked write begun after it): ${stats ? `min ${stats.min} ms, median ${stats.median} ms, max ${stats.max} ms over ${failovers.length}` : 'no leader kill'}`,
   ].join('\n');

@@ -10,6 +10,7 @@ const flags = {
   seconds: 'SECONDS',
   seed: 'SEED',
   writers: 'WRITERS',
+  followers: 'FOLLOWERS',
   kinds: 'KINDS',
   'api-reads': 'API_READS',
   overlap: 'OVERLAP',
