@@ -30,6 +30,13 @@ import {
 import { rawSyncLoop } from './lib/raw-sync';
 import { fmtBytes, fmtInt, fmtMs, fmtPct, median } from './lib/stats';
 import { GrpcWorkers, HttpWorkers, OffsetRange } from './lib/targets';
+import {
+  measureReaders,
+  READER_HEADER,
+  readerOptions,
+  readerRows,
+  type ReaderResults,
+} from './readers';
 
 /**
  * `fastify-lean`: the same bare Fastify with the API's Node 20 fix (a lean AsyncResource.bind,
@@ -92,7 +99,8 @@ export async function run(argv: string[]): Promise<void> {
     console.log(
       'npm run bench [-- --duration s --warmup s --repeat n --concurrency 1,64 --sizes 100,1k\n' +
         '                 --grpc-channels n --replicas n --min-insync n --fsync always|interval|never\n' +
-        '                 --only http,grpc,fastify,fastify-lean,fsync --dist dir --profile --verbose --note text]',
+        '                 --only http,grpc,fastify,fastify-lean,fsync,readers --dist dir --profile --verbose --note text]\n' +
+        '                 readers: --messages n --latency-seconds s --followers n --rate n --idle n',
     );
     return;
   }
@@ -107,12 +115,15 @@ export async function run(argv: string[]): Promise<void> {
     replicas: args.number('replicas', 3),
     minInsync: args.number('min-insync', 2),
     fsync: args.string('fsync', 'always') as 'always' | 'interval' | 'never',
-    only: args.string('only', 'fastify,fastify-lean,fsync,http,grpc').split(',') as Path[],
+    only: args.string('only', 'fastify,fastify-lean,fsync,http,grpc,readers').split(',') as Path[],
     profile: args.has('profile'),
     /** Free text kept in the JSON and printed under the title (e.g. which build ran). */
     note: args.has('note') ? args.string('note', '') : undefined,
   };
   const enabled = (path: Path) => config.only.includes(path);
+  // The reading rows (bench/readers.ts) run once, after the rounds, on the same cluster.
+  const readersEnabled = (config.only as string[]).includes('readers');
+  let readers: ReaderResults | undefined;
   const stamp = new Date()
     .toISOString()
     .replace(/[-:]/g, '')
@@ -154,7 +165,7 @@ export async function run(argv: string[]): Promise<void> {
   log(`starting: fastify ceiling, etcd + ${config.replicas} replicas + API ...`);
   const fastify = enabled('fastify') ? await startFastify(false) : undefined;
   const fastifyLean = enabled('fastify-lean') ? await startFastify(true) : undefined;
-  const needCluster = enabled('http') || enabled('grpc');
+  const needCluster = enabled('http') || enabled('grpc') || readersEnabled;
   let bench: BenchCluster | undefined;
   let profiles: ProfileSummary[] = [];
   try {
@@ -163,7 +174,7 @@ export async function run(argv: string[]): Promise<void> {
           replicas: config.replicas,
           minInsync: config.minInsync,
           fsync: config.fsync,
-          api: enabled('http'),
+          api: enabled('http') || readersEnabled,
           distDir: args.has('dist') ? args.string('dist', '') : undefined,
           profileDir,
           verbose: args.has('verbose'),
@@ -271,6 +282,9 @@ export async function run(argv: string[]): Promise<void> {
         }
       }
     }
+    if (bench?.cluster.api && readersEnabled) {
+      readers = await measureReaders(bench, readerOptions(args));
+    }
   } finally {
     const names = bench?.nodeProcesses() ?? new Map<number, string>();
     await bench?.stop();
@@ -326,6 +340,12 @@ export async function run(argv: string[]): Promise<void> {
       '"gen" is this load generator; "other" is the rest of the machine (host busy minus the processes listed).',
   );
   console.log(`\nReference figures measured earlier on this machine: ${REFERENCE.join('; ')}.`);
+  if (readers) {
+    console.log(
+      `\n### Reading (${fmtInt(readers.messages)} messages of 100 B; bench/readers.ts)\n`,
+    );
+    for (const line of [...READER_HEADER, ...readerRows(readers)]) console.log(line);
+  }
 
   const errorNotes = summary.filter((s) => s.errorSamples.length > 0);
   for (const s of errorNotes) {
@@ -364,6 +384,7 @@ export async function run(argv: string[]): Promise<void> {
         summary,
         rows: ordered,
         profiles,
+        readers,
       },
       null,
       2,

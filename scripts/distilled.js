@@ -40,7 +40,8 @@ Using it:
   produce MESSAGE...    append each MESSAGE (or each line of stdin) and print its offset
   consume               print messages as "offset<TAB>message" until the end of the log
     --from N              first offset (default 0)
-    --follow              keep waiting for new messages instead of stopping at the end
+    --follow              follow the log live (server-sent events) instead of stopping at
+                          the end; reconnects by itself, resuming after the last message
 
 Options for every command:
   --data DIR            data directory (default: ${path.relative(process.cwd(), DEFAULT_DATA) || DEFAULT_DATA}): every replica's log, etcd's

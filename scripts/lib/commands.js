@@ -1,9 +1,9 @@
 'use strict';
-/* global fetch, AbortSignal, URL */
+/* global fetch, AbortSignal, URL, TextDecoderStream */
 // The commands that talk to a cluster `distilled start` runs (from another terminal): they
 // find it through data/cluster.json.
 const { loadLauncher } = require('./load-launcher');
-const { info, fail, paint } = require('./output');
+const { info, warn, fail, paint } = require('./output');
 const { runningCluster } = require('./state');
 
 function requireCluster(opts) {
@@ -145,20 +145,63 @@ async function produce(opts, messages) {
   }
 }
 
+/** Pages through the log with GET /Data/Range; with --follow, follows it with GET /Data/Stream. */
 async function consume(opts) {
   const api = apiUrl(opts);
+  if (opts.follow) return follow(api, opts.from);
   let offset = opts.from;
   for (;;) {
-    const res = await request(`${api}/Data?offset=${offset}`);
+    const res = await request(`${api}/Data/Range?offset=${offset}&limit=1000`);
     const body = await res.json().catch(() => ({}));
-    if (res.status === 404 && body.nextOffset !== undefined) {
-      if (!opts.follow) return;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      continue;
-    }
     if (!res.ok) fail(problem(res, body));
-    process.stdout.write(`${body.offset}\t${body.message}\n`);
-    offset += 1;
+    if (body.messages.length === 0) return;
+    for (const { offset: at, message } of body.messages) process.stdout.write(`${at}\t${message}\n`);
+    offset = body.nextOffset;
+  }
+}
+
+/**
+ * Server-sent events from `offset` on, printed as they come. A dropped connection (an API
+ * restart, a network blip) is reopened after a second with Last-Event-ID, as a browser's
+ * EventSource does, so the output goes on without a gap or a repeat.
+ */
+async function follow(api, offset) {
+  let lastId = null;
+  for (;;) {
+    const headers = lastId === null ? {} : { 'last-event-id': String(lastId) };
+    try {
+      const res = await fetch(`${api}/Data/Stream?offset=${offset}`, { headers });
+      if (!res.ok) {
+        const body = await res.json().catch(() => ({}));
+        if (res.status < 500) fail(problem(res, body));
+        throw new Error(problem(res, body));
+      }
+      let buffer = '';
+      let id = null;
+      let data = '';
+      for await (const chunk of res.body.pipeThrough(new TextDecoderStream())) {
+        buffer += chunk;
+        let newline;
+        while ((newline = buffer.indexOf('\n')) >= 0) {
+          const line = buffer.slice(0, newline).replace(/\r$/, '');
+          buffer = buffer.slice(newline + 1);
+          if (line === '') {
+            if (data !== '') {
+              const event = JSON.parse(data);
+              process.stdout.write(`${event.offset}\t${event.message}\n`);
+              lastId = id === null ? event.offset : Number(id);
+            }
+            id = null;
+            data = '';
+          } else if (line.startsWith('id:')) id = line.slice(3).trim();
+          else if (line.startsWith('data:')) data += line.slice(5).replace(/^ /, '');
+        }
+      }
+      warn('the stream ended; reconnecting in 1 s');
+    } catch (error) {
+      warn(`the stream dropped (${error.cause?.message ?? error.message}); reconnecting in 1 s`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
   }
 }
 
