@@ -12,6 +12,7 @@ const needProcessControl = [
   'faults',
   'corruption',
   'wiped-replica',
+  'stream',
 ];
 
 /** @type {import('jest').Config} */
