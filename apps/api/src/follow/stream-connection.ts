@@ -57,6 +57,8 @@ export class StreamConnection {
   private onClose: (() => void) | null = null;
   private leave: (() => void) | null = null;
   private readonly now: () => number;
+  /** A catch-up page read ahead while the previous one is written. */
+  private prefetched: { offset: number; page: Promise<RangePage | null> } | null = null;
 
   constructor(
     private readonly sink: EventSink,
@@ -127,10 +129,13 @@ export class StreamConnection {
         }
         if (this.feed.anchored && this.next < ring.start) {
           this.catchingUp = true;
-          const page = await this.catchUp(this.next).catch(() => null);
+          const page = await this.readPage(this.next);
           if (this.closed) return;
           if (page && page.offset === this.next && page.messages.length > 0) {
             retry = this.options.retryMs[0];
+            // The next page is read while this one is written (one page ahead, no more).
+            const after = this.next + page.messages.length;
+            if (after < this.feed.ring.start) this.prefetched = this.fetch(after);
             this.writePage(page);
             continue;
           }
@@ -146,6 +151,18 @@ export class StreamConnection {
     } finally {
       this.pumping = false;
     }
+  }
+
+  /** The page at `offset`: the one read ahead when it is for `offset`, else a new read. */
+  private readPage(offset: number): Promise<RangePage | null> {
+    const ahead = this.prefetched;
+    this.prefetched = null;
+    if (ahead && ahead.offset === offset) return ahead.page;
+    return this.fetch(offset).page;
+  }
+
+  private fetch(offset: number): { offset: number; page: Promise<RangePage | null> } {
+    return { offset, page: this.catchUp(offset).catch(() => null) };
   }
 
   private writeEvents(events: Buffer[]): void {
