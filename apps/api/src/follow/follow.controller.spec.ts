@@ -107,6 +107,13 @@ describe('FollowController', () => {
   });
 
   describe('GET /Data/Stream', () => {
+    it('answers HEAD with the head of a stream and no stream', async () => {
+      const answer = await inject({ method: 'HEAD', url: '/Data/Stream?offset=0' });
+      expect(answer.statusCode).toBe(200);
+      expect(answer.headers['content-type']).toContain('text/event-stream');
+      expect(answer.body).toBe('');
+    });
+
     it.each([
       ['no offset', '', {}, 'offset', 'required'],
       ['offset=start', 'offset=start', {}, 'offset', 'not a number'],

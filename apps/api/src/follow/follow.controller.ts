@@ -43,6 +43,11 @@ export class FollowController {
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const start = await this.stream.startOffset(query, lastEventId);
+    if (request.method === 'HEAD') {
+      // Fastify serves HEAD for every GET route: the head of a stream, without the stream.
+      await reply.header('content-type', 'text/event-stream; charset=utf-8').send();
+      return;
+    }
     // From here on the response is ours: Fastify neither sends nor times it out.
     reply.hijack();
     request.raw.setTimeout(0);
