@@ -6,6 +6,9 @@
  */
 import { BATCH_HEADER_BYTES, readBatchHeader, type LogStore } from '@distilled/log-store';
 
+/** Bytes of log asked of readFrom at a time. */
+const READ_STEP_BYTES = 128 * 1024;
+
 export interface RangeLimits {
   /** At most this many messages (>= 1). */
   maxCount: number;
@@ -30,9 +33,11 @@ export async function readCommittedRange(
   let next = offset;
   let bytes = 0;
   while (next < end && messages.length < limits.maxCount) {
-    // Ask for what the rest of the answer may hold, plus framing; readFrom returns whole batches
-    // from the one holding `next`, at least one.
-    const want = Math.min(limits.maxBytes - bytes, 16 * 1024 * 1024) + BATCH_HEADER_BYTES;
+    // Read in modest steps rather than all of maxBytes at once: readFrom checks the CRC of every
+    // batch it returns, and a page of a thousand small messages needs ~100 KiB, not the 1 MiB
+    // a default maxBytes allows. It returns whole batches from the one holding `next` (at least
+    // one), so a step never splits a batch.
+    const want = Math.min(limits.maxBytes - bytes, READ_STEP_BYTES) + BATCH_HEADER_BYTES;
     const chunk = await log.readFrom(next, want);
     const before = next;
     let pos = 0;
