@@ -32,14 +32,18 @@ describe('GET /Data/Stream', () => {
 
   const base = () => cluster.api.baseUrl;
 
-  /** The whole log, paged through Range. */
+  /** The whole log, paged through Range (a 503, "try again", is retried as a client would). */
   async function readLog(): Promise<string[]> {
     const log: string[] = [];
-    for (;;) {
+    for (let unavailable = 0; ; ) {
       const answer = await api.send<RangeAnswer>(
         'GET',
         `/Data/Range?offset=${log.length}&limit=10000&maxBytes=16777216`,
       );
+      if (answer.status === 503 && unavailable++ < 20) {
+        await sleep(500);
+        continue;
+      }
       expect(answer.status).toBe(200);
       if (answer.body.messages.length === 0) return log;
       log.push(...answer.body.messages.map((m) => m.message));
