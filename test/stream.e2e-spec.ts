@@ -35,7 +35,7 @@ describe('GET /Data/Stream', () => {
   /** The whole log, paged through Range (a 503, "try again", is retried as a client would). */
   async function readLog(): Promise<string[]> {
     const log: string[] = [];
-    for (let unavailable = 0; ; ) {
+    for (let unavailable = 0; ;) {
       const answer = await api.send<RangeAnswer>(
         'GET',
         `/Data/Range?offset=${log.length}&limit=10000&maxBytes=16777216`,
