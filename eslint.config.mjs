@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '**/*.config.js', 'eslint.config.mjs'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '**/*.config.js', 'eslint.config.mjs', 'libs/proto/src/generated/**'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   prettier,

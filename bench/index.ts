@@ -11,6 +11,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   readers: async () => (await import('./readers')).run,
   'log-store': async () => (await import('./log-store')).run,
   api: async () => (await import('./api-alone')).run,
+  replication: async () => (await import('./replication')).run,
   profile: async () => (await import('./lib/profile')).run,
 };
 

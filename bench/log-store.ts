@@ -12,14 +12,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Log } from '@distilled/log-store';
+import { Args } from './lib/args';
 
 const MESSAGE = Buffer.alloc(100, 'x');
 const READ_LOG_MESSAGES = 1_000_000;
-
-function arg(args: string[], name: string, fallback: string): string {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? args[i + 1] : fallback;
-}
 
 /** Raw bound: `records` 100-byte records per write, one fdatasync per write, for `seconds`. */
 function rawSyncLoop(dir: string, records: number, seconds: number): number {
@@ -99,10 +95,11 @@ function median(xs: number[]): number {
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 const pct = (a: number, b: number): string => `${Math.round((100 * a) / b)}%`;
 
-export async function run(args: string[]): Promise<void> {
-  const base = arg(args, 'dir', os.tmpdir());
-  const seconds = Number(arg(args, 'seconds', '1'));
-  const rounds = Number(arg(args, 'rounds', '5'));
+export async function run(argv: string[]): Promise<void> {
+  const args = new Args(argv);
+  const base = args.string('dir', os.tmpdir());
+  const seconds = args.number('seconds', 1);
+  const rounds = args.number('rounds', 5);
   const scratch = fs.mkdtempSync(path.join(base, 'distilled-bench-'));
   try {
     // Disk sync latency drifts (VMs, other tenants), so the log and its raw bound are measured

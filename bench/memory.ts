@@ -13,29 +13,11 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '@distilled/launcher';
-import { createGrpcClient } from '@distilled/proto';
-import type { AppendResponse, ReadResponse } from '@distilled/proto';
-import type * as grpc from '@grpc/grpc-js';
+import { ReplicaClient } from '@distilled/proto';
 import { Args } from './lib/args';
 import { BenchCluster } from './lib/cluster';
 import { rssBytes } from './lib/proc';
 import { fmtBytes, fmtInt } from './lib/stats';
-
-type Unary<Req, Res> = (
-  request: Req,
-  options: grpc.CallOptions,
-  callback: (error: grpc.ServiceError | null, response?: Res) => void,
-) => void;
-interface ReplicaClient extends grpc.Client {
-  Append: Unary<{ messages: Buffer[]; producer_id: number; sequence: number }, AppendResponse>;
-  Read: Unary<{ offset: number }, ReadResponse>;
-}
-const call = <Req, Res>(client: ReplicaClient, method: Unary<Req, Res>, request: Req) =>
-  new Promise<Res>((resolve, reject) =>
-    method.call(client, request, { deadline: Date.now() + 60_000 }, (error, response) =>
-      error ? reject(error) : resolve(response as Res),
-    ),
-  );
 
 /** 1m -> 1,000,000; 250k -> 250,000 (decimal, these are message counts). */
 function parseCount(raw: string): number {
@@ -123,7 +105,7 @@ export async function run(argv: string[]): Promise<void> {
     };
     checkpoint('start');
 
-    const client = createGrpcClient('Replica', leader.address) as ReplicaClient;
+    const client = new ReplicaClient(leader.address);
     const messages = Array.from({ length: batch }, () => Buffer.alloc(size, 'm'));
     const deadline = t0 + maxSeconds * 1000;
     for (const goal of targets) {
@@ -133,11 +115,10 @@ export async function run(argv: string[]): Promise<void> {
           while (issued < goal && performance.now() < deadline) {
             const n = Math.min(batch, goal - issued);
             issued += n;
-            const res = await call(client, client.Append, {
-              messages: n === batch ? messages : messages.slice(0, n),
-              producer_id: 0,
-              sequence: 0,
-            });
+            const res = await client.append(
+              { messages: n === batch ? messages : messages.slice(0, n) },
+              Date.now() + 60_000,
+            );
             written += res.count;
           }
         }),
@@ -152,14 +133,14 @@ export async function run(argv: string[]): Promise<void> {
     client.close();
 
     // Random reads over the whole log on every replica: does reading old segments hold memory?
-    const readers = replicaList.map((r) => createGrpcClient('Replica', r.address) as ReplicaClient);
+    const readers = replicaList.map((r) => new ReplicaClient(r.address));
     const readEnd = performance.now() + 5000;
     let reads = 0;
     await Promise.all(
       Array.from({ length: 16 }, async (_, i) => {
         const reader = readers[i % readers.length];
         while (performance.now() < readEnd) {
-          await call(reader, reader.Read, { offset: Math.floor(Math.random() * written) });
+          await reader.read(Math.floor(Math.random() * written), Date.now() + 60_000);
           reads++;
         }
       }),

@@ -10,8 +10,7 @@
 import * as http from 'node:http';
 import { Worker } from 'node:worker_threads';
 import { Agent, request } from 'undici';
-import type * as grpc from '@grpc/grpc-js';
-import { createGrpcClient, type AppendRequest, type AppendResponse } from '@distilled/proto';
+import { ReplicaClient } from '@distilled/proto';
 import { Args } from './lib/args';
 import { BenchCluster } from './lib/cluster';
 import { fmtInt, fmtMs } from './lib/stats';
@@ -66,22 +65,15 @@ export async function measureReaders(
 /** Appends `count` 100-byte messages straight to the leader, 1,000 per Append; returns the first offset. */
 async function fill(bench: BenchCluster, count: number): Promise<number> {
   const leader = await bench.leader();
-  const client = createGrpcClient('Replica', leader.address) as grpc.Client & {
-    Append(
-      request: AppendRequest,
-      callback: (error: Error | null, response: AppendResponse) => void,
-    ): void;
-  };
+  const client = new ReplicaClient(leader.address);
   const append = (n: number) =>
-    new Promise<AppendResponse>((resolve, reject) =>
-      client.Append(
-        {
-          messages: Array.from({ length: n }, () => Buffer.from(MESSAGE)),
-          producer_id: 0,
-          sequence: 0,
-        },
-        (error, response) => (error ? reject(error) : resolve(response)),
-      ),
+    client.append(
+      {
+        messages: Array.from({ length: n }, () => Buffer.from(MESSAGE)),
+        producer_id: 0,
+        sequence: 0,
+      },
+      Date.now() + 60_000,
     );
   let first = Infinity;
   let left = count;

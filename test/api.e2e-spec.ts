@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   EtcdProcess,
   LocalCluster,
@@ -5,16 +6,14 @@ import {
   type BuildSnapshot,
   type ReplicaProcess,
 } from '@distilled/launcher';
-import { createGrpcClient, type ReadResponse } from '@distilled/proto';
-import type { Client } from '@grpc/grpc-js';
+import { ReplicaClient, type ReadResponse } from '@distilled/proto';
 import { ApiClient } from './helpers/api-client';
+import { eventually } from './helpers/eventually';
 
 /*
  * The HTTP API against the real thing: etcd, 3 replicas and the API as built processes
  * (npm run build first). DISTILLED_LAUNCHER_LOGS=1 shows their output.
  */
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface ClusterView {
   leader: string | null;
@@ -23,20 +22,13 @@ interface ClusterView {
 }
 
 function readDirect(address: string, offset: number): Promise<ReadResponse> {
-  const client = createGrpcClient('Replica', address) as Client & {
-    Read(
-      request: { offset: number },
-      callback: (error: Error | null, response: ReadResponse) => void,
-    ): void;
-  };
-  return new Promise<ReadResponse>((resolve, reject) =>
-    client.Read({ offset }, (error, response) => (error ? reject(error) : resolve(response))),
-  ).finally(() => client.close());
+  const client = new ReplicaClient(address);
+  return client.read(offset, Date.now() + 10_000).finally(() => client.close());
 }
 
 /** The sum of a counter over its labels, from GET /metrics. */
 async function metric(api: ApiClient, name: string): Promise<number> {
-  const text = (await api.send<string>('GET', '/metrics')).text;
+  const text = (await api.request<string>('GET', '/metrics')).text;
   return text
     .split('\n')
     .filter((line) => line.startsWith(`${name} `) || line.startsWith(`${name}{`))
@@ -50,27 +42,13 @@ describeIfEtcd('HTTP API against 3 replicas', () => {
   let api: ApiClient;
   let build: BuildSnapshot;
 
-  async function waitFor<T>(
-    what: string,
-    probe: () => Promise<T | undefined>,
-    timeoutMs = 30_000,
-  ): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe().catch(() => undefined);
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await sleep(100);
-    }
-  }
-
   const waitReady = () =>
-    waitFor('GET /health/ready = 200', async () =>
-      (await api.send('GET', '/health/ready')).status === 200 ? true : undefined,
+    eventually('GET /health/ready = 200', async () =>
+      (await api.request('GET', '/health/ready')).status === 200 ? true : undefined,
     );
 
   async function readAll(): Promise<string[]> {
-    const view = (await api.send<ClusterView>('GET', '/Cluster')).body;
+    const view = (await api.request<ClusterView>('GET', '/Cluster')).body;
     const leader = view.nodes.find((node) => node.id === view.leader);
     const end = leader?.highWatermark ?? 0;
     const messages: string[] = [];
@@ -97,7 +75,6 @@ describeIfEtcd('HTTP API against 3 replicas', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await api?.close();
     await cluster?.stop();
     build?.remove();
   }, 60_000);
@@ -106,7 +83,7 @@ describeIfEtcd('HTTP API against 3 replicas', () => {
     const messages = Array.from({ length: 30 }, (_, i) => `hello ${i} ✓`);
     const offsets: number[] = [];
     for (const message of messages) {
-      const answer = await api.append(message);
+      const answer = await api.appendAnswer(message);
       expect(answer.status).toBe(201);
       offsets.push(answer.body.offset);
     }
@@ -119,7 +96,7 @@ describeIfEtcd('HTTP API against 3 replicas', () => {
     // Every replica holds them once its high watermark has passed them.
     const last = offsets[offsets.length - 1];
     for (const replica of cluster.runningReplicas) {
-      await waitFor(`${replica.id} to commit ${last}`, async () =>
+      await eventually(`${replica.id} to commit ${last}`, async () =>
         (await cluster.status(replica)).high_watermark > last ? true : undefined,
       );
       const direct = await readDirect(replica.address, last);
@@ -131,7 +108,7 @@ describeIfEtcd('HTTP API against 3 replicas', () => {
     const writers = Array.from({ length: 8 }, async (_, writer) => {
       for (let i = 0; i < 40; i += 1) {
         const message = `rw-${writer}-${i}`;
-        const written = await api.append(message);
+        const written = await api.appendAnswer(message);
         expect(written.status).toBe(201);
         const read = await api.read(written.body.offset);
         expect(read.status).toBe(200);
@@ -142,7 +119,7 @@ describeIfEtcd('HTTP API against 3 replicas', () => {
   });
 
   it('answers GET /Cluster with the leader and every replica', async () => {
-    const view = (await api.send<ClusterView>('GET', '/cluster')).body;
+    const view = (await api.request<ClusterView>('GET', '/cluster')).body;
     expect(view.leader).toMatch(/^replica-\d$/);
     expect(view.epoch).toBeGreaterThan(0);
     expect(view.nodes.map((node) => node.id).sort()).toEqual([
@@ -167,28 +144,28 @@ describeIfEtcd('HTTP API against 3 replicas', () => {
       ['wrong method', 405, 'DELETE', '/Data', {}],
       ['unknown route', 404, 'GET', '/nothing', {}],
     ])('%s → %i', async (_case, status, method, path, options) => {
-      const before = (await api.send<ClusterView>('GET', '/Cluster')).body;
-      const answer = await api.send<{ status: number; type: string; detail: string }>(
+      const before = (await api.request<ClusterView>('GET', '/Cluster')).body;
+      const answer = await api.request<{ status: number; type: string; detail: string }>(
         method,
         path,
         options,
       );
       expect(answer.status).toBe(status);
-      expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       expect(answer.body).toMatchObject({
         status,
         type: expect.any(String),
         detail: expect.any(String),
       });
-      if (status === 405) expect(answer.headers.allow).toBe('GET, HEAD, POST');
-      const after = (await api.send<ClusterView>('GET', '/Cluster')).body;
+      if (status === 405) expect(answer.headers.get('allow')).toBe('GET, HEAD, POST');
+      const after = (await api.request<ClusterView>('GET', '/Cluster')).body;
       const end = (view: ClusterView) =>
         view.nodes.find((node) => node.id === view.leader)?.highWatermark;
       expect(end(after)).toBe(end(before));
     });
 
     it('answers 404 past the end of the log with nextOffset = the high watermark', async () => {
-      const { offset } = (await api.append('the end')).body;
+      const { offset } = (await api.appendAnswer('the end')).body;
       const answer = await api.read(offset + 1);
       expect(answer.status).toBe(404);
       expect(answer.body).toMatchObject({ nextOffset: offset + 1 });
@@ -196,18 +173,18 @@ describeIfEtcd('HTTP API against 3 replicas', () => {
 
     it('takes a message of exactly 1 MiB and refuses one byte more with 413', async () => {
       const limit = 1024 * 1024;
-      const exact = await api.append('é'.repeat(limit / 2));
+      const exact = await api.appendAnswer('é'.repeat(limit / 2));
       expect(exact.status).toBe(201);
       expect((await api.read(exact.body.offset)).body.message).toHaveLength(limit / 2);
-      const over = await api.append('é'.repeat(limit / 2) + 'x');
+      const over = await api.appendAnswer('é'.repeat(limit / 2) + 'x');
       expect(over.status).toBe(413);
     });
 
     it('serves Swagger UI at /docs and the OpenAPI document at /docs-json', async () => {
-      const ui = await api.send('GET', '/docs');
+      const ui = await api.request('GET', '/docs');
       expect(ui.status).toBe(200);
       expect(ui.text).toContain('swagger');
-      const document = await api.send<{ paths: Record<string, unknown> }>('GET', '/docs-json');
+      const document = await api.request<{ paths: Record<string, unknown> }>('GET', '/docs-json');
       expect(Object.keys(document.body.paths)).toEqual(
         expect.arrayContaining(['/Data', '/Cluster']),
       );
@@ -216,7 +193,7 @@ describeIfEtcd('HTTP API against 3 replicas', () => {
 
   describe('leader failure', () => {
     async function leaderProcess(): Promise<ReplicaProcess> {
-      const view = (await api.send<ClusterView>('GET', '/Cluster')).body;
+      const view = (await api.request<ClusterView>('GET', '/Cluster')).body;
       return cluster.replica(view.leader!);
     }
 
@@ -230,7 +207,7 @@ describeIfEtcd('HTTP API against 3 replicas', () => {
           const message = `fail-${counter++}`;
           // 503 means not stored: sending the same message again cannot duplicate it.
           for (;;) {
-            const answer = await api.append(message);
+            const answer = await api.appendAnswer(message);
             if (answer.status === 201) {
               acknowledged.set(message, answer.body.offset);
               const read = await api.read(answer.body.offset);
@@ -251,12 +228,12 @@ describeIfEtcd('HTTP API against 3 replicas', () => {
       const old = await leaderProcess();
       const before = acknowledged.size;
       await old.kill('SIGKILL');
-      await waitFor('a new leader in /Cluster', async () => {
-        const view = (await api.send<ClusterView>('GET', '/Cluster')).body;
+      await eventually('a new leader in /Cluster', async () => {
+        const view = (await api.request<ClusterView>('GET', '/Cluster')).body;
         return view.leader && view.leader !== old.id ? view.leader : undefined;
       });
       // Writes go on through the new leader.
-      await waitFor('writes after the failover', async () =>
+      await eventually('writes after the failover', async () =>
         acknowledged.size > before + 50 ? true : undefined,
       );
       stop = true;
@@ -281,7 +258,7 @@ describeIfEtcd('HTTP API against 3 replicas', () => {
       const followers = cluster.runningReplicas.filter((replica) => replica !== leader);
       for (const follower of followers) follower.pause();
       const message = `once-${Date.now()}`;
-      const pending = api.append(message);
+      const pending = api.appendAnswer(message);
       await sleep(500);
       await leader.kill('SIGKILL');
       for (const follower of followers) follower.resume();
@@ -300,21 +277,21 @@ describeIfEtcd('HTTP API against 3 replicas', () => {
   describe('no replica left', () => {
     it('answers 503 (not stored) while every replica is down, and recovers without a restart', async () => {
       await waitReady();
-      const before = (await api.send<ClusterView>('GET', '/Cluster')).body;
+      const before = (await api.request<ClusterView>('GET', '/Cluster')).body;
       const end = before.nodes.find((node) => node.id === before.leader)?.highWatermark ?? 0;
       await Promise.all(cluster.runningReplicas.map((replica) => replica.kill('SIGKILL')));
 
-      const write = await api.append('nobody home');
+      const write = await api.appendAnswer('nobody home');
       expect(write.status).toBe(503);
-      expect(write.headers['retry-after']).toBe('1');
+      expect(write.headers.get('retry-after')).toBe('1');
       expect(write.body).toMatchObject({ detail: expect.stringContaining('NOT stored') });
-      expect((await api.send('GET', '/health/ready')).status).toBe(503);
+      expect((await api.request('GET', '/health/ready')).status).toBe(503);
       expect((await api.read(0)).status).toBe(503);
 
       await Promise.all(cluster.replicas.map((replica) => replica.start()));
       await cluster.waitForIsr(['replica-1', 'replica-2', 'replica-3'], 60_000);
       await waitReady();
-      const after = await api.append('back');
+      const after = await api.appendAnswer('back');
       expect(after.status).toBe(201);
       // The refused write was not stored: the next offset follows the old end directly.
       expect(after.body.offset).toBe(end);
@@ -340,25 +317,24 @@ describeIfEtcd('HTTP API against 3 replicas', () => {
     }, 120_000);
 
     afterAll(async () => {
-      await strictApi?.close();
       await strict?.stop();
     }, 60_000);
 
     it('answers a retried batch that a new leader already holds with its offset, stored once', async () => {
-      expect((await strictApi.append('before')).status).toBe(201);
+      expect((await strictApi.appendAnswer('before')).status).toBe(201);
       const leader = await strict.waitForLeader();
       const [holder, paused] = strict.runningReplicas.filter((replica) => replica !== leader);
       const holderEnd = (await strict.status(holder)).log_end_offset;
       paused.pause();
       const message = `dedup-${Date.now()}`;
-      const pending = strictApi.append(message);
+      const pending = strictApi.appendAnswer(message);
       // The holder has fetched the batch; the paused follower has not, so it cannot commit.
-      await waitFor(`${holder.id} to fetch the batch`, async () =>
+      await eventually(`${holder.id} to fetch the batch`, async () =>
         (await strict.status(holder)).log_end_offset > holderEnd ? true : undefined,
       );
       await leader.kill('SIGKILL');
       // Only the holder can win the election while the other follower is paused.
-      await waitFor(`${holder.id} to lead`, async () =>
+      await eventually(`${holder.id} to lead`, async () =>
         (await strict.status(holder)).role === 'leader' ? true : undefined,
       );
       paused.resume();
@@ -369,7 +345,7 @@ describeIfEtcd('HTTP API against 3 replicas', () => {
       expect(await metric(strictApi, 'distilled_api_append_duplicates_total')).toBe(1);
       const read = await strictApi.read(answer.body.offset);
       expect(read.body.message).toBe(message);
-      const next = await strictApi.append('after');
+      const next = await strictApi.appendAnswer('after');
       expect(next.status).toBe(201);
       expect(next.body.offset).toBe(answer.body.offset + 1);
       let copies = 0;

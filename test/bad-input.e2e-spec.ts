@@ -1,5 +1,5 @@
 import { externalUrl, startE2eCluster, type E2eCluster } from './helpers/e2e-cluster';
-import type { Problem } from './helpers/http-client';
+import type { Problem } from './helpers/api-client';
 
 // Suite 6: every kind of bad request gets a problem+json answer a person can act on, and
 // none of them changes the log.

@@ -8,7 +8,9 @@ import { LocalCluster, type ReplicaProcess } from '@distilled/launcher';
 import { ErrorReason } from '@distilled/proto';
 import { explain } from './helpers/explain';
 import { ReplicaCallError } from './helpers/replication-client';
-import { eventually, ReplicationDriver, sleep } from './helpers/replication-cluster';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { eventually } from './helpers/eventually';
+import { ReplicationDriver } from './helpers/replication-cluster';
 import { checkpointOf, corruptBatch, segmentFiles } from './helpers/segment-files';
 
 jest.setTimeout(120_000);
@@ -75,8 +77,10 @@ describe('a replica whose log lost committed messages (3 replicas, MIN_INSYNC=2)
         await writeAcknowledged(driver, 'start', 2000);
         const total = driver.acknowledged.size;
         // Every replica checkpoints the HW it knows (lazily): wait until all three have it.
-        await eventually('every HW checkpoint at the log end', 10_000, async () =>
-          all.every((r) => checkpointOf(r.dataDir) >= total) ? true : undefined,
+        await eventually(
+          'every HW checkpoint at the log end',
+          async () => (all.every((r) => checkpointOf(r.dataDir) >= total) ? true : undefined),
+          10_000,
         );
         const damaged = (await driver.leader())!;
         const [intact, third] = all.filter((r) => r !== damaged);
@@ -109,10 +113,14 @@ describe('a replica whose log lost committed messages (3 replicas, MIN_INSYNC=2)
         // An intact in-sync replica comes back: it leads, and the damaged one repairs from it.
         await intact.start();
         expect((await cluster.waitForLeader(20_000)).id).toBe(intact.id);
-        await eventually(`${damaged.id} to repair`, 20_000, async () => {
-          const now = await driver.status(damaged);
-          return now.problem === '' && says(damaged, REPAIRED) ? now : undefined;
-        });
+        await eventually(
+          `${damaged.id} to repair`,
+          async () => {
+            const now = await driver.status(damaged);
+            return now.problem === '' && says(damaged, REPAIRED) ? now : undefined;
+          },
+          20_000,
+        );
         expect(
           says(damaged, `${REPAIRED} ${batch.baseOffset}..${total - 1} from leader ${intact.id}`),
         ).toBe(true);
@@ -152,12 +160,16 @@ describe('a replica whose log lost committed messages (3 replicas, MIN_INSYNC=2)
     /** Damages a batch in the first (closed) segment of `replica` and reads it there. */
     async function damageAndRead(replica: ReplicaProcess) {
       const total = driver.acknowledged.size;
-      await eventually(`${replica.id} to hold and commit everything`, 10_000, async () => {
-        const status = await driver.status(replica);
-        return status.log_end_offset >= total && status.high_watermark >= total
-          ? status
-          : undefined;
-      });
+      await eventually(
+        `${replica.id} to hold and commit everything`,
+        async () => {
+          const status = await driver.status(replica);
+          return status.log_end_offset >= total && status.high_watermark >= total
+            ? status
+            : undefined;
+        },
+        10_000,
+      );
       const segments = segmentFiles(replica.dataDir);
       expect(segments.length).toBeGreaterThan(2);
       const batch = corruptBatch(segments[0], 0.5);
@@ -172,10 +184,14 @@ describe('a replica whose log lost committed messages (3 replicas, MIN_INSYNC=2)
         const leader = (await driver.leader())!;
         const follower = cluster.replicas.find((r) => r !== leader)!;
         const { batch, total } = await damageAndRead(follower);
-        await eventually(`${follower.id} to repair`, 20_000, async () => {
-          const status = await driver.status(follower);
-          return status.problem === '' && says(follower, REPAIRED) ? status : undefined;
-        });
+        await eventually(
+          `${follower.id} to repair`,
+          async () => {
+            const status = await driver.status(follower);
+            return status.problem === '' && says(follower, REPAIRED) ? status : undefined;
+          },
+          20_000,
+        );
         expect(says(follower, `${LOST} ${batch.baseOffset}..${total - 1}`)).toBe(true);
         expect(says(follower, 'found by a client read')).toBe(true);
         expect((await driver.leader())?.id).toBe(leader.id); // nothing else had to change
@@ -195,17 +211,25 @@ describe('a replica whose log lost committed messages (3 replicas, MIN_INSYNC=2)
         );
         const leader = cluster.replica(before.leader_id);
         const { batch, total } = await damageAndRead(leader);
-        const next = await eventually('another leader', 20_000, async () => {
-          const found = await driver.leader();
-          return found && found !== leader ? found : undefined;
-        });
+        const next = await eventually(
+          'another leader',
+          async () => {
+            const found = await driver.leader();
+            return found && found !== leader ? found : undefined;
+          },
+          20_000,
+        );
         expect((await driver.status(next)).epoch).toBeGreaterThan(before.epoch);
-        await eventually(`${leader.id} to repair`, 20_000, async () => {
-          const status = await driver.status(leader);
-          return status.problem === '' && status.role === 'follower' && says(leader, REPAIRED)
-            ? status
-            : undefined;
-        });
+        await eventually(
+          `${leader.id} to repair`,
+          async () => {
+            const status = await driver.status(leader);
+            return status.problem === '' && status.role === 'follower' && says(leader, REPAIRED)
+              ? status
+              : undefined;
+          },
+          20_000,
+        );
         expect(says(leader, `${LOST} ${batch.baseOffset}..${total - 1}`)).toBe(true);
         await writeAcknowledged(driver, 'after-leader-repair', 100);
         await cluster.waitForIsr(

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { checkHistory } from './faults/checker';
 import { readDirect, readThroughApi, startWriters, writeOnce } from './faults/clients';
 import { FaultCluster } from './faults/fault-cluster';
@@ -12,7 +13,6 @@ const LEASE_TTL_MS = 2_000;
 /** After the lease, in-flight appends may still wait out the commit timeout (4 s). */
 const GRACE_MS = LEASE_TTL_MS + 5_000;
 const STRICT_MS = 6_000;
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const external = !!process.env.DISTILLED_E2E_URL;
 
 (external ? describe.skip : describe)('etcd unavailable', () => {

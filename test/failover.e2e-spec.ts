@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { dumpOutput, startE2eCluster, type E2eCluster } from './helpers/e2e-cluster';
 import { expectAckedReadable, startWriters } from './helpers/writers';
 
@@ -19,12 +20,12 @@ describe('leader failover', () => {
       const oldLeader = await local.waitForLeader();
       const epochBefore = (await local.status(oldLeader)).epoch;
       const writers = startWriters(cluster.api, { workers: 16, prefix: 'failover' });
-      await new Promise((r) => setTimeout(r, 1500));
+      await sleep(1500);
 
       const killedAt = Date.now();
       await oldLeader.kill('SIGKILL');
       const newLeader = await local.waitForLeader(15_000);
-      await new Promise((r) => setTimeout(r, 3000));
+      await sleep(3000);
       const run = await writers.stop();
 
       expect(newLeader.id).not.toBe(oldLeader.id);

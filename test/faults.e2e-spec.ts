@@ -10,12 +10,22 @@ const config = configFromEnv({ seconds: 75 });
 const budgetMs = Math.round(config.seconds * 1.5 + 150) * 1000;
 
 describe('randomized faults', () => {
+  // A run that outlives the test (Jest timed it out) is abandoned here, so its clients, nemesis
+  // and processes stop and Jest can exit instead of waiting for them.
+  const abandon = new AbortController();
+  let run: Promise<FaultRunReport> | undefined;
+  afterAll(async () => {
+    abandon.abort(new Error('the fault run outlived its test and was abandoned'));
+    await run?.catch(() => undefined);
+  }, 60_000);
+
   it(
     `keeps every acknowledged write, without holes or duplicates, under ${config.seconds} s of faults (seed ${config.seed})`,
     async () => {
       let report: FaultRunReport;
       try {
-        report = await runFaults(config);
+        run = runFaults(config, abandon.signal);
+        report = await run;
       } catch (error) {
         const failed = (error as { report?: FaultRunReport }).report;
         if (failed?.failure) process.stdout.write(`${failed.failure}\n`);

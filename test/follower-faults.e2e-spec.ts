@@ -1,4 +1,5 @@
-import { dumpOutput, eventually, startE2eCluster, type E2eCluster } from './helpers/e2e-cluster';
+import { dumpOutput, startE2eCluster, type E2eCluster } from './helpers/e2e-cluster';
+import { eventually } from './helpers/eventually';
 import { expectAckedReadable, startWriters } from './helpers/writers';
 
 // Suite 4: a follower that freezes (SIGSTOP, like a long GC pause) must not stall writes: it

@@ -12,6 +12,7 @@ const needProcessControl = [
   'faults',
   'corruption',
   'wiped-replica',
+  'console',
   'stream',
 ];
 
@@ -27,7 +28,7 @@ module.exports = {
   transform: { '^.+\\.ts$': 'ts-jest' },
   testEnvironment: 'node',
   moduleNameMapper: {
-    '^@distilled/(log-store|cluster|proto|launcher|common)(|/.*)$': '<rootDir>/libs/$1/src$2',
+    '^@distilled/(log-store|cluster|proto|launcher|common|config)(|/.*)$': '<rootDir>/libs/$1/src$2',
   },
   testTimeout: 180000,
 };

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { checkHistory } from './faults/checker';
 import { startWriters } from './faults/clients';
 import { FaultCluster } from './faults/fault-cluster';
@@ -15,7 +16,6 @@ import { converge, readBack } from './faults/run-faults';
 // API, is in the final log at its offset.
 const LEASE_TTL_MS = 2_000;
 const STEP_DOWN_LIMIT_MS = LEASE_TTL_MS + 3_000;
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const noNet = process.env.DISTILLED_E2E_URL ? 'an external cluster' : NetLab.unavailableReason();
 
 (noNet ? describe.skip : describe)('leader partitioned from etcd', () => {

@@ -32,7 +32,6 @@ describe('GET /Data/Range', () => {
     api = new ApiClient(cluster.api.baseUrl);
   });
   afterAll(async () => {
-    await api?.close();
     await cluster?.stop();
   });
 
@@ -40,7 +39,7 @@ describe('GET /Data/Range', () => {
     await pool(count, 64, async (i) => {
       // Sizes from 0 to ~300 bytes, some multi-byte characters and JSON-looking text.
       const message = `${i}:${'é'.repeat(i % 5)}${'x'.repeat((i * 7919) % 300)}${i % 11 === 0 ? '{"a":"\\n"}' : ''}`;
-      const answer = await api.append(message);
+      const answer = await api.appendAnswer(message);
       expect(answer.status).toBe(201);
       log[answer.body.offset] = message;
     });
@@ -63,7 +62,7 @@ describe('GET /Data/Range', () => {
     while (offset < count) {
       const limit = 1 + Math.floor(Math.random() ** 2 * 10_000);
       const maxBytes = 1 + Math.floor(Math.random() ** 3 * 2_000_000);
-      const answer = await api.send<RangeAnswer>(
+      const answer = await api.request<RangeAnswer>(
         'GET',
         `/Data/Range?offset=${offset}&limit=${limit}&maxBytes=${maxBytes}`,
       );
@@ -83,7 +82,7 @@ describe('GET /Data/Range', () => {
     expect(paged).toEqual(oneByOne);
     expect(pages).toBeGreaterThan(count >= 100_000 ? 10 : 0);
 
-    const end = await api.send<RangeAnswer>('GET', `/Data/Range?offset=${count}`);
+    const end = await api.request<RangeAnswer>('GET', `/Data/Range?offset=${count}`);
     expect(end.body).toEqual({ messages: [], nextOffset: count, endOffset: count });
   }, 900_000);
 
@@ -92,10 +91,10 @@ describe('GET /Data/Range', () => {
     for (let round = 0; round < 10; round++) {
       const offset = log.length;
       const waiting = api
-        .send<RangeAnswer>('GET', `/Data/Range?offset=${offset}&wait=10`)
+        .request<RangeAnswer>('GET', `/Data/Range?offset=${offset}&wait=10`)
         .then((answer) => ({ answer, at: performance.now() }));
       await new Promise((r) => setTimeout(r, 150));
-      const written = await api.append(`long-poll ${round}`);
+      const written = await api.appendAnswer(`long-poll ${round}`);
       const ackAt = performance.now();
       log[written.body.offset] = `long-poll ${round}`;
       const { answer, at } = await waiting;
@@ -113,7 +112,7 @@ describe('GET /Data/Range', () => {
 
   it('holds a long-poll for its whole wait when nothing is written, then answers an empty page', async () => {
     const started = Date.now();
-    const answer = await api.send<RangeAnswer>('GET', `/Data/Range?offset=${log.length}&wait=1`);
+    const answer = await api.request<RangeAnswer>('GET', `/Data/Range?offset=${log.length}&wait=1`);
     expect(answer.status).toBe(200);
     expect(answer.body.messages).toEqual([]);
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
@@ -122,8 +121,8 @@ describe('GET /Data/Range', () => {
   it('has every acknowledged message in the very next page, whichever replica answers', async () => {
     await pool(400, 8, async (i) => {
       const message = `read-after-ack ${i}`;
-      const written = await api.append(message);
-      const answer = await api.send<RangeAnswer>(
+      const written = await api.appendAnswer(message);
+      const answer = await api.request<RangeAnswer>(
         'GET',
         `/Data/Range?offset=${written.body.offset}&limit=1`,
       );

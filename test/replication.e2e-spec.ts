@@ -1,13 +1,16 @@
 /**
- * Replication end to end: a real etcd and three replicas from dist/apps/server/main.js, driven
- * over plain gRPC. Every scenario checks the promise of DESIGN.md B.3: an acknowledged message
- * is on every in-sync replica and survives the loss of the leader. Run `npm run build` first.
+ * Replication end to end: a real etcd and three replicas from dist/apps/server/main.js, driven over
+ * plain gRPC. Every scenario checks the promise of apps/server README, "What it guarantees": an
+ * acknowledged message is on every in-sync replica and survives the loss of the leader. Run `npm
+ * run build` first.
  */
 import { LocalCluster, type ReplicaProcess } from '@distilled/launcher';
 import { ErrorReason } from '@distilled/proto';
 import { explain } from './helpers/explain';
 import { ReplicaCallError } from './helpers/replication-client';
-import { eventually, ReplicationDriver, sleep } from './helpers/replication-cluster';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { eventually } from './helpers/eventually';
+import { ReplicationDriver } from './helpers/replication-cluster';
 
 jest.setTimeout(60_000);
 
@@ -151,15 +154,22 @@ describe('replication (3 replicas, MIN_INSYNC=2)', () => {
         .get(leader.address)
         .append(['uncommitted-1', 'uncommitted-2'], { timeoutMs: 10_000 })
         .catch((error: unknown) => error);
-      await eventually('the leader to append the doomed batch', 1_000, async () => {
-        const status = await driver.status(leader);
-        return status.log_end_offset >= endBefore + 2 ? status : undefined;
-      });
+      await eventually(
+        'the leader to append the doomed batch',
+        async () => {
+          const status = await driver.status(leader);
+          return status.log_end_offset >= endBefore + 2 ? status : undefined;
+        },
+        1_000,
+      );
       await leader.kill('SIGKILL');
       expect(await doomed).toBeInstanceOf(Error);
       await Promise.all(followers.map((follower) => follower.start()));
 
-      // A new leader writes over those offsets; the old one must end up agreeing with it.
+      // A new leader writes over those offsets; the old one must end up agreeing with it. The
+      // first follower back can lead before the other re-registers and drop it from the ISR
+      // (then MIN_INSYNC refuses writes until it is back): wait for both to be in sync.
+      await waitForIsr(followers);
       await driver.append(next('new-epoch', 4), 20_000);
       await leader.start();
       await waitForIsr(cluster.replicas, 20_000);
@@ -181,10 +191,14 @@ describe('replication (3 replicas, MIN_INSYNC=2)', () => {
         end = (await driver.append(batch, 15_000, 10_000, false)).base_offset + 1000;
       const started = Date.now();
       const fresh = await cluster.addReplica();
-      await eventually(`${fresh.id} to catch up to ${end}`, 60_000, async () => {
-        const status = await driver.status(fresh);
-        return status.log_end_offset >= end ? status : undefined;
-      });
+      await eventually(
+        `${fresh.id} to catch up to ${end}`,
+        async () => {
+          const status = await driver.status(fresh);
+          return status.log_end_offset >= end ? status : undefined;
+        },
+        60_000,
+      );
       const catchUpMs = Date.now() - started;
       await cluster.waitForIsr([fresh.id], 20_000, { exact: false });
       process.stdout.write(

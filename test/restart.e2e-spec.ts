@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dumpOutput } from './helpers/e2e-cluster';
-import { ApiClient } from './helpers/http-client';
+import { ApiClient } from './helpers/api-client';
 import { expectAckedReadable, startWriters } from './helpers/writers';
 
 // Suite 5: stop the whole cluster and start it again on the same data: the log is intact and

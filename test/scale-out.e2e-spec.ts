@@ -1,11 +1,11 @@
 import {
   closeReplicaClients,
   dumpOutput,
-  eventually,
   readFromReplica,
   startE2eCluster,
   type E2eCluster,
 } from './helpers/e2e-cluster';
+import { eventually } from './helpers/eventually';
 
 // Suite 2: elastic scaling, the seed's way. A replica added to a running cluster starts
 // empty, copies the log from the leader, enters the ISR and serves reads.

@@ -22,7 +22,6 @@ describe('GET /Data/Stream in a real browser (EventSource)', () => {
   });
   afterAll(async () => {
     await browser?.close();
-    await api?.close();
     await cluster?.stop();
   });
 
@@ -43,7 +42,7 @@ describe('GET /Data/Stream in a real browser (EventSource)', () => {
   }
 
   it('receives every committed message in order, and resumes by itself after an API restart', async () => {
-    for (let i = 0; i < 5; i++) await api.append(`before ${i}`);
+    for (let i = 0; i < 5; i++) await api.appendAnswer(`before ${i}`);
     // Same origin as the stream: the page is the API's own Swagger UI.
     await page.goto(`${cluster.api.baseUrl}/docs`);
     await page.evaluate(() => {
@@ -58,7 +57,7 @@ describe('GET /Data/Stream in a real browser (EventSource)', () => {
       });
     });
     await until('the first 5 events', async () => (await received()).length >= 5);
-    for (let i = 0; i < 5; i++) await api.append(`live ${i}`);
+    for (let i = 0; i < 5; i++) await api.appendAnswer(`live ${i}`);
     await until('10 events', async () => (await received()).length >= 10);
 
     const local = cluster.local;
@@ -66,7 +65,7 @@ describe('GET /Data/Stream in a real browser (EventSource)', () => {
       await local.api!.kill('SIGKILL');
       await local.api!.start();
       await cluster.api.waitReady(30_000);
-      for (let i = 0; i < 5; i++) await api.append(`after restart ${i}`);
+      for (let i = 0; i < 5; i++) await api.appendAnswer(`after restart ${i}`);
       await until('15 events', async () => (await received()).length >= 15, 30_000);
       expect(
         await page.evaluate(() => (window as unknown as { opens: number }).opens),

@@ -1,6 +1,7 @@
-import { ApiClient as FetchClient } from './helpers/http-client';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ApiClient } from './helpers/api-client';
-import { dumpOutput, eventually, startE2eCluster, type E2eCluster } from './helpers/e2e-cluster';
+import { dumpOutput, startE2eCluster, type E2eCluster } from './helpers/e2e-cluster';
+import { eventually } from './helpers/eventually';
 import { openStream, ResumingFollower, type StreamEvent } from './helpers/sse-client';
 import { checkStream } from './helpers/stream-check';
 import { startWriters } from './helpers/writers';
@@ -10,8 +11,6 @@ interface RangeAnswer {
   nextOffset: number;
   endOffset: number;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // GET /Data/Stream against real processes: the SSE contract, slow beside fast clients, a
 // thousand idle followers, and followers that keep going across an API restart (by
@@ -26,7 +25,6 @@ describe('GET /Data/Stream', () => {
     api = new ApiClient(cluster.api.baseUrl);
   });
   afterAll(async () => {
-    await api?.close();
     await cluster?.stop();
   });
 
@@ -36,7 +34,7 @@ describe('GET /Data/Stream', () => {
   async function readLog(): Promise<string[]> {
     const log: string[] = [];
     for (let unavailable = 0; ;) {
-      const answer = await api.send<RangeAnswer>(
+      const answer = await api.request<RangeAnswer>(
         'GET',
         `/Data/Range?offset=${log.length}&limit=10000&maxBytes=16777216`,
       );
@@ -51,18 +49,18 @@ describe('GET /Data/Stream', () => {
   }
 
   async function metric(name: string): Promise<number> {
-    const text = (await api.send('GET', '/metrics')).text;
+    const text = (await api.request('GET', '/metrics')).text;
     const line = text.split('\n').find((l) => l.startsWith(`${name} `) || l.startsWith(`${name}{`));
     return line ? Number(line.split(' ').pop()) : NaN;
   }
 
   async function feedReplica(): Promise<string | null> {
-    const text = (await api.send('GET', '/metrics')).text;
+    const text = (await api.request('GET', '/metrics')).text;
     return /distilled_api_stream_feed_replica\{replica="([^"]+)"\} 1/.exec(text)?.[1] ?? null;
   }
 
   it('streams every message from an offset as text/event-stream, then live ones as they commit', async () => {
-    for (let i = 0; i < 20; i++) expect((await api.append(`first ${i}`)).status).toBe(201);
+    for (let i = 0; i < 20; i++) expect((await api.appendAnswer(`first ${i}`)).status).toBe(201);
     const events: StreamEvent[] = [];
     const stream = openStream(base(), 'offset=5', (e) => events.push(e));
     expect(await stream.head).toEqual({
@@ -70,7 +68,7 @@ describe('GET /Data/Stream', () => {
       contentType: 'text/event-stream; charset=utf-8',
     });
     await eventually('15 events', async () => (events.length >= 15 ? true : undefined), 10_000);
-    const offset = (await api.append('live one')).body.offset;
+    const offset = (await api.appendAnswer('live one')).body.offset;
     await eventually('the live event', async () => (events.length >= 16 ? true : undefined), 5000);
     stream.close();
     expect(events.map((e) => e.offset)).toEqual(Array.from({ length: 16 }, (_, i) => 5 + i));
@@ -82,7 +80,7 @@ describe('GET /Data/Stream', () => {
     const stream = openStream(base(), 'offset=end', (e) => events.push(e));
     await stream.head;
     await sleep(300);
-    const offset = (await api.append('after end')).body.offset;
+    const offset = (await api.appendAnswer('after end')).body.offset;
     await eventually('the event', async () => (events.length >= 1 ? true : undefined), 5000);
     stream.close();
     expect(events).toEqual([expect.objectContaining({ offset, message: 'after end' })]);
@@ -97,7 +95,7 @@ describe('GET /Data/Stream', () => {
   });
 
   it('answers bad parameters with 400 problem+json naming the field', async () => {
-    const fetcher = new FetchClient(base());
+    const fetcher = new ApiClient(base());
     for (const [query, field] of [
       ['', 'offset'],
       ['offset=-1', 'offset'],
@@ -134,7 +132,7 @@ describe('GET /Data/Stream', () => {
     for (let i = 0; i < 60; i++) {
       const writes = await Promise.all(
         Array.from({ length: 50 }, async (_, j) => {
-          const answer = await api.append(`${i}-${j} ${big}`);
+          const answer = await api.appendAnswer(`${i}-${j} ${big}`);
           return { offset: answer.body.offset, at: Date.now() };
         }),
       );
@@ -185,7 +183,7 @@ describe('GET /Data/Stream', () => {
       `1,000 idle followers: API RSS ${(rss / 2 ** 20).toFixed(0)} MiB (${((rss - before) / 2 ** 20).toFixed(1)} MiB more than before), heap used ${(heap / 2 ** 20).toFixed(0)} MiB, ring ${await metric('distilled_api_stream_ring_bytes')} bytes\n`,
     );
     expect(rss - before).toBeLessThan(200 * 2 ** 20);
-    await api.append('to the thousand');
+    await api.appendAnswer('to the thousand');
     await eventually(
       'every follower to get it',
       async () => (received.every((n) => n === 1) ? true : undefined),
@@ -205,7 +203,7 @@ describe('GET /Data/Stream', () => {
     const followers = Array.from({ length: 4 }, () =>
       new ResumingFollower(base, `offset=${start}`, 100).start(),
     );
-    const writers = startWriters(new FetchClient(base()), {
+    const writers = startWriters(new ApiClient(base()), {
       workers: 4,
       prefix: 'faults',
       pauseMs: 5,

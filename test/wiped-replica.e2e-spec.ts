@@ -13,7 +13,9 @@
 import { rmSync } from 'node:fs';
 import { LocalCluster, type ReplicaProcess } from '@distilled/launcher';
 import { explain } from './helpers/explain';
-import { eventually, ReplicationDriver, sleep } from './helpers/replication-cluster';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { eventually } from './helpers/eventually';
+import { ReplicationDriver } from './helpers/replication-cluster';
 
 jest.setTimeout(120_000);
 
@@ -82,10 +84,14 @@ describe('a replica restarted on a wiped data directory while in the ISR (3 repl
         // An intact in-sync replica comes back: it leads, the wiped one catches up and rejoins.
         await intact.start();
         expect((await cluster.waitForLeader(20_000)).id).toBe(intact.id);
-        await eventually(`${wiped.id} to catch up`, 20_000, async () => {
-          const now = await driver.status(wiped);
-          return now.log_end_offset >= driver.acknowledged.size ? now : undefined;
-        });
+        await eventually(
+          `${wiped.id} to catch up`,
+          async () => {
+            const now = await driver.status(wiped);
+            return now.log_end_offset >= driver.acknowledged.size ? now : undefined;
+          },
+          20_000,
+        );
         const others = all.filter((r) => r !== wiped && r !== intact);
         await Promise.all(others.map((r) => r.start()));
         await cluster.waitForIsr(

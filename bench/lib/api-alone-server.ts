@@ -3,6 +3,7 @@
  * apps/api (validation, problem filter, metrics, the producer), with a gateway that commits every
  * Append after 1 ms from memory. Run as its own process; prints {"url": ...} once it listens.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppendRequest, AppendResponse } from '@distilled/proto';
 import { createTestApp } from '../../apps/api/src/testing/create-test-app';
 import { useLeanAsyncResourceBind } from '../../apps/api/src/http/lean-async-resource-bind';
@@ -12,7 +13,7 @@ import { FakeReplicaGateway } from '../../apps/api/src/testing/fake-replica-gate
 class InstantGateway extends FakeReplicaGateway {
   private end = 0;
   override async append(_replica: unknown, request: AppendRequest): Promise<AppendResponse> {
-    await new Promise((resolve) => setTimeout(resolve, 1));
+    await sleep(1);
     const base = this.end;
     this.end += request.messages.length;
     return { base_offset: base, count: request.messages.length, duplicate: false };

@@ -1,33 +1,74 @@
-/** Tiny `--name value` / `--flag` parser for the benchmarks (no dependency). */
+/**
+ * The benchmarks' flags, declared once for all of them (`npm run bench -- <name> --flag ...`),
+ * read with the shared `Flags` of @distilled/common: an unknown or misspelt flag stops the run
+ * instead of being ignored.
+ */
+import { Flags, type FlagSpec } from '@distilled/common';
+
+const value: FlagSpec = { type: 'string' };
+const toggle: FlagSpec = { type: 'boolean' };
+
+const BENCH_FLAGS = {
+  // suite
+  duration: value,
+  warmup: value,
+  'fsync-duration': value,
+  repeat: value,
+  concurrency: value,
+  sizes: value,
+  'grpc-channels': value,
+  replicas: value,
+  'min-insync': value,
+  fsync: value,
+  only: value,
+  dist: value,
+  note: value,
+  profile: toggle,
+  verbose: toggle,
+  help: toggle,
+  // memory, api
+  messages: value,
+  size: value,
+  batch: value,
+  'max-seconds': value,
+  rounds: value,
+  // readers
+  'latency-seconds': value,
+  followers: value,
+  rate: value,
+  idle: value,
+  // log-store
+  dir: value,
+  seconds: value,
+};
+
+export type BenchFlag = keyof typeof BENCH_FLAGS;
+
 export class Args {
-  constructor(private readonly argv: string[]) {}
+  private readonly flags: Flags<BenchFlag>;
 
-  has(name: string): boolean {
-    return this.argv.includes(`--${name}`);
+  constructor(argv: string[]) {
+    this.flags = Flags.parse(argv, BENCH_FLAGS);
   }
 
-  string(name: string, fallback: string): string {
-    const i = this.argv.indexOf(`--${name}`);
-    if (i < 0) return fallback;
-    const value = this.argv[i + 1];
-    if (value === undefined || value.startsWith('--')) throw new Error(`--${name} needs a value`);
-    return value;
+  has(name: BenchFlag): boolean {
+    return this.flags.has(name);
   }
 
-  number(name: string, fallback: number): number {
-    const raw = this.string(name, String(fallback));
-    const value = Number(raw);
-    if (!Number.isFinite(value) || value < 0) throw new Error(`--${name}: not a number: ${raw}`);
-    return value;
+  string(name: BenchFlag, fallback: string): string {
+    return this.flags.string(name, fallback);
+  }
+
+  /** A number >= 0 (seconds may be fractional). */
+  number(name: BenchFlag, fallback: number): number {
+    return this.flags.number(name, fallback);
   }
 
   /** Comma-separated list; sizes accept a k/KiB/m suffix (1k = 1024). */
-  list(name: string, fallback: number[]): number[] {
-    if (!this.has(name)) return fallback;
-    return this.string(name, '')
-      .split(',')
-      .filter(Boolean)
-      .map((item) => parseSize(item, name));
+  list(name: BenchFlag, fallback: number[]): number[] {
+    return this.has(name)
+      ? this.flags.list(name, []).map((item) => parseSize(item, name))
+      : fallback;
   }
 }
 

@@ -4,8 +4,10 @@
  * An operation counts when it completes inside the measured window; its latency is from its
  * start to its completion. CPU of this process and of `pids` is read at the window's edges.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { cpuShare, type PidMap, snapshotCpu } from './proc';
-import { percentile, sleep } from './stats';
+import { percentile } from './stats';
+import { describeError } from '@distilled/common';
 
 /** One operation by worker `worker`; resolves on success, rejects (or returns false) on error. */
 export type Operation = (worker: number) => Promise<boolean | void>;
@@ -55,7 +57,7 @@ export async function closedLoop(options: LoopOptions): Promise<LoopResult> {
         if (!ok) noteError('operation reported failure');
       } catch (error) {
         ok = false;
-        noteError(error instanceof Error ? error.message : String(error));
+        noteError(describeError(error));
       }
       if (!measuring) {
         // A failing target would otherwise spin this loop; back off a little outside the window.

@@ -5,6 +5,7 @@
  * lib/cpu-prof-wrapper.js (the V8 profiler, as `node --cpu-prof` would) and write a
  * .cpuprofile each when they stop gracefully.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { LocalCluster, snapshotBuild, type BuildSnapshot } from '@distilled/launcher';
@@ -129,7 +130,7 @@ export class BenchCluster {
   async resetProfiles(): Promise<void> {
     if (!this.profileDir) return;
     writeFileSync(join(this.profileDir, RESET_FILE), `${Date.now()}\n`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
   }
 
   async stop(): Promise<void> {

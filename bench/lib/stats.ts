@@ -33,6 +33,3 @@ export const fmtBytes = (n: number): string =>
     : n >= 1024
       ? `${Math.round(n / 1024)} KiB`
       : `${n} B`;
-
-export const sleep = (ms: number): Promise<void> =>
-  new Promise((resolve) => setTimeout(resolve, ms));

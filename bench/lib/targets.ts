@@ -3,9 +3,7 @@
  * one keep-alive connection per worker, and the replicas' gRPC client API (Replica.Append on
  * the leader, Replica.Read on a random replica) through @grpc/grpc-js.
  */
-import type * as grpc from '@grpc/grpc-js';
-import { AppendStreamClient, createGrpcClient, type AppendStreamCapable } from '@distilled/proto';
-import type { AppendResponse, ReadResponse } from '@distilled/proto';
+import { ReplicaClient } from '@distilled/proto';
 import { Client } from 'undici';
 import type { Operation } from './closed-loop';
 
@@ -89,29 +87,6 @@ export class HttpWorkers {
   }
 }
 
-type Unary<Req, Res> = (
-  request: Req,
-  options: grpc.CallOptions,
-  callback: (error: grpc.ServiceError | null, response?: Res) => void,
-) => void;
-
-interface ReplicaClient extends grpc.Client {
-  Append: Unary<{ messages: Buffer[]; producer_id: number; sequence: number }, AppendResponse>;
-  Read: Unary<{ offset: number }, ReadResponse>;
-}
-
-function call<Req, Res>(
-  client: ReplicaClient,
-  method: Unary<Req, Res>,
-  request: Req,
-): Promise<Res> {
-  return new Promise((resolve, reject) => {
-    method.call(client, request, { deadline: Date.now() + 30_000 }, (error, response) =>
-      error ? reject(error) : resolve(response as Res),
-    );
-  });
-}
-
 /**
  * gRPC clients: `channels` channels per replica (each its own HTTP/2 connection); worker i uses
  * channel i % channels, so 1 channel = all workers multiplexed on one connection (how gRPC is
@@ -119,7 +94,6 @@ function call<Req, Res>(
  */
 export class GrpcWorkers {
   private readonly byAddress = new Map<string, ReplicaClient[]>();
-  private readonly streams: AppendStreamClient[] = [];
 
   constructor(
     private readonly leader: string,
@@ -132,10 +106,10 @@ export class GrpcWorkers {
         Array.from(
           { length: channels },
           () =>
-            createGrpcClient('Replica', address, {
+            new ReplicaClient(address, {
               // Separate connections per channel instead of grpc-js's shared subchannel.
               'grpc.use_local_subchannel_pool': 1,
-            }) as ReplicaClient,
+            }),
         ),
       );
     }
@@ -152,12 +126,9 @@ export class GrpcWorkers {
    */
   appendStream(size: number, written: OffsetRange): Operation {
     const message = Buffer.alloc(size, 'x');
-    const streams = this.byAddress
-      .get(this.leader)!
-      .map((client) => new AppendStreamClient(client as unknown as AppendStreamCapable));
-    this.streams.push(...streams);
+    const clients = this.byAddress.get(this.leader)!;
     return async (worker) => {
-      const res = await streams[worker % streams.length].append(
+      const res = await clients[worker % clients.length].appends.append(
         { messages: [message], producer_id: 0, sequence: 0 },
         Date.now() + 30_000,
       );
@@ -169,12 +140,10 @@ export class GrpcWorkers {
   append(size: number, written: OffsetRange): Operation {
     const message = Buffer.alloc(size, 'x');
     return async (worker) => {
-      const client = this.client(this.leader, worker);
-      const res = await call(client, client.Append, {
-        messages: [message],
-        producer_id: 0,
-        sequence: 0,
-      });
+      const res = await this.client(this.leader, worker).append(
+        { messages: [message], producer_id: 0, sequence: 0 },
+        Date.now() + 30_000,
+      );
       written.note(res.base_offset);
     };
   }
@@ -183,9 +152,8 @@ export class GrpcWorkers {
   read(written: OffsetRange): Operation {
     return async (worker) => {
       const address = this.replicas[Math.floor(Math.random() * this.replicas.length)];
-      const client = this.client(address, worker);
       const offset = written.random();
-      const res = await call(client, client.Read, { offset });
+      const res = await this.client(address, worker).read(offset, Date.now() + 30_000);
       if (res.offset !== offset) throw new Error(`Read(${offset}) answered ${res.offset}`);
     };
   }
@@ -193,20 +161,10 @@ export class GrpcWorkers {
   /** Connects every channel before the clock starts. */
   async ready(timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    await Promise.all(
-      [...this.byAddress.values()]
-        .flat()
-        .map(
-          (client) =>
-            new Promise<void>((resolve, reject) =>
-              client.waitForReady(deadline, (error) => (error ? reject(error) : resolve())),
-            ),
-        ),
-    );
+    await Promise.all([...this.byAddress.values()].flat().map((client) => client.ready(deadline)));
   }
 
   close(): void {
-    for (const stream of this.streams) stream.close();
     for (const list of this.byAddress.values()) for (const client of list) client.close();
   }
 }

@@ -1,13 +1,12 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { readFromReplica } from '../helpers/e2e-cluster';
 import type { History, ReadRecord, WriteRecord } from './history';
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
 /** A client-side deadline above the API's own write timeout, so 504s come from the API. */
 const WRITE_DEADLINE_MS = 10_000;
 
-/** POST /Data once and say what became of it (DESIGN part A decides the kind). */
+/** POST /Data once and say what became of it (the README's error table decides the kind). */
 export async function writeOnce(apiUrl: string, message: string): Promise<WriteRecord> {
   const start = Date.now();
   try {
@@ -157,12 +156,13 @@ export async function readAll(
   end: number,
   read: (offset: number) => Promise<string | null | undefined>,
   concurrency = 32,
+  signal?: AbortSignal,
 ): Promise<{ reads: ReadRecord[]; failed: number[] }> {
   const reads: ReadRecord[] = [];
   const failed: number[] = [];
   let next = 0;
   const worker = async () => {
-    while (next < end) {
+    while (next < end && !signal?.aborted) {
       const offset = next++;
       const start = Date.now();
       let message: string | null | undefined;

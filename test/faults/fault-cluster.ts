@@ -38,6 +38,8 @@ export class FaultCluster {
     private readonly build: BuildSnapshot,
   ) {}
 
+  private stopping?: Promise<void>;
+
   get apiUrl(): string {
     return this.local.api!.url;
   }
@@ -93,8 +95,17 @@ export class FaultCluster {
     return [...this.local.replicas, ...(this.local.api ? [this.local.api] : [])];
   }
 
-  /** Stops every process, removes the namespaces, and removes the data unless `keepData`. */
-  async stop(keepData: boolean): Promise<void> {
+  /**
+   * Stops every process, removes the namespaces, and removes the data unless `keepData`. Safe
+   * to call again (an abandoned run stops the cluster, then its own cleanup does): the later
+   * calls wait for the first.
+   */
+  stop(keepData: boolean): Promise<void> {
+    this.stopping ??= this.stopOnce(keepData);
+    return this.stopping;
+  }
+
+  private async stopOnce(keepData: boolean): Promise<void> {
     try {
       // A paused process would sit out its SIGTERM grace; wake them first.
       for (const replica of this.local.replicas) if (replica.isPaused) replica.resume();

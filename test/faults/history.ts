@@ -4,7 +4,9 @@
  * it; a failing run prints it.
  */
 
-/** One write as a client can know it (DESIGN part A: 503 = not stored; 504 = maybe stored). */
+/**
+ * One write as a client can know it (README's error table: 503 = not stored; 504 = maybe stored).
+ */
 export type WriteRecord =
   | { kind: 'acked'; message: string; offset: number; start: number; end: number }
   /** 4xx or 503: the API promised the message was not stored. */

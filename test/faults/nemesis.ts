@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   closeSync,
   openSync,
@@ -11,8 +12,7 @@ import { join } from 'node:path';
 import type { ReplicaProcess } from '@distilled/launcher';
 import type { FaultCluster } from './fault-cluster';
 import { FAULT_KINDS, type FaultKind, type History } from './history';
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+import { describeError } from '@distilled/common';
 
 /** mulberry32: a tiny seeded PRNG, so a seed replays the same schedule of faults. */
 export function seededRandom(seed: number): () => number {
@@ -68,6 +68,7 @@ export class Nemesis {
   readonly leaderLosses: LeaderLoss[] = [];
   /** Set when the cluster did not recover from a fault in time (a liveness failure). */
   stuck?: string;
+  private stopped = false;
   private queue: FaultKind[] = [];
   private added = 0;
   private readonly kinds: FaultKind[];
@@ -81,16 +82,21 @@ export class Nemesis {
     this.kinds = (options.kinds ?? FAULT_KINDS).filter((k) => k !== 'partition' || !!cluster.net);
   }
 
+  /** No new fault after the one in progress (the run was abandoned). */
+  stop(): void {
+    this.stopped = true;
+  }
+
   /** Runs faults until `deadline` (ms since epoch) or until the cluster fails to recover. */
   async run(deadline: number): Promise<void> {
     let sinceWhole = 0;
     let kind = this.nextKind();
-    while (Date.now() < deadline && !this.stuck) {
+    while (Date.now() < deadline && !this.stuck && !this.stopped) {
       try {
         await this.apply(kind);
       } catch (error) {
         // The whole message: a replica that cannot start says why in its last output lines.
-        this.history.event('note', `${kind} failed: ${(error as Error).message}`);
+        this.history.event('note', `${kind} failed: ${describeError(error)}`);
         await this.healAll();
       }
       const previous = kind;
@@ -159,7 +165,7 @@ export class Nemesis {
       );
       return true;
     } catch (error) {
-      this.stuck = (error as Error).message.split('\n')[0];
+      this.stuck = describeError(error).split('\n')[0];
       this.history.event('no-recovery', `not whole ${timeoutMs} ms after healing: ${this.stuck}`);
       return false;
     }
@@ -401,7 +407,7 @@ export async function waitApiReady(apiUrl: string, timeoutMs: number): Promise<v
       last = `${res.status} ${(await res.text()).slice(0, 200)}`;
       if (res.status === 200) return;
     } catch (error) {
-      last = (error as Error).message;
+      last = describeError(error);
     }
     await sleep(200);
   }

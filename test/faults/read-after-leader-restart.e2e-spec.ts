@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readThroughApi, writeOnce } from './clients';
 import { FaultCluster } from './fault-cluster';
 import { History, type WriteRecord } from './history';
@@ -7,8 +8,8 @@ import { waitApiReady } from './nemesis';
 // replica is elected comes back at the same address while the API still names it leader; it
 // answers reads "not committed" (it does not know the high watermark yet), and the API takes
 // that as the leader's final word and answers 404 for offsets acknowledged long before.
-// DESIGN part A: 404 only for an offset not written yet; when no leader can confirm, 503.
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+// The README's error table: 404 only for an offset not written yet; when no leader can confirm,
+// 503.
 const external = !!process.env.DISTILLED_E2E_URL;
 
 (external ? describe.skip : describe)(

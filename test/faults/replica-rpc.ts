@@ -1,18 +1,7 @@
-import type * as grpc from '@grpc/grpc-js';
-import { createGrpcClient } from '@distilled/proto';
+import { Metadata, type ServiceError } from '@grpc/grpc-js';
+import { ErrorMetadata, ReplicaClientPool } from '@distilled/proto';
 
-interface AppendRpc {
-  Append(
-    request: { messages: Buffer[]; producer_id?: number; sequence?: number },
-    options: grpc.CallOptions,
-    callback: (
-      error: grpc.ServiceError | null,
-      response?: { base_offset: number; count: number },
-    ) => void,
-  ): void;
-}
-
-const clients = new Map<string, grpc.Client>();
+const clients = new ReplicaClientPool();
 
 /** What a direct Replica.Append on one replica answered. */
 export type DirectAppend =
@@ -22,35 +11,31 @@ export type DirectAppend =
  * Replica.Append of one message straight to one replica (no API, no retries, no producer id):
  * what a client that still believes in an old leader would get from it.
  */
-export function appendDirect(
+export async function appendDirect(
   address: string,
   message: string,
   timeoutMs = 6_000,
 ): Promise<DirectAppend> {
-  let client = clients.get(address);
-  if (!client) clients.set(address, (client = createGrpcClient('Replica', address)));
-  return new Promise((resolve) => {
-    (client as unknown as AppendRpc).Append(
-      { messages: [Buffer.from(message)] },
-      { deadline: Date.now() + timeoutMs },
-      (error, response) => {
-        if (error || !response) {
-          const reason = error?.metadata?.get('distilled-reason')[0];
-          resolve({
-            ok: false,
-            code: error?.code ?? -1,
-            reason: reason === undefined ? undefined : String(reason),
-            detail: error?.details ?? 'no answer',
-          });
-        } else {
-          resolve({ ok: true, offset: Number(response.base_offset) });
-        }
-      },
-    );
-  });
+  try {
+    const response = await clients
+      .get(address)
+      .append({ messages: [Buffer.from(message)] }, Date.now() + timeoutMs);
+    return { ok: true, offset: Number(response.base_offset) };
+  } catch (error) {
+    const failed = error as Partial<ServiceError>;
+    const reason =
+      failed.metadata instanceof Metadata
+        ? failed.metadata.get(ErrorMetadata.reason)[0]
+        : undefined;
+    return {
+      ok: false,
+      code: failed.code ?? -1,
+      reason: reason === undefined ? undefined : String(reason),
+      detail: failed.details ?? 'no answer',
+    };
+  }
 }
 
 export function closeDirectClients(): void {
-  for (const client of clients.values()) client.close();
-  clients.clear();
+  clients.closeAll();
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ResumingFollower } from '../helpers/sse-client';
@@ -8,8 +9,7 @@ import { FaultCluster } from './fault-cluster';
 import { FAULT_KINDS, History, type FaultKind, type ReadRecord } from './history';
 import { NetLab } from './net-lab';
 import { Nemesis, seededRandom, waitApiReady } from './nemesis';
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+import { describeError } from '@distilled/common';
 
 export interface FaultRunConfig {
   seed: number;
@@ -70,9 +70,14 @@ export interface FaultRunReport {
  * One fault run: a cluster (etcd, 3 replicas with min in-sync 2, the API), writers and a
  * reader through the API, the nemesis for `seconds`, then heal, converge, read everything back
  * from every replica and through the API, and check. Always stops what it started; leaves the
- * data directory (with every process's log and the history) when the run failed.
+ * data directory (with every process's log and the history) when the run failed. `signal`
+ * abandons the run (the test timed out): the nemesis, the clients and the cluster stop at once
+ * and the run rejects, so nothing is left running to keep the test process alive.
  */
-export async function runFaults(config: FaultRunConfig): Promise<FaultRunReport> {
+export async function runFaults(
+  config: FaultRunConfig,
+  signal?: AbortSignal,
+): Promise<FaultRunReport> {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   out(
     `faults: seed ${config.seed} (replay with DISTILLED_FAULTS_SEED=${config.seed}${config.overlap ? ' DISTILLED_FAULTS_OVERLAP=1' : ''}), ${config.seconds} s of faults, ${config.writers} writers`,
@@ -99,24 +104,37 @@ export async function runFaults(config: FaultRunConfig): Promise<FaultRunReport>
     maxAddedReplicas: config.maxAddedReplicas,
     overlap: config.overlap,
   });
+  let writers: { stop: () => Promise<void> } | undefined;
+  let reader: { stop: () => Promise<void> } | undefined;
+  let lateJoiner: NodeJS.Timeout | undefined;
+  const abandon = () => {
+    // The fault in progress ends, then the run skips healing and checking and stops the cluster.
+    history.event('note', 'run abandoned: stopping the nemesis and the clients');
+    nemesis.stop();
+    void writers?.stop();
+    void reader?.stop();
+    clearTimeout(lateJoiner);
+    for (const follower of followers) follower.stop();
+  };
+  signal?.addEventListener('abort', abandon, { once: true });
   try {
     await waitApiReady(cluster.apiUrl, 30_000);
     history.event(
       'note',
       `cluster up: ${cluster.local.replicas.map((r) => `${r.id} at ${r.address}`).join(', ')}; API ${cluster.apiUrl}; data ${cluster.dataRoot}`,
     );
-    const writers = startWriters(cluster.apiUrl, history, {
+    writers = startWriters(cluster.apiUrl, history, {
       workers: config.writers,
       prefix: `s${config.seed}`,
       pauseMs: 5,
     });
-    const reader = startLiveReader(cluster.apiUrl, history);
+    reader = startLiveReader(cluster.apiUrl, history);
     // Followers from offset 0 for the whole run; one more joins halfway (it starts by catching
     // up through range reads while faults go on).
     for (let i = 0; i < config.followers; i++) {
       followers.push(new ResumingFollower(() => cluster.apiUrl, 'offset=0', 100).start());
     }
-    const lateJoiner = setTimeout(
+    lateJoiner = setTimeout(
       () => followers.push(new ResumingFollower(() => cluster.apiUrl, 'offset=0', 100).start()),
       (config.seconds * 1000) / 2,
     );
@@ -131,15 +149,18 @@ export async function runFaults(config: FaultRunConfig): Promise<FaultRunReport>
           detail: `the cluster did not recover from a fault: ${nemesis.stuck}`,
         });
       }
-      await nemesis
-        .healAll()
-        .catch((error: Error) => history.event('note', `heal failed: ${error.message}`));
-      // A little more writing on the healed cluster, then stop the clients.
-      await nemesis.recover(60_000);
-      await sleep(1000);
+      if (!signal?.aborted) {
+        await nemesis
+          .healAll()
+          .catch((error: Error) => history.event('note', `heal failed: ${error.message}`));
+        // A little more writing on the healed cluster, then stop the clients.
+        await nemesis.recover(60_000);
+        await sleep(1000);
+      }
       await writers.stop();
       await reader.stop();
     }
+    signal?.throwIfAborted();
     history.event('note', 'clients stopped; converging');
 
     const end = await converge(cluster, 30_000).catch((error: Error) => {
@@ -152,9 +173,16 @@ export async function runFaults(config: FaultRunConfig): Promise<FaultRunReport>
         (max, w) => (w.kind === 'acked' ? Math.max(max, w.offset + 1) : max),
         0,
       );
+    signal?.throwIfAborted();
     history.event('note', `log ends at ${logEnd}; reading it back`);
 
-    const { reads: finalReads, failures } = await readBack(cluster, logEnd, config.apiReadPasses);
+    const { reads: finalReads, failures } = await readBack(
+      cluster,
+      logEnd,
+      config.apiReadPasses,
+      signal,
+    );
+    signal?.throwIfAborted();
     violations.push(...failures);
 
     const check = checkHistory({
@@ -167,6 +195,7 @@ export async function runFaults(config: FaultRunConfig): Promise<FaultRunReport>
     // Every follower gets until the end of the log (or 30 s) to receive the rest, then stops.
     const followerDeadline = Date.now() + 30_000;
     while (
+      !signal?.aborted &&
       Date.now() < followerDeadline &&
       followers.some((f) => (f.lastOffset ?? -1) < logEnd - 1)
     ) {
@@ -208,19 +237,21 @@ export async function runFaults(config: FaultRunConfig): Promise<FaultRunReport>
     if (violations.length) report.failure = failureText(history, violations, cluster);
     return report;
   } catch (error) {
-    history.event('note', `run aborted: ${(error as Error).message}`);
+    history.event('note', `run aborted: ${describeError(error)}`);
     report = {
       config,
       violations,
       counts: nemesis.counts,
       failovers: [],
       dataRoot: cluster.dataRoot,
-      summary: `faults: seed ${config.seed}: the run aborted: ${(error as Error).message}`,
+      summary: `faults: seed ${config.seed}: the run aborted: ${describeError(error)}`,
       failure: failureText(history, violations, cluster),
     };
     throw Object.assign(error as Error, { report });
   } finally {
+    clearTimeout(lateJoiner);
     for (const follower of followers) follower.stop();
+    signal?.removeEventListener('abort', abandon);
     const failed = !report || !!report.failure;
     if (failed) {
       writeFileSync(join(cluster.dataRoot, 'history.txt'), history.fullText() + '\n');
@@ -238,6 +269,7 @@ export async function readBack(
   cluster: FaultCluster,
   logEnd: number,
   apiPasses: number,
+  signal?: AbortSignal,
 ): Promise<{ reads: ReadRecord[]; failures: Violation[] }> {
   type Reader = (offset: number) => Promise<string | null | undefined>;
   const sources: Array<[string, Reader]> = [
@@ -253,7 +285,7 @@ export async function readBack(
   const reads: ReadRecord[] = [];
   const failures: Violation[] = [];
   for (const [source, read] of sources) {
-    const result = await readAll(source, logEnd, read);
+    const result = await readAll(source, logEnd, read, 32, signal);
     reads.push(...result.reads);
     if (result.failed.length) {
       failures.push({
@@ -286,7 +318,7 @@ export async function converge(cluster: FaultCluster, timeoutMs: number): Promis
       if (views.every((v) => Number(v.log_end_offset) === end && Number(v.high_watermark) === end))
         return end;
     } catch (error) {
-      last = (error as Error).message.split('\n')[0];
+      last = describeError(error).split('\n')[0];
     }
     await sleep(250);
   }

@@ -1,50 +1,130 @@
-import { Agent, request } from 'undici';
+/**
+ * The e2e suites' one HTTP client for the API: its calls as a user makes them, answers kept
+ * whole (status, headers, parsed body, raw text) so tests can assert on the problem+json
+ * shape. Built on the global fetch (undici): keep-alive, no retries of its own, nothing to
+ * close.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
 
-export interface ApiAnswer<T = unknown> {
+export interface HttpAnswer<T = unknown> {
   status: number;
-  headers: Record<string, string | string[] | undefined>;
+  headers: Headers;
   body: T;
   text: string;
 }
 
-/** A small keep-alive HTTP client for the API in e2e tests (undici, no retries of its own). */
-export class ApiClient {
-  private readonly agent = new Agent({ connections: 64, keepAliveTimeout: 10_000 });
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  [field: string]: unknown;
+}
 
+export interface ClusterNode {
+  id: string;
+  address: string;
+  role: string;
+  inSync: boolean;
+  logEndOffset: number;
+  highWatermark: number;
+}
+
+export interface ClusterView {
+  leader: string | null;
+  epoch: number;
+  nodes: ClusterNode[];
+}
+
+export class ApiClient {
   constructor(readonly baseUrl: string) {}
 
-  async send<T = unknown>(
+  async request<T = unknown>(
     method: string,
     path: string,
-    options: { body?: string | Buffer; contentType?: string; timeoutMs?: number } = {},
-  ): Promise<ApiAnswer<T>> {
+    options: { body?: string; contentType?: string; timeoutMs?: number } = {},
+  ): Promise<HttpAnswer<T>> {
     const headers: Record<string, string> = {};
     if (options.body !== undefined)
       headers['content-type'] = options.contentType ?? 'application/json';
-    const response = await request(`${this.baseUrl}${path}`, {
-      method: method as 'GET',
+    const res = await fetch(`${this.baseUrl}${path}`, {
+      method,
       headers,
       body: options.body,
-      dispatcher: this.agent,
-      headersTimeout: options.timeoutMs ?? 30_000,
-      bodyTimeout: options.timeoutMs ?? 30_000,
+      signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
     });
-    const text = await response.body.text();
+    const text = await res.text();
     let body: unknown = text;
-    const type = String(response.headers['content-type'] ?? '');
-    if (type.includes('json') && text !== '') body = JSON.parse(text);
-    return { status: response.statusCode, headers: response.headers, body: body as T, text };
+    if ((res.headers.get('content-type') ?? '').includes('json') && text) body = JSON.parse(text);
+    return { status: res.status, headers: res.headers, body: body as T, text };
   }
 
-  append(message: string): Promise<ApiAnswer<{ offset: number }>> {
-    return this.send('POST', '/Data', { body: JSON.stringify({ message }) });
+  /** POST /Data; resolves with the offset, throws with the problem on any other answer. */
+  async append(message: string): Promise<number> {
+    const answer = await this.appendAnswer(message);
+    if (answer.status >= 300)
+      throw new HttpProblemError(answer.status, answer.body as unknown as Problem);
+    return answer.body.offset;
   }
 
-  read(offset: number | string): Promise<ApiAnswer<{ message: string; offset: number }>> {
-    return this.send('GET', `/Data?offset=${offset}`);
+  /** POST /Data as the whole answer (201 with the offset, or a problem), for asserting on it. */
+  appendAnswer(message: string): Promise<HttpAnswer<{ offset: number }>> {
+    return this.request('POST', '/Data', { body: JSON.stringify({ message }) });
   }
 
-  close(): Promise<void> {
-    return this.agent.close();
+  /** GET /Data?offset=n as an answer (200 with the message, or a problem). */
+  read(offset: number | string): Promise<HttpAnswer<{ message: string; offset: number }>> {
+    return this.request('GET', `/Data?offset=${offset}`);
+  }
+
+  async cluster(): Promise<ClusterView> {
+    const answer = await this.request<ClusterView>('GET', '/Cluster');
+    if (answer.status !== 200) throw new Error(`GET /Cluster answered ${answer.status}`);
+    return answer.body;
+  }
+
+  /** Polls until `predicate` holds for GET /Cluster, or fails after `timeoutMs`. */
+  async waitForCluster(
+    what: string,
+    predicate: (view: ClusterView) => boolean,
+    timeoutMs = 30_000,
+  ): Promise<ClusterView> {
+    const deadline = Date.now() + timeoutMs;
+    let last: ClusterView | undefined;
+    while (Date.now() < deadline) {
+      try {
+        last = await this.cluster();
+        if (predicate(last)) return last;
+      } catch {
+        // the API may be restarting
+      }
+      await sleep(200);
+    }
+    throw new Error(
+      `timed out after ${timeoutMs} ms waiting for ${what}; last view: ${JSON.stringify(last)}`,
+    );
+  }
+
+  async waitReady(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      try {
+        if ((await this.request('GET', '/health/ready', { timeoutMs: 2_000 })).status === 200)
+          return;
+      } catch {
+        // not up yet
+      }
+      await sleep(200);
+    }
+    throw new Error(`the API at ${this.baseUrl} was not ready within ${timeoutMs} ms`);
+  }
+}
+
+export class HttpProblemError extends Error {
+  constructor(
+    readonly status: number,
+    readonly problem: Problem,
+  ) {
+    super(`HTTP ${status}: ${problem?.detail ?? JSON.stringify(problem)}`);
   }
 }

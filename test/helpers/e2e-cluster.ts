@@ -1,7 +1,6 @@
-import type * as grpc from '@grpc/grpc-js';
 import { LocalCluster, type LocalClusterOptions } from '@distilled/launcher';
-import { createGrpcClient, type ReadResponse } from '@distilled/proto';
-import { ApiClient } from './http-client';
+import { ReplicaClientPool, type ReadResponse } from '@distilled/proto';
+import { ApiClient } from './api-client';
 
 /**
  * The cluster an e2e suite runs against: by default one the launcher composes on free ports
@@ -44,61 +43,15 @@ export function dumpOutput(local: LocalCluster, lines = 40): void {
   }
 }
 
+/** Clients of the replicas, for reads that bypass the API. */
+const clients = new ReplicaClientPool();
+
 /** Replica.Read straight from one replica, bypassing the API. */
 export function readFromReplica(address: string, offset: number): Promise<ReadResponse> {
-  const client = replicaClient(address);
-  return new Promise((resolve, reject) => {
-    (client as unknown as ReplicaRpc).Read(
-      { offset },
-      { deadline: Date.now() + 5_000 },
-      (error: grpc.ServiceError | null, response: ReadResponse) =>
-        error ? reject(error) : resolve(response),
-    );
-  });
-}
-
-interface ReplicaRpc {
-  Read(
-    request: { offset: number },
-    options: grpc.CallOptions,
-    callback: (error: grpc.ServiceError | null, response: ReadResponse) => void,
-  ): void;
-}
-
-const clients = new Map<string, grpc.Client>();
-function replicaClient(address: string): grpc.Client {
-  let client = clients.get(address);
-  if (!client) {
-    client = createGrpcClient('Replica', address);
-    clients.set(address, client);
-  }
-  return client;
+  return clients.get(address).read(offset, Date.now() + 5_000);
 }
 
 /** Closes the cached replica clients (call in afterAll). */
 export function closeReplicaClients(): void {
-  for (const client of clients.values()) client.close();
-  clients.clear();
-}
-
-/** Polls `check` until it returns a value or `timeoutMs` passes. */
-export async function eventually<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(
-    `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`,
-  );
+  clients.closeAll();
 }

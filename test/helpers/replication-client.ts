@@ -1,17 +1,12 @@
-import type { Client, ServiceError } from '@grpc/grpc-js';
+import { Metadata, type ServiceError } from '@grpc/grpc-js';
 import {
-  createGrpcClient,
   ErrorMetadata,
+  ReplicaClient,
+  ReplicaClientPool,
   type AppendResponse,
   type ReadResponse,
   type StatusResponse,
 } from '@distilled/proto';
-
-type Unary<Req, Res> = (
-  request: Req,
-  options: { deadline: Date },
-  callback: (error: ServiceError | null, response?: Res) => void,
-) => void;
 
 /** A failed call as the tests look at it: gRPC code plus the `distilled-reason` trailer. */
 export class ReplicaCallError extends Error {
@@ -25,6 +20,10 @@ export class ReplicaCallError extends Error {
   }
 }
 
+function isServiceError(error: unknown): error is ServiceError {
+  return error instanceof Error && (error as Partial<ServiceError>).metadata instanceof Metadata;
+}
+
 function wrap(error: ServiceError): ReplicaCallError {
   const metadata: Record<string, string> = {};
   for (const [key, value] of Object.entries(error.metadata?.getMap() ?? {})) {
@@ -34,50 +33,48 @@ function wrap(error: ServiceError): ReplicaCallError {
 }
 
 /**
- * A plain grpc-js Replica client for one address (tests and measurements drive replicas with
- * it directly, without the API in between). One channel per address, closed by close().
+ * libs/proto's ReplicaClient as the tests use it: relative timeouts, strings as messages, and
+ * failures as ReplicaCallError (tests and measurements drive replicas with it directly,
+ * without the API in between). One channel per address, closed by close().
  */
 export class ReplicaTestClient {
-  private readonly client: Client;
+  private readonly client: ReplicaClient;
 
-  constructor(readonly address: string) {
-    this.client = createGrpcClient('Replica', address);
+  /** A new channel to `address`, or a view of an existing client (ReplicaClients' pool). */
+  constructor(target: string | ReplicaClient) {
+    this.client = typeof target === 'string' ? new ReplicaClient(target) : target;
   }
 
-  private call<Req, Res>(method: string, request: Req, timeoutMs: number): Promise<Res> {
-    const fn = (this.client as unknown as Record<string, Unary<Req, Res>>)[method].bind(
-      this.client,
-    );
-    return new Promise((resolve, reject) => {
-      fn(request, { deadline: new Date(Date.now() + timeoutMs) }, (error, response) => {
-        if (error) reject(wrap(error));
-        else if (!response) reject(new Error(`empty ${method} answer from ${this.address}`));
-        else resolve(response);
-      });
-    });
+  get address(): string {
+    return this.client.address;
+  }
+
+  private async call<Res>(call: (client: ReplicaClient) => Promise<Res>): Promise<Res> {
+    try {
+      return await call(this.client);
+    } catch (error) {
+      throw isServiceError(error) ? wrap(error) : error;
+    }
   }
 
   append(
     messages: (string | Buffer)[],
     options: { producerId?: number; sequence?: number; timeoutMs?: number } = {},
   ): Promise<AppendResponse> {
-    return this.call(
-      'Append',
-      {
-        messages: messages.map((m) => (typeof m === 'string' ? Buffer.from(m) : m)),
-        producer_id: options.producerId ?? 0,
-        sequence: options.sequence ?? 0,
-      },
-      options.timeoutMs ?? 10_000,
-    );
+    const request = {
+      messages: messages.map((m) => (typeof m === 'string' ? Buffer.from(m) : m)),
+      producer_id: options.producerId ?? 0,
+      sequence: options.sequence ?? 0,
+    };
+    return this.call((c) => c.append(request, Date.now() + (options.timeoutMs ?? 10_000)));
   }
 
   read(offset: number, timeoutMs = 5_000): Promise<ReadResponse> {
-    return this.call('Read', { offset }, timeoutMs);
+    return this.call((c) => c.read(offset, Date.now() + timeoutMs));
   }
 
   status(timeoutMs = 2_000): Promise<StatusResponse> {
-    return this.call('Status', {}, timeoutMs);
+    return this.call((c) => c.status(Date.now() + timeoutMs));
   }
 
   close(): void {
@@ -85,21 +82,15 @@ export class ReplicaTestClient {
   }
 }
 
-/** One cached client per address. */
+/** One pooled client per address (libs/proto's ReplicaClientPool), closed together. */
 export class ReplicaClients {
-  private readonly clients = new Map<string, ReplicaTestClient>();
+  private readonly pool = new ReplicaClientPool();
 
   get(address: string): ReplicaTestClient {
-    let client = this.clients.get(address);
-    if (!client) {
-      client = new ReplicaTestClient(address);
-      this.clients.set(address, client);
-    }
-    return client;
+    return new ReplicaTestClient(this.pool.get(address));
   }
 
   close(): void {
-    for (const client of this.clients.values()) client.close();
-    this.clients.clear();
+    this.pool.closeAll();
   }
 }

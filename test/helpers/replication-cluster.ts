@@ -1,32 +1,8 @@
 import type { LocalCluster, ReplicaProcess } from '@distilled/launcher';
 import { ErrorReason, type AppendResponse, type StatusResponse } from '@distilled/proto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { eventually } from './eventually';
 import { ReplicaCallError, ReplicaClients } from './replication-client';
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-/** Polls `probe` until it returns a value; throws with `what` and the last error after `timeoutMs`. */
-export async function eventually<T>(
-  what: string,
-  timeoutMs: number,
-  probe: () => Promise<T | undefined>,
-  intervalMs = 50,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() >= deadline) {
-      const why = last instanceof Error ? `: ${last.message}` : '';
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${why}`);
-    }
-    await sleep(intervalMs);
-  }
-}
 
 /** Reasons that say "this replica cannot take the write, nothing was stored: try elsewhere". */
 const RETRYABLE = new Set<string>([
@@ -104,17 +80,21 @@ export class ReplicationDriver {
 
   /** Reads `offset` from `replica`, waiting (bounded) while it is not committed there yet. */
   read(replica: ReplicaProcess, offset: number, timeoutMs = 3_000): Promise<string> {
-    return eventually(`offset ${offset} on ${replica.id}`, timeoutMs, async () => {
-      try {
-        const response = await this.clients.get(replica.address).read(offset);
-        return response.message.toString();
-      } catch (error) {
-        if (error instanceof ReplicaCallError && error.reason === ErrorReason.NotCommitted) {
-          return undefined;
+    return eventually(
+      `offset ${offset} on ${replica.id}`,
+      async () => {
+        try {
+          const response = await this.clients.get(replica.address).read(offset);
+          return response.message.toString();
+        } catch (error) {
+          if (error instanceof ReplicaCallError && error.reason === ErrorReason.NotCommitted) {
+            return undefined;
+          }
+          throw error;
         }
-        throw error;
-      }
-    });
+      },
+      timeoutMs,
+    );
   }
 
   /** Every acknowledged message, read back from every live replica. */

@@ -1,4 +1,6 @@
-import { ApiClient, HttpProblemError } from './http-client';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ApiClient, HttpProblemError } from './api-client';
+import { describeError } from '@distilled/common';
 
 /** What became of one write, as a client can know it. */
 export type WriteOutcome =
@@ -36,13 +38,13 @@ export function startWriters(
       } catch (error) {
         if (error instanceof HttpProblemError && error.status !== 504) {
           outcomes.push({ kind: 'refused', message, status: error.status, at: Date.now() });
-          await new Promise((r) => setTimeout(r, 50));
+          await sleep(50);
         } else {
-          const reason = error instanceof Error ? error.message : String(error);
+          const reason = describeError(error);
           outcomes.push({ kind: 'unknown', message, reason, at: Date.now() });
         }
       }
-      if (options.pauseMs) await new Promise((r) => setTimeout(r, options.pauseMs));
+      if (options.pauseMs) await sleep(options.pauseMs);
     }
   };
   const running = Promise.all(Array.from({ length: options.workers }, (_, w) => worker(w)));

@@ -3,6 +3,7 @@ import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ClusterViewModule } from './cluster/cluster-view.module';
 import { apiConfig } from './config';
+import { ConsoleModule } from './console/console.module';
 import { DataModule } from './data/data.module';
 import { FollowModule } from './follow/follow.module';
 import { HealthModule } from './health/health.module';
@@ -24,6 +25,7 @@ import { ApiValidationPipe } from './validation/api-validation.pipe';
     FollowModule,
     ClusterViewModule,
     HealthModule,
+    ConsoleModule,
   ],
   providers: [
     { provide: APP_PIPE, useClass: ApiValidationPipe },

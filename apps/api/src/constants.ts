@@ -1,10 +1,11 @@
-/** Defaults and fixed limits of the HTTP API. Configurable values are in config/. */
+/**
+ * Defaults and fixed limits of the HTTP API. Configurable values are read in config/ (etcd's and
+ * the cluster prefix's defaults, shared with the replicas, are in @distilled/common).
+ */
 
 export const DEFAULT_API_HOST = '0.0.0.0';
 export const DEFAULT_API_PORT = 5000;
-export const DEFAULT_ETCD = 'http://127.0.0.1:2379';
-export const DEFAULT_CLUSTER = 'distilled';
-/** 1 MiB of UTF-8, DESIGN.md part A. */
+/** 1 MiB of UTF-8 (README, "The HTTP API"). */
 export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
 export const DEFAULT_WRITE_TIMEOUT_MS = 5000;
 /**
@@ -27,7 +28,7 @@ export const MAX_IN_FLIGHT_LIMIT = 5;
 export const BODY_LIMIT_FACTOR = 6;
 export const BODY_LIMIT_SLACK_BYTES = 64 * 1024;
 
-/** A coalesced Append carries at most this many messages / bytes (DESIGN.md B.4). */
+/** A coalesced Append carries at most this many messages / bytes (apps/api README, "Writes"). */
 export const MAX_BATCH_MESSAGES = 1000;
 export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 
@@ -56,9 +57,6 @@ export const REQUEST_TIMEOUT_MS = 30_000;
 
 /** The largest offset a JSON number can carry exactly. */
 export const MAX_OFFSET = Number.MAX_SAFE_INTEGER;
-
-/** gRPC message size cap: a full batch plus headroom. */
-export const GRPC_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 
 /** GET /Data/Range bounds and defaults (DESIGN.md part A, "HTTP API, part 2"). */
 export const RANGE_DEFAULT_LIMIT = 100;

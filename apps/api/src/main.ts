@@ -1,8 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ConfigError } from '@distilled/config';
 import { ApiModule } from './api.module';
-import { apiConfig, ConfigError, type ApiConfig } from './config';
+import { apiConfig, type ApiConfig } from './config';
 import { configureApiApp, createApiAdapter } from './http/api-app';
 import { useLeanAsyncResourceBind } from './http/lean-async-resource-bind';
 import { IdempotentProducer } from './replicas/idempotent-producer';

@@ -1,6 +1,7 @@
-/** Defaults and fixed limits of a replica, in one place (DESIGN.md part A lists the contract ones). */
-export const DEFAULT_ETCD = 'http://127.0.0.1:2379';
-export const DEFAULT_CLUSTER = 'distilled';
+/**
+ * Defaults and fixed limits of a replica, in one place (the README lists the configurable ones;
+ * DISTILLED_ETCD's and DISTILLED_CLUSTER's defaults are shared with the API in @distilled/common).
+ */
 export const DEFAULT_GRPC_HOST = '0.0.0.0';
 export const DEFAULT_GRPC_PORT = 50051;
 export const DEFAULT_MIN_INSYNC = 1;
@@ -12,8 +13,6 @@ export const DEFAULT_REPLICA_LAG_MS = 2000;
 /** Above the lag limit, so a stalled follower leaves the ISR before waiting appends time out. */
 export const DEFAULT_COMMIT_TIMEOUT_MS = 4000;
 
-/** gRPC message size limit, both ways: a fetch response or an Append batch fits well within it. */
-export const GRPC_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 /** How much log a fetch response carries at most (whole batches, so it may run a batch over). */
 export const FETCH_MAX_BYTES = 1024 * 1024;
 /** How often the leader checks its followers' lag against the limit. */

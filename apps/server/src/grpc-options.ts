@@ -1,6 +1,10 @@
 import { Transport, type GrpcOptions } from '@nestjs/microservices';
-import { PROTO_LOADER_OPTIONS, PROTO_PACKAGE, resolveProtoPath } from '@distilled/proto';
-import { GRPC_MAX_MESSAGE_BYTES } from './constants';
+import {
+  GRPC_MAX_MESSAGE_BYTES,
+  PROTO_LOADER_OPTIONS,
+  PROTO_PACKAGE,
+  resolveProtoPath,
+} from '@distilled/proto';
 
 /** The replica's gRPC transport (STYLE.md: one shared constant for main.ts and tests). */
 export function replicaGrpcOptions(url: string): GrpcOptions {

@@ -2,15 +2,19 @@ import 'reflect-metadata';
 import { ConsoleLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';
-import { ConfigError, loadServerConfig, type ServerConfig } from './config';
-import { ReplicaLifecycle } from './election';
+import { ConfigError } from '@distilled/config';
+import { serverConfig, type ServerConfig } from './config';
+import { ReplicaLifecycle } from './lifecycle';
 import { replicaGrpcOptions } from './grpc-options';
 import { ServerModule } from './server.module';
+import { describeError } from '@distilled/common';
 
-/** Bad configuration: one line naming the variable, exit code 1, no stack (DESIGN.md part A). */
+/**
+ * Bad configuration: one line naming the variable, exit code 1, no stack (README, "Configuration").
+ */
 function configOrExit(): ServerConfig {
   try {
-    return loadServerConfig();
+    return serverConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`distilled-server: invalid configuration: ${error.message}\n`);
@@ -43,7 +47,7 @@ async function bootstrap(): Promise<void> {
 
 bootstrap().catch((error: unknown) => {
   // Boot failures (etcd down, port taken, unreadable log) end in one readable line.
-  const message = error instanceof Error ? error.message : String(error);
+  const message = describeError(error);
   process.stderr.write(`distilled-server: failed to start: ${message}\n`);
   process.exit(1);
 });

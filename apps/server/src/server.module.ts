@@ -4,11 +4,18 @@ import { ConfigModule } from '@nestjs/config';
 import { ClusterModule } from '@distilled/cluster';
 import { LogStoreModule } from '@distilled/log-store';
 import { serverConfig, type ServerConfig } from './config';
-import { ReplicaLifecycle, RoleService } from './election';
+import { RoleService } from './election';
 import { GrpcExceptionFilter } from './errors';
+import { ReplicaLifecycle } from './lifecycle';
 import { AppendStreams, FollowStreams, RangeReads, ReplicaController, ReplicaService } from './log';
 import { HighWatermarkCheckpointer, LogRepair } from './repair';
-import { FollowerService, LeaderService, ReplicaState, ReplicationController } from './replication';
+import {
+  FollowerService,
+  LeaderService,
+  LogFailures,
+  ReplicaState,
+  ReplicationController,
+} from './replication';
 
 /** One replica of the log: storage, cluster membership/election, and the two gRPC services. */
 @Module({
@@ -39,6 +46,7 @@ import { FollowerService, LeaderService, ReplicaState, ReplicationController } f
   providers: [
     { provide: APP_FILTER, useClass: GrpcExceptionFilter },
     ReplicaState,
+    LogFailures,
     LeaderService,
     FollowerService,
     ReplicaService,

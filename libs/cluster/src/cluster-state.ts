@@ -5,6 +5,7 @@ import {
   type OnModuleInit,
   Optional,
 } from '@nestjs/common';
+import { describeError } from '@distilled/common';
 import type { Etcd3, IKeyValue } from 'etcd3';
 import { BehaviorSubject, type Observable, defer, filter } from 'rxjs';
 import {
@@ -16,7 +17,7 @@ import {
 } from './cluster.interface';
 import { ETCD_CLIENT } from './etcd.provider';
 import { ClusterKeys } from './keys';
-import { CLUSTER_LOGGER, type ClusterLogger, clusterLogger, errorMessage } from './logger';
+import { CLUSTER_LOGGER, type ClusterLogger, clusterLogger } from './logger';
 import { WatchedRange } from './watched-range';
 
 /** Parses the JSON of the state key; throws with a sentence when it is not a ClusterState. */
@@ -147,7 +148,7 @@ export class ClusterStateService implements ClusterStateStore, OnModuleInit, OnM
         next = versioned(kv);
       } catch (err) {
         // Keep the last good state: a garbage write must not look like "no state yet".
-        this.logger.error(`ignoring an invalid cluster state in etcd: ${errorMessage(err)}`);
+        this.logger.error(`ignoring an invalid cluster state in etcd: ${describeError(err)}`);
         return;
       }
     }

@@ -2,7 +2,7 @@
  * The contract of libs/cluster, shared by apps/server and apps/api. The implementations live
  * beside this file; apps depend only on these shapes and the injection tokens below.
  *
- * etcd layout under the prefix `/<cluster>/` (DESIGN.md B.2):
+ * etcd layout under the prefix `/<cluster>/` (libs/cluster README, "Use"):
  *   members/<id>   JSON MemberInfo, on the member's lease (TTL ~2 s, kept alive)
  *   election/leader/<lease>  etcd3 Election (namespace `/<cluster>/`, name `leader`); the value
  *                  is the candidate's id; the oldest key wins

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Etcd3 } from 'etcd3';
 import { type Observable, of } from 'rxjs';
 import { EtcdFixture, MemoryLogger, waitFor } from '../test/etcd-fixture';
@@ -63,7 +64,7 @@ describe('ElectionService', () => {
       const options = fx.options();
       const three = await startAll(options, ['a', 'b', 'c']);
       const leader = await waitFor('a leader', () => three.find((n) => n.election.isLeader()));
-      await new Promise((r) => setTimeout(r, 500)); // give a second winner time to show up
+      await sleep(500); // give a second winner time to show up
       expect(three.filter((n) => elected(n).length > 0)).toEqual([leader]);
       expect(leadershipOf(leader)).toMatchObject({ epoch: 1, isr: [leader.id] });
       expect((await readState(leader.client, options))?.state).toEqual({
@@ -118,7 +119,7 @@ describe('ElectionService', () => {
       const leadership = await waitFor('a leads', () => leadershipOf(a));
       const [b] = await startAll(options, ['b']);
       await a.election.stop();
-      await new Promise((r) => setTimeout(r, 700));
+      await sleep(700);
       expect(b.election.isLeader()).toBe(false); // b is not in the ISR [a]
       expect(leadership.isr).toEqual(['a']);
       // a's graceful stop left "no leader" behind, and b saw it
@@ -191,7 +192,7 @@ describe('ElectionService', () => {
       // b comes back on a wiped directory: listed in the ISR, but not with this directory.
       const b = node('b', options);
       await b.election.start('b', { id: 'ib2', isNew: true });
-      await new Promise((r) => setTimeout(r, 700));
+      await sleep(700);
       expect(b.election.isLeader()).toBe(false);
       expect(b.logger.lines).toContain(
         `warn: the data directory of b was created empty (incarnation ib2) but the ISR recorded ib: it may lack committed messages: ${NOT_STANDING} and the leader has taken it back into the ISR`,
@@ -224,7 +225,7 @@ describe('ElectionService', () => {
         .exec();
       const b = node('b', options);
       await b.election.start('b', { id: 'nb', isNew: true });
-      await new Promise((r) => setTimeout(r, 700));
+      await sleep(700);
       expect(b.election.isLeader()).toBe(false);
       expect(b.logger.lines.join('\n')).toContain(
         'the ISR recorded no incarnation for it (a state from before incarnations)',
@@ -292,7 +293,7 @@ describe('ElectionService', () => {
       await b.election.setEligible(false, 'damaged log');
       await b.election.start('b');
       await a.election.stop();
-      await new Promise((r) => setTimeout(r, 700));
+      await sleep(700);
       expect(b.election.isLeader()).toBe(false);
       expect(elected(b)).toHaveLength(0);
       const admin = fx.client();

@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnModuleDestroy, Optional } from '@nestjs/common';
+import { describeError, RetryBackoff } from '@distilled/common';
 import {
   type Campaign,
   type Election as EtcdElection,
@@ -23,7 +24,7 @@ import { encodeClusterState } from './cluster-state';
 import { ETCD_CLIENT } from './etcd.provider';
 import { isrStanding, type IsrStanding } from './isr-standing';
 import { ClusterKeys } from './keys';
-import { CLUSTER_LOGGER, type ClusterLogger, clusterLogger, errorMessage } from './logger';
+import { CLUSTER_LOGGER, type ClusterLogger, clusterLogger } from './logger';
 import { DEFAULT_LEASE_TTL_SECONDS } from './membership';
 
 const RETRY_MIN_MS = 100;
@@ -50,7 +51,8 @@ interface Candidacy {
 }
 
 /**
- * Leader election among the ISR, fenced by the epoch in `/<cluster>/state` (DESIGN.md B.2).
+ * Leader election among the ISR, fenced by the epoch in `/<cluster>/state` (libs/cluster README,
+ * "Guarantees").
  *
  * etcd3's Election picks one candidate (the oldest live key under the election prefix). Winning
  * is not leading: the winner re-reads the state and, only if it is in the ISR, writes
@@ -86,7 +88,7 @@ export class ElectionService implements Election, OnModuleDestroy {
   private stateLoaded = false;
   private lastLeader?: string;
   private retryTimer?: NodeJS.Timeout;
-  private retryDelay = RETRY_MIN_MS;
+  private readonly retryBackoff = new RetryBackoff(RETRY_MIN_MS, RETRY_MAX_MS);
   private watchdog?: NodeJS.Timeout;
   private keyWatcher?: Watcher;
 
@@ -240,9 +242,9 @@ export class ElectionService implements Election, OnModuleDestroy {
 
   private onCampaignError(candidacy: Candidacy, err: Error): void {
     if (this.candidacy !== candidacy) return;
-    if (this.leadership) this.depose(`lost etcd lease: stepping down (${errorMessage(err)})`);
+    if (this.leadership) this.depose(`lost etcd lease: stepping down (${describeError(err)})`);
     else {
-      this.logger.warn(`election campaign failed (${errorMessage(err)}); campaigning again`);
+      this.logger.warn(`election campaign failed (${describeError(err)}); campaigning again`);
       void this.withdraw();
       this.retryLater();
     }
@@ -303,7 +305,7 @@ export class ElectionService implements Election, OnModuleDestroy {
     } catch (err) {
       if (this.candidacy !== candidacy || !this.running) return;
       this.logger.warn(
-        `won the election but could not take the lead (${errorMessage(err)}); campaigning again`,
+        `won the election but could not take the lead (${describeError(err)}); campaigning again`,
       );
       await this.withdraw();
       this.retryLater();
@@ -323,7 +325,7 @@ export class ElectionService implements Election, OnModuleDestroy {
       },
     );
     this.leadership = leadership;
-    this.retryDelay = RETRY_MIN_MS;
+    this.retryBackoff.reset();
     this.logger.log(`elected leader for epoch ${state.epoch} (ISR: ${state.isr.join(', ')})`);
     this.events.next({ type: 'elected', leadership });
     this.reportLeader(state.leader, state.epoch);
@@ -376,15 +378,15 @@ export class ElectionService implements Election, OnModuleDestroy {
     if (!candidacy) return;
     await candidacy.campaign
       .resign()
-      .catch((err) => this.logger.warn(`could not resign from the election: ${errorMessage(err)}`));
+      .catch((err) =>
+        this.logger.warn(`could not resign from the election: ${describeError(err)}`),
+      );
   }
 
   private retryLater(): void {
     if (!this.running) return;
     clearTimeout(this.retryTimer);
-    const delay = this.retryDelay;
-    this.retryDelay = Math.min(this.retryDelay * 2, RETRY_MAX_MS);
-    this.retryTimer = setTimeout(() => this.evaluate(), delay);
+    this.retryTimer = setTimeout(() => this.evaluate(), this.retryBackoff.next());
   }
 
   private reportLeader(leaderId: string | null, epoch: number): void {
@@ -477,7 +479,7 @@ export class FencedLeadership implements Leadership {
         .then(this.client.put(this.stateKey).value(encodeClusterState(next)))
         .commit();
     } catch (err) {
-      this.fail(`could not confirm an ISR update in etcd (${errorMessage(err)}): stepping down`);
+      this.fail(`could not confirm an ISR update in etcd (${describeError(err)}): stepping down`);
       return false;
     }
     if (!res.succeeded) {

@@ -9,11 +9,3 @@ export type ClusterLogger = Pick<LoggerService, 'log' | 'warn' | 'error'>;
 export function clusterLogger(context: string, logger?: ClusterLogger): ClusterLogger {
   return logger ?? new Logger(context);
 }
-
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

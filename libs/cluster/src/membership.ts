@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   Inject,
   Injectable,
@@ -5,6 +6,7 @@ import {
   type OnModuleInit,
   Optional,
 } from '@nestjs/common';
+import { describeError, RetryBackoff } from '@distilled/common';
 import type { Etcd3, IKeyValue, Lease } from 'etcd3';
 import { BehaviorSubject, type Observable, defer, filter } from 'rxjs';
 import {
@@ -15,7 +17,7 @@ import {
 } from './cluster.interface';
 import { ETCD_CLIENT } from './etcd.provider';
 import { ClusterKeys } from './keys';
-import { CLUSTER_LOGGER, type ClusterLogger, clusterLogger, errorMessage, sleep } from './logger';
+import { CLUSTER_LOGGER, type ClusterLogger, clusterLogger } from './logger';
 import { WatchedRange } from './watched-range';
 
 export const DEFAULT_LEASE_TTL_SECONDS = 2;
@@ -75,7 +77,7 @@ export class MembershipService implements Membership, OnModuleInit, OnModuleDest
 
   async onModuleDestroy(): Promise<void> {
     await this.deregister().catch((err) =>
-      this.logger.warn(`could not revoke the membership lease: ${errorMessage(err)}`),
+      this.logger.warn(`could not revoke the membership lease: ${describeError(err)}`),
     );
     await this.close();
   }
@@ -117,7 +119,7 @@ export class MembershipService implements Membership, OnModuleInit, OnModuleDest
   }
 
   private async registerLoop(): Promise<void> {
-    let delay = REGISTER_RETRY_MIN_MS;
+    const backoff = new RetryBackoff(REGISTER_RETRY_MIN_MS, REGISTER_RETRY_MAX_MS);
     for (let attempt = 1; this.member && !this.closed; attempt++) {
       const member = this.member;
       const lease = this.client.lease(this.ttl);
@@ -132,11 +134,11 @@ export class MembershipService implements Membership, OnModuleInit, OnModuleDest
       } catch (err) {
         if (this.lease === lease) this.lease = undefined;
         lease.release();
+        const delay = backoff.next();
         this.logger.warn(
-          `cannot register member ${member.id} in etcd (${errorMessage(err)}); retrying in ${delay} ms`,
+          `cannot register member ${member.id} in etcd (${describeError(err)}); retrying in ${delay} ms`,
         );
         await sleep(delay);
-        delay = Math.min(delay * 2, REGISTER_RETRY_MAX_MS);
       }
     }
   }
@@ -145,7 +147,7 @@ export class MembershipService implements Membership, OnModuleInit, OnModuleDest
     if (lease !== this.lease || !this.member || this.closed) return;
     this.lease = undefined;
     this.logger.warn(
-      `lost the etcd lease of member ${this.member.id} (${errorMessage(err)}): registering again`,
+      `lost the etcd lease of member ${this.member.id} (${describeError(err)}): registering again`,
     );
     void this.ensureRegistered();
   }
@@ -160,7 +162,7 @@ export class MembershipService implements Membership, OnModuleInit, OnModuleDest
         if (typeof info.address !== 'string') throw new Error('no address');
         members.set(id, { id, address: info.address });
       } catch (err) {
-        this.logger.warn(`ignoring member key ${key}: ${errorMessage(err)}`);
+        this.logger.warn(`ignoring member key ${key}: ${describeError(err)}`);
       }
     }
     return members;

@@ -1,5 +1,6 @@
 import type { Etcd3, IKeyValue, Watcher } from 'etcd3';
-import { type ClusterLogger, errorMessage } from './logger';
+import { describeError, RetryBackoff } from '@distilled/common';
+import { type ClusterLogger } from './logger';
 
 export interface WatchedRangeOptions {
   /** Watch every key under this prefix... */
@@ -62,18 +63,18 @@ export class WatchedRange {
   }
 
   private async open(): Promise<void> {
-    let delay = RETRY_MIN_MS;
+    const backoff = new RetryBackoff(RETRY_MIN_MS, RETRY_MAX_MS);
     while (!this.closed) {
       try {
         const revision = await this.read();
         if (!this.closed) this.watchFrom(revision + 1n);
         return;
       } catch (err) {
+        const delay = backoff.next();
         this.options.logger.warn(
-          `cannot read ${this.options.what} from etcd (${errorMessage(err)}); retrying in ${delay} ms`,
+          `cannot read ${this.options.what} from etcd (${describeError(err)}); retrying in ${delay} ms`,
         );
         await this.pause(delay);
-        delay = Math.min(delay * 2, RETRY_MAX_MS);
       }
     }
   }
@@ -129,7 +130,7 @@ export class WatchedRange {
     watcher.on('disconnected', (err: Error) => {
       if (!disconnected) {
         this.options.logger.warn(
-          `lost the etcd watch on ${this.options.what} (${errorMessage(err)}); reconnecting`,
+          `lost the etcd watch on ${this.options.what} (${describeError(err)}); reconnecting`,
         );
       }
       disconnected = true;
@@ -140,7 +141,7 @@ export class WatchedRange {
       this.options.logger.log(`etcd watch on ${this.options.what} is back; re-reading`);
       this.read().catch((err) =>
         this.options.logger.warn(
-          `re-read of ${this.options.what} failed (${errorMessage(err)}); relying on the watch`,
+          `re-read of ${this.options.what} failed (${describeError(err)}); relying on the watch`,
         ),
       );
     });
@@ -148,7 +149,7 @@ export class WatchedRange {
     watcher.on('error', (err: Error) => {
       if (this.watcher !== watcher || this.closed) return;
       this.options.logger.warn(
-        `etcd cancelled the watch on ${this.options.what} (${errorMessage(err)}); restarting it`,
+        `etcd cancelled the watch on ${this.options.what} (${describeError(err)}); restarting it`,
       );
       this.watcher = undefined;
       void watcher.cancel().catch(() => undefined);

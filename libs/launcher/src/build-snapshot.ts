@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { repoRoot } from './repo-root';
 
 export interface BuildSnapshot {
-  /** The copy: `<dir>/server/main.js`, `<dir>/api/main.js` and their proto/ folders. */
+  /** The copy: `<dir>/server/main.js`, `<dir>/api/main.js`, their proto/ folders, and `<dir>/console`. */
   dir: string;
   serverScript: string;
   apiScript: string;
@@ -12,7 +12,7 @@ export interface BuildSnapshot {
 }
 
 /**
- * Copies dist/apps/{server,api} for one test or benchmark run, so that every process of the
+ * Copies dist/apps/{server,api,console} for one test or benchmark run, so that every process of the
  * run, restarted minutes in, runs the build the run began with, even when someone rebuilds
  * meanwhile (`nest build` deletes dist/ first). The copy lives under the repository's
  * node_modules/.cache (ignored by git, lint and Jest), so the bundles still resolve their
@@ -29,6 +29,11 @@ export function snapshotBuild(options: { distDir?: string; label?: string } = {}
   const dir = mkdtempSync(join(parent, `${options.label ?? 'run'}-`));
   for (const app of ['server', 'api']) {
     cpSync(join(dist, app), join(dir, app), { recursive: true });
+  }
+  // The console's page is found beside the API's bundle: copy it too, so /ui serves the page
+  // the run began with.
+  if (existsSync(join(dist, 'console'))) {
+    cpSync(join(dist, 'console'), join(dir, 'console'), { recursive: true });
   }
   return {
     dir,

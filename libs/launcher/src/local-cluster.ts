@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,8 +76,6 @@ export interface WaitForIsrOptions {
 }
 
 let clusterCounter = 0;
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /**
  * A whole cluster on this machine (etcd, N replicas, the API) as child processes: what the
  * `distilled start` CLI runs, and what integration and e2e tests start, each on free ports

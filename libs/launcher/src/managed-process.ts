@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -45,8 +46,6 @@ export interface StartOptions {
   /** Wait until the process serves (port open / health answers). Default true. */
   waitReady?: boolean;
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
  * A Node child process under test control: start, SIGKILL, graceful stop, SIGSTOP/SIGCONT and

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,7 +73,7 @@ describe('ReplicaProcess', () => {
       // The port opens in listen() and the line is printed in its callback: the line may reach
       // us a moment after start() saw the port.
       for (let i = 0; i < 100 && !lines.includes('fake replica listening'); i++) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
+        await sleep(20);
       }
       expect(lines).toContain('fake replica listening');
     });
@@ -154,11 +155,11 @@ describe('ReplicaProcess', () => {
       const r = replica();
       await r.start();
       r.pause();
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
       expect(r.isPaused).toBe(true);
       expect(procState(r.pid!)).toBe('T');
       r.resume();
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
       expect(r.isPaused).toBe(false);
       expect(procState(r.pid!)).not.toBe('T');
     });
@@ -175,7 +176,7 @@ describe('ReplicaProcess', () => {
       expect(r.address).toBe(address);
       const listening = () => r.outputLines().filter((l) => l === 'fake replica listening');
       for (let i = 0; i < 100 && listening().length < 2; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
+        await sleep(20);
       }
       expect(listening()).toHaveLength(2);
     });

@@ -8,7 +8,7 @@ import {
   type ProcessEnv,
 } from './managed-process';
 
-/** DISTILLED_FSYNC: when an append reaches the disk (see DESIGN B.1). */
+/** DISTILLED_FSYNC: when an append reaches the disk (see libs/log-store README, "Guarantees"). */
 export type FsyncPolicy = 'always' | 'interval' | 'never';
 
 export interface ReplicaProcessOptions extends Partial<ManagedProcessOptions> {
@@ -31,8 +31,9 @@ export interface ReplicaProcessOptions extends Partial<ManagedProcessOptions> {
 }
 
 /**
- * One replica server (dist/apps/server/main.js) as a child process, configured only through
- * the environment variables of DESIGN part A. Ready = its gRPC port accepts connections.
+ * One replica server (dist/apps/server/main.js) as a child process, configured only through the
+ * environment variables of the top-level README's Configuration table. Ready = its gRPC port
+ * accepts connections.
  */
 export class ReplicaProcess extends ManagedProcess {
   readonly id: string;

@@ -60,15 +60,15 @@ describe('catch-up file', () => {
   it('a Log opens a directory holding the note and reports it', async () => {
     const dir = dirs.make();
     let log = await Log.open({ dir });
-    expect(log.pendingCatchUp).toBeNull();
-    await log.recordCatchUp({ from: 0, known: 0 });
+    expect(log.metadata.pendingCatchUp).toBeNull();
+    await log.metadata.recordCatchUp({ from: 0, known: 0 });
     await log.close();
     log = await Log.open({ dir });
-    expect(log.pendingCatchUp).toEqual({ from: 0, known: 0 });
-    await log.clearCatchUp();
+    expect(log.metadata.pendingCatchUp).toEqual({ from: 0, known: 0 });
+    await log.metadata.clearCatchUp();
     await log.close();
     log = await Log.open({ dir });
-    expect(log.pendingCatchUp).toBeNull();
+    expect(log.metadata.pendingCatchUp).toBeNull();
     await log.close();
   });
 });

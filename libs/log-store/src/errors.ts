@@ -97,6 +97,18 @@ export const logStoreErrors = {
     }
     return new LogStoreError('CORRUPT', `${file} is corrupt: ${detail}`, details);
   },
+  /** One damaged batch of `file`, named so a caller can cut the log back to it. */
+  corruptBatch(
+    file: string,
+    at: { baseOffset: number; position: number },
+    problem: string,
+  ): LogStoreError {
+    return logStoreErrors.corrupt(
+      file,
+      `batch at byte ${at.position} (offset ${at.baseOffset}): ${problem}`,
+      at,
+    );
+  },
   invalidArgument(detail: string): LogStoreError {
     return new LogStoreError('INVALID_ARGUMENT', detail);
   },

@@ -1,11 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as atomicFile from './atomic-file';
 import { LogStoreError } from './errors';
 import { HIGH_WATERMARK_FILE, HighWatermarkCheckpoint } from './high-watermark-checkpoint';
 import { tempDirs } from './test-support/temp-dir';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function quiet() {
   const logger = { log: jest.fn(), warn: jest.fn() };

@@ -28,6 +28,7 @@ import * as path from 'node:path';
 import { writeFileAtomic } from './atomic-file';
 import { logStoreErrors } from './errors';
 import type { SegmentLogger } from './segment';
+import { describeError } from '@distilled/common';
 
 export const HIGH_WATERMARK_FILE = 'high-watermark-checkpoint';
 export const DEFAULT_HIGH_WATERMARK_CHECKPOINT_MS = 100;
@@ -128,7 +129,7 @@ export class HighWatermarkCheckpoint {
         this.saved = Math.max(this.saved, value);
         this.lastError = '';
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
+        const message = describeError(error);
         // One line per distinct failure, not one per retry.
         if (message !== this.lastError) {
           this.logger.warn(`log-store: could not write ${this.file} (will retry): ${message}`);

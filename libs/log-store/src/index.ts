@@ -13,6 +13,8 @@ export type { CorruptBatch, LogStoreErrorCode } from './errors';
 export { Log } from './log';
 export type { LogOptions, LogStats, LogStoreLogger } from './log';
 export { LogStoreModule, LOG_STORE_OPTIONS } from './log-store.module';
+export { REPLICA_METADATA } from './replica-metadata';
+export type { ReplicaMetadata } from './replica-metadata';
 export {
   BATCH_HEADER_BYTES,
   batchMessages,

@@ -1,16 +1,14 @@
 /**
- * The narrow surface a replica uses to reach its log (STYLE.md rule 2). The implementation is
- * the segment-file `Log` in this library; the server injects it with the LOG_STORE token and
- * never touches files itself.
+ * The narrow surface a replica uses to reach its log . The implementation is the segment-file
+ * `Log` in this library; the server injects it with the LOG_STORE token and never touches files
+ * itself. The replica's own files beside the log (HW checkpoint, catch-up note, incarnation)
+ * are a separate interface, ReplicaMetadata (replica-metadata.ts), with its own token.
  *
  * Offsets are plain numbers (contiguous from 0, below 2^53). Messages are bytes.
  */
-import type { PendingCatchUp } from './catch-up-file';
-import type { Incarnation } from './incarnation-file';
-
 export const LOG_STORE = Symbol('LOG_STORE');
 
-/** Identifies a batch written by an idempotent producer (DESIGN.md B.4). */
+/** Identifies a batch written by an idempotent producer (libs/log-store/README.md, idempotent producers). */
 export interface ProducerBatchId {
   /** Non-zero producer id; 0 means "no producer". */
   producerId: number;
@@ -70,39 +68,6 @@ export interface LogStore {
 
   /** Calls `listener` each time writtenEndOffset moves (before the fsync). Returns an unsubscribe. */
   onWritten(listener: () => void): () => void;
-
-  /**
-   * The highest high watermark this log has been told (checkpointHighWatermark), kept across
-   * restarts in the `high-watermark-checkpoint` file; 0 for a log that never had one. A lower
-   * bound of the cluster's HW. A log that ends below it lost committed messages.
-   */
-  readonly highWatermarkCheckpoint: number;
-
-  /**
-   * Records the replica's high watermark. Lower values are ignored; the file is written lazily
-   * (at most every ~100 ms, one write at a time, never awaited by anything) and by close(). The
-   * caller passes only what it knows to be committed and on this log's disk.
-   */
-  checkpointHighWatermark(highWatermark: number): void;
-
-  /**
-   * This data directory's identity, kept in its `incarnation` file (incarnation-file.ts): a
-   * wiped or replaced directory gets a new one, which is how the cluster's ISR tells it apart
-   * from the directory that was in sync.
-   */
-  readonly incarnation: Incarnation;
-
-  /**
-   * A note, kept across restarts in the `catch-up` file (catch-up-file.ts), that the log was cut
-   * and must fetch back what a leader holds before its replica stands for leader; null when none.
-   */
-  readonly pendingCatchUp: PendingCatchUp | null;
-
-  /** Writes the note; resolves once it is on disk. Call before cutting the log. */
-  recordCatchUp(value: PendingCatchUp): Promise<void>;
-
-  /** Deletes the note; resolves once that is on disk. */
-  clearCatchUp(): Promise<void>;
 
   /** What recovery cut from the log when it was opened (empty when nothing). */
   readonly recoveryCuts: readonly RecoveryCut[];

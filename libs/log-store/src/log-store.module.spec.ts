@@ -4,6 +4,7 @@ import { LogStoreError } from './errors';
 import { Log } from './log';
 import { LOG_STORE, LogStore } from './log-store.interface';
 import { LogStoreModule } from './log-store.module';
+import { REPLICA_METADATA, type ReplicaMetadata } from './replica-metadata';
 import { tempDirs } from './test-support/temp-dir';
 
 @Injectable()
@@ -46,6 +47,10 @@ describe('LogStoreModule', () => {
       const app = await moduleRef.init();
       const log = app.get<LogStore>(LOG_STORE);
       expect(log.logEndOffset).toBe(0);
+      // The replica's files beside the same log, under their own token.
+      const metadata = app.get<ReplicaMetadata>(REPLICA_METADATA);
+      expect(metadata).toBe((log as Log).metadata);
+      expect(metadata.incarnation.origin).toBe('new');
       await app.close();
       await expect(log.append([Buffer.from('x')], 1)).rejects.toMatchObject({ code: 'CLOSED' });
     });

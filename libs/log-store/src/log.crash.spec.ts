@@ -18,11 +18,13 @@ describe('Log crash safety', () => {
         [
           '-r',
           'ts-node/register/transpile-only',
+          '-r',
+          'tsconfig-paths/register',
           path.join(__dirname, 'test-support', 'append-loop.ts'),
           dir,
           String(round),
         ],
-        // From the repo root, where ts-node and tsconfig.json are found.
+        // From the repo root, where ts-node and tsconfig.json (with its @distilled/* paths) are found.
         { stdio: ['ignore', 'pipe', 'pipe'], cwd: path.resolve(__dirname, '../../..') },
       );
       let out = '';

@@ -1,8 +1,8 @@
 /**
- * Idempotent-producer memory (DESIGN.md B.4, Kafka's ProducerStateManager, simplified): for each
- * producer id, its highest sequence and every batch it stored with a sequence in the window
- * (highest - PRODUCER_WINDOW, highest], so a retried batch is answered with its original offsets
- * instead of being appended twice.
+ * Idempotent-producer memory (libs/log-store README, "Guarantees"; Kafka's ProducerStateManager,
+ * simplified): for each producer id, its highest sequence and every batch it stored with a sequence
+ * in the window (highest - PRODUCER_WINDOW, highest], so a retried batch is answered with its
+ * original offsets instead of being appended twice.
  *
  * The window is a range of sequences, not "the last N batches": a producer with several batches
  * in flight may see them stored out of order (a retry of an older one after a newer one), and a
@@ -95,6 +95,24 @@ export class ProducerStateTable {
       }
     }
     return batch;
+  }
+
+  /**
+   * Remembers a batch the log already holds (read from its header at open or after a cut, or
+   * a follower batch just written). Batches without a producer (id 0) are not remembered.
+   */
+  recordStored(batch: {
+    producerId: number;
+    sequence: number;
+    count: number;
+    baseOffset: number;
+  }): void {
+    if (batch.producerId === 0) return;
+    this.record(batch.producerId, {
+      sequence: batch.sequence,
+      count: batch.count,
+      baseOffset: batch.baseOffset,
+    });
   }
 
   /** Forgets a batch that was refused or failed before it was written, so a retry can append it. */

@@ -1,23 +1,23 @@
 import * as grpc from '@grpc/grpc-js';
-import { AppendStreamClient, type AppendStreamCapable } from './append-stream-client';
-import { createGrpcClient, loadDistilledPackage } from './grpc-client';
+import { AppendStreamClient } from './append-stream-client';
+import { createReplicaStub, loadDistilledPackage } from './grpc-client';
 import type {
-  AppendAnswer,
+  AppendAnswer__Input,
   AppendRequest,
   AppendStreamRequest,
-  AppendStreamResponse,
+  AppendStreamResponse__Input,
 } from './messages';
 
-type Call = grpc.ServerDuplexStream<AppendStreamRequest, AppendStreamResponse>;
+type Call = grpc.ServerDuplexStream<AppendStreamRequest, AppendStreamResponse__Input>;
 
 /** Messages the test server received (each may carry several appends). */
 let received: AppendStreamRequest[] = [];
-const reply = (call: Call, answer: AppendAnswer) => call.write({ answers: [answer] });
+const reply = (call: Call, answer: AppendAnswer__Input) => call.write({ answers: [answer] });
 
 /** A Replica server whose AppendStream does what `onRequest` says. */
 async function startServer(onRequest: (call: Call, request: AppendRequest) => void) {
   const server = new grpc.Server();
-  const service = (loadDistilledPackage().Replica as grpc.ServiceClientConstructor).service;
+  const service = loadDistilledPackage().Replica.service;
   server.addService(service, {
     AppendStream: (call: Call) =>
       call.on('data', (message: AppendStreamRequest) => {
@@ -33,7 +33,7 @@ async function startServer(onRequest: (call: Call, request: AppendRequest) => vo
   return { server, address: `127.0.0.1:${port}` };
 }
 
-const request = (text: string): AppendRequest => ({
+const request = (text: string): Omit<AppendRequest, 'request_id'> => ({
   messages: [Buffer.from(text)],
   producer_id: 5,
   sequence: 1,
@@ -50,8 +50,9 @@ describe('AppendStreamClient', () => {
   });
 
   function connect(address: string) {
-    client = createGrpcClient('Replica', address);
-    return new AppendStreamClient(client as unknown as AppendStreamCapable);
+    const stub = createReplicaStub(address);
+    client = stub;
+    return new AppendStreamClient(stub);
   }
 
   it('answers concurrent appends by id, in completion order, with results and errors', async () => {
@@ -61,7 +62,7 @@ describe('AppendStreamClient', () => {
       setTimeout(() => {
         if (text === 'refuse') {
           reply(call, {
-            request_id: r.request_id!,
+            request_id: r.request_id,
             error: {
               code: grpc.status.FAILED_PRECONDITION,
               details: 'not the leader',
@@ -70,8 +71,8 @@ describe('AppendStreamClient', () => {
           });
         } else {
           reply(call, {
-            request_id: r.request_id!,
-            result: { base_offset: r.request_id! * 10, count: 1, duplicate: false },
+            request_id: r.request_id,
+            result: { base_offset: r.request_id * 10, count: 1, duplicate: false },
           });
         }
       }, delay);
@@ -96,8 +97,8 @@ describe('AppendStreamClient', () => {
   it('sends the appends of one tick in one stream message', async () => {
     const started = await startServer((call, r) =>
       reply(call, {
-        request_id: r.request_id!,
-        result: { base_offset: r.request_id!, count: 1, duplicate: false },
+        request_id: r.request_id,
+        result: { base_offset: r.request_id, count: 1, duplicate: false },
       }),
     );
     server = started.server;
@@ -127,7 +128,7 @@ describe('AppendStreamClient', () => {
       if (calls === 1) call.end();
       else
         reply(call, {
-          request_id: r.request_id!,
+          request_id: r.request_id,
           result: { base_offset: 1, count: 1, duplicate: false },
         });
     });
@@ -167,7 +168,7 @@ describe('AppendStreamClient', () => {
       setTimeout(
         () =>
           reply(call, {
-            request_id: r.request_id!,
+            request_id: r.request_id,
             result: { base_offset: 5, count: 1, duplicate: false },
           }),
         50,

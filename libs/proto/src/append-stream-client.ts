@@ -4,25 +4,29 @@ import {
   type ClientDuplexStream,
   type ServiceError,
 } from '@grpc/grpc-js';
+import { TurnBatcher, afterMicrotasks } from '@distilled/common';
 import type {
+  AppendBatch,
   AppendRequest,
   AppendResponse,
   AppendAnswer,
-  AppendStreamRequest,
+  AppendStreamRequest__Input,
   AppendStreamResponse,
   CallStatus,
 } from './messages';
 
-/** The part of a distilled.v1.Replica grpc-js client this needs. */
+type AppendStreamCall = ClientDuplexStream<AppendStreamRequest__Input, AppendStreamResponse>;
+
+/** The part of a distilled.v1.Replica grpc-js stub this needs (ReplicaStub has it). */
 export interface AppendStreamCapable {
-  AppendStream(): ClientDuplexStream<AppendStreamRequest, AppendStreamResponse>;
+  AppendStream(): AppendStreamCall;
 }
 
 /** One stream message carries at most this many message bytes (well under the 64 MiB limit). */
 export const STREAM_MESSAGE_MAX_BYTES = 16 * 1024 * 1024;
 
 interface Pending {
-  call: ClientDuplexStream<AppendStreamRequest, AppendStreamResponse>;
+  call: AppendStreamCall;
   /** Handed to the stream (it may have reached the replica). */
   written: boolean;
   resolve(response: AppendResponse): void;
@@ -60,11 +64,13 @@ function fromCallStatus(status: CallStatus): ServiceError {
  * unary call.
  */
 export class AppendStreamClient {
-  private call?: ClientDuplexStream<AppendStreamRequest, AppendStreamResponse>;
+  private call?: AppendStreamCall;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   /** Appends of this tick, sent together when it ends. */
-  private outbox: AppendRequest[] = [];
+  private readonly outbox = new TurnBatcher<AppendRequest>((appends) => this.flush(appends), {
+    schedule: afterMicrotasks,
+  });
   private closed = false;
 
   constructor(private readonly client: AppendStreamCapable) {}
@@ -75,7 +81,7 @@ export class AppendStreamClient {
   }
 
   /** `deadline`: absolute ms (Date.now() scale); past it the append fails DEADLINE_EXCEEDED. */
-  append(request: AppendRequest, deadline: number): Promise<AppendResponse> {
+  append(request: AppendBatch, deadline: number): Promise<AppendResponse> {
     if (this.closed) {
       return Promise.reject(
         serviceError(GrpcStatus.CANCELLED, 'the append stream client is closed'),
@@ -94,8 +100,7 @@ export class AppendStreamClient {
         Math.max(0, deadline - Date.now()),
       );
       this.pending.set(id, { call, written: false, resolve, reject, timer });
-      if (this.outbox.length === 0) process.nextTick(() => this.flush(call));
-      this.outbox.push({
+      this.outbox.add({
         messages: request.messages,
         producer_id: request.producer_id,
         sequence: request.sequence,
@@ -104,17 +109,16 @@ export class AppendStreamClient {
     });
   }
 
-  private flush(call: ClientDuplexStream<AppendStreamRequest, AppendStreamResponse>): void {
-    // The stream may have failed since: its appends were failed with it, and the outbox was
-    // emptied then (what is in it now belongs to a newer stream, with its own flush).
-    if (this.call !== call) return;
-    const appends = this.outbox;
-    this.outbox = [];
+  private flush(appends: AppendRequest[]): void {
+    // A stream that failed since had its appends failed and the outbox emptied (discard), so
+    // what arrives here was queued for the stream open now.
+    const call = this.call;
+    if (!call) return;
     let message: AppendRequest[] = [];
     let bytes = 0;
     const send = () => {
       for (const request of message) {
-        const waiting = this.pending.get(request.request_id!);
+        const waiting = this.pending.get(request.request_id);
         if (waiting) waiting.written = true;
       }
       call.write({ appends: message });
@@ -146,11 +150,11 @@ export class AppendStreamClient {
     if (!this.closed || this.pending.size > 0) return;
     const call = this.call;
     this.call = undefined;
-    this.outbox = [];
+    this.outbox.discard();
     call?.cancel();
   }
 
-  private open(): ClientDuplexStream<AppendStreamRequest, AppendStreamResponse> {
+  private open(): AppendStreamCall {
     const call = this.client.AppendStream();
     this.call = call;
     call.on('data', (response: AppendStreamResponse) => {
@@ -185,13 +189,10 @@ export class AppendStreamClient {
     }
   }
 
-  private broken(
-    call: ClientDuplexStream<AppendStreamRequest, AppendStreamResponse>,
-    error: ServiceError,
-  ): void {
+  private broken(call: AppendStreamCall, error: ServiceError): void {
     if (this.call === call) {
       this.call = undefined;
-      this.outbox = [];
+      this.outbox.discard();
     }
     this.failAll(call, error);
   }
@@ -204,10 +205,7 @@ export class AppendStreamClient {
    * sent) as UNAVAILABLE "No connection established", just as for a unary call. An append never
    * handed over fails CANCELLED (also "may have been stored" to a careful caller; it was not).
    */
-  private failAll(
-    call: ClientDuplexStream<AppendStreamRequest, AppendStreamResponse>,
-    error: ServiceError,
-  ): void {
+  private failAll(call: AppendStreamCall, error: ServiceError): void {
     const afterSend =
       error.code === GrpcStatus.UNAVAILABLE
         ? error

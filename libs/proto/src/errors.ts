@@ -1,7 +1,7 @@
 /**
  * How replicas tell clients why a call failed. The gRPC status code says what kind of failure
  * it is; the `distilled-reason` metadata entry says exactly which, so the API can map it to
- * the right HTTP answer (DESIGN.md part A) without parsing messages.
+ * the right HTTP answer (apps/api README, "Errors") without parsing messages.
  */
 export enum ErrorReason {
   /** This replica is not the leader. Status FAILED_PRECONDITION. Leader id/address attached when known. */

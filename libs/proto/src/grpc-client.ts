@@ -1,35 +1,46 @@
+// Loads distilled.proto once and makes typed grpc-js stubs from it: the one place that turns the
+// run-time service constructors into the generated client types.
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import type { ProtoGrpcType } from './generated/distilled';
+import type { ReplicaClient as ReplicaStub } from './generated/distilled/v1/Replica';
+import type { ReplicationClient as ReplicationStub } from './generated/distilled/v1/Replication';
+import { CLIENT_CHANNEL_OPTIONS } from './channel-options';
 import { PROTO_LOADER_OPTIONS, resolveProtoPath } from './proto-path';
 
-let cached: grpc.GrpcObject | undefined;
+export type { ReplicaStub, ReplicationStub };
+
+/** distilled.v1 as grpc.loadPackageDefinition builds it, typed by the generated code. */
+export type DistilledPackage = ProtoGrpcType['distilled']['v1'];
+
+let cached: DistilledPackage | undefined;
 
 /** The loaded distilled.v1 package, parsed once per process. */
-export function loadDistilledPackage(): grpc.GrpcObject {
+export function loadDistilledPackage(): DistilledPackage {
   if (!cached) {
     const definition = protoLoader.loadSync(resolveProtoPath(), { ...PROTO_LOADER_OPTIONS });
-    const root = grpc.loadPackageDefinition(definition);
-    cached = (root.distilled as grpc.GrpcObject).v1 as grpc.GrpcObject;
+    // loadPackageDefinition is untyped; ProtoGrpcType is generated from the same .proto.
+    const root = grpc.loadPackageDefinition(definition) as unknown as ProtoGrpcType;
+    cached = root.distilled.v1;
   }
   return cached;
 }
 
-/**
- * A plain @grpc/grpc-js client for one service of distilled.v1 at `address` (host:port).
- * Used by replicas to reach each other and by tests and benchmarks; the API uses Nest's
- * ClientGrpc on the same proto.
- */
-export function createGrpcClient(
-  service: 'Replica' | 'Replication',
+/** A grpc-js Replica stub for `address` (host:port); prefer ReplicaClient, which wraps one. */
+export function createReplicaStub(address: string, options: grpc.ChannelOptions = {}): ReplicaStub {
+  return new (loadDistilledPackage().Replica)(address, grpc.credentials.createInsecure(), {
+    ...CLIENT_CHANNEL_OPTIONS,
+    ...options,
+  });
+}
+
+/** A grpc-js Replication stub for `address` (replica to replica); see ReplicationClient. */
+export function createReplicationStub(
   address: string,
   options: grpc.ChannelOptions = {},
-): grpc.Client {
-  const Ctor = loadDistilledPackage()[service] as grpc.ServiceClientConstructor;
-  return new Ctor(address, grpc.credentials.createInsecure(), {
-    'grpc.keepalive_time_ms': 10_000,
-    'grpc.keepalive_timeout_ms': 5_000,
-    'grpc.max_receive_message_length': 64 * 1024 * 1024,
-    'grpc.max_send_message_length': 64 * 1024 * 1024,
+): ReplicationStub {
+  return new (loadDistilledPackage().Replication)(address, grpc.credentials.createInsecure(), {
+    ...CLIENT_CHANNEL_OPTIONS,
     ...options,
   });
 }

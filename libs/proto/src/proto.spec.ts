@@ -5,5 +5,8 @@ describe('distilled.v1 proto', () => {
     expect(resolveProtoPath()).toMatch(/distilled\.proto$/);
     const pkg = loadDistilledPackage();
     expect(Object.keys(pkg)).toEqual(expect.arrayContaining(['Replica', 'Replication']));
+    expect(Object.keys(pkg.Replica.service)).toEqual(
+      expect.arrayContaining(['Append', 'AppendStream', 'Read', 'ReadBatch', 'Status']),
+    );
   });
 });

@@ -1,4 +1,5 @@
-import { ConfigError, parseApiConfig } from './parse-api-config';
+import { ConfigError } from '@distilled/config';
+import { parseApiConfig } from './parse-api-config';
 
 describe('parseApiConfig', () => {
   it('uses the documented defaults for an empty environment', () => {

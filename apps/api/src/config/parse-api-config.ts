@@ -1,13 +1,6 @@
-import {
-  DEFAULT_API_HOST,
-  DEFAULT_API_PORT,
-  DEFAULT_CLUSTER,
-  DEFAULT_ETCD,
-  DEFAULT_MAX_MESSAGE_BYTES,
-  DEFAULT_MAX_IN_FLIGHT,
-  MAX_IN_FLIGHT_LIMIT,
-  DEFAULT_WRITE_TIMEOUT_MS,
-} from '../constants';
+// The API's configuration as its services use it, read from the environment in one step.
+import { validateEnv, type Env } from '@distilled/config';
+import { ApiEnv } from './api-env';
 
 export interface ApiConfig {
   host: string;
@@ -28,100 +21,17 @@ export interface ApiConfig {
   leanAsyncBind: boolean;
 }
 
-/** A configuration value that cannot be used; the message names the variable and says why. */
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    message: string,
-  ) {
-    super(`${variable}: ${message}`);
-    this.name = 'ConfigError';
-  }
-}
-
-type Env = Readonly<Record<string, string | undefined>>;
-
-function text(env: Env, name: string, fallback: string): string {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  return raw.trim();
-}
-
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const value = raw.trim();
-  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
-    throw new ConfigError(name, `"${value}" is not a whole number from ${min} to ${max}`);
-  }
-  return Number(value);
-}
-
-function onOff(env: Env, name: string, fallback: boolean): boolean {
-  const raw = text(env, name, fallback ? 'on' : 'off');
-  const value = raw.toLowerCase();
-  if (value === 'on') return true;
-  if (value === 'off') return false;
-  throw new ConfigError(name, `"${raw}" is neither on nor off`);
-}
-
-function endpoints(env: Env, name: string): string[] {
-  const list = text(env, name, DEFAULT_ETCD)
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== '');
-  for (const entry of list) {
-    let url: URL;
-    try {
-      url = new URL(entry);
-    } catch {
-      throw new ConfigError(name, `"${entry}" is not a URL like http://127.0.0.1:2379`);
-    }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      throw new ConfigError(name, `"${entry}" must start with http:// or https://`);
-    }
-  }
-  if (list.length === 0) throw new ConfigError(name, 'no etcd endpoint given');
-  return list;
-}
-
 /** Reads and validates the API's environment. Throws ConfigError on the first bad variable. */
 export function parseApiConfig(env: Env): ApiConfig {
-  const cluster = text(env, 'DISTILLED_CLUSTER', DEFAULT_CLUSTER);
-  if (!/^[A-Za-z0-9._-]+$/.test(cluster)) {
-    throw new ConfigError(
-      'DISTILLED_CLUSTER',
-      `"${cluster}" may contain only letters, digits, ".", "_" and "-"`,
-    );
-  }
+  const valid = validateEnv(ApiEnv, env);
   return {
-    host: text(env, 'DISTILLED_API_HOST', DEFAULT_API_HOST),
-    port: integer(env, 'DISTILLED_API_PORT', DEFAULT_API_PORT, 0, 65535),
-    etcdEndpoints: endpoints(env, 'DISTILLED_ETCD'),
-    cluster,
-    // Capped well under the 64 MiB gRPC message limit of the API and the replicas, so one
-    // message alone always fits an Append and a Read.
-    maxMessageBytes: integer(
-      env,
-      'DISTILLED_MAX_MESSAGE_BYTES',
-      DEFAULT_MAX_MESSAGE_BYTES,
-      1,
-      16 * 1024 * 1024,
-    ),
-    writeTimeoutMs: integer(
-      env,
-      'DISTILLED_WRITE_TIMEOUT_MS',
-      DEFAULT_WRITE_TIMEOUT_MS,
-      100,
-      10 * 60 * 1000,
-    ),
-    maxInFlight: integer(
-      env,
-      'DISTILLED_API_MAX_IN_FLIGHT',
-      DEFAULT_MAX_IN_FLIGHT,
-      1,
-      MAX_IN_FLIGHT_LIMIT,
-    ),
-    leanAsyncBind: onOff(env, 'DISTILLED_API_LEAN_ASYNC_BIND', true),
+    host: valid.DISTILLED_API_HOST,
+    port: valid.DISTILLED_API_PORT,
+    etcdEndpoints: valid.DISTILLED_ETCD,
+    cluster: valid.DISTILLED_CLUSTER,
+    maxMessageBytes: valid.DISTILLED_MAX_MESSAGE_BYTES,
+    writeTimeoutMs: valid.DISTILLED_WRITE_TIMEOUT_MS,
+    maxInFlight: valid.DISTILLED_API_MAX_IN_FLIGHT,
+    leanAsyncBind: valid.DISTILLED_API_LEAN_ASYNC_BIND,
   };
 }

@@ -14,7 +14,7 @@ export interface Readiness {
 
 /**
  * Live: the process answers. Ready: a leader is known and says it is leading and healthy, so a
- * write sent now would be taken (DESIGN.md part A). Not ready is a 503 problem.
+ * write sent now would be taken (apps/api README, "Calls"). Not ready is a 503 problem.
  */
 @Injectable()
 export class HealthService {

@@ -14,7 +14,7 @@ export function setupSwagger(app: INestApplication, ui = true): void {
     .setDescription(
       'A replicated, append-only log. POST /Data appends a message and answers with its offset ' +
         'once committed; GET /Data?offset=n reads it back from any replica. Every error is ' +
-        'application/problem+json (RFC 9457).',
+        'application/problem+json (RFC 9457). The live console is at [/ui](/ui).',
     )
     .setVersion('1')
     .build();

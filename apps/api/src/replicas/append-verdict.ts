@@ -30,7 +30,7 @@ const maybeStoredRetry = (why: string): AppendVerdict => ({
   why,
 });
 
-/** Decides how a failed Append attempt counts (DESIGN.md part A: 503 vs 504). */
+/** Decides how a failed Append attempt counts (apps/api README, "Errors": 503 vs 504). */
 export function judgeAppendFailure(error: ReplicaCallError): AppendVerdict {
   switch (error.reason) {
     case ErrorReason.NotLeader:

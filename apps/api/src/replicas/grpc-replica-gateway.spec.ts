@@ -5,11 +5,9 @@ import {
   status as GrpcStatus,
   type ServerDuplexStream,
   type ServerUnaryCall,
-  type ServiceClientConstructor,
   type ServiceError,
   type sendUnaryData,
 } from '@grpc/grpc-js';
-import { ClientProxyFactory } from '@nestjs/microservices';
 import { BehaviorSubject } from 'rxjs';
 import type {
   ClusterStateStore,
@@ -24,10 +22,12 @@ import {
   type AppendRequest,
   type AppendResponse,
   type AppendStreamRequest,
-  type AppendStreamResponse,
+  type AppendStreamResponse__Input,
   type ReadRequest,
   type ReadResponse,
 } from '@distilled/proto';
+// The module ReplicaClient makes its stubs with, so the spec can count them.
+import * as stubs from '@distilled/proto/grpc-client';
 import { MetricsService } from '../metrics/metrics.service';
 import { GrpcReplicaGateway } from './grpc-replica-gateway';
 import { ReplicaCallError } from './replica-gateway';
@@ -44,7 +44,7 @@ class ReplicaServer {
     callback(null, { offset: call.request.offset, message: Buffer.from('m'), high_watermark: 9 });
 
   async start(): Promise<void> {
-    const service = (loadDistilledPackage().Replica as ServiceClientConstructor).service;
+    const service = loadDistilledPackage().Replica.service;
     this.server.addService(service, {
       Append: (
         call: ServerUnaryCall<AppendRequest, AppendResponse>,
@@ -52,7 +52,7 @@ class ReplicaServer {
       ) => this.append(call, cb),
       // The gateway appends over AppendStream: each request goes through the same `append`
       // handler as a unary call would, and its answer or error goes back on the stream.
-      AppendStream: (call: ServerDuplexStream<AppendStreamRequest, AppendStreamResponse>) =>
+      AppendStream: (call: ServerDuplexStream<AppendStreamRequest, AppendStreamResponse__Input>) =>
         call.on('data', (message: AppendStreamRequest) => {
           for (const request of message.appends) {
             this.append(
@@ -65,10 +65,10 @@ class ReplicaServer {
                 }
                 const answer = failed
                   ? {
-                      request_id: request.request_id!,
+                      request_id: request.request_id,
                       error: { code: failed.code, details: failed.details, metadata },
                     }
-                  : { request_id: request.request_id!, result: result! };
+                  : { request_id: request.request_id, result: result! };
                 call.write({ answers: [answer] });
               },
             );
@@ -146,12 +146,12 @@ describe('GrpcReplicaGateway', () => {
 
   describe('client pool', () => {
     it('makes one client per replica, not per call, and closes it when the replica leaves', async () => {
-      const original = ClientProxyFactory.create.bind(ClientProxyFactory);
+      const original = stubs.createReplicaStub;
       const closes: jest.SpyInstance[] = [];
-      const create = jest.spyOn(ClientProxyFactory, 'create').mockImplementation((options) => {
-        const proxy = original(options);
-        closes.push(jest.spyOn(proxy, 'close'));
-        return proxy;
+      const create = jest.spyOn(stubs, 'createReplicaStub').mockImplementation((...args) => {
+        const stub = original(...args);
+        closes.push(jest.spyOn(stub, 'close'));
+        return stub;
       });
       try {
         const target = gateway.leader()!;

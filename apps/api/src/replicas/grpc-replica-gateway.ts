@@ -1,6 +1,6 @@
-import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
-import { lastValueFrom, type Observable, type Subscription } from 'rxjs';
+import type { Subscription } from 'rxjs';
 import {
   CLUSTER_STATE_STORE,
   MEMBERSHIP,
@@ -12,7 +12,9 @@ import {
 import {
   ErrorMetadata,
   ErrorReason,
-  type AppendRequest,
+  ReplicaClientPool,
+  type AppendBatch,
+  type ReplicaClient,
   type AppendResponse,
   type ReadBatchResponse,
   type ReadRangeRequest,
@@ -21,8 +23,6 @@ import {
   type StatusResponse,
 } from '@distilled/proto';
 import { MetricsService } from '../metrics/metrics.service';
-import { ReplicaClientPool } from './replica-client-pool';
-import { openFollowStream } from './follow-stream';
 import {
   ReplicaCallError,
   type Delivery,
@@ -31,6 +31,7 @@ import {
   type ReplicaGateway,
   type ReplicaRef,
 } from './replica-gateway';
+import { describeError } from '@distilled/common';
 
 const REASONS = new Set<string>(Object.values(ErrorReason));
 
@@ -40,7 +41,11 @@ const REASONS = new Set<string>(Object.values(ErrorReason));
  */
 @Injectable()
 export class GrpcReplicaGateway implements ReplicaGateway, OnModuleInit, OnApplicationShutdown {
-  private readonly pool = new ReplicaClientPool();
+  private readonly logger = new Logger('ReplicaClientPool');
+  /** One client per replica address, closed when the replica leaves the membership. */
+  private readonly pool = new ReplicaClientPool({
+    onChange: (event, address) => this.logger.log(`client for replica at ${address} ${event}`),
+  });
   private readonly subscriptions: Subscription[] = [];
   private readonly waiters = new Set<() => void>();
   private lastLeader: string | null | undefined;
@@ -110,33 +115,27 @@ export class GrpcReplicaGateway implements ReplicaGateway, OnModuleInit, OnAppli
   /** Over the replica's AppendStream: same answers and errors as Append, far less per call. */
   async append(
     replica: ReplicaRef,
-    request: AppendRequest,
+    request: AppendBatch,
     deadline: number,
   ): Promise<AppendResponse> {
     if (this.closed) throw toCallError(replica, new Error('the API is shutting down'));
     try {
-      return await this.pool.appends(replica.address).append(request, deadline);
+      return await this.pool.get(replica.address).appends.append(request, deadline);
     } catch (error) {
       throw toCallError(replica, error);
     }
   }
 
   read(replica: ReplicaRef, offset: number, deadline: number): Promise<ReadResponse> {
-    return this.call(replica, deadline, (service, metadata, options) =>
-      service.Read({ offset }, metadata, options),
-    );
+    return this.call(replica, (client) => client.read(offset, deadline));
   }
 
   readBatch(replica: ReplicaRef, offsets: number[], deadline: number): Promise<ReadBatchResponse> {
-    return this.call(replica, deadline, (service, metadata, options) =>
-      service.ReadBatch({ offsets }, metadata, options),
-    );
+    return this.call(replica, (client) => client.readBatch(offsets, deadline));
   }
 
   status(replica: ReplicaRef, deadline: number): Promise<StatusResponse> {
-    return this.call(replica, deadline, (service, metadata, options) =>
-      service.Status({}, metadata, options),
-    );
+    return this.call(replica, (client) => client.status(deadline));
   }
 
   readRange(
@@ -144,9 +143,7 @@ export class GrpcReplicaGateway implements ReplicaGateway, OnModuleInit, OnAppli
     request: ReadRangeRequest,
     deadline: number,
   ): Promise<ReadRangeResponse> {
-    return this.call(replica, deadline, (service, metadata, options) =>
-      service.ReadRange(request, metadata, options),
-    );
+    return this.call(replica, (client) => client.readRange(request, deadline));
   }
 
   follow(replica: ReplicaRef, offset: number, handlers: FollowHandlers): FollowHandle {
@@ -154,7 +151,14 @@ export class GrpcReplicaGateway implements ReplicaGateway, OnModuleInit, OnAppli
       handlers.end(toCallError(replica, new Error('the API is shutting down')));
       return { cancel: () => undefined };
     }
-    return openFollowStream(this.pool.streams(replica.address), offset, {
+    let client: ReplicaClient;
+    try {
+      client = this.pool.get(replica.address);
+    } catch (error) {
+      handlers.end(toCallError(replica, error));
+      return { cancel: () => undefined };
+    }
+    return client.follow(offset, {
       response: handlers.response,
       end: (error) => handlers.end(error === null ? null : toCallError(replica, error)),
     });
@@ -162,20 +166,14 @@ export class GrpcReplicaGateway implements ReplicaGateway, OnModuleInit, OnAppli
 
   private async call<T>(
     replica: ReplicaRef,
-    deadline: number,
-    invoke: (
-      service: ReturnType<ReplicaClientPool['get']>,
-      metadata: Metadata,
-      options: { deadline: Date },
-    ) => Observable<T>,
+    invoke: (client: ReplicaClient) => Promise<T>,
   ): Promise<T> {
     if (this.closed) {
       // A client made now would never be closed; the call is refused before it is sent.
       throw toCallError(replica, new Error('the API is shutting down'));
     }
     try {
-      const service = this.pool.get(replica.address);
-      return await lastValueFrom(invoke(service, new Metadata(), { deadline: new Date(deadline) }));
+      return await invoke(this.pool.get(replica.address));
     } catch (error) {
       throw toCallError(replica, error);
     }
@@ -207,7 +205,7 @@ const NEVER_SENT =
 
 export function toCallError(replica: ReplicaRef, error: unknown): ReplicaCallError {
   if (!isServiceError(error)) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = describeError(error);
     // Failed before any call was made (e.g. the client could not be created).
     return new ReplicaCallError(replica, GrpcStatus.UNAVAILABLE, null, 'not-sent', message);
   }

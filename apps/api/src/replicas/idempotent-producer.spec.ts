@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
@@ -132,7 +133,7 @@ describe('IdempotentProducer', () => {
       const responses: ReturnType<typeof post>[] = [];
       for (let i = 0; i < 40; i++) {
         responses.push(post(`m${i}`));
-        if (i % 5 === 4) await new Promise((resolve) => setTimeout(resolve, 5));
+        if (i % 5 === 4) await sleep(5);
       }
       const offsets = (await Promise.all(responses)).map(
         (response) => response.json<{ offset: number }>().offset,
@@ -153,11 +154,11 @@ describe('IdempotentProducer', () => {
       // Batch 1 is refused (no leader) for a while and retried; later writes keep coming.
       gateway.appendScript.push(...Array.from({ length: 4 }, () => noLeader));
       const first = post('first');
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      await sleep(5);
       const later: ReturnType<typeof post>[] = [];
       for (let i = 0; i < 6; i++) {
         later.push(post(`later${i}`));
-        await new Promise((resolve) => setTimeout(resolve, 5));
+        await sleep(5);
       }
       expect((await first).statusCode).toBe(201);
       for (const response of await Promise.all(later)) expect(response.statusCode).toBe(201);
@@ -302,7 +303,7 @@ describe('IdempotentProducer', () => {
         const slow: ReturnType<typeof post>[] = [];
         for (let i = 0; i < maxInFlight; i++) {
           slow.push(post(`slow${i}`));
-          await new Promise((resolve) => setTimeout(resolve, 20));
+          await sleep(20);
         }
         const waiting = await post('waiting');
         expect(waiting.statusCode).toBe(503);

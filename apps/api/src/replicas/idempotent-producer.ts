@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { RetryBackoff, TurnBatcher } from '@distilled/common';
 import { apiConfig, type ApiConfig } from '../config';
 import {
   MAX_BATCH_BYTES,
@@ -29,8 +30,8 @@ interface PendingWrite {
 type BatchOutcome = { ok: true; baseOffset: number } | { ok: false; problem: ApiProblem };
 
 /**
- * The API process as one idempotent producer (DESIGN.md B.4, Kafka's model): a random producer
- * id, a sequence per batch, and a queue of writes.
+ * The API process as one idempotent producer (apps/api README, "Writes"; Kafka's model): a random
+ * producer id, a sequence per batch, and a queue of writes.
  *
  * Writes that arrive in the same turn of the event loop leave together as one batch on the next
  * turn (no fixed delay); while batches are in flight, the next one leaves as soon as the
@@ -50,11 +51,12 @@ type BatchOutcome = { ok: true; baseOffset: number } | { ok: false; problem: Api
 export class IdempotentProducer implements OnApplicationShutdown {
   readonly producerId = randomProducerId();
   private nextSequence = 1;
+  /** Writes of this turn: they join the queue together on the next turn, then pump. */
+  private readonly arrivals = new TurnBatcher<PendingWrite>((writes) => this.enqueue(writes));
+  /** Writes waiting for room in the pipeline, oldest first. */
   private readonly queue: PendingWrite[] = [];
   /** Sequences sent and not yet answered, oldest first. */
   private readonly unanswered: number[] = [];
-  /** A pump is scheduled for the next turn: writes arriving now join its batch. */
-  private scheduled = false;
   private stopped = false;
   private readonly logger = new Logger('Producer');
 
@@ -70,13 +72,12 @@ export class IdempotentProducer implements OnApplicationShutdown {
       return Promise.reject(notStored('The API is shutting down.', null));
     }
     return new Promise<number>((resolve, reject) => {
-      this.queue.push({
+      this.arrivals.add({
         message,
         deadline: Date.now() + this.config.writeTimeoutMs,
         resolve,
         reject,
       });
-      this.schedule();
     });
   }
 
@@ -84,13 +85,10 @@ export class IdempotentProducer implements OnApplicationShutdown {
     this.stopped = true;
   }
 
-  private schedule(): void {
-    if (this.scheduled || !this.hasRoom()) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      this.pump();
-    });
+  /** Writes join the queue in arrival order; they leave as the pipeline has room. */
+  private enqueue(writes: PendingWrite[]): void {
+    for (const write of writes) this.queue.push(write);
+    if (this.queue.length > 0) this.pump();
   }
 
   /** Room in the pipeline: the next sequence is within the span of the oldest unanswered. */
@@ -107,8 +105,9 @@ export class IdempotentProducer implements OnApplicationShutdown {
       this.unanswered.push(sequence);
       void this.sendBatch(sequence, batch).finally(() => {
         this.unanswered.splice(this.unanswered.indexOf(sequence), 1);
-        // Writes that queued while the pipeline was full go now, with whatever else arrived.
-        if (this.queue.length > 0) this.pump();
+        // Writes that queued while the pipeline was full go now, with whatever else arrived
+        // (this turn's arrivals too: they need not wait for the turn to end).
+        this.enqueue(this.arrivals.discard());
       });
     }
   }
@@ -192,7 +191,7 @@ export class IdempotentProducer implements OnApplicationShutdown {
     let maybeWhy = '';
     let why = 'No leader is elected right now (an election may be in progress).';
     let redirect: ReplicaRef | null = null;
-    let backoff = RETRY_BACKOFF_INITIAL_MS;
+    const backoff = new RetryBackoff(RETRY_BACKOFF_INITIAL_MS, RETRY_BACKOFF_MAX_MS);
     let attempts = 0;
 
     for (;;) {
@@ -204,8 +203,7 @@ export class IdempotentProducer implements OnApplicationShutdown {
       if (target === null) {
         why = 'No leader is elected right now (an election may be in progress).';
         this.metrics.retry('no-leader');
-        await this.gateway.viewChanged(Math.min(backoff, deadline - now));
-        backoff = Math.min(backoff * 2, RETRY_BACKOFF_MAX_MS);
+        await this.gateway.viewChanged(Math.min(backoff.next(), deadline - now));
         continue;
       }
       attempts += 1;
@@ -241,8 +239,7 @@ export class IdempotentProducer implements OnApplicationShutdown {
       }
       const left = deadline - Date.now();
       if (left < MIN_ATTEMPT_MS) break;
-      await this.gateway.viewChanged(Math.min(backoff, left));
-      backoff = Math.min(backoff * 2, RETRY_BACKOFF_MAX_MS);
+      await this.gateway.viewChanged(Math.min(backoff.next(), left));
     }
 
     const leader = this.gateway.leader()?.id ?? null;

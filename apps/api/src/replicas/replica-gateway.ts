@@ -1,6 +1,6 @@
 import type { ErrorReason } from '@distilled/proto';
 import type {
-  AppendRequest,
+  AppendBatch,
   AppendResponse,
   FollowResponse,
   ReadBatchResponse,
@@ -65,7 +65,7 @@ export interface ReplicaGateway {
   viewChanged(timeoutMs: number): Promise<void>;
 
   /** `deadline` is an absolute time in ms since the epoch (Date.now() scale). */
-  append(replica: ReplicaRef, request: AppendRequest, deadline: number): Promise<AppendResponse>;
+  append(replica: ReplicaRef, request: AppendBatch, deadline: number): Promise<AppendResponse>;
   read(replica: ReplicaRef, offset: number, deadline: number): Promise<ReadResponse>;
   /** Several offsets in one call; an offset not committed there comes back with found false. */
   readBatch(replica: ReplicaRef, offsets: number[], deadline: number): Promise<ReadBatchResponse>;

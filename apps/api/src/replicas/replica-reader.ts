@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { TurnBatcher } from '@distilled/common';
 import { ErrorReason } from '@distilled/proto';
 import { MAX_READ_BATCH_OFFSETS, READ_CALL_TIMEOUT_MS } from '../constants';
 import { ApiProblem, offsetNotFound, unavailable } from '../problems';
@@ -25,19 +26,24 @@ interface PendingRead {
 type FirstAnswer = { kind: 'not-committed'; highWatermark: number } | { kind: 'unreachable' };
 
 /**
- * Reads spread over the replicas (DESIGN.md B.3): a random replica first. A follower may not
- * have seen a just-committed offset yet, so before answering 404 the leader is asked. Only an
- * answer from a replica that is leading right now, for an offset at or past its log end, means
- * "not written" (404; its high watermark is where the log ends). Anything less certain (the
- * replica etcd names as leader but which just restarted and does not lead yet, or a leader
- * that holds the message but has not seen it confirmed) ends in 503, never a wrong 404. An
- * unreachable replica costs one short timeout and the next one is tried.
+ * Reads spread over the replicas (apps/api README, "Reads"): a random replica first. A follower may
+ * not have seen a just-committed offset yet, so before answering 404 the leader is asked. Only an
+ * answer from a replica that is leading right now, for an offset at or past its log end, means "not
+ * written" (404; its high watermark is where the log ends). Anything less certain (the replica etcd
+ * names as leader but which just restarted and does not lead yet, or a leader that holds the
+ * message but has not seen it confirmed) ends in 503, never a wrong 404. An unreachable replica
+ * costs one short timeout and the next one is tried.
  */
 @Injectable()
 export class ReplicaReader {
-  /** GETs of this turn of the event loop, sent together as one ReadBatch. */
-  private pending: PendingRead[] = [];
-  private flushScheduled = false;
+  /** GETs of this turn of the event loop, sent together as one ReadBatch (or a few, if many). */
+  private readonly pending = new TurnBatcher<PendingRead>(
+    (reads) =>
+      void this.flush(reads).catch((error: unknown) => {
+        for (const read of reads) read.reject(error);
+      }),
+    { maxItems: MAX_READ_BATCH_OFFSETS },
+  );
 
   constructor(@Inject(REPLICA_GATEWAY) private readonly gateway: ReplicaGateway) {}
 
@@ -49,21 +55,7 @@ export class ReplicaReader {
    */
   read(offset: number): Promise<ReadResult> {
     return new Promise<ReadResult>((resolve, reject) => {
-      this.pending.push({ offset, resolve, reject });
-      this.scheduleFlush();
-    });
-  }
-
-  private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
-      const reads = this.pending.splice(0, MAX_READ_BATCH_OFFSETS);
-      if (this.pending.length > 0) this.scheduleFlush();
-      this.flush(reads).catch((error: unknown) => {
-        for (const read of reads) read.reject(error);
-      });
+      this.pending.add({ offset, resolve, reject });
     });
   }
 

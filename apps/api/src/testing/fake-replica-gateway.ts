@@ -1,9 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Module } from '@nestjs/common';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import type { ClusterState } from '@distilled/cluster';
 import {
   ErrorReason,
-  type AppendRequest,
+  type AppendBatch,
   type AppendResponse,
   type ReadBatchResponse,
   type ReadRangeRequest,
@@ -24,7 +25,7 @@ import {
 
 export type AppendBehaviour = (
   replica: ReplicaRef,
-  request: AppendRequest,
+  request: AppendBatch,
 ) => AppendResponse | ReplicaCallError | Promise<AppendResponse | ReplicaCallError>;
 
 /**
@@ -52,7 +53,7 @@ export class FakeReplicaGateway implements ReplicaGateway {
   appendFallback: AppendBehaviour | null = null;
   /** Delay of every Append, to let writes pile up behind a batch in flight. */
   appendDelayMs = 0;
-  readonly appendCalls: Array<{ replica: ReplicaRef; request: AppendRequest }> = [];
+  readonly appendCalls: Array<{ replica: ReplicaRef; request: AppendBatch }> = [];
   readonly readCalls: Array<{ replica: ReplicaRef; offset: number }> = [];
   private readonly batches = new Map<string, AppendResponse>();
 
@@ -69,12 +70,12 @@ export class FakeReplicaGateway implements ReplicaGateway {
   }
 
   viewChanged(timeoutMs: number): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, Math.min(timeoutMs, 5)));
+    return sleep(Math.min(timeoutMs, 5));
   }
 
   async append(
     replica: ReplicaRef,
-    request: AppendRequest,
+    request: AppendBatch,
     _deadline?: number,
   ): Promise<AppendResponse> {
     this.appendCalls.push({ replica, request: { ...request, messages: [...request.messages] } });
@@ -89,7 +90,7 @@ export class FakeReplicaGateway implements ReplicaGateway {
   }
 
   /** What a healthy leader does: append once per (producer, sequence), refuse as a follower. */
-  leaderAppend(replica: ReplicaRef, request: AppendRequest): AppendResponse | ReplicaCallError {
+  leaderAppend(replica: ReplicaRef, request: AppendBatch): AppendResponse | ReplicaCallError {
     if (this.unreachable.has(replica.id)) return unreachableError(replica);
     if (replica.id !== this.leaderId) {
       return callError(replica, GrpcStatus.FAILED_PRECONDITION, ErrorReason.NotLeader, {
@@ -100,7 +101,7 @@ export class FakeReplicaGateway implements ReplicaGateway {
   }
 
   /** Appends to the log (deduplicated) regardless of who is asked: "the leader stored it". */
-  store(request: AppendRequest): AppendResponse {
+  store(request: AppendBatch): AppendResponse {
     const key = `${request.producer_id}/${request.sequence}`;
     const known = this.batches.get(key);
     if (known) return { ...known, duplicate: true };
@@ -240,10 +241,6 @@ export function unreachableError(replica: ReplicaRef): ReplicaCallError {
 
 export function repairingError(replica: ReplicaRef): ReplicaCallError {
   return callError(replica, GrpcStatus.UNAVAILABLE, ErrorReason.Repairing);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 @Module({})

@@ -1,4 +1,4 @@
-export { ConfigError } from './config-error';
 export { parseServerConfig } from './parse-server-config';
-export type { ServerConfig, LogFormat } from './parse-server-config';
-export { serverConfig, InjectServerConfig, loadServerConfig } from './server.config';
+export type { ServerConfig } from './parse-server-config';
+export type { LogFormat } from './server-env';
+export { serverConfig, InjectServerConfig } from './server.config';

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { ConfigError } from './config-error';
+import { ConfigError } from '@distilled/config';
 import { parseServerConfig } from './parse-server-config';
 
 describe('parseServerConfig', () => {

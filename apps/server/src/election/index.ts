@@ -1,2 +1,1 @@
 export { RoleService } from './role.service';
-export { ReplicaLifecycle } from './replica-lifecycle.service';

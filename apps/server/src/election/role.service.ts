@@ -15,6 +15,7 @@ import { SHUTDOWN_DRAIN_MS } from '../constants';
 import { FollowerService, type LeaderTarget } from '../replication/follower.service';
 import { LeaderService } from '../replication/leader.service';
 import { ReplicaState } from '../replication/replica-state';
+import { describeError } from '@distilled/common';
 
 /**
  * Turns what etcd says (election events, the cluster state, the member list) into this
@@ -45,7 +46,7 @@ export class RoleService {
    */
   async start(incarnation: ReplicaIncarnation): Promise<void> {
     this.started = true;
-    this.state.role = 'follower';
+    this.state.startedFollowing();
     this.subscriptions.add(
       this.election.events$.subscribe((event) => this.enqueue(() => this.onElection(event))),
     );
@@ -69,9 +70,7 @@ export class RoleService {
     try {
       await this.election.stop();
     } catch (error) {
-      this.logger.warn(
-        `could not resign cleanly: ${error instanceof Error ? error.message : error}`,
-      );
+      this.logger.warn(`could not resign cleanly: ${describeError(error)}`);
     }
     this.subscriptions.unsubscribe();
     await this.queue;
@@ -163,11 +162,12 @@ export class RoleService {
     }
     const leaderId = cluster?.leader ?? null;
     const leaderAddress = leaderId ? (members.get(leaderId)?.address ?? null) : null;
-    this.state.epoch = cluster?.epoch ?? 0;
-    this.state.leaderId = leaderId;
-    this.state.leaderAddress = leaderAddress;
-    this.state.isr = cluster?.isr ?? [];
-    if (this.state.role !== 'starting') this.state.role = 'follower';
+    this.state.following({
+      epoch: cluster?.epoch ?? 0,
+      leaderId,
+      leaderAddress,
+      isr: cluster?.isr ?? [],
+    });
     const target: LeaderTarget | null =
       leaderId && leaderAddress && leaderId !== this.config.nodeId && cluster
         ? { leaderId, address: leaderAddress, epoch: cluster.epoch }

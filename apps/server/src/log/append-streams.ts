@@ -1,15 +1,16 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { TurnBatcher, afterMicrotasks } from '@distilled/common';
 import type { Metadata, ServerDuplexStream } from '@grpc/grpc-js';
 import type {
-  AppendAnswer,
+  AppendAnswer__Input,
   AppendStreamRequest,
-  AppendStreamResponse,
+  AppendStreamResponse__Input,
   CallStatus,
 } from '@distilled/proto';
 import { isExpectedError, toGrpcStatus } from '../errors/grpc-status';
 import { ReplicaService } from './replica.service';
 
-export type AppendStreamCall = ServerDuplexStream<AppendStreamRequest, AppendStreamResponse>;
+export type AppendStreamCall = ServerDuplexStream<AppendStreamRequest, AppendStreamResponse__Input>;
 
 /** The status an Append call would have ended with, as an AppendStream answer carries it. */
 export function toCallStatus(error: unknown): CallStatus {
@@ -52,24 +53,23 @@ export class AppendStreams {
     this.open.add(call);
     let pending = 0;
     let clientEnded = false;
-    let outbox: AppendAnswer[] = [];
     const forget = () => this.open.delete(call);
     const finishIfDone = () => {
       if (!clientEnded || pending > 0 || !this.open.has(call)) return;
       forget();
       endQuietly(call);
     };
-    const flush = () => {
-      const answers = outbox;
-      outbox = [];
-      write(call, { answers });
-      finishIfDone();
-    };
-    const answer = (response: AppendAnswer) => {
+    // After the microtasks of this turn: every caller of a committed batch is answered by then.
+    const outbox = new TurnBatcher<AppendAnswer__Input>(
+      (answers) => {
+        write(call, { answers });
+        finishIfDone();
+      },
+      { schedule: afterMicrotasks },
+    );
+    const answer = (response: AppendAnswer__Input) => {
       pending -= 1;
-      // After the microtasks of this turn: every caller of a committed batch is answered by then.
-      if (outbox.length === 0) process.nextTick(flush);
-      outbox.push(response);
+      outbox.add(response);
     };
     call.on('data', (message: AppendStreamRequest) => {
       for (const request of message.appends ?? []) {
@@ -89,7 +89,7 @@ export class AppendStreams {
     });
     call.on('end', () => {
       clientEnded = true;
-      if (outbox.length === 0) finishIfDone();
+      if (outbox.size === 0) finishIfDone();
     });
     call.on('cancelled', forget);
     call.on('error', forget);
@@ -103,7 +103,7 @@ export class AppendStreams {
   }
 }
 
-function write(call: AppendStreamCall, response: AppendStreamResponse): void {
+function write(call: AppendStreamCall, response: AppendStreamResponse__Input): void {
   if (call.cancelled || call.destroyed || call.writableEnded) return;
   try {
     call.write(response);

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { lastValueFrom } from 'rxjs';
 import type { FollowResponse } from '@distilled/proto';
 import type { LeaderService } from '../replication/leader.service';
+import { LogFailures } from '../replication/log-failures';
 import { ReplicaState } from '../replication/replica-state';
 import { openTempLog, type TempLog } from '../testing/temp-log';
 import { FollowStreams, type FollowCall } from './follow-streams';
@@ -37,9 +38,12 @@ describe('FollowStreams', () => {
   beforeEach(async () => {
     temp = await openTempLog();
     state = new ReplicaState();
-    ranges = new RangeReads(temp.log, state, {
-      currentTerm: undefined,
-    } as unknown as LeaderService);
+    ranges = new RangeReads(
+      temp.log,
+      state,
+      { currentTerm: undefined } as unknown as LeaderService,
+      new LogFailures(state),
+    );
     streams = new FollowStreams(ranges);
     await temp.append('m0', 'm1', 'm2');
     await temp.append('m3');
@@ -105,7 +109,7 @@ describe('FollowStreams', () => {
 
     it('fails with reason repairing when the log is found damaged', async () => {
       state.highWatermark.advanceTo(4);
-      state.damage = { from: 1, needed: 4, cause: 'test' };
+      state.lacksCommitted({ from: 1, needed: 4 }, 'test damage');
       await expect(follow(0).done).rejects.toMatchObject({ reason: 'repairing' });
     });
 

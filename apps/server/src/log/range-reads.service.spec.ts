@@ -1,6 +1,7 @@
 import { ErrorReason } from '@distilled/proto';
 import type { LeaderService } from '../replication/leader.service';
 import type { LeaderTerm } from '../replication/leader-term';
+import { LogFailures } from '../replication/log-failures';
 import { ReplicaState } from '../replication/replica-state';
 import { openTempLog, type TempLog } from '../testing/temp-log';
 import { RangeReads } from './range-reads.service';
@@ -14,9 +15,14 @@ describe('RangeReads', () => {
   beforeEach(async () => {
     temp = await openTempLog();
     state = new ReplicaState();
-    state.role = 'follower';
+    state.startedFollowing();
     leader = { currentTerm: undefined };
-    ranges = new RangeReads(temp.log, state, leader as unknown as LeaderService);
+    ranges = new RangeReads(
+      temp.log,
+      state,
+      leader as unknown as LeaderService,
+      new LogFailures(state),
+    );
     await temp.append('a', 'b', 'c');
     await temp.append('d');
   });
@@ -81,7 +87,7 @@ describe('RangeReads', () => {
 
     it('refuses everything with reason repairing while the log is repaired', async () => {
       state.highWatermark.advanceTo(4);
-      state.damage = { from: 1, needed: 4, cause: 'test' };
+      state.lacksCommitted({ from: 1, needed: 4 }, 'test damage');
       await expect(ranges.readRange(request(0))).rejects.toMatchObject({
         reason: ErrorReason.Repairing,
       });

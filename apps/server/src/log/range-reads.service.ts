@@ -10,6 +10,7 @@ import {
 import { ReplicaError } from '../errors/replica-error';
 import { HighWatermarkWaiters } from '../replication/high-watermark-waiters';
 import { LeaderService } from '../replication/leader.service';
+import { LogFailures } from '../replication/log-failures';
 import { ReplicaState } from '../replication/replica-state';
 import { readCommittedRange, type RangeLimits } from './read-committed-range';
 
@@ -21,13 +22,20 @@ import { readCommittedRange, type RangeLimits } from './read-committed-range';
 @Injectable()
 export class RangeReads implements OnApplicationShutdown {
   readonly waiters: HighWatermarkWaiters;
+  /** The log for ranges and Follow streams: a damaged batch they meet is reported to repair. */
+  private readonly rangeReads: LogStore;
 
   constructor(
     @Inject(LOG_STORE) private readonly log: LogStore,
     private readonly state: ReplicaState,
     private readonly leader: LeaderService,
+    failures: LogFailures,
   ) {
     this.waiters = new HighWatermarkWaiters(state.highWatermark);
+    this.rangeReads = failures.reporting(
+      log,
+      (_op, offset) => `a client range read from offset ${offset}`,
+    );
   }
 
   onApplicationShutdown(): void {
@@ -71,15 +79,10 @@ export class RangeReads implements OnApplicationShutdown {
     this.checkServing();
     const highWatermark = this.state.highWatermark.value;
     if (offset >= highWatermark) return { messages: [], highWatermark };
-    try {
-      return {
-        messages: await readCommittedRange(this.log, offset, highWatermark, limits),
-        highWatermark,
-      };
-    } catch (error) {
-      this.state.noteFailure(error, `a client range read from offset ${offset}`);
-      throw error;
-    }
+    return {
+      messages: await readCommittedRange(this.rangeReads, offset, highWatermark, limits),
+      highWatermark,
+    };
   }
 
   /** Throws repairing while the log lacks committed messages: a gap could hide one. */

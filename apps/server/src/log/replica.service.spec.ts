@@ -2,7 +2,9 @@ import { ErrorReason } from '@distilled/proto';
 import { parseServerConfig } from '../config';
 import type { LeaderService } from '../replication/leader.service';
 import type { LeaderTerm } from '../replication/leader-term';
+import { LogFailures } from '../replication/log-failures';
 import { ReplicaState } from '../replication/replica-state';
+import { setLeadership } from '../testing/set-leadership';
 import { FakeLogStore } from '../testing/fake-log-store';
 import { READ_BATCH_MAX_BYTES, ReplicaService } from './replica.service';
 
@@ -15,7 +17,9 @@ function setup(options: { leading?: boolean } = {}) {
     append,
   } as unknown as LeaderService;
   const config = parseServerConfig({ DISTILLED_NODE_ID: 'a', DISTILLED_ADVERTISE: 'a:1' });
-  return { log, state, append, service: new ReplicaService(log, config, state, leader) };
+  const failures = new LogFailures(state);
+  const service = new ReplicaService(log, config, state, leader, failures);
+  return { log, state, failures, append, service };
 }
 
 const request = { messages: [Buffer.from('x')], producer_id: 0, sequence: 0 };
@@ -30,8 +34,8 @@ describe('ReplicaService', () => {
 
     it('names the leader on a follower', async () => {
       const { service, state } = setup();
-      state.leaderId = 'b';
-      state.leaderAddress = 'b:1';
+      setLeadership(state, { leaderId: 'b' });
+      setLeadership(state, { leaderAddress: 'b:1' });
       await expect(service.append(request)).rejects.toMatchObject({
         reason: ErrorReason.NotLeader,
         details: { leaderId: 'b', leaderAddress: 'b:1' },
@@ -41,13 +45,13 @@ describe('ReplicaService', () => {
     it('says no-leader when none is known or the leader is not reachable', async () => {
       const { service, state } = setup();
       await expect(service.append(request)).rejects.toMatchObject({ reason: ErrorReason.NoLeader });
-      state.leaderId = 'b'; // in etcd, but its lease is gone: no address
+      setLeadership(state, { leaderId: 'b' }); // in etcd, but its lease is gone: no address
       await expect(service.append(request)).rejects.toMatchObject({ reason: ErrorReason.NoLeader });
     });
 
     it('refuses while shutting down, even as leader', async () => {
       const { service, state, append } = setup({ leading: true });
-      state.shuttingDown = true;
+      state.beganShutdown();
       await expect(service.append(request)).rejects.toMatchObject({
         reason: ErrorReason.ShuttingDown,
       });
@@ -97,8 +101,7 @@ describe('ReplicaService', () => {
 
   describe('while the log is being repaired', () => {
     const damaged = (state: ReplicaState) => {
-      state.damage = { from: 1, needed: 3, cause: 'test' };
-      state.problem = 'the log lost committed messages 1..2 (test)';
+      state.lacksCommitted({ from: 1, needed: 3 }, 'the log lost committed messages 1..2 (test)');
     };
 
     it('refuses Read, even of an offset it still holds, with reason repairing', async () => {
@@ -123,12 +126,12 @@ describe('ReplicaService', () => {
     });
 
     it('reports a damaged batch a read meets, saying which read found it', async () => {
-      const { service, log, state } = setup();
+      const { service, log, state, failures } = setup();
       await log.append([Buffer.from('m0'), Buffer.from('m1')], 1);
       state.highWatermark.advanceTo(2);
       log.damaged.add(1);
       const seen: [number, string][] = [];
-      state.onCorruption((at, foundBy) => seen.push([at.baseOffset, foundBy]));
+      failures.onCorruption((at, foundBy) => seen.push([at.baseOffset, foundBy]));
       await expect(service.read(1)).rejects.toMatchObject({ code: 'CORRUPT' });
       await expect(service.readBatch([0, 1])).rejects.toMatchObject({ code: 'CORRUPT' });
       expect(seen).toEqual([
@@ -174,11 +177,11 @@ describe('ReplicaService', () => {
   describe('status', () => {
     it('reports role, leader, ISR and offsets', () => {
       const { service, state } = setup();
-      state.role = 'follower';
-      state.epoch = 3;
-      state.leaderId = 'b';
-      state.leaderAddress = 'b:1';
-      state.isr = ['b', 'a'];
+      state.startedFollowing();
+      setLeadership(state, { epoch: 3 });
+      setLeadership(state, { leaderId: 'b' });
+      setLeadership(state, { leaderAddress: 'b:1' });
+      setLeadership(state, { isr: ['b', 'a'] });
       state.highWatermark.advanceTo(0);
       expect(service.status()).toEqual({
         id: 'a',

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LOG_STORE, type LogStore } from '@distilled/log-store';
 import type {
-  AppendRequest,
+  AppendBatch,
   AppendResponse,
   ReadBatchResponse,
   ReadResponse,
@@ -11,6 +11,7 @@ import { InjectServerConfig, type ServerConfig } from '../config';
 import { READ_COMMIT_WAIT_MS } from '../constants';
 import { ReplicaError } from '../errors/replica-error';
 import { LeaderService } from '../replication/leader.service';
+import { LogFailures } from '../replication/log-failures';
 import { ReplicaState } from '../replication/replica-state';
 
 /** Offsets one ReadBatch may ask for (the API sends at most its concurrent GETs). */
@@ -25,14 +26,25 @@ const EMPTY = Buffer.alloc(0);
 /** The rules behind distilled.v1.Replica: who may append, what may be read, what to report. */
 @Injectable()
 export class ReplicaService {
+  /** The log for Read and ReadBatch: a damaged batch they meet is reported to repair. */
+  private readonly clientReads: LogStore;
+  private readonly batchReads: LogStore;
+
   constructor(
     @Inject(LOG_STORE) private readonly log: LogStore,
     @InjectServerConfig() private readonly config: ServerConfig,
     private readonly state: ReplicaState,
     private readonly leader: LeaderService,
-  ) {}
+    failures: LogFailures,
+  ) {
+    this.clientReads = failures.reporting(
+      log,
+      (_op, offset) => `a client read of offset ${offset}`,
+    );
+    this.batchReads = failures.reporting(log, () => 'a client read (ReadBatch)');
+  }
 
-  async append(request: AppendRequest): Promise<AppendResponse> {
+  async append(request: AppendBatch): Promise<AppendResponse> {
     if (this.state.shuttingDown) throw ReplicaError.shuttingDown();
     if (this.leader.currentTerm) return this.leader.append(request);
     const { leaderId, leaderAddress } = this.state;
@@ -66,10 +78,7 @@ export class ReplicaService {
       const role = leading ? 'leader' : this.state.role;
       throw ReplicaError.notCommitted(offset, highWatermark, this.log.logEndOffset, role);
     }
-    const result = await this.log.read(offset).catch((error: unknown) => {
-      this.state.noteFailure(error, `a client read of offset ${offset}`);
-      throw error;
-    });
+    const result = await this.clientReads.read(offset);
     return { offset: result.offset, message: result.message, high_watermark: highWatermark };
   }
 
@@ -96,19 +105,14 @@ export class ReplicaService {
     const messages: Buffer[] = [];
     const found: boolean[] = [];
     let bytes = 0;
-    try {
-      for (const offset of offsets) {
-        const committed = offset < highWatermark;
-        const message = committed ? (await this.log.read(offset)).message : EMPTY;
-        // Always at least one entry, so every call makes progress.
-        if (found.length > 0 && bytes + message.length > READ_BATCH_MAX_BYTES) break;
-        bytes += message.length;
-        found.push(committed);
-        messages.push(message);
-      }
-    } catch (error) {
-      this.state.noteFailure(error, 'a client read (ReadBatch)');
-      throw error;
+    for (const offset of offsets) {
+      const committed = offset < highWatermark;
+      const message = committed ? (await this.batchReads.read(offset)).message : EMPTY;
+      // Always at least one entry, so every call makes progress.
+      if (found.length > 0 && bytes + message.length > READ_BATCH_MAX_BYTES) break;
+      bytes += message.length;
+      found.push(committed);
+      messages.push(message);
     }
     return { messages, found, high_watermark: highWatermark };
   }

@@ -1,13 +1,13 @@
 import { ReplicaState } from '../replication/replica-state';
-import { FakeLogStore } from '../testing/fake-log-store';
+import { FakeReplicaMetadata } from '../testing/fake-replica-metadata';
 import { HighWatermarkCheckpointer } from './high-watermark-checkpointer';
 
 describe('HighWatermarkCheckpointer', () => {
   it('hands every forward move of the HW to the log checkpoint, until destroyed', () => {
-    const log = new FakeLogStore();
+    const metadata = new FakeReplicaMetadata();
     const state = new ReplicaState();
-    const record = jest.spyOn(log, 'checkpointHighWatermark');
-    const checkpointer = new HighWatermarkCheckpointer(log, state);
+    const record = jest.spyOn(metadata, 'checkpointHighWatermark');
+    const checkpointer = new HighWatermarkCheckpointer(metadata, state);
     checkpointer.onModuleInit();
     state.highWatermark.advanceTo(5);
     state.highWatermark.clampTo(2); // a truncation: nothing to record
@@ -15,6 +15,6 @@ describe('HighWatermarkCheckpointer', () => {
     checkpointer.onModuleDestroy();
     state.highWatermark.advanceTo(9);
     expect(record.mock.calls).toEqual([[5], [4]]);
-    expect(log.highWatermarkCheckpoint).toBe(5); // the log keeps the highest
+    expect(metadata.highWatermarkCheckpoint).toBe(5); // the log keeps the highest
   });
 });

@@ -3,8 +3,11 @@ import type { Election } from '@distilled/cluster';
 import { logStoreErrors } from '@distilled/log-store';
 import { parseServerConfig } from '../config';
 import type { RoleService } from '../election/role.service';
+import { LogFailures } from '../replication/log-failures';
 import { ReplicaState } from '../replication/replica-state';
+import { setLeadership } from '../testing/set-leadership';
 import { FakeLogStore } from '../testing/fake-log-store';
+import { FakeReplicaMetadata } from '../testing/fake-replica-metadata';
 import { LogRepair } from './log-repair.service';
 
 const flush = () => new Promise((resolve) => setTimeout(resolve, 5));
@@ -14,7 +17,8 @@ function setup(options: { entries?: number; checkpoint?: number } = {}) {
   for (let i = 0; i < (options.entries ?? 0); i++) {
     log.entries.push({ message: Buffer.from(`m${i}`), epoch: 1 });
   }
-  log.highWatermarkCheckpoint = options.checkpoint ?? 0;
+  const metadata = new FakeReplicaMetadata();
+  metadata.highWatermarkCheckpoint = options.checkpoint ?? 0;
   const calls: string[] = [];
   const election = {
     setEligible: jest.fn(async (eligible: boolean) => {
@@ -29,9 +33,10 @@ function setup(options: { entries?: number; checkpoint?: number } = {}) {
     }),
   } as unknown as RoleService;
   const state = new ReplicaState();
-  state.role = 'follower';
-  state.epoch = 3;
-  state.isr = ['r1', 'r2', 'r3'];
+  const failures = new LogFailures(state);
+  state.startedFollowing();
+  setLeadership(state, { epoch: 3 });
+  setLeadership(state, { isr: ['r1', 'r2', 'r3'] });
   const lines: string[] = [];
   for (const level of ['log', 'warn', 'error'] as const) {
     jest.spyOn(Logger.prototype, level).mockImplementation((...args: unknown[]) => {
@@ -39,7 +44,7 @@ function setup(options: { entries?: number; checkpoint?: number } = {}) {
     });
   }
   const config = parseServerConfig({ DISTILLED_NODE_ID: 'r2' });
-  const repair = new LogRepair(log, election, config, state, roles);
+  const repair = new LogRepair(log, metadata, election, config, state, failures, roles);
   /**
    * What the follower loop does with one fetch response: append the leader's messages up to
    * `to`, pass on what the leader said, then learn the HW (capped at the log end).
@@ -64,7 +69,19 @@ function setup(options: { entries?: number; checkpoint?: number } = {}) {
       baseOffset,
       position: 4242,
     });
-  return { log, election, roles, state, repair, lines, calls, refetch, corrupt };
+  return {
+    log,
+    metadata,
+    election,
+    roles,
+    state,
+    failures,
+    repair,
+    lines,
+    calls,
+    refetch,
+    corrupt,
+  };
 }
 
 describe('LogRepair', () => {
@@ -115,7 +132,7 @@ describe('LogRepair', () => {
     it('is repaired once the log end reaches the checkpoint again: says so and stands for leader', async () => {
       const t = setup({ entries: 1200, checkpoint: 5000 });
       await t.repair.start();
-      t.state.leaderId = 'r1';
+      setLeadership(t.state, { leaderId: 'r1' });
       t.refetch(4000);
       expect(t.state.damage).not.toBeNull();
       t.refetch(5000);
@@ -131,8 +148,8 @@ describe('LogRepair', () => {
     it("also waits for the leader's word: the checkpoint is this replica's HW, which lagged the leader's", async () => {
       const t = setup({ entries: 1200, checkpoint: 5000 });
       await t.repair.start();
-      t.state.epoch = 3; // elected while this replica was down
-      t.state.leaderId = 'r1';
+      setLeadership(t.state, { epoch: 3 }); // elected while this replica was down
+      setLeadership(t.state, { leaderId: 'r1' });
       t.refetch(5000, { highWatermark: 5000, logEndOffset: 5100 });
       expect(t.state.damage).not.toBeNull(); // a leader of a later epoch: its log end counts
       t.refetch(5100);
@@ -165,7 +182,7 @@ describe('LogRepair', () => {
       const t = setup({ entries: 10 });
       await t.repair.start();
       t.state.highWatermark.advanceTo(10);
-      t.state.noteFailure(t.corrupt(4), 'a client read of offset 5');
+      t.failures.report(t.corrupt(4), 'a client read of offset 5');
       expect(t.state.damage).toMatchObject({ from: 4, needed: 10 }); // before any await
       await flush();
       expect(t.calls).toEqual(['eligible false', 'exclusive', 'log ends at 4']);
@@ -173,7 +190,7 @@ describe('LogRepair', () => {
       expect(t.lines.find((line) => line.startsWith('error:'))).toBe(
         'error: replica r2: the log lost committed messages 4..9 (the batch at byte 4242 of the segment 00000000000000000000.log was corrupt, found by a client read of offset 5, and the log is cut back to offset 4; high watermark 10): not serving reads or standing for leader until they are re-fetched from the leader',
       );
-      t.state.leaderId = 'r1';
+      setLeadership(t.state, { leaderId: 'r1' });
       t.refetch(10);
       expect(t.state.damage).toBeNull();
       expect(t.calls.at(-1)).toBe('eligible true');
@@ -186,7 +203,7 @@ describe('LogRepair', () => {
     it('the checkpoint counts as HW too: a restarted replica that has not learnt the HW yet', async () => {
       const t = setup({ entries: 10, checkpoint: 8 });
       await t.repair.start();
-      t.state.noteFailure(t.corrupt(6), 'a client read of offset 6');
+      t.failures.report(t.corrupt(6), 'a client read of offset 6');
       expect(t.state.damage).toMatchObject({ from: 6, needed: 8 });
       await flush();
       t.repair.onModuleDestroy();
@@ -195,9 +212,9 @@ describe('LogRepair', () => {
     it('a leader, at or above its HW: only cut, with a warning; no damage, and it stands for leader again at once', async () => {
       const t = setup({ entries: 10 });
       await t.repair.start();
-      t.state.role = 'leader';
+      t.state.leading(t.state.leadership);
       t.state.highWatermark.advanceTo(6);
-      t.state.noteFailure(t.corrupt(8), 'the leader reading batches for r3');
+      t.failures.report(t.corrupt(8), 'the leader reading batches for r3');
       expect(t.state.damage).toBeNull();
       await flush();
       expect(t.calls).toEqual(['eligible false', 'exclusive', 'log ends at 8', 'eligible true']);
@@ -210,9 +227,9 @@ describe('LogRepair', () => {
     it('a leader whose HW passed the batch before its term ended: damage after all, re-fetched up to that HW', async () => {
       const t = setup({ entries: 10 });
       await t.repair.start();
-      t.state.role = 'leader';
+      t.state.leading(t.state.leadership);
       t.state.highWatermark.advanceTo(6);
-      t.state.noteFailure(t.corrupt(8), 'the leader reading batches for r3');
+      t.failures.report(t.corrupt(8), 'the leader reading batches for r3');
       t.state.highWatermark.advanceTo(9); // the term still ran: r3 had the batch already
       await flush();
       expect(t.state.damage).toMatchObject({ from: 8, needed: 9 });
@@ -224,7 +241,7 @@ describe('LogRepair', () => {
       const t = setup({ entries: 10 });
       await t.repair.start();
       t.state.highWatermark.advanceTo(6); // the leader's is 10 already: its answer is on the way
-      t.state.noteFailure(t.corrupt(8), 'a client read of offset 8');
+      t.failures.report(t.corrupt(8), 'a client read of offset 8');
       expect(t.state.damage).toBeNull(); // reads below 8 are fine; the HW is clamped to the cut
       await flush();
       expect(t.calls).toEqual(['eligible false', 'exclusive', 'log ends at 8']);
@@ -233,7 +250,7 @@ describe('LogRepair', () => {
         "warn: replica r2: the batch at byte 4242 of the segment 00000000000000000000.log was corrupt, found by a client read of offset 8; it is at or past this follower's high watermark 6, which may lag the leader's, so the log is cut back to offset 8, it is fetched again from the leader, and this replica does not stand for leader until its log reaches the leader's log end",
       ]);
       expect(t.state.problem).toMatch(/cut back to offset 8 .*not standing for leader until/);
-      t.state.leaderId = 'r1';
+      setLeadership(t.state, { leaderId: 'r1' });
       t.refetch(9, { highWatermark: 10, logEndOffset: 10 }); // the first answer after the cut
       expect(t.state.highWatermark.value).toBe(9);
       expect(t.calls).not.toContain('eligible true');
@@ -251,9 +268,9 @@ describe('LogRepair', () => {
       const t = setup({ entries: 10 });
       await t.repair.start();
       t.state.highWatermark.advanceTo(6); // the old leader committed up to 10; this one heard 6
-      t.state.noteFailure(t.corrupt(8), 'a client read of offset 8');
+      t.failures.report(t.corrupt(8), 'a client read of offset 8');
       await flush();
-      t.state.leaderId = 'r1';
+      setLeadership(t.state, { leaderId: 'r1' });
       // The new leader of this epoch still has the HW it had as a follower: 6. Its log: 10.
       t.refetch(8, { highWatermark: 6, logEndOffset: 10 });
       t.refetch(9, { highWatermark: 6, logEndOffset: 10 });
@@ -266,16 +283,16 @@ describe('LogRepair', () => {
     it('a leader deposed between finding a batch and cutting it, that followed meanwhile: catches up too', async () => {
       const t = setup({ entries: 10 });
       await t.repair.start();
-      t.state.role = 'leader';
+      t.state.leading(t.state.leadership);
       t.state.highWatermark.advanceTo(6);
-      t.state.noteFailure(t.corrupt(8), 'the leader reading batches for r3');
+      t.failures.report(t.corrupt(8), 'the leader reading batches for r3');
       // Before the cut runs: deposed, it follows r1, whose log (and HW) is past the batch.
-      t.state.role = 'follower';
-      t.state.epoch = 4;
+      t.state.startedFollowing();
+      setLeadership(t.state, { epoch: 4 });
       t.state.leaderReports.report({ epoch: 4, highWatermark: 6, logEndOffset: 12 });
       await flush();
       expect(t.calls).toEqual(['eligible false', 'exclusive', 'log ends at 8']);
-      t.state.leaderId = 'r1';
+      setLeadership(t.state, { leaderId: 'r1' });
       t.refetch(11, { epoch: 4, highWatermark: 11, logEndOffset: 12 });
       expect(t.calls).not.toContain('eligible true');
       t.refetch(12, { epoch: 4, highWatermark: 12 });
@@ -286,9 +303,9 @@ describe('LogRepair', () => {
     it("the only ISR member cutting an uncommitted batch stands again at once: its HW is the cluster's", async () => {
       const t = setup({ entries: 10 });
       await t.repair.start();
-      t.state.isr = ['r2'];
+      setLeadership(t.state, { isr: ['r2'] });
       t.state.highWatermark.advanceTo(6);
-      t.state.noteFailure(t.corrupt(8), 'a client read of offset 8');
+      t.failures.report(t.corrupt(8), 'a client read of offset 8');
       await flush();
       expect(t.calls).toEqual(['eligible false', 'exclusive', 'log ends at 8', 'eligible true']);
       t.repair.onModuleDestroy();
@@ -298,8 +315,8 @@ describe('LogRepair', () => {
       const t = setup({ entries: 10 });
       await t.repair.start();
       const order: string[] = [];
-      const record = t.log.recordCatchUp.bind(t.log);
-      jest.spyOn(t.log, 'recordCatchUp').mockImplementation(async (value) => {
+      const record = t.metadata.recordCatchUp.bind(t.metadata);
+      jest.spyOn(t.metadata, 'recordCatchUp').mockImplementation(async (value) => {
         order.push(`note ${value.from}/${value.known}`);
         await record(value);
       });
@@ -309,15 +326,15 @@ describe('LogRepair', () => {
         await truncate(offset);
       });
       t.state.highWatermark.advanceTo(6);
-      t.state.noteFailure(t.corrupt(8), 'a client read of offset 8');
+      t.failures.report(t.corrupt(8), 'a client read of offset 8');
       await flush();
       expect(order).toEqual(['note 8/6', 'cut 8']);
-      expect(t.log.pendingCatchUp).toEqual({ from: 8, known: 6 });
-      t.state.leaderId = 'r1';
+      expect(t.metadata.pendingCatchUp).toEqual({ from: 8, known: 6 });
+      setLeadership(t.state, { leaderId: 'r1' });
       t.refetch(10, { highWatermark: 10 });
       expect(t.calls.at(-1)).toBe('eligible true');
       await flush();
-      expect(t.log.pendingCatchUp).toBeNull();
+      expect(t.metadata.pendingCatchUp).toBeNull();
       t.repair.onModuleDestroy();
     });
 
@@ -325,62 +342,62 @@ describe('LogRepair', () => {
       const before = setup({ entries: 10 });
       await before.repair.start();
       before.state.highWatermark.advanceTo(6);
-      before.state.noteFailure(before.corrupt(8), 'a client read of offset 8');
+      before.failures.report(before.corrupt(8), 'a client read of offset 8');
       await flush();
       before.repair.onModuleDestroy(); // the leader died; an operator restarts this replica
       const t = setup({ entries: 8 });
-      t.log.pendingCatchUp = before.log.pendingCatchUp;
+      t.metadata.pendingCatchUp = before.metadata.pendingCatchUp;
       await t.repair.start();
       expect(t.calls).toEqual(['eligible false']);
       expect(t.lines).toContain(
         'warn: replica r2: its log was cut back to offset 8 before this start and had not caught up with a leader yet (data/r2/catch-up says so): not standing for leader until its log reaches what the leader holds. If no other replica will ever come back (this one holds the only copy of the log), stop it and delete data/r2/catch-up: it then stands for leader with what it has, and acknowledged messages past offset 8 that its log lacks are lost',
       );
       expect(t.state.problem).toMatch(/cut back to offset 8/);
-      t.state.leaderId = 'r3';
+      setLeadership(t.state, { leaderId: 'r3' });
       t.refetch(9, { epoch: 4, highWatermark: 9, logEndOffset: 10 });
       expect(t.calls.at(-1)).toBe('eligible false');
       t.refetch(10, { epoch: 4, highWatermark: 10 });
       expect(t.calls.at(-1)).toBe('eligible true');
       await flush();
-      expect(t.log.pendingCatchUp).toBeNull();
+      expect(t.metadata.pendingCatchUp).toBeNull();
       t.repair.onModuleDestroy();
     });
 
     it('damage found at start writes the catch-up file too, so a second restart still waits', async () => {
       const t = setup({ entries: 5, checkpoint: 10 });
       await t.repair.start();
-      expect(t.log.pendingCatchUp).toEqual({ from: 5, known: 10 });
-      t.state.leaderId = 'r1';
+      expect(t.metadata.pendingCatchUp).toEqual({ from: 5, known: 10 });
+      setLeadership(t.state, { leaderId: 'r1' });
       t.refetch(12, { highWatermark: 12, logEndOffset: 20 });
       expect(t.calls.at(-1)).toBe('eligible false');
-      expect(t.log.pendingCatchUp).toEqual({ from: 5, known: 10 });
+      expect(t.metadata.pendingCatchUp).toEqual({ from: 5, known: 10 });
       t.refetch(20);
       expect(t.calls.at(-1)).toBe('eligible true');
       await flush();
-      expect(t.log.pendingCatchUp).toBeNull();
+      expect(t.metadata.pendingCatchUp).toBeNull();
       t.repair.onModuleDestroy();
     });
 
     it('a leader that moved to a new epoch before cutting catches up, even before hearing its leader', async () => {
       const t = setup({ entries: 10 });
       await t.repair.start();
-      t.state.role = 'leader';
+      t.state.leading(t.state.leadership);
       t.state.highWatermark.advanceTo(6);
-      t.state.noteFailure(t.corrupt(8), 'the leader reading batches for r3');
-      t.state.role = 'follower';
-      t.state.epoch = 4; // following r1 already; its first answer has not arrived
+      t.failures.report(t.corrupt(8), 'the leader reading batches for r3');
+      t.state.startedFollowing();
+      setLeadership(t.state, { epoch: 4 }); // following r1 already; its first answer has not arrived
       await flush();
       expect(t.calls).toEqual(['eligible false', 'exclusive', 'log ends at 8']);
-      expect(t.log.pendingCatchUp).toEqual({ from: 8, known: 6 });
+      expect(t.metadata.pendingCatchUp).toEqual({ from: 8, known: 6 });
       t.repair.onModuleDestroy();
     });
 
     it('an ISR not known yet (empty) is no proof of being the only member: it catches up', async () => {
       const t = setup({ entries: 10 });
       await t.repair.start();
-      t.state.isr = [];
+      setLeadership(t.state, { isr: [] });
       t.state.highWatermark.advanceTo(6);
-      t.state.noteFailure(t.corrupt(8), 'a client read of offset 8');
+      t.failures.report(t.corrupt(8), 'a client read of offset 8');
       await flush();
       expect(t.calls).toEqual(['eligible false', 'exclusive', 'log ends at 8']);
       t.repair.onModuleDestroy();
@@ -392,19 +409,19 @@ describe('LogRepair', () => {
         const t = setup({ entries: 10 });
         await t.repair.start();
         t.state.highWatermark.advanceTo(6);
-        t.state.noteFailure(t.corrupt(8), 'a client read of offset 8');
+        t.failures.report(t.corrupt(8), 'a client read of offset 8');
         await jest.advanceTimersByTimeAsync(10);
         const clear = jest
-          .spyOn(t.log, 'clearCatchUp')
+          .spyOn(t.metadata, 'clearCatchUp')
           .mockRejectedValueOnce(new Error('EIO'))
           .mockImplementation(async () => {
-            t.log.pendingCatchUp = null;
+            t.metadata.pendingCatchUp = null;
           });
-        t.state.leaderId = 'r1';
+        setLeadership(t.state, { leaderId: 'r1' });
         t.refetch(10, { highWatermark: 10 });
         await jest.advanceTimersByTimeAsync(1_100);
         expect(clear).toHaveBeenCalledTimes(2);
-        expect(t.log.pendingCatchUp).toBeNull();
+        expect(t.metadata.pendingCatchUp).toBeNull();
         expect(t.lines).toContain(
           'warn: could not delete the catch-up file in the data directory (EIO); retrying in 1 s',
         );
@@ -418,7 +435,7 @@ describe('LogRepair', () => {
       const t = setup({ entries: 10 });
       await t.repair.start();
       t.state.highWatermark.advanceTo(6);
-      t.state.noteFailure(t.corrupt(9), 'a client read of offset 9');
+      t.failures.report(t.corrupt(9), 'a client read of offset 9');
       await flush();
       t.state.highWatermark.advanceTo(7); // not what the leader said: does not count
       expect(t.calls).not.toContain('eligible true');
@@ -431,9 +448,9 @@ describe('LogRepair', () => {
       const t = setup({ entries: 10 });
       await t.repair.start();
       t.state.highWatermark.advanceTo(6);
-      t.state.noteFailure(t.corrupt(8), 'a client read of offset 8');
+      t.failures.report(t.corrupt(8), 'a client read of offset 8');
       await flush();
-      t.state.epoch = 4;
+      setLeadership(t.state, { epoch: 4 });
       t.refetch(9, { epoch: 4, highWatermark: 7, logEndOffset: 12 });
       t.refetch(11, { epoch: 4, highWatermark: 11 });
       expect(t.calls).not.toContain('eligible true');
@@ -446,9 +463,9 @@ describe('LogRepair', () => {
       const t = setup({ entries: 10 });
       await t.repair.start();
       t.state.highWatermark.advanceTo(10);
-      t.state.noteFailure(t.corrupt(4), 'a client read of offset 4');
+      t.failures.report(t.corrupt(4), 'a client read of offset 4');
       await flush();
-      t.state.leaderId = 'r1';
+      setLeadership(t.state, { leaderId: 'r1' });
       t.refetch(10, { highWatermark: 15 });
       expect(t.state.damage).not.toBeNull();
       t.refetch(15);
@@ -462,7 +479,7 @@ describe('LogRepair', () => {
 
     it('a restart with the note and a log below its checkpoint does not suggest deleting the note (that alone would not release it)', async () => {
       const t = setup({ entries: 8, checkpoint: 10 });
-      t.log.pendingCatchUp = { from: 8, known: 6 };
+      t.metadata.pendingCatchUp = { from: 8, known: 6 };
       await t.repair.start();
       const resumed = t.lines.filter((line) => line.includes('before this start'));
       expect(resumed).toEqual([
@@ -478,7 +495,7 @@ describe('LogRepair', () => {
         const t = setup({ entries: 10 });
         await t.repair.start();
         t.state.highWatermark.advanceTo(6);
-        t.state.noteFailure(t.corrupt(8), 'a client read of offset 8');
+        t.failures.report(t.corrupt(8), 'a client read of offset 8');
         await jest.advanceTimersByTimeAsync(2_000);
         expect(t.lines.filter((line) => line.includes('no leader to catch up'))).toEqual([
           'warn: replica r2: no leader to catch up from after cutting the log at offset 8; not standing for leader until one is elected and this log reaches its log end. If no other replica will ever come back (this one holds the only copy of the log), stop it and delete data/r2/catch-up: it then stands for leader with what it has, and acknowledged messages past offset 8 that its log lacks are lost',
@@ -493,7 +510,7 @@ describe('LogRepair', () => {
       const t = setup({ entries: 10 });
       await t.repair.start();
       t.state.highWatermark.advanceTo(10);
-      for (let i = 0; i < 3; i++) t.state.noteFailure(t.corrupt(4), 'a client read');
+      for (let i = 0; i < 3; i++) t.failures.report(t.corrupt(4), 'a client read');
       await flush();
       expect(t.roles.exclusive).toHaveBeenCalledTimes(1);
       t.repair.onModuleDestroy();
@@ -503,7 +520,7 @@ describe('LogRepair', () => {
       const t = setup({ entries: 10 });
       await t.repair.start();
       t.state.highWatermark.advanceTo(9);
-      t.state.noteFailure(t.corrupt(4), 'a client read');
+      t.failures.report(t.corrupt(4), 'a client read');
       t.state.highWatermark.advanceTo(10); // the follower loop, before the cut ran
       expect(t.state.damage).not.toBeNull();
       await flush();
@@ -514,9 +531,9 @@ describe('LogRepair', () => {
     it('the only in-sync replica keeps the batch (cutting would lose the tail for good), stands aside and says what to do', async () => {
       const t = setup({ entries: 10 });
       await t.repair.start();
-      t.state.isr = ['r2'];
+      setLeadership(t.state, { isr: ['r2'] });
       t.state.highWatermark.advanceTo(10);
-      t.state.noteFailure(t.corrupt(4), 'a client read of offset 4');
+      t.failures.report(t.corrupt(4), 'a client read of offset 4');
       await flush();
       expect(t.roles.exclusive).not.toHaveBeenCalled();
       expect(t.log.logEndOffset).toBe(10);
@@ -538,7 +555,7 @@ describe('LogRepair', () => {
       await t.repair.start();
       t.state.highWatermark.advanceTo(10);
       jest.spyOn(t.log, 'truncateTo').mockRejectedValue(new Error('EIO'));
-      t.state.noteFailure(t.corrupt(4), 'a client read');
+      t.failures.report(t.corrupt(4), 'a client read');
       await flush();
       expect(t.log.logEndOffset).toBe(10);
       expect(t.state.damage).toMatchObject({ from: 4, kept: expect.any(String) });
@@ -552,8 +569,8 @@ describe('LogRepair', () => {
       const t = setup({ entries: 10 });
       await t.repair.start();
       t.state.highWatermark.advanceTo(10);
-      t.state.shuttingDown = true;
-      t.state.noteFailure(t.corrupt(4), 'a client read');
+      t.state.beganShutdown();
+      t.failures.report(t.corrupt(4), 'a client read');
       await flush();
       expect(t.state.damage).toBeNull();
       expect(t.roles.exclusive).not.toHaveBeenCalled();

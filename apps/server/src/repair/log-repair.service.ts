@@ -1,9 +1,18 @@
 import * as path from 'node:path';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { ELECTION, type Election } from '@distilled/cluster';
-import { CATCH_UP_FILE, LOG_STORE, type CorruptBatch, type LogStore } from '@distilled/log-store';
+import {
+  CATCH_UP_FILE,
+  LOG_STORE,
+  REPLICA_METADATA,
+  type CorruptBatch,
+  type LogStore,
+  type ReplicaMetadata,
+} from '@distilled/log-store';
+import { describeError } from '@distilled/common';
 import { InjectServerConfig, type ServerConfig } from '../config';
 import { RoleService } from '../election/role.service';
+import { LogFailures } from '../replication/log-failures';
 import { ReplicaState } from '../replication/replica-state';
 import { CatchUp } from './catch-up';
 import {
@@ -24,10 +33,6 @@ import {
   type LogDamage,
 } from './log-damage';
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 const key = (at: CorruptBatch) => `${at.file}@${at.position}`;
 
 /** While damaged, how often to look whether there is a leader to fetch from. */
@@ -42,7 +47,7 @@ const LEADER_CHECK_MS = 500;
  * - At start, before the replica campaigns: a log that ends below its checkpoint lacks
  *   committed messages (recovery cut a corrupt tail, segment files were lost).
  * - At run time: a read that meets a damaged batch (a client read, the leader reading batches
- *   for a follower) reports it through ReplicaState.noteFailure. Below the HW it is damage;
+ *   for a follower) reports it through LogFailures (ReportingLogStore). Below the HW it is damage;
  *   at or above it the batch was never committed and is only cut. Either way the replica stands
  *   aside from the election first (a leader clears itself in etcd and resigns, so an intact
  *   in-sync replica takes over), then cuts the log at the batch with nothing else writing it
@@ -80,12 +85,16 @@ export class LogRepair implements OnModuleDestroy {
   /** Leader reports heard so far: one heard between finding a batch and cutting it means this
    * replica followed someone meanwhile, so its HW is no longer the cluster's. */
   private reportsHeard = 0;
+  /** Committed messages the log lacks (ReplicaState.damage shows the same, to the others). */
+  private damage: LogDamage | null = null;
 
   constructor(
     @Inject(LOG_STORE) private readonly log: LogStore,
+    @Inject(REPLICA_METADATA) private readonly metadata: ReplicaMetadata,
     @Inject(ELECTION) private readonly election: Election,
     @InjectServerConfig() private readonly config: ServerConfig,
     private readonly state: ReplicaState,
+    private readonly failures: LogFailures,
     private readonly roles: RoleService,
   ) {}
 
@@ -97,18 +106,18 @@ export class LogRepair implements OnModuleDestroy {
   /** Checks the log against its checkpoint and starts listening. Call before campaigning. */
   async start(): Promise<void> {
     this.unsubscribes.push(
-      this.state.onCorruption((at, foundBy) => this.onCorruption(at, foundBy)),
+      this.failures.onCorruption((at, foundBy) => this.onCorruption(at, foundBy)),
       this.state.highWatermark.onAdvance(() => this.checkRepaired()),
       this.state.leaderReports.onReport((report) => {
         this.reportsHeard++;
         if (!this.catchUp) return;
         this.catchUp.hear(report);
-        if (!this.state.damage) this.state.problem = catchUpProblem(this.catchUp);
+        this.state.catchingUp(catchUpProblem(this.catchUp));
         this.checkRepaired();
       }),
     );
     const end = this.log.logEndOffset;
-    const checkpoint = this.log.highWatermarkCheckpoint;
+    const checkpoint = this.metadata.highWatermarkCheckpoint;
     if (end < checkpoint) {
       this.setDamage({
         from: end,
@@ -124,16 +133,14 @@ export class LogRepair implements OnModuleDestroy {
       );
     }
     // A cut made before this start that had not caught up yet: the wait goes on.
-    const pending = this.log.pendingCatchUp;
+    const pending = this.metadata.pendingCatchUp;
     if (pending) {
       this.catchUp = CatchUp.after(this.catchUp, pending.from, pending.known);
-      if (!this.state.damage) this.state.problem = catchUpProblem(this.catchUp);
+      this.state.catchingUp(catchUpProblem(this.catchUp));
       const resumed = catchUpResumedLine(this.config.nodeId, this.catchUp, this.catchUpFile);
       // With damage below the checkpoint too, deleting the note alone would release nothing.
       this.logger.warn(
-        this.state.damage
-          ? resumed
-          : `${resumed}. ${catchUpReleaseHint(this.catchUp, this.catchUpFile)}`,
+        this.damage ? resumed : `${resumed}. ${catchUpReleaseHint(this.catchUp, this.catchUpFile)}`,
       );
       this.watchForLeader();
       await this.election.setEligible(
@@ -143,7 +150,7 @@ export class LogRepair implements OnModuleDestroy {
     }
     // On disk before campaigning: a further restart must not forget the wait either.
     if (this.catchUp) {
-      await this.log.recordCatchUp({ from: this.catchUp.from, known: this.catchUp.known });
+      await this.metadata.recordCatchUp({ from: this.catchUp.from, known: this.catchUp.known });
     }
   }
 
@@ -156,12 +163,12 @@ export class LogRepair implements OnModuleDestroy {
   private onCorruption(at: CorruptBatch, foundBy: string): void {
     if (this.state.shuttingDown || this.pending.has(key(at))) return;
     if (at.baseOffset >= this.log.writtenEndOffset) return; // already cut
-    const current = this.state.damage;
+    const current = this.damage;
     // Already known: a cut at or below it is on its way, or the damage is kept for an operator.
     if (current && at.baseOffset >= current.from && (current.kept || this.cutsInFlight > 0)) return;
     const highWatermark = Math.max(
       this.state.highWatermark.value,
-      this.log.highWatermarkCheckpoint,
+      this.metadata.highWatermarkCheckpoint,
     );
     const committed = at.baseOffset < highWatermark;
     const leading = this.state.role === 'leader';
@@ -176,7 +183,7 @@ export class LogRepair implements OnModuleDestroy {
       this.election
         .setEligible(false, `its log has a corrupt committed batch at offset ${at.baseOffset}`)
         .catch((error: unknown) =>
-          this.logger.warn(`could not stand aside from the election: ${describe(error)}`),
+          this.logger.warn(`could not stand aside from the election: ${describeError(error)}`),
         );
       return;
     }
@@ -222,7 +229,7 @@ export class LogRepair implements OnModuleDestroy {
     await this.roles.exclusive(why, async () => {
       if (this.state.shuttingDown) return;
       // The HW kept moving until the term ended or the follower loop stopped: judge again.
-      const known = Math.max(this.state.highWatermark.value, this.log.highWatermarkCheckpoint);
+      const known = Math.max(this.state.highWatermark.value, this.metadata.highWatermarkCheckpoint);
       const followedSince =
         !leading ||
         this.reportsHeard !== seenAtFind.reports ||
@@ -235,18 +242,18 @@ export class LogRepair implements OnModuleDestroy {
       const catchUp =
         followedSince && !onlyMember ? CatchUp.after(this.catchUp, at.baseOffset, known) : null;
       // On disk before the cut: a restart must not forget that this log has to catch up.
-      if (catchUp) await this.log.recordCatchUp({ from: catchUp.from, known: catchUp.known });
+      if (catchUp) await this.metadata.recordCatchUp({ from: catchUp.from, known: catchUp.known });
       if (at.baseOffset < this.log.logEndOffset) await this.log.truncateTo(at.baseOffset);
       this.state.highWatermark.clampTo(this.log.logEndOffset);
       this.committedMeanwhile(at, foundBy, known);
       if (catchUp) {
         // Armed before following again: every report from here on was sent after the cut.
         this.catchUp = catchUp;
-        if (!this.state.damage) this.state.problem = catchUpProblem(this.catchUp);
+        this.state.catchingUp(catchUpProblem(this.catchUp));
         this.watchForLeader();
       }
     });
-    if (!this.state.damage && !this.catchUp) {
+    if (!this.damage && !this.catchUp) {
       await this.election.setEligible(true, 'the corrupt uncommitted batch is cut');
     }
   }
@@ -254,7 +261,7 @@ export class LogRepair implements OnModuleDestroy {
   /** The HW passed the batch between its finding and the cut: committed messages are gone. */
   private committedMeanwhile(at: CorruptBatch, foundBy: string, known: number): void {
     if (at.baseOffset >= known) return;
-    const damage = this.state.damage;
+    const damage = this.damage;
     if (!damage) {
       this.setDamage({
         from: at.baseOffset,
@@ -262,8 +269,8 @@ export class LogRepair implements OnModuleDestroy {
         cause: runtimeCause(at, foundBy, known),
       });
     } else if (damage.needed < known) {
-      this.state.damage = { ...damage, needed: known };
-      this.state.problem = problemText(this.state.damage);
+      this.damage = { ...damage, needed: known };
+      this.state.lacksCommitted(this.damage, problemText(this.damage));
     }
   }
 
@@ -272,22 +279,22 @@ export class LogRepair implements OnModuleDestroy {
    * pass for repaired. Kept for an operator, like damage nobody could give back.
    */
   private cutFailed(at: CorruptBatch, error: unknown): void {
-    const damage = this.state.damage;
-    this.logger.error(`could not cut the log at offset ${at.baseOffset}: ${describe(error)}`);
+    const damage = this.damage;
+    this.logger.error(`could not cut the log at offset ${at.baseOffset}: ${describeError(error)}`);
     if (this.state.shuttingDown) return;
     this.setDamage({
       from: at.baseOffset,
       needed: damage?.needed ?? this.state.highWatermark.value,
       cause: damage?.cause ?? `a corrupt batch at offset ${at.baseOffset}`,
-      kept: `cutting the log failed (${describe(error)})`,
+      kept: `cutting the log failed (${describeError(error)})`,
     });
   }
 
   private setDamage(found: LogDamage): void {
-    const first = !this.state.damage;
-    const damage = mergeDamage(this.state.damage, found);
-    this.state.damage = damage;
-    this.state.problem = problemText(damage);
+    const first = !this.damage;
+    const damage = mergeDamage(this.damage, found);
+    this.damage = damage;
+    this.state.lacksCommitted(damage, problemText(damage));
     this.logger.error(detectedLine(this.config.nodeId, damage));
     if (first) this.watchForLeader(true);
   }
@@ -306,7 +313,7 @@ export class LogRepair implements OnModuleDestroy {
    * not registered, e.g. after the whole cluster went down) the replica can only wait.
    */
   private sayIfNoLeader(): void {
-    const damage = this.state.damage;
+    const damage = this.damage;
     const catchUp = this.catchUp;
     if ((!damage && !catchUp) || this.waitingSaid || this.state.role === 'starting') return;
     const { leaderId, leaderAddress } = this.state;
@@ -324,9 +331,9 @@ export class LogRepair implements OnModuleDestroy {
    * replica were the only one in sync.
    */
   private clearNote(): void {
-    this.log.clearCatchUp().catch((error: unknown) => {
+    this.metadata.clearCatchUp().catch((error: unknown) => {
       this.logger.warn(
-        `could not delete the catch-up file in the data directory (${describe(error)}); retrying in 1 s`,
+        `could not delete the catch-up file in the data directory (${describeError(error)}); retrying in 1 s`,
       );
       const retry = setTimeout(() => {
         if (!this.catchUp && !this.state.shuttingDown) this.clearNote();
@@ -336,15 +343,15 @@ export class LogRepair implements OnModuleDestroy {
   }
 
   private checkRepaired(): void {
-    const damage = this.state.damage;
+    const damage = this.damage;
     const catchUp = this.catchUp;
     if ((!damage && !catchUp) || damage?.kept || this.cutsInFlight > 0) return;
     const end = this.log.logEndOffset;
     if (damage && end < damage.needed) return;
     if (catchUp && !catchUp.reachedBy(end)) return;
-    this.state.damage = null;
+    this.damage = null;
     this.catchUp = null;
-    this.state.problem = '';
+    this.state.repaired();
     if (catchUp) this.clearNote();
     clearInterval(this.leaderCheck);
     this.leaderCheck = undefined;
@@ -359,7 +366,7 @@ export class LogRepair implements OnModuleDestroy {
     this.election
       .setEligible(true, reason)
       .catch((error: unknown) =>
-        this.logger.warn(`could not stand for leader again: ${describe(error)}`),
+        this.logger.warn(`could not stand for leader again: ${describeError(error)}`),
       );
   }
 }

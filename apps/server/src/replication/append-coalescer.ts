@@ -1,3 +1,4 @@
+import { TurnBatcher } from '@distilled/common';
 import type { AppendResult } from '@distilled/log-store';
 
 /** A coalesced batch stays well under the log's batch limit and the gRPC message limit. */
@@ -28,30 +29,23 @@ function sizeOf(messages: Buffer[]): number {
  * a retry is recognised.
  */
 export class AppendCoalescer {
-  private waiting: Waiting[] = [];
-  private scheduled = false;
+  private readonly waiting = new TurnBatcher<Waiting>((calls) => this.flush(calls));
 
   constructor(private readonly appendBatch: (messages: Buffer[]) => Promise<AppendResult>) {}
 
   /** Calls waiting for the next turn (not yet handed to the log). */
   get pending(): number {
-    return this.waiting.length;
+    return this.waiting.size;
   }
 
   append(messages: Buffer[]): Promise<AppendResult> {
     return new Promise<AppendResult>((resolve, reject) => {
-      this.waiting.push({ messages, bytes: sizeOf(messages), resolve, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => this.flush());
-      }
+      this.waiting.add({ messages, bytes: sizeOf(messages), resolve, reject });
     });
   }
 
-  private flush(): void {
-    this.scheduled = false;
-    const waiting = this.waiting;
-    this.waiting = [];
+  /** The calls of one turn, as few record batches as the size limits allow. */
+  private flush(waiting: Waiting[]): void {
     let group: Waiting[] = [];
     let bytes = 0;
     let count = 0;

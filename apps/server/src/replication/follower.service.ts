@@ -1,10 +1,17 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { LOG_STORE, type LogStore } from '@distilled/log-store';
+import {
+  LOG_STORE,
+  REPLICA_METADATA,
+  type LogStore,
+  type ReplicaMetadata,
+} from '@distilled/log-store';
 import type { FetchResponse } from '@distilled/proto';
+import { describeError, RetryBackoff } from '@distilled/common';
 import { InjectServerConfig, type ServerConfig } from '../config';
 import { FOLLOWER_BACKOFF_MAX_MS, FOLLOWER_BACKOFF_MIN_MS } from '../constants';
 import { divergencePoint } from './divergence';
 import { LeaderClient, type FetchStream } from './leader-client';
+import { LogFailures } from './log-failures';
 import { ReplicaState } from './replica-state';
 
 /** Whom to follow: the leader of an epoch and where it listens. */
@@ -29,27 +36,32 @@ function sameTarget(a: LeaderTarget | null, b: LeaderTarget | null): boolean {
   return a?.leaderId === b?.leaderId && a?.address === b?.address && a?.epoch === b?.epoch;
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /**
- * The follower side of replication (DESIGN.md B.3). For each leader/epoch: cut the divergent
- * tail (KIP-101/KIP-279), then stream from the leader, append its batches as they are (their
- * offsets and epochs kept), acknowledge with the new log end, and learn the HW. Errors end the
- * stream and it reconnects with backoff, doing the truncation check again.
+ * The follower side of replication (apps/server README, "How replication flows", follower side).
+ * For each leader/epoch: cut the divergent tail (KIP-101/KIP-279), then stream from the leader,
+ * append its batches as they are (their offsets and epochs kept), acknowledge with the new log end,
+ * and learn the HW. Errors end the stream and it reconnects with backoff, doing the truncation
+ * check again.
  */
 @Injectable()
 export class FollowerService {
   private readonly logger = new Logger('Follower');
   private run?: FollowRun;
   private client?: LeaderClient;
+  private readonly log: LogStore;
 
   constructor(
-    @Inject(LOG_STORE) private readonly log: LogStore,
+    @Inject(LOG_STORE) log: LogStore,
     @InjectServerConfig() private readonly config: ServerConfig,
     private readonly state: ReplicaState,
-  ) {}
+    @Inject(REPLICA_METADATA) private readonly metadata: ReplicaMetadata,
+    failures: LogFailures,
+  ) {
+    // What replication meets in the log is reported, naming the leader followed.
+    this.log = failures.reporting(log, () =>
+      this.run && !this.run.stopped ? `replication from ${this.run.target.leaderId}` : null,
+    );
+  }
 
   get target(): LeaderTarget | null {
     return this.run?.target ?? null;
@@ -99,18 +111,17 @@ export class FollowerService {
   }
 
   private async loop(run: FollowRun, client: LeaderClient): Promise<void> {
-    let backoff = FOLLOWER_BACKOFF_MIN_MS;
+    const backoff = new RetryBackoff(FOLLOWER_BACKOFF_MIN_MS, FOLLOWER_BACKOFF_MAX_MS);
     let lastProblem = '';
     while (!run.stopped) {
       try {
         await this.truncateDivergentTail(run, client);
         if (run.stopped) break;
         const progressed = await this.stream(run, client);
-        if (progressed) backoff = FOLLOWER_BACKOFF_MIN_MS;
+        if (progressed) backoff.reset();
       } catch (error) {
         if (run.stopped) break;
-        this.state.noteFailure(error, `replication from ${run.target.leaderId}`);
-        const problem = describe(error);
+        const problem = describeError(error);
         // One line per distinct problem, not one per retry.
         if (problem !== lastProblem) {
           this.logger.warn(
@@ -122,11 +133,10 @@ export class FollowerService {
       if (run.stopped) break;
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
-        new Promise<void>((resolve) => (timer = setTimeout(resolve, backoff))),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, backoff.next()))),
         run.stopping,
       ]);
       clearTimeout(timer);
-      backoff = Math.min(backoff * 2, FOLLOWER_BACKOFF_MAX_MS);
     }
   }
 
@@ -180,7 +190,7 @@ export class FollowerService {
         follower_id: this.config.nodeId,
         epoch: target.epoch,
         log_end_offset: this.log.logEndOffset,
-        incarnation: this.log.incarnation.id,
+        incarnation: this.metadata.incarnation.id,
       });
       for await (const response of call as AsyncIterable<FetchResponse>) {
         if (run.stopped) break;

@@ -70,9 +70,9 @@ export class HighWatermark {
 }
 
 /**
- * The leader's view of the HW (DESIGN.md B.3): the lowest log end offset among ISR members,
- * its own included. `followerLeo` returns undefined for a member that has not fetched in this
- * epoch: then nothing is known and the HW cannot move (undefined is returned).
+ * The leader's view of the HW (apps/server README, "What it guarantees"): the lowest log end offset
+ * among ISR members, its own included. `followerLeo` returns undefined for a member that has not
+ * fetched in this epoch: then nothing is known and the HW cannot move (undefined is returned).
  */
 export function computeHighWatermark(
   selfId: string,

@@ -1,9 +1,9 @@
 import type { Leadership } from '@distilled/cluster';
 
 /**
- * The leader's in-sync replica set. Changes go through the leadership's fenced write, one at
- * a time: the set used for the high watermark changes only once etcd holds it, so the HW
- * never moves on without a follower that is still in the ISR there (DESIGN.md B.3).
+ * The leader's in-sync replica set. Changes go through the leadership's fenced write, one at a
+ * time: the set used for the high watermark changes only once etcd holds it, so the HW never moves
+ * on without a follower that is still in the ISR there (apps/server README, "What it guarantees").
  */
 export class IsrManager {
   private members: readonly string[];

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { EventEmitter } from 'node:events';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import type { Leadership } from '@distilled/cluster';
@@ -9,7 +10,6 @@ import { HighWatermark } from './high-watermark';
 import { LeaderTerm, type LeaderTermOptions } from './leader-term';
 
 const quietLogger = { log: jest.fn(), warn: jest.fn(), error: jest.fn() };
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const messages = (...texts: string[]) => texts.map((text) => Buffer.from(text));
 
 class FakeLeadership implements Leadership {

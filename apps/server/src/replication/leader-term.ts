@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { LoggerService } from '@nestjs/common';
 import type { Leadership } from '@distilled/cluster';
 import type { AppendResult, LogStore, ProducerBatchId } from '@distilled/log-store';
@@ -9,6 +10,7 @@ import { FetchSession, type FetchCall, type FetchSessionHost } from './fetch-ses
 import { FollowerTracker } from './follower-tracker';
 import { computeHighWatermark, type HighWatermark } from './high-watermark';
 import { IsrManager } from './isr-manager';
+import { describeError } from '@distilled/common';
 
 export interface LeaderTermOptions {
   selfId: string;
@@ -32,9 +34,9 @@ export interface LeaderTermOptions {
 }
 
 /**
- * One leadership term: everything the leader does in one epoch (DESIGN.md B.3). Created on
- * 'elected', ended on 'deposed' or shutdown; nothing of it survives into another epoch, so a
- * follower's progress only counts from fetches in this epoch.
+ * One leadership term: everything the leader does in one epoch (apps/server README, "How
+ * replication flows"). Created on 'elected', ended on 'deposed' or shutdown; nothing of it survives
+ * into another epoch, so a follower's progress only counts from fetches in this epoch.
  *
  * Single-threaded like the rest of Node: state changes happen between awaits, and the only
  * concurrent writer to the log is this term's append() (the follower side is stopped first).
@@ -184,7 +186,7 @@ export class LeaderTerm implements FetchSessionHost {
 
   onSessionError(session: FetchSession, error: unknown): void {
     this.options.onLogFailure?.(error, `the leader reading batches for ${session.followerId}`);
-    const message = error instanceof Error ? error.message : String(error);
+    const message = describeError(error);
     this.options.logger.warn(
       `fetch stream of ${session.followerId} failed in epoch ${this.epoch}: ${message}`,
     );
@@ -219,7 +221,7 @@ export class LeaderTerm implements FetchSessionHost {
     const busy = () =>
       this.waiters.size > 0 || this.inFlight.size > 0 || this.coalescer.pending > 0;
     while (busy() && this.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await sleep(20);
     }
   }
 
@@ -328,7 +330,7 @@ export class LeaderTerm implements FetchSessionHost {
       if (applied && !this.endedWith) this.options.onIsrChange(this.isr);
       return applied && !this.endedWith;
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = describeError(error);
       this.options.logger.warn(`could not write the ISR to etcd (will retry): ${message}`);
       return false;
     }

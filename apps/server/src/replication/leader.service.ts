@@ -3,7 +3,7 @@ import { Metadata } from '@grpc/grpc-js';
 import { MEMBERSHIP, type Leadership, type Membership } from '@distilled/cluster';
 import { LOG_STORE, type LogStore } from '@distilled/log-store';
 import type {
-  AppendRequest,
+  AppendBatch,
   AppendResponse,
   EndOffsetForEpochResponse,
   FetchRequest,
@@ -14,6 +14,7 @@ import { ReplicaError } from '../errors/replica-error';
 import { toGrpcStatus } from '../errors/grpc-status';
 import type { FetchCall, FetchSession } from './fetch-session';
 import { LeaderTerm } from './leader-term';
+import { LogFailures } from './log-failures';
 import { ReplicaState } from './replica-state';
 
 /**
@@ -30,6 +31,7 @@ export class LeaderService {
     @Inject(MEMBERSHIP) private readonly membership: Membership,
     @InjectServerConfig() private readonly config: ServerConfig,
     private readonly state: ReplicaState,
+    private readonly failures: LogFailures,
   ) {}
 
   /** The live term, or undefined when this replica does not lead. */
@@ -44,7 +46,11 @@ export class LeaderService {
   async begin(leadership: Leadership, onFenced: (why: string) => void): Promise<void> {
     const term = new LeaderTerm({
       selfId: this.config.nodeId,
-      log: this.log,
+      // Failed appends are reported by the log; failed fetch reads by the term (onLogFailure),
+      // which can name the follower.
+      log: this.failures.reporting(this.log, (operation) =>
+        operation === 'append' ? 'an append' : null,
+      ),
       leadership,
       highWatermark: this.state.highWatermark,
       minInsync: this.config.minInsync,
@@ -53,17 +59,18 @@ export class LeaderService {
       isRegistered: (id) => this.membership.current().has(id),
       onFenced,
       onIsrChange: (isr) => {
-        if (this.term === term) this.state.isr = isr;
+        if (this.term === term) this.state.isrChanged(isr);
       },
-      onLogFailure: (error, foundBy) => this.state.noteFailure(error, foundBy),
+      onLogFailure: (error, foundBy) => this.failures.report(error, foundBy),
       logger: this.logger,
     });
     this.term = term;
-    this.state.role = 'leader';
-    this.state.epoch = term.epoch;
-    this.state.leaderId = this.config.nodeId;
-    this.state.leaderAddress = this.config.advertise;
-    this.state.isr = term.isr;
+    this.state.leading({
+      epoch: term.epoch,
+      leaderId: this.config.nodeId,
+      leaderAddress: this.config.advertise,
+      isr: term.isr,
+    });
     this.logger.log(
       `elected leader of epoch ${term.epoch}; ISR [${term.isr.join(', ')}]; log end offset ${this.log.logEndOffset}, high watermark ${this.state.highWatermark.value}`,
     );
@@ -82,7 +89,7 @@ export class LeaderService {
     this.logger.warn(`no longer leader of epoch ${term.epoch}: ${why}`);
   }
 
-  async append(request: AppendRequest): Promise<AppendResponse> {
+  async append(request: AppendBatch): Promise<AppendResponse> {
     const term = this.currentTerm;
     if (!term) throw ReplicaError.noLeader();
     const messages = request.messages ?? [];
@@ -93,10 +100,7 @@ export class LeaderService {
       request.producer_id > 0
         ? { producerId: request.producer_id, sequence: request.sequence }
         : undefined;
-    const result = await term.append(messages, producer).catch((error: unknown) => {
-      this.state.noteFailure(error, 'an append');
-      throw error;
-    });
+    const result = await term.append(messages, producer);
     return { base_offset: result.baseOffset, count: result.count, duplicate: result.duplicate };
   }
 

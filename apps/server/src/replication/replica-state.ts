@@ -1,64 +1,144 @@
 import { Injectable } from '@nestjs/common';
-import { corruptBatchOf, LogStoreError, type CorruptBatch } from '@distilled/log-store';
 import type { ReplicaRole } from '@distilled/proto';
-import type { LogDamage } from '../repair/log-damage';
 import { HighWatermark } from './high-watermark';
 import { LeaderReports } from './leader-reports';
 
-/** Told about a damaged batch of the log: where it is, and what found it (for the log line). */
-export type CorruptionListener = (at: CorruptBatch, foundBy: string) => void;
+/**
+ * What the replica knows of the leadership: its epoch, who leads (and at which address, known
+ * only while the leader is registered), and the ISR.
+ */
+export interface Leadership {
+  /** The leader's epoch: this replica's own term when leading, else the one in etcd. */
+  readonly epoch: number;
+  readonly leaderId: string | null;
+  readonly leaderAddress: string | null;
+  readonly isr: readonly string[];
+}
 
 /**
- * What this replica currently is and knows, shared by the leader side, the follower side and
- * the Replica service (Status, Read). Written only by RoleService, the leader term, the follower loop and LogRepair.
+ * Committed messages the log lacks, as the replica's other parts need to see it (the repair
+ * folder's LogDamage says more). Owned here so replication does not depend on repair.
+ */
+export interface MissingCommitted {
+  /** The first offset the log lacks. */
+  readonly from: number;
+  /** The high watermark the log must reach again. */
+  readonly needed: number;
+}
+
+/**
+ * What this replica currently is and knows, shared by the leader side, the follower side, the
+ * repair service and the Replica service (Status, Read). Read-only to everyone: each change is
+ * an intent method named after what happened, called by the one service that knows it
+ * (RoleService: following / started; LeaderService: leading / ISR changed; LogRepair: damage,
+ * catching up, repaired; ReplicaLifecycle: shutting down; LogFailures: a storage problem).
+ *
+ * Concurrency: plain fields on the event loop; HighWatermark and LeaderReports have their own
+ * listeners (the only events here).
  */
 @Injectable()
 export class ReplicaState {
-  role: ReplicaRole = 'starting';
-  /** The leader's epoch: this replica's own term when leading, else the one in etcd. */
-  epoch = 0;
-  leaderId: string | null = null;
-  /** The leader's advertised address, known only while it is registered. */
-  leaderAddress: string | null = null;
-  isr: readonly string[] = [];
+  private currentRole: ReplicaRole = 'starting';
+  private currentLeadership: Leadership = {
+    epoch: 0,
+    leaderId: null,
+    leaderAddress: null,
+    isr: [],
+  };
+  private stopping = false;
+  private currentProblem = '';
+  private missing: MissingCommitted | null = null;
   readonly highWatermark = new HighWatermark();
   /** What the leader says in each fetch response (the follower loop reports, LogRepair listens). */
   readonly leaderReports = new LeaderReports();
-  /** Set at the start of a graceful stop: no new appends, no new following. */
-  shuttingDown = false;
-  /** Why this replica cannot serve correctly (e.g. a corrupt log), for Status; '' when fine. */
-  problem = '';
-  /**
-   * Set by LogRepair while the log lacks committed messages: reads are refused and the replica
-   * does not stand for leader until it has fetched them again.
-   */
-  damage: LogDamage | null = null;
-  private readonly corruptionListeners = new Set<CorruptionListener>();
 
-  /**
-   * Every log failure the replica meets goes here. A damaged batch (a CORRUPT error that names
-   * it) goes to the corruption listeners (LogRepair), which cut it and fetch it again; other
-   * storage failures that need an operator are kept for Status. `foundBy` says what met it.
-   */
-  noteFailure(error: unknown, foundBy = 'a read'): void {
-    const at = corruptBatchOf(error);
-    if (at && this.corruptionListeners.size > 0) {
-      for (const listener of [...this.corruptionListeners]) listener(at, foundBy);
-      return;
-    }
-    if (
-      error instanceof LogStoreError &&
-      (error.code === 'CORRUPT' || error.code === 'NOT_A_LOG')
-    ) {
-      this.problem = error.message;
-    }
+  get role(): ReplicaRole {
+    return this.currentRole;
   }
 
-  /** Subscribes to damaged batches reported through noteFailure. Returns an unsubscribe. */
-  onCorruption(listener: CorruptionListener): () => void {
-    this.corruptionListeners.add(listener);
-    return () => {
-      this.corruptionListeners.delete(listener);
-    };
+  get leadership(): Leadership {
+    return this.currentLeadership;
+  }
+
+  get epoch(): number {
+    return this.currentLeadership.epoch;
+  }
+
+  get leaderId(): string | null {
+    return this.currentLeadership.leaderId;
+  }
+
+  get leaderAddress(): string | null {
+    return this.currentLeadership.leaderAddress;
+  }
+
+  get isr(): readonly string[] {
+    return this.currentLeadership.isr;
+  }
+
+  /** Set at the start of a graceful stop: no new appends, no new following. */
+  get shuttingDown(): boolean {
+    return this.stopping;
+  }
+
+  /** Why this replica cannot serve correctly (e.g. a corrupt log), for Status; '' when fine. */
+  get problem(): string {
+    return this.currentProblem;
+  }
+
+  /**
+   * Set while the log lacks committed messages: reads are refused and the replica does not
+   * stand for leader until it has fetched them again.
+   */
+  get damage(): MissingCommitted | null {
+    return this.missing;
+  }
+
+  /** The replica has started taking part in elections: a follower until it wins one. */
+  startedFollowing(): void {
+    this.currentRole = 'follower';
+  }
+
+  /** etcd shows this leadership (another replica's, or none): follow it. */
+  following(leadership: Leadership): void {
+    this.currentLeadership = leadership;
+    if (this.currentRole !== 'starting') this.currentRole = 'follower';
+  }
+
+  /** This replica won an election and leads with `leadership` (its own id and address). */
+  leading(leadership: Leadership): void {
+    this.currentRole = 'leader';
+    this.currentLeadership = leadership;
+  }
+
+  /** The ISR recorded in etcd changed while this replica leads. */
+  isrChanged(isr: readonly string[]): void {
+    this.currentLeadership = { ...this.currentLeadership, isr };
+  }
+
+  beganShutdown(): void {
+    this.stopping = true;
+  }
+
+  /** The log lacks committed messages; `problem` says so for Status and refused reads. */
+  lacksCommitted(missing: MissingCommitted, problem: string): void {
+    this.missing = missing;
+    this.currentProblem = problem;
+  }
+
+  /** The log was cut and is catching up; said in Status unless committed messages are missing. */
+  catchingUp(problem: string): void {
+    if (!this.missing) this.currentProblem = problem;
+  }
+
+  /** The log holds again everything it lacked. */
+  repaired(): void {
+    this.missing = null;
+    this.currentProblem = '';
+  }
+
+  /** A storage failure that needs an operator (LogFailures), kept for Status. */
+  storageFailed(problem: string): void {
+    this.currentProblem = problem;
   }
 }

@@ -3,6 +3,7 @@
  * Replication controller, as in the server) and a FollowerService dialing it, each over an
  * in-memory log. No etcd: the leadership and the membership are small fakes.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Test } from '@nestjs/testing';
 import type { INestMicroservice } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
@@ -14,13 +15,14 @@ import { parseServerConfig, serverConfig, type ServerConfig } from '../config';
 import { GrpcExceptionFilter } from '../errors';
 import { replicaGrpcOptions } from '../grpc-options';
 import { FakeLogStore } from '../testing/fake-log-store';
+import { LogFailures } from './log-failures';
+import { FakeReplicaMetadata } from '../testing/fake-replica-metadata';
 import { FollowerService } from './follower.service';
 import type { LeaderReport } from './leader-reports';
 import { LeaderService } from './leader.service';
 import { ReplicaState } from './replica-state';
 import { ReplicationController } from './replication.controller';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const text = (log: FakeLogStore) => log.entries.map((e) => `${e.epoch}:${e.message.toString()}`);
 
 async function until(what: string, check: () => boolean, timeoutMs = 5_000): Promise<void> {
@@ -79,6 +81,7 @@ describe('replication over gRPC (leader and follower in one process)', () => {
         { provide: LOG_STORE, useValue: log },
         { provide: MEMBERSHIP, useValue: fakeMembership(['a', 'b']) },
         ReplicaState,
+        LogFailures,
         LeaderService,
       ],
     }).compile();
@@ -92,7 +95,13 @@ describe('replication over gRPC (leader and follower in one process)', () => {
   function startFollower(log: FakeLogStore, epoch: number): { state: ReplicaState } {
     const state = new ReplicaState();
     const config = parseServerConfig({ DISTILLED_NODE_ID: 'b' });
-    follower = new FollowerService(log, config, state);
+    follower = new FollowerService(
+      log,
+      config,
+      state,
+      new FakeReplicaMetadata(),
+      new LogFailures(state),
+    );
     void follower.follow({ leaderId: 'a', address, epoch });
     return { state };
   }

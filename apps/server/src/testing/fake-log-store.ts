@@ -2,8 +2,6 @@ import {
   logStoreErrors,
   type AppendResult,
   type EpochEndOffset,
-  type Incarnation,
-  type PendingCatchUp,
   type LogStore,
   type ProducerBatchId,
   type ReadResult,
@@ -25,28 +23,10 @@ export class FakeLogStore implements LogStore {
   /** When set, append() waits for this before it resolves (to hold appends in flight). */
   gate?: Promise<void>;
   closed = false;
-  /** What a real log would have read from its checkpoint file at open; raised by checkpointHighWatermark. */
-  highWatermarkCheckpoint = 0;
   recoveryCuts: RecoveryCut[] = [];
-  incarnation: Incarnation = { id: 'fake-incarnation', origin: 'existing', createdEmpty: false };
   /** Offsets whose read fails as a damaged batch (the batch = that one offset, for simplicity). */
   readonly damaged = new Set<number>();
   private readonly writtenListeners = new Set<() => void>();
-
-  /** What a real log would have read from its `catch-up` file at open; set by recordCatchUp. */
-  pendingCatchUp: PendingCatchUp | null = null;
-
-  async recordCatchUp(value: PendingCatchUp): Promise<void> {
-    this.pendingCatchUp = value;
-  }
-
-  async clearCatchUp(): Promise<void> {
-    this.pendingCatchUp = null;
-  }
-
-  checkpointHighWatermark(highWatermark: number): void {
-    this.highWatermarkCheckpoint = Math.max(this.highWatermarkCheckpoint, highWatermark);
-  }
 
   get logEndOffset(): number {
     return this.entries.length;

@@ -1,0 +1,69 @@
+// The CLI's flags (one set for every command, as `distilled --help` lists them) and the typed
+// options the commands receive.
+import { resolve } from 'node:path';
+import { FlagError, Flags } from '@distilled/common';
+import type { FsyncPolicy } from '@distilled/launcher';
+import { DEFAULT_DATA } from './paths';
+
+export const CLI_FLAGS = {
+  replicas: { type: 'string' },
+  'min-insync': { type: 'string' },
+  'api-port': { type: 'string' },
+  'api-host': { type: 'string' },
+  'base-port': { type: 'string' },
+  'etcd-port': { type: 'string' },
+  fsync: { type: 'string' },
+  fresh: { type: 'boolean' },
+  data: { type: 'string' },
+  api: { type: 'string' },
+  from: { type: 'string' },
+  follow: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+export type CliFlags = Flags<keyof typeof CLI_FLAGS>;
+
+export interface CliOptions {
+  /** Absolute data directory. */
+  data: string;
+  /** --data was given, so hints repeat it. */
+  dataGiven: boolean;
+  replicas: number;
+  minInsync: number;
+  apiPort: number;
+  apiHost: string;
+  basePort: number;
+  etcdPort: number;
+  fsync: FsyncPolicy;
+  fresh: boolean;
+  /** --api as given; the running cluster's API when undefined. */
+  api?: string;
+  from: number;
+  follow: boolean;
+}
+
+/** Throws FlagError for a value no command could use. */
+export function readCliOptions(flags: CliFlags): CliOptions {
+  const data = flags.string('data');
+  const options: CliOptions = {
+    data: resolve(data ?? DEFAULT_DATA),
+    dataGiven: data !== undefined,
+    fsync: flags.oneOf('fsync', ['always', 'interval', 'never'], 'always'),
+    replicas: flags.integer('replicas', 3, 1),
+    minInsync: flags.integer('min-insync', 1, 1),
+    apiPort: flags.integer('api-port', 5000, 1),
+    apiHost: flags.string('api-host', '127.0.0.1'),
+    basePort: flags.integer('base-port', 50051, 1),
+    etcdPort: flags.integer('etcd-port', 2379, 1),
+    fresh: flags.has('fresh'),
+    api: flags.string('api'),
+    from: flags.integer('from', 0, 0),
+    follow: flags.has('follow'),
+  };
+  if (options.minInsync > options.replicas) {
+    throw new FlagError(
+      `--min-insync ${options.minInsync} is more than --replicas ${options.replicas}: no write could ever commit`,
+    );
+  }
+  return options;
+}

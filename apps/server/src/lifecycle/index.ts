@@ -1,0 +1,1 @@
+export { ReplicaLifecycle } from './replica-lifecycle.service';

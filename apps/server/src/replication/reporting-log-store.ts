@@ -1,0 +1,90 @@
+import type {
+  AppendResult,
+  EpochEndOffset,
+  LogStore,
+  ProducerBatchId,
+  ReadResult,
+  RecoveryCut,
+} from '@distilled/log-store';
+import type { LogFailures } from './log-failures';
+
+export type LogOperation = 'read' | 'readFrom' | 'append' | 'appendBatches' | 'truncateTo';
+
+/**
+ * Names what met a failure of `operation` (at `offset`, for reads and cuts), for the repair
+ * log line; null when this view does not report that operation (its caller does, with more to
+ * say, e.g. the leader's fetch sessions name the follower).
+ */
+export type FoundBy = (operation: LogOperation, offset: number) => string | null;
+
+/**
+ * A LogStore that tells LogFailures about every failed operation (a damaged batch goes to
+ * LogRepair, a failed log to Status) and then fails as the log did, so the services that use
+ * it need no catch-note-rethrow of their own. Each user makes its own view
+ * (LogFailures.reporting) saying what it is, for the log line.
+ *
+ * Concurrency: adds nothing to the log's (log.ts); the report runs in the rejection handler.
+ */
+export class ReportingLogStore implements LogStore {
+  constructor(
+    private readonly log: LogStore,
+    private readonly failures: LogFailures,
+    private readonly foundBy: FoundBy,
+  ) {}
+
+  get logEndOffset(): number {
+    return this.log.logEndOffset;
+  }
+
+  get latestEpoch(): number {
+    return this.log.latestEpoch;
+  }
+
+  get writtenEndOffset(): number {
+    return this.log.writtenEndOffset;
+  }
+
+  get recoveryCuts(): readonly RecoveryCut[] {
+    return this.log.recoveryCuts;
+  }
+
+  onWritten(listener: () => void): () => void {
+    return this.log.onWritten(listener);
+  }
+
+  endOffsetForEpoch(epoch: number): EpochEndOffset {
+    return this.log.endOffsetForEpoch(epoch);
+  }
+
+  append(messages: Buffer[], epoch: number, producer?: ProducerBatchId): Promise<AppendResult> {
+    return this.reported(this.log.append(messages, epoch, producer), 'append', -1);
+  }
+
+  appendBatches(batches: Buffer): Promise<number> {
+    return this.reported(this.log.appendBatches(batches), 'appendBatches', -1);
+  }
+
+  read(offset: number): Promise<ReadResult> {
+    return this.reported(this.log.read(offset), 'read', offset);
+  }
+
+  readFrom(offset: number, maxBytes: number, options?: { unsynced?: boolean }): Promise<Buffer> {
+    return this.reported(this.log.readFrom(offset, maxBytes, options), 'readFrom', offset);
+  }
+
+  truncateTo(offset: number): Promise<void> {
+    return this.reported(this.log.truncateTo(offset), 'truncateTo', offset);
+  }
+
+  close(): Promise<void> {
+    return this.log.close();
+  }
+
+  private reported<T>(operation: Promise<T>, name: LogOperation, offset: number): Promise<T> {
+    return operation.catch((error: unknown) => {
+      const foundBy = this.foundBy(name, offset);
+      if (foundBy !== null) this.failures.report(error, foundBy);
+      throw error;
+    });
+  }
+}

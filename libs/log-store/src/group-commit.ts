@@ -1,0 +1,302 @@
+/**
+ * The log's single writer (group commit). Appends, follower appends, truncation, interval
+ * fsyncs and close all run one at a time on one promise chain. An append only queues an encoded
+ * batch; when the chain gets to the queue it takes everything waiting, stamps offsets in arrival
+ * order, and writes it with one writev and one fdatasync per segment touched.
+ *
+ * Two ends: `endOffset` (committed: written and, with fsync `always`, synced; what reads see)
+ * and `writtenEnd` (>= endOffset: also the batches of a group whose fdatasync still runs, which
+ * a leader may ship to followers so the two fsyncs overlap; onWritten listeners hear of them as
+ * soon as the writev returns).
+ *
+ * A failed write or fsync stops all writing (the file state is unknown after a failed fsync):
+ * everything waiting is rejected with CORRUPT and a reopen re-validates the tail.
+ *
+ * Concurrency: owned by Log; everything that changes files goes through runExclusive.
+ */
+import { LogStoreError } from './errors';
+import type { EpochFile } from './epoch-file';
+import type { LogSegments } from './log-segments';
+import type { FsyncPolicy } from './log-store.interface';
+import type { ProducerStateTable, RememberedBatch } from './producer-state';
+import { admitGroup, type Accepted, type QueuedWrite } from './queued-write';
+import type { Segment, SegmentLogger } from './segment';
+
+/** Counters, mostly so tests and benchmarks can see group commit working. */
+export interface LogStats {
+  /** writev calls to segment files. */
+  writes: number;
+  /** fdatasync calls on segment files. */
+  fsyncs: number;
+  /** Batches appended (both paths). */
+  batches: number;
+}
+
+export interface GroupCommitOptions {
+  segmentBytes: number;
+  fsync: FsyncPolicy;
+  fsyncIntervalMs: number;
+  logger: SegmentLogger;
+}
+
+export class GroupCommitWriter {
+  private queue: QueuedWrite[] = [];
+  private flushScheduled = false;
+  private chain: Promise<void> = Promise.resolve();
+  /** Highest epoch in the log or the queue: appends below it are refused at once. */
+  private queued: number;
+  private dirty = false;
+  private stopped = false;
+  private timer: NodeJS.Timeout | null = null;
+  /** Set when a write or fsync failed: the file state is unknown, so writes stop. */
+  private failed: Error | null = null;
+  private committedEnd: number;
+  private writtenEndOffset: number;
+  private readonly writtenListeners = new Set<() => void>();
+  private readonly counters: LogStats = { writes: 0, fsyncs: 0, batches: 0 };
+
+  constructor(
+    private readonly segments: LogSegments,
+    private readonly epochs: EpochFile,
+    private readonly producers: ProducerStateTable,
+    private readonly options: GroupCommitOptions,
+    endOffset: number,
+  ) {
+    this.committedEnd = endOffset;
+    this.writtenEndOffset = endOffset;
+    this.queued = epochs.latestEpoch;
+    if (options.fsync === 'interval') {
+      this.timer = setInterval(() => this.intervalSync(), options.fsyncIntervalMs);
+      this.timer.unref();
+    }
+  }
+
+  /** Offset of the next message; everything below it is written (and synced, with `always`). */
+  get endOffset(): number {
+    return this.committedEnd;
+  }
+
+  /** End of the whole batches written, synced or not; endOffset again after a failed write. */
+  get writtenEnd(): number {
+    return this.writtenEndOffset;
+  }
+
+  get queuedEpoch(): number {
+    return this.queued;
+  }
+
+  get failure(): Error | null {
+    return this.failed;
+  }
+
+  /** Nothing is queued or about to be flushed. */
+  get idle(): boolean {
+    return this.queue.length === 0 && !this.flushScheduled;
+  }
+
+  get stats(): Readonly<LogStats> {
+    return { ...this.counters };
+  }
+
+  onWritten(listener: () => void): () => void {
+    this.writtenListeners.add(listener);
+    return () => {
+      this.writtenListeners.delete(listener);
+    };
+  }
+
+  /** Runs `task` on the writer chain, after everything queued before it. */
+  runExclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(task);
+    this.chain = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  /** Queues a checked write; the next flush takes it with everything else waiting. */
+  enqueue(item: QueuedWrite): void {
+    this.queued = Math.max(this.queued, item.batches[item.batches.length - 1].epoch);
+    this.queue.push(item);
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // Scheduled on the chain, so it starts when the write in flight (if any) has finished:
+    // everything queued meanwhile goes into the next write together.
+    void this.runExclusive(() => this.flushQueue());
+  }
+
+  /** Truncation moved the log end back (on the chain): nothing past `end` is served. */
+  rewindTo(end: number): void {
+    this.committedEnd = end;
+    this.writtenEndOffset = end;
+  }
+
+  /** The queued epoch from the epoch file and what is still queued (after a refusal or a cut). */
+  refreshQueuedEpoch(): void {
+    this.queued = this.epochs.latestEpoch;
+    for (const item of this.queue) {
+      this.queued = Math.max(this.queued, item.batches[item.batches.length - 1].epoch);
+    }
+  }
+
+  /** Dedupe records of the leader appends still queued (kept across a producer-state rebuild). */
+  *queuedProducerBatches(): Iterable<{ producerId: number; batch: RememberedBatch }> {
+    for (const item of this.queue) if (item.remembered) yield item.remembered;
+  }
+
+  /** Stops the interval fsync timer (close). */
+  stopTimer(): void {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  private async flushQueue(): Promise<void> {
+    this.flushScheduled = false;
+    const group = this.queue;
+    this.queue = [];
+    if (group.length === 0) return;
+    if (this.failed) {
+      for (const item of group) this.rejectItem(item, this.failed);
+      return;
+    }
+    try {
+      const { accepted, epochsChanged } = admitGroup(
+        group,
+        this.committedEnd,
+        this.epochs,
+        (item, err) => this.rejectItem(item, err),
+      );
+      if (accepted.length > 0) {
+        if (epochsChanged) await this.epochs.persist();
+        await this.write(accepted);
+      }
+    } catch (err) {
+      this.fail(err instanceof Error ? err : new Error(String(err)), group);
+    }
+    // A refused follower batch may have raised it; only what is written or still queued counts.
+    this.refreshQueuedEpoch();
+  }
+
+  private rejectItem(item: QueuedWrite, err: Error): void {
+    if (item.settled) return;
+    item.settled = true;
+    if (item.remembered) this.producers.forget(item.remembered.producerId, item.remembered.batch);
+    item.reject(err);
+  }
+
+  /** Writes admitted items: rolls segments as needed, one writev per segment, fsync, commit. */
+  private async write(accepted: Accepted[]): Promise<void> {
+    const last = accepted[accepted.length - 1];
+    const end = last.base + last.item.count;
+    let segment = this.segments.active;
+    let position = segment.size;
+    let run: Buffer[] = [];
+    let runBytes = 0;
+    let runItems: Accepted[] = [];
+    const writeRun = async (): Promise<void> => {
+      if (run.length === 0) return;
+      await segment.write(run, position);
+      this.counters.writes++;
+      position += runBytes;
+      run = [];
+      runBytes = 0;
+    };
+
+    for (const entry of accepted) {
+      const { item, base } = entry;
+      const used = position + runBytes;
+      if (used > 0 && used + item.bytes.length > this.options.segmentBytes) {
+        await writeRun();
+        await segment.seal();
+        this.counters.fsyncs++;
+        this.commit(segment, position, base, runItems);
+        runItems = [];
+        segment = await this.segments.roll(base);
+        position = 0;
+      }
+      for (const b of item.batches) {
+        segment.index.maybeAdd(base + b.delta - segment.baseOffset, position + runBytes + b.at);
+      }
+      run.push(item.bytes);
+      runBytes += item.bytes.length;
+      runItems.push(entry);
+    }
+    await writeRun();
+    if (this.options.fsync === 'always') {
+      // Written, not yet synced: replication may ship it while the fdatasync runs.
+      segment.written = position;
+      this.writtenEndOffset = end;
+      this.notifyWritten();
+      await segment.sync();
+      this.counters.fsyncs++;
+    } else {
+      this.dirty = true;
+    }
+    this.commit(segment, position, end, runItems);
+    if (this.options.fsync !== 'always') this.notifyWritten();
+  }
+
+  /** Everything up to `position` of `segment` (offset `end`) is durable: settle its writes. */
+  private commit(segment: Segment, position: number, end: number, items: Accepted[]): void {
+    segment.size = position;
+    if (segment.written < position) segment.written = position;
+    this.committedEnd = end;
+    if (this.writtenEndOffset < end) this.writtenEndOffset = end;
+    for (const { item, base } of items) {
+      if (item.remembered) {
+        item.remembered.batch.baseOffset = base;
+        item.remembered.batch.pending = undefined;
+      } else {
+        for (const b of item.batches)
+          this.producers.recordStored({ ...b, baseOffset: base + b.delta });
+      }
+      this.counters.batches += item.batches.length;
+      item.settled = true;
+      item.resolve(base, base + item.count);
+    }
+  }
+
+  private notifyWritten(): void {
+    for (const listener of this.writtenListeners) {
+      try {
+        listener();
+      } catch (err) {
+        this.options.logger.warn(`log-store: an onWritten listener threw: ${String(err)}`);
+      }
+    }
+  }
+
+  private intervalSync(): void {
+    if (!this.dirty || this.stopped || this.failed) return;
+    void this.runExclusive(async () => {
+      if (!this.dirty || this.failed) return;
+      this.dirty = false;
+      try {
+        await this.segments.active.sync();
+        this.counters.fsyncs++;
+      } catch (err) {
+        this.fail(err instanceof Error ? err : new Error(String(err)), []);
+      }
+    });
+  }
+
+  /**
+   * A write or fsync failed. After a failed fsync the kernel may have dropped the dirty pages,
+   * so nothing written since the last good sync can be trusted: stop writing, reject everything
+   * waiting, and let a reopen re-validate the tail. Reads of committed data keep working.
+   */
+  private fail(err: Error, group: QueuedWrite[]): void {
+    this.failed = new LogStoreError(
+      'CORRUPT',
+      `log-store: write failed, reopen the log to recover: ${err.message}`,
+      { cause: err.message },
+    );
+    this.options.logger.warn(this.failed.message);
+    this.writtenEndOffset = this.committedEnd;
+    this.segments.active.written = this.segments.active.size;
+    const waiting = [...group, ...this.queue];
+    this.queue = [];
+    for (const item of waiting) this.rejectItem(item, this.failed);
+  }
+}

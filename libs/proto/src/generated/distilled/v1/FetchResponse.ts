@@ -1,0 +1,25 @@
+// Original file: libs/proto/src/distilled/v1/distilled.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+export interface FetchResponse__Input {
+  'epoch'?: (number | string | Long);
+  'high_watermark'?: (number | string | Long);
+  /**
+   * Zero or more whole record batches, byte for byte as the leader stores them
+   * (libs/log-store record-batch layout), starting at the follower's requested offset.
+   */
+  'batches'?: (Buffer | Uint8Array | string);
+  'leader_log_end_offset'?: (number | string | Long);
+}
+
+export interface FetchResponse {
+  'epoch': (number);
+  'high_watermark': (number);
+  /**
+   * Zero or more whole record batches, byte for byte as the leader stores them
+   * (libs/log-store record-batch layout), starting at the follower's requested offset.
+   */
+  'batches': (Buffer);
+  'leader_log_end_offset': (number);
+}

@@ -1,0 +1,33 @@
+// The client of distilled.v1.Replication that a follower holds to its leader: typed promises for
+// the unary call, the typed Fetch stream as grpc-js hands it over.
+import { Metadata, type ClientDuplexStream } from '@grpc/grpc-js';
+import { createReplicationStub, type ReplicationStub } from './grpc-client';
+import { unaryCall } from './unary-call';
+import type { EndOffsetForEpochResponse, FetchRequest__Input, FetchResponse } from './messages';
+
+export type FetchStream = ClientDuplexStream<FetchRequest__Input, FetchResponse>;
+
+/** One channel to one replica's Replication service, reused across fetch streams. */
+export class ReplicationClient {
+  private readonly stub: ReplicationStub;
+
+  constructor(readonly address: string) {
+    this.stub = createReplicationStub(address);
+  }
+
+  endOffsetForEpoch(
+    epoch: number,
+    deadline: number,
+    metadata = new Metadata(),
+  ): Promise<EndOffsetForEpochResponse> {
+    return unaryCall(this.stub.EndOffsetForEpoch.bind(this.stub), { epoch }, deadline, metadata);
+  }
+
+  fetch(): FetchStream {
+    return this.stub.Fetch();
+  }
+
+  close(): void {
+    this.stub.close();
+  }
+}
