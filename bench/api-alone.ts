@@ -7,7 +7,10 @@
  * under ts-node here, which loads Node's `domain` (through `repl`) and so slows every
  * EventEmitter a little: absolute figures are a few % worse than the built API's.
  *
+ * `--api-keys` runs the API with 10 API keys and sends one of them (the cost of the key check).
+ *
  *   npm run bench -- api [--rounds 3 --duration 3 --warmup 1.5 --concurrency 64 --size 100]
+ *                        [--api-keys]
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -15,6 +18,7 @@ import { createInterface } from 'node:readline';
 import { Args } from './lib/args';
 import { closedLoop } from './lib/closed-loop';
 import { fmtInt } from './lib/stats';
+import { BENCH_API_SECRET } from './lib/api-alone-server';
 import { HttpWorkers, OffsetRange } from './lib/targets';
 
 export async function run(argv: string[]): Promise<void> {
@@ -24,6 +28,7 @@ export async function run(argv: string[]): Promise<void> {
   const warmupMs = args.number('warmup', 1.5) * 1000;
   const concurrency = Math.round(args.number('concurrency', 64));
   const size = Math.round(args.number('size', 100));
+  const apiKeys = args.has('api-keys');
   const child = spawn(
     process.execPath,
     [
@@ -33,7 +38,10 @@ export async function run(argv: string[]): Promise<void> {
       'tsconfig-paths/register',
       join(__dirname, 'lib', 'api-alone-server.ts'),
     ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, BENCH_API_KEYS: apiKeys ? 'on' : '' },
+    },
   );
   try {
     const line = await new Promise<string>((resolve, reject) => {
@@ -44,7 +52,11 @@ export async function run(argv: string[]): Promise<void> {
     console.log(`| round | POST/s | p50 ms | API µs per POST | generator µs per POST | errors |`);
     console.log(`| ---: | ---: | ---: | ---: | ---: | ---: |`);
     for (let round = 1; round <= rounds; round++) {
-      const workers = new HttpWorkers(url, concurrency);
+      const workers = new HttpWorkers(
+        url,
+        concurrency,
+        apiKeys ? { authorization: `Bearer ${BENCH_API_SECRET}` } : {},
+      );
       const r = await closedLoop({
         concurrency,
         warmupMs,

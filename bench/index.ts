@@ -13,6 +13,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   api: async () => (await import('./api-alone')).run,
   replication: async () => (await import('./replication')).run,
   profile: async () => (await import('./lib/profile')).run,
+  failover: async () => (await import('./peers/failover')).run,
 };
 
 async function main(): Promise<void> {

@@ -30,6 +30,7 @@ import {
 import { rawSyncLoop } from './lib/raw-sync';
 import { fmtBytes, fmtInt, fmtMs, fmtPct, median } from './lib/stats';
 import { GrpcWorkers, HttpWorkers, OffsetRange } from './lib/targets';
+import { JetStreamPeer } from './peers/jetstream';
 import {
   measureReaders,
   READER_HEADER,
@@ -42,7 +43,7 @@ import {
  * `fastify-lean`: the same bare Fastify with the API's Node 20 fix (a lean AsyncResource.bind,
  * apps/api/src/http/lean-async-resource-bind.ts), so the API is also compared like for like.
  */
-type Path = 'fastify' | 'fastify-lean' | 'fsync' | 'http' | 'grpc';
+type Path = 'fastify' | 'fastify-lean' | 'fsync' | 'http' | 'grpc' | 'jetstream';
 /** `stream append`: Replica.AppendStream, every worker's append a message on one shared stream. */
 type Op = 'append' | 'stream append' | 'read';
 const OP_ORDER: Op[] = ['append', 'stream append', 'read'];
@@ -76,6 +77,8 @@ interface Row {
   leanRatios: number[];
   /** Per-round ratio to the raw fdatasync ceiling (C records of this size per sync). */
   fsyncRatios: number[];
+  /** HTTP rows: per-round ratio to the JetStream peer's same op, C and size. */
+  peerRatios: number[];
 }
 
 const REFERENCE = [
@@ -91,6 +94,7 @@ const PATH_LABEL: Record<Path, string> = {
   fsync: 'ceiling: write+fdatasync',
   http: 'HTTP API `/Data`',
   grpc: 'gRPC `Replica.*` direct',
+  jetstream: 'peer: NATS JetStream R3 (sync publish / direct get)',
 };
 
 export async function run(argv: string[]): Promise<void> {
@@ -99,7 +103,8 @@ export async function run(argv: string[]): Promise<void> {
     console.log(
       'npm run bench [-- --duration s --warmup s --repeat n --concurrency 1,64 --sizes 100,1k\n' +
         '                 --grpc-channels n --replicas n --min-insync n --fsync always|interval|never\n' +
-        '                 --only http,grpc,fastify,fastify-lean,fsync,readers --dist dir --profile --verbose --note text]\n' +
+        '                 --only http,grpc,fastify,fastify-lean,fsync,readers --dist dir --profile --verbose --note text\n' +
+        '                 --no-peers]\n' +
         '                 readers: --messages n --latency-seconds s --followers n --rate n --idle n',
     );
     return;
@@ -117,6 +122,8 @@ export async function run(argv: string[]): Promise<void> {
     fsync: args.string('fsync', 'always') as 'always' | 'interval' | 'never',
     only: args.string('only', 'fastify,fastify-lean,fsync,http,grpc,readers').split(',') as Path[],
     profile: args.has('profile'),
+    /** The NATS JetStream peer rows (bench/peers/), measured in the same rounds. */
+    peers: !args.has('no-peers'),
     /** Free text kept in the JSON and printed under the title (e.g. which build ran). */
     note: args.has('note') ? args.string('note', '') : undefined,
   };
@@ -148,6 +155,7 @@ export async function run(argv: string[]): Promise<void> {
         fastifyRatios: [],
         leanRatios: [],
         fsyncRatios: [],
+        peerRatios: [],
       };
       rows.set(key, found);
     }
@@ -168,6 +176,7 @@ export async function run(argv: string[]): Promise<void> {
   const needCluster = enabled('http') || enabled('grpc') || readersEnabled;
   let bench: BenchCluster | undefined;
   let profiles: ProfileSummary[] = [];
+  let peer: JetStreamPeer | undefined;
   try {
     bench = needCluster
       ? await BenchCluster.start({
@@ -180,6 +189,13 @@ export async function run(argv: string[]): Promise<void> {
           verbose: args.has('verbose'),
         })
       : undefined;
+    peer =
+      config.peers && enabled('http')
+        ? await JetStreamPeer.start(
+            { warmupMs: config.warmupS * 1000, durationMs: config.durationS * 1000 },
+            log,
+          )
+        : undefined;
     const scratch = bench?.cluster.dataRoot ?? os.tmpdir();
     if (profileDir) await bench?.resetProfiles();
 
@@ -229,12 +245,15 @@ export async function run(argv: string[]): Promise<void> {
             );
           }
 
+          let httpAppendRow: Row | undefined;
+          let httpReadRow: Row | undefined;
           if (bench && enabled('http') && bench.cluster.api) {
             const { pids, leaderId } = await bench.pids();
             const written = new OffsetRange();
             const workers = new HttpWorkers(bench.cluster.api.url, concurrency);
             const append = await loop(concurrency, workers.append(size, written), pids);
             const appendRow = row('http', 'append', concurrency, size);
+            httpAppendRow = appendRow;
             appendRow.samples.push(toSample(round, append, leaderId, pids));
             appendRow.fastifyRatios.push(append.opsPerSec / fastifyRate);
             appendRow.leanRatios.push(append.opsPerSec / leanRate);
@@ -243,11 +262,29 @@ export async function run(argv: string[]): Promise<void> {
             if (!written.empty) {
               const read = await loop(concurrency, workers.read(written), pids);
               const readRow = row('http', 'read', concurrency, size);
+              httpReadRow = readRow;
               readRow.samples.push(toSample(round, read, leaderId, pids));
               readRow.fastifyRatios.push(read.opsPerSec / fastifyRate);
               log(`${tag}: HTTP GET ${describe(read)}`);
             }
             await workers.close();
+          }
+
+          if (peer) {
+            // Right after Distilled's rows of the same C and size: the ratio is per round.
+            const { append, read } = await peer.single(concurrency, size);
+            row('jetstream', 'append', concurrency, size).samples.push(toSample(round, append));
+            httpAppendRow?.peerRatios.push(
+              httpAppendRow.samples[httpAppendRow.samples.length - 1].opsPerSec / append.opsPerSec,
+            );
+            log(`${tag}: JetStream publish ${describe(append)}`);
+            if (read) {
+              row('jetstream', 'read', concurrency, size).samples.push(toSample(round, read));
+              httpReadRow?.peerRatios.push(
+                httpReadRow.samples[httpReadRow.samples.length - 1].opsPerSec / read.opsPerSec,
+              );
+              log(`${tag}: JetStream direct get ${describe(read)}`);
+            }
           }
 
           if (bench && enabled('grpc')) {
@@ -281,11 +318,13 @@ export async function run(argv: string[]): Promise<void> {
           }
         }
       }
+      if (peer) await peer.bulkRound(bench?.cluster.api?.url, config.sizes[0]);
     }
     if (bench?.cluster.api && readersEnabled) {
       readers = await measureReaders(bench, readerOptions(args));
     }
   } finally {
+    await peer?.stop();
     const names = bench?.nodeProcesses() ?? new Map<number, string>();
     await bench?.stop();
     fastify?.child.kill('SIGTERM');
@@ -309,6 +348,7 @@ export async function run(argv: string[]): Promise<void> {
       OP_ORDER.indexOf(a.op) - OP_ORDER.indexOf(b.op),
   );
   const summary = ordered.map((r) => summarize(r));
+  for (const s of summary) s.target = target(s, summary);
 
   console.log(
     `\n### Distilled benchmark — ${config.replicas} replicas, MIN_INSYNC=${config.minInsync}, fsync ${config.fsync}; ` +
@@ -321,16 +361,16 @@ export async function run(argv: string[]): Promise<void> {
       '\n',
   );
   console.log(
-    '| path | op | C | size | ops/s | p50 ms | p99 ms | max ms | errors | ÷ Fastify | ÷ Fastify lean | ÷ fdatasync | CPU % of a core (gen · api · leader · followers · etcd · other) | target |',
+    '| path | op | C | size | ops/s | p50 ms | p99 ms | max ms | errors | ÷ Fastify | ÷ Fastify lean | ÷ fdatasync | ÷ JetStream R3 (per round) | CPU % of a core (gen · api · leader · followers · etcd · other) | target |',
   );
   console.log(
-    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |',
   );
   for (const s of summary) {
     console.log(
       `| ${PATH_LABEL[s.path]} | ${s.path === 'fsync' ? `${s.concurrency} rec/sync` : s.op} | ${s.concurrency} | ${fmtBytes(s.size)} | ` +
         `${fmtInt(s.opsPerSec)}${s.path === 'fsync' ? ' rec/s' : ''} | ${fmtMs(s.p50Ms)} | ${fmtMs(s.p99Ms)} | ${fmtMs(s.maxMs)} | ${s.errors} | ` +
-        `${fmtPct(s.fastifyRatio)} | ${fmtPct(s.leanRatio)} | ${fmtPct(s.fsyncRatio)} | ${cpuText(s.cpu)} | ${s.target?.text ?? ''} |`,
+        `${fmtPct(s.fastifyRatio)} | ${fmtPct(s.leanRatio)} | ${fmtPct(s.fsyncRatio)} | ${peerText(s.peerRatios)} | ${cpuText(s.cpu)} | ${s.target?.text ?? ''} |`,
     );
   }
   console.log(
@@ -353,6 +393,7 @@ export async function run(argv: string[]): Promise<void> {
       `\nerrors in ${s.path} ${s.op} C=${s.concurrency} ${fmtBytes(s.size)}: ${s.errorSamples.join(' | ')}`,
     );
   }
+  peer?.printBulk();
   if (profiles.length) {
     console.log(
       `\n### CPU profiles (top self time, from the first measurement to shutdown) — ${profileDir}`,
@@ -383,6 +424,7 @@ export async function run(argv: string[]): Promise<void> {
         reference: REFERENCE,
         summary,
         rows: ordered,
+        peerBulk: peer?.bulkRows(),
         profiles,
         readers,
       },
@@ -396,7 +438,7 @@ export async function run(argv: string[]): Promise<void> {
 }
 
 function order(path: Path): number {
-  return ['fastify', 'fastify-lean', 'fsync', 'http', 'grpc'].indexOf(path);
+  return ['fastify', 'fastify-lean', 'fsync', 'http', 'jetstream', 'grpc'].indexOf(path);
 }
 
 function toSample(round: number, result: LoopResult, leader?: string, pids?: PidMap): Sample {
@@ -469,6 +511,7 @@ interface RowSummary {
   fastifyRatio: number;
   leanRatio: number;
   fsyncRatio: number;
+  peerRatios: number[];
   cpu: Record<string, number>;
   leaders: string[];
   target?: Target;
@@ -493,17 +536,31 @@ function summarize(r: Row): RowSummary {
     fastifyRatio: median(r.fastifyRatios),
     leanRatio: median(r.leanRatios),
     fsyncRatio: median(r.fsyncRatios),
+    peerRatios: r.peerRatios,
     cpu,
     leaders: [...new Set(r.samples.map((x) => x.leader).filter((x): x is string => !!x))],
   };
-  s.target = target(s);
   return s;
 }
 
+/** "1.05x (0.98, 1.05, 1.10)": the median ratio to JetStream and each round's. */
+function peerText(ratios: number[]): string {
+  if (ratios.length === 0) return '';
+  return `${median(ratios).toFixed(2)}x (${ratios.map((r) => r.toFixed(2)).join(', ')})`;
+}
+
 /** The issue's targets (3 replicas, MIN_INSYNC=2, fsync always), for the rows they are about. */
-function target(s: RowSummary): Target | undefined {
+function target(s: RowSummary, all: RowSummary[]): Target | undefined {
   const mark = (ok: boolean) => (ok ? '✅' : '❌');
   if (s.size !== 100) return undefined;
+  const peer = all.find(
+    (p) =>
+      p.path === 'jetstream' &&
+      p.op === s.op &&
+      p.concurrency === s.concurrency &&
+      p.size === s.size,
+  );
+  if (s.path === 'http' && peer) return peerTarget(s, peer, mark);
   if (s.path === 'http' && s.op === 'append' && s.concurrency === 64) {
     const checks: [boolean, string][] = [
       [s.opsPerSec >= 16_000, '≥16,000/s'],
@@ -532,6 +589,25 @@ function target(s: RowSummary): Target | undefined {
     return { text: `≥21,600/s ${mark(ok)}`, pass: ok };
   }
   return undefined;
+}
+
+/** Issue 16's targets, against the JetStream peer measured in the same rounds. */
+function peerTarget(s: RowSummary, peer: RowSummary, mark: (ok: boolean) => string): Target {
+  const ratio = median(s.peerRatios);
+  const checks: [boolean, string][] = [];
+  if (s.op === 'append' && s.concurrency === 1) {
+    checks.push([s.p50Ms <= 2 * peer.p50Ms, 'p50 ≤2x JetStream']);
+    checks.push([s.p99Ms < 2, 'p99 <2 ms']);
+  } else if (s.op === 'append') {
+    checks.push([ratio >= 1, '≥1.0x JetStream']);
+    checks.push([s.p99Ms <= peer.p99Ms, 'p99 ≤ JetStream']);
+  } else {
+    checks.push([ratio >= 1, '≥1.0x JetStream']);
+  }
+  return {
+    text: checks.map(([ok, what]) => `${what} ${mark(ok)}`).join(', '),
+    pass: checks.every(([ok]) => ok),
+  };
 }
 
 function gitInfo(): { commit?: string; dirty?: boolean } {

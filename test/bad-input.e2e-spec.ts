@@ -1,19 +1,28 @@
 import { externalUrl, startE2eCluster, type E2eCluster } from './helpers/e2e-cluster';
 import type { Problem } from './helpers/api-client';
+import { rawExchange } from './helpers/raw-http';
 
 // Suite 6: every kind of bad request gets a problem+json answer a person can act on, and
 // none of them changes the log.
 describe('bad input', () => {
   let cluster: E2eCluster;
   let endBefore: number;
-  // A small limit keeps the test cheap; an external cluster has the default 1 MiB.
-  const limit = externalUrl ? 1024 * 1024 : 1024;
+  // A small limit keeps the test cheap, yet its body limit (6x + 64 KiB) lets the 100,000-level
+  // bodies through to the parser; an external cluster has the default 1 MiB.
+  const limit = externalUrl ? 1024 * 1024 : 64 * 1024;
+  // Short request timeouts keep the slow-client cases quick; an external cluster has 10 s / 30 s.
+  const headersTimeoutMs = externalUrl ? 10_000 : 1000;
+  const requestTimeoutMs = externalUrl ? 30_000 : 2000;
 
   beforeAll(async () => {
     cluster = await startE2eCluster({
       replicas: 3,
       minInsync: 2,
-      apiEnv: { DISTILLED_MAX_MESSAGE_BYTES: String(limit) },
+      apiEnv: {
+        DISTILLED_MAX_MESSAGE_BYTES: String(limit),
+        DISTILLED_API_HEADERS_TIMEOUT_MS: String(headersTimeoutMs),
+        DISTILLED_API_REQUEST_TIMEOUT_MS: String(requestTimeoutMs),
+      },
     });
     await cluster.api.append('before the bad requests');
     endBefore = await logEnd();
@@ -59,6 +68,34 @@ describe('bad input', () => {
       status: 400,
     },
     { name: 'body an array', method: 'POST', path: '/Data', body: '["x"]', status: 400 },
+    {
+      name: 'message a 100,000-level nested array',
+      method: 'POST',
+      path: '/Data',
+      body: `{"message": ${'['.repeat(100_000)}${']'.repeat(100_000)}}`,
+      status: 400,
+    },
+    {
+      name: 'message a 50,000-level nested object',
+      method: 'POST',
+      path: '/Data',
+      body: `{"message": ${'{"a":'.repeat(50_000)}1${'}'.repeat(50_000)}}`,
+      status: 400,
+    },
+    {
+      name: '20,000 unknown fields',
+      method: 'POST',
+      path: '/Data',
+      body: `{"message": "x", ${Array.from({ length: 20_000 }, (_, i) => `"k${i}": 1`).join(', ')}}`,
+      status: 400,
+    },
+    {
+      name: 'a __proto__ field',
+      method: 'POST',
+      path: '/Data',
+      body: '{"message": "x", "__proto__": {"polluted": true}}',
+      status: 400,
+    },
     {
       name: 'text/plain body',
       method: 'POST',
@@ -130,6 +167,58 @@ describe('bad input', () => {
     const answer = await cluster.api.read(end);
     expect(answer.status).toBe(404);
     expect(answer.body).toEqual(expect.objectContaining({ nextOffset: end }));
+  });
+
+  const problemJson = /^application\/problem\+json/;
+
+  it('cuts off headers that trickle in: 408 problem+json after the headers timeout', async () => {
+    const answer = await rawExchange(
+      cluster.api.baseUrl,
+      ['POST /Data HTTP/1.1\r\nHost: localhost\r\n', 'X-Slow: 1\r\n'],
+      { gapMs: 200, trickle: true },
+    );
+    expect(answer.status).toBe(408);
+    expect(answer.contentType).toMatch(problemJson);
+    expect(answer.body).toMatchObject({ status: 408, detail: expect.any(String) });
+    expect(answer.closedAfterMs).toBeGreaterThanOrEqual(headersTimeoutMs);
+    expect(answer.closedAfterMs).toBeLessThan(headersTimeoutMs + 3000);
+  });
+
+  it('cuts off a body that trickles in: 408 problem+json after the request timeout', async () => {
+    const head =
+      'POST /Data HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n' +
+      'Content-Length: 100\r\n\r\n{"message": "';
+    const answer = await rawExchange(cluster.api.baseUrl, [head, 'x'], {
+      gapMs: 200,
+      trickle: true,
+    });
+    expect(answer.status).toBe(408);
+    expect(answer.contentType).toMatch(problemJson);
+    expect(answer.closedAfterMs).toBeGreaterThanOrEqual(requestTimeoutMs);
+    expect(answer.closedAfterMs).toBeLessThan(requestTimeoutMs + 3000);
+  });
+
+  it.each<[string, string]>([
+    [
+      'no Host header',
+      'POST /Data HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 16\r\n\r\n{"message": "x"}',
+    ],
+    [
+      'Content-Length and Transfer-Encoding together',
+      'POST /Data HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 16\r\n' +
+        'Transfer-Encoding: chunked\r\n\r\n10\r\n{"message": "x"}\r\n0\r\n\r\n',
+    ],
+    [
+      'a chunk size that is not hexadecimal',
+      'POST /Data HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n' +
+        'Transfer-Encoding: chunked\r\n\r\nzz\r\n{"message": "x"}\r\n0\r\n\r\n',
+    ],
+  ])('%s: 400 problem+json, connection closed', async (_name, request) => {
+    const answer = await rawExchange(cluster.api.baseUrl, [request]);
+    expect(answer.status).toBe(400);
+    expect(answer.contentType).toMatch(problemJson);
+    expect(answer.body).toMatchObject({ status: 400, detail: expect.any(String) });
+    expect(answer.closedAfterMs).toBeLessThan(2000);
   });
 
   it('changed nothing in the log', async () => {

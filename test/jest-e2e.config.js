@@ -14,6 +14,8 @@ const needProcessControl = [
   'wiped-replica',
   'console',
   'stream',
+  'stream-browser',
+  'api-keys', // starts its own API with a keys file
 ];
 
 /** @type {import('jest').Config} */

@@ -8,6 +8,17 @@ import type { AppendRequest, AppendResponse } from '@distilled/proto';
 import { createTestApp } from '../../apps/api/src/testing/create-test-app';
 import { useLeanAsyncResourceBind } from '../../apps/api/src/http/lean-async-resource-bind';
 import { FakeReplicaGateway } from '../../apps/api/src/testing/fake-replica-gateway';
+import { parseApiKeys } from '../../apps/api/src/auth/api-keys-file';
+
+/** With BENCH_API_KEYS=on the API has 10 keys and the load generator sends the last one. */
+export const BENCH_API_SECRET = 'bench-writer-secret-10';
+function benchKeys() {
+  const lines = Array.from(
+    { length: 10 },
+    (_, i) => `key${i} read,write bench-writer-secret-${i + 1}`,
+  );
+  return parseApiKeys(lines.join('\n'), 'bench');
+}
 
 /** Commits every batch after 1 ms, keeping nothing (the fake's log would grow without end). */
 class InstantGateway extends FakeReplicaGateway {
@@ -22,11 +33,14 @@ class InstantGateway extends FakeReplicaGateway {
 
 async function main(): Promise<void> {
   useLeanAsyncResourceBind(); // as apps/api/src/main.ts does
-  const { app } = await createTestApp({ writeTimeoutMs: 10_000 }, new InstantGateway());
+  const { app } = await createTestApp(
+    { writeTimeoutMs: 10_000, apiKeys: process.env.BENCH_API_KEYS === 'on' ? benchKeys() : null },
+    new InstantGateway(),
+  );
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   process.stdout.write(`${JSON.stringify({ url })}\n`);
   process.on('SIGTERM', () => process.exit(0));
 }
 
-void main();
+if (require.main === module) void main();

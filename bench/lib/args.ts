@@ -24,6 +24,7 @@ const BENCH_FLAGS = {
   dist: value,
   note: value,
   profile: toggle,
+  'no-peers': toggle,
   verbose: toggle,
   help: toggle,
   // memory, api
@@ -32,6 +33,7 @@ const BENCH_FLAGS = {
   batch: value,
   'max-seconds': value,
   rounds: value,
+  'api-keys': toggle,
   // readers
   'latency-seconds': value,
   followers: value,

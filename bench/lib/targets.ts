@@ -32,7 +32,12 @@ export function messageBody(size: number): string {
 export class HttpWorkers {
   private readonly clients: Client[];
 
-  constructor(origin: string, concurrency: number) {
+  /** `headers` go with every request (an API key's Authorization, say). */
+  constructor(
+    origin: string,
+    concurrency: number,
+    private readonly headers: Record<string, string> = {},
+  ) {
     this.clients = Array.from(
       { length: concurrency },
       () =>
@@ -48,7 +53,7 @@ export class HttpWorkers {
   /** POST /Data; expects 2xx {"offset": n}. */
   append(size: number, written: OffsetRange): Operation {
     const body = messageBody(size);
-    const headers = { 'content-type': 'application/json' };
+    const headers = { ...this.headers, 'content-type': 'application/json' };
     return async (worker) => {
       const res = await this.clients[worker].request({
         path: '/Data',

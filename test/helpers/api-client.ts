@@ -37,14 +37,23 @@ export interface ClusterView {
 }
 
 export class ApiClient {
-  constructor(readonly baseUrl: string) {}
+  /** `headers` go with every request (an API key's Authorization, say). */
+  constructor(
+    readonly baseUrl: string,
+    private readonly headers: Record<string, string> = {},
+  ) {}
 
   async request<T = unknown>(
     method: string,
     path: string,
-    options: { body?: string; contentType?: string; timeoutMs?: number } = {},
+    options: {
+      body?: string;
+      contentType?: string;
+      timeoutMs?: number;
+      headers?: Record<string, string>;
+    } = {},
   ): Promise<HttpAnswer<T>> {
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...this.headers, ...options.headers };
     if (options.body !== undefined)
       headers['content-type'] = options.contentType ?? 'application/json';
     const res = await fetch(`${this.baseUrl}${path}`, {

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { ApiKeyGuard } from './auth/api-key.guard';
 import { ClusterViewModule } from './cluster/cluster-view.module';
 import { apiConfig } from './config';
 import { ConsoleModule } from './console/console.module';
@@ -28,6 +29,7 @@ import { ApiValidationPipe } from './validation/api-validation.pipe';
     ConsoleModule,
   ],
   providers: [
+    { provide: APP_GUARD, useClass: ApiKeyGuard },
     { provide: APP_PIPE, useClass: ApiValidationPipe },
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
   ],

@@ -28,6 +28,21 @@ export const MAX_IN_FLIGHT_LIMIT = 5;
 export const BODY_LIMIT_FACTOR = 6;
 export const BODY_LIMIT_SLACK_BYTES = 64 * 1024;
 
+/**
+ * The deepest nesting of arrays and objects a request body may have. The API's bodies need two
+ * levels ({"messages": [...]}); the limit keeps every recursive step after JSON.parse
+ * (class-transformer, class-validator, logging) far from the stack's end, and JSON.parse itself
+ * from spending seconds on a body of brackets.
+ */
+export const MAX_JSON_DEPTH = 32;
+/**
+ * Fields of any one object in a body, and JSON values in a whole body (see json-structure.ts):
+ * JSON.parse spends ~11 µs per key and ~0.5 µs per array element, and class-transformer far
+ * more per unknown field, so these keep one request's parsing and validation to milliseconds.
+ */
+export const MAX_JSON_OBJECT_FIELDS = 64;
+export const MAX_JSON_VALUES = 10_100;
+
 /** A coalesced Append carries at most this many messages / bytes (apps/api README, "Writes"). */
 export const MAX_BATCH_MESSAGES = 1000;
 export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
@@ -52,8 +67,16 @@ export const STATUS_CALL_TIMEOUT_MS = 1000;
 /** Seconds a client is told to wait after a 503. */
 export const RETRY_AFTER_SECONDS = 1;
 
-/** Whole-request limit: a client that trickles its request for longer gets 408. */
-export const REQUEST_TIMEOUT_MS = 30_000;
+/**
+ * Slow and idle clients (DISTILLED_API_*_TIMEOUT_MS, DISTILLED_API_MAX_CONNECTIONS; see
+ * http/connection-limits.ts). A request whose headers, or whole request, take longer gets 408.
+ * The keep-alive default is Fastify's: above the 60 s idle timeout of common load balancers, so
+ * the API never closes a connection a balancer is about to reuse.
+ */
+export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
+export const DEFAULT_KEEPALIVE_TIMEOUT_MS = 72_000;
+export const DEFAULT_MAX_CONNECTIONS = 1000;
 
 /** The largest offset a JSON number can carry exactly. */
 export const MAX_OFFSET = Number.MAX_SAFE_INTEGER;

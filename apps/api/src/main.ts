@@ -43,6 +43,11 @@ async function bootstrap(): Promise<void> {
     );
   }
   logger.log(
+    config.apiKeys
+      ? `API keys on: ${config.apiKeys.length} from ${config.apiKeysFile} (${config.apiKeys.map((key) => `${key.name}: ${[...key.scopes].join(',')}`).join('; ')}); data calls need "Authorization: Bearer <key>"`
+      : 'API keys off: DISTILLED_API_KEYS_FILE is unset, so every call is open to anyone who can reach this port',
+  );
+  logger.log(
     `listening on ${await app.getUrl()} (etcd ${config.etcdEndpoints.join(',')}, cluster "${config.cluster}", producer id ${app.get(IdempotentProducer).producerId})`,
   );
 }

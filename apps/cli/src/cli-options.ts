@@ -9,6 +9,7 @@ export const CLI_FLAGS = {
   replicas: { type: 'string' },
   'min-insync': { type: 'string' },
   'api-port': { type: 'string' },
+  'api-keys-file': { type: 'string' },
   'api-host': { type: 'string' },
   'base-port': { type: 'string' },
   'etcd-port': { type: 'string' },
@@ -32,6 +33,8 @@ export interface CliOptions {
   minInsync: number;
   apiPort: number;
   apiHost: string;
+  /** --api-keys-file, absolute: the API of `start` runs with these keys (DISTILLED_API_KEYS_FILE). */
+  apiKeysFile?: string;
   basePort: number;
   etcdPort: number;
   fsync: FsyncPolicy;
@@ -53,6 +56,7 @@ export function readCliOptions(flags: CliFlags): CliOptions {
     minInsync: flags.integer('min-insync', 1, 1),
     apiPort: flags.integer('api-port', 5000, 1),
     apiHost: flags.string('api-host', '127.0.0.1'),
+    apiKeysFile: flags.string('api-keys-file'),
     basePort: flags.integer('base-port', 50051, 1),
     etcdPort: flags.integer('etcd-port', 2379, 1),
     fresh: flags.has('fresh'),
@@ -60,6 +64,7 @@ export function readCliOptions(flags: CliFlags): CliOptions {
     from: flags.integer('from', 0, 0),
     follow: flags.has('follow'),
   };
+  if (options.apiKeysFile !== undefined) options.apiKeysFile = resolve(options.apiKeysFile);
   if (options.minInsync > options.replicas) {
     throw new FlagError(
       `--min-insync ${options.minInsync} is more than --replicas ${options.replicas}: no write could ever commit`,

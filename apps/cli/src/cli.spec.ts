@@ -20,13 +20,13 @@ const env = {
 
 // Every CLI run transpiles the CLI from source (about half a second of CPU), which takes many
 // seconds on a busy machine: more than the default 30 s for a test that runs it nine times.
-jest.setTimeout(120_000);
+jest.setTimeout(300_000);
 
 function cli(...args: string[]): { status: number | null; out: string } {
   const run = spawnSync(process.execPath, [CLI, ...args], {
     env,
     encoding: 'utf8',
-    timeout: 20_000,
+    timeout: 60_000, // a busy machine: see above
   });
   return { status: run.status, out: run.stdout + run.stderr };
 }

@@ -22,9 +22,22 @@ export function apiUrl(opts: CliOptions): string {
   return state?.api?.url ?? `http://127.0.0.1:${opts.apiPort}`;
 }
 
+/**
+ * The Authorization header for an API that runs with keys: the key comes from DISTILLED_API_KEY
+ * (an environment variable rather than a flag, so it stays out of shell history and `ps`).
+ */
+export function apiKeyHeaders(): Record<string, string> {
+  const key = process.env.DISTILLED_API_KEY?.trim();
+  return key ? { authorization: `Bearer ${key}` } : {};
+}
+
 async function request(url: string, init: RequestInit = {}): Promise<Response> {
   try {
-    return await fetch(url, { ...init, signal: AbortSignal.timeout(30_000) });
+    return await fetch(url, {
+      ...init,
+      headers: { ...apiKeyHeaders(), ...(init.headers as Record<string, string> | undefined) },
+      signal: AbortSignal.timeout(30_000),
+    });
   } catch (error) {
     const { message, cause } = error as Error & { cause?: Error };
     fail(`cannot reach the API at ${url}: ${cause?.message ?? message}. Is the cluster running?`);
@@ -91,8 +104,8 @@ export async function consume(opts: CliOptions): Promise<void> {
 async function follow(api: string, offset: number): Promise<never> {
   let lastId: number | null = null;
   for (;;) {
-    const headers: Record<string, string> =
-      lastId === null ? {} : { 'last-event-id': String(lastId) };
+    const headers: Record<string, string> = apiKeyHeaders();
+    if (lastId !== null) headers['last-event-id'] = String(lastId);
     try {
       const res = await fetch(`${api}/Data/Stream?offset=${offset}`, { headers });
       if (!res.ok || !res.body) {

@@ -14,6 +14,8 @@ Running a cluster (in one terminal; Ctrl-C stops it all):
     --min-insync N        replicas that must hold a message before it is acknowledged (default 1)
     --api-port PORT       HTTP API port (default 5000)
     --api-host HOST       HTTP API bind address (default 127.0.0.1)
+    --api-keys-file FILE  run the API with these API keys (DISTILLED_API_KEYS_FILE: one
+                          "<name> <read,write> <secret>" per line); without it, open
     --base-port PORT      first replica gRPC port (default 50051; then 50052, ...; a free port
                           where one is busy)
     --etcd-port PORT      etcd client port (default 2379; peer port +1; free ones if busy)
@@ -46,6 +48,10 @@ Options for every command:
   --api URL             API base URL for produce/consume/status (default: the running
                         cluster's, else http://127.0.0.1:5000)
   -h, --help            this text
+
+Environment:
+  DISTILLED_API_KEY     the API key produce, consume and status send (as a Bearer token)
+                        to an API that runs with keys
 
 Examples:
   npm start -- --replicas 5

@@ -4,7 +4,7 @@ import { describeError } from '@distilled/common';
 import { StatusClient } from '@distilled/launcher';
 import type { CliOptions } from './cli-options';
 import { requireCluster } from './cluster-control';
-import { apiUrl } from './data-commands';
+import { apiKeyHeaders, apiUrl } from './data-commands';
 import { paint } from './output';
 
 const HEADER = [
@@ -23,7 +23,10 @@ const HEADER = [
 async function printApiView(api: string): Promise<void> {
   process.stdout.write(`${paint('bold', 'API')} ${api}\n`);
   try {
-    const res = await fetch(`${api}/Cluster`, { signal: AbortSignal.timeout(3000) });
+    const res = await fetch(`${api}/Cluster`, {
+      headers: apiKeyHeaders(),
+      signal: AbortSignal.timeout(3000),
+    });
     const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
     if (res.ok) process.stdout.write(`  leader ${body.leader ?? 'none'}, epoch ${body.epoch}\n`);
     else

@@ -1,8 +1,8 @@
 // The console's connection to GET /ui/events. fetch() and a streaming SSE parser rather than
-// EventSource: EventSource cannot send an Authorization header, and the API will want one when
-// keys are on (issue 18: the `read` scope). That then is one header in `request()` below and a
-// key form where `denied` is shown; a 401/403 already reads as a sentence.
+// EventSource: EventSource cannot send an Authorization header, and the API wants one when keys
+// are on (the `read` scope). A 401/403 stops the retries and shows the key form.
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { storedApiKey } from './api-key';
 import type { SnapshotFrame, UpdateFrame } from './feed-types';
 
 export type FeedStatus =
@@ -71,9 +71,12 @@ export function connectFeed(handlers: FeedHandlers): () => void {
   };
 }
 
-/** The request for the feed; issue 18 adds `Authorization: Bearer <key>` here. */
+/** The request for the feed, with the tab's API key when one was given. */
 function request(signal: AbortSignal): RequestInit {
-  return { signal, headers: { accept: 'text/event-stream' }, cache: 'no-store' };
+  const headers: Record<string, string> = { accept: 'text/event-stream' };
+  const key = storedApiKey();
+  if (key) headers.authorization = `Bearer ${key}`;
+  return { signal, headers, cache: 'no-store' };
 }
 
 function dispatch(event: EventSourceMessage, handlers: FeedHandlers): void {

@@ -8,7 +8,13 @@ export const DEFAULT_MIN_INSYNC = 1;
 export const DEFAULT_FSYNC = 'always';
 /** Segments roll at 64 MiB: few files, and truncation/recovery touch little. */
 export const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
-export const DEFAULT_LEASE_TTL_SECONDS = 2;
+/**
+ * 1 s: a SIGKILLed leader's election key expires about a second later, so failover takes
+ * ~1 s plus an election. etcd raises a TTL below its minimum, ceil(1.5 x election timeout):
+ * 2 s with etcd's default 1 s election timeout, 1 s with the 500 ms the launcher and
+ * docker-compose give it. The lease is only a liveness hint; the epoch is the fence.
+ */
+export const DEFAULT_LEASE_TTL_SECONDS = 1;
 export const DEFAULT_REPLICA_LAG_MS = 2000;
 /** Above the lag limit, so a stalled follower leaves the ISR before waiting appends time out. */
 export const DEFAULT_COMMIT_TIMEOUT_MS = 4000;

@@ -3,7 +3,7 @@
  * beside this file; apps depend only on these shapes and the injection tokens below.
  *
  * etcd layout under the prefix `/<cluster>/` (libs/cluster README, "Use"):
- *   members/<id>   JSON MemberInfo, on the member's lease (TTL ~2 s, kept alive)
+ *   members/<id>   JSON MemberInfo, on the member's lease (TTL ~1 s, kept alive)
  *   election/leader/<lease>  etcd3 Election (namespace `/<cluster>/`, name `leader`); the value
  *                  is the candidate's id; the oldest key wins
  *   state          JSON ClusterState; changed only by fenced transactions

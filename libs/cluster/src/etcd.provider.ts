@@ -16,7 +16,7 @@ export const ETCD_CLIENT = Symbol('ETCD_CLIENT');
 export const ETCD_CALL_TIMEOUT_MS = 5_000;
 
 /**
- * Builds the etcd client with fault handling tuned for ~2 s leases. etcd3's defaults open a
+ * Builds the etcd client with fault handling tuned for 1-2 s leases. etcd3's defaults open a
  * host's circuit for 5 s and back watches off up to 30 s: longer than a lease lives, so after
  * an etcd blip every lease would be lost and re-registration delayed for no reason.
  */

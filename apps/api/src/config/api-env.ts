@@ -1,10 +1,14 @@
 // The API's environment as a validated class: each variable once, with its rule and its
 // default. parseApiConfig turns an instance into the ApiConfig the services inject.
-import { IsString } from 'class-validator';
+import { IsOptional, IsString } from 'class-validator';
 import { ClusterEnv, EnvOnOff, EnvWholeNumber } from '@distilled/config';
 import {
   DEFAULT_API_HOST,
   DEFAULT_API_PORT,
+  DEFAULT_HEADERS_TIMEOUT_MS,
+  DEFAULT_KEEPALIVE_TIMEOUT_MS,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_MAX_IN_FLIGHT,
   DEFAULT_MAX_MESSAGE_BYTES,
   DEFAULT_WRITE_TIMEOUT_MS,
@@ -32,4 +36,21 @@ export class ApiEnv extends ClusterEnv {
 
   @EnvOnOff()
   DISTILLED_API_LEAN_ASYNC_BIND: boolean = true;
+
+  @EnvWholeNumber(100, 10 * 60 * 1000)
+  DISTILLED_API_HEADERS_TIMEOUT_MS: number = DEFAULT_HEADERS_TIMEOUT_MS;
+
+  @EnvWholeNumber(100, 60 * 60 * 1000)
+  DISTILLED_API_REQUEST_TIMEOUT_MS: number = DEFAULT_REQUEST_TIMEOUT_MS;
+
+  @EnvWholeNumber(100, 60 * 60 * 1000)
+  DISTILLED_API_KEEPALIVE_TIMEOUT_MS: number = DEFAULT_KEEPALIVE_TIMEOUT_MS;
+
+  @EnvWholeNumber(1, 1_000_000)
+  DISTILLED_API_MAX_CONNECTIONS: number = DEFAULT_MAX_CONNECTIONS;
+
+  /** Unset: every call is open. The file's lines are checked by parseApiConfig. */
+  @IsOptional()
+  @IsString()
+  DISTILLED_API_KEYS_FILE?: string;
 }

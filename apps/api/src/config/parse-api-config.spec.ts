@@ -12,6 +12,12 @@ describe('parseApiConfig', () => {
       writeTimeoutMs: 5000,
       maxInFlight: 1,
       leanAsyncBind: true,
+      headersTimeoutMs: 10000,
+      requestTimeoutMs: 30000,
+      keepAliveTimeoutMs: 72000,
+      maxConnections: 1000,
+      apiKeys: null,
+      apiKeysFile: null,
     });
   });
 
@@ -26,6 +32,10 @@ describe('parseApiConfig', () => {
         DISTILLED_WRITE_TIMEOUT_MS: '250',
         DISTILLED_API_MAX_IN_FLIGHT: '2',
         DISTILLED_API_LEAN_ASYNC_BIND: ' OFF ',
+        DISTILLED_API_HEADERS_TIMEOUT_MS: '2000',
+        DISTILLED_API_REQUEST_TIMEOUT_MS: '4000',
+        DISTILLED_API_KEEPALIVE_TIMEOUT_MS: '3000',
+        DISTILLED_API_MAX_CONNECTIONS: '50',
       }),
     ).toEqual({
       host: '127.0.0.1',
@@ -36,6 +46,12 @@ describe('parseApiConfig', () => {
       writeTimeoutMs: 250,
       maxInFlight: 2,
       leanAsyncBind: false,
+      headersTimeoutMs: 2000,
+      requestTimeoutMs: 4000,
+      keepAliveTimeoutMs: 3000,
+      maxConnections: 50,
+      apiKeys: null,
+      apiKeysFile: null,
     });
   });
 
@@ -52,9 +68,24 @@ describe('parseApiConfig', () => {
     ['DISTILLED_ETCD', 'ftp://x:1'],
     ['DISTILLED_CLUSTER', 'a/b'],
     ['DISTILLED_API_LEAN_ASYNC_BIND', 'yes'],
+    ['DISTILLED_API_HEADERS_TIMEOUT_MS', '99'],
+    ['DISTILLED_API_REQUEST_TIMEOUT_MS', '5s'],
+    ['DISTILLED_API_KEEPALIVE_TIMEOUT_MS', '0'],
+    ['DISTILLED_API_MAX_CONNECTIONS', '0'],
   ])('rejects %s=%s with a message naming the variable', (variable, value) => {
     const parse = () => parseApiConfig({ [variable]: value });
     expect(parse).toThrow(ConfigError);
     expect(parse).toThrow(new RegExp(`^${variable}: `));
+  });
+
+  it('refuses a headers timeout longer than the request timeout, naming the variable', () => {
+    expect(() =>
+      parseApiConfig({
+        DISTILLED_API_HEADERS_TIMEOUT_MS: '5000',
+        DISTILLED_API_REQUEST_TIMEOUT_MS: '4000',
+      }),
+    ).toThrow(
+      /^DISTILLED_API_HEADERS_TIMEOUT_MS: must not be longer than DISTILLED_API_REQUEST_TIMEOUT_MS \(4000\)/,
+    );
   });
 });

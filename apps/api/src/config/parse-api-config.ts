@@ -1,5 +1,7 @@
 // The API's configuration as its services use it, read from the environment in one step.
-import { validateEnv, type Env } from '@distilled/config';
+import { ConfigError, validateEnv, type Env } from '@distilled/config';
+import type { ApiKey } from '../auth/api-key';
+import { readApiKeysFile } from '../auth/api-keys-file';
 import { ApiEnv } from './api-env';
 
 export interface ApiConfig {
@@ -19,11 +21,28 @@ export interface ApiConfig {
    * off keeps Node's own, for a tool that reads the deprecated `asyncResource` property.
    */
   leanAsyncBind: boolean;
+  /** Slow and idle clients: see http/connection-limits.ts. */
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  maxConnections: number;
+  /** The keys of DISTILLED_API_KEYS_FILE (secrets hashed); null when unset: every call open. */
+  apiKeys: ApiKey[] | null;
+  /** The file they came from, for the start-up line. */
+  apiKeysFile: string | null;
 }
 
 /** Reads and validates the API's environment. Throws ConfigError on the first bad variable. */
 export function parseApiConfig(env: Env): ApiConfig {
   const valid = validateEnv(ApiEnv, env);
+  // Node refuses to start a server whose headers may take longer than the whole request.
+  if (valid.DISTILLED_API_HEADERS_TIMEOUT_MS > valid.DISTILLED_API_REQUEST_TIMEOUT_MS) {
+    throw new ConfigError(
+      'DISTILLED_API_HEADERS_TIMEOUT_MS',
+      `must not be longer than DISTILLED_API_REQUEST_TIMEOUT_MS (${valid.DISTILLED_API_REQUEST_TIMEOUT_MS})`,
+      String(valid.DISTILLED_API_HEADERS_TIMEOUT_MS),
+    );
+  }
   return {
     host: valid.DISTILLED_API_HOST,
     port: valid.DISTILLED_API_PORT,
@@ -33,5 +52,11 @@ export function parseApiConfig(env: Env): ApiConfig {
     writeTimeoutMs: valid.DISTILLED_WRITE_TIMEOUT_MS,
     maxInFlight: valid.DISTILLED_API_MAX_IN_FLIGHT,
     leanAsyncBind: valid.DISTILLED_API_LEAN_ASYNC_BIND,
+    headersTimeoutMs: valid.DISTILLED_API_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: valid.DISTILLED_API_REQUEST_TIMEOUT_MS,
+    keepAliveTimeoutMs: valid.DISTILLED_API_KEEPALIVE_TIMEOUT_MS,
+    maxConnections: valid.DISTILLED_API_MAX_CONNECTIONS,
+    apiKeys: valid.DISTILLED_API_KEYS_FILE ? readApiKeysFile(valid.DISTILLED_API_KEYS_FILE) : null,
+    apiKeysFile: valid.DISTILLED_API_KEYS_FILE ?? null,
   };
 }

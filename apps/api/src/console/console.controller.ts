@@ -8,6 +8,7 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { problemType, ProblemType } from '../problems';
+import { AuthScope } from '../auth/scope.decorator';
 import { ApiProblemResponse } from '../problems/api-problem-response.decorator';
 import { ConsoleAssets } from './console-assets';
 import { ConsoleFeed } from './console-feed.service';
@@ -34,7 +35,10 @@ export class ConsoleController {
     private readonly assets: ConsoleAssets,
   ) {}
 
+  // The page and its assets hold no data and a browser cannot send a key with a page load: they
+  // are open; the feed below needs the read scope like every other GET.
   @Get()
+  @AuthScope('public')
   @ApiOperation({
     summary: 'The live console (HTML page)',
     description:
@@ -47,6 +51,7 @@ export class ConsoleController {
   }
 
   @Get('assets/:file')
+  @AuthScope('public')
   @ApiExcludeEndpoint()
   asset(
     @Param('file') file: string,

@@ -1,10 +1,12 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { AuthScope } from '../auth/scope.decorator';
 import { ApiProblemResponse } from '../problems/api-problem-response.decorator';
 import { notReady } from '../problems';
 import { HealthService, type Liveness, type Readiness } from './health.service';
 
 @ApiTags('Health')
+@AuthScope('public')
 @Controller('health')
 export class HealthController {
   constructor(private readonly health: HealthService) {}

@@ -1,9 +1,11 @@
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { ApiConfig } from '../config';
-import { BODY_LIMIT_FACTOR, BODY_LIMIT_SLACK_BYTES, REQUEST_TIMEOUT_MS } from '../constants';
+import { BODY_LIMIT_FACTOR, BODY_LIMIT_SLACK_BYTES } from '../constants';
 import { MetricsService } from '../metrics/metrics.service';
 import { problemClientErrorHandler, trackRoutes } from '../problems';
+import { capConnections, fastifyTimeoutOptions, httpServerOptions } from './connection-limits';
 import { registerJsonBodyParser } from './json-body-parser';
+import { requireHost } from './require-host';
 import { setupSwagger } from './swagger';
 
 /** The HTTP body limit for a message limit: room for worst-case JSON escaping. */
@@ -13,14 +15,17 @@ export function bodyLimitFor(maxMessageBytes: number): number {
 
 /** The Fastify adapter with the API's options; main.ts and the specs use the same one. */
 export function createApiAdapter(config: ApiConfig): FastifyAdapter {
-  return new FastifyAdapter({
+  const adapter = new FastifyAdapter({
     // The seed served /Data and /data alike; clients depend on it.
     routerOptions: { caseSensitive: false },
     bodyLimit: bodyLimitFor(config.maxMessageBytes),
-    requestTimeout: REQUEST_TIMEOUT_MS,
+    ...fastifyTimeoutOptions(config),
+    http: httpServerOptions(config),
     clientErrorHandler: problemClientErrorHandler,
     logger: false,
   });
+  capConnections(adapter.getInstance().server, config);
+  return adapter;
 }
 
 /**
@@ -35,6 +40,7 @@ export function configureApiApp(
 ): void {
   const instance = app.getHttpAdapter().getInstance();
   trackRoutes(instance);
+  requireHost(instance);
   registerJsonBodyParser(instance, bodyLimitFor(config.maxMessageBytes));
   app.get(MetricsService).instrument(instance);
   setupSwagger(app, options.swaggerUi ?? true);

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { documentApiKeys } from '../auth/document-api-keys';
 
 export const DOCS_PATH = 'docs';
 
@@ -19,9 +20,14 @@ export function setupSwagger(app: INestApplication, ui = true): void {
     .setVersion('1')
     .build();
   const document = SwaggerModule.createDocument(app, config);
+  documentApiKeys(document);
   SwaggerModule.setup(DOCS_PATH, app, document, {
     ui,
     jsonDocumentUrl: `${DOCS_PATH}-json`,
-    swaggerOptions: { tryItOutEnabled: true, displayRequestDuration: true },
+    swaggerOptions: {
+      tryItOutEnabled: true,
+      displayRequestDuration: true,
+      persistAuthorization: true,
+    },
   });
 }

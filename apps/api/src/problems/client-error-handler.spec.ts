@@ -37,4 +37,14 @@ describe('problemClientErrorHandler', () => {
     );
     expect(socket.write).not.toHaveBeenCalled();
   });
+
+  it('only closes the connection when an answer on it has already begun', () => {
+    const socket = { ...fakeSocket(), _httpMessage: { headersSent: true } };
+    problemClientErrorHandler(
+      Object.assign(new Error('timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' }),
+      socket as unknown as Socket,
+    );
+    expect(socket.write).not.toHaveBeenCalled();
+    expect(socket.destroy).toHaveBeenCalled();
+  });
 });

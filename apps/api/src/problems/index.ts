@@ -5,6 +5,7 @@ export {
   problemType,
   invalidRequest,
   malformedJson,
+  jsonTooComplex,
   badRequest,
   offsetNotFound,
   routeNotFound,

@@ -8,6 +8,7 @@ import { ApiProblem, PROBLEM_TYPE_PREFIX, type FieldProblem } from './problem-de
 export const ProblemType = {
   invalidRequest: 'invalid-request',
   malformedJson: 'malformed-json',
+  jsonTooComplex: 'json-too-complex',
   offsetNotFound: 'offset-not-found',
   routeNotFound: 'route-not-found',
   methodNotAllowed: 'method-not-allowed',
@@ -22,6 +23,8 @@ export const ProblemType = {
   notReady: 'not-ready',
   outcomeUnknown: 'write-outcome-unknown',
   badRequest: 'bad-request',
+  unauthorized: 'unauthorized',
+  forbidden: 'forbidden',
 } as const;
 export type ProblemTypeName = (typeof ProblemType)[keyof typeof ProblemType];
 
@@ -45,6 +48,19 @@ export function malformedJson(detail: string): ApiProblem {
   return new ApiProblem({
     type: problemType(ProblemType.malformedJson),
     title: 'Malformed JSON body',
+    status: 400,
+    detail,
+  });
+}
+
+/**
+ * A body whose shape no call takes (nested too deeply, too many fields or values), refused
+ * before validation would spend its time on it.
+ */
+export function jsonTooComplex(detail: string): ApiProblem {
+  return new ApiProblem({
+    type: problemType(ProblemType.jsonTooComplex),
+    title: 'JSON body too complex',
     status: 400,
     detail,
   });

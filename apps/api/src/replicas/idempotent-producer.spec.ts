@@ -299,11 +299,12 @@ describe('IdempotentProducer', () => {
       async (maxInFlight) => {
         await start({ writeTimeoutMs: 300, maxInFlight });
         gateway.appendDelayMs = 400;
-        // The pipeline full of slow batches (each sent in its own turn).
+        // The pipeline full of slow batches, each its own batch: the next is posted only once
+        // the gateway holds the previous one (a fixed pause let two share a batch under load).
         const slow: ReturnType<typeof post>[] = [];
         for (let i = 0; i < maxInFlight; i++) {
           slow.push(post(`slow${i}`));
-          await sleep(20);
+          while (gateway.appendCalls.length < i + 1) await sleep(1);
         }
         const waiting = await post('waiting');
         expect(waiting.statusCode).toBe(503);

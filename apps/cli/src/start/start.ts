@@ -86,6 +86,7 @@ export async function start(opts: CliOptions): Promise<void> {
       etcdPeerPort: opts.etcdPort + 1,
       apiHost: opts.apiHost,
       apiPort: opts.apiPort,
+      apiEnv: opts.apiKeysFile ? { DISTILLED_API_KEYS_FILE: opts.apiKeysFile } : undefined,
       // A person is watching: plain-text replica logs (JSON is for log shippers), coloured
       // when the terminal can show it.
       env: {
@@ -165,6 +166,7 @@ const CLI_NAME = 'node scripts/distilled.js';
 function printSummary(cluster: LocalCluster, dataDir: string, opts: CliOptions): void {
   const api = `http://localhost:${cluster.api?.port}`;
   const data = opts.dataGiven ? ` --data ${opts.data}` : '';
+  const auth = opts.apiKeysFile ? ` -H "Authorization: Bearer $DISTILLED_API_KEY"` : '';
   const lines = [
     '',
     paint('bold', 'Distilled is running'),
@@ -175,10 +177,15 @@ function printSummary(cluster: LocalCluster, dataDir: string, opts: CliOptions):
     '  replicas',
     ...cluster.replicas.map((r) => `    ${r.id.padEnd(12)} ${r.address.padEnd(18)} pid ${r.pid}`),
     `  data       ${shortPath(dataDir)} (the running cluster: ${shortPath(stateFile(dataDir))})`,
+    ...(opts.apiKeysFile
+      ? [
+          `  API keys   ${shortPath(opts.apiKeysFile)} (set DISTILLED_API_KEY for the commands below)`,
+        ]
+      : []),
     '',
     '  Try, from another terminal:',
-    `    curl -s -XPOST ${api}/Data -H 'content-type: application/json' -d '{"message":"hello"}'`,
-    `    curl -s '${api}/Data?offset=0'`,
+    `    curl -s -XPOST ${api}/Data -H 'content-type: application/json'${auth} -d '{"message":"hello"}'`,
+    `    curl -s${auth} '${api}/Data?offset=0'`,
     `    ${CLI_NAME} status${data}`,
     `    ${CLI_NAME} add-replica${data}      (a new replica joins and catches up)`,
     `    ${CLI_NAME} kill-replica replica-1${data}`,

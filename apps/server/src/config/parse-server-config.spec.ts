@@ -16,7 +16,7 @@ describe('parseServerConfig', () => {
       minInsync: 1,
       fsync: 'always',
       segmentBytes: 64 * 1024 * 1024,
-      leaseTtlSeconds: 2,
+      leaseTtlSeconds: 1,
       replicaLagMs: 2000,
       commitTimeoutMs: 4000,
       logFormat: 'json',
