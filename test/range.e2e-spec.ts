@@ -24,12 +24,18 @@ describe('GET /Data/Range', () => {
   let api: ApiClient;
   // DISTILLED_E2E_RANGE_MESSAGES shrinks it for a quick local run on a busy machine.
   const count = Number(process.env.DISTILLED_E2E_RANGE_MESSAGES ?? 100_000);
-  /** The log as written: message by offset. */
+  /** The log as written: message by offset - base. */
   const log: string[] = [];
+  /**
+   * Where the log ended when the suite began: 0 on its own cluster, more on an external one
+   * (DISTILLED_E2E_URL) that other suites wrote to first.
+   */
+  let base = 0;
 
   beforeAll(async () => {
     cluster = await startE2eCluster({ replicas: 3, minInsync: 2 });
     api = new ApiClient(cluster.api.baseUrl);
+    base = (await api.request<RangeAnswer>('GET', '/Data/Range?offset=0&limit=1')).body.endOffset;
   });
   afterAll(async () => {
     await cluster?.stop();
@@ -41,7 +47,7 @@ describe('GET /Data/Range', () => {
       const message = `${i}:${'é'.repeat(i % 5)}${'x'.repeat((i * 7919) % 300)}${i % 11 === 0 ? '{"a":"\\n"}' : ''}`;
       const answer = await api.appendAnswer(message);
       expect(answer.status).toBe(201);
-      log[answer.body.offset] = message;
+      log[answer.body.offset - base] = message;
     });
     expect(log.length).toBe(count);
     for (let offset = 0; offset < count; offset++) expect(typeof log[offset]).toBe('string');
@@ -50,16 +56,16 @@ describe('GET /Data/Range', () => {
   it('pages through all of them with random limit and maxBytes exactly as GET /Data reads them one by one', async () => {
     const oneByOne: string[] = [];
     await pool(count, 64, async (offset) => {
-      const answer = await api.read(offset);
+      const answer = await api.read(base + offset);
       expect(answer.status).toBe(200);
       oneByOne[offset] = answer.body.message;
     });
     expect(oneByOne).toEqual(log);
 
     const paged: string[] = [];
-    let offset = 0;
+    let offset = base;
     let pages = 0;
-    while (offset < count) {
+    while (offset < base + count) {
       const limit = 1 + Math.floor(Math.random() ** 2 * 10_000);
       const maxBytes = 1 + Math.floor(Math.random() ** 3 * 2_000_000);
       const answer = await api.request<RangeAnswer>(
@@ -82,21 +88,21 @@ describe('GET /Data/Range', () => {
     expect(paged).toEqual(oneByOne);
     expect(pages).toBeGreaterThan(count >= 100_000 ? 10 : 0);
 
-    const end = await api.request<RangeAnswer>('GET', `/Data/Range?offset=${count}`);
-    expect(end.body).toEqual({ messages: [], nextOffset: count, endOffset: count });
+    const end = await api.request<RangeAnswer>('GET', `/Data/Range?offset=${base + count}`);
+    expect(end.body).toEqual({ messages: [], nextOffset: base + count, endOffset: base + count });
   }, 900_000);
 
   it('answers a long-poll within ~50 ms of the commit of the message it waited for', async () => {
     const lags: number[] = [];
     for (let round = 0; round < 10; round++) {
-      const offset = log.length;
+      const offset = base + log.length;
       const waiting = api
         .request<RangeAnswer>('GET', `/Data/Range?offset=${offset}&wait=10`)
         .then((answer) => ({ answer, at: performance.now() }));
       await new Promise((r) => setTimeout(r, 150));
       const written = await api.appendAnswer(`long-poll ${round}`);
       const ackAt = performance.now();
-      log[written.body.offset] = `long-poll ${round}`;
+      log[written.body.offset - base] = `long-poll ${round}`;
       const { answer, at } = await waiting;
       expect(answer.body.messages[0]).toEqual({ offset, message: `long-poll ${round}` });
       lags.push(at - ackAt);
@@ -112,7 +118,10 @@ describe('GET /Data/Range', () => {
 
   it('holds a long-poll for its whole wait when nothing is written, then answers an empty page', async () => {
     const started = Date.now();
-    const answer = await api.request<RangeAnswer>('GET', `/Data/Range?offset=${log.length}&wait=1`);
+    const answer = await api.request<RangeAnswer>(
+      'GET',
+      `/Data/Range?offset=${base + log.length}&wait=1`,
+    );
     expect(answer.status).toBe(200);
     expect(answer.body.messages).toEqual([]);
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
