@@ -137,6 +137,53 @@ describe('fault checker', () => {
     expect(kinds(input).sort()).toEqual([...expected].sort());
   });
 
+  describe('with retention', () => {
+    const trimmed = (offset: number, trimmedAt: number, source = 'api'): ReadRecord => ({
+      source,
+      offset,
+      message: null,
+      trimmedAt,
+      start: 100,
+      end: 101,
+    });
+    const writes = [acked('a', 0), acked('b', 1), acked('c', 2), acked('d', 3)];
+
+    it('accepts 410s below the log start and requires everything above it', () => {
+      expect(
+        kinds({
+          writes,
+          finalReads: [
+            trimmed(0, 2),
+            trimmed(1, 2),
+            ...everywhere([null, null, 'c', 'd']).slice(2, 4),
+          ],
+          logEnd: 4,
+          logStart: 2,
+        }),
+      ).toEqual([]);
+    });
+
+    it.each([
+      ['a 410 at or above the start it named', trimmed(2, 2)],
+      ['a 410 above the leader log start', trimmed(3, 5)],
+    ])('%s is a bad-trim', (_name, read) => {
+      expect(
+        kinds({
+          writes,
+          finalReads: [read, ...everywhere(['a', 'b', 'c', 'd'])],
+          logEnd: 4,
+          logStart: 3,
+        }),
+      ).toContain('bad-trim');
+    });
+
+    it('an acknowledged write above the start that is missing is still lost', () => {
+      expect(
+        kinds({ writes, finalReads: everywhere([null, null, 'c']), logEnd: 4, logStart: 2 }),
+      ).toContain('lost-ack');
+    });
+  });
+
   it('does not blame a read that began before the acknowledgement', () => {
     const liveReads: ReadRecord[] = [
       { source: 'api', offset: 0, message: null, start: 5, end: 12 },

@@ -7,6 +7,8 @@
  * from every replica directly and several times through the API) and then:
  * - no offset ever shows two different messages (final reads and reads during the run);
  * - no holes: every offset below `logEnd` is there, on every source;
+ * - with retention: a read refused as deleted (410 / offset-trimmed) only below the leader's
+ *   final log start and below the start it named; nothing below that start is required;
  * - every acknowledged write is at its offset with its message; no offset is acked twice;
  * - a message (acked or of unknown outcome) appears at most once in the log;
  * - a refused write (4xx, 503) never appears; nothing appears that nobody wrote;
@@ -24,6 +26,7 @@ export type ViolationKind =
   | 'refused-written'
   | 'phantom'
   | 'ack-not-readable'
+  | 'bad-trim'
   | 'not-converged'
   // followers (follower-checker.ts)
   | 'follower-gap'
@@ -49,6 +52,11 @@ export interface CheckInput {
   finalReads: ReadRecord[];
   /** Where the log ends after healing (the leader's high watermark). */
   logEnd: number;
+  /**
+   * Retention: the leader's log start after healing (0 without retention). Offsets below it may
+   * be gone; a read may be refused as trimmed (410) only below it and below the start it named.
+   */
+  logStart?: number;
 }
 
 export interface CheckResult {
@@ -58,11 +66,26 @@ export interface CheckResult {
   ackedChecked: number;
   unknownFound: number;
   unknownMissing: number;
+  /** The leader's log start the checks used (0 without retention). */
+  logStart: number;
 }
 
 export function checkHistory(input: CheckInput): CheckResult {
   const violations: Violation[] = [];
   const log = new Map<number, string>();
+  const logStart = input.logStart ?? 0;
+
+  for (const read of [...input.finalReads, ...input.liveReads]) {
+    if (read.trimmedAt === undefined) continue;
+    if (read.offset >= read.trimmedAt || read.offset >= logStart) {
+      violations.push({
+        kind: 'bad-trim',
+        offset: read.offset,
+        at: read.end,
+        detail: `${read.source} answered offset ${read.offset} as deleted by retention (log start ${read.trimmedAt}), but the leader's log start is ${logStart}`,
+      });
+    }
+  }
 
   // What each offset shows, over every read ever made.
   const seen = new Map<number, Map<string, ReadRecord>>();
@@ -89,7 +112,7 @@ export function checkHistory(input: CheckInput): CheckResult {
   // The final log: what the final reads show; a source with nothing below logEnd is a hole.
   const holes = new Map<number, string[]>();
   for (const read of input.finalReads) {
-    if (read.offset >= input.logEnd) continue;
+    if (read.offset >= input.logEnd || read.offset < logStart) continue;
     if (read.message === null) {
       const sources = holes.get(read.offset) ?? [];
       sources.push(read.source);
@@ -147,6 +170,8 @@ export function checkHistory(input: CheckInput): CheckResult {
       }
       const actual = log.get(write.offset);
       if (actual === write.message) continue;
+      // Deleted by retention: nothing left to compare (a trimmed read above the start is checked above).
+      if (actual === undefined && write.offset < logStart) continue;
       if (actual === undefined) {
         violations.push({
           kind: 'lost-ack',
@@ -193,7 +218,7 @@ export function checkHistory(input: CheckInput): CheckResult {
 
   // Reads during the run: an offset acknowledged before the read began must be readable.
   for (const read of input.liveReads) {
-    if (read.message !== null) continue;
+    if (read.message !== null || read.trimmedAt !== undefined) continue;
     const ack = ackedAt.get(read.offset);
     if (ack && ack.end < read.start) {
       violations.push({
@@ -206,7 +231,7 @@ export function checkHistory(input: CheckInput): CheckResult {
   }
 
   violations.sort((a, b) => (a.offset ?? -1) - (b.offset ?? -1));
-  return { violations, log, ackedChecked, unknownFound, unknownMissing };
+  return { violations, log, ackedChecked, unknownFound, unknownMissing, logStart };
 }
 
 /** min / median / max of a list of durations, or undefined when it is empty. */

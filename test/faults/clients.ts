@@ -1,7 +1,20 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { readFromReplica } from '../helpers/e2e-cluster';
+import { ErrorMetadata, ErrorReason } from '@distilled/proto';
 import type { History, ReadRecord, WriteRecord } from './history';
+
+/** A read refused because retention deleted the offset; the log starts at `firstOffset`. */
+export interface Trimmed {
+  firstOffset: number;
+}
+export type ReadAnswer = string | null | Trimmed | undefined;
+
+/** The fields of a ReadRecord for an answer (a message, "not there", or trimmed). */
+function recorded(answer: string | null | Trimmed): Pick<ReadRecord, 'message' | 'trimmedAt'> {
+  if (answer === null || typeof answer === 'string') return { message: answer };
+  return { message: null, trimmedAt: answer.firstOffset };
+}
 
 /** A client-side deadline above the API's own write timeout, so 504s come from the API. */
 const WRITE_DEADLINE_MS = 10_000;
@@ -75,10 +88,7 @@ export function startWriters(
 }
 
 /** GET /Data?offset=n: the message, null for 404, undefined for anything else. */
-export async function readThroughApi(
-  apiUrl: string,
-  offset: number,
-): Promise<string | null | undefined> {
+export async function readThroughApi(apiUrl: string, offset: number): Promise<ReadAnswer> {
   try {
     const res = await fetch(`${apiUrl}/Data?offset=${offset}`, {
       signal: AbortSignal.timeout(5_000),
@@ -86,6 +96,7 @@ export async function readThroughApi(
     const text = await res.text();
     if (res.status === 200) return (JSON.parse(text) as { message: string }).message;
     if (res.status === 404) return null;
+    if (res.status === 410) return { firstOffset: (JSON.parse(text) as Trimmed).firstOffset };
     return undefined;
   } catch {
     return undefined;
@@ -93,15 +104,19 @@ export async function readThroughApi(
 }
 
 /** Replica.Read straight from one replica: the message, null when not committed there. */
-export async function readDirect(
-  address: string,
-  offset: number,
-): Promise<string | null | undefined> {
+export async function readDirect(address: string, offset: number): Promise<ReadAnswer> {
   try {
     const answer = await readFromReplica(address, offset);
     return Buffer.from(answer.message).toString('utf8');
   } catch (error) {
-    if ((error as ServiceError).code === GrpcStatus.OUT_OF_RANGE) return null;
+    const failure = error as ServiceError;
+    if (failure.code === GrpcStatus.OUT_OF_RANGE) {
+      const metadata = failure.metadata?.get.bind(failure.metadata);
+      if (metadata && String(metadata(ErrorMetadata.reason)[0]) === ErrorReason.OffsetTrimmed) {
+        return { firstOffset: Number(metadata(ErrorMetadata.logStartOffset)[0]) };
+      }
+      return null;
+    }
     return undefined;
   }
 }
@@ -128,7 +143,7 @@ export function startLiveReader(apiUrl: string, history: History): { stop: () =>
         history.reads.push({
           source: 'api (during run)',
           offset: pick.offset,
-          message,
+          ...recorded(message),
           start,
           end: Date.now(),
         });
@@ -154,7 +169,7 @@ export function startLiveReader(apiUrl: string, history: History): { stop: () =>
 export async function readAll(
   source: string,
   end: number,
-  read: (offset: number) => Promise<string | null | undefined>,
+  read: (offset: number) => Promise<ReadAnswer>,
   concurrency = 32,
   signal?: AbortSignal,
 ): Promise<{ reads: ReadRecord[]; failed: number[] }> {
@@ -165,13 +180,13 @@ export async function readAll(
     while (next < end && !signal?.aborted) {
       const offset = next++;
       const start = Date.now();
-      let message: string | null | undefined;
+      let message: ReadAnswer;
       for (let attempt = 0; attempt < 5 && message === undefined; attempt++) {
         if (attempt > 0) await sleep(200 * attempt);
         message = await read(offset);
       }
       if (message === undefined) failed.push(offset);
-      else reads.push({ source, offset, message, start, end: Date.now() });
+      else reads.push({ source, offset, ...recorded(message), start, end: Date.now() });
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));

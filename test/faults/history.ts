@@ -26,6 +26,8 @@ export interface ReadRecord {
   source: string;
   offset: number;
   message: string | null;
+  /** Retention: the read was refused as deleted (410 / offset-trimmed), naming this log start. */
+  trimmedAt?: number;
   start: number;
   end: number;
 }

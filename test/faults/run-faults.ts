@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { ResumingFollower } from '../helpers/sse-client';
 import { checkHistory, summarize, type CheckResult, type Violation } from './checker';
 import { checkFollowers, type FollowerCheck } from './follower-checker';
-import { readAll, readDirect, readThroughApi, startLiveReader, startWriters } from './clients';
+import {
+  readAll,
+  readDirect,
+  readThroughApi,
+  startLiveReader,
+  startWriters,
+  type ReadAnswer,
+} from './clients';
 import { FaultCluster } from './fault-cluster';
 import { FAULT_KINDS, History, type FaultKind, type ReadRecord } from './history';
 import { NetLab } from './net-lab';
@@ -24,6 +31,8 @@ export interface FaultRunConfig {
   maxAddedReplicas: number;
   /** Faults without waiting for the cluster to be whole in between (see Nemesis). */
   overlap: boolean;
+  /** Retention on the replicas (DISTILLED_RETENTION_BYTES), with 64 KiB segments; off when undefined. */
+  retentionBytes?: number;
 }
 
 /** The settings from the environment: DISTILLED_FAULTS_{SEED,SECONDS,WRITERS,API_READS,KINDS,OVERLAP}. */
@@ -51,6 +60,9 @@ export function configFromEnv(defaults: { seconds: number }): FaultRunConfig {
     kinds,
     maxAddedReplicas: seconds > 120 ? 2 : 1,
     overlap: !!env.DISTILLED_FAULTS_OVERLAP && env.DISTILLED_FAULTS_OVERLAP !== '0',
+    retentionBytes: env.DISTILLED_FAULTS_RETENTION_BYTES
+      ? Number(env.DISTILLED_FAULTS_RETENTION_BYTES)
+      : undefined,
   };
 }
 
@@ -94,7 +106,13 @@ export async function runFaults(
     partitions: !noNet,
     spareReplicas: config.maxAddedReplicas,
     // Small segments, so runs roll segments and a damaged tail is a small newest segment.
-    replicaEnv: { DISTILLED_SEGMENT_BYTES: String(256 * 1024) },
+    replicaEnv:
+      config.retentionBytes === undefined
+        ? { DISTILLED_SEGMENT_BYTES: String(256 * 1024) }
+        : {
+            DISTILLED_SEGMENT_BYTES: String(64 * 1024),
+            DISTILLED_RETENTION_BYTES: String(config.retentionBytes),
+          },
   });
   const violations: Violation[] = [];
   const followers: ResumingFollower[] = [];
@@ -125,7 +143,11 @@ export async function runFaults(
     );
     writers = startWriters(cluster.apiUrl, history, {
       workers: config.writers,
-      prefix: `s${config.seed}`,
+      // With retention, messages of ~400 bytes: a short run then fills and deletes segments.
+      prefix:
+        config.retentionBytes === undefined
+          ? `s${config.seed}`
+          : `s${config.seed}-${'p'.repeat(400)}`,
       pauseMs: 5,
     });
     reader = startLiveReader(cluster.apiUrl, history);
@@ -190,6 +212,7 @@ export async function runFaults(
       liveReads: history.reads,
       finalReads,
       logEnd,
+      logStart: await leaderLogStart(cluster),
     });
     violations.push(...check.violations);
     // Every follower gets until the end of the log (or 30 s) to receive the rest, then stops.
@@ -271,7 +294,7 @@ export async function readBack(
   apiPasses: number,
   signal?: AbortSignal,
 ): Promise<{ reads: ReadRecord[]; failures: Violation[] }> {
-  type Reader = (offset: number) => Promise<string | null | undefined>;
+  type Reader = (offset: number) => Promise<ReadAnswer>;
   const sources: Array<[string, Reader]> = [
     ...cluster.local.runningReplicas.map((r): [string, Reader] => [
       r.id,
@@ -325,6 +348,12 @@ export async function converge(cluster: FaultCluster, timeoutMs: number): Promis
   throw new Error(`the replicas did not converge to one log within ${timeoutMs} ms: ${last}`);
 }
 
+/** The leader's log start after healing (retention; 0 without it). */
+async function leaderLogStart(cluster: FaultCluster): Promise<number> {
+  const leader = await cluster.local.waitForLeader(5_000);
+  return Number((await cluster.local.status(leader, 2_000)).log_start_offset);
+}
+
 /**
  * Leader SIGKILL -> the first acknowledged write that began after it, in ms. (An ack that
  * ends just after the kill was committed before it; its answer was only on the way.)
@@ -373,7 +402,7 @@ function summaryText(
     `  faults: ${faults}`,
     `  writes: ${history.writes.length} (acked ${by('acked')}, refused ${by('refused')}, unknown ${by('unknown')}: ${check.unknownFound} in the log, ${check.unknownMissing} not)`,
     `  not acked: ${[...reasons].map(([why, n]) => `${why} x${n}`).join(', ') || 'none'}`,
-    `  checked: ${check.ackedChecked} acknowledged writes, ${check.log.size} offsets, ${finalReads} final reads, ${history.reads.length} reads during the run`,
+    `  checked: ${check.ackedChecked} acknowledged writes, ${check.log.size} offsets, ${finalReads} final reads, ${history.reads.length} reads during the run${check.logStart ? `; the log starts at ${check.logStart} (retention)` : ''}`,
     `  followers: ${followers.length} over ${followers.reduce((n, f) => n + f.connections, 0)} connections; ${followerCheck.events} events checked (gapless, no duplicate, as in the log); ${followerCheck.ackedDelivered} deliveries of acknowledged writes verified`,
     `  violations: ${violations.length}${violations.length ? ` (first: ${violations[0].kind}: ${violations[0].detail})` : ''}`,
     `  failover (leader SIGKILL -> first acked write begun after it): ${stats ? `min ${stats.min} ms, median ${stats.median} ms, max ${stats.max} ms over ${failovers.length}` : 'no leader kill'}`,

@@ -17,6 +17,7 @@ const FLAGS = {
   kinds: { type: 'string' },
   'api-reads': { type: 'string' },
   overlap: { type: 'boolean' },
+  'retention-bytes': { type: 'string' },
 } as const;
 
 /** The suite's variables from the flags; the environment's own are kept where no flag is given. */
@@ -39,6 +40,7 @@ function faultEnv(argv: string[]): NodeJS.ProcessEnv {
   }
   if (kinds.length) set('KINDS', kinds.join(','));
   if (flags.has('overlap')) set('OVERLAP', '1');
+  if (flags.has('retention-bytes')) set('RETENTION_BYTES', flags.integer('retention-bytes', 0, 1));
   return env;
 }
 

@@ -28,6 +28,7 @@ export interface ClusterNode {
   inSync: boolean;
   logEndOffset: number;
   highWatermark: number;
+  logStartOffset: number;
 }
 
 export interface ClusterView {

@@ -14,6 +14,9 @@ export const CLI_FLAGS = {
   'base-port': { type: 'string' },
   'etcd-port': { type: 'string' },
   fsync: { type: 'string' },
+  'retention-bytes': { type: 'string' },
+  'retention-ms': { type: 'string' },
+  'segment-bytes': { type: 'string' },
   fresh: { type: 'boolean' },
   data: { type: 'string' },
   api: { type: 'string' },
@@ -38,6 +41,10 @@ export interface CliOptions {
   basePort: number;
   etcdPort: number;
   fsync: FsyncPolicy;
+  /** Replica retention and segment size (undefined: the replicas' defaults). */
+  retentionBytes?: number;
+  retentionMs?: number;
+  segmentBytes?: number;
   fresh: boolean;
   /** --api as given; the running cluster's API when undefined. */
   api?: string;
@@ -59,6 +66,9 @@ export function readCliOptions(flags: CliFlags): CliOptions {
     apiKeysFile: flags.string('api-keys-file'),
     basePort: flags.integer('base-port', 50051, 1),
     etcdPort: flags.integer('etcd-port', 2379, 1),
+    retentionBytes: optionalInteger(flags, 'retention-bytes', 1),
+    retentionMs: optionalInteger(flags, 'retention-ms', 1),
+    segmentBytes: optionalInteger(flags, 'segment-bytes', 64 * 1024),
     fresh: flags.has('fresh'),
     api: flags.string('api'),
     from: flags.integer('from', 0, 0),
@@ -71,4 +81,13 @@ export function readCliOptions(flags: CliFlags): CliOptions {
     );
   }
   return options;
+}
+
+/** An integer flag without a default: undefined when not given. */
+function optionalInteger(
+  flags: CliFlags,
+  name: keyof typeof CLI_FLAGS,
+  min: number,
+): number | undefined {
+  return flags.string(name) === undefined ? undefined : flags.integer(name, min, min);
 }

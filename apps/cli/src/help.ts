@@ -20,6 +20,10 @@ Running a cluster (in one terminal; Ctrl-C stops it all):
                           where one is busy)
     --etcd-port PORT      etcd client port (default 2379; peer port +1; free ones if busy)
     --fsync POLICY        always | interval | never (default always: acknowledged = on disk)
+    --retention-bytes N   keep about N bytes of log per replica; older whole segments are
+                          deleted (default: keep everything)
+    --retention-ms N      delete whole segments last written more than N ms ago (default: keep)
+    --segment-bytes N     segment size in bytes (default 64 MiB; at least 65536)
     --fresh               delete the data directory first (all messages are lost)
   stop                  stop the cluster that \`start\` runs (same as Ctrl-C in its terminal)
 

@@ -15,6 +15,7 @@ const HEADER = [
   'EPOCH',
   'LEADER',
   'IN ISR',
+  'LOG START',
   'LOG END',
   'HW',
   'NOTE',
@@ -46,7 +47,7 @@ export async function status(opts: CliOptions): Promise<void> {
   const rows = [HEADER];
   for (const replica of state.replicas) {
     if (!replica.running) {
-      rows.push([replica.id, replica.address, '-', 'stopped', '', '', '', '', '', '']);
+      rows.push([replica.id, replica.address, '-', 'stopped', '', '', '', '', '', '', '']);
       continue;
     }
     const start = [replica.id, replica.address, String(replica.pid)];
@@ -58,13 +59,14 @@ export async function status(opts: CliOptions): Promise<void> {
         String(s.epoch),
         s.leader_id || '-',
         s.in_sync ? 'yes' : 'no',
+        String(s.log_start_offset),
         String(s.log_end_offset),
         String(s.high_watermark),
         s.problem || '',
       ]);
     } catch (error) {
       const details = (error as { details?: string }).details;
-      rows.push([...start, 'no answer', '', '', '', '', '', details || describeError(error)]);
+      rows.push([...start, 'no answer', '', '', '', '', '', '', details || describeError(error)]);
     }
   }
   client.close();

@@ -38,6 +38,11 @@ export const LEADER_EPOCH_METADATA = 'distilled-leader-epoch';
  * acknowledged message should wait briefly, not be told the message does not exist.
  */
 export const READ_COMMIT_WAIT_MS = 1000;
+/**
+ * How often the leader checks its segments against the retention limits: a segment past a limit
+ * goes within about this long after a roll, well inside the contract's ~10 s.
+ */
+export const RETENTION_CHECK_INTERVAL_MS = 1000;
 
 /** ReadRange bounds (the HTTP API's Range bounds, DESIGN.md part A). */
 export const RANGE_MAX_COUNT = 10_000;

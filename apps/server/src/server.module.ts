@@ -11,6 +11,7 @@ import { AppendStreams, FollowStreams, RangeReads, ReplicaController, ReplicaSer
 import { HighWatermarkCheckpointer, LogRepair } from './repair';
 import {
   FollowerService,
+  LeaderLogStart,
   LeaderService,
   LogFailures,
   ReplicaState,
@@ -56,6 +57,7 @@ import {
     RoleService,
     LogRepair,
     HighWatermarkCheckpointer,
+    LeaderLogStart,
     ReplicaLifecycle,
   ],
 })

@@ -93,6 +93,22 @@ export class EpochFile {
   }
 
   /**
+   * Forgets epochs wholly below the log start `offset` (retention deleted their messages): the
+   * last epoch starting at or below it stays, moved to start at `offset` (Kafka's
+   * truncateFromStart), so the epoch of every message still in the log is known.
+   */
+  truncateFromStart(offset: number): boolean {
+    let last = -1;
+    for (let i = 0; i < this.entries.length && this.entries[i].startOffset <= offset; i++) last = i;
+    if (last < 0 || (last === 0 && this.entries[0].startOffset === offset)) return false;
+    this.entries = [
+      { epoch: this.entries[last].epoch, startOffset: offset },
+      ...this.entries.slice(last + 1),
+    ];
+    return true;
+  }
+
+  /**
    * KIP-101: the largest known epoch <= `epoch`, and where it ends: the start offset of the next
    * known epoch, or `logEndOffset` when it is the latest. When the log knows no epoch <= the
    * requested one (empty log, or a request older than the first epoch) the answer is

@@ -7,6 +7,8 @@ export type LogStoreErrorCode =
   | 'INVALID_OFFSET'
   /** Offset at or past the log end. -> 404 */
   | 'OFFSET_OUT_OF_RANGE'
+  /** Offset below the log start: retention deleted it. -> 410 */
+  | 'OFFSET_TRIMMED'
   /** The log was closed; no more reads or appends. */
   | 'CLOSED'
   /** The directory holds files that are not a Distilled log. */
@@ -50,6 +52,13 @@ export const logStoreErrors = {
       'OFFSET_OUT_OF_RANGE',
       `offset ${offset} is not in the log; the log ends at ${logEndOffset}`,
       { offset, logEndOffset },
+    );
+  },
+  trimmed(offset: number, logStartOffset: number): LogStoreError {
+    return new LogStoreError(
+      'OFFSET_TRIMMED',
+      `offset ${offset} was deleted by retention; the log now starts at ${logStartOffset}`,
+      { offset, logStartOffset },
     );
   },
   closed(): LogStoreError {

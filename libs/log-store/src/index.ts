@@ -30,3 +30,6 @@ export { INCARNATION_FILE } from './incarnation-file';
 export { CATCH_UP_FILE } from './catch-up-file';
 export type { PendingCatchUp } from './catch-up-file';
 export type { Incarnation, IncarnationOrigin } from './incarnation-file';
+export { isRetentionOn, retentionStart } from './retention-policy';
+export type { RetentionPolicy, SegmentFacts } from './retention-policy';
+export { LOG_START_FILE } from './log-start-file';

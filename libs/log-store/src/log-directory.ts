@@ -3,6 +3,7 @@
  *
  *   <baseOffset, 20 digits>.log / .index one pair per segment; the last is the active one
  *   leader-epoch-checkpoint              epoch -> start offset (epoch-file.ts)
+ *   log-start-offset                     where retention made the log start (log-start-file.ts)
  *   high-watermark-checkpoint            the highest HW known (high-watermark-checkpoint.ts)
  *   incarnation                          the directory's identity (incarnation-file.ts)
  *   catch-up                             a cut log's pending catch-up (catch-up-file.ts)
@@ -20,9 +21,16 @@ import { EPOCH_FILE } from './epoch-file';
 import { logStoreErrors } from './errors';
 import { HIGH_WATERMARK_FILE } from './high-watermark-checkpoint';
 import { INCARNATION_FILE } from './incarnation-file';
+import { LOG_START_FILE } from './log-start-file';
 import { INDEX_SUFFIX, SEGMENT_NAME, segmentFileName } from './segment';
 
-const METADATA_FILES = [EPOCH_FILE, HIGH_WATERMARK_FILE, INCARNATION_FILE, CATCH_UP_FILE];
+const METADATA_FILES = [
+  EPOCH_FILE,
+  HIGH_WATERMARK_FILE,
+  INCARNATION_FILE,
+  CATCH_UP_FILE,
+  LOG_START_FILE,
+];
 
 export interface LogDirectory {
   /** Base offsets of the segment logs found, ascending. */

@@ -8,6 +8,11 @@
  * Epochs past the recovered end are dropped and those the tail shows are (re)assigned. Work is
  * bounded by two segments, not the log's length.
  *
+ * Retention (log-start-file.ts) writes the log start before deleting the segments below it, so
+ * a crash in the middle of a deletion leaves segments wholly below the start: they are deleted
+ * here. A start past every segment (a follower re-based at its leader's start, cut short) leaves
+ * one empty segment at the start.
+ *
  * Called once per open, before the Log exists: no concurrency.
  */
 import * as fs from 'node:fs';
@@ -20,7 +25,8 @@ import { loadOrCreateIncarnation } from './incarnation-file';
 import { removeOrphanIndexes, scanLogDirectory } from './log-directory';
 import type { ResolvedLogOptions } from './log-options';
 import type { RecoveryCut } from './log-store.interface';
-import { LogSegments } from './log-segments';
+import { LogSegments, removeSegmentFiles } from './log-segments';
+import { LogStartFile } from './log-start-file';
 import { ProducerStateTable } from './producer-state';
 import { ReplicaMetadataFiles } from './replica-metadata';
 import { scanBatches, Segment } from './segment';
@@ -33,6 +39,7 @@ export interface LoadedLog {
   producers: ProducerStateTable;
   cuts: RecoveryCut[];
   metadata: ReplicaMetadataFiles;
+  logStart: LogStartFile;
 }
 
 export async function loadLog(dir: string, opts: ResolvedLogOptions): Promise<LoadedLog> {
@@ -42,7 +49,12 @@ export async function loadLog(dir: string, opts: ResolvedLogOptions): Promise<Lo
   const incarnation = await loadOrCreateIncarnation(dir, found.fresh);
   await removeOrphanIndexes(dir, found);
 
-  const { bases } = found;
+  const startLoaded = LogStartFile.load(dir);
+  if (startLoaded.damaged)
+    logger.warn(`log-store: ${startLoaded.damaged}; the segments say where the log starts`);
+  const logStart = startLoaded.file;
+  const bases = await dropSegmentsBelowStart(dir, found.bases, logStart.offset, logger);
+  if (bases.length > 0 && logStart.offset < bases[0]) await logStart.persist(bases[0]);
   const hwCheckpoint = HighWatermarkCheckpoint.load(dir, logger, opts.highWatermarkCheckpointMs);
   const pendingCatchUp = PendingCatchUpFile.load(dir, (line) => logger.warn(line));
   const metadata = new ReplicaMetadataFiles(hwCheckpoint, pendingCatchUp, incarnation);
@@ -62,11 +74,13 @@ export async function loadLog(dir: string, opts: ResolvedLogOptions): Promise<Lo
     );
 
   if (bases.length === 0) {
-    const active = await Segment.create(dir, 0, opts.indexIntervalBytes);
+    const start = logStart.offset;
+    const active = await Segment.create(dir, start, opts.indexIntervalBytes);
     if (epochs.truncateFromOffset(0)) await epochs.persist();
     return {
-      segments: segmentsOf([0], active, null),
-      endOffset: 0,
+      segments: segmentsOf([start], active, null),
+      endOffset: start,
+      logStart,
       epochs,
       producers,
       cuts: [],
@@ -102,7 +116,31 @@ export async function loadLog(dir: string, opts: ResolvedLogOptions): Promise<Lo
     if (!last || h.epoch > last.epoch)
       tailEpochs.push({ epoch: h.epoch, startOffset: h.baseOffset });
   });
+  if (nextOffset < logStart.offset) {
+    // The whole log lies below the start: a re-base at the leader's start was cut short.
+    const doomed = [...bases];
+    active.close();
+    sealed?.close();
+    const fresh = await removeSegmentFiles(dir, doomed).then(() =>
+      Segment.create(dir, logStart.offset, opts.indexIntervalBytes),
+    );
+    logger.warn(
+      `log-store: the log ended at ${nextOffset}, below its start ${logStart.offset}: it now starts empty there`,
+    );
+    producers.clear();
+    if (epochs.truncateFromOffset(0)) await epochs.persist();
+    return {
+      segments: segmentsOf([logStart.offset], fresh, null),
+      endOffset: logStart.offset,
+      logStart,
+      epochs,
+      producers,
+      cuts: cut ? [cut] : [],
+      metadata,
+    };
+  }
   let epochsChanged = epochs.truncateFromOffset(nextOffset);
+  epochsChanged = epochs.truncateFromStart(logStart.offset) || epochsChanged;
   if (epochsChanged)
     logger.warn(`log-store: dropped epochs starting at or past the log end ${nextOffset}`);
   for (const e of tailEpochs)
@@ -113,9 +151,25 @@ export async function loadLog(dir: string, opts: ResolvedLogOptions): Promise<Lo
   return {
     segments: segmentsOf(bases, active, sealed),
     endOffset: nextOffset,
+    logStart,
     epochs,
     producers,
     cuts: cut ? [cut] : [],
     metadata,
   };
+}
+
+/** Deletes the closed segments wholly below `start` (a deletion a crash cut short). */
+async function dropSegmentsBelowStart(
+  dir: string,
+  bases: number[],
+  start: number,
+  logger: ResolvedLogOptions['logger'],
+): Promise<number[]> {
+  let keepFrom = 0;
+  while (keepFrom < bases.length - 1 && bases[keepFrom + 1] <= start) keepFrom++;
+  if (keepFrom === 0) return bases;
+  await removeSegmentFiles(dir, bases.slice(0, keepFrom));
+  logger.warn(`log-store: finished deleting ${keepFrom} segment(s) below the log start ${start}`);
+  return bases.slice(keepFrom);
 }

@@ -38,12 +38,16 @@ export class LogReader {
   constructor(
     private readonly segments: LogSegments,
     private readonly writer: GroupCommitWriter,
+    /** The log start (retention): below it nothing is served, whatever is still on disk. */
+    private readonly startOffset: () => number,
   ) {}
 
   read(offset: number): ReadResult {
     if (!isOffset(offset)) throw logStoreErrors.invalidOffset(offset);
     const end = this.writer.endOffset;
     if (offset >= end) throw logStoreErrors.outOfRange(offset, end);
+    const start = this.startOffset();
+    if (offset < start) throw logStoreErrors.trimmed(offset, start);
     let batch = this.cache;
     if (!batch || offset < batch.baseOffset || offset >= batch.baseOffset + batch.count) {
       batch = this.loadBatch(offset);
@@ -61,6 +65,8 @@ export class LogReader {
     const end = unsynced ? this.writer.writtenEnd : this.writer.endOffset;
     if (offset === end) return Buffer.alloc(0);
     if (offset > end) throw logStoreErrors.outOfRange(offset, end);
+    const start = this.startOffset();
+    if (offset < start) throw logStoreErrors.trimmed(offset, start);
     const segment = this.segments.segmentFor(offset);
     // Only the active segment can hold unsynced bytes: a segment is synced when it is rolled.
     const limit = unsynced && segment === this.segments.active ? segment.written : segment.size;

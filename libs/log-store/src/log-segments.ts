@@ -1,23 +1,30 @@
 /**
  * The log's segments in offset order (Kafka's LogSegments): the base offset of every segment,
  * the active one (the last, the only one written), and an LRU of open sealed ones for reads.
- * Finds the segment holding an offset, rolls to a new active segment, and deletes the
- * segments past a cut: the one place segment files are removed.
+ * Finds the segment holding an offset, rolls to a new active segment, deletes the segments
+ * past a cut and, for retention, the whole segments below the log start: the one place segment
+ * files are removed.
  *
  * Memory is flat in the log's length: 8 bytes per segment for its base offset, plus at most
  * `maxOpenSegments` sealed segments open with their sparse index (~128 KiB per 64 MiB segment).
  *
- * Concurrency: owned by Log. Lookups are synchronous (reads use them); roll and dropAfter run
- * only on the writer chain. A sealed segment closed by the LRU is reopened on the next lookup.
+ * Concurrency: owned by Log. Lookups are synchronous (reads use them); roll, dropAfter,
+ * detachBelow and resetTo run only on the writer chain. A sealed segment closed by the LRU is
+ * reopened on the next lookup. Retention detaches segments synchronously (readers, also
+ * synchronous, see the old set or the new one, never half of it) and unlinks their files
+ * afterwards, off the writer chain; no read can hold a detached segment, so no reference counts.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { syncDir } from './atomic-file';
+import type { SegmentFacts } from './retention-policy';
 import { INDEX_SUFFIX, LOG_SUFFIX, Segment, segmentFileName, type SegmentLogger } from './segment';
 
 export class LogSegments {
   /** Open sealed segments; Map order is LRU order. */
   private readonly openSealed = new Map<number, Segment>();
+  /** Size and last write of sealed segments (they never change), filled in as asked. */
+  private readonly sealedFacts = new Map<number, SegmentFacts>();
 
   constructor(
     readonly dir: string,
@@ -106,10 +113,65 @@ export class LogSegments {
         force: true,
       });
     }
-    this.bases = this.bases.slice(0, index + 1);
+    // By base offset, not position: retention may have detached segments at the front meanwhile.
+    this.bases = this.bases.filter((base) => base <= segment.baseOffset);
     this.openSealed.delete(segment.baseOffset);
     this.activeSegment = segment;
     return doomed.length;
+  }
+
+  /** Size and last write of every segment, in offset order (for the retention decision). */
+  facts(nowMs: number): SegmentFacts[] {
+    return this.bases.map((base) => {
+      if (base === this.activeSegment.baseOffset) {
+        return { baseOffset: base, bytes: this.activeSegment.size, lastWriteMs: nowMs };
+      }
+      let facts = this.sealedFacts.get(base);
+      if (!facts) {
+        const stat = fs.statSync(path.join(this.dir, segmentFileName(base, LOG_SUFFIX)));
+        facts = { baseOffset: base, bytes: stat.size, lastWriteMs: stat.mtimeMs };
+        this.sealedFacts.set(base, facts);
+      }
+      return facts;
+    });
+  }
+
+  /**
+   * Takes out of the set every closed segment that lies wholly below `offset` (its successor
+   * starts at or before it) and closes it. Synchronous: a reader sees the set before or after.
+   * Returns their base offsets; removeFiles deletes them.
+   */
+  detachBelow(offset: number): number[] {
+    let keepFrom = 0;
+    while (keepFrom < this.bases.length - 1 && this.bases[keepFrom + 1] <= offset) keepFrom++;
+    const doomed = this.bases.slice(0, keepFrom);
+    for (const base of doomed) {
+      this.openSealed.get(base)?.close();
+      this.openSealed.delete(base);
+      this.sealedFacts.delete(base);
+    }
+    this.bases = this.bases.slice(keepFrom);
+    return doomed;
+  }
+
+  /**
+   * Replaces every segment with one new, empty active segment at `baseOffset` (a follower whose
+   * whole log lies below the leader's start). Returns the bases detached, for removeFiles.
+   */
+  async resetTo(baseOffset: number): Promise<number[]> {
+    const doomed = [...this.bases];
+    this.closeAll();
+    this.sealedFacts.clear();
+    await this.removeFiles(doomed);
+    const next = await Segment.create(this.dir, baseOffset, this.indexInterval);
+    this.bases = [baseOffset];
+    this.activeSegment = next;
+    return doomed;
+  }
+
+  /** Deletes the files of detached segments (removeSegmentFiles). */
+  removeFiles(bases: readonly number[]): Promise<void> {
+    return removeSegmentFiles(this.dir, bases);
   }
 
   syncDirectory(): Promise<void> {
@@ -131,4 +193,16 @@ export class LogSegments {
       oldest.close();
     }
   }
+}
+
+/**
+ * Deletes whole segments' files, the .log first (a crash between the two leaves an orphan
+ * index, which open removes), then syncs the directory.
+ */
+export async function removeSegmentFiles(dir: string, bases: readonly number[]): Promise<void> {
+  for (const base of bases) {
+    await fs.promises.rm(path.join(dir, segmentFileName(base, LOG_SUFFIX)), { force: true });
+    await fs.promises.rm(path.join(dir, segmentFileName(base, INDEX_SUFFIX)), { force: true });
+  }
+  if (bases.length > 0) await syncDir(dir);
 }

@@ -6,6 +6,8 @@
  *
  * Offsets are plain numbers (contiguous from 0, below 2^53). Messages are bytes.
  */
+import type { SegmentFacts } from './retention-policy';
+
 export const LOG_STORE = Symbol('LOG_STORE');
 
 /** Identifies a batch written by an idempotent producer (libs/log-store/README.md, idempotent producers). */
@@ -111,6 +113,31 @@ export interface LogStore {
 
   /** KIP-101 end offset for `epoch` (see EpochEndOffset). */
   endOffsetForEpoch(epoch: number): EpochEndOffset;
+
+  /**
+   * First offset the log serves (retention; 0 until something was deleted). Reads below it
+   * throw OFFSET_TRIMMED with `logStartOffset` in the details.
+   */
+  readonly logStartOffset: number;
+  /** Bytes of every segment's .log file, the active one included. */
+  readonly sizeBytes: number;
+  /** Segments deleted by retention or a re-base since the log was opened. */
+  readonly segmentsDeleted: number;
+
+  /** Size and last write of each segment, oldest first (for the retention decision). */
+  segmentFacts(nowMs: number): SegmentFacts[];
+
+  /**
+   * Moves the log start to `offset` (never back, never past the log end), durably, and deletes
+   * the whole segments below it. Resolves with the number of segments deleted.
+   */
+  advanceStartTo(offset: number): Promise<number>;
+
+  /**
+   * Empties the log and restarts it at `offset`: a follower whose log ends below its leader's
+   * start. The next appended batch must start at `offset`.
+   */
+  rebaseAt(offset: number): Promise<void>;
 
   /** Flushes, fsyncs and closes; later calls fail with LogStoreError CLOSED. */
   close(): Promise<void>;

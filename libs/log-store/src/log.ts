@@ -10,6 +10,8 @@
  *   group-commit.ts     the single writer: one writev and one fdatasync per group of appends
  *   log-reader.ts       read (with a one-batch cache) and readFrom (checked batches)
  *   log-truncation.ts   truncateTo and the producer-state rebuild
+ *   log-retention.ts    advancing the log start: deleting whole segments below it, re-basing
+ *   log-start-file.ts   the log start on disk; retention-policy.ts decides how far it may move
  *   replica-metadata.ts the replica's files beside the log (HW checkpoint, catch-up, incarnation)
  *
  * Concurrency: appends, follower appends, truncation, interval fsyncs and close run one at a
@@ -34,6 +36,9 @@ import type {
   ReadResult,
   RecoveryCut,
 } from './log-store.interface';
+import { advanceLogStart, rebaseLog, type RetentionContext } from './log-retention';
+import type { LogStartFile } from './log-start-file';
+import type { SegmentFacts } from './retention-policy';
 import { truncateLog, type TruncationContext } from './log-truncation';
 import type { ReplicaMetadata, ReplicaMetadataFiles } from './replica-metadata';
 
@@ -45,6 +50,7 @@ export class Log implements LogStore {
   private readonly reader: LogReader;
   private readonly appends: AppendContext;
   private readonly truncation: TruncationContext;
+  private readonly retention: RetentionContext;
   private closed = false;
   private closing: Promise<void> | null = null;
 
@@ -54,11 +60,12 @@ export class Log implements LogStore {
     private readonly epochs: EpochFile,
     private readonly cuts: readonly RecoveryCut[],
     private readonly metadataFiles: ReplicaMetadataFiles,
+    private readonly start: LogStartFile,
     parts: Omit<AppendContext, 'writer'> & { endOffset: number; options: ResolvedLogOptions },
   ) {
     const { producers, options } = parts;
     this.writer = new GroupCommitWriter(segments, epochs, producers, options, parts.endOffset);
-    this.reader = new LogReader(segments, this.writer);
+    this.reader = new LogReader(segments, this.writer, () => this.start.offset);
     this.appends = { writer: this.writer, producers, maxBatchBytes: parts.maxBatchBytes };
     this.truncation = {
       segments,
@@ -68,6 +75,7 @@ export class Log implements LogStore {
       producers,
       logger: options.logger,
     };
+    this.retention = { ...this.truncation, start, deleted: 0 };
   }
 
   /** Opens (recovering if needed) or creates the log in `options.dir`. */
@@ -75,7 +83,8 @@ export class Log implements LogStore {
     const resolved = resolveLogOptions(options);
     const dir = path.resolve(options.dir);
     const loaded = await loadLog(dir, resolved);
-    return new Log(dir, loaded.segments, loaded.epochs, loaded.cuts, loaded.metadata, {
+    const { segments, epochs, cuts, metadata, logStart } = loaded;
+    return new Log(dir, segments, epochs, cuts, metadata, logStart, {
       producers: loaded.producers,
       maxBatchBytes: resolved.maxBatchBytes,
       endOffset: loaded.endOffset,
@@ -108,9 +117,36 @@ export class Log implements LogStore {
     return this.cuts;
   }
 
-  /** Offset of the first message still in the log (0: nothing is ever deleted from the front). */
+  /** Offset of the first message the log serves (0 until retention deleted something). */
   get logStartOffset(): number {
-    return this.segments.startOffset;
+    return this.start.offset;
+  }
+
+  /** Segments deleted by retention (or a re-base) since the log was opened. */
+  get segmentsDeleted(): number {
+    return this.retention.deleted;
+  }
+
+  /** Bytes of every segment's .log file, the active one included. */
+  get sizeBytes(): number {
+    return this.segments.facts(Date.now()).reduce((sum, s) => sum + s.bytes, 0);
+  }
+
+  segmentFacts(nowMs: number): SegmentFacts[] {
+    this.assertOpen();
+    return this.segments.facts(nowMs);
+  }
+
+  async advanceStartTo(offset: number): Promise<number> {
+    this.assertWritable();
+    if (!isOffset(offset)) throw logStoreErrors.invalidOffset(offset);
+    return advanceLogStart(this.retention, offset);
+  }
+
+  async rebaseAt(offset: number): Promise<void> {
+    this.assertWritable();
+    if (!isOffset(offset)) throw logStoreErrors.invalidOffset(offset);
+    await this.writer.runExclusive(() => rebaseLog(this.retention, offset));
   }
 
   get segmentCount(): number {
@@ -164,7 +200,12 @@ export class Log implements LogStore {
     this.assertOpen();
     if (!isOffset(offset)) throw logStoreErrors.invalidOffset(offset);
     if (this.writer.failure) throw this.writer.failure;
-    await this.writer.runExclusive(() => truncateLog(this.truncation, offset));
+    await this.writer.runExclusive(() =>
+      // Nothing below the start is left to keep: the log empties, still starting there.
+      offset <= this.start.offset
+        ? rebaseLog(this.retention, this.start.offset)
+        : truncateLog(this.truncation, offset),
+    );
   }
 
   /** Flushes, fsyncs and closes the segments, then writes the last HW checkpoint. */

@@ -30,6 +30,11 @@ export enum ErrorReason {
    * Nothing is wrong with the offset asked for: ask another replica. Status UNAVAILABLE.
    */
   Repairing = 'repairing',
+  /**
+   * The offset is below the replica's log start: retention deleted it. Status OUT_OF_RANGE, the
+   * log start attached (distilled-log-start-offset). The API answers 410 with `firstOffset`.
+   */
+  OffsetTrimmed = 'offset-trimmed',
   /** A replication call carried an epoch other than the leader's. Status FAILED_PRECONDITION. */
   FencedEpoch = 'fenced-epoch',
 }
@@ -41,6 +46,8 @@ export const ErrorMetadata = {
   leaderAddress: 'distilled-leader-address',
   highWatermark: 'distilled-high-watermark',
   logEndOffset: 'distilled-log-end-offset',
+  /** With offset-trimmed: the first offset the replica still serves. */
+  logStartOffset: 'distilled-log-start-offset',
   /**
    * With not-committed: the answering replica's role. Only an acting leader's answer for an
    * offset at or past its log end means "not written"; anything else may be a replica that

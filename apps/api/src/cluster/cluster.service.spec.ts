@@ -25,6 +25,7 @@ describe('ClusterService', () => {
             inSync: true,
             logEndOffset: 1,
             highWatermark: 1,
+            logStartOffset: 0,
           },
           {
             id: 'r2',
@@ -33,6 +34,7 @@ describe('ClusterService', () => {
             inSync: true,
             logEndOffset: 1,
             highWatermark: 1,
+            logStartOffset: 0,
           },
           {
             id: 'r3',
@@ -41,6 +43,7 @@ describe('ClusterService', () => {
             inSync: true,
             logEndOffset: 1,
             highWatermark: 0,
+            logStartOffset: 0,
           },
         ],
       });
@@ -60,6 +63,7 @@ describe('ClusterService', () => {
         inSync: false,
         logEndOffset: null,
         highWatermark: null,
+        logStartOffset: null,
       });
       expect(view.nodes.find((node) => node.id === 'r4')).toMatchObject({
         role: 'unregistered',

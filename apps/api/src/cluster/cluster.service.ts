@@ -31,6 +31,7 @@ export class ClusterService {
         inSync: state ? isr.has(replica.id) : (status?.in_sync ?? false),
         logEndOffset: status?.log_end_offset ?? null,
         highWatermark: status?.high_watermark ?? null,
+        logStartOffset: status?.log_start_offset ?? null,
       };
       if (status?.problem) node.problem = status.problem;
       return node;
@@ -45,6 +46,7 @@ export class ClusterService {
         inSync: true,
         logEndOffset: null,
         highWatermark: null,
+        logStartOffset: null,
       });
     }
     nodes.sort((a, b) => a.id.localeCompare(b.id));

@@ -7,6 +7,7 @@ import {
   methodNotAllowed,
   notStored,
   offsetNotFound,
+  offsetTrimmed,
   outcomeUnknown,
   unavailable,
   unsupportedMediaType,
@@ -168,6 +169,11 @@ export function ApiReadProblems(): MethodDecorator {
         notWritten: { summary: 'Past the end of the log', value: offsetNotFound(100, 42).problem },
         empty: { summary: 'The log is empty', value: offsetNotFound(0, 0).problem },
       },
+    ),
+    ApiProblemResponse(
+      410,
+      'Retention deleted this offset; `firstOffset` is where the log starts now.',
+      { trimmed: { summary: 'Below the log start', value: offsetTrimmed(3, 1000).problem } },
     ),
     methodNotAllowedResponse,
     ApiProblemResponse(

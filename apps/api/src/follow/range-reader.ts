@@ -8,6 +8,7 @@ import {
   type ReplicaGateway,
   type ReplicaRef,
 } from '../replicas/replica-gateway';
+import { readRefusalProblem } from '../replicas/read-refusal';
 import { shuffled } from '../replicas/shuffled';
 
 export interface RangeRequest {
@@ -40,8 +41,8 @@ type Attempt =
  * (the leader also holds the long-poll: its high watermark moves first). When no leader can
  * say, the answer is 503, never an empty page that could hide an acknowledged message.
  *
- * (Retention, another issue: an offset below the log start will come back from the replica as
- * OUT_OF_RANGE with its own reason; `attempt` is where it becomes the 410 problem.)
+ * A refusal that is final whichever replica is asked (an offset deleted by retention) is the
+ * client's answer at once (410, through the shared read-refusal table).
  */
 @Injectable()
 export class RangeReader {
@@ -131,6 +132,8 @@ export class RangeReader {
     } catch (error) {
       if (!(error instanceof ReplicaCallError)) throw error;
       if (error.reason === ErrorReason.InvalidArgument) throw error; // a bug here, not there
+      const final = readRefusalProblem(error, request.offset);
+      if (final) throw final;
       return { kind: 'no-answer' };
     }
   }

@@ -8,6 +8,7 @@ export {
   jsonTooComplex,
   badRequest,
   offsetNotFound,
+  offsetTrimmed,
   routeNotFound,
   methodNotAllowed,
   requestTimeout,

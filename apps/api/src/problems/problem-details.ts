@@ -17,6 +17,8 @@ export interface ProblemDetails {
   errors?: FieldProblem[];
   /** 404 for an offset: the first offset not committed yet (where the log ends). */
   nextOffset?: number;
+  /** 410 for an offset retention deleted: the first offset the log still serves. */
+  firstOffset?: number;
   /** 503/504/ready: the leader's id when one is known, else null. */
   leader?: string | null;
 }

@@ -45,6 +45,12 @@ export class ProblemDto implements ProblemDetails {
   nextOffset?: number;
 
   @ApiPropertyOptional({
+    description: '410 for an offset retention deleted: the first offset the log still serves.',
+    example: 1000,
+  })
+  firstOffset?: number;
+
+  @ApiPropertyOptional({
     type: String,
     nullable: true,
     description: "503/504: the leader replica's id, or null when no leader is known.",

@@ -10,6 +10,7 @@ export const ProblemType = {
   malformedJson: 'malformed-json',
   jsonTooComplex: 'json-too-complex',
   offsetNotFound: 'offset-not-found',
+  offsetTrimmed: 'offset-trimmed',
   routeNotFound: 'route-not-found',
   methodNotAllowed: 'method-not-allowed',
   requestTimeout: 'request-timeout',
@@ -82,6 +83,17 @@ export function offsetNotFound(offset: number, nextOffset: number): ApiProblem {
     status: 404,
     detail: `No message has been committed at offset ${offset}. ${where}`,
     nextOffset,
+  });
+}
+
+/** Retention deleted `offset`: it will never be readable again; the log starts at `firstOffset`. */
+export function offsetTrimmed(offset: number, firstOffset: number): ApiProblem {
+  return new ApiProblem({
+    type: problemType(ProblemType.offsetTrimmed),
+    title: 'Offset deleted by retention',
+    status: 410,
+    detail: `Offset ${offset} was deleted by the cluster's retention and will not come back. The log now starts at offset ${firstOffset}; read from there.`,
+    firstOffset,
   });
 }
 

@@ -219,6 +219,7 @@ export function toCallError(replica: ReplicaRef, error: unknown): ReplicaCallErr
   const leaderAddress = first(ErrorMetadata.leaderAddress);
   const highWatermark = first(ErrorMetadata.highWatermark);
   const logEndOffset = first(ErrorMetadata.logEndOffset);
+  const logStartOffset = first(ErrorMetadata.logStartOffset);
   const delivery: Delivery =
     reason === null && error.code === GrpcStatus.UNAVAILABLE && NEVER_SENT.test(error.details)
       ? 'not-sent'
@@ -233,5 +234,6 @@ export function toCallError(replica: ReplicaRef, error: unknown): ReplicaCallErr
     highWatermark !== null && /^\d+$/.test(highWatermark) ? Number(highWatermark) : null,
     logEndOffset !== null && /^\d+$/.test(logEndOffset) ? Number(logEndOffset) : null,
     first(ErrorMetadata.role),
+    logStartOffset !== null && /^\d+$/.test(logStartOffset) ? Number(logStartOffset) : null,
   );
 }

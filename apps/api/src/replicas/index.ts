@@ -6,3 +6,4 @@ export { ReplicaReader } from './replica-reader';
 export type { ReadResult } from './replica-reader';
 export { judgeAppendFailure } from './append-verdict';
 export type { AppendVerdict } from './append-verdict';
+export { readRefusalProblem } from './read-refusal';

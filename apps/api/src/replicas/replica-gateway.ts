@@ -42,6 +42,8 @@ export class ReplicaCallError extends Error {
     readonly logEndOffset: number | null = null,
     /** From not-committed: the answering replica's role ("leader" only while it leads). */
     readonly role: string | null = null,
+    /** From offset-trimmed: the first offset the replica still serves. */
+    readonly logStartOffset: number | null = null,
   ) {
     super(`${replica.id}: ${reason ?? `grpc status ${code}`}: ${details}`);
     this.name = 'ReplicaCallError';

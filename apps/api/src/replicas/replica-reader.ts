@@ -4,6 +4,7 @@ import { ErrorReason } from '@distilled/proto';
 import { MAX_READ_BATCH_OFFSETS, READ_CALL_TIMEOUT_MS } from '../constants';
 import { ApiProblem, offsetNotFound, unavailable } from '../problems';
 import type { ReadBatchResponse } from '@distilled/proto';
+import { readRefusalProblem } from './read-refusal';
 import {
   REPLICA_GATEWAY,
   ReplicaCallError,
@@ -168,6 +169,8 @@ export class ReplicaReader {
     } catch (error) {
       if (error instanceof ApiProblem) throw error;
       if (!(error instanceof ReplicaCallError)) throw error;
+      const final = readRefusalProblem(error, offset);
+      if (final) throw final;
       if (error.reason === ErrorReason.NotCommitted) {
         const notWritten =
           error.role === 'leader' && error.logEndOffset !== null && offset >= error.logEndOffset;

@@ -206,6 +206,9 @@ export class FakeReplicaGateway implements ReplicaGateway {
       log_end_offset: this.log.length,
       high_watermark: this.highWatermarks.get(replica.id) ?? this.log.length,
       problem: '',
+      log_start_offset: 0,
+      log_size_bytes: 0,
+      segments_deleted: 0,
     };
   }
 }

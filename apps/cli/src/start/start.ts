@@ -93,6 +93,7 @@ export async function start(opts: CliOptions): Promise<void> {
         DISTILLED_LOG_FORMAT: process.env.DISTILLED_LOG_FORMAT || 'text',
         ...(useColor() ? { NO_COLOR: undefined } : {}),
       },
+      replicaEnv: retentionEnv(opts),
       onOutput: prefixed,
       onExit: (child, exit) => {
         saveState();
@@ -207,4 +208,14 @@ function noteLeftoverReplicas(dataDir: string, cluster: LocalCluster): void {
       `(data kept in ${dataDir}); \`add-replica\` starts ${leftover[0]} again with its log, ` +
       'or pass --replicas to start them all',
   );
+}
+
+/** --retention-bytes, --retention-ms and --segment-bytes as the replicas' variables. */
+function retentionEnv(opts: CliOptions): Record<string, string | undefined> {
+  const env: Record<string, string | undefined> = {};
+  if (opts.retentionBytes !== undefined)
+    env.DISTILLED_RETENTION_BYTES = String(opts.retentionBytes);
+  if (opts.retentionMs !== undefined) env.DISTILLED_RETENTION_MS = String(opts.retentionMs);
+  if (opts.segmentBytes !== undefined) env.DISTILLED_SEGMENT_BYTES = String(opts.segmentBytes);
+  return env;
 }

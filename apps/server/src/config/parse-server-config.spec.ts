@@ -16,6 +16,7 @@ describe('parseServerConfig', () => {
       minInsync: 1,
       fsync: 'always',
       segmentBytes: 64 * 1024 * 1024,
+      retention: { retentionBytes: undefined, retentionMs: undefined },
       leaseTtlSeconds: 1,
       replicaLagMs: 2000,
       commitTimeoutMs: 4000,
@@ -38,6 +39,8 @@ describe('parseServerConfig', () => {
       DISTILLED_REPLICA_LAG_MS: '500',
       DISTILLED_COMMIT_TIMEOUT_MS: '900',
       DISTILLED_LOG_FORMAT: 'text',
+      DISTILLED_RETENTION_BYTES: '1073741824',
+      DISTILLED_RETENTION_MS: '86400000',
     });
     expect(config).toMatchObject({
       etcdEndpoints: ['http://10.0.0.1:2379', 'http://10.0.0.2:2379'],
@@ -54,6 +57,7 @@ describe('parseServerConfig', () => {
       replicaLagMs: 500,
       commitTimeoutMs: 900,
       logFormat: 'text',
+      retention: { retentionBytes: 1073741824, retentionMs: 86400000 },
     });
   });
 
@@ -80,6 +84,10 @@ describe('parseServerConfig', () => {
     ['DISTILLED_REPLICA_LAG_MS', '-1'],
     ['DISTILLED_COMMIT_TIMEOUT_MS', '1e3'],
     ['DISTILLED_LOG_FORMAT', 'xml'],
+    ['DISTILLED_RETENTION_BYTES', '0'],
+    ['DISTILLED_RETENTION_BYTES', '10GB'],
+    ['DISTILLED_RETENTION_MS', '-5'],
+    ['DISTILLED_RETENTION_MS', '1.5'],
   ])('%s=%s stops the boot with one line naming it', (variable, value) => {
     let caught: unknown;
     try {

@@ -1,7 +1,7 @@
 // The replica's configuration as its services use it, read from the environment in one step.
 import { join } from 'node:path';
 import { hostname } from 'node:os';
-import type { FsyncPolicy } from '@distilled/log-store';
+import type { FsyncPolicy, RetentionPolicy } from '@distilled/log-store';
 import { validateEnv, type Env } from '@distilled/config';
 import { ServerEnv, type LogFormat } from './server-env';
 
@@ -18,6 +18,8 @@ export interface ServerConfig {
   minInsync: number;
   fsync: FsyncPolicy;
   segmentBytes: number;
+  /** Retention limits (both unset: keep everything). */
+  retention: RetentionPolicy;
   leaseTtlSeconds: number;
   replicaLagMs: number;
   commitTimeoutMs: number;
@@ -41,6 +43,10 @@ export function parseServerConfig(env: Env): ServerConfig {
     minInsync: valid.DISTILLED_MIN_INSYNC,
     fsync: valid.DISTILLED_FSYNC,
     segmentBytes: valid.DISTILLED_SEGMENT_BYTES,
+    retention: {
+      retentionBytes: valid.DISTILLED_RETENTION_BYTES,
+      retentionMs: valid.DISTILLED_RETENTION_MS,
+    },
     leaseTtlSeconds: valid.DISTILLED_LEASE_TTL,
     replicaLagMs: valid.DISTILLED_REPLICA_LAG_MS,
     commitTimeoutMs: valid.DISTILLED_COMMIT_TIMEOUT_MS,

@@ -59,6 +59,16 @@ export class ServerEnv extends ClusterEnv {
   @EnvWholeNumber(64 * 1024, Number.MAX_SAFE_INTEGER)
   DISTILLED_SEGMENT_BYTES: number = DEFAULT_SEGMENT_BYTES;
 
+  /** Retention by size (bytes of segment .log files); unset: keep everything. */
+  @IsOptional()
+  @EnvWholeNumber(1, Number.MAX_SAFE_INTEGER)
+  DISTILLED_RETENTION_BYTES?: number;
+
+  /** Retention by age (ms since a closed segment's last write); unset: keep everything. */
+  @IsOptional()
+  @EnvWholeNumber(1, Number.MAX_SAFE_INTEGER)
+  DISTILLED_RETENTION_MS?: number;
+
   @EnvWholeNumber(1, 60)
   DISTILLED_LEASE_TTL: number = DEFAULT_LEASE_TTL_SECONDS;
 

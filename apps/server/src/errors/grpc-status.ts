@@ -9,6 +9,7 @@ export type GrpcErrorStatus = Pick<StatusObject, 'code' | 'details' | 'metadata'
 const LOG_STORE_STATUS: Record<LogStoreErrorCode, [GrpcStatus, ErrorReason | undefined]> = {
   INVALID_OFFSET: [GrpcStatus.INVALID_ARGUMENT, ErrorReason.InvalidArgument],
   OFFSET_OUT_OF_RANGE: [GrpcStatus.OUT_OF_RANGE, ErrorReason.NotCommitted],
+  OFFSET_TRIMMED: [GrpcStatus.OUT_OF_RANGE, ErrorReason.OffsetTrimmed],
   CLOSED: [GrpcStatus.UNAVAILABLE, ErrorReason.ShuttingDown],
   NOT_A_LOG: [GrpcStatus.UNAVAILABLE, ErrorReason.Corrupted],
   // A follower-side failure: the leader sent bytes this replica could not take. Not a client error.
@@ -49,7 +50,12 @@ export function toGrpcStatus(error: unknown): GrpcErrorStatus {
   }
   if (error instanceof LogStoreError) {
     const [code, reason] = LOG_STORE_STATUS[error.code] ?? [GrpcStatus.INTERNAL, undefined];
-    return { code, details: error.message, metadata: metadataFor(reason, {}) };
+    const metadata = metadataFor(reason, {});
+    const { logStartOffset } = error.details;
+    if (logStartOffset !== undefined) {
+      metadata.set(ErrorMetadata.logStartOffset, String(logStartOffset));
+    }
+    return { code, details: error.message, metadata };
   }
   return {
     code: GrpcStatus.INTERNAL,

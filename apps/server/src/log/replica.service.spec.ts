@@ -195,6 +195,9 @@ describe('ReplicaService', () => {
         log_end_offset: 0,
         high_watermark: 0,
         problem: '',
+        log_start_offset: 0,
+        log_size_bytes: 0,
+        segments_deleted: 0,
       });
     });
   });

@@ -105,8 +105,10 @@ export class ReplicaService {
     const messages: Buffer[] = [];
     const found: boolean[] = [];
     let bytes = 0;
+    const logStart = this.log.logStartOffset;
     for (const offset of offsets) {
-      const committed = offset < highWatermark;
+      // Below the start: not found here, so the caller's one-offset Read gets the 410 reason.
+      const committed = offset < highWatermark && offset >= logStart;
       const message = committed ? (await this.batchReads.read(offset)).message : EMPTY;
       // Always at least one entry, so every call makes progress.
       if (found.length > 0 && bytes + message.length > READ_BATCH_MAX_BYTES) break;
@@ -131,6 +133,9 @@ export class ReplicaService {
       log_end_offset: this.log.logEndOffset,
       high_watermark: state.highWatermark.value,
       problem: state.problem,
+      log_start_offset: this.log.logStartOffset,
+      log_size_bytes: this.log.sizeBytes,
+      segments_deleted: this.log.segmentsDeleted,
     };
   }
 }

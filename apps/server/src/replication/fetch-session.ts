@@ -1,6 +1,6 @@
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import type { FetchRequest, FetchResponse } from '@distilled/proto';
-import type { LogStore } from '@distilled/log-store';
+import { LogStoreError, type LogStore } from '@distilled/log-store';
 import { FETCH_MAX_BYTES } from '../constants';
 import { toGrpcStatus } from '../errors/grpc-status';
 
@@ -87,10 +87,7 @@ export class FetchSession {
 
   private async send(offset: number, leaderLeo: number): Promise<void> {
     try {
-      const batches =
-        offset < leaderLeo
-          ? await this.host.log.readFrom(offset, FETCH_MAX_BYTES, { unsynced: true })
-          : EMPTY;
+      const batches = await this.batchesFrom(offset, leaderLeo);
       if (this.closed) return;
       this.requested = undefined;
       this.sentHighWatermark = this.host.highWatermark();
@@ -100,6 +97,8 @@ export class FetchSession {
         high_watermark: this.sentHighWatermark,
         batches,
         leader_log_end_offset: leaderLeo,
+        // Below it the follower deletes; a follower whose log ends below it re-bases there.
+        log_start_offset: this.host.log.logStartOffset,
       });
     } catch (error) {
       this.host.onSessionError(this, error);
@@ -109,5 +108,16 @@ export class FetchSession {
     }
     // A request that arrived while we were reading is answered now.
     this.pump();
+  }
+
+  /** Nothing below the log start (retention deleted it): the response's start tells the follower. */
+  private async batchesFrom(offset: number, leaderLeo: number): Promise<Buffer> {
+    if (offset >= leaderLeo || offset < this.host.log.logStartOffset) return EMPTY;
+    try {
+      return await this.host.log.readFrom(offset, FETCH_MAX_BYTES, { unsynced: true });
+    } catch (error) {
+      if (error instanceof LogStoreError && error.code === 'OFFSET_TRIMMED') return EMPTY;
+      throw error;
+    }
   }
 }

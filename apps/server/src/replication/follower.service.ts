@@ -10,6 +10,7 @@ import { describeError, RetryBackoff } from '@distilled/common';
 import { InjectServerConfig, type ServerConfig } from '../config';
 import { FOLLOWER_BACKOFF_MAX_MS, FOLLOWER_BACKOFF_MIN_MS } from '../constants';
 import { divergencePoint } from './divergence';
+import { FollowerLogStart } from './follower-log-start';
 import { LeaderClient, type FetchStream } from './leader-client';
 import { LogFailures } from './log-failures';
 import { ReplicaState } from './replica-state';
@@ -49,6 +50,7 @@ export class FollowerService {
   private run?: FollowRun;
   private client?: LeaderClient;
   private readonly log: LogStore;
+  private readonly logStart: FollowerLogStart;
 
   constructor(
     @Inject(LOG_STORE) log: LogStore,
@@ -61,6 +63,7 @@ export class FollowerService {
     this.log = failures.reporting(log, () =>
       this.run && !this.run.stopped ? `replication from ${this.run.target.leaderId}` : null,
     );
+    this.logStart = new FollowerLogStart(this.log, this.logger);
   }
 
   get target(): LeaderTarget | null {
@@ -199,7 +202,12 @@ export class FollowerService {
             `the leader answered in epoch ${response.epoch}, expected ${target.epoch}`,
           );
         }
+        if (response.log_start_offset > this.log.logEndOffset) {
+          await this.logStart.rebase(response.log_start_offset, run.target.leaderId);
+          this.state.highWatermark.advanceTo(this.log.logEndOffset);
+        }
         if (response.batches.length > 0) await this.log.appendBatches(response.batches);
+        this.logStart.follow(response.log_start_offset);
         this.state.leaderReports.report({
           epoch: response.epoch,
           highWatermark: response.high_watermark,

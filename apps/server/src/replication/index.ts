@@ -7,3 +7,4 @@ export { LeaderService } from './leader.service';
 export { FollowerService } from './follower.service';
 export type { LeaderTarget } from './follower.service';
 export { ReplicationController } from './replication.controller';
+export { LeaderLogStart } from './leader-log-start.service';

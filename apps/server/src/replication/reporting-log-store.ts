@@ -5,6 +5,7 @@ import type {
   ProducerBatchId,
   ReadResult,
   RecoveryCut,
+  SegmentFacts,
 } from '@distilled/log-store';
 import type { LogFailures } from './log-failures';
 
@@ -46,6 +47,30 @@ export class ReportingLogStore implements LogStore {
 
   get recoveryCuts(): readonly RecoveryCut[] {
     return this.log.recoveryCuts;
+  }
+
+  get logStartOffset(): number {
+    return this.log.logStartOffset;
+  }
+
+  get sizeBytes(): number {
+    return this.log.sizeBytes;
+  }
+
+  get segmentsDeleted(): number {
+    return this.log.segmentsDeleted;
+  }
+
+  segmentFacts(nowMs: number): SegmentFacts[] {
+    return this.log.segmentFacts(nowMs);
+  }
+
+  advanceStartTo(offset: number): Promise<number> {
+    return this.reported(this.log.advanceStartTo(offset), 'truncateTo', offset);
+  }
+
+  rebaseAt(offset: number): Promise<void> {
+    return this.reported(this.log.rebaseAt(offset), 'truncateTo', offset);
   }
 
   onWritten(listener: () => void): () => void {

@@ -6,6 +6,7 @@ import {
   type ProducerBatchId,
   type ReadResult,
   type RecoveryCut,
+  type SegmentFacts,
 } from '@distilled/log-store';
 
 interface Entry {
@@ -27,6 +28,43 @@ export class FakeLogStore implements LogStore {
   /** Offsets whose read fails as a damaged batch (the batch = that one offset, for simplicity). */
   readonly damaged = new Set<number>();
   private readonly writtenListeners = new Set<() => void>();
+  /** Retention: offsets below it read as trimmed (the entries array keeps holes there). */
+  logStartOffset = 0;
+  segmentsDeleted = 0;
+
+  get sizeBytes(): number {
+    return this.entries.reduce((sum, entry) => sum + (entry ? entry.message.length : 0), 0);
+  }
+
+  /** One "segment" per entry: enough for the retention decision to have something to cut. */
+  segmentFacts(nowMs: number): SegmentFacts[] {
+    const facts: SegmentFacts[] = [];
+    for (let offset = this.logStartOffset; offset < this.entries.length; offset++) {
+      facts.push({
+        baseOffset: offset,
+        bytes: this.entries[offset].message.length,
+        lastWriteMs: nowMs,
+      });
+    }
+    return facts.length
+      ? facts
+      : [{ baseOffset: this.logStartOffset, bytes: 0, lastWriteMs: nowMs }];
+  }
+
+  async advanceStartTo(offset: number): Promise<number> {
+    const target = Math.min(offset, this.entries.length);
+    if (target <= this.logStartOffset) return 0;
+    const deleted = target - this.logStartOffset;
+    this.logStartOffset = target;
+    this.segmentsDeleted += deleted;
+    return deleted;
+  }
+
+  async rebaseAt(offset: number): Promise<void> {
+    this.entries.length = 0;
+    this.entries.length = offset;
+    this.logStartOffset = offset;
+  }
 
   get logEndOffset(): number {
     return this.entries.length;
@@ -43,7 +81,9 @@ export class FakeLogStore implements LogStore {
   }
 
   get latestEpoch(): number {
-    return this.entries.length ? this.entries[this.entries.length - 1].epoch : -1;
+    return this.entries.length > this.logStartOffset
+      ? this.entries[this.entries.length - 1].epoch
+      : -1;
   }
 
   async append(
@@ -77,6 +117,7 @@ export class FakeLogStore implements LogStore {
   }
 
   async read(offset: number): Promise<ReadResult> {
+    if (offset < this.logStartOffset) throw logStoreErrors.trimmed(offset, this.logStartOffset);
     if (this.damaged.has(offset) && offset < this.entries.length) {
       throw logStoreErrors.corrupt('fake.log', `batch at offset ${offset} fails its checksum`, {
         baseOffset: offset,
@@ -90,6 +131,7 @@ export class FakeLogStore implements LogStore {
 
   async readFrom(offset: number, _maxBytes: number): Promise<Buffer> {
     if (offset >= this.entries.length) return Buffer.alloc(0);
+    if (offset < this.logStartOffset) throw logStoreErrors.trimmed(offset, this.logStartOffset);
     const slice = this.entries.slice(offset).map((entry, index) => ({
       offset: offset + index,
       message: entry.message.toString(),
@@ -106,9 +148,9 @@ export class FakeLogStore implements LogStore {
   endOffsetForEpoch(epoch: number): EpochEndOffset {
     let found = -1;
     for (const entry of this.entries)
-      if (entry.epoch <= epoch) found = Math.max(found, entry.epoch);
+      if (entry && entry.epoch <= epoch) found = Math.max(found, entry.epoch);
     if (found < 0) return { epoch: -1, endOffset: -1 };
-    const next = this.entries.findIndex((entry) => entry.epoch > found);
+    const next = this.entries.findIndex((entry) => entry && entry.epoch > found);
     return { epoch: found, endOffset: next < 0 ? this.entries.length : next };
   }
 

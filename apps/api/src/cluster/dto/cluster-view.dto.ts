@@ -31,6 +31,14 @@ export class ClusterNodeDto {
   @ApiProperty({ type: Number, nullable: true, example: 42 })
   highWatermark!: number | null;
 
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: 0,
+    description: 'First offset the replica still serves: retention deleted everything below it.',
+  })
+  logStartOffset!: number | null;
+
   @ApiPropertyOptional({ description: 'Set when the replica refuses to serve, and why.' })
   problem?: string;
 }

@@ -11,6 +11,11 @@ export interface FetchResponse__Input {
    */
   'batches'?: (Buffer | Uint8Array | string);
   'leader_log_end_offset'?: (number | string | Long);
+  /**
+   * The leader's log start (retention): followers delete below it, or re-base there when their
+   * log ends below it.
+   */
+  'log_start_offset'?: (number | string | Long);
 }
 
 export interface FetchResponse {
@@ -22,4 +27,9 @@ export interface FetchResponse {
    */
   'batches': (Buffer);
   'leader_log_end_offset': (number);
+  /**
+   * The leader's log start (retention): followers delete below it, or re-base there when their
+   * log ends below it.
+   */
+  'log_start_offset': (number);
 }

@@ -20,6 +20,15 @@ export interface StatusResponse__Input {
    * Set when the replica refuses to serve (e.g. corruption below the high watermark).
    */
   'problem'?: (string);
+  /**
+   * First offset this replica still serves (retention); 0 when nothing was deleted.
+   */
+  'log_start_offset'?: (number | string | Long);
+  /**
+   * Bytes of the replica's segment .log files, and segments retention deleted since it started.
+   */
+  'log_size_bytes'?: (number | string | Long);
+  'segments_deleted'?: (number | string | Long);
 }
 
 export interface StatusResponse {
@@ -40,4 +49,13 @@ export interface StatusResponse {
    * Set when the replica refuses to serve (e.g. corruption below the high watermark).
    */
   'problem': (string);
+  /**
+   * First offset this replica still serves (retention); 0 when nothing was deleted.
+   */
+  'log_start_offset': (number);
+  /**
+   * Bytes of the replica's segment .log files, and segments retention deleted since it started.
+   */
+  'log_size_bytes': (number);
+  'segments_deleted': (number);
 }

@@ -1,0 +1,200 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ReplicaProcess } from '@distilled/launcher';
+import {
+  closeReplicaClients,
+  dumpOutput,
+  startE2eCluster,
+  type E2eCluster,
+} from './helpers/e2e-cluster';
+import { eventually } from './helpers/eventually';
+
+// Retention (DESIGN.md part A, "Retention"), with real processes and small segments: writes far
+// past the byte limit while a follower is SIGKILLed and restarted, then checks that every
+// replica deleted whole segments from the leader's start and stays within the limit plus a
+// segment, that reads below the start are 410 with firstOffset (a reader pages from there),
+// that a new replica and one whose data lies entirely below the start catch up and rejoin.
+const SEGMENT_BYTES = 64 * 1024;
+const RETENTION_BYTES = 4 * SEGMENT_BYTES;
+const MESSAGE = 'r'.repeat(1000);
+
+function logBytes(replica: ReplicaProcess): number {
+  return fs
+    .readdirSync(replica.dataDir)
+    .filter((name) => name.endsWith('.log'))
+    .reduce((sum, name) => sum + fs.statSync(path.join(replica.dataDir, name)).size, 0);
+}
+
+describe('retention', () => {
+  let cluster: E2eCluster;
+  /** offset -> message of every acknowledged write. */
+  const acked = new Map<number, string>();
+
+  beforeAll(async () => {
+    cluster = await startE2eCluster({
+      replicas: 3,
+      minInsync: 2,
+      replicaEnv: {
+        DISTILLED_SEGMENT_BYTES: String(SEGMENT_BYTES),
+        DISTILLED_RETENTION_BYTES: String(RETENTION_BYTES),
+      },
+    });
+  });
+  afterAll(async () => {
+    closeReplicaClients();
+    await cluster?.stop();
+  });
+
+  async function write(count: number, concurrency = 16): Promise<void> {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < count) {
+          const i = next++;
+          const message = `${i} ${MESSAGE}`;
+          const answer = await cluster.api.appendAnswer(message);
+          // Only acknowledged writes count; a 503/504 during the follower's restart is allowed.
+          if (answer.status === 201) acked.set(answer.body.offset, message);
+        }
+      }),
+    );
+  }
+
+  async function leaderStart(): Promise<number> {
+    const view = await cluster.api.cluster();
+    const leader = view.nodes.find((node) => node.role === 'leader');
+    return leader!.logStartOffset;
+  }
+
+  it('deletes whole segments past the limit on every replica, under load, with a follower killed and restarted', async () => {
+    const local = cluster.local!;
+    try {
+      const leader = await local.waitForLeader();
+      const follower = local.runningReplicas.find((r) => r.id !== leader.id)!;
+      const writing = write(3000);
+      await eventually('some writes', async () => (acked.size > 600 ? true : undefined), 60_000);
+      await follower.kill('SIGKILL');
+      await eventually('more writes', async () => (acked.size > 1600 ? true : undefined), 60_000);
+      await follower.start();
+      await writing;
+      await local.waitForIsr(
+        local.runningReplicas.map((r) => r.id),
+        60_000,
+      );
+
+      const start = await leaderStart();
+      expect(start).toBeGreaterThan(0);
+      // Every replica follows the leader's start (never past it) and deletes within ~10 s.
+      const view = await cluster.api.waitForCluster(
+        'every replica at the leader start',
+        (v) => v.nodes.every((n) => n.logStartOffset >= start),
+        15_000,
+      );
+      const leaderNode = view.nodes.find((n) => n.role === 'leader')!;
+      for (const node of view.nodes) {
+        expect(node.logStartOffset).toBeLessThanOrEqual(leaderNode.logStartOffset);
+      }
+      for (const replica of local.runningReplicas) {
+        const bytes = logBytes(replica);
+        process.stdout.write(
+          `retention: ${replica.id} holds ${bytes} bytes of .log files (limit ${RETENTION_BYTES} + one segment ${SEGMENT_BYTES})\n`,
+        );
+        expect(bytes).toBeLessThanOrEqual(RETENTION_BYTES + SEGMENT_BYTES);
+      }
+      // No acknowledged message at or above the start is lost or changed.
+      const first = leaderNode.logStartOffset;
+      for (const [offset, message] of acked) {
+        if (offset < first) continue;
+        const answer = await cluster.api.read(offset);
+        expect(answer.status).toBe(200);
+        expect(answer.body.message).toBe(message);
+      }
+      const metrics = await cluster.api.request<string>('GET', '/metrics');
+      expect(metrics.text).toMatch(/distilled_replica_log_start_offset\{node="[^"]+"\} [1-9]/);
+      expect(metrics.text).toMatch(/distilled_replica_segments_deleted\{node="[^"]+"\} [1-9]/);
+      expect(metrics.text).toMatch(/distilled_replica_log_size_bytes\{node="[^"]+"\} [1-9]/);
+    } catch (error) {
+      dumpOutput(local);
+      throw error;
+    }
+  }, 240_000);
+
+  it('a reader paging from 0 gets 410 with firstOffset below the start, then pages on from there', async () => {
+    const start = await leaderStart();
+    const below = await cluster.api.read(0);
+    expect(below.status).toBe(410);
+    expect(below.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    const problem = below.body as unknown as { type: string; firstOffset: number };
+    expect(problem.type).toBe('urn:distilled:problem:offset-trimmed');
+    expect(problem.firstOffset).toBeGreaterThan(0);
+    expect(problem.firstOffset).toBeLessThanOrEqual(start);
+    let offset = problem.firstOffset;
+    let read = 0;
+    for (;;) {
+      const answer = await cluster.api.read(offset);
+      if (answer.status === 404) break;
+      // A follower may still hold a little below the leader's start: 200 or 410, never 500.
+      if (answer.status === 410) {
+        offset = (answer.body as unknown as { firstOffset: number }).firstOffset;
+        continue;
+      }
+      expect(answer.status).toBe(200);
+      if (acked.has(offset)) expect(answer.body.message).toBe(acked.get(offset));
+      offset++;
+      read++;
+    }
+    expect(read).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('a new replica starts from the leader log start, catches up and joins the ISR', async () => {
+    const local = cluster.local!;
+    try {
+      const start = await leaderStart();
+      const fresh = await local.addReplica();
+      await local.waitForIsr(
+        local.runningReplicas.map((r) => r.id),
+        60_000,
+      );
+      const status = await local.status(fresh);
+      expect(status.log_start_offset).toBeGreaterThanOrEqual(start);
+      expect(status.log_end_offset).toBeGreaterThan(status.log_start_offset);
+    } catch (error) {
+      dumpOutput(local);
+      throw error;
+    }
+  }, 120_000);
+
+  it('a replica whose data lies entirely below the start re-bases at the leader start and rejoins', async () => {
+    const local = cluster.local!;
+    try {
+      const leader = await local.waitForLeader();
+      const away = local.runningReplicas.find((r) => r.id !== leader.id)!;
+      const endBefore = (await local.status(away)).log_end_offset;
+      await away.stop();
+      await local.waitForIsr(
+        local.runningReplicas.filter((r) => r.id !== away.id).map((r) => r.id),
+        30_000,
+      );
+      await eventually(
+        'the leader start to pass the stopped replica end',
+        async () => {
+          await write(200);
+          return (await leaderStart()) > endBefore ? true : undefined;
+        },
+        120_000,
+      );
+      await away.start();
+      await local.waitForIsr(
+        local.runningReplicas.map((r) => r.id),
+        60_000,
+      );
+      const status = await local.status(away);
+      expect(status.log_start_offset).toBeGreaterThan(endBefore);
+      const answer = await cluster.api.read(status.log_end_offset - 1);
+      expect(answer.status).toBe(200);
+    } catch (error) {
+      dumpOutput(local);
+      throw error;
+    }
+  }, 240_000);
+});
