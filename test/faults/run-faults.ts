@@ -235,6 +235,7 @@ export async function runFaults(
       check.log,
       logEnd,
       history.writes.flatMap((w) => (w.kind === 'acked' ? [w] : [])),
+      check.logStart,
     );
     violations.push(...followerCheck.violations);
     const failovers = failoverTimes(history, nemesis);
