@@ -8,6 +8,7 @@ type Benchmark = (args: string[]) => Promise<void>;
 const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   suite: async () => (await import('./suite')).run,
   memory: async () => (await import('./memory')).run,
+  readers: async () => (await import('./readers')).run,
   'log-store': async () => (await import('./log-store')).run,
   api: async () => (await import('./api-alone')).run,
   replication: async () => (await import('./replication')).run,

@@ -32,6 +32,13 @@ import { fmtBytes, fmtInt, fmtMs, fmtPct, median } from './lib/stats';
 import { GrpcWorkers, HttpWorkers, OffsetRange } from './lib/targets';
 import { JetStreamPeer } from './peers/jetstream';
 import { measureWrites, printWrites, type WriteSample } from './writes';
+import {
+  measureReaders,
+  READER_HEADER,
+  readerOptions,
+  readerRows,
+  type ReaderResults,
+} from './readers';
 
 /**
  * `fastify-lean`: the same bare Fastify with the API's Node 20 fix (a lean AsyncResource.bind,
@@ -39,7 +46,7 @@ import { measureWrites, printWrites, type WriteSample } from './writes';
  */
 type Path = 'fastify' | 'fastify-lean' | 'fsync' | 'http' | 'grpc' | 'jetstream';
 /** `writes`: POST /Data/Batch and the Idempotency-Key A/B (bench/writes.ts), once per round. */
-type Section = Path | 'writes';
+type Section = Path | 'writes' | 'readers';
 /** `stream append`: Replica.AppendStream, every worker's append a message on one shared stream. */
 type Op = 'append' | 'stream append' | 'read';
 const OP_ORDER: Op[] = ['append', 'stream append', 'read'];
@@ -99,8 +106,9 @@ export async function run(argv: string[]): Promise<void> {
     console.log(
       'npm run bench [-- --duration s --warmup s --repeat n --concurrency 1,64 --sizes 100,1k\n' +
         '                 --grpc-channels n --replicas n --min-insync n --fsync always|interval|never\n' +
-        '                 --only http,grpc,fastify,fastify-lean,fsync,writes --dist dir --profile --verbose --note text\n' +
-        '                 --no-peers]',
+        '                 --only http,grpc,fastify,fastify-lean,fsync,writes,readers --dist dir --profile --verbose --note text\n' +
+        '                 --no-peers]\n' +
+        '                 readers: --messages n --latency-seconds s --followers n --rate n --idle n',
     );
     return;
   }
@@ -116,7 +124,7 @@ export async function run(argv: string[]): Promise<void> {
     minInsync: args.number('min-insync', 2),
     fsync: args.string('fsync', 'always') as 'always' | 'interval' | 'never',
     only: args
-      .string('only', 'fastify,fastify-lean,fsync,http,grpc,writes')
+      .string('only', 'fastify,fastify-lean,fsync,http,grpc,writes,readers')
       .split(',') as Section[],
     profile: args.has('profile'),
     /** The NATS JetStream peer rows (bench/peers/), measured in the same rounds. */
@@ -126,6 +134,9 @@ export async function run(argv: string[]): Promise<void> {
   };
   const enabled = (path: Section) => config.only.includes(path);
   const writeSamples: WriteSample[] = [];
+  // The reading rows (bench/readers.ts) run once, after the rounds, on the same cluster.
+  const readersEnabled = (config.only as string[]).includes('readers');
+  let readers: ReaderResults | undefined;
   const stamp = new Date()
     .toISOString()
     .replace(/[-:]/g, '')
@@ -168,7 +179,7 @@ export async function run(argv: string[]): Promise<void> {
   log(`starting: fastify ceiling, etcd + ${config.replicas} replicas + API ...`);
   const fastify = enabled('fastify') ? await startFastify(false) : undefined;
   const fastifyLean = enabled('fastify-lean') ? await startFastify(true) : undefined;
-  const needCluster = enabled('http') || enabled('grpc') || enabled('writes');
+  const needCluster = enabled('http') || enabled('grpc') || enabled('writes') || readersEnabled;
   let bench: BenchCluster | undefined;
   let profiles: ProfileSummary[] = [];
   let peer: JetStreamPeer | undefined;
@@ -178,7 +189,7 @@ export async function run(argv: string[]): Promise<void> {
           replicas: config.replicas,
           minInsync: config.minInsync,
           fsync: config.fsync,
-          api: enabled('http') || enabled('writes'),
+          api: enabled('http') || enabled('writes') || readersEnabled,
           distDir: args.has('dist') ? args.string('dist', '') : undefined,
           profileDir,
           verbose: args.has('verbose'),
@@ -325,6 +336,9 @@ export async function run(argv: string[]): Promise<void> {
       }
       if (peer) await peer.bulkRound(bench?.cluster.api?.url, config.sizes[0]);
     }
+    if (bench?.cluster.api && readersEnabled) {
+      readers = await measureReaders(bench, readerOptions(args));
+    }
   } finally {
     await peer?.stop();
     const names = bench?.nodeProcesses() ?? new Map<number, string>();
@@ -383,6 +397,12 @@ export async function run(argv: string[]): Promise<void> {
   );
   console.log(`\nReference figures measured earlier on this machine: ${REFERENCE.join('; ')}.`);
   if (writeSamples.length) printWrites(writeSamples);
+  if (readers) {
+    console.log(
+      `\n### Reading (${fmtInt(readers.messages)} messages of 100 B; bench/readers.ts)\n`,
+    );
+    for (const line of [...READER_HEADER, ...readerRows(readers)]) console.log(line);
+  }
 
   const errorNotes = summary.filter((s) => s.errorSamples.length > 0);
   for (const s of errorNotes) {
@@ -424,6 +444,7 @@ export async function run(argv: string[]): Promise<void> {
         peerBulk: peer?.bulkRows(),
         writes: writeSamples,
         profiles,
+        readers,
       },
       null,
       2,

@@ -13,6 +13,8 @@ const needProcessControl = [
   'corruption',
   'wiped-replica',
   'console',
+  'stream',
+  'stream-browser',
   'api-keys', // starts its own API with a keys file
 ];
 

@@ -34,6 +34,11 @@ const BENCH_FLAGS = {
   'max-seconds': value,
   rounds: value,
   'api-keys': toggle,
+  // readers
+  'latency-seconds': value,
+  followers: value,
+  rate: value,
+  idle: value,
   // log-store
   dir: value,
   seconds: value,

@@ -1,4 +1,5 @@
 import { checkHistory, summarize, type CheckInput, type ViolationKind } from './checker';
+import { checkFollowers } from './follower-checker';
 import type { ReadRecord, WriteRecord } from './history';
 
 // The checker on small hand-made histories: each case is one way a log can be wrong, and the
@@ -214,5 +215,88 @@ describe('fault checker', () => {
     expect(summarize([])).toBeUndefined();
     expect(summarize([300, 100, 200])).toEqual({ min: 100, median: 200, max: 300 });
     expect(summarize([100, 400])).toEqual({ min: 100, median: 250, max: 400 });
+  });
+});
+
+describe('fault checker: followers', () => {
+  const log = new Map([
+    [0, 'a'],
+    [1, 'b'],
+    [2, 'c'],
+  ]);
+  const acked = [
+    { offset: 0, message: 'a' },
+    { offset: 2, message: 'c' },
+  ];
+  const follower = (offsets: Array<[number, string, number?]>) => ({
+    name: 'f',
+    from: 0,
+    connections: 2,
+    events: offsets.map(([offset, message, connection]) => ({
+      offset,
+      message,
+      at: 1,
+      connection: connection ?? 1,
+    })),
+  });
+  const kindsOf = (events: Array<[number, string, number?]>) =>
+    checkFollowers([follower(events)], log, 3, acked).violations.map((v) => v.kind);
+
+  it('accepts the whole log, once, in order, across reconnections', () => {
+    const result = checkFollowers(
+      [
+        follower([
+          [0, 'a'],
+          [1, 'b', 2],
+          [2, 'c', 2],
+        ]),
+      ],
+      log,
+      3,
+      acked,
+    );
+    expect(result.violations).toEqual([]);
+    expect(result.events).toBe(3);
+    expect(result.ackedDelivered).toBe(2);
+  });
+
+  it.each<[string, Array<[number, string, number?]>, ViolationKind[]]>([
+    [
+      'a gap',
+      [
+        [0, 'a'],
+        [2, 'c'],
+      ],
+      ['follower-gap'],
+    ],
+    [
+      'a duplicate after a reconnection',
+      [
+        [0, 'a'],
+        [1, 'b'],
+        [1, 'b', 2],
+        [2, 'c', 2],
+      ],
+      ['follower-duplicate'],
+    ],
+    [
+      'a message the log does not hold (uncommitted)',
+      [
+        [0, 'a'],
+        [1, 'x'],
+        [2, 'c'],
+      ],
+      ['follower-uncommitted'],
+    ],
+    [
+      'a follower that never reached the end',
+      [
+        [0, 'a'],
+        [1, 'b'],
+      ],
+      ['follower-behind'],
+    ],
+  ])('reports %s', (_case, events, expected) => {
+    expect(kindsOf(events)).toEqual(expected);
   });
 });

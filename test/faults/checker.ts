@@ -31,7 +31,12 @@ export type ViolationKind =
   | 'ack-not-readable'
   | 'bad-trim'
   | 'not-converged'
-  | 'unresolved';
+  | 'unresolved'
+  // followers (follower-checker.ts)
+  | 'follower-gap'
+  | 'follower-duplicate'
+  | 'follower-uncommitted'
+  | 'follower-behind';
 
 export interface Violation {
   kind: ViolationKind;

@@ -1,7 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ResumingFollower } from '../helpers/sse-client';
 import { checkHistory, summarize, type CheckResult, type Violation } from './checker';
+import { checkFollowers, type FollowerCheck } from './follower-checker';
 import {
   readAll,
   readDirect,
@@ -21,6 +23,8 @@ export interface FaultRunConfig {
   /** How long the nemesis runs. */
   seconds: number;
   writers: number;
+  /** SSE followers of GET /Data/Stream (one more joins halfway through the faults). */
+  followers: number;
   /** Passes of reads through the API over the whole log after healing. */
   apiReadPasses: number;
   kinds?: FaultKind[];
@@ -51,6 +55,7 @@ export function configFromEnv(defaults: { seconds: number }): FaultRunConfig {
     seed,
     seconds,
     writers: Number(env.DISTILLED_FAULTS_WRITERS ?? 6),
+    followers: Number(env.DISTILLED_FAULTS_FOLLOWERS ?? 3),
     apiReadPasses: Number(env.DISTILLED_FAULTS_API_READS ?? 2),
     kinds,
     maxAddedReplicas: seconds > 120 ? 2 : 1,
@@ -110,6 +115,7 @@ export async function runFaults(
           },
   });
   const violations: Violation[] = [];
+  const followers: ResumingFollower[] = [];
   let report: FaultRunReport | undefined;
   const nemesis = new Nemesis(cluster, history, random, {
     kinds: config.kinds,
@@ -118,6 +124,7 @@ export async function runFaults(
   });
   let writers: { stop: (graceMs?: number) => Promise<void> } | undefined;
   let reader: { stop: () => Promise<void> } | undefined;
+  let lateJoiner: NodeJS.Timeout | undefined;
   const abandon = () => {
     // The fault in progress ends, then the run skips healing and checking and stops the cluster.
     history.event('note', 'run abandoned: stopping the nemesis and the clients');
@@ -125,6 +132,8 @@ export async function runFaults(
     // No more retries of the messages in flight: each gets its last attempt's outcome.
     void writers?.stop(0);
     void reader?.stop();
+    clearTimeout(lateJoiner);
+    for (const follower of followers) follower.stop();
   };
   signal?.addEventListener('abort', abandon, { once: true });
   try {
@@ -143,10 +152,20 @@ export async function runFaults(
       pauseMs: 5,
     });
     reader = startLiveReader(cluster.apiUrl, history);
+    // Followers from offset 0 for the whole run; one more joins halfway (it starts by catching
+    // up through range reads while faults go on).
+    for (let i = 0; i < config.followers; i++) {
+      followers.push(new ResumingFollower(() => cluster.apiUrl, 'offset=0', 100).start());
+    }
+    lateJoiner = setTimeout(
+      () => followers.push(new ResumingFollower(() => cluster.apiUrl, 'offset=0', 100).start()),
+      (config.seconds * 1000) / 2,
+    );
     await sleep(1000);
     try {
       await nemesis.run(Date.now() + config.seconds * 1000);
     } finally {
+      clearTimeout(lateJoiner);
       if (nemesis.stuck) {
         violations.push({
           kind: 'not-converged',
@@ -197,6 +216,29 @@ export async function runFaults(
       logStart: await leaderLogStart(cluster),
     });
     violations.push(...check.violations);
+    // Every follower gets until the end of the log (or 30 s) to receive the rest, then stops.
+    const followerDeadline = Date.now() + 30_000;
+    while (
+      !signal?.aborted &&
+      Date.now() < followerDeadline &&
+      followers.some((f) => (f.lastOffset ?? -1) < logEnd - 1)
+    ) {
+      await sleep(200);
+    }
+    for (const follower of followers) follower.stop();
+    const followerCheck = checkFollowers(
+      followers.map((f, i) => ({
+        name: `follower ${i + 1}`,
+        from: 0,
+        events: f.events,
+        connections: f.connections,
+      })),
+      check.log,
+      logEnd,
+      history.writes.flatMap((w) => (w.kind === 'acked' ? [w] : [])),
+      check.logStart,
+    );
+    violations.push(...followerCheck.violations);
     const failovers = failoverTimes(history, nemesis);
     report = {
       config,
@@ -213,6 +255,8 @@ export async function runFaults(
         violations,
         failovers,
         finalReads.length,
+        followerCheck,
+        followers,
       ),
     };
     if (violations.length) report.failure = failureText(history, violations, cluster);
@@ -230,6 +274,8 @@ export async function runFaults(
     };
     throw Object.assign(error as Error, { report });
   } finally {
+    clearTimeout(lateJoiner);
+    for (const follower of followers) follower.stop();
     signal?.removeEventListener('abort', abandon);
     const failed = !report || !!report.failure;
     if (failed) {
@@ -337,6 +383,8 @@ function summaryText(
   violations: Violation[],
   failovers: number[],
   finalReads: number,
+  followerCheck: FollowerCheck,
+  followers: readonly ResumingFollower[],
 ): string {
   const by = (kind: string) => history.writes.filter((w) => w.kind === kind).length;
   const faults = FAULT_KINDS.map((k) => `${k} ${counts.get(k) ?? 0}`).join(', ');
@@ -358,6 +406,7 @@ function summaryText(
     `  retried with their Idempotency-Key: ${history.writes.filter((w) => (w.attempts ?? 1) > 1).length} messages, ${history.writes.reduce((sum, w) => sum + (w.attempts ?? 1), 0) - history.writes.length} extra attempts; each acked message must be in the log exactly once`,
     `  not acked: ${[...reasons].map(([why, n]) => `${why} x${n}`).join(', ') || 'none'}`,
     `  checked: ${check.ackedChecked} acknowledged writes, ${check.log.size} offsets, ${finalReads} final reads, ${history.reads.length} reads during the run${check.logStart ? `; the log starts at ${check.logStart} (retention)` : ''}`,
+    `  followers: ${followers.length} over ${followers.reduce((n, f) => n + f.connections, 0)} connections; ${followerCheck.events} events checked (gapless, no duplicate, as in the log); ${followerCheck.ackedDelivered} deliveries of acknowledged writes verified`,
     `  violations: ${violations.length}${violations.length ? ` (first: ${violations[0].kind}: ${violations[0].detail})` : ''}`,
     `  failover (leader SIGKILL -> first acked write begun after it): ${stats ? `min ${stats.min} ms, median ${stats.median} ms, max ${stats.max} ms over ${failovers.length}` : 'no leader kill'}`,
   ].join('\n');

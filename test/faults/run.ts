@@ -13,6 +13,7 @@ const FLAGS = {
   seconds: { type: 'string' },
   seed: { type: 'string' },
   writers: { type: 'string' },
+  followers: { type: 'string' },
   kinds: { type: 'string' },
   'api-reads': { type: 'string' },
   overlap: { type: 'boolean' },
@@ -30,6 +31,7 @@ function faultEnv(argv: string[]): NodeJS.ProcessEnv {
   if (flags.has('seconds')) set('SECONDS', flags.integer('seconds', 0, 1));
   if (flags.has('seed')) set('SEED', flags.integer('seed', 0));
   if (flags.has('writers')) set('WRITERS', flags.integer('writers', 0, 1));
+  if (flags.has('followers')) set('FOLLOWERS', flags.integer('followers', 0));
   if (flags.has('api-reads')) set('API_READS', flags.integer('api-reads', 0));
   const kinds = flags.list('kinds', []);
   const unknown = kinds.filter((kind) => !(FAULT_KINDS as string[]).includes(kind));

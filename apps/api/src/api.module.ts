@@ -6,6 +6,7 @@ import { ClusterViewModule } from './cluster/cluster-view.module';
 import { apiConfig } from './config';
 import { ConsoleModule } from './console/console.module';
 import { DataModule } from './data/data.module';
+import { FollowModule } from './follow/follow.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { ProblemDetailsFilter } from './problems';
@@ -22,6 +23,7 @@ import { ApiValidationPipe } from './validation/api-validation.pipe';
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, load: [apiConfig] }),
     MetricsModule,
     DataModule,
+    FollowModule,
     ClusterViewModule,
     HealthModule,
     ConsoleModule,

@@ -93,3 +93,38 @@ export const DEFAULT_MAX_CONNECTIONS = 1000;
 
 /** The largest offset a JSON number can carry exactly. */
 export const MAX_OFFSET = Number.MAX_SAFE_INTEGER;
+
+/** GET /Data/Range bounds and defaults (DESIGN.md part A, "HTTP API, part 2"). */
+export const RANGE_DEFAULT_LIMIT = 100;
+export const RANGE_MAX_LIMIT = 10_000;
+export const RANGE_DEFAULT_MAX_BYTES = 1024 * 1024;
+export const RANGE_MAX_BYTES = 16 * 1024 * 1024;
+export const RANGE_MAX_WAIT_SECONDS = 60;
+
+/**
+ * GET /Data/Stream's shared feed (follow/): the ring of recent events every stream at the tail
+ * reads from. 100,000 events or 64 MiB, whichever is reached first: a few seconds of the fastest
+ * write rate, so a stream that pauses briefly stays on the ring.
+ */
+export const FEED_RING_MESSAGES = 100_000;
+export const FEED_RING_BYTES = 64 * 1024 * 1024;
+/** A Follow stream silent this long (replicas send a heartbeat every second) is dead. */
+export const FEED_SILENCE_MS = 3000;
+/** A feed that has not reached the leader's committed end of this long ago is stuck. */
+export const FEED_LAG_LIMIT_MS = 2000;
+/** Waits between attempts to (re)open the feed: first and longest. */
+export const FEED_BACKOFF_MIN_MS = 20;
+export const FEED_BACKOFF_MAX_MS = 1000;
+/** The feed stops (and forgets its ring) once no stream has used it for this long. */
+export const FEED_IDLE_STOP_MS = 30_000;
+/** Bytes one stream writes to its socket at once (then waits for it to drain if it is full). */
+export const STREAM_WRITE_CHUNK_BYTES = 64 * 1024;
+/** A stream behind the ring reads pages of this many messages / bytes. */
+export const STREAM_CATCH_UP_LIMIT = 10_000;
+export const STREAM_CATCH_UP_BYTES = 256 * 1024;
+/** Range reads of streams catching up at once, across the API (each holds one page). */
+export const STREAM_CATCH_UP_CONCURRENCY = 16;
+/** A stream writes a comment after this long without an event (the contract says <= 15 s). */
+export const STREAM_KEEP_ALIVE_MS = 10_000;
+/** The `retry` field: browsers reconnect this soon after a dropped stream. */
+export const STREAM_RETRY_MS = 1000;

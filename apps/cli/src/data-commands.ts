@@ -1,7 +1,7 @@
 // produce and consume: the HTTP API as a person at a terminal uses it.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CliOptions } from './cli-options';
-import { fail } from './output';
+import { fail, warn } from './output';
 import { runningCluster } from './state';
 
 /** The fields of an answer we print: a message, or an RFC 9457 problem. */
@@ -10,6 +10,8 @@ interface ApiAnswer {
   /** POST /Data/Batch: the offset of the batch's first message. */
   firstOffset?: number;
   message?: string;
+  /** GET /Data/Range: the page, and where the next one starts. */
+  messages?: { offset: number; message: string }[];
   nextOffset?: number;
   title?: string;
   detail?: string;
@@ -119,19 +121,65 @@ async function sendWrite(url: string, body: string, key?: string): Promise<ApiAn
   }
 }
 
+/** Pages through the log with GET /Data/Range; with --follow, follows it with GET /Data/Stream. */
 export async function consume(opts: CliOptions): Promise<void> {
   const api = apiUrl(opts);
+  if (opts.follow) return follow(api, opts.from);
   let offset = opts.from;
   for (;;) {
-    const res = await request(`${api}/Data?offset=${offset}`);
+    const res = await request(`${api}/Data/Range?offset=${offset}&limit=1000`);
     const body = await answer(res);
-    if (res.status === 404 && body.nextOffset !== undefined) {
-      if (!opts.follow) return;
-      await sleep(500);
-      continue;
-    }
     if (!res.ok) fail(problem(res, body));
-    process.stdout.write(`${body.offset}\t${body.message}\n`);
-    offset += 1;
+    const page = body.messages ?? [];
+    if (page.length === 0 || body.nextOffset === undefined) return;
+    for (const { offset: at, message } of page) process.stdout.write(`${at}\t${message}\n`);
+    offset = body.nextOffset;
+  }
+}
+
+/**
+ * Server-sent events from `offset` on, printed as they come. A dropped connection (an API
+ * restart, a network blip) is reopened after a second with Last-Event-ID, as a browser's
+ * EventSource does, so the output goes on without a gap or a repeat.
+ */
+async function follow(api: string, offset: number): Promise<never> {
+  let lastId: number | null = null;
+  for (;;) {
+    const headers: Record<string, string> = apiKeyHeaders();
+    if (lastId !== null) headers['last-event-id'] = String(lastId);
+    try {
+      const res = await fetch(`${api}/Data/Stream?offset=${offset}`, { headers });
+      if (!res.ok || !res.body) {
+        const body = await answer(res);
+        if (res.status < 500) fail(problem(res, body));
+        throw new Error(problem(res, body));
+      }
+      let buffer = '';
+      let id: string | null = null;
+      let data = '';
+      for await (const chunk of res.body.pipeThrough(new TextDecoderStream())) {
+        buffer += chunk;
+        let newline: number;
+        while ((newline = buffer.indexOf('\n')) >= 0) {
+          const line = buffer.slice(0, newline).replace(/\r$/, '');
+          buffer = buffer.slice(newline + 1);
+          if (line === '') {
+            if (data !== '') {
+              const event = JSON.parse(data) as { offset: number; message: string };
+              process.stdout.write(`${event.offset}\t${event.message}\n`);
+              lastId = id === null ? event.offset : Number(id);
+            }
+            id = null;
+            data = '';
+          } else if (line.startsWith('id:')) id = line.slice(3).trim();
+          else if (line.startsWith('data:')) data += line.slice(5).replace(/^ /, '');
+        }
+      }
+      warn('the stream ended; reconnecting in 1 s');
+    } catch (error) {
+      const { message, cause } = error as Error & { cause?: Error };
+      warn(`the stream dropped (${cause?.message ?? message}); reconnecting in 1 s`);
+    }
+    await sleep(1000);
   }
 }

@@ -46,7 +46,8 @@ Using it:
                           --batch), and retry a 503, 504 or lost connection with it: never twice
   consume               print messages as "offset<TAB>message" until the end of the log
     --from N              first offset (default 0)
-    --follow              keep waiting for new messages instead of stopping at the end
+    --follow              follow the log live (server-sent events) instead of stopping at
+                          the end; reconnects by itself, resuming after the last message
 
 Options for every command:
   --data DIR            data directory (default: ${data}): every replica's log, etcd's

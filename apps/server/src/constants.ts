@@ -48,3 +48,11 @@ export const RETENTION_CHECK_INTERVAL_MS = 1000;
 export const DEFAULT_IDEMPOTENCY_MAX_KEYS = 1_000_000;
 /** How long a key is remembered (DISTILLED_IDEMPOTENCY_WINDOW_MS): 24 h, Stripe's choice. */
 export const DEFAULT_IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
+/** ReadRange bounds (the HTTP API's Range bounds, README, "The HTTP API"). */
+export const RANGE_MAX_COUNT = 10_000;
+export const RANGE_MAX_BYTES = 16 * 1024 * 1024;
+export const RANGE_MAX_WAIT_MS = 60_000;
+/** Message bytes one Follow response carries at most (at least one message). */
+export const FOLLOW_MAX_BYTES = 1024 * 1024;
+/** A Follow stream with no news sends an empty response this often: the caller's liveness check. */
+export const FOLLOW_HEARTBEAT_MS = 1000;

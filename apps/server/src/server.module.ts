@@ -7,7 +7,7 @@ import { serverConfig, type ServerConfig } from './config';
 import { RoleService } from './election';
 import { GrpcExceptionFilter } from './errors';
 import { ReplicaLifecycle } from './lifecycle';
-import { AppendStreams, ReplicaController, ReplicaService } from './log';
+import { AppendStreams, FollowStreams, RangeReads, ReplicaController, ReplicaService } from './log';
 import { HighWatermarkCheckpointer, LogRepair } from './repair';
 import {
   FollowerService,
@@ -52,6 +52,8 @@ import {
     FollowerService,
     ReplicaService,
     AppendStreams,
+    RangeReads,
+    FollowStreams,
     RoleService,
     LogRepair,
     HighWatermarkCheckpointer,

@@ -10,6 +10,7 @@ export {
   type ReplicationStub,
 } from './grpc-client';
 export { ReplicaClient } from './replica-client';
+export type { FollowStream, FollowStreamHandlers } from './follow-stream';
 export { ReplicaClientPool, type ReplicaClientPoolOptions } from './replica-client-pool';
 export { ReplicationClient, type FetchStream } from './replication-client';
 export { AppendStreamClient, serviceError, type AppendStreamCapable } from './append-stream-client';
@@ -35,6 +36,14 @@ export type {
   ReadBatchRequest,
   ReadBatchResponse,
   ReadBatchResponse__Input,
+  ReadRangeRequest,
+  ReadRangeRequest__Input,
+  ReadRangeResponse,
+  ReadRangeResponse__Input,
+  FollowRequest,
+  FollowRequest__Input,
+  FollowResponse,
+  FollowResponse__Input,
   StatusRequest,
   StatusResponse,
   StatusResponse__Input,

@@ -36,6 +36,19 @@ export type {
   ReadBatchResponse,
   ReadBatchResponse__Input,
 } from './generated/distilled/v1/ReadBatchResponse';
+export type {
+  ReadRangeRequest,
+  ReadRangeRequest__Input,
+} from './generated/distilled/v1/ReadRangeRequest';
+export type {
+  ReadRangeResponse,
+  ReadRangeResponse__Input,
+} from './generated/distilled/v1/ReadRangeResponse';
+export type { FollowRequest, FollowRequest__Input } from './generated/distilled/v1/FollowRequest';
+export type {
+  FollowResponse,
+  FollowResponse__Input,
+} from './generated/distilled/v1/FollowResponse';
 export type { ReadRequest, ReadRequest__Input } from './generated/distilled/v1/ReadRequest';
 export type { ReadResponse, ReadResponse__Input } from './generated/distilled/v1/ReadResponse';
 export type { StatusRequest, StatusRequest__Input } from './generated/distilled/v1/StatusRequest';

@@ -3,12 +3,15 @@
 // the same append() shape as the unary call.
 import type { ChannelOptions } from '@grpc/grpc-js';
 import { AppendStreamClient } from './append-stream-client';
+import { openFollowStream, type FollowStream, type FollowStreamHandlers } from './follow-stream';
 import { createReplicaStub, type ReplicaStub } from './grpc-client';
 import { unaryCall } from './unary-call';
 import type {
   AppendRequest__Input,
   AppendResponse,
   ReadBatchResponse,
+  ReadRangeRequest__Input,
+  ReadRangeResponse,
   ReadResponse,
   StatusResponse,
 } from './messages';
@@ -44,6 +47,16 @@ export class ReplicaClient {
 
   readBatch(offsets: number[], deadline: number): Promise<ReadBatchResponse> {
     return unaryCall(this.stub.ReadBatch.bind(this.stub), { offsets }, deadline);
+  }
+
+  /** Committed messages from request.offset on (long-polls with wait_ms; empty past the HW). */
+  readRange(request: ReadRangeRequest__Input, deadline: number): Promise<ReadRangeResponse> {
+    return unaryCall(this.stub.ReadRange.bind(this.stub), request, deadline);
+  }
+
+  /** The committed log from `offset` on, live (no deadline: it lasts until cancelled). */
+  follow(offset: number, handlers: FollowStreamHandlers): FollowStream {
+    return openFollowStream(this.stub, offset, handlers);
   }
 
   status(deadline: number): Promise<StatusResponse> {

@@ -6,10 +6,11 @@ import type { TailMessage } from './console-frame';
 export type ReadCommitted = (offset: number) => Promise<{ offset: number; message: Buffer }>;
 
 /**
- * The newest few committed messages, for the console's tail. There is no stream to follow yet,
- * so when the committed end moves the newest offsets are read through the reader (it sends the
- * reads of one turn together as one ReadBatch). Once GET /Data/Stream exists this is the one
- * module to switch: subscribe to the API's shared stream instead and keep the same `list()`.
+ * The newest few committed messages, for the console's tail. When the committed end moves the
+ * newest offsets are read through the reader (it sends the reads of one turn together as one
+ * ReadBatch). GET /Data/Stream's shared FollowFeed (follow/) could feed this instead, but its
+ * ring holds encoded SSE events and it runs only while streams use it; switching is this one
+ * module, keeping the same `list()`.
  * One read at a time: a tick that comes while one is running is skipped, the next catches up.
  */
 export class MessageTail {

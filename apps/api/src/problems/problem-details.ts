@@ -1,6 +1,6 @@
 /** One invalid field or query parameter, with a sentence a person can act on. */
 export interface FieldProblem {
-  /** The body field or query parameter, e.g. `message` or `offset`. */
+  /** The body field, query parameter or header, e.g. `message`, `offset`, `Last-Event-ID`. */
   field: string;
   /** Where it was: the JSON body, the query string or a request header. */
   in: 'body' | 'query' | 'header';

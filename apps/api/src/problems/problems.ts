@@ -106,7 +106,7 @@ export function routeNotFound(method: string, path: string): ApiProblem {
     type: problemType(ProblemType.routeNotFound),
     title: 'Not found',
     status: 404,
-    detail: `There is no ${method} ${path}. The API serves POST /Data, POST /Data/Batch, GET /Data?offset=n, GET /Cluster, GET /health, GET /metrics; see /docs.`,
+    detail: `There is no ${method} ${path}. The API serves POST /Data, POST /Data/Batch, GET /Data?offset=n, GET /Data/Range?offset=n, GET /Data/Stream?offset=n, GET /Cluster, GET /health, GET /metrics; see /docs.`,
   });
 }
 

@@ -17,6 +17,8 @@ import {
   type ReplicaClient,
   type AppendResponse,
   type ReadBatchResponse,
+  type ReadRangeRequest,
+  type ReadRangeResponse,
   type ReadResponse,
   type StatusResponse,
 } from '@distilled/proto';
@@ -24,6 +26,8 @@ import { MetricsService } from '../metrics/metrics.service';
 import {
   ReplicaCallError,
   type Delivery,
+  type FollowHandle,
+  type FollowHandlers,
   type ReplicaGateway,
   type ReplicaRef,
 } from './replica-gateway';
@@ -132,6 +136,32 @@ export class GrpcReplicaGateway implements ReplicaGateway, OnModuleInit, OnAppli
 
   status(replica: ReplicaRef, deadline: number): Promise<StatusResponse> {
     return this.call(replica, (client) => client.status(deadline));
+  }
+
+  readRange(
+    replica: ReplicaRef,
+    request: ReadRangeRequest,
+    deadline: number,
+  ): Promise<ReadRangeResponse> {
+    return this.call(replica, (client) => client.readRange(request, deadline));
+  }
+
+  follow(replica: ReplicaRef, offset: number, handlers: FollowHandlers): FollowHandle {
+    if (this.closed) {
+      handlers.end(toCallError(replica, new Error('the API is shutting down')));
+      return { cancel: () => undefined };
+    }
+    let client: ReplicaClient;
+    try {
+      client = this.pool.get(replica.address);
+    } catch (error) {
+      handlers.end(toCallError(replica, error));
+      return { cancel: () => undefined };
+    }
+    return client.follow(offset, {
+      response: handlers.response,
+      end: (error) => handlers.end(error === null ? null : toCallError(replica, error)),
+    });
   }
 
   private async call<T>(

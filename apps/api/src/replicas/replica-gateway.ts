@@ -2,7 +2,10 @@ import type { ErrorReason } from '@distilled/proto';
 import type {
   AppendBatch,
   AppendResponse,
+  FollowResponse,
   ReadBatchResponse,
+  ReadRangeRequest,
+  ReadRangeResponse,
   ReadResponse,
   StatusResponse,
 } from '@distilled/proto';
@@ -69,6 +72,26 @@ export interface ReplicaGateway {
   /** Several offsets in one call; an offset not committed there comes back with found false. */
   readBatch(replica: ReplicaRef, offsets: number[], deadline: number): Promise<ReadBatchResponse>;
   status(replica: ReplicaRef, deadline: number): Promise<StatusResponse>;
+  /** Committed messages from request.offset (ReadRange; empty past what the replica committed). */
+  readRange(
+    replica: ReplicaRef,
+    request: ReadRangeRequest,
+    deadline: number,
+  ): Promise<ReadRangeResponse>;
+  /** Opens a Follow stream from `offset`; the handlers hear every response and its one end. */
+  follow(replica: ReplicaRef, offset: number, handlers: FollowHandlers): FollowHandle;
+}
+
+/** What a Follow stream tells its opener. */
+export interface FollowHandlers {
+  response(response: FollowResponse): void;
+  /** Called once: the stream failed (a ReplicaCallError) or the replica ended it (null). */
+  end(error: ReplicaCallError | null): void;
+}
+
+export interface FollowHandle {
+  /** Closes the stream; `end` is not called after it. */
+  cancel(): void;
 }
 
 export const REPLICA_GATEWAY = Symbol('REPLICA_GATEWAY');

@@ -11,6 +11,7 @@ import {
   type ReplicaGateway,
   type ReplicaRef,
 } from './replica-gateway';
+import { shuffled } from './shuffled';
 
 export interface ReadResult {
   offset: number;
@@ -60,7 +61,7 @@ export class ReplicaReader {
   }
 
   private async flush(reads: PendingRead[]): Promise<void> {
-    const replicas = shuffle(this.gateway.replicas());
+    const replicas = shuffled(this.gateway.replicas());
     if (replicas.length === 0) {
       const problem = unavailable(
         'No replica is registered in the cluster right now; try again shortly.',
@@ -179,13 +180,4 @@ export class ReplicaReader {
       return { kind: 'unreachable' };
     }
   }
-}
-
-function shuffle<T>(items: readonly T[]): T[] {
-  const copy = [...items];
-  for (let i = copy.length - 1; i > 0; i -= 1) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [copy[i], copy[j]] = [copy[j], copy[i]];
-  }
-  return copy;
 }

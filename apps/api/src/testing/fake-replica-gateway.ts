@@ -7,13 +7,18 @@ import {
   type AppendBatch,
   type AppendResponse,
   type ReadBatchResponse,
+  type ReadRangeRequest,
+  type ReadRangeResponse,
   type ReadResponse,
   type StatusResponse,
 } from '@distilled/proto';
+import { FakeFollowStreams } from './fake-follow-streams';
 import {
   REPLICA_GATEWAY,
   ReplicaCallError,
   type Delivery,
+  type FollowHandle,
+  type FollowHandlers,
   type ReplicaGateway,
   type ReplicaRef,
 } from '../replicas/replica-gateway';
@@ -180,6 +185,43 @@ export class FakeReplicaGateway implements ReplicaGateway {
   readonly roles = new Map<string, string>();
   roleOf(replica: ReplicaRef): string {
     return this.roles.get(replica.id) ?? (replica.id === this.leaderId ? 'leader' : 'follower');
+  }
+
+  readonly readRangeCalls: Array<{ replica: ReplicaRef; request: ReadRangeRequest }> = [];
+
+  /** Like a replica's ReadRange: below its HW, the long-poll wait polled every few ms. */
+  async readRange(replica: ReplicaRef, request: ReadRangeRequest): Promise<ReadRangeResponse> {
+    this.readRangeCalls.push({ replica, request });
+    const deadline = Date.now() + request.wait_ms;
+    for (;;) {
+      if (this.unreachable.has(replica.id)) throw unreachableError(replica);
+      if (this.repairing.has(replica.id)) throw repairingError(replica);
+      const highWatermark = this.highWatermarkOf(replica);
+      if (request.offset < highWatermark || Date.now() >= deadline) {
+        const messages: Buffer[] = [];
+        let bytes = 0;
+        for (let at = request.offset; at < highWatermark; at++) {
+          if (messages.length >= request.max_count) break;
+          const message = this.log[at];
+          if (messages.length > 0 && bytes + message.length > request.max_bytes) break;
+          messages.push(message);
+          bytes += message.length;
+        }
+        return { messages, high_watermark: highWatermark, role: this.roleOf(replica) };
+      }
+      await sleep(2);
+    }
+  }
+
+  /** Follow streams, pushed every few ms from the log below each replica's HW. */
+  readonly followStreams = new FakeFollowStreams(this);
+
+  follow(replica: ReplicaRef, offset: number, handlers: FollowHandlers): FollowHandle {
+    return this.followStreams.start(replica, offset, handlers);
+  }
+
+  highWatermarkOf(replica: ReplicaRef): number {
+    return this.highWatermarks.get(replica.id) ?? this.log.length;
   }
 
   async status(replica: ReplicaRef): Promise<StatusResponse> {

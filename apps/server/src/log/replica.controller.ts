@@ -1,7 +1,12 @@
 import { Controller } from '@nestjs/common';
 import { GrpcMethod, GrpcStreamCall } from '@nestjs/microservices';
+import type { Metadata } from '@grpc/grpc-js';
+import type { Observable } from 'rxjs';
 import type {
   AppendRequest,
+  FollowRequest,
+  ReadRangeRequest,
+  ReadRangeResponse,
   AppendResponse,
   ReadBatchRequest,
   ReadBatchResponse,
@@ -10,6 +15,8 @@ import type {
   StatusResponse,
 } from '@distilled/proto';
 import { AppendStreams, type AppendStreamCall } from './append-streams';
+import { FollowStreams, type FollowCall } from './follow-streams';
+import { RangeReads } from './range-reads.service';
 import { ReplicaService } from './replica.service';
 
 /** distilled.v1.Replica: thin; the rules live in ReplicaService. */
@@ -18,6 +25,8 @@ export class ReplicaController {
   constructor(
     private readonly replica: ReplicaService,
     private readonly appendStreams: AppendStreams,
+    private readonly ranges: RangeReads,
+    private readonly followStreams: FollowStreams,
   ) {}
 
   @GrpcMethod('Replica', 'Append')
@@ -39,6 +48,17 @@ export class ReplicaController {
   @GrpcMethod('Replica', 'ReadBatch')
   readBatch(request: ReadBatchRequest): Promise<ReadBatchResponse> {
     return this.replica.readBatch(request.offsets ?? []);
+  }
+
+  @GrpcMethod('Replica', 'ReadRange')
+  readRange(request: ReadRangeRequest): Promise<ReadRangeResponse> {
+    return this.ranges.readRange(request);
+  }
+
+  /** Server stream: the loop writes to the call itself, to see its flow control. */
+  @GrpcMethod('Replica', 'Follow')
+  follow(request: FollowRequest, _metadata: Metadata, call: FollowCall): Observable<never> {
+    return this.followStreams.serve(request, call);
   }
 
   @GrpcMethod('Replica', 'Status')

@@ -11,8 +11,12 @@ import type { EndOffsetForEpochRequest__Input as _distilled_v1_EndOffsetForEpoch
 import type { EndOffsetForEpochResponse__Input as _distilled_v1_EndOffsetForEpochResponse__Input, EndOffsetForEpochResponse as _distilled_v1_EndOffsetForEpochResponse } from './distilled/v1/EndOffsetForEpochResponse';
 import type { FetchRequest__Input as _distilled_v1_FetchRequest__Input, FetchRequest as _distilled_v1_FetchRequest } from './distilled/v1/FetchRequest';
 import type { FetchResponse__Input as _distilled_v1_FetchResponse__Input, FetchResponse as _distilled_v1_FetchResponse } from './distilled/v1/FetchResponse';
+import type { FollowRequest__Input as _distilled_v1_FollowRequest__Input, FollowRequest as _distilled_v1_FollowRequest } from './distilled/v1/FollowRequest';
+import type { FollowResponse__Input as _distilled_v1_FollowResponse__Input, FollowResponse as _distilled_v1_FollowResponse } from './distilled/v1/FollowResponse';
 import type { ReadBatchRequest__Input as _distilled_v1_ReadBatchRequest__Input, ReadBatchRequest as _distilled_v1_ReadBatchRequest } from './distilled/v1/ReadBatchRequest';
 import type { ReadBatchResponse__Input as _distilled_v1_ReadBatchResponse__Input, ReadBatchResponse as _distilled_v1_ReadBatchResponse } from './distilled/v1/ReadBatchResponse';
+import type { ReadRangeRequest__Input as _distilled_v1_ReadRangeRequest__Input, ReadRangeRequest as _distilled_v1_ReadRangeRequest } from './distilled/v1/ReadRangeRequest';
+import type { ReadRangeResponse__Input as _distilled_v1_ReadRangeResponse__Input, ReadRangeResponse as _distilled_v1_ReadRangeResponse } from './distilled/v1/ReadRangeResponse';
 import type { ReadRequest__Input as _distilled_v1_ReadRequest__Input, ReadRequest as _distilled_v1_ReadRequest } from './distilled/v1/ReadRequest';
 import type { ReadResponse__Input as _distilled_v1_ReadResponse__Input, ReadResponse as _distilled_v1_ReadResponse } from './distilled/v1/ReadResponse';
 import type { ReplicaClient as _distilled_v1_ReplicaClient, ReplicaDefinition as _distilled_v1_ReplicaDefinition } from './distilled/v1/Replica';
@@ -37,8 +41,12 @@ export interface ProtoGrpcType {
       EndOffsetForEpochResponse: MessageTypeDefinition<_distilled_v1_EndOffsetForEpochResponse__Input, _distilled_v1_EndOffsetForEpochResponse>
       FetchRequest: MessageTypeDefinition<_distilled_v1_FetchRequest__Input, _distilled_v1_FetchRequest>
       FetchResponse: MessageTypeDefinition<_distilled_v1_FetchResponse__Input, _distilled_v1_FetchResponse>
+      FollowRequest: MessageTypeDefinition<_distilled_v1_FollowRequest__Input, _distilled_v1_FollowRequest>
+      FollowResponse: MessageTypeDefinition<_distilled_v1_FollowResponse__Input, _distilled_v1_FollowResponse>
       ReadBatchRequest: MessageTypeDefinition<_distilled_v1_ReadBatchRequest__Input, _distilled_v1_ReadBatchRequest>
       ReadBatchResponse: MessageTypeDefinition<_distilled_v1_ReadBatchResponse__Input, _distilled_v1_ReadBatchResponse>
+      ReadRangeRequest: MessageTypeDefinition<_distilled_v1_ReadRangeRequest__Input, _distilled_v1_ReadRangeRequest>
+      ReadRangeResponse: MessageTypeDefinition<_distilled_v1_ReadRangeResponse__Input, _distilled_v1_ReadRangeResponse>
       ReadRequest: MessageTypeDefinition<_distilled_v1_ReadRequest__Input, _distilled_v1_ReadRequest>
       ReadResponse: MessageTypeDefinition<_distilled_v1_ReadResponse__Input, _distilled_v1_ReadResponse>
       /**

@@ -6,8 +6,12 @@ import type { AppendRequest__Input as _distilled_v1_AppendRequest__Input, Append
 import type { AppendResponse__Input as _distilled_v1_AppendResponse__Input, AppendResponse as _distilled_v1_AppendResponse } from '../../distilled/v1/AppendResponse';
 import type { AppendStreamRequest__Input as _distilled_v1_AppendStreamRequest__Input, AppendStreamRequest as _distilled_v1_AppendStreamRequest } from '../../distilled/v1/AppendStreamRequest';
 import type { AppendStreamResponse__Input as _distilled_v1_AppendStreamResponse__Input, AppendStreamResponse as _distilled_v1_AppendStreamResponse } from '../../distilled/v1/AppendStreamResponse';
+import type { FollowRequest__Input as _distilled_v1_FollowRequest__Input, FollowRequest as _distilled_v1_FollowRequest } from '../../distilled/v1/FollowRequest';
+import type { FollowResponse__Input as _distilled_v1_FollowResponse__Input, FollowResponse as _distilled_v1_FollowResponse } from '../../distilled/v1/FollowResponse';
 import type { ReadBatchRequest__Input as _distilled_v1_ReadBatchRequest__Input, ReadBatchRequest as _distilled_v1_ReadBatchRequest } from '../../distilled/v1/ReadBatchRequest';
 import type { ReadBatchResponse__Input as _distilled_v1_ReadBatchResponse__Input, ReadBatchResponse as _distilled_v1_ReadBatchResponse } from '../../distilled/v1/ReadBatchResponse';
+import type { ReadRangeRequest__Input as _distilled_v1_ReadRangeRequest__Input, ReadRangeRequest as _distilled_v1_ReadRangeRequest } from '../../distilled/v1/ReadRangeRequest';
+import type { ReadRangeResponse__Input as _distilled_v1_ReadRangeResponse__Input, ReadRangeResponse as _distilled_v1_ReadRangeResponse } from '../../distilled/v1/ReadRangeResponse';
 import type { ReadRequest__Input as _distilled_v1_ReadRequest__Input, ReadRequest as _distilled_v1_ReadRequest } from '../../distilled/v1/ReadRequest';
 import type { ReadResponse__Input as _distilled_v1_ReadResponse__Input, ReadResponse as _distilled_v1_ReadResponse } from '../../distilled/v1/ReadResponse';
 import type { StatusRequest__Input as _distilled_v1_StatusRequest__Input, StatusRequest as _distilled_v1_StatusRequest } from '../../distilled/v1/StatusRequest';
@@ -64,6 +68,25 @@ export interface ReplicaClient extends grpc.Client {
   appendStream(options?: grpc.CallOptions): grpc.ClientDuplexStream<_distilled_v1_AppendStreamRequest__Input, _distilled_v1_AppendStreamResponse>;
   
   /**
+   * The committed log from `offset` on, live: one FollowResponse per run of messages as this
+   * replica's high watermark moves, and an empty one (a heartbeat carrying the high watermark)
+   * after a second without news. Sent only as fast as the caller reads (flow control), so a
+   * slow caller costs the replica nothing but a paused loop. Ends with UNAVAILABLE repairing
+   * when the replica finds its log damaged, and with the replica.
+   */
+  Follow(argument: _distilled_v1_FollowRequest__Input, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_distilled_v1_FollowResponse>;
+  Follow(argument: _distilled_v1_FollowRequest__Input, options?: grpc.CallOptions): grpc.ClientReadableStream<_distilled_v1_FollowResponse>;
+  /**
+   * The committed log from `offset` on, live: one FollowResponse per run of messages as this
+   * replica's high watermark moves, and an empty one (a heartbeat carrying the high watermark)
+   * after a second without news. Sent only as fast as the caller reads (flow control), so a
+   * slow caller costs the replica nothing but a paused loop. Ends with UNAVAILABLE repairing
+   * when the replica finds its log damaged, and with the replica.
+   */
+  follow(argument: _distilled_v1_FollowRequest__Input, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_distilled_v1_FollowResponse>;
+  follow(argument: _distilled_v1_FollowRequest__Input, options?: grpc.CallOptions): grpc.ClientReadableStream<_distilled_v1_FollowResponse>;
+  
+  /**
    * Reads one committed message. Offsets at or past this replica's high watermark are
    * OUT_OF_RANGE with reason not-committed and the replica's high watermark. A replica whose
    * log lacks committed messages (it is re-fetching them from the leader) answers every read
@@ -102,6 +125,31 @@ export interface ReplicaClient extends grpc.Client {
   readBatch(argument: _distilled_v1_ReadBatchRequest__Input, metadata: grpc.Metadata, callback: grpc.requestCallback<_distilled_v1_ReadBatchResponse>): grpc.ClientUnaryCall;
   readBatch(argument: _distilled_v1_ReadBatchRequest__Input, options: grpc.CallOptions, callback: grpc.requestCallback<_distilled_v1_ReadBatchResponse>): grpc.ClientUnaryCall;
   readBatch(argument: _distilled_v1_ReadBatchRequest__Input, callback: grpc.requestCallback<_distilled_v1_ReadBatchResponse>): grpc.ClientUnaryCall;
+  
+  /**
+   * Committed messages from `offset` on, in order: at most max_count of them and max_bytes of
+   * message bytes (always at least one when one is committed at `offset`). Never fails for an
+   * offset this replica has not committed: the answer is then empty, with the replica's high
+   * watermark and role, and the caller may ask the leader. With wait_ms, an empty answer is
+   * held until this replica's high watermark passes `offset` or wait_ms runs out (long-poll).
+   * Refused as a whole (UNAVAILABLE repairing) while the replica repairs its log.
+   */
+  ReadRange(argument: _distilled_v1_ReadRangeRequest__Input, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_distilled_v1_ReadRangeResponse>): grpc.ClientUnaryCall;
+  ReadRange(argument: _distilled_v1_ReadRangeRequest__Input, metadata: grpc.Metadata, callback: grpc.requestCallback<_distilled_v1_ReadRangeResponse>): grpc.ClientUnaryCall;
+  ReadRange(argument: _distilled_v1_ReadRangeRequest__Input, options: grpc.CallOptions, callback: grpc.requestCallback<_distilled_v1_ReadRangeResponse>): grpc.ClientUnaryCall;
+  ReadRange(argument: _distilled_v1_ReadRangeRequest__Input, callback: grpc.requestCallback<_distilled_v1_ReadRangeResponse>): grpc.ClientUnaryCall;
+  /**
+   * Committed messages from `offset` on, in order: at most max_count of them and max_bytes of
+   * message bytes (always at least one when one is committed at `offset`). Never fails for an
+   * offset this replica has not committed: the answer is then empty, with the replica's high
+   * watermark and role, and the caller may ask the leader. With wait_ms, an empty answer is
+   * held until this replica's high watermark passes `offset` or wait_ms runs out (long-poll).
+   * Refused as a whole (UNAVAILABLE repairing) while the replica repairs its log.
+   */
+  readRange(argument: _distilled_v1_ReadRangeRequest__Input, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_distilled_v1_ReadRangeResponse>): grpc.ClientUnaryCall;
+  readRange(argument: _distilled_v1_ReadRangeRequest__Input, metadata: grpc.Metadata, callback: grpc.requestCallback<_distilled_v1_ReadRangeResponse>): grpc.ClientUnaryCall;
+  readRange(argument: _distilled_v1_ReadRangeRequest__Input, options: grpc.CallOptions, callback: grpc.requestCallback<_distilled_v1_ReadRangeResponse>): grpc.ClientUnaryCall;
+  readRange(argument: _distilled_v1_ReadRangeRequest__Input, callback: grpc.requestCallback<_distilled_v1_ReadRangeResponse>): grpc.ClientUnaryCall;
   
   /**
    * What this replica knows: its role, epoch, leader, ISR, log end offset, high watermark.
@@ -145,6 +193,15 @@ export interface ReplicaHandlers extends grpc.UntypedServiceImplementation {
   AppendStream: grpc.handleBidiStreamingCall<_distilled_v1_AppendStreamRequest, _distilled_v1_AppendStreamResponse__Input>;
   
   /**
+   * The committed log from `offset` on, live: one FollowResponse per run of messages as this
+   * replica's high watermark moves, and an empty one (a heartbeat carrying the high watermark)
+   * after a second without news. Sent only as fast as the caller reads (flow control), so a
+   * slow caller costs the replica nothing but a paused loop. Ends with UNAVAILABLE repairing
+   * when the replica finds its log damaged, and with the replica.
+   */
+  Follow: grpc.handleServerStreamingCall<_distilled_v1_FollowRequest, _distilled_v1_FollowResponse__Input>;
+  
+  /**
    * Reads one committed message. Offsets at or past this replica's high watermark are
    * OUT_OF_RANGE with reason not-committed and the replica's high watermark. A replica whose
    * log lacks committed messages (it is re-fetching them from the leader) answers every read
@@ -160,6 +217,16 @@ export interface ReplicaHandlers extends grpc.UntypedServiceImplementation {
   ReadBatch: grpc.handleUnaryCall<_distilled_v1_ReadBatchRequest, _distilled_v1_ReadBatchResponse__Input>;
   
   /**
+   * Committed messages from `offset` on, in order: at most max_count of them and max_bytes of
+   * message bytes (always at least one when one is committed at `offset`). Never fails for an
+   * offset this replica has not committed: the answer is then empty, with the replica's high
+   * watermark and role, and the caller may ask the leader. With wait_ms, an empty answer is
+   * held until this replica's high watermark passes `offset` or wait_ms runs out (long-poll).
+   * Refused as a whole (UNAVAILABLE repairing) while the replica repairs its log.
+   */
+  ReadRange: grpc.handleUnaryCall<_distilled_v1_ReadRangeRequest, _distilled_v1_ReadRangeResponse__Input>;
+  
+  /**
    * What this replica knows: its role, epoch, leader, ISR, log end offset, high watermark.
    */
   Status: grpc.handleUnaryCall<_distilled_v1_StatusRequest, _distilled_v1_StatusResponse__Input>;
@@ -169,7 +236,9 @@ export interface ReplicaHandlers extends grpc.UntypedServiceImplementation {
 export interface ReplicaDefinition extends grpc.ServiceDefinition {
   Append: MethodDefinition<_distilled_v1_AppendRequest__Input, _distilled_v1_AppendResponse__Input, _distilled_v1_AppendRequest, _distilled_v1_AppendResponse>
   AppendStream: MethodDefinition<_distilled_v1_AppendStreamRequest__Input, _distilled_v1_AppendStreamResponse__Input, _distilled_v1_AppendStreamRequest, _distilled_v1_AppendStreamResponse>
+  Follow: MethodDefinition<_distilled_v1_FollowRequest__Input, _distilled_v1_FollowResponse__Input, _distilled_v1_FollowRequest, _distilled_v1_FollowResponse>
   Read: MethodDefinition<_distilled_v1_ReadRequest__Input, _distilled_v1_ReadResponse__Input, _distilled_v1_ReadRequest, _distilled_v1_ReadResponse>
   ReadBatch: MethodDefinition<_distilled_v1_ReadBatchRequest__Input, _distilled_v1_ReadBatchResponse__Input, _distilled_v1_ReadBatchRequest, _distilled_v1_ReadBatchResponse>
+  ReadRange: MethodDefinition<_distilled_v1_ReadRangeRequest__Input, _distilled_v1_ReadRangeResponse__Input, _distilled_v1_ReadRangeRequest, _distilled_v1_ReadRangeResponse>
   Status: MethodDefinition<_distilled_v1_StatusRequest__Input, _distilled_v1_StatusResponse__Input, _distilled_v1_StatusRequest, _distilled_v1_StatusResponse>
 }

@@ -1,0 +1,100 @@
+import { FakeReplicaGateway } from '../testing/fake-replica-gateway';
+import { FollowFeed } from './follow-feed';
+import { RangeReader } from './range-reader';
+
+const until = async (what: string, check: () => boolean, ms = 8000): Promise<void> => {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+};
+
+function write(gateway: FakeReplicaGateway, count: number): void {
+  for (let i = 0; i < count; i++) {
+    gateway.store({
+      messages: [Buffer.from(`m${gateway.log.length}`)],
+      producer_id: 0,
+      sequence: 0,
+    });
+    (gateway as unknown as { batches: Map<string, unknown> }).batches.clear();
+  }
+}
+
+/** The offsets of the ring's events, checked to be start..end-1. */
+function ringOffsets(feed: FollowFeed): number[] {
+  return feed.ring
+    .read(feed.ring.start, Number.MAX_SAFE_INTEGER)
+    .map((event) => Number(/^id: (\d+)/.exec(String(event))![1]));
+}
+
+describe('FollowFeed', () => {
+  let gateway: FakeReplicaGateway;
+  let feed: FollowFeed;
+
+  beforeEach(() => {
+    gateway = new FakeReplicaGateway();
+    write(gateway, 10);
+    feed = new FollowFeed(gateway, new RangeReader(gateway));
+  });
+  afterEach(() => feed.onApplicationShutdown());
+
+  describe('join', () => {
+    it('starts one stream at the committed end and fills the ring as messages commit', async () => {
+      const wakes: number[] = [];
+      feed.join(() => wakes.push(feed.ring.end));
+      await until('anchored', () => feed.anchored);
+      expect(feed.ring.start).toBe(10);
+      feed.join(() => undefined);
+      write(gateway, 5);
+      await until('5 events', () => feed.ring.end === 15);
+      expect(ringOffsets(feed)).toEqual([10, 11, 12, 13, 14]);
+      expect(gateway.followStreams.opened).toHaveLength(1);
+      expect(wakes.length).toBeGreaterThan(0);
+    });
+  });
+
+  describe('failover', () => {
+    it('moves to another replica when its stream fails, from where the ring ends, without a gap', async () => {
+      feed.join(() => undefined);
+      await until('a stream', () => feed.replica !== null);
+      write(gateway, 3);
+      await until('3 events', () => feed.ring.end === 13);
+      const first = feed.replica!;
+      gateway.unreachable.add(first);
+      gateway.followStreams.fail(first);
+      write(gateway, 4);
+      await until('the other replica', () => feed.ring.end === 17);
+      expect(feed.replica).not.toBe(first);
+      expect(gateway.followStreams.opened.at(-1)!.offset).toBeGreaterThanOrEqual(13);
+      expect(ringOffsets(feed)).toEqual([10, 11, 12, 13, 14, 15, 16]);
+    });
+
+    it('leaves a replica that goes silent (no heartbeat)', async () => {
+      feed.join(() => undefined);
+      await until('a stream', () => feed.replica !== null);
+      const first = feed.replica!;
+      gateway.followStreams.stalled.add(first);
+      write(gateway, 2);
+      await until('another replica', () => feed.replica !== null && feed.replica !== first);
+      await until('2 events', () => feed.ring.end === 12);
+      expect(ringOffsets(feed)).toEqual([10, 11]);
+    });
+
+    it('leaves a replica that stays behind the committed end the leader reports', async () => {
+      feed.join(() => undefined);
+      await until('a stream', () => feed.replica !== null);
+      if (feed.replica === gateway.leaderId) {
+        // Only a follower can lag: push the feed off the leader (avoided for a while after).
+        gateway.followStreams.fail(feed.replica!);
+        await until('a follower', () => feed.replica !== null && feed.replica !== gateway.leaderId);
+      }
+      const first = feed.replica!;
+      gateway.highWatermarks.set(first, 10); // it stopped hearing from the leader
+      write(gateway, 3);
+      await until('another replica', () => feed.replica !== first, 10_000);
+      await until('3 events', () => feed.ring.end === 13);
+      expect(ringOffsets(feed)).toEqual([10, 11, 12]);
+    });
+  });
+});

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { ReplicasModule } from '../replicas/replicas.module';
+import { FollowController } from './follow.controller';
+import { FollowFeed } from './follow-feed';
+import { RangeReader } from './range-reader';
+import { RangeService } from './range.service';
+import { StreamMetrics } from './stream-metrics';
+import { StreamService } from './stream.service';
+
+/** The reading half of /Data: Range (pages, long-poll) and Stream (SSE over one shared feed). */
+@Module({
+  imports: [ReplicasModule],
+  controllers: [FollowController],
+  providers: [RangeReader, RangeService, FollowFeed, StreamService, StreamMetrics],
+})
+export class FollowModule {}

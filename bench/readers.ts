@@ -1,0 +1,320 @@
+/**
+ * The reading half of the API, measured (`npm run bench -- readers`, and a section of the default
+ * suite): bulk reads through GET /Data/Range (limit=1000) and through one GET /Data/Stream, in
+ * messages/s; delivery latency from a write's acknowledgement to its event at 100 SSE followers
+ * while 1,000 writes/s go in; the API's memory with 1,000 idle followers. 100-byte messages, on
+ * the same 3-replica cluster as the suite (MIN_INSYNC=2, fsync always).
+ *
+ *   npm run bench -- readers [--messages 200000 --latency-seconds 5 --followers 100 --rate 1000 --idle 1000]
+ */
+import * as http from 'node:http';
+import { Worker } from 'node:worker_threads';
+import { Agent, request } from 'undici';
+import { ReplicaClient } from '@distilled/proto';
+import { Args } from './lib/args';
+import { BenchCluster } from './lib/cluster';
+import { fmtInt, fmtMs } from './lib/stats';
+
+export interface ReaderResults {
+  messages: number;
+  rangeMessagesPerSec: number;
+  streamMessagesPerSec: number;
+  latency: {
+    followers: number;
+    ratePerSec: number;
+    events: number;
+    p50Ms: number;
+    p99Ms: number;
+    maxMs: number;
+  };
+  idle: { followers: number; rssBeforeBytes: number; rssAfterBytes: number; heapUsedBytes: number };
+}
+
+export interface ReaderOptions {
+  messages: number;
+  latencySeconds: number;
+  followers: number;
+  ratePerSec: number;
+  idleFollowers: number;
+}
+
+const MESSAGE = 'x'.repeat(100);
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+export async function measureReaders(
+  bench: BenchCluster,
+  options: ReaderOptions,
+): Promise<ReaderResults> {
+  const api = bench.cluster.api!.url;
+  const start = await fill(bench, options.messages);
+  const rangeMessagesPerSec = await rangeRead(api, start, start + options.messages);
+  log(`readers: Range limit=1000: ${fmtInt(rangeMessagesPerSec)} messages/s`);
+  const streamMessagesPerSec = await streamRead(api, start, start + options.messages);
+  log(`readers: one SSE stream: ${fmtInt(streamMessagesPerSec)} messages/s`);
+  const latency = await deliveryLatency(api, options);
+  log(
+    `readers: ack -> event with ${options.followers} followers at ${options.ratePerSec} writes/s: p50 ${fmtMs(latency.p50Ms)} ms, p99 ${fmtMs(latency.p99Ms)} ms`,
+  );
+  const idle = await idleFollowers(api, options.idleFollowers);
+  log(
+    `readers: ${options.idleFollowers} idle followers: API RSS ${(idle.rssBeforeBytes / 2 ** 20).toFixed(0)} -> ${(idle.rssAfterBytes / 2 ** 20).toFixed(0)} MiB`,
+  );
+  return { messages: options.messages, rangeMessagesPerSec, streamMessagesPerSec, latency, idle };
+}
+
+/** Appends `count` 100-byte messages straight to the leader, 1,000 per Append; returns the first offset. */
+async function fill(bench: BenchCluster, count: number): Promise<number> {
+  const leader = await bench.leader();
+  const client = new ReplicaClient(leader.address);
+  const append = (n: number) =>
+    client.append(
+      {
+        messages: Array.from({ length: n }, () => Buffer.from(MESSAGE)),
+        producer_id: 0,
+        sequence: 0,
+      },
+      Date.now() + 60_000,
+    );
+  let first = Infinity;
+  let left = count;
+  while (left > 0) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(8, Math.ceil(left / 1000)) }, () => {
+        const n = Math.min(1000, left);
+        left -= n;
+        return append(n);
+      }),
+    );
+    for (const response of batch) first = Math.min(first, Number(response.base_offset));
+  }
+  client.close();
+  return first;
+}
+
+/** Four readers page through [from, to) with limit=1000, each its own quarter. */
+async function rangeRead(api: string, from: number, to: number): Promise<number> {
+  const agent = new Agent({ connections: 4 });
+  const quarter = Math.ceil((to - from) / 4);
+  const started = performance.now();
+  let read = 0;
+  await Promise.all(
+    [0, 1, 2, 3].map(async (i) => {
+      let offset = from + i * quarter;
+      const end = Math.min(to, offset + quarter);
+      while (offset < end) {
+        const response = await request(
+          `${api}/Data/Range?offset=${offset}&limit=${Math.min(1000, end - offset)}`,
+          { dispatcher: agent },
+        );
+        const body = (await response.body.json()) as { messages: unknown[]; nextOffset: number };
+        if (body.messages.length === 0) throw new Error(`Range at ${offset} came back empty`);
+        read += body.messages.length;
+        offset = body.nextOffset;
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  await agent.close();
+  return read / seconds;
+}
+
+/** One stream from `from`, until the event of offset to-1 arrives. */
+function streamRead(api: string, from: number, to: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    let events = 0;
+    let tail = '';
+    const req = http.get(`${api}/Data/Stream?offset=${from}`, { agent: false }, (res) => {
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        const text = tail + chunk;
+        let at = text.indexOf('event: message');
+        while (at >= 0) {
+          events++;
+          at = text.indexOf('event: message', at + 14);
+        }
+        tail = text.slice(-13);
+        if (events >= to - from) {
+          req.destroy();
+          resolve(events / ((performance.now() - started) / 1000));
+        }
+      });
+      res.on('error', reject);
+    });
+    req.on('error', (error) => (events >= to - from ? undefined : reject(error)));
+  });
+}
+
+/**
+ * The followers of the latency measurement, in a worker thread of their own: parsing 100
+ * streams must not delay the writer's event loop (its acknowledgements would be timed late).
+ * Times are absolute (timeOrigin + now) so the two threads compare.
+ */
+const FOLLOWER_WORKER = `
+const http = require('node:http');
+const { parentPort, workerData } = require('node:worker_threads');
+const streams = [];
+let opened = 0;
+let arrivals = [];
+for (let i = 0; i < workerData.followers; i++) {
+  const req = http.get(workerData.url, { agent: false }, (res) => {
+    res.setEncoding('utf8');
+    let buffer = '';
+    res.on('data', (chunk) => {
+      const now = performance.timeOrigin + performance.now();
+      buffer += chunk;
+      let end;
+      while ((end = buffer.indexOf('\\n\\n')) >= 0) {
+        const id = /^id: (\\d+)$/m.exec(buffer.slice(0, end));
+        if (id) arrivals.push(Number(id[1]), now);
+        buffer = buffer.slice(end + 2);
+      }
+    });
+    if (++opened === workerData.followers) parentPort.postMessage({ ready: true });
+  });
+  req.on('error', () => undefined);
+  streams.push(req);
+}
+const flush = setInterval(() => {
+  if (arrivals.length) parentPort.postMessage({ arrivals });
+  arrivals = [];
+}, 100);
+parentPort.on('message', () => {
+  clearInterval(flush);
+  parentPort.postMessage({ arrivals, done: true });
+  for (const req of streams) req.destroy();
+});
+`;
+
+/** `followers` streams at the tail; writes at `ratePerSec` for `latencySeconds`; ack -> event. */
+async function deliveryLatency(
+  api: string,
+  options: ReaderOptions,
+): Promise<ReaderResults['latency']> {
+  const now = () => performance.timeOrigin + performance.now();
+  const acked = new Map<number, number>();
+  const arrivals: number[] = [];
+  const worker = new Worker(FOLLOWER_WORKER, {
+    eval: true,
+    workerData: { url: `${api}/Data/Stream?offset=end`, followers: options.followers },
+  });
+  let finished!: () => void;
+  const done = new Promise<void>((resolve) => (finished = resolve));
+  const ready = new Promise<void>((resolve, reject) => {
+    worker.on('message', (message: { ready?: boolean; arrivals?: number[]; done?: boolean }) => {
+      if (message.ready) resolve();
+      if (message.arrivals) arrivals.push(...message.arrivals);
+      if (message.done) finished();
+    });
+    worker.on('error', reject);
+  });
+  await ready;
+  await new Promise((r) => setTimeout(r, 500));
+  const agent = new Agent({ connections: 64 });
+  const perTick = Math.max(1, Math.round(options.ratePerSec / 100));
+  const started = performance.now();
+  const deadline = started + options.latencySeconds * 1000;
+  const writes: Promise<void>[] = [];
+  for (let tick = 0; performance.now() < deadline; tick++) {
+    for (let i = 0; i < perTick; i++) {
+      writes.push(
+        request(`${api}/Data`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ message: MESSAGE }),
+          dispatcher: agent,
+        })
+          .then((response) => response.body.json() as Promise<{ offset: number }>)
+          .then((body) => void acked.set(body.offset, now())),
+      );
+    }
+    // Open loop: the next tick is due 10 ms after the previous one was, whatever the answers.
+    await new Promise((r) =>
+      setTimeout(r, Math.max(0, started + (tick + 1) * 10 - performance.now())),
+    );
+  }
+  await Promise.all(writes);
+  const writeSeconds = (performance.now() - started) / 1000;
+  await new Promise((r) => setTimeout(r, 1000));
+  worker.postMessage('stop');
+  await done;
+  await worker.terminate();
+  await agent.close();
+  const latencies: number[] = [];
+  for (let i = 0; i < arrivals.length; i += 2) {
+    const ack = acked.get(arrivals[i]);
+    if (ack !== undefined) latencies.push(arrivals[i + 1] - ack);
+  }
+  latencies.sort((a, b) => a - b);
+  const pick = (q: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+  return {
+    followers: options.followers,
+    ratePerSec: acked.size / writeSeconds,
+    events: latencies.length,
+    p50Ms: pick(0.5),
+    p99Ms: pick(0.99),
+    maxMs: latencies.at(-1) ?? NaN,
+  };
+}
+
+async function idleFollowers(api: string, count: number): Promise<ReaderResults['idle']> {
+  const metric = async (name: string) => {
+    const text = await (await fetch(`${api}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+    return line ? Number(line.split(' ').pop()) : NaN;
+  };
+  const rssBeforeBytes = await metric('distilled_api_process_resident_memory_bytes');
+  const streams: http.ClientRequest[] = [];
+  for (let i = 0; i < count; i++) {
+    streams.push(
+      http.get(`${api}/Data/Stream?offset=end`, { agent: false }, (res) => res.resume()),
+    );
+    if (i % 100 === 99) await new Promise((r) => setTimeout(r, 50));
+  }
+  const deadline = Date.now() + 30_000;
+  while ((await metric('distilled_api_stream_connections')) < count && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const rssAfterBytes = await metric('distilled_api_process_resident_memory_bytes');
+  const heapUsedBytes = await metric('distilled_api_nodejs_heap_size_used_bytes');
+  for (const req of streams) req.destroy();
+  return { followers: count, rssBeforeBytes, rssAfterBytes, heapUsedBytes };
+}
+
+export function readerOptions(args: Args): ReaderOptions {
+  return {
+    messages: args.number('messages', 200_000),
+    latencySeconds: args.number('latency-seconds', 5),
+    followers: args.number('followers', 100),
+    ratePerSec: args.number('rate', 1000),
+    idleFollowers: args.number('idle', 1000),
+  };
+}
+
+/** The markdown rows of the section (the suite prints them under its table). */
+export function readerRows(r: ReaderResults): string[] {
+  return [
+    `| Range bulk read, limit=1000, 4 readers | ${fmtInt(r.rangeMessagesPerSec)} messages/s | target ≥ 300,000 (2x NATS JetStream R3's ordered consumer here) |`,
+    `| one SSE stream, bulk read | ${fmtInt(r.streamMessagesPerSec)} messages/s | target ≥ 300,000 |`,
+    `| ack → event, ${r.latency.followers} followers at ${fmtInt(r.latency.ratePerSec)} writes/s (achieved) | p50 ${fmtMs(r.latency.p50Ms)} ms, p99 ${fmtMs(r.latency.p99Ms)} ms, max ${fmtMs(r.latency.maxMs)} ms over ${fmtInt(r.latency.events)} events | target p99 ≤ 20 ms |`,
+    `| API memory, ${fmtInt(r.idle.followers)} idle followers | RSS ${(r.idle.rssBeforeBytes / 2 ** 20).toFixed(0)} → ${(r.idle.rssAfterBytes / 2 ** 20).toFixed(0)} MiB, heap used ${(r.idle.heapUsedBytes / 2 ** 20).toFixed(0)} MiB | bounded |`,
+  ];
+}
+
+export const READER_HEADER = ['| reading | result | note |', '| --- | --- | --- |'];
+
+/** `npm run bench -- readers`: its own cluster, the measurements, the table. */
+export async function run(argv: string[]): Promise<void> {
+  const args = new Args(argv);
+  const bench = await BenchCluster.start({ replicas: 3, minInsync: 2, fsync: 'always', api: true });
+  try {
+    const results = await measureReaders(bench, readerOptions(args));
+    console.log(
+      `\n### Reading — 3 replicas, MIN_INSYNC=2, fsync always, ${fmtInt(results.messages)} messages of 100 B\n`,
+    );
+    for (const line of [...READER_HEADER, ...readerRows(results)]) console.log(line);
+  } finally {
+    await bench.stop();
+  }
+}
