@@ -187,7 +187,9 @@ describe('bad input', () => {
   it('cuts off a body that trickles in: 408 problem+json after the request timeout', async () => {
     const head =
       'POST /Data HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n' +
-      'Content-Length: 100\r\n\r\n{"message": "';
+      // Room for every byte trickled until the timeout (a byte per 200 ms for up to 30 s
+      // against an external cluster), so the body never overruns its length first.
+      'Content-Length: 1000\r\n\r\n{"message": "';
     const answer = await rawExchange(cluster.api.baseUrl, [head, 'x'], {
       gapMs: 200,
       trickle: true,
