@@ -16,6 +16,9 @@ const needProcessControl = [
   'stream',
   'stream-browser',
   'api-keys', // starts its own API with a keys file
+  'writes',
+  'retention', // small segments and retention limits of its own
+  'faults-retention',
 ];
 
 /** @type {import('jest').Config} */
