@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { offsetTrimmed } from '../problems';
 import { MessageRing } from './message-ring';
 import type { RangePage } from './range-reader';
 import { messageEvent } from './sse-event';
@@ -90,6 +91,26 @@ describe('StreamConnection', () => {
         'id: 14\nevent: message\ndata: {"offset":14,"message":"m14"}\n\n',
       );
       connection.close();
+      expect(feed.joined).toBe(0);
+    });
+
+    it('ends the stream when retention deleted where the client is (its reconnect gets 410)', async () => {
+      const sink = new FakeSink();
+      const feed = new FakeFeed();
+      feed.ring.reset(50);
+      const onClose = jest.fn();
+      const connection = new StreamConnection(
+        sink,
+        2,
+        feed,
+        () => Promise.reject(offsetTrimmed(2, 40)),
+        { ...options, onClose },
+      );
+      connection.start();
+      await tick();
+      expect(connection.isClosed).toBe(true);
+      expect(onClose).toHaveBeenCalledTimes(1);
+      expect(sink.offsets()).toEqual([]);
       expect(feed.joined).toBe(0);
     });
 

@@ -1,3 +1,4 @@
+import { ApiProblem } from '../problems';
 import type { RangePage } from './range-reader';
 import type { MessageRing } from './message-ring';
 import { messageEvent } from './sse-event';
@@ -162,7 +163,15 @@ export class StreamConnection {
   }
 
   private fetch(offset: number): { offset: number; page: Promise<RangePage | null> } {
-    return { offset, page: this.catchUp(offset).catch(() => null) };
+    return {
+      offset,
+      page: this.catchUp(offset).catch((error: unknown) => {
+        // Retention deleted where this client is: end the stream, so that its reconnect (with
+        // Last-Event-ID) is answered 410 with the log's new start instead of waiting forever.
+        if (error instanceof ApiProblem && error.problem.status === 410) this.close();
+        return null;
+      }),
+    };
   }
 
   private writeEvents(events: Buffer[]): void {

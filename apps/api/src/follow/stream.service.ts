@@ -11,7 +11,7 @@ import {
   STREAM_WRITE_CHUNK_BYTES,
 } from '../constants';
 import { integerParamProblem } from '../data/dto/integer-param';
-import { invalidRequest } from '../problems';
+import { ApiProblem, invalidRequest } from '../problems';
 import type { StreamQueryDto } from './dto/stream-query.dto';
 import { streamOffsetProblem } from './dto/stream-query.dto';
 import { FollowFeed } from './follow-feed';
@@ -72,14 +72,28 @@ export class StreamService implements OnModuleInit, BeforeApplicationShutdown {
       if (problem !== null) {
         throw invalidRequest([{ field: 'Last-Event-ID', in: 'header', detail: problem }]);
       }
-      return Number(lastEventId) + 1;
+      return this.refuseTrimmed(Number(lastEventId) + 1);
     }
     if (query.offset === undefined) {
       const detail = streamOffsetProblem(undefined) ?? '';
       throw invalidRequest([{ field: 'offset', in: 'query', detail }]);
     }
     if (query.offset === 'end') return this.ranges.committedEnd();
-    return Number(query.offset);
+    return this.refuseTrimmed(Number(query.offset));
+  }
+
+  /**
+   * A start below the log's start is answered 410 (with `firstOffset`) before the stream opens:
+   * once its head is sent, a stream can no longer say so. Other failures of this probe are left
+   * to the stream's own catch-up, which retries.
+   */
+  private async refuseTrimmed(start: number): Promise<number> {
+    try {
+      await this.ranges.read({ offset: start, limit: 1, maxBytes: 1, waitMs: 0 });
+    } catch (error) {
+      if (error instanceof ApiProblem && error.problem.status === 410) throw error;
+    }
+    return start;
   }
 
   /** Sends the head and serves the stream on `response` until the client or the API ends it. */
