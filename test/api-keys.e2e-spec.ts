@@ -140,7 +140,7 @@ describe('API keys', () => {
       await page.locator('.modal-ux input').first().fill(WRITER);
       await page.locator('.modal-ux button.authorize').click();
       await page.locator('.modal-ux button.btn-done').click();
-      const post = page.locator('.opblock-post').filter({ hasText: '/Data' }).first();
+      const post = page.locator('.opblock-post:has(.opblock-summary-path[data-path="/Data"])');
       await post.locator('.opblock-summary').first().click();
       const execute = post.getByRole('button', { name: 'Execute' });
       const tryButton = post.getByRole('button', { name: 'Try it out' });

@@ -48,7 +48,7 @@ describe('Swagger UI in a real browser', () => {
     const message = `hello from a browser ${Date.now()}`;
     try {
       await page.goto(`${cluster.api.baseUrl}/docs`);
-      const post = page.locator('.opblock-post').filter({ hasText: '/Data' }).first();
+      const post = page.locator('.opblock-post:has(.opblock-summary-path[data-path="/Data"])');
       await post.waitFor({ timeout: 15_000 });
       await tryItOut(post);
       await post.locator('textarea.body-param__text').fill(JSON.stringify({ message }));
@@ -58,7 +58,7 @@ describe('Swagger UI in a real browser', () => {
       const { offset } = JSON.parse(await postBody.innerText()) as { offset: number };
       expect(Number.isSafeInteger(offset)).toBe(true);
 
-      const get = page.locator('.opblock-get').filter({ hasText: '/Data' }).first();
+      const get = page.locator('.opblock-get:has(.opblock-summary-path[data-path="/Data"])');
       await tryItOut(get);
       await get.locator('input[placeholder="offset"]').fill(String(offset));
       await get.getByRole('button', { name: 'Execute' }).click();

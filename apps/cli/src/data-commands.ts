@@ -93,7 +93,10 @@ const RETRY_PAUSE_MS = 500;
  * and a 409 are sent again with the same key, so a retry never stores a message twice.
  */
 async function sendWrite(url: string, body: string, key?: string): Promise<ApiAnswer> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  const headers: Record<string, string> = {
+    ...apiKeyHeaders(),
+    'content-type': 'application/json',
+  };
   if (key !== undefined) headers['idempotency-key'] = key;
   for (let attempt = 1; ; attempt += 1) {
     let res: Response;

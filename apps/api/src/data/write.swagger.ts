@@ -32,15 +32,16 @@ export function ApiWriteHeaders(): MethodDecorator {
       name: IDEMPOTENCY_KEY_HEADER,
       required: false,
       description:
-        "1 to 255 visible ASCII characters that name this request. The first request with a key is stored; a later one with the same key and body (within DISTILLED_IDEMPOTENCY_WINDOW_MS, default 24 h) gets the first one's answer again, with `Idempotent-Replayed: true`, also after an API restart or a leader change. Retry a 503, a 504 or a lost connection with the same key: the message is stored exactly once.",
-      schema: { type: 'string', minLength: 1, maxLength: 255, example: 'order-7f3a-created' },
+        "1 to 255 visible ASCII characters that name this request (e.g. `order-7f3a-created`). The first request with a key is stored; a later one with the same key and body (within DISTILLED_IDEMPOTENCY_WINDOW_MS, default 24 h) gets the first one's answer again, with `Idempotent-Replayed: true`, also after an API restart or a leader change. Retry a 503, a 504 or a lost connection with the same key: the message is stored exactly once.",
+      // No `example`: Swagger UI would send it with every "Try it out" (a 412 for Expected-Offset).
+      schema: { type: 'string', minLength: 1, maxLength: 255 },
     }),
     ApiHeader({
       name: EXPECTED_OFFSET_HEADER,
       required: false,
       description:
         'Store only if the (first) message would get this offset; otherwise 412 with `nextOffset`, and nothing is stored. Decided by the leader in its append order: of writers racing for one offset, at most one wins. Combine with Idempotency-Key to retry safely.',
-      schema: { type: 'integer', minimum: 0, example: 42 },
+      schema: { type: 'integer', minimum: 0 },
     }),
     ApiProblemResponse(
       409,
