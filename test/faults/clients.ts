@@ -119,7 +119,13 @@ export async function writeUntilFinal(
 export function startWriters(
   apiUrl: string,
   history: History,
-  options: { workers: number; prefix: string; pauseMs?: number },
+  options: {
+    workers: number;
+    prefix: string;
+    pauseMs?: number;
+    /** One attempt per message, no key: for suites that count what each moment answers. */
+    once?: boolean;
+  },
 ): { stop: (graceMs?: number) => Promise<void> } {
   let stopped = false;
   let giveUpAt = Infinity;
@@ -129,7 +135,9 @@ export function startWriters(
       // The key names the message, within the 255 characters a key may have (the retention run
       // pads its prefix to fill segments fast).
       const key = `key-${createHash('sha256').update(message).digest('hex')}`;
-      const write = await writeUntilFinal(apiUrl, message, key, () => giveUpAt);
+      const write = options.once
+        ? await writeOnce(apiUrl, message)
+        : await writeUntilFinal(apiUrl, message, key, () => giveUpAt);
       history.writes.push(write);
       // Back off a little after a failure, so a down API is not hammered in a tight loop.
       if (write.kind !== 'acked') await sleep(50 + Math.random() * 100);

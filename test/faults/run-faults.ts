@@ -157,10 +157,12 @@ export async function runFaults(
     for (let i = 0; i < config.followers; i++) {
       followers.push(new ResumingFollower(() => cluster.apiUrl, 'offset=0', 100).start());
     }
-    lateJoiner = setTimeout(
-      () => followers.push(new ResumingFollower(() => cluster.apiUrl, 'offset=0', 100).start()),
-      (config.seconds * 1000) / 2,
-    );
+    if (config.followers > 0) {
+      lateJoiner = setTimeout(
+        () => followers.push(new ResumingFollower(() => cluster.apiUrl, 'offset=0', 100).start()),
+        (config.seconds * 1000) / 2,
+      );
+    }
     await sleep(1000);
     try {
       await nemesis.run(Date.now() + config.seconds * 1000);
