@@ -185,7 +185,14 @@ export class GroupCommitWriter {
     item.reject(err);
   }
 
-  /** Writes admitted items: rolls segments as needed, one writev per segment, fsync, commit. */
+  /**
+   * Writes admitted items: one writev per segment, fsync, commit. The segment rolls before any
+   * batch that would take it past segmentBytes, also between the batches of one write (a
+   * follower's write is a whole fetch response, up to a MiB): no segment holds more than
+   * segmentBytes unless one batch alone is larger, so a replica's disk stays within its
+   * retention limit plus one segment. A roll commits what the sealed segment holds, so a write
+   * split over two segments may be partly readable before it resolves.
+   */
   private async write(accepted: Accepted[]): Promise<void> {
     const last = accepted[accepted.length - 1];
     const end = last.base + last.item.count;
@@ -202,24 +209,37 @@ export class GroupCommitWriter {
       run = [];
       runBytes = 0;
     };
+    const queue = (bytes: Buffer): void => {
+      if (bytes.length === 0) return;
+      run.push(bytes);
+      runBytes += bytes.length;
+    };
 
     for (const entry of accepted) {
       const { item, base } = entry;
-      const used = position + runBytes;
-      if (used > 0 && used + item.bytes.length > this.options.segmentBytes) {
-        await writeRun();
-        await segment.seal();
-        this.counters.fsyncs++;
-        this.commit(segment, position, base, runItems);
-        runItems = [];
-        segment = await this.segments.roll(base);
-        position = 0;
+      // Bytes of `item` before `from` are queued for an earlier segment.
+      let from = 0;
+      for (let i = 0; i < item.batches.length; i++) {
+        const batch = item.batches[i];
+        const batchEnd = i + 1 < item.batches.length ? item.batches[i + 1].at : item.bytes.length;
+        const used = position + runBytes + batch.at - from;
+        if (used > 0 && used + batchEnd - batch.at > this.options.segmentBytes) {
+          queue(item.bytes.subarray(from, batch.at));
+          from = batch.at;
+          await writeRun();
+          await segment.seal();
+          this.counters.fsyncs++;
+          this.commit(segment, position, base + batch.delta, runItems);
+          runItems = [];
+          segment = await this.segments.roll(base + batch.delta);
+          position = 0;
+        }
+        segment.index.maybeAdd(
+          base + batch.delta - segment.baseOffset,
+          position + runBytes + batch.at - from,
+        );
       }
-      for (const b of item.batches) {
-        segment.index.maybeAdd(base + b.delta - segment.baseOffset, position + runBytes + b.at);
-      }
-      run.push(item.bytes);
-      runBytes += item.bytes.length;
+      queue(from === 0 ? item.bytes : item.bytes.subarray(from));
       runItems.push(entry);
     }
     await writeRun();
