@@ -1,4 +1,4 @@
-import { divergencePoint } from './divergence';
+import { committedMessagesCut, divergencePoint } from './divergence';
 
 describe('divergencePoint', () => {
   it.each([
@@ -32,5 +32,20 @@ describe('divergencePoint', () => {
     ],
   ])('%s', (_name, leader, mine, leo, expected) => {
     expect(divergencePoint(leader, mine, leo)).toBe(expected);
+  });
+});
+
+describe('committedMessagesCut', () => {
+  it.each([
+    ['a divergent tail above the HW', 100, 120, 0, 0],
+    ['a cut below the HW, no retention', 100, 90, 0, 10],
+    // The follower's last epoch lay wholly below the leader's start: the leader answers "no such
+    // epoch", the follower cuts to 0 (re-basing at its own start), and its HW of 100 is below
+    // the leader's start of 150: nothing the leader serves was cut.
+    ['a cut to 0 whose HW lies below the leader start', 100, 0, 150, 0],
+    ['a cut to 0 with part of the HW above the leader start', 100, 0, 60, 40],
+    ['a cut above the leader start, below the HW', 100, 80, 60, 20],
+  ])('%s', (_name, highWatermark, cut, leaderStart, expected) => {
+    expect(committedMessagesCut(highWatermark, cut, leaderStart)).toBe(expected);
   });
 });

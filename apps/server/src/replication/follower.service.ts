@@ -9,7 +9,7 @@ import type { FetchResponse } from '@distilled/proto';
 import { describeError, RetryBackoff } from '@distilled/common';
 import { InjectServerConfig, type ServerConfig } from '../config';
 import { FOLLOWER_BACKOFF_MAX_MS, FOLLOWER_BACKOFF_MIN_MS } from '../constants';
-import { divergencePoint } from './divergence';
+import { committedMessagesCut, divergencePoint } from './divergence';
 import { FollowerLogStart } from './follower-log-start';
 import { LeaderClient, type FetchStream } from './leader-client';
 import { LogFailures } from './log-failures';
@@ -164,10 +164,13 @@ export class FollowerService {
       this.logger.warn(
         `truncated log from ${leo} to ${cut} (divergent tail of epoch ${latest}; leader ${run.target.leaderId} has epoch ${answer.epoch} up to offset ${answer.end_offset})`,
       );
-      const back = this.state.highWatermark.clampTo(cut);
-      if (back > 0) {
+      const highWatermark = this.state.highWatermark.value;
+      this.state.highWatermark.clampTo(cut);
+      // An old leader sends no log start (read as 0): every cut below the HW then counts.
+      const lost = committedMessagesCut(highWatermark, cut, answer.log_start_offset);
+      if (lost > 0) {
         this.logger.error(
-          `truncation went ${back} message(s) below the high watermark: committed data was cut; this should never happen`,
+          `truncation went ${lost} message(s) below the high watermark: committed data was cut; this should never happen`,
         );
       }
     }

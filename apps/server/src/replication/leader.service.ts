@@ -155,6 +155,10 @@ export class LeaderService {
     if (callerEpoch !== term.epoch) throw ReplicaError.fencedEpoch(callerEpoch, term.epoch);
     const answer = this.log.endOffsetForEpoch(epoch);
     // uint64 on the wire: "no such epoch" (-1) travels as epoch 0 with its end offset.
-    return { epoch: Math.max(0, answer.epoch), end_offset: Math.max(0, answer.endOffset) };
+    return {
+      epoch: Math.max(0, answer.epoch),
+      end_offset: Math.max(0, answer.endOffset),
+      log_start_offset: this.log.logStartOffset,
+    };
   }
 }

@@ -8,6 +8,11 @@ export interface EndOffsetForEpochResponse__Input {
    */
   'epoch'?: (number | string | Long);
   'end_offset'?: (number | string | Long);
+  /**
+   * The leader's log start (retention) when it answered: a follower's cut below it lost
+   * nothing committed that the leader still serves.
+   */
+  'log_start_offset'?: (number | string | Long);
 }
 
 export interface EndOffsetForEpochResponse {
@@ -16,4 +21,9 @@ export interface EndOffsetForEpochResponse {
    */
   'epoch': (number);
   'end_offset': (number);
+  /**
+   * The leader's log start (retention) when it answered: a follower's cut below it lost
+   * nothing committed that the leader still serves.
+   */
+  'log_start_offset': (number);
 }
