@@ -299,4 +299,109 @@ describe('fault checker: followers', () => {
   ])('reports %s', (_case, events, expected) => {
     expect(kindsOf(events)).toEqual(expected);
   });
+
+  describe('with retention (a reconnection refused 410)', () => {
+    // The final log starts at 3 and holds 3..5; 0..2 were deleted.
+    const kept = new Map([
+      [3, 'd'],
+      [4, 'e'],
+      [5, 'f'],
+    ]);
+    const all = ['a', 'b', 'c', 'd', 'e', 'f'].map((message, offset) => ({ offset, message }));
+    const trimmedFollower = (
+      events: Array<[number, string, number]>,
+      trimmed: Array<{ asked: number; firstOffset: number; connection: number }>,
+    ) => ({
+      name: 'f',
+      from: 0,
+      connections: 3,
+      events: events.map(([offset, message, connection]) => ({
+        offset,
+        message,
+        at: 1,
+        connection,
+      })),
+      trimmed: trimmed.map((t) => ({ ...t, at: 1 })),
+    });
+    const check = (follower: ReturnType<typeof trimmedFollower>) =>
+      checkFollowers([follower], kept, 6, all, 3);
+
+    it('accepts a 410 below the start it named, then requires everything from that start', () => {
+      const result = check(
+        trimmedFollower(
+          [
+            [0, 'a', 1],
+            [3, 'd', 3],
+            [4, 'e', 3],
+            [5, 'f', 3],
+          ],
+          [{ asked: 1, firstOffset: 3, connection: 2 }],
+        ),
+      );
+      expect(result.violations).toEqual([]);
+      expect(result.trims).toBe(1);
+      expect(result.ackedDelivered).toBe(4);
+    });
+
+    it.each<
+      [
+        string,
+        Array<[number, string, number]>,
+        { asked: number; firstOffset: number; connection: number },
+        ViolationKind[],
+      ]
+    >([
+      [
+        'a 410 for an offset at or above the start it named',
+        [
+          [0, 'a', 1],
+          [1, 'b', 1],
+          [2, 'c', 1],
+          [3, 'd', 1],
+          [4, 'e', 3],
+          [5, 'f', 3],
+        ],
+        { asked: 4, firstOffset: 4, connection: 2 },
+        ['follower-bad-trim'],
+      ],
+      [
+        "a 410 for an offset at or above the leader's final start",
+        [
+          [0, 'a', 1],
+          [1, 'b', 1],
+          [2, 'c', 1],
+          [3, 'd', 1],
+          [5, 'f', 3],
+        ],
+        { asked: 4, firstOffset: 5, connection: 2 },
+        ['follower-bad-trim'],
+      ],
+      [
+        'a gap after going on from the start',
+        [
+          [0, 'a', 1],
+          [4, 'e', 3],
+          [5, 'f', 3],
+        ],
+        { asked: 1, firstOffset: 3, connection: 2 },
+        ['follower-gap'],
+      ],
+      [
+        'a follower that asked for less than it was due',
+        [
+          [0, 'a', 1],
+          [1, 'b', 1],
+          [3, 'd', 3],
+          [4, 'e', 3],
+          [5, 'f', 3],
+        ],
+        { asked: 0, firstOffset: 3, connection: 2 },
+        ['follower-gap'],
+      ],
+    ])('reports %s', (_case, events, refusal, expected) => {
+      expect(check(trimmedFollower(events, [refusal])).violations.map((v) => v.kind)).toEqual(
+        expected,
+      );
+    });
+  });
 });

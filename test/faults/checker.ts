@@ -36,7 +36,8 @@ export type ViolationKind =
   | 'follower-gap'
   | 'follower-duplicate'
   | 'follower-uncommitted'
-  | 'follower-behind';
+  | 'follower-behind'
+  | 'follower-bad-trim';
 
 export interface Violation {
   kind: ViolationKind;

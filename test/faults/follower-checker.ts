@@ -6,6 +6,11 @@
  * that was not committed: messages are unique and an uncommitted one is cut or never written),
  * reaching the end of the log: every acknowledged write at or past its start reached it exactly
  * once and in order.
+ *
+ * With retention a reconnection may be refused 410 (retention deleted the offset it asked for):
+ * accepted only when the offset it asked for is below the start the 410 named and below the
+ * leader's final log start; the follower then starts again from that start, and the rule above
+ * holds from there (what lay between was deleted).
  */
 import type { Violation } from './checker';
 
@@ -14,6 +19,8 @@ export interface FollowerRecord {
   /** The offset it asked for first. */
   from: number;
   events: Array<{ offset: number; message: string; at: number; connection: number }>;
+  /** Reconnections refused 410, each naming the log start the follower went on from. */
+  trimmed?: Array<{ asked: number; firstOffset: number; at: number; connection: number }>;
   connections: number;
 }
 
@@ -23,6 +30,8 @@ export interface FollowerCheck {
   events: number;
   /** Acknowledged writes verified delivered, summed over followers. */
   ackedDelivered: number;
+  /** 410s accepted (below the start they named and the final one), over all followers. */
+  trims: number;
 }
 
 export function checkFollowers(
@@ -37,10 +46,35 @@ export function checkFollowers(
   const violations: Violation[] = [];
   let events = 0;
   let ackedDelivered = 0;
+  let trims = 0;
   for (const follower of followers) {
     const found: Violation[] = [];
     let expected = follower.from;
+    const refusals = [...(follower.trimmed ?? [])];
+    const trim = (refusal: (typeof refusals)[number]): void => {
+      if (refusal.asked >= refusal.firstOffset || refusal.asked >= logStart) {
+        found.push({
+          kind: 'follower-bad-trim',
+          offset: refusal.asked,
+          at: refusal.at,
+          detail: `${follower.name} asked for offset ${refusal.asked} on connection ${refusal.connection} and was refused 410 (log start ${refusal.firstOffset}), but the leader's log start is ${logStart}`,
+        });
+      } else if (refusal.asked !== expected) {
+        found.push({
+          kind: 'follower-gap',
+          offset: expected,
+          at: refusal.at,
+          detail: `${follower.name} was due offset ${expected} but asked for ${refusal.asked} on connection ${refusal.connection}`,
+        });
+      } else {
+        trims++;
+      }
+      expected = Math.max(expected, refusal.firstOffset);
+    };
     for (const event of follower.events) {
+      // A 410 comes on a connection of its own, after every event of the connections before it.
+      while (refusals.length > 0 && refusals[0].connection < event.connection)
+        trim(refusals.shift()!);
       events++;
       if (event.offset !== expected) {
         const where = `on connection ${event.connection}`;
@@ -73,6 +107,7 @@ export function checkFollowers(
       }
       expected = Math.max(expected, event.offset + 1);
     }
+    for (const refusal of refusals) trim(refusal);
     if (expected < logEnd) {
       found.push({
         kind: 'follower-behind',
@@ -87,5 +122,5 @@ export function checkFollowers(
     // One follower's first few problems: a gap is usually followed by many more.
     violations.push(...found.slice(0, 5));
   }
-  return { violations, events, ackedDelivered };
+  return { violations, events, ackedDelivered, trims };
 }

@@ -233,6 +233,7 @@ export async function runFaults(
         name: `follower ${i + 1}`,
         from: 0,
         events: f.events,
+        trimmed: f.trimmed,
         connections: f.connections,
       })),
       check.log,
@@ -408,7 +409,7 @@ function summaryText(
     `  retried with their Idempotency-Key: ${history.writes.filter((w) => (w.attempts ?? 1) > 1).length} messages, ${history.writes.reduce((sum, w) => sum + (w.attempts ?? 1), 0) - history.writes.length} extra attempts; each acked message must be in the log exactly once`,
     `  not acked: ${[...reasons].map(([why, n]) => `${why} x${n}`).join(', ') || 'none'}`,
     `  checked: ${check.ackedChecked} acknowledged writes, ${check.log.size} offsets, ${finalReads} final reads, ${history.reads.length} reads during the run${check.logStart ? `; the log starts at ${check.logStart} (retention)` : ''}`,
-    `  followers: ${followers.length} over ${followers.reduce((n, f) => n + f.connections, 0)} connections; ${followerCheck.events} events checked (gapless, no duplicate, as in the log); ${followerCheck.ackedDelivered} deliveries of acknowledged writes verified`,
+    `  followers: ${followers.length} over ${followers.reduce((n, f) => n + f.connections, 0)} connections; ${followerCheck.events} events checked (gapless, no duplicate, as in the log); ${followerCheck.ackedDelivered} deliveries of acknowledged writes verified${followerCheck.trims ? `; ${followerCheck.trims} reconnections refused 410 below the log start, each followed on from the start it named` : ''}`,
     `  violations: ${violations.length}${violations.length ? ` (first: ${violations[0].kind}: ${violations[0].detail})` : ''}`,
     `  failover (leader SIGKILL -> first acked write begun after it): ${stats ? `min ${stats.min} ms, median ${stats.median} ms, max ${stats.max} ms over ${failovers.length}` : 'no leader kill'}`,
   ].join('\n');

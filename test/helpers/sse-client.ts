@@ -65,6 +65,8 @@ export interface SseConnection {
   resume(): void;
   close(): void;
   readonly comments: number;
+  /** The body of an answer other than 200 (a problem+json), as far as it arrived. */
+  readonly refusal: string;
 }
 
 /**
@@ -80,6 +82,7 @@ export function openStream(
   let request: http.ClientRequest;
   let response: http.IncomingMessage | undefined;
   let paused = false;
+  let refusal = '';
   const parser = new EventStreamParser((raw) => {
     if (raw.type !== 'message') throw new Error(`unexpected event type ${raw.type}`);
     const data = JSON.parse(raw.data) as { offset: number; message: string };
@@ -98,7 +101,9 @@ export function openStream(
         contentType: String(res.headers['content-type'] ?? ''),
       });
       res.setEncoding('utf8');
-      res.on('data', (chunk: string) => parser.feed(chunk));
+      res.on('data', (chunk: string) =>
+        res.statusCode === 200 ? parser.feed(chunk) : (refusal += chunk),
+      );
       res.on('end', () => settleEnded('end'));
       res.on('error', (error) => settleEnded(`error: ${error.message}`));
       res.on('close', () => settleEnded('close'));
@@ -124,16 +129,32 @@ export function openStream(
     get comments() {
       return parser.comments;
     },
+    get refusal() {
+      return refusal;
+    },
   };
+}
+
+/** A reconnection refused 410 (retention deleted the offset it asked for). */
+export interface TrimmedReconnect {
+  /** The offset the follower asked for (Last-Event-ID + 1, or the query's offset). */
+  asked: number;
+  /** The log start the 410 named: the follower goes on from there. */
+  firstOffset: number;
+  at: number;
+  connection: number;
 }
 
 /**
  * A follower that keeps following across dropped connections, as an EventSource does: on any end
  * it reconnects after `retryMs` with Last-Event-ID set to the last id it received. Every event of
- * every connection is recorded in order, with the connection it came on.
+ * every connection is recorded in order, with the connection it came on. A reconnection answered
+ * 410 (offset-trimmed: retention deleted what it asked for) is recorded too, and the follower
+ * starts again from the `firstOffset` it named, as a client that accepts the loss would.
  */
 export class ResumingFollower {
   readonly events: Array<StreamEvent & { connection: number }> = [];
+  readonly trimmed: TrimmedReconnect[] = [];
   connections = 0;
   private current: SseConnection | null = null;
   private stopped = false;
@@ -141,7 +162,7 @@ export class ResumingFollower {
 
   constructor(
     private readonly baseUrl: () => string,
-    private readonly query: string,
+    private query: string,
     private readonly retryMs = 200,
   ) {}
 
@@ -164,6 +185,8 @@ export class ResumingFollower {
       const connection = ++this.connections;
       const headers: Record<string, string> =
         this.lastId === null ? {} : { 'last-event-id': String(this.lastId) };
+      const asked =
+        this.lastId === null ? Number(/offset=(\d+)/.exec(this.query)?.[1]) : this.lastId + 1;
       this.current = openStream(
         this.baseUrl(),
         this.query,
@@ -173,14 +196,30 @@ export class ResumingFollower {
         },
         headers,
       );
+      let status = 0;
       try {
-        const head = await this.current.head;
-        if (head.status !== 200) this.current.close();
+        status = (await this.current.head).status;
+        // A 410's body names the log start: read it to the end (the API closes it).
+        if (status !== 200 && status !== 410) this.current.close();
       } catch {
         // the API is down: try again
       }
       await this.current.ended;
+      if (status === 410) this.restartAfterTrim(asked, connection, this.current.refusal);
       if (!this.stopped) await new Promise((r) => setTimeout(r, this.retryMs));
     }
+  }
+
+  private restartAfterTrim(asked: number, connection: number, body: string): void {
+    let firstOffset: unknown;
+    try {
+      firstOffset = (JSON.parse(body) as { firstOffset?: unknown }).firstOffset;
+    } catch {
+      return; // a 410 without its problem body: ask again
+    }
+    if (typeof firstOffset !== 'number' || !Number.isSafeInteger(firstOffset)) return;
+    this.trimmed.push({ asked, firstOffset, at: Date.now(), connection });
+    this.lastId = null;
+    this.query = `offset=${firstOffset}`;
   }
 }
