@@ -1,9 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ReplicaProcess } from '@distilled/launcher';
+import { repoRoot, type ReplicaProcess } from '@distilled/launcher';
 import {
   closeReplicaClients,
   dumpOutput,
+  readFromReplica,
   startE2eCluster,
   type E2eCluster,
 } from './helpers/e2e-cluster';
@@ -24,6 +26,29 @@ function logBytes(replica: ReplicaProcess): number {
     .filter((name) => name.endsWith('.log'))
     .reduce((sum, name) => sum + fs.statSync(path.join(replica.dataDir, name)).size, 0);
 }
+
+describe('retention configuration', () => {
+  it.each([
+    ['DISTILLED_RETENTION_BYTES', '10GB'],
+    ['DISTILLED_RETENTION_BYTES', '0'],
+    ['DISTILLED_RETENTION_MS', '-5'],
+    ['DISTILLED_RETENTION_MS', '1.5'],
+  ])('%s=%s stops the replica at start with one line naming it', (variable, value) => {
+    const run = spawnSync(process.execPath, ['dist/apps/server/main.js'], {
+      cwd: repoRoot(),
+      env: { ...process.env, [variable]: value },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(run.status).toBe(1);
+    const lines = run.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      new RegExp(`^distilled-server: invalid configuration: ${variable}\\b`),
+    );
+    expect(lines[0]).toContain(`"${value}"`);
+  });
+});
 
 describe('retention', () => {
   let cluster: E2eCluster;
@@ -156,6 +181,54 @@ describe('retention', () => {
     }
     expect(read).toBeGreaterThan(0);
   }, 120_000);
+
+  it('a follower down while the leader deletes segments (its log still reaching the start) follows the start and rejoins without re-basing', async () => {
+    const local = cluster.local!;
+    try {
+      const leader = await local.waitForLeader();
+      const away = local.runningReplicas.find((r) => r.id !== leader.id)!;
+      const endBefore = Number((await local.status(away)).log_end_offset);
+      const startBefore = await leaderStart();
+      await away.stop();
+      await local.waitForIsr(
+        local.runningReplicas.filter((r) => r.id !== away.id).map((r) => r.id),
+        30_000,
+      );
+      // Write until the leader deleted at least one more segment, but not past what `away` holds.
+      await eventually(
+        'the leader to delete a segment while the follower is down',
+        async () => {
+          await write(20);
+          return (await leaderStart()) > startBefore ? true : undefined;
+        },
+        60_000,
+      );
+      const startWhileDown = await leaderStart();
+      expect(startWhileDown).toBeLessThanOrEqual(endBefore);
+      const seen = away.output.snapshot().length;
+      await away.start();
+      await local.waitForIsr(
+        local.runningReplicas.map((r) => r.id),
+        60_000,
+      );
+      await eventually(
+        'the follower at the leader start',
+        async () =>
+          Number((await local.status(away)).log_start_offset) >= startWhileDown || undefined,
+        15_000,
+      );
+      const since = away.output.snapshot().slice(seen).join('\n');
+      expect(since).not.toMatch(/starts empty/);
+      const status = await local.status(away);
+      expect(Number(status.log_start_offset)).toBeLessThanOrEqual(await leaderStart());
+      const offset = Number(status.high_watermark) - 1;
+      const last = await readFromReplica(away.address, offset);
+      if (acked.has(offset)) expect(Buffer.from(last.message).toString()).toBe(acked.get(offset));
+    } catch (error) {
+      dumpOutput(local);
+      throw error;
+    }
+  }, 180_000);
 
   it('a new replica starts from the leader log start, catches up and joins the ISR', async () => {
     const local = cluster.local!;
