@@ -116,6 +116,50 @@ describe('log retention', () => {
     });
   });
 
+  describe('reads racing a deletion', () => {
+    it('every read gets its messages or OFFSET_TRIMMED naming a start above it, never anything else', async () => {
+      const dir = dirs.make();
+      const log = await open(dir);
+      const expected = await fill(log, 400);
+      let deleting = true;
+      let served = 0;
+      let trimmed = 0;
+      const reader = async (seed: number): Promise<void> => {
+        for (let i = 0; deleting; i++) {
+          const offset = (seed * 7919 + i * 104_729) % expected.length;
+          try {
+            if (i % 2 === 0) {
+              expect((await log.read(offset)).message.toString()).toBe(expected[offset]);
+            } else {
+              // Whole batches from the one holding `offset`, each checked, never a half one.
+              const batches = decodeBatches(await log.readFrom(offset, 2048));
+              const first = batches[0].header.baseOffset;
+              expect(first).toBeLessThanOrEqual(offset);
+              batches
+                .flatMap((b) => b.messages)
+                .forEach((m, j) => expect(m.toString()).toBe(expected[first + j]));
+            }
+            served++;
+          } catch (error) {
+            const refused = error as { code?: string; details?: { logStartOffset?: number } };
+            expect(refused.code).toBe('OFFSET_TRIMMED');
+            expect(refused.details?.logStartOffset).toBeGreaterThan(offset);
+            trimmed++;
+          }
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      };
+      const readers = [1, 2, 3, 4].map(reader);
+      // Move the start a few messages at a time across every segment, deletions overlapping reads.
+      for (let start = 10; start < expected.length; start += 10) await log.advanceStartTo(start);
+      deleting = false;
+      await Promise.all(readers);
+      expect(served).toBeGreaterThan(0);
+      expect(trimmed).toBeGreaterThan(0);
+      await log.close();
+    });
+  });
+
   describe('a crash in the middle of a deletion', () => {
     it.each([
       ['after the start was written, before any file went', 0],
@@ -142,6 +186,25 @@ describe('log retention', () => {
         expect((await log.read(i)).message.toString()).toBe(expected[i]);
       await expectCode(log.read(start - 1), 'OFFSET_TRIMMED');
       await log.close();
+    });
+
+    it('after the start was written, before the epochs were pruned: reopen prunes them', async () => {
+      const dir = dirs.make();
+      let log = await open(dir);
+      const expected = [...(await fill(log, 150, 1)), ...(await fillFrom(log, 150, 300, 3))];
+      await log.close();
+      const start = files(dir, '.log')
+        .map(baseOf)
+        .find((b) => b > 160)!;
+      await LogStartFile.load(dir).file.persist(start);
+      for (const round of [1, 2]) {
+        log = await open(dir);
+        expect([round, log.logStartOffset]).toEqual([round, start]);
+        expect(log.endOffsetForEpoch(1)).toEqual({ epoch: -1, endOffset: -1 });
+        expect(log.endOffsetForEpoch(3)).toEqual({ epoch: 3, endOffset: 300 });
+        expect((await log.read(start)).message.toString()).toBe(expected[start]);
+        await log.close();
+      }
     });
 
     it('a re-base cut short (start past every segment) reopens empty at the start', async () => {

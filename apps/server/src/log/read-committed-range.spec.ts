@@ -76,4 +76,47 @@ describe('readCommittedRange', () => {
       expect(seen).toEqual(messages);
     }
   });
+
+  describe('with retention deleting segments while a range is read', () => {
+    let big: Log;
+    let bigDir: string;
+    /** 60 messages of 10 KiB in 64 KiB segments: one 128 KiB step of readFrom holds about 12. */
+    const large = Array.from({ length: 60 }, (_, i) => `${i}:`.padEnd(10 * 1024, 'x'));
+
+    beforeEach(async () => {
+      bigDir = mkdtempSync(join(tmpdir(), 'read-committed-range-retention-'));
+      big = await Log.open({ dir: bigDir, segmentBytes: 64 * 1024, fsync: 'never' });
+      for (const message of large) await big.append([Buffer.from(message)], 1);
+    });
+    afterEach(async () => {
+      await big.close();
+      rmSync(bigDir, { recursive: true, force: true });
+    });
+
+    it('a start that passes the range between two steps ends it with the whole messages read', async () => {
+      let moved = false;
+      // The log's own readFrom, then the leader's retention deletes below 40 before the next step.
+      const racing = {
+        readFrom: async (offset: number, maxBytes: number) => {
+          const chunk = await big.readFrom(offset, maxBytes);
+          if (!moved) {
+            moved = true;
+            await big.advanceStartTo(40);
+          }
+          return chunk;
+        },
+      };
+      const got = (
+        await readCommittedRange(racing, 0, 60, { maxCount: 100, maxBytes: 1 << 20 })
+      ).map(String);
+      expect(moved).toBe(true);
+      expect(got.length).toBeGreaterThan(0);
+      expect(got.length).toBeLessThan(40);
+      expect(got).toEqual(large.slice(0, got.length));
+      // The next page, from where it stopped, is refused cleanly (the API's 410).
+      await expect(
+        readCommittedRange(big, got.length, 60, { maxCount: 100, maxBytes: 1 << 20 }),
+      ).rejects.toMatchObject({ code: 'OFFSET_TRIMMED', details: { logStartOffset: 40 } });
+    });
+  });
 });

@@ -3,8 +3,17 @@
  * per message: a range of a thousand messages costs a few positional reads and no copies (the
  * messages are views into the read buffers). Stops at `end`, the caller's high watermark, so
  * nothing uncommitted ever leaves. Used by ReadRange and Follow.
+ *
+ * Retention may delete segments while a range is read: every step is one synchronous read of
+ * whole, checked batches (copied out of the file), so a step gets its messages or
+ * OFFSET_TRIMMED; a start that passes the range between two steps ends it with what it has.
  */
-import { BATCH_HEADER_BYTES, readBatchHeader, type LogStore } from '@distilled/log-store';
+import {
+  BATCH_HEADER_BYTES,
+  LogStoreError,
+  readBatchHeader,
+  type LogStore,
+} from '@distilled/log-store';
 
 /** Bytes of log asked of readFrom at a time. */
 const READ_STEP_BYTES = 128 * 1024;
@@ -38,7 +47,16 @@ export async function readCommittedRange(
     // a default maxBytes allows. It returns whole batches from the one holding `next` (at least
     // one), so a step never splits a batch.
     const want = Math.min(limits.maxBytes - bytes, READ_STEP_BYTES) + BATCH_HEADER_BYTES;
-    const chunk = await log.readFrom(next, want);
+    let chunk: Buffer;
+    try {
+      chunk = await log.readFrom(next, want);
+    } catch (error) {
+      // Retention moved the log start past `next` between two steps: what was read is whole
+      // and committed, so it is the answer; the caller's next read from `next` gets the 410.
+      if (messages.length > 0 && error instanceof LogStoreError && error.code === 'OFFSET_TRIMMED')
+        return messages;
+      throw error;
+    }
     const before = next;
     let pos = 0;
     while (pos < chunk.length) {

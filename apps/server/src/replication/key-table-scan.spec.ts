@@ -67,4 +67,34 @@ describe('key table scan', () => {
     expect(await scanKeys(log, table, 0, 0)).toMatchObject({ batches: 0, keys: 0 });
     await log.close();
   });
+
+  it('after retention deleted segments: scans from the log start, also when it moves during the scan', async () => {
+    const log = await openLog();
+    for (let i = 0; i < 400; i++) {
+      await log.append([Buffer.alloc(500, i)], 1, undefined, { idempotency: tag(`k${i}`) });
+    }
+    await log.advanceStartTo(100);
+    const table = new IdempotencyKeyTable({ maxKeys: 1000, windowMs: 60_000 });
+    expect(await scanKeys(log, table, 0, log.logEndOffset)).toMatchObject({
+      fromOffset: 100,
+      keys: 300,
+    });
+    expect(table.check(tag('k99'), log.logEndOffset, Date.now())).toEqual({ kind: 'new' });
+    expect(table.check(tag('k100'), log.logEndOffset, Date.now())).toMatchObject({
+      kind: 'replay',
+      baseOffset: 100,
+    });
+    // The start moves on after every read the scan makes: it never reads below it, never fails.
+    const moving = Object.create(log) as Log;
+    moving.readFrom = async (offset, maxBytes, options) => {
+      const answer = await log.readFrom(offset, maxBytes, options);
+      await log.advanceStartTo(Math.min(log.logStartOffset + 20, log.logEndOffset - 1));
+      return answer;
+    };
+    const later = new IdempotencyKeyTable({ maxKeys: 1000, windowMs: 60_000 });
+    const scan = await scanKeys(moving, later, 0, log.logEndOffset);
+    expect(scan.toOffset).toBe(400);
+    expect(later.size).toBeGreaterThan(0);
+    await log.close();
+  });
 });

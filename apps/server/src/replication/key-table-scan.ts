@@ -39,6 +39,9 @@ export async function firstOffsetSince(log: LogStore, since: number, end: number
   let lo = log.logStartOffset;
   let hi = end;
   while (lo < hi) {
+    // Retention may move the start during the search (each read below is synchronous).
+    lo = Math.max(lo, log.logStartOffset);
+    if (lo >= hi) break;
     const mid = lo + Math.floor((hi - lo) / 2);
     const buf = await log.readFrom(mid, 0);
     if (buf.length < BATCH_HEADER_BYTES) break;
