@@ -15,6 +15,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   profile: async () => (await import('./lib/profile')).run,
   failover: async () => (await import('./peers/failover')).run,
   'idempotency-keys': async () => (await import('./idempotency-keys')).run,
+  retention: async () => (await import('./retention-disk')).run,
 };
 
 async function main(): Promise<void> {

@@ -42,6 +42,9 @@ const BENCH_FLAGS = {
   // log-store
   dir: value,
   seconds: value,
+  // retention
+  'retention-bytes': value,
+  'segment-bytes': value,
 };
 
 export type BenchFlag = keyof typeof BENCH_FLAGS;
