@@ -90,6 +90,32 @@ describe('retention', () => {
     return leader!.logStartOffset;
   }
 
+  /** Stops a follower (SIGTERM) and waits until the ISR goes on without it. */
+  async function stopAFollower(): Promise<{ away: ReplicaProcess; endBefore: number }> {
+    const local = cluster.local!;
+    const leader = await local.waitForLeader();
+    const away = local.runningReplicas.find((r) => r.id !== leader.id)!;
+    const endBefore = Number((await local.status(away)).log_end_offset);
+    await away.stop();
+    await local.waitForIsr(
+      local.runningReplicas.filter((r) => r.id !== away.id).map((r) => r.id),
+      30_000,
+    );
+    return { away, endBefore };
+  }
+
+  /** Writes `step` messages at a time until the leader's log start is past `offset`. */
+  async function writeUntilStartPasses(offset: number, step: number, timeoutMs: number) {
+    await eventually(
+      `the leader start to pass ${offset}`,
+      async () => {
+        await write(step);
+        return (await leaderStart()) > offset ? true : undefined;
+      },
+      timeoutMs,
+    );
+  }
+
   it('deletes whole segments past the limit on every replica, under load, with a follower killed and restarted', async () => {
     const local = cluster.local!;
     try {
@@ -184,24 +210,10 @@ describe('retention', () => {
   it('a follower down while the leader deletes segments (its log still reaching the start) follows the start and rejoins without re-basing', async () => {
     const local = cluster.local!;
     try {
-      const leader = await local.waitForLeader();
-      const away = local.runningReplicas.find((r) => r.id !== leader.id)!;
-      const endBefore = Number((await local.status(away)).log_end_offset);
       const startBefore = await leaderStart();
-      await away.stop();
-      await local.waitForIsr(
-        local.runningReplicas.filter((r) => r.id !== away.id).map((r) => r.id),
-        30_000,
-      );
+      const { away, endBefore } = await stopAFollower();
       // Write until the leader deleted at least one more segment, but not past what `away` holds.
-      await eventually(
-        'the leader to delete a segment while the follower is down',
-        async () => {
-          await write(20);
-          return (await leaderStart()) > startBefore ? true : undefined;
-        },
-        60_000,
-      );
+      await writeUntilStartPasses(startBefore, 20, 60_000);
       const startWhileDown = await leaderStart();
       expect(startWhileDown).toBeLessThanOrEqual(endBefore);
       const seen = away.output.snapshot().length;
@@ -250,22 +262,8 @@ describe('retention', () => {
   it('a replica whose data lies entirely below the start re-bases at the leader start and rejoins', async () => {
     const local = cluster.local!;
     try {
-      const leader = await local.waitForLeader();
-      const away = local.runningReplicas.find((r) => r.id !== leader.id)!;
-      const endBefore = (await local.status(away)).log_end_offset;
-      await away.stop();
-      await local.waitForIsr(
-        local.runningReplicas.filter((r) => r.id !== away.id).map((r) => r.id),
-        30_000,
-      );
-      await eventually(
-        'the leader start to pass the stopped replica end',
-        async () => {
-          await write(200);
-          return (await leaderStart()) > endBefore ? true : undefined;
-        },
-        120_000,
-      );
+      const { away, endBefore } = await stopAFollower();
+      await writeUntilStartPasses(endBefore, 200, 120_000);
       await away.start();
       await local.waitForIsr(
         local.runningReplicas.map((r) => r.id),
