@@ -180,7 +180,7 @@ describe('retention', () => {
     }
   }, 240_000);
 
-  it('a reader paging from 0 gets 410 with firstOffset below the start, then pages on from there', async () => {
+  it('a reader paging from 0 gets 410 with firstOffset below the start (also Range and Stream), then pages on from there', async () => {
     const start = await leaderStart();
     const below = await cluster.api.read(0);
     expect(below.status).toBe(410);
@@ -189,6 +189,21 @@ describe('retention', () => {
     expect(problem.type).toBe('urn:distilled:problem:offset-trimmed');
     expect(problem.firstOffset).toBeGreaterThan(0);
     expect(problem.firstOffset).toBeLessThanOrEqual(start);
+    // Range and Stream (by offset, and a reconnect's Last-Event-ID) below the start: the same 410.
+    const belowStart: Array<[string, Record<string, string>]> = [
+      ['/Data/Range?offset=0', {}],
+      ['/Data/Stream?offset=0', {}],
+      ['/Data/Stream?offset=end', { 'last-event-id': '0' }],
+    ];
+    for (const [path, headers] of belowStart) {
+      const answer = await cluster.api.request<{ type: string; firstOffset: number }>('GET', path, {
+        headers,
+        timeoutMs: 10_000,
+      });
+      expect([path, answer.status]).toEqual([path, 410]);
+      expect(answer.body.type).toBe('urn:distilled:problem:offset-trimmed');
+      expect(answer.body.firstOffset).toBeGreaterThan(0);
+    }
     let offset = problem.firstOffset;
     let read = 0;
     for (;;) {
