@@ -2,9 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import { startE2eCluster, type E2eCluster } from './helpers/e2e-cluster';
 import { ApiClient, type Problem } from './helpers/api-client';
+import { launchChromium } from './helpers/chromium';
 
 const READER = 'e2e-reader-secret-0001';
 const WRITER = 'e2e-writer-secret-0002';
@@ -129,10 +129,7 @@ describe('API keys', () => {
   });
 
   it("Swagger UI's Authorize button sends the key with Try it out", async () => {
-    const browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
       await page.goto(`${anonymous.baseUrl}/docs`);

@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { dumpOutput, startE2eCluster, type E2eCluster } from './helpers/e2e-cluster';
 import { startWriters } from './helpers/writers';
+import { launchChromium } from './helpers/chromium';
 
 // The live console at /ui in a real browser against a real cluster: it names every replica and
 // the leader, shows a killed replica leave the ISR within 5 s and come back, shows a new leader
@@ -18,18 +19,7 @@ describe('console in a real browser', () => {
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true });
     cluster = await startE2eCluster({ replicas: 3, minInsync: 2 });
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
   });
   afterAll(async () => {

@@ -33,7 +33,7 @@ module.exports = {
   transform: { '^.+\\.ts$': 'ts-jest' },
   testEnvironment: 'node',
   moduleNameMapper: {
-    '^@distilled/(log-store|cluster|proto|launcher|common|config)(|/.*)$': '<rootDir>/libs/$1/src$2',
+    '^@distilled/(log-store|cluster|proto|launcher|common|config|console-frames)(|/.*)$': '<rootDir>/libs/$1/src$2',
   },
   testTimeout: 180000,
 };

@@ -1,6 +1,7 @@
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { ApiClient } from './helpers/api-client';
 import { startE2eCluster, type E2eCluster } from './helpers/e2e-cluster';
+import { launchChromium } from './helpers/chromium';
 
 // A person with a browser follows the log with the browser's own EventSource: events arrive as
 // messages are committed, and when the API restarts the browser reconnects by itself (the
@@ -14,10 +15,7 @@ describe('GET /Data/Stream in a real browser (EventSource)', () => {
   beforeAll(async () => {
     cluster = await startE2eCluster({ replicas: 3, minInsync: 2 });
     api = new ApiClient(cluster.api.baseUrl);
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage();
   });
   afterAll(async () => {

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { startE2eCluster, type E2eCluster } from './helpers/e2e-cluster';
+import { launchChromium } from './helpers/chromium';
 
 // Suite 7: a person with a browser. Swagger UI at /docs must let them append a message with
 // "Try it out" and read it back the same way. Debian's Chromium, driven by playwright-core.
@@ -14,18 +15,7 @@ describe('Swagger UI in a real browser', () => {
 
   beforeAll(async () => {
     cluster = await startE2eCluster({ replicas: 3, minInsync: 2 });
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
   });
   afterAll(async () => {

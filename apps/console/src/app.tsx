@@ -8,7 +8,7 @@ import { ProblemList } from './components/problem-list';
 import { ReplicaList } from './components/replica-list';
 import { TrafficChart } from './components/traffic-chart';
 import { connectFeed, type FeedStatus } from './feed';
-import type { ConsoleState, TrafficSample } from './feed-types';
+import type { ConsoleState, TrafficSample } from '@distilled/console-frames';
 import { appendSample } from './traffic-history';
 
 export function App() {

@@ -3,7 +3,7 @@
 // are on (the `read` scope). A 401/403 stops the retries and shows the key form.
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { storedApiKey } from './api-key';
-import type { SnapshotFrame, UpdateFrame } from './feed-types';
+import type { SnapshotFrame, UpdateFrame } from '@distilled/console-frames';
 
 export type FeedStatus =
   | { kind: 'connecting' }

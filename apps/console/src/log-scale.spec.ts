@@ -1,4 +1,4 @@
-import type { ConsoleReplica } from './feed-types';
+import type { ConsoleReplica } from '@distilled/console-frames';
 import { logBar, logScale } from './log-scale';
 
 function replica(fields: Partial<ConsoleReplica>): ConsoleReplica {

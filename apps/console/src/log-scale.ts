@@ -1,6 +1,6 @@
 // Where each replica's log sits on the one scale all bars share: from the lowest log start to
 // the highest log end of any replica. Pure, so specs can check the geometry without a browser.
-import type { ConsoleReplica } from './feed-types';
+import type { ConsoleReplica } from '@distilled/console-frames';
 
 export interface LogScale {
   start: number;

@@ -1,6 +1,6 @@
 // The chart's data: the snapshot's samples, then one more per update, five minutes at most.
 // Pure, so specs can check it without a browser.
-import type { TrafficSample } from './feed-types';
+import type { TrafficSample } from '@distilled/console-frames';
 
 export const HISTORY_MS = 5 * 60 * 1000;
 

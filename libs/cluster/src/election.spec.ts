@@ -10,7 +10,8 @@ import type {
   VersionedClusterState,
 } from './cluster.interface';
 import { ClusterStateService, encodeClusterState } from './cluster-state';
-import { ElectionService, FencedLeadership } from './election';
+import { ElectionService } from './election';
+import { FencedLeadership } from './fenced-leadership';
 import { ClusterKeys } from './keys';
 
 interface Node {

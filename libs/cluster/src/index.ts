@@ -17,6 +17,7 @@ export { CLUSTER_LOGGER } from './logger';
 export type { ClusterLogger } from './logger';
 export { DEFAULT_LEASE_TTL_SECONDS, MembershipService } from './membership';
 export { ClusterStateService, decodeClusterState, encodeClusterState } from './cluster-state';
-export { ElectionService, FencedLeadership } from './election';
+export { ElectionService } from './election';
+export { FencedLeadership } from './fenced-leadership';
 export { isrStanding } from './isr-standing';
 export type { IsrStanding } from './isr-standing';

@@ -9,6 +9,8 @@ export type {
   ReadResult,
   RecoveryCut,
 } from './log-store.interface';
+export { LOG_RETENTION } from './log-retention.interface';
+export type { LogRetention } from './log-retention.interface';
 export { corruptBatchOf, LogStoreError, logStoreErrors } from './errors';
 export type { CorruptBatch, LogStoreErrorCode } from './errors';
 export { Log } from './log';

@@ -22,7 +22,7 @@ import { logStoreErrors } from './errors';
 import { HIGH_WATERMARK_FILE } from './high-watermark-checkpoint';
 import { INCARNATION_FILE } from './incarnation-file';
 import { LOG_START_FILE } from './log-start-file';
-import { INDEX_SUFFIX, SEGMENT_NAME, segmentFileName } from './segment';
+import { INDEX_SUFFIX, SEGMENT_NAME, segmentFileName } from './segment-name';
 
 const METADATA_FILES = [
   EPOCH_FILE,

@@ -29,7 +29,8 @@ import { LogSegments, removeSegmentFiles } from './log-segments';
 import { LogStartFile } from './log-start-file';
 import { ProducerStateTable } from './producer-state';
 import { ReplicaMetadataFiles } from './replica-metadata';
-import { scanBatches, Segment } from './segment';
+import { scanBatches } from './batch-scan';
+import { Segment } from './segment';
 
 /** What a Log is built from. */
 export interface LoadedLog {

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LOG_START_FILE, LogStartFile } from './log-start-file';
 import { decodeBatches } from './record-batch';
-import { INDEX_SUFFIX, LOG_SUFFIX, segmentFileName } from './segment';
+import { INDEX_SUFFIX, LOG_SUFFIX, segmentFileName } from './segment-name';
 import { expectCode, files, fill, open } from './test-support/log-fixtures';
 import { msg, tempDirs } from './test-support/temp-dir';
 

@@ -18,7 +18,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { syncDir } from './atomic-file';
 import type { SegmentFacts } from './retention-policy';
-import { INDEX_SUFFIX, LOG_SUFFIX, Segment, segmentFileName, type SegmentLogger } from './segment';
+import { Segment, type SegmentLogger } from './segment';
+import { INDEX_SUFFIX, LOG_SUFFIX, segmentFileName } from './segment-name';
 
 export class LogSegments {
   /** Open sealed segments; Map order is LRU order. */

@@ -1,12 +1,12 @@
 /**
- * The narrow surface a replica uses to reach its log . The implementation is the segment-file
+ * The narrow surface a replica uses to reach its log. The implementation is the segment-file
  * `Log` in this library; the server injects it with the LOG_STORE token and never touches files
- * itself. The replica's own files beside the log (HW checkpoint, catch-up note, incarnation)
- * are a separate interface, ReplicaMetadata (replica-metadata.ts), with its own token.
+ * itself. Two neighbours have their own interface and token: the replica's files beside the log
+ * (HW checkpoint, catch-up note, incarnation) are ReplicaMetadata (replica-metadata.ts), and
+ * moving the log start (retention) is LogRetention (log-retention.interface.ts).
  *
  * Offsets are plain numbers (contiguous from 0, below 2^53). Messages are bytes.
  */
-import type { SegmentFacts } from './retention-policy';
 import type { IdempotencyTag } from './batch-extension';
 
 export const LOG_STORE = Symbol('LOG_STORE');
@@ -136,29 +136,10 @@ export interface LogStore {
   endOffsetForEpoch(epoch: number): EpochEndOffset;
 
   /**
-   * First offset the log serves (retention; 0 until something was deleted). Reads below it
-   * throw OFFSET_TRIMMED with `logStartOffset` in the details.
+   * First offset the log serves (retention, see LogRetention; 0 until something was deleted).
+   * Reads below it throw OFFSET_TRIMMED with `logStartOffset` in the details.
    */
   readonly logStartOffset: number;
-  /** Bytes of every segment's .log file, the active one included. */
-  readonly sizeBytes: number;
-  /** Segments deleted by retention or a re-base since the log was opened. */
-  readonly segmentsDeleted: number;
-
-  /** Size and last write of each segment, oldest first (for the retention decision). */
-  segmentFacts(nowMs: number): SegmentFacts[];
-
-  /**
-   * Moves the log start to `offset` (never back, never past the log end), durably, and deletes
-   * the whole segments below it. Resolves with the number of segments deleted.
-   */
-  advanceStartTo(offset: number): Promise<number>;
-
-  /**
-   * Empties the log and restarts it at `offset`: a follower whose log ends below its leader's
-   * start. The next appended batch must start at `offset`.
-   */
-  rebaseAt(offset: number): Promise<void>;
 
   /** Flushes, fsyncs and closes; later calls fail with LogStoreError CLOSED. */
   close(): Promise<void>;

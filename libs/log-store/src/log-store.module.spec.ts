@@ -2,6 +2,7 @@ import { Inject, Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { LogStoreError } from './errors';
 import { Log } from './log';
+import { LOG_RETENTION, type LogRetention } from './log-retention.interface';
 import { LOG_STORE, LogStore } from './log-store.interface';
 import { LogStoreModule } from './log-store.module';
 import { REPLICA_METADATA, type ReplicaMetadata } from './replica-metadata';
@@ -51,6 +52,8 @@ describe('LogStoreModule', () => {
       const metadata = app.get<ReplicaMetadata>(REPLICA_METADATA);
       expect(metadata).toBe((log as Log).metadata);
       expect(metadata.incarnation.origin).toBe('new');
+      // Retention reaches the same log under its own token.
+      expect(app.get<LogRetention>(LOG_RETENTION)).toBe(log);
       await app.close();
       await expect(log.append([Buffer.from('x')], 1)).rejects.toMatchObject({ code: 'CLOSED' });
     });

@@ -17,7 +17,8 @@ import type { LogReader } from './log-reader';
 import { READ_WINDOW } from './log-reader';
 import type { LogSegments } from './log-segments';
 import type { ProducerStateTable } from './producer-state';
-import { scanBatches, type SegmentLogger } from './segment';
+import { scanBatches } from './batch-scan';
+import type { SegmentLogger } from './segment';
 
 export interface TruncationContext {
   segments: LogSegments;

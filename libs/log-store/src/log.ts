@@ -38,6 +38,7 @@ import type {
   RecoveryCut,
 } from './log-store.interface';
 import { advanceLogStart, rebaseLog, type RetentionContext } from './log-retention';
+import type { LogRetention } from './log-retention.interface';
 import type { LogStartFile } from './log-start-file';
 import type { SegmentFacts } from './retention-policy';
 import { truncateLog, type TruncationContext } from './log-truncation';
@@ -46,7 +47,7 @@ import type { ReplicaMetadata, ReplicaMetadataFiles } from './replica-metadata';
 export type { LogOptions, LogStoreLogger } from './log-options';
 export type { LogStats } from './group-commit';
 
-export class Log implements LogStore {
+export class Log implements LogStore, LogRetention {
   private readonly writer: GroupCommitWriter;
   private readonly reader: LogReader;
   private readonly appends: AppendContext;

@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import { encodeBatch } from './record-batch';
-import { scanBatches, Segment, segmentFileName } from './segment';
+import { scanBatches } from './batch-scan';
+import { Segment } from './segment';
+import { segmentFileName } from './segment-name';
 import { tempDirs } from './test-support/temp-dir';
 
 const batch = (baseOffset: number, n = 1, fill = 'x') =>

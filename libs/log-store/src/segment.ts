@@ -1,7 +1,7 @@
 /**
  * One segment: `<baseOffset, 20 digits>.log` (record batches back to back, see record-batch.ts)
- * plus its sparse `<baseOffset>.index` (see offset-index.ts). The 20-digit names sort the same
- * as numbers, so `ls` shows the log in order.
+ * plus its sparse `<baseOffset>.index` (see offset-index.ts); names in segment-name.ts, the
+ * batch walk recovery uses in batch-scan.ts.
  *
  * `size` is the committed length of the `.log` file: bytes below it are whole, checked batches
  * (written and, with fsync `always`, synced). Reads never look past it, except the leader's
@@ -20,103 +20,19 @@ import { syncDir, writeFileAtomic } from './atomic-file';
 import { logStoreErrors } from './errors';
 import type { RecoveryCut } from './log-store.interface';
 import { OffsetIndex } from './offset-index';
-import {
-  BATCH_HEADER_BYTES,
-  BatchHeader,
-  checkBatch,
-  peekBatchSize,
-  readInt64,
-} from './record-batch';
+import { readAt, scanBatches } from './batch-scan';
+import { BATCH_HEADER_BYTES, type BatchHeader, peekBatchSize, readInt64 } from './record-batch';
+import { INDEX_SUFFIX, LOG_SUFFIX, segmentFileName } from './segment-name';
 
 const writevAsync = promisify(fs.writev);
 const fdatasyncAsync = promisify(fs.fdatasync);
 const ftruncateAsync = promisify(fs.ftruncate);
 
-export const LOG_SUFFIX = '.log';
-export const INDEX_SUFFIX = '.index';
-export const SEGMENT_NAME = /^(\d{20})\.(log|index)$/;
-const SCAN_CHUNK = 1 << 20;
 const SYNC_WRITE_BYTES = 256 * 1024;
-
-export function segmentFileName(baseOffset: number, suffix: string): string {
-  return String(baseOffset).padStart(20, '0') + suffix;
-}
 
 export interface SegmentLogger {
   log(message: string): void;
   warn(message: string): void;
-}
-
-export interface ScanResult {
-  /** Byte position just after the last valid batch. */
-  validEnd: number;
-  /** Offset after the last valid batch. */
-  nextOffset: number;
-  /** Why the scan stopped before the end of the file, if it did. */
-  problem?: string;
-  /** The visitor asked to stop (returned false) at validEnd. */
-  stopped?: boolean;
-}
-
-/** Reads exactly `length` bytes at `position` (fewer only at end of file). */
-export function readAt(fd: number, position: number, length: number): Buffer {
-  const buf = Buffer.allocUnsafe(length);
-  let done = 0;
-  while (done < length) {
-    const n = fs.readSync(fd, buf, done, length - done, position + done);
-    if (n === 0) break;
-    done += n;
-  }
-  return done === length ? buf : buf.subarray(0, done);
-}
-
-/**
- * Walks the batches of a `.log` file from byte `from` to `to`, checking framing, contiguity of
- * offsets starting at `expectedOffset` and (with verifyCrc) checksums; stops at the first bad
- * one, or where `visit` returns false. Reads `chunk` bytes at a time, so memory is bounded by the
- * chunk (or the largest batch).
- */
-export function scanBatches(
-  fd: number,
-  from: number,
-  to: number,
-  expectedOffset: number,
-  verifyCrc: boolean,
-  visit: (header: BatchHeader, position: number) => boolean | void,
-  chunk = SCAN_CHUNK,
-): ScanResult {
-  let pos = from;
-  let next = expectedOffset;
-  let buf: Buffer = Buffer.alloc(0);
-  let bufStart = from;
-  while (pos < to) {
-    let at = pos - bufStart;
-    const size = peekBatchSize(buf, at);
-    if (size < 0 || at + size > buf.length) {
-      buf = readAt(fd, pos, Math.min(to - pos, chunk));
-      bufStart = pos;
-      at = 0;
-      const bigger = peekBatchSize(buf, 0);
-      // A batch larger than the chunk: read it whole (only if the file really holds it).
-      if (bigger > buf.length && pos + bigger <= to) buf = readAt(fd, pos, bigger);
-    }
-    const check = checkBatch(buf, at, buf.length, verifyCrc);
-    if (!check.ok) {
-      return { validEnd: pos, nextOffset: next, problem: `${check.reason}: ${check.detail}` };
-    }
-    if (check.header.baseOffset !== next) {
-      return {
-        validEnd: pos,
-        nextOffset: next,
-        problem: `batch at byte ${pos} has offset ${check.header.baseOffset}, expected ${next}`,
-      };
-    }
-    if (visit(check.header, pos) === false)
-      return { validEnd: pos, nextOffset: next, stopped: true };
-    pos += check.header.size;
-    next += check.header.count;
-  }
-  return { validEnd: pos, nextOffset: next };
 }
 
 export interface FoundBatch {

@@ -13,7 +13,12 @@ import { REPLICA_GATEWAY, type ReplicaGateway } from '../replicas/replica-gatewa
 import { ReplicaReader } from '../replicas/replica-reader';
 import { ConditionClock } from './condition-clock';
 import { FEED_TICK_MS, MAX_CONSOLE_CLIENTS, TAIL_WAIT_MS } from './console.constants';
-import type { ConsoleState, SnapshotFrame, TrafficSample, UpdateFrame } from './console-frame';
+import type {
+  ConsoleState,
+  SnapshotFrame,
+  TrafficSample,
+  UpdateFrame,
+} from '@distilled/console-frames';
 import { ConsoleStream, sseEvent, type EncodedFrames, type FrameSink } from './console-stream';
 import { LeaderHistory } from './leader-history';
 import { MessageTail } from './message-tail';

@@ -1,5 +1,5 @@
 import { LEADER_HISTORY_SIZE, REASON_REFINE_MS } from './console.constants';
-import type { LeaderChange, LeaderChangeReason } from './console-frame';
+import type { LeaderChange, LeaderChangeReason } from '@distilled/console-frames';
 
 /** The leader as the cluster state names it at one moment. */
 export interface LeaderTerm {

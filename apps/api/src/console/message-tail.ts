@@ -1,6 +1,6 @@
 import { describeError } from '@distilled/common';
 import { TAIL_PREVIEW_CHARS, TAIL_SIZE } from './console.constants';
-import type { TailMessage } from './console-frame';
+import type { TailMessage } from '@distilled/console-frames';
 
 /** Reads one committed message; the API's ReplicaReader.read fits. */
 export type ReadCommitted = (offset: number) => Promise<{ offset: number; message: Buffer }>;

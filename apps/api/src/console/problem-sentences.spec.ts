@@ -1,5 +1,5 @@
 import { ConditionClock } from './condition-clock';
-import type { ConsoleReplica } from './console-frame';
+import type { ConsoleReplica } from '@distilled/console-frames';
 import { describeProblems, findConditions, type ClusterPicture } from './problem-sentences';
 
 const T0 = Date.parse('2026-12-06T07:31:12Z');

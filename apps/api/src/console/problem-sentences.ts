@@ -1,5 +1,5 @@
 import type { ConditionAge } from './condition-clock';
-import type { ConsoleProblem, ConsoleReplica } from './console-frame';
+import type { ConsoleProblem, ConsoleReplica } from '@distilled/console-frames';
 
 /** One condition worth telling an operator, before it is dated and put into words. */
 interface Condition {

@@ -1,4 +1,4 @@
-import type { SnapshotFrame, UpdateFrame } from './console-frame';
+import type { SnapshotFrame, UpdateFrame } from '@distilled/console-frames';
 import type { FrameSink } from './console-stream';
 
 /** For specs: a FrameSink that keeps what is written and can be made slow (needing a drain). */

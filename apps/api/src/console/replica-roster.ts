@@ -1,6 +1,6 @@
 import type { ClusterNodeDto } from '../cluster/dto/cluster-view.dto';
 import { DEPARTED_FORGET_MS } from './console.constants';
-import type { ConsoleReplica } from './console-frame';
+import type { ConsoleReplica } from '@distilled/console-frames';
 
 /**
  * /Cluster lists only registered replicas and ISR members, so a replica that stopped and was

@@ -1,6 +1,6 @@
 import type { MetricValueWithName, Registry } from 'prom-client';
 import { LATENCY_WINDOW_SECONDS, TRAFFIC_HISTORY_SAMPLES } from './console.constants';
-import type { LatencySummary, Percentiles, TrafficSample } from './console-frame';
+import type { LatencySummary, Percentiles, TrafficSample } from '@distilled/console-frames';
 
 const REQUESTS = 'distilled_api_http_requests_total';
 const DURATION = 'distilled_api_http_request_duration_seconds';

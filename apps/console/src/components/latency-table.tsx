@@ -1,5 +1,5 @@
 // Latency percentiles of /Data calls over the last seconds, from the API's own histogram.
-import type { LatencySummary, Percentiles } from '../feed-types';
+import type { LatencySummary, Percentiles } from '@distilled/console-frames';
 import { formatCount, formatMs } from '../format';
 
 export function LatencyTable({ latency }: { latency: LatencySummary }) {

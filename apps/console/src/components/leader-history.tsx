@@ -1,5 +1,5 @@
 // The changes of leader this API has seen, newest first, each with the reason it could see.
-import type { LeaderChange } from '../feed-types';
+import type { LeaderChange } from '@distilled/console-frames';
 import { formatUtcTime } from '../format';
 
 export function LeaderHistory({ changes }: { changes: LeaderChange[] }) {

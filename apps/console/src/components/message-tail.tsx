@@ -1,5 +1,5 @@
 // The newest committed messages, newest first: a glimpse of what flows through the log.
-import type { TailMessage } from '../feed-types';
+import type { TailMessage } from '@distilled/console-frames';
 import { formatBytes, formatCount } from '../format';
 
 export function MessageTail({ tail, error }: { tail: TailMessage[]; error: string | null }) {

@@ -1,5 +1,5 @@
 // Problems as sentences, worst first, announced to screen readers as they change.
-import type { ConsoleProblem } from '../feed-types';
+import type { ConsoleProblem } from '@distilled/console-frames';
 
 export function ProblemList({ problems }: { problems: ConsoleProblem[] }) {
   const sorted = [...problems].sort(

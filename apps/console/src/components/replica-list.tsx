@@ -1,6 +1,6 @@
 // Every replica: role, ISR membership, and its log (start, high watermark, end) as a bar on the
 // scale all replicas share, so who is behind shows at a glance.
-import type { ConsoleReplica, ConsoleState } from '../feed-types';
+import type { ConsoleReplica, ConsoleState } from '@distilled/console-frames';
 import { formatCount } from '../format';
 import { logBar, logScale, type LogScale } from '../log-scale';
 

@@ -2,7 +2,7 @@
 // small, fast). The figure's caption says the same in words for screen readers and the tests.
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
-import type { TrafficSample } from '../feed-types';
+import type { TrafficSample } from '@distilled/console-frames';
 import { formatRate } from '../format';
 import { peak, toColumns } from '../traffic-history';
 

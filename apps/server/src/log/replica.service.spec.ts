@@ -18,7 +18,7 @@ function setup(options: { leading?: boolean } = {}) {
   } as unknown as LeaderService;
   const config = parseServerConfig({ DISTILLED_NODE_ID: 'a', DISTILLED_ADVERTISE: 'a:1' });
   const failures = new LogFailures(state);
-  const service = new ReplicaService(log, config, state, leader, failures);
+  const service = new ReplicaService(log, config, state, leader, failures, log);
   return { log, state, failures, append, service };
 }
 

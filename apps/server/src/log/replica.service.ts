@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { LOG_STORE, type LogStore } from '@distilled/log-store';
+import { LOG_RETENTION, LOG_STORE, type LogRetention, type LogStore } from '@distilled/log-store';
 import type {
   AppendBatch,
   AppendResponse,
@@ -36,6 +36,8 @@ export class ReplicaService {
     private readonly state: ReplicaState,
     private readonly leader: LeaderService,
     failures: LogFailures,
+    /** For Status only: the log's size and what retention deleted. */
+    @Inject(LOG_RETENTION) private readonly retention: LogRetention,
   ) {
     this.clientReads = failures.reporting(
       log,
@@ -134,8 +136,8 @@ export class ReplicaService {
       high_watermark: state.highWatermark.value,
       problem: state.problem,
       log_start_offset: this.log.logStartOffset,
-      log_size_bytes: this.log.sizeBytes,
-      segments_deleted: this.log.segmentsDeleted,
+      log_size_bytes: this.retention.sizeBytes,
+      segments_deleted: this.retention.segmentsDeleted,
     };
   }
 }

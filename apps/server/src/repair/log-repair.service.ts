@@ -1,8 +1,6 @@
-import * as path from 'node:path';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { ELECTION, type Election } from '@distilled/cluster';
 import {
-  CATCH_UP_FILE,
   LOG_STORE,
   REPLICA_METADATA,
   type CorruptBatch,
@@ -15,6 +13,8 @@ import { RoleService } from '../election/role.service';
 import { LogFailures } from '../replication/log-failures';
 import { ReplicaState } from '../replication/replica-state';
 import { CatchUp } from './catch-up';
+import { CatchUpNote } from './catch-up-note';
+import { CutQueue } from './cut-queue';
 import {
   catchUpProblem,
   catchUpReleaseHint,
@@ -32,54 +32,23 @@ import {
   waitingLine,
   type LogDamage,
 } from './log-damage';
-
-const key = (at: CorruptBatch) => `${at.file}@${at.position}`;
-
-/** While damaged, how often to look whether there is a leader to fetch from. */
-const LEADER_CHECK_MS = 500;
+import { NoLeaderNotice } from './no-leader-notice';
 
 /**
  * Keeps a replica that lost committed messages from serving or leading until it has them again
- * (the issue Jepsen found in JetStream: a replica whose disk lost acknowledged writes was still
- * elected, and the cluster lost them for good). The HW checkpoint (libs/log-store, fed by
- * HighWatermarkCheckpointer) is what makes the loss visible:
- *
- * - At start, before the replica campaigns: a log that ends below its checkpoint lacks
- *   committed messages (recovery cut a corrupt tail, segment files were lost).
- * - At run time: a read that meets a damaged batch (a client read, the leader reading batches
- *   for a follower) reports it through LogFailures (ReportingLogStore). Below the HW it is damage;
- *   at or above it the batch was never committed and is only cut. Either way the replica stands
- *   aside from the election first (a leader clears itself in etcd and resigns, so an intact
- *   in-sync replica takes over), then cuts the log at the batch with nothing else writing it
- *   (RoleService.exclusive), then follows the leader again and fetches the rest.
- *
- * While damaged (ReplicaState.damage): reads are refused (ReplicaService, reason repairing),
- * the replica does not campaign, it keeps following and fetching, and Status.problem says so.
- * Repaired once its log end reaches the HW it needed: it says so, and stands for leader again.
- *
- * A follower's HW lags the leader's by up to a round trip, so "the HW it needed" is not enough on
- * its own: the leader may have acknowledged more, even the batch a follower took for uncommitted.
- * So after any cut a follower makes (and after damage found at start) it also waits for what the
- * leader says next (CatchUp): it does not stand for leader until its log reaches that too. Reads
- * need no such wait: its HW is clamped to the cut and after that only moves with the leader's
- * word over what it has fetched again. A leader's own cut needs none either: its HW is the
- * cluster's, judged again once its term has ended and the HW no longer moves; and while it is in
- * the next leader's ISR, that leader's HW cannot pass its log end.
- *
- * One exception: committed damage on a replica that is the only member of the ISR is not cut.
- * Nobody could give the messages after the batch back, so cutting would turn one lost batch into
- * a lost tail. It stands aside and refuses reads all the same, and says an operator must act.
+ * (apps/server README, "A damaged log"): damage found at start (a log that ends below its HW
+ * checkpoint) or at run time (a read that met a damaged batch, through LogFailures) makes it
+ * stand aside from the election, cut the log at the batch with nothing else writing it
+ * (RoleService.exclusive), follow the leader again and wait (CatchUp) until its log reaches what
+ * it needed. Committed damage on the only ISR member is kept for an operator, never cut.
  */
 @Injectable()
 export class LogRepair implements OnModuleDestroy {
   private readonly logger = new Logger('Repair');
   private readonly unsubscribes: (() => void)[] = [];
-  private leaderCheck?: NodeJS.Timeout;
-  /** Cuts queued or running: the log end says nothing about repair until they are done. */
-  private cutsInFlight = 0;
-  private readonly pending = new Set<string>();
-  private cuts: Promise<void> = Promise.resolve();
-  private waitingSaid = false;
+  private readonly noLeader: NoLeaderNotice;
+  private readonly note: CatchUpNote;
+  private readonly cuts = new CutQueue();
   /** Set after a cut on a follower (or damage at start): see CatchUp. */
   private catchUp: CatchUp | null = null;
   /** Leader reports heard so far: one heard between finding a batch and cutting it means this
@@ -96,11 +65,13 @@ export class LogRepair implements OnModuleDestroy {
     private readonly state: ReplicaState,
     private readonly failures: LogFailures,
     private readonly roles: RoleService,
-  ) {}
-
-  /** The catch-up note of this replica's data directory, as an operator would find it. */
-  private get catchUpFile(): string {
-    return path.join(this.config.dataDir, CATCH_UP_FILE);
+  ) {
+    this.note = new CatchUpNote(metadata, config.dataDir, this.logger);
+    this.noLeader = new NoLeaderNotice(state, config.nodeId, this.logger, () => {
+      if (this.damage) return waitingLine(this.config.nodeId, this.damage);
+      if (this.catchUp) return catchUpWaitingLine(this.config.nodeId, this.catchUp, this.note.file);
+      return undefined;
+    });
   }
 
   /** Checks the log against its checkpoint and starts listening. Call before campaigning. */
@@ -133,39 +104,37 @@ export class LogRepair implements OnModuleDestroy {
       );
     }
     // A cut made before this start that had not caught up yet: the wait goes on.
-    const pending = this.metadata.pendingCatchUp;
+    const pending = this.note.pending;
     if (pending) {
       this.catchUp = CatchUp.after(this.catchUp, pending.from, pending.known);
       this.state.catchingUp(catchUpProblem(this.catchUp));
-      const resumed = catchUpResumedLine(this.config.nodeId, this.catchUp, this.catchUpFile);
+      const resumed = catchUpResumedLine(this.config.nodeId, this.catchUp, this.note.file);
       // With damage below the checkpoint too, deleting the note alone would release nothing.
       this.logger.warn(
-        this.damage ? resumed : `${resumed}. ${catchUpReleaseHint(this.catchUp, this.catchUpFile)}`,
+        this.damage ? resumed : `${resumed}. ${catchUpReleaseHint(this.catchUp, this.note.file)}`,
       );
-      this.watchForLeader();
+      this.noLeader.watch();
       await this.election.setEligible(
         false,
         `its log was cut back to offset ${pending.from} before this start and has not caught up with a leader yet`,
       );
     }
     // On disk before campaigning: a further restart must not forget the wait either.
-    if (this.catchUp) {
-      await this.metadata.recordCatchUp({ from: this.catchUp.from, known: this.catchUp.known });
-    }
+    if (this.catchUp) await this.note.record(this.catchUp);
   }
 
   onModuleDestroy(): void {
     for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe();
-    clearInterval(this.leaderCheck);
+    this.noLeader.stop();
   }
 
   /** A damaged batch was met (synchronously, from the failing read's handler). */
   private onCorruption(at: CorruptBatch, foundBy: string): void {
-    if (this.state.shuttingDown || this.pending.has(key(at))) return;
+    if (this.state.shuttingDown || this.cuts.has(at)) return;
     if (at.baseOffset >= this.log.writtenEndOffset) return; // already cut
     const current = this.damage;
     // Already known: a cut at or below it is on its way, or the damage is kept for an operator.
-    if (current && at.baseOffset >= current.from && (current.kept || this.cutsInFlight > 0)) return;
+    if (current && at.baseOffset >= current.from && (current.kept || this.cuts.busy)) return;
     const highWatermark = Math.max(
       this.state.highWatermark.value,
       this.metadata.highWatermarkCheckpoint,
@@ -199,16 +168,12 @@ export class LogRepair implements OnModuleDestroy {
         uncommittedCutLine(this.config.nodeId, at, foundBy, highWatermark, !leading),
       );
     }
-    this.pending.add(key(at));
-    this.cutsInFlight++;
-    this.cuts = this.cuts
-      .then(() => this.cut(at, foundBy, leading, seenAtFind))
-      .catch((error: unknown) => this.cutFailed(at, error))
-      .finally(() => {
-        this.pending.delete(key(at));
-        this.cutsInFlight--;
-        this.checkRepaired();
-      });
+    this.cuts.add(
+      at,
+      () => this.cut(at, foundBy, leading, seenAtFind),
+      (error) => this.cutFailed(at, error),
+      () => this.checkRepaired(),
+    );
   }
 
   /**
@@ -242,7 +207,7 @@ export class LogRepair implements OnModuleDestroy {
       const catchUp =
         followedSince && !onlyMember ? CatchUp.after(this.catchUp, at.baseOffset, known) : null;
       // On disk before the cut: a restart must not forget that this log has to catch up.
-      if (catchUp) await this.metadata.recordCatchUp({ from: catchUp.from, known: catchUp.known });
+      if (catchUp) await this.note.record(catchUp);
       if (at.baseOffset < this.log.logEndOffset) await this.log.truncateTo(at.baseOffset);
       this.state.highWatermark.clampTo(this.log.logEndOffset);
       this.committedMeanwhile(at, foundBy, known);
@@ -250,7 +215,7 @@ export class LogRepair implements OnModuleDestroy {
         // Armed before following again: every report from here on was sent after the cut.
         this.catchUp = catchUp;
         this.state.catchingUp(catchUpProblem(this.catchUp));
-        this.watchForLeader();
+        this.noLeader.watch();
       }
     });
     if (!this.damage && !this.catchUp) {
@@ -296,65 +261,21 @@ export class LogRepair implements OnModuleDestroy {
     this.damage = damage;
     this.state.lacksCommitted(damage, problemText(damage));
     this.logger.error(detectedLine(this.config.nodeId, damage));
-    if (first) this.watchForLeader(true);
-  }
-
-  /** Starts looking for a leader to fetch from (again, for new damage: `fresh`). */
-  private watchForLeader(fresh = false): void {
-    if (this.leaderCheck && !fresh) return;
-    this.waitingSaid = false;
-    clearInterval(this.leaderCheck);
-    this.leaderCheck = setInterval(() => this.sayIfNoLeader(), LEADER_CHECK_MS);
-    this.leaderCheck.unref();
-  }
-
-  /**
-   * Said once per damage: with no leader to fetch from (none elected, or the one etcd names is
-   * not registered, e.g. after the whole cluster went down) the replica can only wait.
-   */
-  private sayIfNoLeader(): void {
-    const damage = this.damage;
-    const catchUp = this.catchUp;
-    if ((!damage && !catchUp) || this.waitingSaid || this.state.role === 'starting') return;
-    const { leaderId, leaderAddress } = this.state;
-    if (leaderId && leaderId !== this.config.nodeId && leaderAddress) return;
-    this.waitingSaid = true;
-    if (damage) this.logger.warn(waitingLine(this.config.nodeId, damage));
-    else if (catchUp) {
-      this.logger.warn(catchUpWaitingLine(this.config.nodeId, catchUp, this.catchUpFile));
-    }
-  }
-
-  /**
-   * Deletes the catch-up file, retrying each second until it is gone or a new cut needs it: a
-   * stale one would make the next start wait for a leader again, and forever if by then this
-   * replica were the only one in sync.
-   */
-  private clearNote(): void {
-    this.metadata.clearCatchUp().catch((error: unknown) => {
-      this.logger.warn(
-        `could not delete the catch-up file in the data directory (${describeError(error)}); retrying in 1 s`,
-      );
-      const retry = setTimeout(() => {
-        if (!this.catchUp && !this.state.shuttingDown) this.clearNote();
-      }, 1_000);
-      retry.unref();
-    });
+    if (first) this.noLeader.watch(true);
   }
 
   private checkRepaired(): void {
     const damage = this.damage;
     const catchUp = this.catchUp;
-    if ((!damage && !catchUp) || damage?.kept || this.cutsInFlight > 0) return;
+    if ((!damage && !catchUp) || damage?.kept || this.cuts.busy) return;
     const end = this.log.logEndOffset;
     if (damage && end < damage.needed) return;
     if (catchUp && !catchUp.reachedBy(end)) return;
     this.damage = null;
     this.catchUp = null;
     this.state.repaired();
-    if (catchUp) this.clearNote();
-    clearInterval(this.leaderCheck);
-    this.leaderCheck = undefined;
+    if (catchUp) this.note.clear(() => !this.catchUp && !this.state.shuttingDown);
+    this.noLeader.stop();
     const { nodeId } = this.config;
     const { leaderId } = this.state;
     const needed = Math.max(damage?.needed ?? 0, catchUp?.needed ?? 0);

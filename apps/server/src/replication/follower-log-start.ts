@@ -1,5 +1,5 @@
 // A follower's log start follows its leader's (retention): see the class comment.
-import type { LogStore } from '@distilled/log-store';
+import type { LogRetention } from '@distilled/log-store';
 import { describeError } from '@distilled/common';
 
 interface Logger {
@@ -20,7 +20,7 @@ export class FollowerLogStart {
   private wanted = 0;
 
   constructor(
-    private readonly log: LogStore,
+    private readonly log: LogRetention,
     private readonly logger: Logger,
   ) {}
 

@@ -1,7 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
+  LOG_RETENTION,
   LOG_STORE,
   REPLICA_METADATA,
+  type LogRetention,
   type LogStore,
   type ReplicaMetadata,
 } from '@distilled/log-store';
@@ -58,12 +60,16 @@ export class FollowerService {
     private readonly state: ReplicaState,
     @Inject(REPLICA_METADATA) private readonly metadata: ReplicaMetadata,
     failures: LogFailures,
+    @Inject(LOG_RETENTION) retention: LogRetention,
   ) {
     // What replication meets in the log is reported, naming the leader followed.
-    this.log = failures.reporting(log, () =>
-      this.run && !this.run.stopped ? `replication from ${this.run.target.leaderId}` : null,
+    const foundBy = () =>
+      this.run && !this.run.stopped ? `replication from ${this.run.target.leaderId}` : null;
+    this.log = failures.reporting(log, foundBy);
+    this.logStart = new FollowerLogStart(
+      failures.reportingRetention(retention, foundBy),
+      this.logger,
     );
-    this.logStart = new FollowerLogStart(this.log, this.logger);
   }
 
   get target(): LeaderTarget | null {

@@ -14,7 +14,12 @@ import {
   type OnModuleDestroy,
   type OnModuleInit,
 } from '@nestjs/common';
-import { isRetentionOn, LOG_STORE, retentionStart, type LogStore } from '@distilled/log-store';
+import {
+  isRetentionOn,
+  LOG_RETENTION,
+  retentionStart,
+  type LogRetention,
+} from '@distilled/log-store';
 import { describeError } from '@distilled/common';
 import { InjectServerConfig, type ServerConfig } from '../config';
 import { RETENTION_CHECK_INTERVAL_MS } from '../constants';
@@ -23,7 +28,7 @@ import { ReplicaState } from './replica-state';
 
 /** Where retention lets a leader's log start: the policy's answer capped at the HW. */
 export function leaderLogStart(
-  log: Pick<LogStore, 'segmentFacts' | 'logStartOffset'>,
+  log: Pick<LogRetention, 'segmentFacts' | 'logStartOffset'>,
   config: Pick<ServerConfig, 'retention'>,
   highWatermark: number,
   nowMs: number,
@@ -44,7 +49,7 @@ export class LeaderLogStart implements OnModuleInit, OnModuleDestroy {
   private running = false;
 
   constructor(
-    @Inject(LOG_STORE) private readonly log: LogStore,
+    @Inject(LOG_RETENTION) private readonly log: LogRetention,
     @InjectServerConfig() private readonly config: ServerConfig,
     private readonly state: ReplicaState,
     private readonly leader: LeaderService,

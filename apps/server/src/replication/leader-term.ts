@@ -14,6 +14,7 @@ import { FetchSession, type FetchCall, type FetchSessionHost } from './fetch-ses
 import { FollowerTracker } from './follower-tracker';
 import { computeHighWatermark, type HighWatermark } from './high-watermark';
 import { IsrManager } from './isr-manager';
+import { IsrUpkeep } from './isr-upkeep';
 import { KeyedAppends } from './keyed-appends';
 import { describeError } from '@distilled/common';
 
@@ -56,6 +57,8 @@ export class LeaderTerm implements FetchSessionHost {
   readonly epochStartOffset: number;
   private readonly isrManager: IsrManager;
   private readonly tracker: FollowerTracker;
+  /** Who leaves and joins the ISR; isrManager writes it. */
+  private readonly isrUpkeep: IsrUpkeep;
   private readonly waiters = new CommitWaiters();
   private readonly sessions = new Map<string, FetchSession>();
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -78,6 +81,19 @@ export class LeaderTerm implements FetchSessionHost {
     this.epochStartOffset = this.durableLeo;
     this.tracker = new FollowerTracker(this.now());
     this.isrManager = new IsrManager(options.leadership, (why) => this.fenced(why));
+    this.isrUpkeep = new IsrUpkeep({
+      selfId: options.selfId,
+      replicaLagMs: options.replicaLagMs,
+      isRegistered: options.isRegistered,
+      onIsrChange: options.onIsrChange,
+      logger: options.logger,
+      now: this.now,
+      term: this,
+      isrManager: this.isrManager,
+      tracker: this.tracker,
+      sessions: this.sessions,
+      recompute: () => this.recompute(),
+    });
     this.keyed = new KeyedAppends({
       log: this.log,
       maxKeys: options.idempotencyMaxKeys ?? DEFAULT_IDEMPOTENCY_MAX_KEYS,
@@ -107,9 +123,9 @@ export class LeaderTerm implements FetchSessionHost {
    */
   async start(): Promise<void> {
     this.scanKeys();
-    await this.checkIsr();
+    await this.isrUpkeep.check();
     this.recompute();
-    this.timer = setInterval(() => void this.checkIsr(), ISR_CHECK_INTERVAL_MS);
+    this.timer = setInterval(() => void this.isrUpkeep.check(), ISR_CHECK_INTERVAL_MS);
     this.timer.unref();
   }
 
@@ -202,16 +218,8 @@ export class LeaderTerm implements FetchSessionHost {
     this.sessions.get(followerId)?.close();
     const session = new FetchSession(followerId, call, this, incarnation);
     this.sessions.set(followerId, session);
-    if (this.changedIncarnation(session)) void this.checkIsr();
+    if (this.isrUpkeep.changedIncarnation(session)) void this.isrUpkeep.check();
     return session;
-  }
-
-  /** The ISR recorded another incarnation for this follower than the one it fetches with. */
-  private changedIncarnation(session: FetchSession): string | undefined {
-    const recorded = this.isrManager.incarnationOf(session.followerId);
-    return session.incarnation && recorded !== undefined && recorded !== session.incarnation
-      ? recorded
-      : undefined;
   }
 
   /** A fetch request: `leo` is where the follower's log ends, i.e. what it acknowledges. */
@@ -228,7 +236,7 @@ export class LeaderTerm implements FetchSessionHost {
       return;
     }
     this.tracker.onFetch(session.followerId, leo, leaderLeo, this.now());
-    void this.maybeExpand(session, leo);
+    void this.isrUpkeep.maybeExpand(session, leo);
     this.recompute();
     session.onRequest(leo);
   }
@@ -251,7 +259,7 @@ export class LeaderTerm implements FetchSessionHost {
 
   /** Membership changed: a member whose lease is gone leaves the ISR now, not after the lag limit. */
   membersChanged(): void {
-    void this.checkIsr();
+    void this.isrUpkeep.check();
   }
 
   /**
@@ -305,97 +313,6 @@ export class LeaderTerm implements FetchSessionHost {
 
   private wakeSessions(): void {
     for (const session of this.sessions.values()) session.wake();
-  }
-
-  /**
-   * Runs on a timer and after membership changes: first removes ISR members whose lease is
-   * gone or that lag past the limit (fenced write, then the HW may move on without them), else
-   * adds back one follower that has caught up. One fenced write at a time.
-   */
-  private async checkIsr(): Promise<void> {
-    if (this.endedWith || this.isrManager.busy) return;
-    if (await this.shrinkIsr()) return;
-    for (const session of this.sessions.values()) {
-      const leo = this.tracker.leo(session.followerId);
-      if (leo !== undefined && (await this.maybeExpand(session, leo))) return;
-    }
-  }
-
-  private async shrinkIsr(): Promise<boolean> {
-    const now = this.now();
-    const leaderLeo = this.log.writtenEndOffset;
-    const reasons = new Map<string, string>();
-    for (const id of this.isr) {
-      if (id === this.options.selfId) continue;
-      if (!this.options.isRegistered(id)) {
-        reasons.set(id, 'its membership lease is gone');
-        continue;
-      }
-      const session = this.sessions.get(id);
-      const recorded = session && this.changedIncarnation(session);
-      if (session && recorded) {
-        reasons.set(
-          id,
-          `its data directory changed (incarnation ${session.incarnation}; the ISR recorded ${recorded}), so it may lack committed messages; it rejoins once it has caught up`,
-        );
-        continue;
-      }
-      const lag = this.tracker.lagMs(id, leaderLeo, now);
-      if (lag > this.options.replicaLagMs) reasons.set(id, `not caught up for ${lag} ms`);
-    }
-    if (reasons.size === 0) return false;
-    const next = this.isr.filter((id) => !reasons.has(id));
-    if (!next.includes(this.options.selfId)) next.push(this.options.selfId);
-    if (!(await this.changeIsr(next))) return true;
-    for (const [id, why] of reasons) {
-      this.options.logger.warn(`removed ${id} from ISR: ${why}; ISR [${next.join(', ')}]`);
-    }
-    this.recompute();
-    return true;
-  }
-
-  /**
-   * A follower outside the ISR that holds everything committed, and everything this leader had
-   * when its term began (a committed-by-the-old-leader tail may sit above our HW), joins, with
-   * the incarnation of its data directory. A member listed before incarnations existed gets
-   * its incarnation recorded the same way, once caught up (until then nothing says that
-   * directory is the one the ISR admitted). Resolves true when a write was attempted.
-   */
-  private async maybeExpand(session: FetchSession, leo: number): Promise<boolean> {
-    const { followerId, incarnation } = session;
-    const member = this.isrManager.has(followerId);
-    const unrecorded =
-      member && incarnation !== '' && this.isrManager.incarnationOf(followerId) === undefined;
-    if ((member && !unrecorded) || this.isrManager.busy) return false;
-    if (!this.options.isRegistered(followerId)) return false;
-    if (leo < this.highWatermark() || leo < this.epochStartOffset) return false;
-    const next = member ? [...this.isr] : [...this.isr, followerId];
-    const recorded: Record<string, string> = incarnation ? { [followerId]: incarnation } : {};
-    if (await this.changeIsr(next, recorded)) {
-      const which = incarnation ? ` with incarnation ${incarnation}` : '';
-      this.options.logger.log(
-        member
-          ? `recorded incarnation ${incarnation} of ISR member ${followerId}: caught up at offset ${leo}`
-          : `added ${followerId} to ISR${which}: caught up at offset ${leo}; ISR [${next.join(', ')}]`,
-      );
-      this.recompute();
-    }
-    return true;
-  }
-
-  private async changeIsr(
-    next: readonly string[],
-    recorded?: Readonly<Record<string, string>>,
-  ): Promise<boolean> {
-    try {
-      const applied = await this.isrManager.change(next, recorded);
-      if (applied && !this.endedWith) this.options.onIsrChange(this.isr);
-      return applied && !this.endedWith;
-    } catch (error) {
-      const message = describeError(error);
-      this.options.logger.warn(`could not write the ISR to etcd (will retry): ${message}`);
-      return false;
-    }
   }
 
   private fenced(why: string): void {

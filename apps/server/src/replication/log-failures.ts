@@ -3,10 +3,11 @@ import {
   corruptBatchOf,
   LogStoreError,
   type CorruptBatch,
+  type LogRetention,
   type LogStore,
 } from '@distilled/log-store';
 import { ReplicaState } from './replica-state';
-import { ReportingLogStore, type FoundBy } from './reporting-log-store';
+import { ReportingLogRetention, ReportingLogStore, type FoundBy } from './reporting-log-store';
 
 /** Told about a damaged batch of the log: where it is, and what found it (for the log line). */
 export type CorruptionListener = (at: CorruptBatch, foundBy: string) => void;
@@ -30,6 +31,11 @@ export class LogFailures {
   /** `log` as seen by one user, whose failures are reported here (see ReportingLogStore). */
   reporting(log: LogStore, foundBy: FoundBy): LogStore {
     return new ReportingLogStore(log, this, foundBy);
+  }
+
+  /** `retention` as seen by one user, its failed deletions reported here like failed cuts. */
+  reportingRetention(retention: LogRetention, foundBy: FoundBy): LogRetention {
+    return new ReportingLogRetention(retention, this, foundBy);
   }
 
   /** `foundBy` says what met the failure ("a client read of offset 7"). */

@@ -101,6 +101,7 @@ describe('replication over gRPC (leader and follower in one process)', () => {
       state,
       new FakeReplicaMetadata(),
       new LogFailures(state),
+      log,
     );
     void follower.follow({ leaderId: 'a', address, epoch });
     return { state };

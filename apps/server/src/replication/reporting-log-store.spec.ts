@@ -54,3 +54,23 @@ describe('ReportingLogStore', () => {
     expect(append).toHaveBeenCalledWith([Buffer.from('x')], 1, undefined, options);
   });
 });
+
+describe('ReportingLogRetention', () => {
+  it('reports a failed deletion like a failed cut, then fails as the log did', async () => {
+    const log = new FakeLogStore();
+    const state = new ReplicaState();
+    const failures = new LogFailures(state);
+    jest
+      .spyOn(log, 'advanceStartTo')
+      .mockRejectedValue(new LogStoreError('CORRUPT', 'unlink failed, reopen the log'));
+    const asked: string[] = [];
+    const view = failures.reportingRetention(log, (operation, offset) => {
+      asked.push(`${operation} ${offset}`);
+      return 'retention';
+    });
+    await expect(view.advanceStartTo(3)).rejects.toThrow('unlink failed');
+    expect(asked).toEqual(['truncateTo 3']);
+    expect(state.problem).toBe('unlink failed, reopen the log');
+    expect(view.logStartOffset).toBe(0);
+  });
+});

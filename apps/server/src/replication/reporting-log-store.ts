@@ -2,6 +2,7 @@ import type {
   AppendOptions,
   AppendResult,
   EpochEndOffset,
+  LogRetention,
   LogStore,
   ProducerBatchId,
   ReadResult,
@@ -23,7 +24,8 @@ export type FoundBy = (operation: LogOperation, offset: number) => string | null
  * A LogStore that tells LogFailures about every failed operation (a damaged batch goes to
  * LogRepair, a failed log to Status) and then fails as the log did, so the services that use
  * it need no catch-note-rethrow of their own. Each user makes its own view
- * (LogFailures.reporting) saying what it is, for the log line.
+ * (LogFailures.reporting) saying what it is, for the log line. ReportingLogRetention below is
+ * the same for the retention side of the log.
  *
  * Concurrency: adds nothing to the log's (log.ts); the report runs in the rejection handler.
  */
@@ -52,26 +54,6 @@ export class ReportingLogStore implements LogStore {
 
   get logStartOffset(): number {
     return this.log.logStartOffset;
-  }
-
-  get sizeBytes(): number {
-    return this.log.sizeBytes;
-  }
-
-  get segmentsDeleted(): number {
-    return this.log.segmentsDeleted;
-  }
-
-  segmentFacts(nowMs: number): SegmentFacts[] {
-    return this.log.segmentFacts(nowMs);
-  }
-
-  advanceStartTo(offset: number): Promise<number> {
-    return this.reported(this.log.advanceStartTo(offset), 'truncateTo', offset);
-  }
-
-  rebaseAt(offset: number): Promise<void> {
-    return this.reported(this.log.rebaseAt(offset), 'truncateTo', offset);
   }
 
   onWritten(listener: () => void): () => void {
@@ -112,10 +94,63 @@ export class ReportingLogStore implements LogStore {
   }
 
   private reported<T>(operation: Promise<T>, name: LogOperation, offset: number): Promise<T> {
-    return operation.catch((error: unknown) => {
-      const foundBy = this.foundBy(name, offset);
-      if (foundBy !== null) this.failures.report(error, foundBy);
-      throw error;
-    });
+    return reported(operation, this.failures, () => this.foundBy(name, offset));
   }
+}
+
+/** LogRetention with its deletions reported like a cut (`truncateTo`): see ReportingLogStore. */
+export class ReportingLogRetention implements LogRetention {
+  constructor(
+    private readonly retention: LogRetention,
+    private readonly failures: LogFailures,
+    private readonly foundBy: FoundBy,
+  ) {}
+
+  get logStartOffset(): number {
+    return this.retention.logStartOffset;
+  }
+
+  get logEndOffset(): number {
+    return this.retention.logEndOffset;
+  }
+
+  get sizeBytes(): number {
+    return this.retention.sizeBytes;
+  }
+
+  get segmentsDeleted(): number {
+    return this.retention.segmentsDeleted;
+  }
+
+  segmentFacts(nowMs: number): SegmentFacts[] {
+    return this.retention.segmentFacts(nowMs);
+  }
+
+  advanceStartTo(offset: number): Promise<number> {
+    return reported(this.retention.advanceStartTo(offset), this.failures, () =>
+      this.foundBy('truncateTo', offset),
+    );
+  }
+
+  rebaseAt(offset: number): Promise<void> {
+    return reported(this.retention.rebaseAt(offset), this.failures, () =>
+      this.foundBy('truncateTo', offset),
+    );
+  }
+}
+
+/**
+ * Reports `operation`'s failure and fails as it did. `foundBy` is asked at the failure (what the
+ * user is doing then), and null means its caller reports it instead.
+ */
+function reported<T>(
+  operation: Promise<T>,
+  failures: LogFailures,
+  foundBy: () => string | null,
+): Promise<T> {
+  return operation.catch((error: unknown) => {
+    const by = foundBy();
+    if (by !== null) failures.report(error, by);
+    throw error;
+  });
 }

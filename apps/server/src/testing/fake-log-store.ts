@@ -2,6 +2,7 @@ import {
   logStoreErrors,
   type AppendResult,
   type EpochEndOffset,
+  type LogRetention,
   type LogStore,
   type ProducerBatchId,
   type ReadResult,
@@ -18,7 +19,7 @@ interface Entry {
  * An in-memory LogStore for unit specs of the server only. "Batches" on the follower path are
  * JSON of entries: enough to check that offsets and epochs travel, not the real batch layout.
  */
-export class FakeLogStore implements LogStore {
+export class FakeLogStore implements LogStore, LogRetention {
   readonly entries: Entry[] = [];
   private readonly producers = new Map<number, { sequence: number; result: AppendResult }>();
   /** When set, append() waits for this before it resolves (to hold appends in flight). */

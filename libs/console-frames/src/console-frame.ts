@@ -1,7 +1,7 @@
 /**
  * What GET /ui/events sends: the wire contract between the API's shared feed and the console
- * page (apps/console/src/feed-types.ts mirrors it; the apps do not import each other). Times
- * are milliseconds since the epoch; offsets are plain numbers like everywhere in the API.
+ * page, in a library because the apps do not import each other. Times are milliseconds since
+ * the epoch; offsets are plain numbers like everywhere in the API.
  */
 
 /** A replica as the console draws it: /Cluster's node plus what the feed remembers. */

@@ -1,0 +1,21 @@
+// The one way the browser suites (Swagger UI, console, stream, API keys) start Chromium: the
+// system's build (Debian's /usr/bin/chromium, or CHROMIUM_PATH) driven by playwright-core, with
+// no sandbox (CI containers) and nothing that talks to the network on its own.
+import { chromium, type Browser } from 'playwright-core';
+
+const QUIET_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: QUIET_FLAGS,
+  });
+}
