@@ -27,7 +27,7 @@ import type {
   LogStore,
 } from '@distilled/log-store';
 import { ReplicaError } from '../errors/replica-error';
-import { COALESCE_MAX_BYTES, COALESCE_MAX_MESSAGES } from './append-coalescer';
+import { coalesceGroups } from './coalesce-groups';
 import { IdempotencyKeyTable } from './idempotency-keys';
 import { scanKeys, type KeyScanResult } from './key-table-scan';
 
@@ -130,24 +130,9 @@ export class KeyedAppends {
 
   /** A turn's new keyed requests, as few record batches as the size limits allow. */
   private flush(writes: SharedWrite[]): void {
-    let group: SharedWrite[] = [];
-    let bytes = 0;
-    let count = 0;
-    for (const next of writes) {
-      const full =
-        next.write !== group[0]?.write ||
-        bytes + next.bytes > COALESCE_MAX_BYTES ||
-        count + next.messages.length > COALESCE_MAX_MESSAGES;
-      if (group.length > 0 && full) {
-        this.send(group);
-        group = [];
-        bytes = count = 0;
-      }
-      group.push(next);
-      bytes += next.bytes;
-      count += next.messages.length;
-    }
-    if (group.length > 0) this.send(group);
+    // Only requests that pass the same write (no producer) may share its batch.
+    const groups = coalesceGroups(writes, (next, group) => next.write === group[0].write);
+    for (const group of groups) this.send(group);
   }
 
   private send(group: SharedWrite[]): void {
