@@ -27,7 +27,17 @@ export interface ReaderResults {
     p99Ms: number;
     maxMs: number;
   };
-  idle: { followers: number; rssBeforeBytes: number; rssAfterBytes: number; heapUsedBytes: number };
+  idle: {
+    followers: number;
+    /** Streams the API counted as open when memory was read. */
+    connected: number;
+    /** Followers the API refused or reset, and the first reason. */
+    refused: number;
+    firstRefusal?: string;
+    rssBeforeBytes: number;
+    rssAfterBytes: number;
+    heapUsedBytes: number;
+  };
 }
 
 export interface ReaderOptions {
@@ -57,7 +67,7 @@ export async function measureReaders(
   );
   const idle = await idleFollowers(api, options.idleFollowers);
   log(
-    `readers: ${options.idleFollowers} idle followers: API RSS ${(idle.rssBeforeBytes / 2 ** 20).toFixed(0)} -> ${(idle.rssAfterBytes / 2 ** 20).toFixed(0)} MiB`,
+    `readers: ${options.idleFollowers} idle followers: API RSS ${(idle.rssBeforeBytes / 2 ** 20).toFixed(0)} -> ${(idle.rssAfterBytes / 2 ** 20).toFixed(0)} MiB, ${idle.connected} connected, ${idle.refused} refused${idle.firstRefusal ? ` (${idle.firstRefusal})` : ''}`,
   );
   return { messages: options.messages, rangeMessagesPerSec, streamMessagesPerSec, latency, idle };
 }
@@ -260,26 +270,56 @@ async function deliveryLatency(
 
 async function idleFollowers(api: string, count: number): Promise<ReaderResults['idle']> {
   const metric = async (name: string) => {
-    const text = await (await fetch(`${api}/metrics`)).text();
-    const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-    return line ? Number(line.split(' ').pop()) : NaN;
+    try {
+      const text = await (await fetch(`${api}/metrics`)).text();
+      const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+      return line ? Number(line.split(' ').pop()) : NaN;
+    } catch {
+      return NaN; // the API refused this connection too: unknown, not fatal
+    }
   };
   const rssBeforeBytes = await metric('distilled_api_process_resident_memory_bytes');
   const streams: http.ClientRequest[] = [];
+  // A follower the API refuses (e.g. past DISTILLED_API_MAX_CONNECTIONS) is counted and
+  // reported, not a crash of the whole run.
+  let refused = 0;
+  let firstRefusal: string | undefined;
   for (let i = 0; i < count; i++) {
-    streams.push(
-      http.get(`${api}/Data/Stream?offset=end`, { agent: false }, (res) => res.resume()),
-    );
+    const req = http.get(`${api}/Data/Stream?offset=end`, { agent: false }, (res) => {
+      if (res.statusCode !== 200) {
+        refused++;
+        firstRefusal ??= `HTTP ${res.statusCode}`;
+      }
+      res.resume();
+      res.on('error', () => undefined);
+    });
+    req.on('error', (error) => {
+      refused++;
+      firstRefusal ??= error.message;
+    });
+    streams.push(req);
     if (i % 100 === 99) await new Promise((r) => setTimeout(r, 50));
   }
   const deadline = Date.now() + 30_000;
-  while ((await metric('distilled_api_stream_connections')) < count && Date.now() < deadline) {
+  while (
+    (await metric('distilled_api_stream_connections')) < count - refused &&
+    Date.now() < deadline
+  ) {
     await new Promise((r) => setTimeout(r, 200));
   }
+  const connected = await metric('distilled_api_stream_connections');
   const rssAfterBytes = await metric('distilled_api_process_resident_memory_bytes');
   const heapUsedBytes = await metric('distilled_api_nodejs_heap_size_used_bytes');
   for (const req of streams) req.destroy();
-  return { followers: count, rssBeforeBytes, rssAfterBytes, heapUsedBytes };
+  return {
+    followers: count,
+    connected,
+    refused,
+    firstRefusal,
+    rssBeforeBytes,
+    rssAfterBytes,
+    heapUsedBytes,
+  };
 }
 
 export function readerOptions(args: Args): ReaderOptions {
@@ -298,7 +338,7 @@ export function readerRows(r: ReaderResults): string[] {
     `| Range bulk read, limit=1000, 4 readers | ${fmtInt(r.rangeMessagesPerSec)} messages/s | target ≥ 300,000 (2x NATS JetStream R3's ordered consumer here) |`,
     `| one SSE stream, bulk read | ${fmtInt(r.streamMessagesPerSec)} messages/s | target ≥ 300,000 |`,
     `| ack → event, ${r.latency.followers} followers at ${fmtInt(r.latency.ratePerSec)} writes/s (achieved) | p50 ${fmtMs(r.latency.p50Ms)} ms, p99 ${fmtMs(r.latency.p99Ms)} ms, max ${fmtMs(r.latency.maxMs)} ms over ${fmtInt(r.latency.events)} events | target p99 ≤ 20 ms |`,
-    `| API memory, ${fmtInt(r.idle.followers)} idle followers | RSS ${(r.idle.rssBeforeBytes / 2 ** 20).toFixed(0)} → ${(r.idle.rssAfterBytes / 2 ** 20).toFixed(0)} MiB, heap used ${(r.idle.heapUsedBytes / 2 ** 20).toFixed(0)} MiB | bounded |`,
+    `| API memory, ${fmtInt(r.idle.followers)} idle followers | RSS ${(r.idle.rssBeforeBytes / 2 ** 20).toFixed(0)} → ${(r.idle.rssAfterBytes / 2 ** 20).toFixed(0)} MiB, heap used ${(r.idle.heapUsedBytes / 2 ** 20).toFixed(0)} MiB, ${fmtInt(r.idle.connected)} connected | bounded${r.idle.refused ? `; ${fmtInt(r.idle.refused)} refused (${r.idle.firstRefusal})` : ''} |`,
   ];
 }
 

@@ -1,25 +1,36 @@
 /**
- * The optional extension section of a record batch: what a batch says about the request that
- * wrote it, beyond its messages. Version 1 carries the client's Idempotency-Key and a hash of
- * its request body, so the key travels with the batch into every replica's log and any leader
- * can answer a retry of it (apps/server/README.md, "Idempotency-Key and Expected-Offset").
+ * The optional extension section of a record batch: what a batch says about the request(s) that
+ * wrote it, beyond their messages. It carries each client request's Idempotency-Key and a hash of
+ * its request body, so the keys travel with the batch into every replica's log and any leader can
+ * answer a retry (apps/server/README.md, "Idempotency-Key and Expected-Offset").
  *
  * It sits after the last record, inside the batch's length and CRC. A batch without it (every
  * batch written before it existed) ends right after its last record, so old logs read as they
  * are: record framing (count x (length, bytes)) tells where the records end, and whatever
  * follows must be exactly one well-formed extension.
  *
- * Layout (byte position relative to the end of the last record):
+ * Version 1, one request whose key covers every record of the batch (byte position relative to
+ * the end of the last record):
  *    0  version    uint8   1
  *    1  keyLength  uint8   1..255
  *    2  key        keyLength bytes of visible ASCII (0x21..0x7e)
  *    .  hashLength uint8   0..64
  *    .  hash       hashLength bytes
  *
+ * Version 2, several keyed requests sharing the batch (the leader coalesces the keyed requests of
+ * one turn, as it does unkeyed ones), each owning the next `count` records in order:
+ *    0  version    uint8   2
+ *    1  parts      uint16  2..65535
+ *    3  parts x (count uint32 >= 1, keyLength uint8, key, hashLength uint8, hash)
+ * The counts must add up to the batch's record count. A batch of one keyed request is always
+ * written as version 1, byte for byte as before version 2 existed.
+ *
  * Concurrency: pure functions over buffers; safe from anywhere.
  */
 
 export const EXTENSION_VERSION = 1;
+export const MULTI_KEY_EXTENSION_VERSION = 2;
+export const MAX_KEYED_PARTS = 0xffff;
 export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 export const MAX_REQUEST_HASH_BYTES = 64;
 
@@ -44,40 +55,137 @@ export function idempotencyTagProblem(tag: IdempotencyTag): string | null {
   return null;
 }
 
-export function extensionSize(tag: IdempotencyTag): number {
-  return 3 + tag.key.length + tag.hash.length;
+/** One request's share of a batch: the next `count` records, written under `tag`. */
+export interface KeyedPart {
+  tag: IdempotencyTag;
+  count: number;
 }
 
-/** Writes the extension at `pos`; the caller sized the buffer with extensionSize. */
-export function writeExtension(buf: Buffer, pos: number, tag: IdempotencyTag): void {
-  buf.writeUInt8(EXTENSION_VERSION, pos);
-  buf.writeUInt8(tag.key.length, pos + 1);
-  buf.write(tag.key, pos + 2, 'latin1');
-  const at = pos + 2 + tag.key.length;
+function tagSize(tag: IdempotencyTag): number {
+  return 2 + tag.key.length + tag.hash.length;
+}
+
+export function extensionSize(parts: readonly KeyedPart[]): number {
+  if (parts.length === 1) return 1 + tagSize(parts[0].tag);
+  let size = 3;
+  for (const part of parts) size += 4 + tagSize(part.tag);
+  return size;
+}
+
+function writeTag(buf: Buffer, pos: number, tag: IdempotencyTag): number {
+  buf.writeUInt8(tag.key.length, pos);
+  buf.write(tag.key, pos + 1, 'latin1');
+  const at = pos + 1 + tag.key.length;
   buf.writeUInt8(tag.hash.length, at);
   tag.hash.copy(buf, at + 1);
+  return at + 1 + tag.hash.length;
 }
 
-export type ExtensionRead = { ok: true; tag: IdempotencyTag } | { ok: false; detail: string };
-
-/** Parses the extension that must fill buf[pos, end) exactly. */
-export function readExtension(buf: Buffer, pos: number, end: number): ExtensionRead {
-  if (end - pos < 3) return { ok: false, detail: `${end - pos} bytes after the last record` };
-  const version = buf.readUInt8(pos);
-  if (version !== EXTENSION_VERSION) {
-    return { ok: false, detail: `unknown batch extension version ${version}` };
+/**
+ * Writes the extension at `pos`; the caller sized the buffer with extensionSize and checked the
+ * parts (keyedPartsProblem).
+ */
+export function writeExtension(buf: Buffer, pos: number, parts: readonly KeyedPart[]): void {
+  if (parts.length === 1) {
+    buf.writeUInt8(EXTENSION_VERSION, pos);
+    writeTag(buf, pos + 1, parts[0].tag);
+    return;
   }
-  const keyLength = buf.readUInt8(pos + 1);
-  const hashAt = pos + 2 + keyLength;
+  buf.writeUInt8(MULTI_KEY_EXTENSION_VERSION, pos);
+  buf.writeUInt16BE(parts.length, pos + 1);
+  let at = pos + 3;
+  for (const part of parts) {
+    buf.writeUInt32BE(part.count, at);
+    at = writeTag(buf, at + 4, part.tag);
+  }
+}
+
+/** Why `parts` cannot describe a batch of `recordCount` records, or null when they can. */
+export function keyedPartsProblem(parts: readonly KeyedPart[], recordCount: number): string | null {
+  if (parts.length < 1 || parts.length > MAX_KEYED_PARTS) {
+    return `${parts.length} keyed parts; a batch holds 1 to ${MAX_KEYED_PARTS}`;
+  }
+  let total = 0;
+  for (const part of parts) {
+    if (!Number.isSafeInteger(part.count) || part.count < 1) {
+      return `a keyed part of ${part.count} records`;
+    }
+    const problem = idempotencyTagProblem(part.tag);
+    if (problem) return problem;
+    total += part.count;
+  }
+  return total === recordCount
+    ? null
+    : `the keyed parts cover ${total} records of a batch of ${recordCount}`;
+}
+
+export type ExtensionRead = { ok: true; parts: KeyedPart[] } | { ok: false; detail: string };
+
+type TagRead = { ok: true; tag: IdempotencyTag; next: number } | { ok: false; detail: string };
+
+function readTag(buf: Buffer, pos: number, end: number): TagRead {
+  if (end - pos < 2) return { ok: false, detail: 'an idempotency key is cut off' };
+  const keyLength = buf.readUInt8(pos);
+  const hashAt = pos + 1 + keyLength;
   if (keyLength < 1 || hashAt + 1 > end) {
     return { ok: false, detail: `idempotency key length ${keyLength} overruns the batch` };
   }
   const hashLength = buf.readUInt8(hashAt);
-  if (hashAt + 1 + hashLength !== end) {
-    return { ok: false, detail: 'the batch extension does not fill the batch exactly' };
-  }
-  const key = buf.toString('latin1', pos + 2, hashAt);
+  const next = hashAt + 1 + hashLength;
+  if (next > end)
+    return { ok: false, detail: `request hash length ${hashLength} overruns the batch` };
+  const key = buf.toString('latin1', pos + 1, hashAt);
   if (!VISIBLE_ASCII.test(key))
     return { ok: false, detail: 'idempotency key is not visible ASCII' };
-  return { ok: true, tag: { key, hash: buf.subarray(hashAt + 1, end) } };
+  return { ok: true, tag: { key, hash: buf.subarray(hashAt + 1, next) }, next };
+}
+
+/**
+ * Parses the extension that must fill buf[pos, end) exactly, for a batch of `recordCount`
+ * records (the hashes are views into `buf`).
+ */
+export function readExtension(
+  buf: Buffer,
+  pos: number,
+  end: number,
+  recordCount: number,
+): ExtensionRead {
+  if (end - pos < 3) return { ok: false, detail: `${end - pos} bytes after the last record` };
+  const version = buf.readUInt8(pos);
+  if (version === EXTENSION_VERSION) {
+    const read = readTag(buf, pos + 1, end);
+    if (!read.ok) return read;
+    if (read.next !== end) {
+      return { ok: false, detail: 'the batch extension does not fill the batch exactly' };
+    }
+    return { ok: true, parts: [{ tag: read.tag, count: recordCount }] };
+  }
+  if (version !== MULTI_KEY_EXTENSION_VERSION) {
+    return { ok: false, detail: `unknown batch extension version ${version}` };
+  }
+  const partCount = buf.readUInt16BE(pos + 1);
+  if (partCount < 2)
+    return { ok: false, detail: `${partCount} keyed parts in a version 2 extension` };
+  const parts: KeyedPart[] = [];
+  let at = pos + 3;
+  let total = 0;
+  for (let i = 0; i < partCount; i++) {
+    if (end - at < 4) return { ok: false, detail: `keyed part ${i} is cut off` };
+    const count = buf.readUInt32BE(at);
+    const read = readTag(buf, at + 4, end);
+    if (!read.ok) return read;
+    if (count < 1) return { ok: false, detail: `keyed part ${i} has no records` };
+    parts.push({ tag: read.tag, count });
+    total += count;
+    at = read.next;
+  }
+  if (at !== end)
+    return { ok: false, detail: 'the batch extension does not fill the batch exactly' };
+  if (total !== recordCount) {
+    return {
+      ok: false,
+      detail: `the keyed parts cover ${total} records of a batch of ${recordCount}`,
+    };
+  }
+  return { ok: true, parts };
 }

@@ -20,7 +20,7 @@ export { REPLICA_METADATA } from './replica-metadata';
 export type { ReplicaMetadata } from './replica-metadata';
 export {
   BATCH_HEADER_BYTES,
-  batchIdempotency,
+  batchKeys,
   batchMessages,
   checkBatch,
   decodeBatches,
@@ -33,7 +33,7 @@ export {
   MAX_IDEMPOTENCY_KEY_LENGTH,
   MAX_REQUEST_HASH_BYTES,
 } from './batch-extension';
-export type { IdempotencyTag } from './batch-extension';
+export type { IdempotencyTag, KeyedPart } from './batch-extension';
 export { EpochFile } from './epoch-file';
 export { HIGH_WATERMARK_FILE } from './high-watermark-checkpoint';
 export { INCARNATION_FILE } from './incarnation-file';

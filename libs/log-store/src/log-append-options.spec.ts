@@ -1,6 +1,6 @@
 import { LogStoreError } from './errors';
 import { Log } from './log';
-import { batchIdempotency, decodeBatches } from './record-batch';
+import { batchKeys, decodeBatches } from './record-batch';
 import { msg, tempDirs } from './test-support/temp-dir';
 
 const dirs = tempDirs();
@@ -74,8 +74,8 @@ describe('Log.append options', () => {
       expect(plain.messages.map(String)).toEqual(['message-0']);
       expect(keyed.header).toMatchObject({ baseOffset: 1, count: 2 });
       const bytes = await log.readFrom(1, 0);
-      expect(batchIdempotency(bytes)?.key).toBe('k1');
-      expect(String(batchIdempotency(bytes)?.hash)).toBe('hash-of-k1');
+      expect(batchKeys(bytes)[0]?.tag.key).toBe('k1');
+      expect(String(batchKeys(bytes)[0]?.tag.hash)).toBe('hash-of-k1');
       expect((await log.read(2)).message.toString()).toBe('message-2');
       await log.close();
     });
@@ -85,7 +85,7 @@ describe('Log.append options', () => {
       const follower = await Log.open({ dir: dirs.make() });
       await leader.append([msg(0)], 1, undefined, { idempotency: tag('k2') });
       await follower.appendBatches(await leader.readFrom(0, 1 << 20));
-      expect(batchIdempotency(await follower.readFrom(0, 0))?.key).toBe('k2');
+      expect(batchKeys(await follower.readFrom(0, 0))[0]?.tag.key).toBe('k2');
       await leader.close();
       await follower.close();
     });

@@ -7,14 +7,14 @@
  * No state of its own. Concurrency: synchronous event-loop code up to the enqueue; offsets are
  * stamped later by the writer, in queue order.
  */
-import { idempotencyTagProblem } from './batch-extension';
+import { keyedPartsProblem } from './batch-extension';
 import { logStoreErrors } from './errors';
 import type { GroupCommitWriter } from './group-commit';
 import type { AppendOptions, AppendResult, ProducerBatchId } from './log-store.interface';
 import type { ProducerStateTable } from './producer-state';
 import { isOffset } from './log-reader';
 import type { QueuedBatch, QueuedWrite } from './queued-write';
-import { checkBatch, encodeBatch, encodedBatchSize } from './record-batch';
+import { checkBatch, encodeBatch, encodedBatchSize, keyedPartsOf } from './record-batch';
 
 const MAX_EPOCH = 0x7fff_ffff;
 
@@ -46,13 +46,17 @@ export function leaderAppend(
       `epoch ${epoch} is older than the log's latest epoch ${writer.queuedEpoch}`,
     );
   }
-  const { expectedOffset, idempotency } = options;
+  const { expectedOffset, idempotency, keyedParts } = options;
   if (expectedOffset !== undefined && !isOffset(expectedOffset)) {
     throw logStoreErrors.invalidArgument(`expected offset ${expectedOffset} is not an offset`);
   }
-  const tagProblem = idempotency && idempotencyTagProblem(idempotency);
+  if (idempotency && keyedParts) {
+    throw logStoreErrors.invalidArgument('give idempotency or keyedParts, not both');
+  }
+  const parts = keyedPartsOf(messages.length, idempotency, keyedParts);
+  const tagProblem = parts && keyedPartsProblem(parts, messages.length);
   if (tagProblem) throw logStoreErrors.invalidArgument(`idempotency tag: ${tagProblem}`);
-  const size = encodedBatchSize(messages, idempotency);
+  const size = encodedBatchSize(messages, parts);
   if (size > maxBatchBytes) {
     throw logStoreErrors.invalidArgument(
       `batch of ${size} bytes is over the limit of ${maxBatchBytes}`,
@@ -89,7 +93,7 @@ export function leaderAppend(
     producerId,
     sequence,
     messages,
-    idempotency,
+    keyedParts: parts,
   });
   const count = messages.length;
   let item!: QueuedWrite;

@@ -7,7 +7,7 @@
  *
  * Offsets are plain numbers (contiguous from 0, below 2^53). Messages are bytes.
  */
-import type { IdempotencyTag } from './batch-extension';
+import type { IdempotencyTag, KeyedPart } from './batch-extension';
 
 export const LOG_STORE = Symbol('LOG_STORE');
 
@@ -31,6 +31,12 @@ export interface AppendOptions {
   expectedOffset?: number;
   /** Kept in the batch's extension section, replicated and read back with it. */
   idempotency?: IdempotencyTag;
+  /**
+   * Instead of `idempotency`: the keys of several requests that share this batch, each owning
+   * the next `count` messages (counts adding up to the messages). The batch stays one unit:
+   * all of it is committed, or none.
+   */
+  keyedParts?: readonly KeyedPart[];
 }
 
 export interface AppendResult {

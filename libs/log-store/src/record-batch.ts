@@ -13,9 +13,9 @@
  *   32  producerId  int64   idempotent producer id, 0 = none
  *   40  sequence    int64   the producer's batch sequence (0 without a producer)
  *   48  records     count x (length int32, bytes)
- *    .  extension   optional, after the last record (batch-extension.ts): the idempotency key
- *                   of the request that wrote the batch; batches without one end at their last
- *                   record, as every batch did before the extension existed
+ *    .  extension   optional, after the last record (batch-extension.ts): the idempotency
+ *                   key(s) of the request(s) that wrote the batch; batches without one end at
+ *                   their last record, as every batch did before the extension existed
  *
  * baseOffset sits outside the CRC (as in Kafka) so a batch can be encoded and checksummed when
  * append() is called and stamped with its offset only when its turn in the group commit comes.
@@ -30,6 +30,7 @@ import {
   readExtension,
   writeExtension,
   type IdempotencyTag,
+  type KeyedPart,
 } from './batch-extension';
 
 /** Bytes before the first record. */
@@ -50,6 +51,18 @@ export interface BatchInput {
   messages: readonly Buffer[];
   /** The client request's idempotency key (and body hash), kept in the batch extension. */
   idempotency?: IdempotencyTag;
+  /** Instead of `idempotency`: several keyed requests, each owning the next `count` messages. */
+  keyedParts?: readonly KeyedPart[];
+}
+
+/** The keyed parts a batch of `count` messages carries (none: undefined). */
+export function keyedPartsOf(
+  count: number,
+  idempotency?: IdempotencyTag,
+  keyedParts?: readonly KeyedPart[],
+): readonly KeyedPart[] | undefined {
+  if (keyedParts) return keyedParts;
+  return idempotency ? [{ tag: idempotency, count }] : undefined;
 }
 
 export interface BatchHeader {
@@ -84,15 +97,16 @@ export function readInt64(buf: Buffer, pos: number): number {
 
 export function encodedBatchSize(
   messages: readonly Buffer[],
-  idempotency?: IdempotencyTag,
+  keyedParts?: readonly KeyedPart[],
 ): number {
   let size = BATCH_HEADER_BYTES;
   for (const m of messages) size += 4 + m.length;
-  return idempotency ? size + extensionSize(idempotency) : size;
+  return keyedParts ? size + extensionSize(keyedParts) : size;
 }
 
 export function encodeBatch(input: BatchInput): Buffer {
-  const size = encodedBatchSize(input.messages, input.idempotency);
+  const parts = keyedPartsOf(input.messages.length, input.idempotency, input.keyedParts);
+  const size = encodedBatchSize(input.messages, parts);
   if (size > MAX_BATCH_BYTES) throw new RangeError(`batch of ${size} bytes is too large`);
   const buf = Buffer.allocUnsafe(size);
   writeInt64(buf, input.baseOffset, 0);
@@ -108,7 +122,7 @@ export function encodeBatch(input: BatchInput): Buffer {
     m.copy(buf, pos + 4);
     pos += 4 + m.length;
   }
-  if (input.idempotency) writeExtension(buf, pos, input.idempotency);
+  if (parts) writeExtension(buf, pos, parts);
   buf.writeUInt32BE(crc32c(buf.subarray(CRC_START)), 12);
   return buf;
 }
@@ -192,24 +206,24 @@ export function checkBatch(buf: Buffer, pos = 0, end = buf.length, verifyCrc = t
     p += 4 + len;
   }
   if (p !== batchEnd) {
-    const extension = readExtension(buf, p, batchEnd);
+    const extension = readExtension(buf, p, batchEnd, header.count);
     if (!extension.ok) return { ok: false, reason: 'framing', detail: extension.detail };
   }
   return { ok: true, header };
 }
 
 /**
- * The idempotency key of a batch that passed checkBatch, or null when it has none (a view into
- * `buf` for the hash).
+ * The idempotency keys of a batch that passed checkBatch, in record order, each with the number
+ * of records it owns; empty when the batch has none (the hashes are views into `buf`).
  */
-export function batchIdempotency(buf: Buffer, pos = 0): IdempotencyTag | null {
+export function batchKeys(buf: Buffer, pos = 0): KeyedPart[] {
   const count = buf.readInt32BE(pos + 20);
   const end = pos + buf.readInt32BE(pos + 8) + BATCH_PREFIX_BYTES;
   let p = pos + BATCH_HEADER_BYTES;
   for (let i = 0; i < count; i++) p += 4 + buf.readInt32BE(p);
-  if (p >= end) return null;
-  const extension = readExtension(buf, p, end);
-  return extension.ok ? extension.tag : null;
+  if (p >= end) return [];
+  const extension = readExtension(buf, p, end, count);
+  return extension.ok ? extension.parts : [];
 }
 
 /** The message at `index` of a batch that passed checkBatch, as a view into `buf`. */

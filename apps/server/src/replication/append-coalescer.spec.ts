@@ -1,5 +1,6 @@
 import type { AppendResult } from '@distilled/log-store';
-import { AppendCoalescer, COALESCE_MAX_MESSAGES } from './append-coalescer';
+import { AppendCoalescer } from './append-coalescer';
+import { COALESCE_MAX_MESSAGES } from './coalesce-groups';
 
 const m = (text: string) => Buffer.from(text);
 

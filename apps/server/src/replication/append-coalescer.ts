@@ -1,9 +1,6 @@
 import { TurnBatcher } from '@distilled/common';
 import type { AppendResult } from '@distilled/log-store';
-
-/** A coalesced batch stays well under the log's batch limit and the gRPC message limit. */
-export const COALESCE_MAX_BYTES = 1024 * 1024;
-export const COALESCE_MAX_MESSAGES = 4096;
+import { coalesceGroups } from './coalesce-groups';
 
 interface Waiting {
   messages: Buffer[];
@@ -46,23 +43,7 @@ export class AppendCoalescer {
 
   /** The calls of one turn, as few record batches as the size limits allow. */
   private flush(waiting: Waiting[]): void {
-    let group: Waiting[] = [];
-    let bytes = 0;
-    let count = 0;
-    for (const call of waiting) {
-      const full =
-        bytes + call.bytes > COALESCE_MAX_BYTES ||
-        count + call.messages.length > COALESCE_MAX_MESSAGES;
-      if (group.length > 0 && full) {
-        this.send(group);
-        group = [];
-        bytes = count = 0;
-      }
-      group.push(call);
-      bytes += call.bytes;
-      count += call.messages.length;
-    }
-    if (group.length > 0) this.send(group);
+    for (const group of coalesceGroups(waiting)) this.send(group);
   }
 
   private send(group: Waiting[]): void {

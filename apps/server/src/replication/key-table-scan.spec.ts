@@ -45,6 +45,29 @@ describe('key table scan', () => {
     await log.close();
   });
 
+  it('finds each key of a batch shared by several keyed requests, at its own offsets', async () => {
+    const log = await openLog();
+    await log.append([Buffer.from('plain')], 1);
+    await log.append(
+      ['a', 'b', 'c', 'd'].map((m) => Buffer.from(m)),
+      1,
+      undefined,
+      {
+        keyedParts: [
+          { tag: tag('one'), count: 1 },
+          { tag: tag('three'), count: 3 },
+        ],
+      },
+    );
+    const table = new IdempotencyKeyTable({ maxKeys: 10, windowMs: 60_000 });
+    const scan = await scanKeys(log, table, Date.now() - 60_000, log.logEndOffset);
+    expect(scan).toMatchObject({ batches: 2, keys: 2 });
+    const check = (key: string) => table.check(tag(key), log.logEndOffset, Date.now());
+    expect(check('one')).toEqual({ kind: 'replay', baseOffset: 1, count: 1 });
+    expect(check('three')).toEqual({ kind: 'replay', baseOffset: 2, count: 3 });
+    await log.close();
+  });
+
   it('starts at the first batch inside the window (binary search on timestamps)', async () => {
     const log = await openLog();
     jest.useFakeTimers({ now: 1_000_000, doNotFake: ['setImmediate', 'nextTick'] });

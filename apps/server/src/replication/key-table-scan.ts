@@ -13,7 +13,7 @@
  * yields to the event loop between chunks so a long scan does not stall the leader.
  */
 import {
-  batchIdempotency,
+  batchKeys,
   readBatchHeader,
   BATCH_HEADER_BYTES,
   type LogStore,
@@ -71,10 +71,12 @@ export async function scanKeys(
     let pos = 0;
     while (pos < buf.length && offset < end) {
       const header = readBatchHeader(buf, pos);
-      const tag = batchIdempotency(buf, pos);
-      if (tag) {
+      // A batch may hold several keyed requests (the leader coalesces a turn's keyed appends).
+      let partOffset = header.baseOffset;
+      for (const part of batchKeys(buf, pos)) {
         // The table keeps the hash as a string, so the view does not pin the chunk.
-        table.remember(tag, header.baseOffset, header.count, header.timestamp);
+        table.remember(part.tag, partOffset, part.count, header.timestamp);
+        partOffset += part.count;
         result.keys += 1;
       }
       result.batches += 1;

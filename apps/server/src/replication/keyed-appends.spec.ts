@@ -64,6 +64,8 @@ describe('KeyedAppends', () => {
       return write()(messages, options, onWritten);
     };
     const first = keyed.append([Buffer.from('m')], tag('k'), undefined, slow);
+    // The write starts at the end of the turn the request arrived in.
+    await new Promise((resolve) => setImmediate(resolve));
     await new Promise((resolve) => setImmediate(resolve));
     expect(await reasonOf(keyed.append([Buffer.from('m')], tag('k'), undefined, write()))).toBe(
       ErrorReason.KeyInFlight,
@@ -102,6 +104,92 @@ describe('KeyedAppends', () => {
     );
     expect(await keyed.append([Buffer.from('m')], tag('k'), undefined, write())).toMatchObject({
       duplicate: false,
+    });
+  });
+
+  describe('a turn of keyed requests', () => {
+    const m = (text: string) => Buffer.from(text);
+
+    it('shares one batch, each request with its own offsets and key', async () => {
+      const { keyed, write, calls } = setup();
+      const shared = write();
+      const answers = await Promise.all([
+        keyed.append([m('a'), m('b')], tag('k1'), undefined, shared),
+        keyed.append([m('c')], tag('k2', 'c'), undefined, shared),
+      ]);
+      expect(answers).toEqual([
+        { baseOffset: 0, count: 2, duplicate: false },
+        { baseOffset: 2, count: 1, duplicate: false },
+      ]);
+      expect(calls).toEqual([
+        {
+          keyedParts: [
+            { tag: tag('k1'), count: 2 },
+            { tag: tag('k2', 'c'), count: 1 },
+          ],
+        },
+      ]);
+      expect(await keyed.append([m('c')], tag('k2', 'c'), undefined, shared)).toEqual({
+        baseOffset: 2,
+        count: 1,
+        duplicate: true,
+      });
+    });
+
+    it('leaves a request with an expected offset, or another write, out of the shared batch', async () => {
+      const { keyed, write, calls } = setup();
+      const shared = write();
+      await Promise.all([
+        keyed.append([m('a')], tag('k1'), undefined, shared),
+        keyed.append([m('b')], tag('k2'), 5, shared).catch(() => undefined),
+        keyed.append([m('c')], tag('k3'), undefined, write()),
+        keyed.append([m('d')], tag('k4'), undefined, shared),
+      ]);
+      expect(calls.map((c) => c.idempotency?.key ?? c.keyedParts?.map((p) => p.tag.key))).toEqual([
+        'k2',
+        'k1',
+        'k3',
+        'k4',
+      ]);
+    });
+
+    it('frees every key of a batch that was not written, and they can be sent again', async () => {
+      const { keyed, write } = setup();
+      const refused = ReplicaError.notEnoughReplicas(['a'], 2);
+      const failing: WriteBatch = () => Promise.reject(refused);
+      const both = [
+        keyed.append([m('a')], tag('k1'), undefined, failing),
+        keyed.append([m('b')], tag('k2'), undefined, failing),
+      ];
+      for (const attempt of both) await expect(attempt).rejects.toBe(refused);
+      const shared = write();
+      const again = await Promise.all([
+        keyed.append([m('a')], tag('k1'), undefined, shared),
+        keyed.append([m('b')], tag('k2'), undefined, shared),
+      ]);
+      expect(again.map((a) => a.duplicate)).toEqual([false, false]);
+    });
+
+    it('keeps every key of a written, uncommitted batch in flight', async () => {
+      const { keyed, write, setHw } = setup();
+      const timeout = ReplicaError.commitTimeout(0, 2, 10);
+      const uncommitted: WriteBatch = async (messages, options, onWritten) => {
+        await write(false)(messages, options, onWritten);
+        throw timeout;
+      };
+      await Promise.all([
+        expect(keyed.append([m('a')], tag('k1'), undefined, uncommitted)).rejects.toBe(timeout),
+        expect(keyed.append([m('b')], tag('k2'), undefined, uncommitted)).rejects.toBe(timeout),
+      ]);
+      expect(await reasonOf(keyed.append([m('b')], tag('k2'), undefined, write()))).toBe(
+        ErrorReason.KeyInFlight,
+      );
+      setHw(2);
+      expect(await keyed.append([m('b')], tag('k2'), undefined, write())).toEqual({
+        baseOffset: 1,
+        count: 1,
+        duplicate: true,
+      });
     });
   });
 });

@@ -1,9 +1,16 @@
 /**
  * Appends that carry an Idempotency-Key, on the leader (apps/server/README.md, "Idempotency-Key and
  * Expected-Offset"): decides, in the leader's append order, whether a keyed request is new
- * (appended as a record batch of its own, the key in its extension), a retry of a committed request
- * (answered with the original offsets, `duplicate: true`), still in flight (key-in-flight: try
- * again later) or a reuse of the key for another body (key-mismatch).
+ * (appended, the key in its batch's extension), a retry of a committed request (answered with the
+ * original offsets, `duplicate: true`), still in flight (key-in-flight: try again later) or a reuse
+ * of the key for another body (key-mismatch).
+ *
+ * New keyed requests of one turn of the event loop that pass the same `write` and no expected
+ * offset share one record batch (a version 2 extension lists each request's key and how many of
+ * the batch's messages are its own), as unkeyed appends do in AppendCoalescer: one header, one
+ * checksum, one commit wait and one batch for the followers to check, instead of one per
+ * request. Each request still gets its own offsets, and the batch is committed or lost whole.
+ * A request with an expected offset is decided alone: its condition is on its own first offset.
  *
  * One per LeaderTerm. The key table starts empty and is filled from the log by a scan that
  * starts with the term; keyed appends wait for it (unkeyed ones never do).
@@ -11,8 +18,16 @@
  * Concurrency: the check and the `begin` that claims the key run in one synchronous stretch,
  * so two requests with the same key cannot both be appended.
  */
-import type { AppendOptions, AppendResult, IdempotencyTag, LogStore } from '@distilled/log-store';
+import { TurnBatcher } from '@distilled/common';
+import type {
+  AppendOptions,
+  AppendResult,
+  IdempotencyTag,
+  KeyedPart,
+  LogStore,
+} from '@distilled/log-store';
 import { ReplicaError } from '../errors/replica-error';
+import { coalesceGroups } from './coalesce-groups';
 import { IdempotencyKeyTable } from './idempotency-keys';
 import { scanKeys, type KeyScanResult } from './key-table-scan';
 
@@ -31,9 +46,28 @@ export interface KeyedAppendsOptions {
   now: () => number;
 }
 
+/** A new keyed request waiting for the end of its turn, its key already claimed. */
+interface SharedWrite {
+  messages: Buffer[];
+  tag: IdempotencyTag;
+  write: WriteBatch;
+  /** Its messages' bytes plus its key's share of the extension. */
+  bytes: number;
+  resolve(result: AppendResult): void;
+  reject(error: unknown): void;
+}
+
+/** What a keyed request adds to a batch besides its messages: 4 + its records' framing. */
+function sharedBytes(messages: Buffer[], tag: IdempotencyTag): number {
+  let bytes = 6 + tag.key.length + tag.hash.length;
+  for (const message of messages) bytes += 4 + message.length;
+  return bytes;
+}
+
 export class KeyedAppends {
   readonly table: IdempotencyKeyTable;
   private scan?: Promise<KeyScanResult>;
+  private readonly turn = new TurnBatcher<SharedWrite>((writes) => this.flush(writes));
 
   constructor(private readonly options: KeyedAppendsOptions) {
     this.table = new IdempotencyKeyTable({ maxKeys: options.maxKeys, windowMs: options.windowMs });
@@ -68,6 +102,18 @@ export class KeyedAppends {
         break;
     }
     this.table.begin(tag);
+    if (expectedOffset === undefined) {
+      return new Promise<AppendResult>((resolve, reject) => {
+        this.turn.add({
+          messages,
+          tag,
+          write,
+          bytes: sharedBytes(messages, tag),
+          resolve,
+          reject,
+        });
+      });
+    }
     let written = false;
     try {
       return await write(messages, { idempotency: tag, expectedOffset }, (result) => {
@@ -80,5 +126,51 @@ export class KeyedAppends {
       if (!written) this.table.abandon(tag);
       throw error;
     }
+  }
+
+  /** A turn's new keyed requests, as few record batches as the size limits allow. */
+  private flush(writes: SharedWrite[]): void {
+    // Only requests that pass the same write (no producer) may share its batch.
+    const groups = coalesceGroups(writes, (next, group) => next.write === group[0].write);
+    for (const group of groups) this.send(group);
+  }
+
+  private send(group: SharedWrite[]): void {
+    const alone = group.length === 1;
+    const messages = alone ? group[0].messages : group.flatMap((w) => w.messages);
+    const options: AppendOptions = alone
+      ? { idempotency: group[0].tag }
+      : {
+          keyedParts: group.map((w): KeyedPart => ({ tag: w.tag, count: w.messages.length })),
+        };
+    const settle = (baseOffset: number, each: (w: SharedWrite, offset: number) => void) => {
+      let offset = baseOffset;
+      for (const w of group) {
+        each(w, offset);
+        offset += w.messages.length;
+      }
+    };
+    let written = false;
+    group[0]
+      .write(messages, options, (result) => {
+        written = true;
+        const now = this.options.now();
+        settle(result.baseOffset, (w, offset) =>
+          this.table.remember(w.tag, offset, w.messages.length, now),
+        );
+      })
+      .then(
+        (result) =>
+          settle(result.baseOffset, (w, offset) =>
+            w.resolve({ baseOffset: offset, count: w.messages.length, duplicate: false }),
+          ),
+        (error: unknown) => {
+          // As for a request alone: not written frees every key; written keys stay in flight.
+          for (const w of group) {
+            if (!written) this.table.abandon(w.tag);
+            w.reject(error);
+          }
+        },
+      );
   }
 }

@@ -15,7 +15,7 @@ import { FollowerTracker } from './follower-tracker';
 import { computeHighWatermark, type HighWatermark } from './high-watermark';
 import { IsrManager } from './isr-manager';
 import { IsrUpkeep } from './isr-upkeep';
-import { KeyedAppends } from './keyed-appends';
+import { KeyedAppends, type WriteBatch } from './keyed-appends';
 import { describeError } from '@distilled/common';
 
 export interface LeaderTermOptions {
@@ -66,6 +66,8 @@ export class LeaderTerm implements FetchSessionHost {
   private readonly coalescer = new AppendCoalescer((messages) => this.appendBatch(messages));
   /** Appends with an Idempotency-Key: one record batch each, decided against the key table. */
   private readonly keyed: KeyedAppends;
+  private readonly writeKeyed: WriteBatch = (batch, opts, onWritten) =>
+    this.appendBatch(batch, undefined, opts, onWritten);
   private readonly now: () => number;
   /** The end of the leader's own appended-and-resolved log: its part in the HW. */
   private durableLeo: number;
@@ -142,9 +144,11 @@ export class LeaderTerm implements FetchSessionHost {
   ): Promise<AppendResult> {
     const { idempotency, expectedOffset } = options;
     if (idempotency) {
-      return this.keyed.append(messages, idempotency, expectedOffset, (batch, opts, onWritten) =>
-        this.appendBatch(batch, producer, opts, onWritten),
-      );
+      // Without a producer, keyed appends of one turn may share a batch (one `write` for all).
+      const write: WriteBatch = producer
+        ? (batch, opts, onWritten) => this.appendBatch(batch, producer, opts, onWritten)
+        : this.writeKeyed;
+      return this.keyed.append(messages, idempotency, expectedOffset, write);
     }
     if (producer || expectedOffset !== undefined) {
       return this.appendBatch(messages, producer, options);
