@@ -1,4 +1,5 @@
 import { ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
+import fastify from 'fastify';
 import { AppendMessageDto } from '../data/dto/append-message.dto';
 import { ReadMessageQueryDto } from '../data/dto/read-message-query.dto';
 import { ApiValidationPipe, fastTransform } from './api-validation.pipe';
@@ -57,5 +58,33 @@ describe('ApiValidationPipe fast path', () => {
     await expect(
       new ApiValidationPipe().transform({ message: 'x', extra: 1 }, body),
     ).rejects.toMatchObject({ status: 400 });
+  });
+});
+
+describe("ApiValidationPipe fast path with Fastify's own query object", () => {
+  it('takes the fast path for the query Fastify parses (not a plain or null-prototype object)', async () => {
+    const app = fastify();
+    let parsed: unknown;
+    app.get('/Data', (request, reply) => {
+      parsed = request.query;
+      void reply.send({});
+    });
+    await app.inject({ method: 'GET', url: '/Data?offset=12' });
+    await app.close();
+    expect(Object.getPrototypeOf(parsed)).not.toBe(Object.prototype);
+    const fast = fastTransform(parsed, query);
+    expect(fast).toBeInstanceOf(ReadMessageQueryDto);
+    expect(fast).toEqual(await full.transform(parsed, query));
+  });
+
+  it('still refuses an object whose prototype carries properties', () => {
+    const inherited = Object.create({ offset: '1' }) as object;
+    expect(
+      fastTransform(Object.assign(Object.create(inherited) as object, { offset: '2' }), query),
+    ).toBeUndefined();
+    function Empty(this: object): void {}
+    Empty.prototype = Object.assign(Object.create(null) as object, { other: 'x' });
+    const withOwn = Object.assign(new (Empty as unknown as new () => object)(), { offset: '3' });
+    expect(fastTransform(withOwn, query)).toBeUndefined();
   });
 });

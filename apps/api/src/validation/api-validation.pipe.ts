@@ -45,10 +45,21 @@ export class ApiValidationPipe extends ValidationPipe {
 
 function onlyKey(value: unknown, key: string): boolean {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  if (proto !== Object.prototype && proto !== null) return false;
+  if (!isDictionary(value)) return false;
   const keys = Object.keys(value);
   return keys.length === 1 && keys[0] === key;
+}
+
+/**
+ * A plain object, a null-prototype one, or one made by a constructor whose prototype is an empty
+ * null-prototype object: what Fastify's query parser (fast-querystring) builds for every request,
+ * `new Empty()`, because that is faster to create than Object.create(null). Without that last
+ * case no GET ever took the fast path. Nothing is inherited from such a prototype either way.
+ */
+function isDictionary(value: object): boolean {
+  const proto = Object.getPrototypeOf(value) as object | null;
+  if (proto === Object.prototype || proto === null) return true;
+  return Object.getPrototypeOf(proto) === null && Reflect.ownKeys(proto).length === 0;
 }
 
 /** The DTO for a valid, one-field body or query; undefined to take the full validation path. */

@@ -24,13 +24,24 @@ const EMPTY = Buffer.alloc(0);
 
 /**
  * One follower's Fetch stream on the leader. The follower sends a request (its log end
- * offset, which is also its acknowledgement) and gets exactly one response back before it
- * sends the next: at most one response in flight, so a slow follower never piles up memory
- * here. A response goes out as soon as there is log past the requested offset, or the HW
- * moved since the last response (so followers learn the HW promptly); otherwise the request
- * waits for wake().
+ * offset, which is also its acknowledgement) and gets exactly one response with batches back
+ * before it sends the next: at most one batch response in flight, so a slow follower never piles
+ * up memory here. A response goes out as soon as there is log past the requested offset, or the
+ * HW or log start moved since the last response (so followers learn the HW promptly); otherwise
+ * the request waits for wake().
+ *
+ * A follower that accepts kept requests (FetchRequest.accepts_kept_requests) gets news without
+ * batches as a response that keeps its request open (request_kept), and does not ask again
+ * after it: a write then costs each follower one request (its acknowledgement) instead of two.
+ * Such responses stay bounded: each needs the HW or the log start to have moved since the last
+ * one, and neither moves past what the followers acknowledged.
  */
 export class FetchSession {
+  /**
+   * Set by the Fetch handler from the first request: the follower understands request_kept.
+   * Older followers ask again after every response, so they never get a kept one.
+   */
+  acceptsKeptRequests = false;
   private requested: number | undefined;
   private sentHighWatermark = -1;
   /** The log start last told to the follower: a move is news even when nothing else is. */
@@ -95,9 +106,12 @@ export class FetchSession {
     try {
       const batches = await this.batchesFrom(offset, leaderLeo);
       if (this.closed) return;
-      this.requested = undefined;
       this.sentHighWatermark = this.host.highWatermark();
       this.sentLogStart = this.host.log.logStartOffset;
+      // Only news at a valid position keeps the request: below the log start the follower must
+      // re-base and ask again from its new log end.
+      const kept = this.acceptsKeptRequests && batches.length === 0 && offset >= this.sentLogStart;
+      if (!kept && this.requested === offset) this.requested = undefined;
       this.host.onResponse(this.followerId, leaderLeo);
       this.call.write({
         epoch: this.host.epoch,
@@ -106,6 +120,7 @@ export class FetchSession {
         leader_log_end_offset: leaderLeo,
         // Below it the follower deletes; a follower whose log ends below it re-bases there.
         log_start_offset: this.sentLogStart,
+        request_kept: kept,
       });
     } catch (error) {
       this.host.onSessionError(this, error);
@@ -113,7 +128,7 @@ export class FetchSession {
     } finally {
       this.sending = false;
     }
-    // A request that arrived while we were reading is answered now.
+    // A request that arrived while we were reading (or news for a kept one) is answered now.
     this.pump();
   }
 

@@ -189,20 +189,26 @@ export class FollowerService {
     run.call = call;
     // Keep a late error (after we stopped reading) from being unhandled.
     call.on('error', () => undefined);
-    const acknowledge = () =>
+    // The log end the leader last heard from us: a response that keeps our request needs no new
+    // request while it still holds.
+    let requested = this.log.logEndOffset;
+    const acknowledge = () => {
+      requested = this.log.logEndOffset;
       call.write({
         follower_id: this.config.nodeId,
         epoch: target.epoch,
-        log_end_offset: this.log.logEndOffset,
+        log_end_offset: requested,
       });
+    };
     let progressed = false;
     try {
       // The leader binds the stream with the first request: it says which data directory we are.
       call.write({
         follower_id: this.config.nodeId,
         epoch: target.epoch,
-        log_end_offset: this.log.logEndOffset,
+        log_end_offset: requested,
         incarnation: this.metadata.incarnation.id,
+        accepts_kept_requests: true,
       });
       for await (const response of call as AsyncIterable<FetchResponse>) {
         if (run.stopped) break;
@@ -227,6 +233,9 @@ export class FollowerService {
         );
         progressed = true;
         if (run.stopped) break;
+        // News without batches (a HW move) that kept our request: the leader answers it again
+        // when there are batches, so asking again would only cost both sides a message.
+        if (response.request_kept && this.log.logEndOffset === requested) continue;
         acknowledge();
       }
     } finally {

@@ -19,6 +19,12 @@ export interface FetchRequest__Input {
    * replaced. Empty from a replica that predates incarnations.
    */
   'incarnation'?: (string);
+  /**
+   * The follower understands FetchResponse.request_kept (in the first request of a stream): the
+   * leader may then answer news without batches (a new high watermark or log start) while
+   * keeping the request open, and the follower does not ask again after such an answer.
+   */
+  'accepts_kept_requests'?: (boolean);
 }
 
 export interface FetchRequest {
@@ -38,4 +44,10 @@ export interface FetchRequest {
    * replaced. Empty from a replica that predates incarnations.
    */
   'incarnation': (string);
+  /**
+   * The follower understands FetchResponse.request_kept (in the first request of a stream): the
+   * leader may then answer news without batches (a new high watermark or log start) while
+   * keeping the request open, and the follower does not ask again after such an answer.
+   */
+  'accepts_kept_requests': (boolean);
 }

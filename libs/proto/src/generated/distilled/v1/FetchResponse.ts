@@ -16,6 +16,12 @@ export interface FetchResponse__Input {
    * log ends below it.
    */
   'log_start_offset'?: (number | string | Long);
+  /**
+   * No batches, and the request this answers still stands (only to a follower that accepts
+   * kept requests): the leader sends the batches from the same offset when they exist, so the
+   * follower does not ask again. Saves a request per high-watermark move per follower.
+   */
+  'request_kept'?: (boolean);
 }
 
 export interface FetchResponse {
@@ -32,4 +38,10 @@ export interface FetchResponse {
    * log ends below it.
    */
   'log_start_offset': (number);
+  /**
+   * No batches, and the request this answers still stands (only to a follower that accepts
+   * kept requests): the leader sends the batches from the same offset when they exist, so the
+   * follower does not ask again. Saves a request per high-watermark move per follower.
+   */
+  'request_kept': (boolean);
 }
