@@ -23,6 +23,7 @@ describe('parseServerConfig', () => {
       logFormat: 'json',
       idempotencyWindowMs: 24 * 60 * 60 * 1000,
       idempotencyMaxKeys: 1_000_000,
+      grpcTls: null,
     });
   });
 
