@@ -24,7 +24,10 @@ export function readGrpcTls(env: ClusterEnv): GrpcTlsMaterial | null {
     }
     return null;
   }
-  const ca = readCertificates({ variable: 'DISTILLED_GRPC_TLS_CA', path: env.DISTILLED_GRPC_TLS_CA! });
+  const ca = readCertificates({
+    variable: 'DISTILLED_GRPC_TLS_CA',
+    path: env.DISTILLED_GRPC_TLS_CA!,
+  });
   const pair = readKeyPair(
     { variable: 'DISTILLED_GRPC_TLS_CERT', path: env.DISTILLED_GRPC_TLS_CERT! },
     { variable: 'DISTILLED_GRPC_TLS_KEY', path: env.DISTILLED_GRPC_TLS_KEY! },

@@ -34,7 +34,10 @@ export function allOrNone(given: Readonly<Record<string, string | undefined>>): 
 }
 
 /** The PEM certificates of a file, each parsed (a CA bundle or a certificate chain). */
-export function readCertificates(source: PemSource): { pem: Buffer; certificates: X509Certificate[] } {
+export function readCertificates(source: PemSource): {
+  pem: Buffer;
+  certificates: X509Certificate[];
+} {
   const pem = readPem(source);
   const blocks = pem.toString('utf8').match(CERTIFICATE_BLOCK) ?? [];
   if (blocks.length === 0) fail(source, 'holds no PEM certificate ("-----BEGIN CERTIFICATE-----")');
@@ -42,13 +45,19 @@ export function readCertificates(source: PemSource): { pem: Buffer; certificates
     try {
       return new X509Certificate(block);
     } catch (error) {
-      return fail(source, `holds a certificate that cannot be parsed (${(error as Error).message})`);
+      return fail(
+        source,
+        `holds a certificate that cannot be parsed (${(error as Error).message})`,
+      );
     }
   });
   const now = Date.now();
   for (const certificate of certificates) {
     if (Date.parse(certificate.validTo) < now) {
-      fail(source, `holds a certificate (${certificate.subject.replace(/\n/g, ', ')}) that expired on ${certificate.validTo}`);
+      fail(
+        source,
+        `holds a certificate (${certificate.subject.replace(/\n/g, ', ')}) that expired on ${certificate.validTo}`,
+      );
     }
   }
   return { pem, certificates };

@@ -41,6 +41,7 @@ export class ThrowawayCa implements CertificateFiles {
     mkdirSync(dir, { recursive: true });
     const cert = join(dir, `${name}-ca.pem`);
     const key = join(dir, `${name}-ca.key`);
+    // prettier-ignore
     await openssl([
       'req', '-x509', ...KEY_ARGS, '-keyout', key, '-out', cert, '-days', '3650',
       '-subj', `/CN=${name} throwaway CA`,
@@ -61,6 +62,7 @@ export class ThrowawayCa implements CertificateFiles {
       ...(names.ips ?? []).map((ip) => `IP:${ip}`),
       ...(names.dns ?? []).map((dns) => `DNS:${dns}`),
     ];
+    // prettier-ignore
     await openssl([
       'req', '-x509', ...KEY_ARGS, '-keyout', key, '-out', cert, '-days', '825',
       '-subj', `/CN=${name}`, '-CA', this.cert, '-CAkey', this.key,
