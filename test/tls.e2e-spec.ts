@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, getGlobalDispatcher, setGlobalDispatcher, type Dispatcher } from 'undici';
+import { Agent } from 'undici';
 import {
   LocalCluster,
   ThrowawayCa,
@@ -33,7 +33,7 @@ describe('TLS: HTTPS for the API, mutual TLS for gRPC', () => {
   let ca: Buffer;
   let cluster: LocalCluster;
   let api: ApiClient;
-  let previousDispatcher: Dispatcher;
+  let dispatcher: Agent;
   const clients: ReplicaClient[] = [];
 
   /** A plaintext replica: empty DISTILLED_GRPC_TLS_* (empty means unset). */
@@ -43,9 +43,8 @@ describe('TLS: HTTPS for the API, mutual TLS for gRPC', () => {
     dir = mkdtempSync(join(tmpdir(), 'distilled-tls-e2e-'));
     tls = await throwawayClusterTls(join(dir, 'ca'));
     ca = readFileSync(tls.ca);
-    // The global fetch (ApiClient, the writers) trusts the cluster's CA, and only it.
-    previousDispatcher = getGlobalDispatcher();
-    setGlobalDispatcher(new Agent({ connect: { ca } }));
+    // The API client (and the writers through it) trusts the cluster's CA, and only it.
+    dispatcher = new Agent({ connect: { ca } });
     cluster = await LocalCluster.start({
       replicas: 3,
       minInsync: 2,
@@ -61,7 +60,7 @@ describe('TLS: HTTPS for the API, mutual TLS for gRPC', () => {
             }
           : {},
     });
-    api = new ApiClient(cluster.api!.url);
+    api = new ApiClient(cluster.api!.url, {}, dispatcher);
     await api.waitReady(30_000);
     await cluster.waitForIsr(['replica-1', 'replica-2', 'replica-3']);
   });
@@ -69,14 +68,22 @@ describe('TLS: HTTPS for the API, mutual TLS for gRPC', () => {
   afterAll(async () => {
     for (const client of clients) client.close();
     await cluster?.stop();
-    setGlobalDispatcher(previousDispatcher);
+    await dispatcher?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /** The TLS replicas' leader, as it sees itself (the launcher cannot call a plaintext one). */
+  async function leaderStatus(): Promise<StatusResponse> {
+    const members = cluster.runningReplicas.filter((r) => r.id !== PLAINTEXT_REPLICA);
+    const views = await Promise.all(members.map((replica) => cluster.status(replica)));
+    const leader = views.find((view) => view.role === 'leader');
+    if (!leader) throw new Error(`no leader among ${views.map((v) => v.id).join(', ')}`);
+    return leader;
+  }
+
   /** The leader's log end and high watermark: what no refused peer may move. */
   async function logEnds(): Promise<{ leo: number; hw: number }> {
-    const leader = await cluster.waitForLeader();
-    const status = await cluster.status(leader);
+    const status = await leaderStatus();
     return { leo: status.log_end_offset, hw: status.high_watermark };
   }
 
@@ -237,8 +244,7 @@ describe('TLS: HTTPS for the API, mutual TLS for gRPC', () => {
         Date.now() + 3000,
       );
       expect(own.log_end_offset).toBe(0);
-      const leader = await cluster.waitForLeader();
-      const leaderView = await cluster.status(leader);
+      const leaderView = await leaderStatus();
       expect(leaderView.isr).not.toContain(PLAINTEXT_REPLICA);
       expect(leaderView.isr).toHaveLength(3);
       // The API cannot call it either; it keeps serving from the TLS replicas.

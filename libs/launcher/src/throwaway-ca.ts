@@ -83,3 +83,19 @@ async function openssl(args: string[]): Promise<void> {
     throw new Error(`openssl ${args[0]} failed: ${why}`);
   }
 }
+
+/** The files a TLS cluster on this machine runs with (LocalClusterOptions.tls). */
+export interface ClusterTlsFiles {
+  /** The CA: DISTILLED_GRPC_TLS_CA of every process, and what HTTPS clients trust. */
+  ca: string;
+  /** What every process presents: gRPC both ways, and the API's HTTPS. */
+  cert: string;
+  key: string;
+}
+
+/** A new CA in `dir` and one certificate for every process of a cluster on this machine. */
+export async function throwawayClusterTls(dir: string): Promise<ClusterTlsFiles> {
+  const ca = await ThrowawayCa.create(dir);
+  const { cert, key } = await ca.issue('localhost');
+  return { ca: ca.cert, cert, key };
+}
