@@ -40,7 +40,8 @@ export function readCertificates(source: PemSource): {
 } {
   const pem = readPem(source);
   const blocks = pem.toString('utf8').match(CERTIFICATE_BLOCK) ?? [];
-  if (blocks.length === 0) fail(source, 'holds no PEM certificate ("-----BEGIN CERTIFICATE-----")');
+  if (blocks.length === 0)
+    fail(source, 'holds no PEM certificate (no -----BEGIN CERTIFICATE----- block)');
   const certificates = blocks.map((block) => {
     try {
       return new X509Certificate(block);

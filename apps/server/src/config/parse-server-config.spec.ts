@@ -68,6 +68,14 @@ describe('parseServerConfig', () => {
     });
   });
 
+  it('stops the boot when only some of DISTILLED_GRPC_TLS_* are set, naming a missing one', () => {
+    expect(() =>
+      parseServerConfig({ DISTILLED_GRPC_TLS_CA: '/ca.pem', DISTILLED_GRPC_TLS_KEY: '/k.pem' }),
+    ).toThrow(
+      /^DISTILLED_GRPC_TLS_CERT: must be set when DISTILLED_GRPC_TLS_CA and DISTILLED_GRPC_TLS_KEY are/,
+    );
+  });
+
   it('treats an empty variable as unset', () => {
     expect(parseServerConfig({ DISTILLED_MIN_INSYNC: '' }).minInsync).toBe(1);
   });
