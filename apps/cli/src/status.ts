@@ -1,7 +1,9 @@
 // `distilled status`: the API's view of the cluster, then each replica's own (Replica.Status),
 // which also works when the API is down.
 import { describeError } from '@distilled/common';
+import { readFileSync } from 'node:fs';
 import { StatusClient } from '@distilled/launcher';
+import { GrpcSecurity } from '@distilled/proto';
 import type { CliOptions } from './cli-options';
 import { requireCluster } from './cluster-control';
 import { apiKeyHeaders, apiUrl } from './data-commands';
@@ -43,7 +45,17 @@ export async function status(opts: CliOptions): Promise<void> {
   const state = requireCluster(opts);
   await printApiView(apiUrl(opts));
 
-  const client = new StatusClient();
+  // A `start --tls` cluster's replicas take only clients with a certificate of its CA.
+  const tls = state.tls;
+  const client = new StatusClient(
+    tls
+      ? GrpcSecurity.mutualTls({
+          ca: readFileSync(tls.ca),
+          cert: readFileSync(tls.cert),
+          key: readFileSync(tls.key),
+        })
+      : GrpcSecurity.insecure(),
+  );
   const rows = [HEADER];
   for (const replica of state.replicas) {
     if (!replica.running) {
