@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { get as httpsGet } from 'node:https';
 import { connect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -38,6 +39,7 @@ describe('TLS: HTTPS for the API, mutual TLS for gRPC', () => {
 
   /** A plaintext replica: empty DISTILLED_GRPC_TLS_* (empty means unset). */
   const PLAINTEXT_REPLICA = 'replica-plain';
+  const HEADERS_TIMEOUT_MS = 2000;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'distilled-tls-e2e-'));
@@ -49,6 +51,8 @@ describe('TLS: HTTPS for the API, mutual TLS for gRPC', () => {
       replicas: 3,
       minInsync: 2,
       tls,
+      // Short, so the slow-client cases below end quickly.
+      apiEnv: { DISTILLED_API_HEADERS_TIMEOUT_MS: String(HEADERS_TIMEOUT_MS) },
       replicaOptions: (id) =>
         id === PLAINTEXT_REPLICA
           ? {
@@ -186,6 +190,39 @@ describe('TLS: HTTPS for the API, mutual TLS for gRPC', () => {
     // fetch over http:// fails outright rather than getting an answer.
     await expect(fetch(`http://${url.host}/Data?offset=0`)).rejects.toThrow();
     expect(await logEnds()).toEqual(before);
+  });
+
+  it('cuts off slow clients over HTTPS too: a stalled handshake, and headers that trickle (408)', async () => {
+    const url = new URL(cluster.api!.url);
+    // A TCP connection that never starts the handshake.
+    const stalledFor = await new Promise<number>((resolve, reject) => {
+      const started = Date.now();
+      const socket = connect(Number(url.port), url.hostname);
+      socket.on('close', () => resolve(Date.now() - started));
+      socket.on('error', () => undefined);
+      socket.setTimeout(15_000, () => reject(new Error('a stalled handshake was never cut off')));
+    });
+    expect(stalledFor).toBeGreaterThanOrEqual(HEADERS_TIMEOUT_MS - 200);
+    expect(stalledFor).toBeLessThan(HEADERS_TIMEOUT_MS + 3000);
+
+    // A handshake that completes, then headers one line every 500 ms.
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = tlsConnect({ host: url.hostname, port: Number(url.port), ca }, () => {
+        socket.write(`GET /Data?offset=0 HTTP/1.1\r\nHost: ${url.host}\r\n`);
+        let n = 0;
+        const timer = setInterval(() => socket.write(`X-Slow-${n++}: 1\r\n`), 500);
+        let received = '';
+        socket.on('data', (chunk: Buffer) => (received += chunk.toString('utf8')));
+        socket.on('close', () => {
+          clearInterval(timer);
+          resolve(received);
+        });
+      });
+      socket.on('error', () => undefined);
+      socket.setTimeout(15_000, () => reject(new Error('trickling headers were never cut off')));
+    });
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    expect(answer).toContain('application/problem+json');
   });
 
   it('refuses a plaintext gRPC client at a TLS replica, and the log is unchanged', async () => {
