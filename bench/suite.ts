@@ -15,8 +15,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import * as os from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { repoRoot } from '@distilled/launcher';
-import { GrpcSecurity } from '@distilled/proto';
+import { clusterGrpcSecurity, repoRoot } from '@distilled/launcher';
 import * as ts from 'typescript';
 import { Args } from './lib/args';
 import { closedLoop, type LoopResult } from './lib/closed-loop';
@@ -215,13 +214,7 @@ export async function run(argv: string[]): Promise<void> {
     // With --tls the HTTP workers trust the cluster's CA and the gRPC ones present its certificate.
     const tlsFiles = bench?.tls;
     const tlsCa = tlsFiles ? readFileSync(tlsFiles.ca) : undefined;
-    const grpcSecurity = tlsFiles
-      ? GrpcSecurity.mutualTls({
-          ca: readFileSync(tlsFiles.ca),
-          cert: readFileSync(tlsFiles.cert),
-          key: readFileSync(tlsFiles.key),
-        })
-      : GrpcSecurity.insecure();
+    const grpcSecurity = clusterGrpcSecurity(tlsFiles);
     if (profileDir) await bench?.resetProfiles();
 
     for (let round = 1; round <= config.repeat; round++) {

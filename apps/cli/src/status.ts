@@ -1,9 +1,7 @@
 // `distilled status`: the API's view of the cluster, then each replica's own (Replica.Status),
 // which also works when the API is down.
 import { describeError } from '@distilled/common';
-import { readFileSync } from 'node:fs';
-import { StatusClient } from '@distilled/launcher';
-import { GrpcSecurity } from '@distilled/proto';
+import { clusterGrpcSecurity, StatusClient } from '@distilled/launcher';
 import type { CliOptions } from './cli-options';
 import { requireCluster } from './cluster-control';
 import { apiKeyHeaders, apiUrl } from './data-commands';
@@ -46,16 +44,7 @@ export async function status(opts: CliOptions): Promise<void> {
   await printApiView(apiUrl(opts));
 
   // A `start --tls` cluster's replicas take only clients with a certificate of its CA.
-  const tls = state.tls;
-  const client = new StatusClient(
-    tls
-      ? GrpcSecurity.mutualTls({
-          ca: readFileSync(tls.ca),
-          cert: readFileSync(tls.cert),
-          key: readFileSync(tls.key),
-        })
-      : GrpcSecurity.insecure(),
-  );
+  const client = new StatusClient(clusterGrpcSecurity(state.tls));
   const rows = [HEADER];
   for (const replica of state.replicas) {
     if (!replica.running) {

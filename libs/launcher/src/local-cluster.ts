@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GrpcSecurity, type StatusResponse } from '@distilled/proto';
+import type { StatusResponse } from '@distilled/proto';
 import { ApiProcess } from './api-process';
 import { LauncherError } from './errors';
 import { EtcdProcess } from './etcd-process';
@@ -10,7 +10,7 @@ import { preferredOrFreePort } from './free-port';
 import type { ExitInfo, ManagedProcess, ProcessEnv } from './managed-process';
 import { ReplicaProcess, type FsyncPolicy, type ReplicaProcessOptions } from './replica-process';
 import { StatusClient } from './status-client';
-import type { ClusterTlsFiles } from './throwaway-ca';
+import { clusterGrpcSecurity, type ClusterTlsFiles } from './throwaway-ca';
 
 export interface LocalClusterOptions {
   /** How many replicas to start (default 3), ids replica-1..N. */
@@ -123,15 +123,7 @@ export class LocalCluster {
           DISTILLED_GRPC_TLS_KEY: tls.key,
         }
       : {};
-    this.statusClient = new StatusClient(
-      tls
-        ? GrpcSecurity.mutualTls({
-            ca: readFileSync(tls.ca),
-            cert: readFileSync(tls.cert),
-            key: readFileSync(tls.key),
-          })
-        : GrpcSecurity.insecure(),
-    );
+    this.statusClient = new StatusClient(clusterGrpcSecurity(tls));
   }
 
   /** Starts etcd (unless `etcdEndpoint`), the replicas and the API; stops all of it on failure. */

@@ -3,9 +3,10 @@
 // keys are unencrypted P-256 files in the directory given; they protect nothing once that
 // directory is readable, which is the point of "throwaway".
 import { execFile } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { GrpcSecurity } from '@distilled/proto';
 
 const run = promisify(execFile);
 
@@ -98,4 +99,17 @@ export async function throwawayClusterTls(dir: string): Promise<ClusterTlsFiles>
   const ca = await ThrowawayCa.create(dir);
   const { cert, key } = await ca.issue('localhost');
   return { ca: ca.cert, cert, key };
+}
+
+/**
+ * How a client outside the cluster's processes (the launcher's Status calls, `distilled status`,
+ * the benchmarks) dials its replicas: mutual TLS with the cluster's files, or plaintext.
+ */
+export function clusterGrpcSecurity(tls: ClusterTlsFiles | undefined): GrpcSecurity {
+  if (!tls) return GrpcSecurity.insecure();
+  return GrpcSecurity.mutualTls({
+    ca: readFileSync(tls.ca),
+    cert: readFileSync(tls.cert),
+    key: readFileSync(tls.key),
+  });
 }
