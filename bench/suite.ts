@@ -15,7 +15,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import * as os from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { repoRoot } from '@distilled/launcher';
+import { clusterGrpcSecurity, repoRoot } from '@distilled/launcher';
 import * as ts from 'typescript';
 import { Args } from './lib/args';
 import { closedLoop, type LoopResult } from './lib/closed-loop';
@@ -107,7 +107,7 @@ export async function run(argv: string[]): Promise<void> {
       'npm run bench [-- --duration s --warmup s --repeat n --concurrency 1,64 --sizes 100,1k\n' +
         '                 --grpc-channels n --replicas n --min-insync n --fsync always|interval|never\n' +
         '                 --only http,grpc,fastify,fastify-lean,fsync,writes,readers --dist dir --profile --verbose --note text\n' +
-        '                 --no-peers]\n' +
+        '                 --no-peers --tls]\n' +
         '                 readers: --messages n --latency-seconds s --followers n --rate n --idle n',
     );
     return;
@@ -129,10 +129,17 @@ export async function run(argv: string[]): Promise<void> {
     profile: args.has('profile'),
     /** The NATS JetStream peer rows (bench/peers/), measured in the same rounds. */
     peers: !args.has('no-peers'),
+    /** HTTPS for the API and mutual TLS for gRPC (a throwaway CA): the http and grpc rows. */
+    tls: args.has('tls'),
     /** Free text kept in the JSON and printed under the title (e.g. which build ran). */
     note: args.has('note') ? args.string('note', '') : undefined,
   };
   const enabled = (path: Section) => config.only.includes(path);
+  if (config.tls && config.only.some((section) => section === 'writes' || section === 'readers')) {
+    throw new Error(
+      '--tls measures the http and grpc rows only: add --only http,grpc (and ceilings)',
+    );
+  }
   const writeSamples: WriteSample[] = [];
   // The reading rows (bench/readers.ts) run once, after the rounds, on the same cluster.
   const readersEnabled = (config.only as string[]).includes('readers');
@@ -193,6 +200,7 @@ export async function run(argv: string[]): Promise<void> {
           distDir: args.has('dist') ? args.string('dist', '') : undefined,
           profileDir,
           verbose: args.has('verbose'),
+          tls: config.tls,
         })
       : undefined;
     peer =
@@ -203,6 +211,10 @@ export async function run(argv: string[]): Promise<void> {
           )
         : undefined;
     const scratch = bench?.cluster.dataRoot ?? os.tmpdir();
+    // With --tls the HTTP workers trust the cluster's CA and the gRPC ones present its certificate.
+    const tlsFiles = bench?.tls;
+    const tlsCa = tlsFiles ? readFileSync(tlsFiles.ca) : undefined;
+    const grpcSecurity = clusterGrpcSecurity(tlsFiles);
     if (profileDir) await bench?.resetProfiles();
 
     for (let round = 1; round <= config.repeat; round++) {
@@ -266,7 +278,7 @@ export async function run(argv: string[]): Promise<void> {
           if (bench && enabled('http') && bench.cluster.api) {
             const { pids, leaderId } = await bench.pids();
             const written = new OffsetRange();
-            const workers = new HttpWorkers(bench.cluster.api.url, concurrency);
+            const workers = new HttpWorkers(bench.cluster.api.url, concurrency, {}, tlsCa);
             const append = await loop(concurrency, workers.append(size, written), pids);
             const appendRow = row('http', 'append', concurrency, size);
             httpAppendRow = appendRow;
@@ -311,6 +323,7 @@ export async function run(argv: string[]): Promise<void> {
               leader.address,
               bench.cluster.runningReplicas.map((replica) => replica.address),
               Math.min(config.grpcChannels, concurrency),
+              grpcSecurity,
             );
             await workers.ready();
             const append = await loop(concurrency, workers.append(size, written), pids);

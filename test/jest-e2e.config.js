@@ -19,6 +19,7 @@ const needProcessControl = [
   'writes',
   'retention', // small segments and retention limits of its own
   'faults-retention',
+  'tls', // its own cluster with a throwaway CA
 ];
 
 /** @type {import('jest').Config} */

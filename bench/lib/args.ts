@@ -25,6 +25,7 @@ const BENCH_FLAGS = {
   note: value,
   profile: toggle,
   'no-peers': toggle,
+  tls: toggle,
   verbose: toggle,
   help: toggle,
   // memory, api

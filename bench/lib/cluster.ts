@@ -6,9 +6,16 @@
  * .cpuprofile each when they stop gracefully.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { LocalCluster, snapshotBuild, type BuildSnapshot } from '@distilled/launcher';
+import {
+  LocalCluster,
+  snapshotBuild,
+  throwawayClusterTls,
+  type BuildSnapshot,
+  type ClusterTlsFiles,
+} from '@distilled/launcher';
 import type { PidMap } from './proc';
 
 const RESET_FILE = '.reset';
@@ -26,6 +33,8 @@ export interface BenchClusterOptions {
   verbose?: boolean;
   /** Extra environment for replicas and API. */
   env?: Record<string, string>;
+  /** HTTPS for the API and mutual TLS for gRPC, with a throwaway CA made by openssl. */
+  tls?: boolean;
 }
 
 export class BenchCluster {
@@ -33,6 +42,9 @@ export class BenchCluster {
     readonly cluster: LocalCluster,
     private readonly snapshot: BuildSnapshot,
     private readonly profileDir?: string,
+    /** The cluster's TLS files (with `tls`): the clients trust `ca` and present `cert`. */
+    readonly tls?: ClusterTlsFiles,
+    private readonly tlsDir?: string,
   ) {}
 
   static async start(options: BenchClusterOptions): Promise<BenchCluster> {
@@ -53,12 +65,15 @@ export class BenchCluster {
       apiEnv.DISTILLED_BENCH_SCRIPT = apiScript;
       serverScript = apiScript = join(__dirname, 'cpu-prof-wrapper.js');
     }
+    const tlsDir = options.tls ? mkdtempSync(join(tmpdir(), 'distilled-bench-tls-')) : undefined;
     try {
+      const tls = tlsDir ? await throwawayClusterTls(tlsDir) : undefined;
       const cluster = await LocalCluster.start({
         replicas: options.replicas,
         minInsync: options.minInsync,
         fsync: options.fsync,
         api: options.api,
+        tls,
         serverScript,
         apiScript,
         env,
@@ -77,7 +92,7 @@ export class BenchCluster {
           }
         },
       });
-      const bench = new BenchCluster(cluster, snapshot, options.profileDir);
+      const bench = new BenchCluster(cluster, snapshot, options.profileDir, tls, tlsDir);
       await cluster.waitForLeader(30_000);
       await cluster.waitForIsr(
         cluster.replicas.map((replica) => replica.id),
@@ -87,6 +102,7 @@ export class BenchCluster {
       return bench;
     } catch (error) {
       snapshot.remove();
+      if (tlsDir) rmSync(tlsDir, { recursive: true, force: true });
       throw error;
     }
   }
@@ -138,6 +154,7 @@ export class BenchCluster {
       await this.cluster.stop();
     } finally {
       this.snapshot.remove();
+      if (this.tlsDir) rmSync(this.tlsDir, { recursive: true, force: true });
     }
   }
 }

@@ -3,7 +3,7 @@
  * one keep-alive connection per worker, and the replicas' gRPC client API (Replica.Append on
  * the leader, Replica.Read on a random replica) through @grpc/grpc-js.
  */
-import { ReplicaClient } from '@distilled/proto';
+import { GrpcSecurity, ReplicaClient } from '@distilled/proto';
 import { Client } from 'undici';
 import type { Operation } from './closed-loop';
 
@@ -32,11 +32,15 @@ export function messageBody(size: number): string {
 export class HttpWorkers {
   private readonly clients: Client[];
 
-  /** `headers` go with every request (an API key's Authorization, say). */
+  /**
+   * `headers` go with every request (an API key's Authorization, say); `ca` is the CA an
+   * https:// origin's certificate is checked against (bench --tls).
+   */
   constructor(
     origin: string,
     concurrency: number,
     private readonly headers: Record<string, string> = {},
+    ca?: Buffer,
   ) {
     this.clients = Array.from(
       { length: concurrency },
@@ -46,6 +50,7 @@ export class HttpWorkers {
           keepAliveTimeout: 60_000,
           headersTimeout: 30_000,
           bodyTimeout: 30_000,
+          ...(ca && { connect: { ca } }),
         }),
     );
   }
@@ -104,6 +109,8 @@ export class GrpcWorkers {
     private readonly leader: string,
     private readonly replicas: string[],
     private readonly channels: number,
+    /** How the channels dial (mutual TLS with bench --tls). */
+    security: GrpcSecurity = GrpcSecurity.insecure(),
   ) {
     for (const address of new Set([leader, ...replicas])) {
       this.byAddress.set(
@@ -111,10 +118,12 @@ export class GrpcWorkers {
         Array.from(
           { length: channels },
           () =>
-            new ReplicaClient(address, {
+            new ReplicaClient(
+              address,
               // Separate connections per channel instead of grpc-js's shared subchannel.
-              'grpc.use_local_subchannel_pool': 1,
-            }),
+              { 'grpc.use_local_subchannel_pool': 1 },
+              security,
+            ),
         ),
       );
     }

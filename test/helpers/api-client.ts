@@ -38,10 +38,14 @@ export interface ClusterView {
 }
 
 export class ApiClient {
-  /** `headers` go with every request (an API key's Authorization, say). */
+  /**
+   * `headers` go with every request (an API key's Authorization, say); `dispatcher` is an
+   * undici Agent for the requests (one that trusts a test CA, for HTTPS).
+   */
   constructor(
     readonly baseUrl: string,
     private readonly headers: Record<string, string> = {},
+    private readonly dispatcher?: object,
   ) {}
 
   async request<T = unknown>(
@@ -63,7 +67,9 @@ export class ApiClient {
       headers,
       body: options.body,
       signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
-    });
+      // Node's fetch takes an undici dispatcher; the DOM RequestInit type does not name it.
+      ...(this.dispatcher && { dispatcher: this.dispatcher }),
+    } as RequestInit);
     const text = await res.text();
     let body: unknown = text;
     if ((res.headers.get('content-type') ?? '').includes('json') && text) body = JSON.parse(text);

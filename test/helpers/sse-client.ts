@@ -1,4 +1,5 @@
 import * as http from 'node:http';
+import * as https from 'node:https';
 
 /** One `message` event of GET /Data/Stream as a client parsed it. */
 export interface StreamEvent {
@@ -78,6 +79,8 @@ export function openStream(
   query: string,
   onEvent: (event: StreamEvent) => void,
   headers: Record<string, string> = {},
+  /** For an https:// baseUrl: the CA its certificate is signed by. */
+  ca?: Buffer,
 ): SseConnection {
   let request: http.ClientRequest;
   let response: http.IncomingMessage | undefined;
@@ -93,7 +96,8 @@ export function openStream(
   let settleEnded!: (reason: string) => void;
   const ended = new Promise<string>((resolve) => (settleEnded = resolve));
   const head = new Promise<{ status: number; contentType: string }>((resolve, reject) => {
-    request = http.get(`${baseUrl}/Data/Stream?${query}`, { headers, agent: false }, (res) => {
+    const get = baseUrl.startsWith('https:') ? https.get : http.get;
+    request = get(`${baseUrl}/Data/Stream?${query}`, { headers, agent: false, ca }, (res) => {
       response = res;
       if (paused) res.pause();
       resolve({

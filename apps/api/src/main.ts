@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConfigError } from '@distilled/config';
+import { GrpcSecurity } from '@distilled/proto';
 import { ApiModule } from './api.module';
 import { apiConfig, type ApiConfig } from './config';
 import { configureApiApp, createApiAdapter } from './http/api-app';
@@ -47,6 +48,12 @@ async function bootstrap(): Promise<void> {
       ? `API keys on: ${config.apiKeys.length} from ${config.apiKeysFile} (${config.apiKeys.map((key) => `${key.name}: ${[...key.scopes].join(',')}`).join('; ')}); data calls need "Authorization: Bearer <key>"`
       : 'API keys off: DISTILLED_API_KEYS_FILE is unset, so every call is open to anyone who can reach this port',
   );
+  logger.log(
+    config.https
+      ? `HTTPS with the certificate of ${config.https.certFile}; plain HTTP to this port is refused`
+      : 'plain HTTP: DISTILLED_API_TLS_CERT and DISTILLED_API_TLS_KEY are unset',
+  );
+  logger.log(`gRPC to the replicas: ${GrpcSecurity.from(config.grpcTls).describe()}`);
   logger.log(
     `listening on ${await app.getUrl()} (etcd ${config.etcdEndpoints.join(',')}, cluster "${config.cluster}", producer id ${app.get(IdempotentProducer).producerId})`,
   );

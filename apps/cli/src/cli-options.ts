@@ -18,6 +18,7 @@ export const CLI_FLAGS = {
   'retention-ms': { type: 'string' },
   'segment-bytes': { type: 'string' },
   fresh: { type: 'boolean' },
+  tls: { type: 'boolean' },
   data: { type: 'string' },
   api: { type: 'string' },
   from: { type: 'string' },
@@ -48,6 +49,8 @@ export interface CliOptions {
   retentionMs?: number;
   segmentBytes?: number;
   fresh: boolean;
+  /** start --tls: HTTPS and mutual-TLS gRPC with a throwaway CA in <data>/tls. */
+  tls: boolean;
   /** --api as given; the running cluster's API when undefined. */
   api?: string;
   from: number;
@@ -81,6 +84,7 @@ export function readCliOptions(flags: CliFlags): CliOptions {
     retentionMs: optionalInteger(flags, 'retention-ms', 1),
     segmentBytes: optionalInteger(flags, 'segment-bytes', 64 * 1024),
     fresh: flags.has('fresh'),
+    tls: flags.has('tls'),
     api: flags.string('api'),
     from: flags.integer('from', 0, 0),
     follow: flags.has('follow'),

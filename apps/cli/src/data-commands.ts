@@ -33,6 +33,14 @@ export function apiKeyHeaders(): Record<string, string> {
   return key ? { authorization: `Bearer ${key}` } : {};
 }
 
+/** What Node's TLS reports for a certificate signed by a CA it does not know. */
+const UNTRUSTED_CERTIFICATE = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+]);
+
 async function request(url: string, init: RequestInit = {}): Promise<Response> {
   try {
     return await fetch(url, {
@@ -41,7 +49,14 @@ async function request(url: string, init: RequestInit = {}): Promise<Response> {
       signal: AbortSignal.timeout(30_000),
     });
   } catch (error) {
-    const { message, cause } = error as Error & { cause?: Error };
+    const { message, cause } = error as Error & { cause?: Error & { code?: string } };
+    if (cause?.code && UNTRUSTED_CERTIFICATE.has(cause.code)) {
+      fail(
+        `the API at ${url} has a certificate this machine does not trust (${cause.code}): ` +
+          'start the command with NODE_EXTRA_CA_CERTS=<the CA file that signed it> ' +
+          '(`start --tls` prints it: <data>/tls/distilled-ca.pem)',
+      );
+    }
     fail(`cannot reach the API at ${url}: ${cause?.message ?? message}. Is the cluster running?`);
   }
 }

@@ -24,6 +24,8 @@ Running a cluster (in one terminal; Ctrl-C stops it all):
                           deleted (default: keep everything)
     --retention-ms N      delete whole segments last written more than N ms ago (default: keep)
     --segment-bytes N     segment size in bytes (default 64 MiB; at least 65536)
+    --tls                 HTTPS for the API and mutual TLS for gRPC, with a throwaway CA
+                          made by openssl in <data>/tls (kept and reused across starts)
     --fresh               delete the data directory first (all messages are lost)
   stop                  stop the cluster that \`start\` runs (same as Ctrl-C in its terminal)
 

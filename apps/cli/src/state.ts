@@ -20,6 +20,8 @@ export interface ClusterState {
   dataDir: string;
   etcd: { endpoint: string; pid?: number; dataDir?: string };
   api?: { url: string; pid?: number; running: boolean };
+  /** start --tls: the CA and the certificate every process (and `status`) uses. */
+  tls?: { ca: string; cert: string; key: string };
   replicas: ReplicaState[];
   updatedAt: string;
 }

@@ -1,7 +1,7 @@
 // `distilled status`: the API's view of the cluster, then each replica's own (Replica.Status),
 // which also works when the API is down.
 import { describeError } from '@distilled/common';
-import { StatusClient } from '@distilled/launcher';
+import { clusterGrpcSecurity, StatusClient } from '@distilled/launcher';
 import type { CliOptions } from './cli-options';
 import { requireCluster } from './cluster-control';
 import { apiKeyHeaders, apiUrl } from './data-commands';
@@ -43,7 +43,8 @@ export async function status(opts: CliOptions): Promise<void> {
   const state = requireCluster(opts);
   await printApiView(apiUrl(opts));
 
-  const client = new StatusClient();
+  // A `start --tls` cluster's replicas take only clients with a certificate of its CA.
+  const client = new StatusClient(clusterGrpcSecurity(state.tls));
   const rows = [HEADER];
   for (const replica of state.replicas) {
     if (!replica.running) {

@@ -1,16 +1,24 @@
 import { Transport, type GrpcOptions } from '@nestjs/microservices';
 import {
   GRPC_MAX_MESSAGE_BYTES,
+  GrpcSecurity,
   PROTO_LOADER_OPTIONS,
   PROTO_PACKAGE,
   resolveProtoPath,
 } from '@distilled/proto';
 
-/** The replica's gRPC transport (STYLE.md: one shared constant for main.ts and tests). */
-export function replicaGrpcOptions(url: string): GrpcOptions {
+/**
+ * The replica's gRPC transport (STYLE.md: one shared constant for main.ts and tests). With TLS,
+ * `security`'s server credentials require a client certificate signed by the CA.
+ */
+export function replicaGrpcOptions(
+  url: string,
+  security: GrpcSecurity = GrpcSecurity.insecure(),
+): GrpcOptions {
   return {
     transport: Transport.GRPC,
     options: {
+      credentials: security.serverCredentials(),
       package: PROTO_PACKAGE,
       protoPath: resolveProtoPath(),
       url,

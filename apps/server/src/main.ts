@@ -3,6 +3,7 @@ import { ConsoleLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { MicroserviceOptions } from '@nestjs/microservices';
 import { ConfigError } from '@distilled/config';
+import { GrpcSecurity } from '@distilled/proto';
 import { serverConfig, type ServerConfig } from './config';
 import { ReplicaLifecycle } from './lifecycle';
 import { replicaGrpcOptions } from './grpc-options';
@@ -35,13 +36,14 @@ async function bootstrap(): Promise<void> {
   const bare = config.grpcHost.includes(':') && !config.grpcHost.startsWith('[');
   const host = bare ? `[${config.grpcHost}]` : config.grpcHost;
   const app = await NestFactory.createMicroservice<MicroserviceOptions>(ServerModule, {
-    ...replicaGrpcOptions(`${host}:${config.grpcPort}`),
+    ...replicaGrpcOptions(`${host}:${config.grpcPort}`, GrpcSecurity.from(config.grpcTls)),
     logger,
     // A boot failure must reach the catch below (one line, exit 1), not process.abort().
     abortOnError: false,
   });
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
   await app.listen();
+  logger.log(`gRPC: ${GrpcSecurity.from(config.grpcTls).describe()}`, 'Replica');
   await app.get(ReplicaLifecycle).start();
 }
 

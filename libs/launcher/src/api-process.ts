@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { defaultApiScript } from './repo-root';
 import { freePort } from './free-port';
 import { ManagedProcess, type ManagedProcessOptions, type ProcessEnv } from './managed-process';
@@ -11,6 +14,11 @@ export interface ApiProcessOptions extends Partial<ManagedProcessOptions> {
   port?: number;
   /** DISTILLED_API_HOST (default 127.0.0.1). */
   host?: string;
+  /**
+   * HTTPS: the API's certificate and key (DISTILLED_API_TLS_CERT/_KEY) and the CA that signed
+   * them, which the readiness check trusts.
+   */
+  https?: { cert: string; key: string; ca: string };
 }
 
 /**
@@ -21,11 +29,14 @@ export class ApiProcess extends ManagedProcess {
   readonly name = 'api';
   readonly host: string;
   private listenPort: number;
+  /** The CA the readiness check trusts (HTTPS only). */
+  private readonly ca?: Buffer;
 
   constructor(private readonly options: ApiProcessOptions) {
     super({ ...options, script: options.script ?? defaultApiScript() });
     this.host = options.host ?? '127.0.0.1';
     this.listenPort = options.port ?? 0;
+    this.ca = options.https ? readFileSync(options.https.ca) : undefined;
   }
 
   /** The HTTP port (0 until the first start() when none was given). */
@@ -33,10 +44,10 @@ export class ApiProcess extends ManagedProcess {
     return this.listenPort;
   }
 
-  /** Base URL without a trailing slash, e.g. http://127.0.0.1:5000. */
+  /** Base URL without a trailing slash, e.g. http://127.0.0.1:5000 (https:// with `https`). */
   get url(): string {
     const host = this.host === '0.0.0.0' || this.host === '::' ? '127.0.0.1' : this.host;
-    return `http://${host}:${this.listenPort}`;
+    return `${this.options.https ? 'https' : 'http'}://${host}:${this.listenPort}`;
   }
 
   override async start(options?: { waitReady?: boolean }): Promise<void> {
@@ -46,15 +57,9 @@ export class ApiProcess extends ManagedProcess {
 
   /** Polls `GET <path>` until it answers 200 (default `/health`). */
   waitReady(timeoutMs = 30_000, path = '/health'): Promise<void> {
-    return this.pollUntil(`GET ${path} = 200`, timeoutMs, async () => {
-      try {
-        const res = await fetch(`${this.url}${path}`, { signal: AbortSignal.timeout(1000) });
-        await res.arrayBuffer();
-        return res.status === 200;
-      } catch {
-        return false;
-      }
-    });
+    return this.pollUntil(`GET ${path} = 200`, timeoutMs, () =>
+      getStatus(`${this.url}${path}`, this.ca),
+    );
   }
 
   protected childEnv(): ProcessEnv {
@@ -63,6 +68,10 @@ export class ApiProcess extends ManagedProcess {
       DISTILLED_CLUSTER: this.options.cluster,
       DISTILLED_API_HOST: this.host,
       DISTILLED_API_PORT: String(this.listenPort),
+      ...(this.options.https && {
+        DISTILLED_API_TLS_CERT: this.options.https.cert,
+        DISTILLED_API_TLS_KEY: this.options.https.key,
+      }),
       NO_COLOR: '1',
     };
   }
@@ -70,4 +79,21 @@ export class ApiProcess extends ManagedProcess {
   protected waitUntilReady(timeoutMs: number): Promise<void> {
     return this.waitReady(timeoutMs);
   }
+}
+
+/**
+ * True when GET `url` answers 200 within a second. node:http(s), not fetch: the global fetch
+ * cannot be given a CA, and HTTPS here is signed by the cluster's own.
+ */
+function getStatus(url: string, ca: Buffer | undefined): Promise<boolean> {
+  return new Promise((resolve) => {
+    const get = url.startsWith('https:') ? httpsGet : httpGet;
+    const req = get(url, { ca, timeout: 1000 }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode === 200));
+      res.on('error', () => resolve(false));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(false));
+  });
 }

@@ -17,3 +17,5 @@ export { repoRoot, defaultServerScript, defaultApiScript } from './repo-root';
 export { liveChildCount } from './process-registry';
 export { snapshotBuild } from './build-snapshot';
 export type { BuildSnapshot } from './build-snapshot';
+export { ThrowawayCa, throwawayClusterTls, clusterGrpcSecurity, LOCAL_NAMES } from './throwaway-ca';
+export type { CertificateFiles, CertificateNames, ClusterTlsFiles } from './throwaway-ca';

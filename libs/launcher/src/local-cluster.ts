@@ -10,6 +10,7 @@ import { preferredOrFreePort } from './free-port';
 import type { ExitInfo, ManagedProcess, ProcessEnv } from './managed-process';
 import { ReplicaProcess, type FsyncPolicy, type ReplicaProcessOptions } from './replica-process';
 import { StatusClient } from './status-client';
+import { clusterGrpcSecurity, type ClusterTlsFiles } from './throwaway-ca';
 
 export interface LocalClusterOptions {
   /** How many replicas to start (default 3), ids replica-1..N. */
@@ -44,6 +45,13 @@ export interface LocalClusterOptions {
   /** DISTILLED_API_PORT (a free one when omitted) and DISTILLED_API_HOST (default 127.0.0.1). */
   apiPort?: number;
   apiHost?: string;
+  /**
+   * TLS: every process gets DISTILLED_GRPC_TLS_* (mutual TLS between the API and the replicas
+   * and between replicas), the API also DISTILLED_API_TLS_* (HTTPS only); the launcher's own
+   * Status calls use the same certificate. `env`/`replicaEnv`/`apiEnv` can override them
+   * (a replica given empty values runs plaintext).
+   */
+  tls?: ClusterTlsFiles;
   /** Extra environment for every replica and the API. */
   env?: ProcessEnv;
   /** Extra environment for the replicas only / the API only (applied after `env`). */
@@ -94,7 +102,9 @@ export class LocalCluster {
 
   private etcdUrl: string;
   private readonly ownsDataRoot: boolean;
-  private readonly statusClient = new StatusClient();
+  private readonly statusClient: StatusClient;
+  /** DISTILLED_GRPC_TLS_* of every process when `tls` is given. */
+  private readonly tlsEnv: ProcessEnv;
   private stopped = false;
 
   private constructor(private readonly options: LocalClusterOptions) {
@@ -105,6 +115,15 @@ export class LocalCluster {
     this.dataRoot = options.dataRoot ?? mkdtempSync(join(tmpdir(), 'distilled-cluster-'));
     mkdirSync(this.dataRoot, { recursive: true });
     this.etcdUrl = options.etcdEndpoint ?? '';
+    const tls = options.tls;
+    this.tlsEnv = tls
+      ? {
+          DISTILLED_GRPC_TLS_CA: tls.ca,
+          DISTILLED_GRPC_TLS_CERT: tls.cert,
+          DISTILLED_GRPC_TLS_KEY: tls.key,
+        }
+      : {};
+    this.statusClient = new StatusClient(clusterGrpcSecurity(tls));
   }
 
   /** Starts etcd (unless `etcdEndpoint`), the replicas and the API; stops all of it on failure. */
@@ -233,8 +252,9 @@ export class LocalCluster {
         cluster: this.cluster,
         host: options.apiHost,
         port: options.apiPort,
+        https: options.tls,
         script: options.apiScript,
-        env: { ...options.env, ...options.apiEnv },
+        env: { ...this.tlsEnv, ...options.env, ...options.apiEnv },
         onOutput: (line) => this.output('api', line),
         stopTimeoutMs: options.stopTimeoutMs,
         readyTimeoutMs: options.readyTimeoutMs,
@@ -269,7 +289,7 @@ export class LocalCluster {
       stopTimeoutMs: options.stopTimeoutMs,
       readyTimeoutMs: options.readyTimeoutMs,
       ...own,
-      env: { ...options.env, ...options.replicaEnv, ...own.env },
+      env: { ...this.tlsEnv, ...options.env, ...options.replicaEnv, ...own.env },
     });
     this.watchExit(replica);
     this.replicas.push(replica);

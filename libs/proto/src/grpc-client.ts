@@ -6,6 +6,7 @@ import type { ProtoGrpcType } from './generated/distilled';
 import type { ReplicaClient as ReplicaStub } from './generated/distilled/v1/Replica';
 import type { ReplicationClient as ReplicationStub } from './generated/distilled/v1/Replication';
 import { CLIENT_CHANNEL_OPTIONS } from './channel-options';
+import { GrpcSecurity } from './grpc-security';
 import { PROTO_LOADER_OPTIONS, resolveProtoPath } from './proto-path';
 
 export type { ReplicaStub, ReplicationStub };
@@ -26,10 +27,18 @@ export function loadDistilledPackage(): DistilledPackage {
   return cached;
 }
 
-/** A grpc-js Replica stub for `address` (host:port); prefer ReplicaClient, which wraps one. */
-export function createReplicaStub(address: string, options: grpc.ChannelOptions = {}): ReplicaStub {
-  return new (loadDistilledPackage().Replica)(address, grpc.credentials.createInsecure(), {
+/**
+ * A grpc-js Replica stub for `address` (host:port); prefer ReplicaClient, which wraps one.
+ * `security` is the process's one GrpcSecurity (plaintext when omitted).
+ */
+export function createReplicaStub(
+  address: string,
+  options: grpc.ChannelOptions = {},
+  security: GrpcSecurity = GrpcSecurity.insecure(),
+): ReplicaStub {
+  return new (loadDistilledPackage().Replica)(address, security.channelCredentials, {
     ...CLIENT_CHANNEL_OPTIONS,
+    ...security.channelOptions,
     ...options,
   });
 }
@@ -38,9 +47,11 @@ export function createReplicaStub(address: string, options: grpc.ChannelOptions 
 export function createReplicationStub(
   address: string,
   options: grpc.ChannelOptions = {},
+  security: GrpcSecurity = GrpcSecurity.insecure(),
 ): ReplicationStub {
-  return new (loadDistilledPackage().Replication)(address, grpc.credentials.createInsecure(), {
+  return new (loadDistilledPackage().Replication)(address, security.channelCredentials, {
     ...CLIENT_CHANNEL_OPTIONS,
+    ...security.channelOptions,
     ...options,
   });
 }

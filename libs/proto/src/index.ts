@@ -9,6 +9,7 @@ export {
   type ReplicaStub,
   type ReplicationStub,
 } from './grpc-client';
+export { GrpcSecurity, type GrpcTlsMaterial } from './grpc-security';
 export { ReplicaClient } from './replica-client';
 export type { FollowStream, FollowStreamHandlers } from './follow-stream';
 export { ReplicaClientPool, type ReplicaClientPoolOptions } from './replica-client-pool';

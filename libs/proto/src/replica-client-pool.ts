@@ -1,11 +1,14 @@
 // STYLE.md rule 5 in one place: one client per replica address, cached, closed when the replica
 // leaves and on shutdown (the nestjs/terminus model: clients cached in a Map by address).
 import type { ChannelOptions } from '@grpc/grpc-js';
+import type { GrpcSecurity } from './grpc-security';
 import { ReplicaClient } from './replica-client';
 
 export interface ReplicaClientPoolOptions {
   /** Extra channel options for every client of the pool. */
   channelOptions?: ChannelOptions;
+  /** How every client of the pool dials (plaintext when omitted). */
+  security?: GrpcSecurity;
   /** Told when a client is made or closed (the API logs it). */
   onChange?: (event: 'created' | 'closed', address: string) => void;
 }
@@ -24,7 +27,7 @@ export class ReplicaClientPool {
   get(address: string): ReplicaClient {
     let client = this.clients.get(address);
     if (!client) {
-      client = new ReplicaClient(address, this.options.channelOptions);
+      client = new ReplicaClient(address, this.options.channelOptions, this.options.security);
       this.clients.set(address, client);
       this.options.onChange?.('created', address);
     }

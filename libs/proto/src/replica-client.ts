@@ -5,6 +5,7 @@ import type { ChannelOptions } from '@grpc/grpc-js';
 import { AppendStreamClient } from './append-stream-client';
 import { openFollowStream, type FollowStream, type FollowStreamHandlers } from './follow-stream';
 import { createReplicaStub, type ReplicaStub } from './grpc-client';
+import type { GrpcSecurity } from './grpc-security';
 import { unaryCall } from './unary-call';
 import type {
   AppendRequest__Input,
@@ -28,8 +29,10 @@ export class ReplicaClient {
   constructor(
     readonly address: string,
     channelOptions: ChannelOptions = {},
+    /** Plaintext when omitted; a process with DISTILLED_GRPC_TLS_* passes its one GrpcSecurity. */
+    security?: GrpcSecurity,
   ) {
-    this.stub = createReplicaStub(address, channelOptions);
+    this.stub = createReplicaStub(address, channelOptions, security);
   }
 
   /** Appends over this channel's AppendStream (what high-rate callers use). */

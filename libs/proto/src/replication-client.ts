@@ -2,6 +2,7 @@
 // the unary call, the typed Fetch stream as grpc-js hands it over.
 import { Metadata, type ClientDuplexStream } from '@grpc/grpc-js';
 import { createReplicationStub, type ReplicationStub } from './grpc-client';
+import type { GrpcSecurity } from './grpc-security';
 import { unaryCall } from './unary-call';
 import type { EndOffsetForEpochResponse, FetchRequest__Input, FetchResponse } from './messages';
 
@@ -11,8 +12,12 @@ export type FetchStream = ClientDuplexStream<FetchRequest__Input, FetchResponse>
 export class ReplicationClient {
   private readonly stub: ReplicationStub;
 
-  constructor(readonly address: string) {
-    this.stub = createReplicationStub(address);
+  /** `security`: the replica's one GrpcSecurity (plaintext when omitted). */
+  constructor(
+    readonly address: string,
+    security?: GrpcSecurity,
+  ) {
+    this.stub = createReplicationStub(address, {}, security);
   }
 
   endOffsetForEpoch(

@@ -93,4 +93,13 @@ export class ApiEnv extends ClusterEnv {
   @IsOptional()
   @IsString()
   DISTILLED_API_KEYS_FILE?: string;
+
+  /** HTTPS: the certificate (chain) and its key as PEM files, both or neither. */
+  @IsOptional()
+  @IsString()
+  DISTILLED_API_TLS_CERT?: string;
+
+  @IsOptional()
+  @IsString()
+  DISTILLED_API_TLS_KEY?: string;
 }

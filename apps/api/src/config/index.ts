@@ -1,3 +1,3 @@
 export { apiConfig } from './api.config';
 export { parseApiConfig } from './parse-api-config';
-export type { ApiConfig } from './parse-api-config';
+export type { ApiConfig, ApiHttpsFiles } from './parse-api-config';

@@ -19,6 +19,8 @@ describe('parseApiConfig', () => {
       maxConnections: 1000,
       apiKeys: null,
       apiKeysFile: null,
+      https: null,
+      grpcTls: null,
     });
   });
 
@@ -55,6 +57,8 @@ describe('parseApiConfig', () => {
       maxConnections: 50,
       apiKeys: null,
       apiKeysFile: null,
+      https: null,
+      grpcTls: null,
     });
   });
 

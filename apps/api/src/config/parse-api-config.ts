@@ -1,5 +1,13 @@
 // The API's configuration as its services use it, read from the environment in one step.
-import { ConfigError, validateEnv, type Env } from '@distilled/config';
+import {
+  allOrNone,
+  ConfigError,
+  readGrpcTls,
+  readKeyPair,
+  validateEnv,
+  type Env,
+} from '@distilled/config';
+import type { GrpcTlsMaterial } from '@distilled/proto';
 import type { ApiKey } from '../auth/api-key';
 import { readApiKeysFile } from '../auth/api-keys-file';
 import { DEFAULT_MAX_BATCH_BYTES } from '../constants';
@@ -33,6 +41,17 @@ export interface ApiConfig {
   apiKeys: ApiKey[] | null;
   /** The file they came from, for the start-up line. */
   apiKeysFile: string | null;
+  /** HTTPS (DISTILLED_API_TLS_CERT/_KEY, PEM contents); null: plain HTTP. */
+  https: ApiHttpsFiles | null;
+  /** Mutual TLS to the replicas (DISTILLED_GRPC_TLS_*); null: plaintext. */
+  grpcTls: GrpcTlsMaterial | null;
+}
+
+export interface ApiHttpsFiles {
+  cert: Buffer;
+  key: Buffer;
+  /** DISTILLED_API_TLS_CERT, for the start-up line. */
+  certFile: string;
 }
 
 /** Reads and validates the API's environment. Throws ConfigError on the first bad variable. */
@@ -64,5 +83,21 @@ export function parseApiConfig(env: Env): ApiConfig {
     maxConnections: valid.DISTILLED_API_MAX_CONNECTIONS,
     apiKeys: valid.DISTILLED_API_KEYS_FILE ? readApiKeysFile(valid.DISTILLED_API_KEYS_FILE) : null,
     apiKeysFile: valid.DISTILLED_API_KEYS_FILE ?? null,
+    https: readHttpsFiles(valid),
+    grpcTls: readGrpcTls(valid),
   };
+}
+
+function readHttpsFiles(valid: ApiEnv): ApiHttpsFiles | null {
+  const on = allOrNone({
+    DISTILLED_API_TLS_CERT: valid.DISTILLED_API_TLS_CERT,
+    DISTILLED_API_TLS_KEY: valid.DISTILLED_API_TLS_KEY,
+  });
+  if (!on) return null;
+  const certFile = valid.DISTILLED_API_TLS_CERT!;
+  const pair = readKeyPair(
+    { variable: 'DISTILLED_API_TLS_CERT', path: certFile },
+    { variable: 'DISTILLED_API_TLS_KEY', path: valid.DISTILLED_API_TLS_KEY! },
+  );
+  return { ...pair, certFile };
 }

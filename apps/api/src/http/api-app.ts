@@ -4,6 +4,7 @@ import { BODY_LIMIT_FACTOR, BODY_LIMIT_SLACK_BYTES } from '../constants';
 import { MetricsService } from '../metrics/metrics.service';
 import { problemClientErrorHandler, trackRoutes } from '../problems';
 import { capConnections, fastifyTimeoutOptions, httpServerOptions } from './connection-limits';
+import { httpsServerOptions } from './https-options';
 import { registerJsonBodyParser } from './json-body-parser';
 import { requireHost } from './require-host';
 import { setupSwagger } from './swagger';
@@ -16,17 +17,22 @@ export function bodyLimitFor(maxMessageBytes: number, maxBatchBytes = maxMessage
   return Math.max(maxMessageBytes, maxBatchBytes) * BODY_LIMIT_FACTOR + BODY_LIMIT_SLACK_BYTES;
 }
 
-/** The Fastify adapter with the API's options; main.ts and the specs use the same one. */
+/**
+ * The Fastify adapter with the API's options; main.ts and the specs use the same one. With
+ * DISTILLED_API_TLS_* it serves HTTPS only (an https server, the same limits).
+ */
 export function createApiAdapter(config: ApiConfig): FastifyAdapter {
-  const adapter = new FastifyAdapter({
+  const common = {
     // The seed served /Data and /data alike; clients depend on it.
     routerOptions: { caseSensitive: false },
     bodyLimit: bodyLimitFor(config.maxMessageBytes, config.maxBatchBytes),
     ...fastifyTimeoutOptions(config),
-    http: httpServerOptions(config),
     clientErrorHandler: problemClientErrorHandler,
     logger: false,
-  });
+  };
+  const adapter = config.https
+    ? new FastifyAdapter({ ...common, https: httpsServerOptions(config, config.https) })
+    : new FastifyAdapter({ ...common, http: httpServerOptions(config) });
   capConnections(adapter.getInstance().server, config);
   return adapter;
 }

@@ -6,11 +6,11 @@
 // No idle-socket timeout (connectionTimeout) is set on purpose: a long-poll or an event stream
 // may rightly be silent for a while once its request has arrived, and the three limits above
 // already bound every phase in which the client, not the API, owes bytes.
-import type { Server } from 'node:http';
 import type { ServerOptions } from 'node:http';
+import type { Server } from 'node:net';
 import type { ApiConfig } from '../config';
 
-type LimitsConfig = Pick<
+export type LimitsConfig = Pick<
   ApiConfig,
   'headersTimeoutMs' | 'requestTimeoutMs' | 'keepAliveTimeoutMs' | 'maxConnections'
 >;

@@ -18,6 +18,7 @@ import type {
 import {
   ErrorMetadata,
   ErrorReason,
+  GrpcSecurity,
   loadDistilledPackage,
   type AppendRequest,
   type AppendResponse,
@@ -114,7 +115,7 @@ describe('GrpcReplicaGateway', () => {
     const membership = { members$: members, current: () => members.value } as unknown as Membership;
     const store = { state$: state, current: () => state.value } as unknown as ClusterStateStore;
     metrics = new MetricsService();
-    gateway = new GrpcReplicaGateway(membership, store, metrics);
+    gateway = new GrpcReplicaGateway(membership, store, metrics, GrpcSecurity.insecure());
     gateway.onModuleInit();
   });
 

@@ -12,6 +12,7 @@ import {
 import {
   ErrorMetadata,
   ErrorReason,
+  GrpcSecurity,
   ReplicaClientPool,
   type AppendBatch,
   type ReplicaClient,
@@ -43,9 +44,7 @@ const REASONS = new Set<string>(Object.values(ErrorReason));
 export class GrpcReplicaGateway implements ReplicaGateway, OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('ReplicaClientPool');
   /** One client per replica address, closed when the replica leaves the membership. */
-  private readonly pool = new ReplicaClientPool({
-    onChange: (event, address) => this.logger.log(`client for replica at ${address} ${event}`),
-  });
+  private readonly pool: ReplicaClientPool;
   private readonly subscriptions: Subscription[] = [];
   private readonly waiters = new Set<() => void>();
   private lastLeader: string | null | undefined;
@@ -55,7 +54,14 @@ export class GrpcReplicaGateway implements ReplicaGateway, OnModuleInit, OnAppli
     @Inject(MEMBERSHIP) private readonly membership: Membership,
     @Inject(CLUSTER_STATE_STORE) private readonly stateStore: ClusterStateStore,
     private readonly metrics: MetricsService,
-  ) {}
+    /** Plaintext or mutual TLS for every replica channel (ReplicasModule builds it from the config). */
+    security: GrpcSecurity,
+  ) {
+    this.pool = new ReplicaClientPool({
+      security,
+      onChange: (event, address) => this.logger.log(`client for replica at ${address} ${event}`),
+    });
+  }
 
   onModuleInit(): void {
     this.subscriptions.push(

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { ClusterModule } from '@distilled/cluster';
+import { GrpcSecurity } from '@distilled/proto';
 import { apiConfig, type ApiConfig } from '../config';
 import { GrpcReplicaGateway } from './grpc-replica-gateway';
 import { REPLICA_GATEWAY } from './replica-gateway';
@@ -21,7 +22,15 @@ import { REPLICA_GATEWAY } from './replica-gateway';
       }),
     }),
   ],
-  providers: [GrpcReplicaGateway, { provide: REPLICA_GATEWAY, useExisting: GrpcReplicaGateway }],
+  providers: [
+    {
+      provide: GrpcSecurity,
+      inject: [apiConfig.KEY],
+      useFactory: (config: ApiConfig) => GrpcSecurity.from(config.grpcTls),
+    },
+    GrpcReplicaGateway,
+    { provide: REPLICA_GATEWAY, useExisting: GrpcReplicaGateway },
+  ],
   exports: [REPLICA_GATEWAY],
 })
 export class ReplicasModule {}

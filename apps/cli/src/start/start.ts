@@ -2,10 +2,15 @@
 // prefixed in this terminal, and a small HTTP control endpoint on 127.0.0.1 through which the
 // other commands (add-replica, stop-replica, ...) ask this process to change the cluster, so
 // every replica stays its child: its logs show here and Ctrl-C stops it.
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { relative } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { describeError } from '@distilled/common';
-import { LocalCluster, isPortFree } from '@distilled/launcher';
+import {
+  LocalCluster,
+  isPortFree,
+  throwawayClusterTls,
+  type ClusterTlsFiles,
+} from '@distilled/launcher';
 import type { CliOptions } from '../cli-options';
 import { alarm, fail, info, paint, prefixed, useColor, warn } from '../output';
 import { removeState, runningCluster, stateFile, writeState } from '../state';
@@ -38,6 +43,7 @@ export async function start(opts: CliOptions): Promise<void> {
     rmSync(dataDir, { recursive: true, force: true });
   }
   mkdirSync(dataDir, { recursive: true });
+  const tls = opts.tls ? await clusterTls(dataDir) : undefined;
 
   let cluster: LocalCluster | undefined;
   let stopping = false;
@@ -60,6 +66,7 @@ export async function start(opts: CliOptions): Promise<void> {
         pid: cluster.api.pid,
         running: cluster.api.running,
       },
+      tls,
       replicas: cluster.replicas.map((r) => ({
         id: r.id,
         address: r.address,
@@ -86,6 +93,7 @@ export async function start(opts: CliOptions): Promise<void> {
       etcdPeerPort: opts.etcdPort + 1,
       apiHost: opts.apiHost,
       apiPort: opts.apiPort,
+      tls,
       apiEnv: opts.apiKeysFile ? { DISTILLED_API_KEYS_FILE: opts.apiKeysFile } : undefined,
       // A person is watching: plain-text replica logs (JSON is for log shippers), coloured
       // when the terminal can show it.
@@ -147,7 +155,7 @@ export async function start(opts: CliOptions): Promise<void> {
     });
   }
 
-  printSummary(running, dataDir, opts);
+  printSummary(running, dataDir, opts, tls);
   noteLeftoverReplicas(dataDir, running);
   try {
     const leader = await running.waitForLeader(30_000);
@@ -164,10 +172,42 @@ function shortPath(file: string): string {
 
 const CLI_NAME = 'node scripts/distilled.js';
 
-function printSummary(cluster: LocalCluster, dataDir: string, opts: CliOptions): void {
-  const api = `http://localhost:${cluster.api?.port}`;
+/**
+ * start --tls: the CA and certificate in <data>/tls, made with openssl on the first start and
+ * reused after, so clients that trust the CA keep working across restarts.
+ */
+async function clusterTls(dataDir: string): Promise<ClusterTlsFiles> {
+  const dir = join(dataDir, 'tls');
+  const files = {
+    ca: join(dir, 'distilled-ca.pem'),
+    cert: join(dir, 'localhost.pem'),
+    key: join(dir, 'localhost.key'),
+  };
+  if (Object.values(files).every((file) => existsSync(file))) {
+    info(`--tls: using the CA and certificate in ${dir}`);
+    return files;
+  }
+  info(
+    `--tls: making a throwaway CA and a certificate for localhost/127.0.0.1 in ${dir} (openssl)`,
+  );
+  try {
+    return await throwawayClusterTls(dir);
+  } catch (error) {
+    fail(`--tls: ${describeError(error)}`);
+  }
+}
+
+function printSummary(
+  cluster: LocalCluster,
+  dataDir: string,
+  opts: CliOptions,
+  tls: ClusterTlsFiles | undefined,
+): void {
+  const api = `${tls ? 'https' : 'http'}://localhost:${cluster.api?.port}`;
   const data = opts.dataGiven ? ` --data ${opts.data}` : '';
   const auth = opts.apiKeysFile ? ` -H "Authorization: Bearer $DISTILLED_API_KEY"` : '';
+  const cacert = tls ? ` --cacert ${shortPath(tls.ca)}` : '';
+  const trust = tls ? `NODE_EXTRA_CA_CERTS=${shortPath(tls.ca)} ` : '';
   const lines = [
     '',
     paint('bold', 'Distilled is running'),
@@ -178,6 +218,11 @@ function printSummary(cluster: LocalCluster, dataDir: string, opts: CliOptions):
     '  replicas',
     ...cluster.replicas.map((r) => `    ${r.id.padEnd(12)} ${r.address.padEnd(18)} pid ${r.pid}`),
     `  data       ${shortPath(dataDir)} (the running cluster: ${shortPath(stateFile(dataDir))})`,
+    ...(tls
+      ? [
+          `  TLS        HTTPS only; gRPC mutual TLS. CA ${shortPath(tls.ca)} (browsers: import it, or accept the warning)`,
+        ]
+      : []),
     ...(opts.apiKeysFile
       ? [
           `  API keys   ${shortPath(opts.apiKeysFile)} (set DISTILLED_API_KEY for the commands below)`,
@@ -185,9 +230,9 @@ function printSummary(cluster: LocalCluster, dataDir: string, opts: CliOptions):
       : []),
     '',
     '  Try, from another terminal:',
-    `    curl -s -XPOST ${api}/Data -H 'content-type: application/json'${auth} -d '{"message":"hello"}'`,
-    `    curl -s${auth} '${api}/Data?offset=0'`,
-    `    ${CLI_NAME} status${data}`,
+    `    curl -s${cacert} -XPOST ${api}/Data -H 'content-type: application/json'${auth} -d '{"message":"hello"}'`,
+    `    curl -s${cacert}${auth} '${api}/Data?offset=0'`,
+    `    ${trust}${CLI_NAME} status${data}`,
     `    ${CLI_NAME} add-replica${data}      (a new replica joins and catches up)`,
     `    ${CLI_NAME} kill-replica replica-1${data}`,
     '  Ctrl-C here stops everything.',

@@ -23,6 +23,7 @@ describe('parseServerConfig', () => {
       logFormat: 'json',
       idempotencyWindowMs: 24 * 60 * 60 * 1000,
       idempotencyMaxKeys: 1_000_000,
+      grpcTls: null,
     });
   });
 
@@ -65,6 +66,14 @@ describe('parseServerConfig', () => {
       idempotencyWindowMs: 60000,
       idempotencyMaxKeys: 5000,
     });
+  });
+
+  it('stops the boot when only some of DISTILLED_GRPC_TLS_* are set, naming a missing one', () => {
+    expect(() =>
+      parseServerConfig({ DISTILLED_GRPC_TLS_CA: '/ca.pem', DISTILLED_GRPC_TLS_KEY: '/k.pem' }),
+    ).toThrow(
+      /^DISTILLED_GRPC_TLS_CERT: must be set when DISTILLED_GRPC_TLS_CA and DISTILLED_GRPC_TLS_KEY are/,
+    );
   });
 
   it('treats an empty variable as unset', () => {

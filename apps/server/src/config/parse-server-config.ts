@@ -2,7 +2,8 @@
 import { join } from 'node:path';
 import { hostname } from 'node:os';
 import type { FsyncPolicy, RetentionPolicy } from '@distilled/log-store';
-import { validateEnv, type Env } from '@distilled/config';
+import { readGrpcTls, validateEnv, type Env } from '@distilled/config';
+import type { GrpcTlsMaterial } from '@distilled/proto';
 import { ServerEnv, type LogFormat } from './server-env';
 
 /** Everything a replica is configured with; built once at boot from the environment. */
@@ -28,6 +29,8 @@ export interface ServerConfig {
   idempotencyWindowMs: number;
   /** At most this many keys are remembered (DISTILLED_IDEMPOTENCY_MAX_KEYS); oldest go first. */
   idempotencyMaxKeys: number;
+  /** Mutual TLS for gRPC, server and client side (DISTILLED_GRPC_TLS_*); null: plaintext. */
+  grpcTls: GrpcTlsMaterial | null;
 }
 
 /**
@@ -57,5 +60,6 @@ export function parseServerConfig(env: Env): ServerConfig {
     logFormat: valid.DISTILLED_LOG_FORMAT,
     idempotencyWindowMs: valid.DISTILLED_IDEMPOTENCY_WINDOW_MS,
     idempotencyMaxKeys: valid.DISTILLED_IDEMPOTENCY_MAX_KEYS,
+    grpcTls: readGrpcTls(valid),
   };
 }

@@ -7,7 +7,7 @@ import {
   type LogStore,
   type ReplicaMetadata,
 } from '@distilled/log-store';
-import type { FetchResponse } from '@distilled/proto';
+import { GrpcSecurity, type FetchResponse } from '@distilled/proto';
 import { describeError, RetryBackoff } from '@distilled/common';
 import { InjectServerConfig, type ServerConfig } from '../config';
 import { FOLLOWER_BACKOFF_MAX_MS, FOLLOWER_BACKOFF_MIN_MS } from '../constants';
@@ -83,7 +83,7 @@ export class FollowerService {
     if (!target) return;
     if (this.client?.address !== target.address) {
       this.client?.close();
-      this.client = new LeaderClient(target.address);
+      this.client = new LeaderClient(target.address, GrpcSecurity.from(this.config.grpcTls));
     }
     let signalStop!: () => void;
     const stopping = new Promise<void>((resolve) => (signalStop = resolve));

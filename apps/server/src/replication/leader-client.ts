@@ -3,6 +3,7 @@
 import { Metadata } from '@grpc/grpc-js';
 import {
   ReplicationClient,
+  type GrpcSecurity,
   type EndOffsetForEpochResponse,
   type FetchStream,
 } from '@distilled/proto';
@@ -17,8 +18,11 @@ export type { FetchStream };
 export class LeaderClient {
   private readonly client: ReplicationClient;
 
-  constructor(readonly address: string) {
-    this.client = new ReplicationClient(address);
+  constructor(
+    readonly address: string,
+    security: GrpcSecurity,
+  ) {
+    this.client = new ReplicationClient(address, security);
   }
 
   /** KIP-101 question to the leader of `leaderEpoch`: where does `epoch` end in its log? */
