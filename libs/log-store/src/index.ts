@@ -10,6 +10,7 @@ export type {
   RecoveryCut,
 } from './log-store.interface';
 export { corruptBatchOf, LogStoreError, logStoreErrors } from './errors';
+export { isDiskFull } from './disk-full';
 export type { CorruptBatch, LogStoreErrorCode } from './errors';
 export { Log } from './log';
 export type { LogOptions, LogStats, LogStoreLogger } from './log';

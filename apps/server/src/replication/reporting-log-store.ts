@@ -107,6 +107,10 @@ export class ReportingLogStore implements LogStore {
     return this.reported(this.log.truncateTo(offset), 'truncateTo', offset);
   }
 
+  probeSpace(bytes: number): Promise<boolean> {
+    return this.log.probeSpace(bytes);
+  }
+
   close(): Promise<void> {
     return this.log.close();
   }
