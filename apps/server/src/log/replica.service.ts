@@ -136,6 +136,7 @@ export class ReplicaService {
       log_start_offset: this.log.logStartOffset,
       log_size_bytes: this.log.sizeBytes,
       segments_deleted: this.log.segmentsDeleted,
+      disk_full: state.disk.full,
     };
   }
 }

@@ -28,6 +28,8 @@ export interface LeaderTermOptions {
   commitTimeoutMs: number;
   /** Whether `id` is registered in the membership right now (its lease is alive). */
   isRegistered: (id: string) => boolean;
+  /** The member's disk refuses its log writes (its membership mark): it is not in sync. */
+  isDiskFull?: (id: string) => boolean;
   /** A fenced write failed: this replica must stop acting as leader at once. */
   onFenced: (why: string) => void;
   /** The ISR changed in etcd (for Status). */
@@ -331,6 +333,10 @@ export class LeaderTerm implements FetchSessionHost {
         reasons.set(id, 'its membership lease is gone');
         continue;
       }
+      if (this.options.isDiskFull?.(id)) {
+        reasons.set(id, 'its disk is full (it refuses log writes); it rejoins once it has room');
+        continue;
+      }
       const session = this.sessions.get(id);
       const recorded = session && this.changedIncarnation(session);
       if (session && recorded) {
@@ -367,7 +373,9 @@ export class LeaderTerm implements FetchSessionHost {
     const unrecorded =
       member && incarnation !== '' && this.isrManager.incarnationOf(followerId) === undefined;
     if ((member && !unrecorded) || this.isrManager.busy) return false;
-    if (!this.options.isRegistered(followerId)) return false;
+    if (!this.options.isRegistered(followerId) || this.options.isDiskFull?.(followerId)) {
+      return false;
+    }
     if (leo < this.highWatermark() || leo < this.epochStartOffset) return false;
     const next = member ? [...this.isr] : [...this.isr, followerId];
     const recorded: Record<string, string> = incarnation ? { [followerId]: incarnation } : {};
