@@ -19,6 +19,7 @@ const needProcessControl = [
   'writes',
   'retention', // small segments and retention limits of its own
   'faults-retention',
+  'disk-full', // mounts tmpfs data directories for its replicas
 ];
 
 /** @type {import('jest').Config} */
