@@ -104,6 +104,8 @@ export class DiskFullWatch {
   private decide(): void {
     this.enqueue(async () => {
       if (!this.state.disk.full || this.stopped || this.state.shuttingDown) return;
+      // Already standing aside (or handed over) in this episode.
+      if (this.heldOut) return;
       const term = this.leader.currentTerm;
       if (term) {
         const target = handoverTarget(this.config.nodeId, term.isr, this.membership.current());
@@ -127,7 +129,6 @@ export class DiskFullWatch {
         );
         return;
       }
-      if (this.heldOut) return;
       this.heldOut = true;
       await this.election.setEligible(false, 'its disk is full');
     });
