@@ -20,6 +20,7 @@ const needProcessControl = [
   'retention', // small segments and retention limits of its own
   'faults-retention',
   'tls', // its own cluster with a throwaway CA
+  'disk-full', // mounts tmpfs data directories for its replicas
 ];
 
 /** @type {import('jest').Config} */

@@ -128,3 +128,8 @@ export const STREAM_CATCH_UP_CONCURRENCY = 16;
 export const STREAM_KEEP_ALIVE_MS = 10_000;
 /** The `retry` field: browsers reconnect this soon after a dropped stream. */
 export const STREAM_RETRY_MS = 1000;
+/**
+ * How long a write keeps retrying while the leader answers "disk full" before it is answered
+ * 507: a full leader with an in-sync replica with room hands over well within it.
+ */
+export const DISK_FULL_PATIENCE_MS = 2000;

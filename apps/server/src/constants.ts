@@ -56,3 +56,8 @@ export const RANGE_MAX_WAIT_MS = 60_000;
 export const FOLLOW_MAX_BYTES = 1024 * 1024;
 /** A Follow stream with no news sends an empty response this often: the caller's liveness check. */
 export const FOLLOW_HEARTBEAT_MS = 1000;
+/** A replica whose disk is full probes for space after this long, doubling up to the max. */
+export const DISK_PROBE_MIN_MS = 200;
+export const DISK_PROBE_MAX_MS = 5000;
+/** Bytes a space probe writes: the default message limit, so a probe that passes means room. */
+export const DISK_PROBE_BYTES = 1024 * 1024;

@@ -6,6 +6,7 @@ import { LogStoreModule } from '@distilled/log-store';
 import { serverConfig, type ServerConfig } from './config';
 import { RoleService } from './election';
 import { GrpcExceptionFilter } from './errors';
+import { DiskFullWatch } from './disk';
 import { ReplicaLifecycle } from './lifecycle';
 import { AppendStreams, FollowStreams, RangeReads, ReplicaController, ReplicaService } from './log';
 import { HighWatermarkCheckpointer, LogRepair } from './repair';
@@ -59,6 +60,7 @@ import {
     HighWatermarkCheckpointer,
     LeaderLogStart,
     ReplicaLifecycle,
+    DiskFullWatch,
   ],
 })
 export class ServerModule {}

@@ -23,6 +23,11 @@ export interface MemberInfo {
   id: string;
   /** host:port others dial for gRPC (DISTILLED_ADVERTISE). */
   address: string;
+  /**
+   * Set (true) while the replica's disk refuses its log writes: a full leader hands over only
+   * to an in-sync replica without it. Absent otherwise, so older records read the same.
+   */
+  diskFull?: boolean;
 }
 
 export interface ClusterState {
@@ -71,6 +76,11 @@ export interface Membership {
   register(member: MemberInfo): Promise<void>;
   /** Removes this process's registration and revokes its lease (graceful stop). */
   deregister(): Promise<void>;
+  /**
+   * Replaces what the registered member says about itself (same id), on the same lease; kept
+   * for a later re-registration too. Rejects when etcd does not take it (the caller may retry).
+   */
+  update(member: MemberInfo): Promise<void>;
   /** Every change of the member set, starting with the current one. */
   readonly members$: Observable<ReadonlyMap<string, MemberInfo>>;
   /** The latest known member set. */

@@ -63,6 +63,23 @@ describe('MembershipService', () => {
     });
   });
 
+  describe('update', () => {
+    it('shows a disk-full mark to watchers on the same lease, and its removal', async () => {
+      const options = fx.options();
+      const watcher = member(options).service;
+      await watcher.start();
+      const a = member(options).service;
+      await a.register({ id: 'a', address: 'host-a:1' });
+      await waitFor('a', () => watcher.current().has('a'));
+      await a.update({ id: 'a', address: 'host-a:1', diskFull: true });
+      await waitFor('a full', () => watcher.current().get('a')?.diskFull === true);
+      await a.update({ id: 'a', address: 'host-a:1' });
+      await waitFor('a has room', () => watcher.current().get('a')?.diskFull === undefined);
+      expect(watcher.current().get('a')).toEqual({ id: 'a', address: 'host-a:1' });
+      await expect(a.update({ id: 'b', address: 'x:1' })).rejects.toThrow(/not registered/);
+    });
+  });
+
   describe('lease expiry', () => {
     it('removes a member that stops keeping its lease alive (a crash: no revoke)', async () => {
       const options = fx.options();

@@ -104,6 +104,17 @@ export class MembershipService implements Membership, OnModuleInit, OnModuleDest
     await this.ensureRegistered();
   }
 
+  async update(member: MemberInfo): Promise<void> {
+    if (!this.member || this.member.id !== member.id) {
+      throw new Error(`cannot update member ${member.id}: not registered as it`);
+    }
+    this.member = member;
+    const lease = this.lease;
+    // No lease (being registered again): the registration loop puts the new value.
+    if (!lease) return this.ensureRegistered();
+    await lease.put(this.keys.member(member.id)).value(JSON.stringify(member)).exec();
+  }
+
   async deregister(): Promise<void> {
     const member = this.member;
     this.member = undefined;
@@ -161,7 +172,11 @@ export class MembershipService implements Membership, OnModuleInit, OnModuleDest
       try {
         const info = JSON.parse(kv.value.toString()) as Partial<MemberInfo>;
         if (typeof info.address !== 'string') throw new Error('no address');
-        members.set(id, { id, address: info.address });
+        members.set(id, {
+          id,
+          address: info.address,
+          ...(info.diskFull === true ? { diskFull: true } : {}),
+        });
       } catch (err) {
         this.logger.warn(`ignoring member key ${key}: ${describeError(err)}`);
       }

@@ -43,9 +43,13 @@ export async function writeFileAtomic(
   try {
     await handle.writeFile(bytes);
     await handle.sync();
-  } finally {
-    await handle.close();
+  } catch (err) {
+    // On a full disk the half-written .tmp would hold on to the space it got: give it back.
+    await handle.close().catch(() => undefined);
+    await fs.promises.rm(tmp, { force: true }).catch(() => undefined);
+    throw err;
   }
+  await handle.close();
   await fs.promises.rename(tmp, file);
   if (options.syncDir !== false) await syncDir(path.dirname(file));
 }

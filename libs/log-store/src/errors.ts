@@ -24,7 +24,12 @@ export type LogStoreErrorCode =
   /** Bad arguments other than offsets (empty batch, oversized message, bad epoch). */
   | 'INVALID_ARGUMENT'
   /** An append with an expected offset would have been written elsewhere; nothing stored. */
-  | 'OFFSET_MISMATCH';
+  | 'OFFSET_MISMATCH'
+  /**
+   * The disk refused the write (ENOSPC, EDQUOT): nothing of the batch is stored or acknowledged,
+   * the log is as it was, and the next append tries again (disk-full.ts). -> 507
+   */
+  | 'DISK_FULL';
 
 export class LogStoreError extends Error {
   constructor(
@@ -122,6 +127,13 @@ export const logStoreErrors = {
   },
   invalidArgument(detail: string): LogStoreError {
     return new LogStoreError('INVALID_ARGUMENT', detail);
+  },
+  diskFull(dir: string, cause: string): LogStoreError {
+    return new LogStoreError(
+      'DISK_FULL',
+      `the disk holding ${dir} is full (${cause}); the batch was not stored and the log is unchanged`,
+      { dir, cause },
+    );
   },
   offsetMismatch(expectedOffset: number, nextOffset: number): LogStoreError {
     return new LogStoreError(

@@ -9,17 +9,22 @@
  * a leader may ship to followers so the two fsyncs overlap; onWritten listeners hear of them as
  * soon as the writev returns).
  *
- * A failed write or fsync stops all writing (the file state is unknown after a failed fsync):
- * everything waiting is rejected with CORRUPT and a reopen re-validates the tail.
+ * A write the disk refuses for lack of space (ENOSPC, EDQUOT) fails only its group, with
+ * DISK_FULL: the tail is cut back to the committed end first (refused-write.ts) and the next
+ * group tries again. Any other failed write, and every failed fsync, stops all writing (the
+ * file state is unknown after a failed fsync: disk-full.ts says why): everything waiting is
+ * rejected with CORRUPT and a reopen re-validates the tail.
  *
  * Concurrency: owned by Log; everything that changes files goes through runExclusive.
  */
-import { LogStoreError } from './errors';
+import { fsyncOrFatal, isDiskFull } from './disk-full';
+import { LogStoreError, logStoreErrors } from './errors';
 import type { EpochFile } from './epoch-file';
 import type { LogSegments } from './log-segments';
 import type { FsyncPolicy } from './log-store.interface';
 import type { ProducerStateTable, RememberedBatch } from './producer-state';
 import { admitGroup, type Accepted, type QueuedWrite } from './queued-write';
+import { cutRefusedTail } from './refused-write';
 import type { Segment, SegmentLogger } from './segment';
 
 /** Counters, mostly so tests and benchmarks can see group commit working. */
@@ -30,6 +35,8 @@ export interface LogStats {
   fsyncs: number;
   /** Batches appended (both paths). */
   batches: number;
+  /** Groups the disk refused for lack of space (each cut back and rejected with DISK_FULL). */
+  diskFullRefusals: number;
 }
 
 export interface GroupCommitOptions {
@@ -53,7 +60,12 @@ export class GroupCommitWriter {
   private committedEnd: number;
   private writtenEndOffset: number;
   private readonly writtenListeners = new Set<() => void>();
-  private readonly counters: LogStats = { writes: 0, fsyncs: 0, batches: 0 };
+  private readonly counters: LogStats = {
+    writes: 0,
+    fsyncs: 0,
+    batches: 0,
+    diskFullRefusals: 0,
+  };
 
   constructor(
     private readonly segments: LogSegments,
@@ -172,7 +184,8 @@ export class GroupCommitWriter {
         await this.write(accepted);
       }
     } catch (err) {
-      this.fail(err instanceof Error ? err : new Error(String(err)), group);
+      if (isDiskFull(err)) await this.refuseForFullDisk(err, group);
+      else this.fail(err instanceof Error ? err : new Error(String(err)), group);
     }
     // A refused follower batch may have raised it; only what is written or still queued counts.
     this.refreshQueuedEpoch();
@@ -227,8 +240,10 @@ export class GroupCommitWriter {
           queue(item.bytes.subarray(from, batch.at));
           from = batch.at;
           await writeRun();
-          await segment.seal();
+          // seal() split in two: its fsync failing is fatal, its index write may be a full disk.
+          await fsyncOrFatal(() => segment.sync());
           this.counters.fsyncs++;
+          await segment.writeIndex();
           this.commit(segment, position, base + batch.delta, runItems);
           runItems = [];
           segment = await this.segments.roll(base + batch.delta);
@@ -248,7 +263,7 @@ export class GroupCommitWriter {
       segment.written = position;
       this.writtenEndOffset = end;
       this.notifyWritten();
-      await segment.sync();
+      await fsyncOrFatal(() => segment.sync());
       this.counters.fsyncs++;
     } else {
       this.dirty = true;
@@ -299,6 +314,28 @@ export class GroupCommitWriter {
         this.fail(err instanceof Error ? err : new Error(String(err)), []);
       }
     });
+  }
+
+  /**
+   * The disk refused part of `group` for lack of space: cut the tail back to the committed end,
+   * then reject what of the group is not committed with DISK_FULL. What is queued behind it stays
+   * queued: the next group is the next try. If the cut fails too, the tail is unknown: fail().
+   */
+  private async refuseForFullDisk(err: unknown, group: QueuedWrite[]): Promise<void> {
+    this.writtenEndOffset = this.committedEnd;
+    try {
+      await cutRefusedTail(this.segments, this.epochs, this.committedEnd, this.options.logger);
+    } catch (cutError) {
+      const why = cutError instanceof Error ? cutError.message : String(cutError);
+      this.fail(new Error(`${String(err)}; cutting the refused tail failed: ${why}`), group);
+      return;
+    }
+    this.counters.diskFullRefusals++;
+    const refusal = logStoreErrors.diskFull(
+      this.segments.dir,
+      err instanceof Error ? err.message : String(err),
+    );
+    for (const item of group) this.rejectItem(item, refusal);
   }
 
   /**

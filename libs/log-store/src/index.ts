@@ -12,6 +12,7 @@ export type {
 export { LOG_RETENTION } from './log-retention.interface';
 export type { LogRetention } from './log-retention.interface';
 export { corruptBatchOf, LogStoreError, logStoreErrors } from './errors';
+export { isDiskFull } from './disk-full';
 export type { CorruptBatch, LogStoreErrorCode } from './errors';
 export { Log } from './log';
 export type { LogOptions, LogStats, LogStoreLogger } from './log';

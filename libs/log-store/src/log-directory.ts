@@ -8,7 +8,7 @@
  *   incarnation                          the directory's identity (incarnation-file.ts)
  *   catch-up                             a cut log's pending catch-up (catch-up-file.ts)
  *
- * Our own `*.tmp` leftovers (an atomic replace cut short) are deleted; `lost+found` is allowed;
+ * Our own `*.tmp` leftovers (an atomic replace cut short, a space probe) are deleted; `lost+found` is allowed;
  * anything else makes open fail with NOT_A_LOG, so a mistyped path never becomes a log.
  *
  * Called by the loader only, before the log exists: no concurrency.
@@ -22,6 +22,7 @@ import { logStoreErrors } from './errors';
 import { HIGH_WATERMARK_FILE } from './high-watermark-checkpoint';
 import { INCARNATION_FILE } from './incarnation-file';
 import { LOG_START_FILE } from './log-start-file';
+import { SPACE_PROBE_FILE } from './space-probe';
 import { INDEX_SUFFIX, SEGMENT_NAME, segmentFileName } from './segment-name';
 
 const METADATA_FILES = [
@@ -76,5 +77,9 @@ export async function removeOrphanIndexes(dir: string, found: LogDirectory): Pro
 }
 
 function isOurTemp(name: string): boolean {
-  return SEGMENT_NAME.test(name) || METADATA_FILES.some((file) => name.startsWith(file));
+  return (
+    SEGMENT_NAME.test(name) ||
+    name === SPACE_PROBE_FILE ||
+    METADATA_FILES.some((file) => name.startsWith(file))
+  );
 }

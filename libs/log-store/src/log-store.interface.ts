@@ -147,6 +147,13 @@ export interface LogStore {
    */
   readonly logStartOffset: number;
 
+  /**
+   * Whether the log's disk takes `bytes` now, found out by writing (and deleting) a probe file
+   * beside the log: false on ENOSPC/EDQUOT. For a replica whose appends met DISK_FULL, to learn
+   * that space came back without appending anything to the log.
+   */
+  probeSpace(bytes: number): Promise<boolean>;
+
   /** Flushes, fsyncs and closes; later calls fail with LogStoreError CLOSED. */
   close(): Promise<void>;
 }

@@ -13,6 +13,9 @@
  *   log-retention.ts    advancing the log start: deleting whole segments below it, re-basing
  *   log-start-file.ts   the log start on disk; retention-policy.ts decides how far it may move
  *   replica-metadata.ts the replica's files beside the log (HW checkpoint, catch-up, incarnation)
+ *   disk-full.ts        which write failures are a full disk (recoverable) and which are fatal
+ *   refused-write.ts    cutting back what a write refused for lack of space left behind
+ *   space-probe.ts      finding out by writing whether space came back
  *
  * Concurrency: appends, follower appends, truncation, interval fsyncs and close run one at a
  * time on the writer's chain (group-commit.ts); reads are synchronous and never wait for it.
@@ -25,6 +28,7 @@ import { logStoreErrors } from './errors';
 import { GroupCommitWriter, type LogStats } from './group-commit';
 import { followerAppend, leaderAppend, type AppendContext } from './log-appends';
 import { loadLog } from './log-loader';
+import { probeSpace } from './space-probe';
 import { resolveLogOptions, type LogOptions, type ResolvedLogOptions } from './log-options';
 import { isOffset, LogReader } from './log-reader';
 import type { LogSegments } from './log-segments';
@@ -157,6 +161,19 @@ export class Log implements LogStore, LogRetention {
 
   get stats(): Readonly<LogStats> {
     return this.writer.stats;
+  }
+
+  /**
+   * Whether the log's disk takes `bytes` now: writes and deletes a probe file (space-probe.ts).
+   * For a replica that met DISK_FULL and waits for space; it never touches the log itself.
+   */
+  probeSpace(bytes: number): Promise<boolean> {
+    try {
+      this.assertOpen();
+      return probeSpace(this.dir, bytes);
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   endOffsetForEpoch(epoch: number): EpochEndOffset {

@@ -17,6 +17,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { promisify } from 'node:util';
 import { syncDir, writeFileAtomic } from './atomic-file';
+import { shortWriteError } from './disk-full';
 import { logStoreErrors } from './errors';
 import type { RecoveryCut } from './log-store.interface';
 import { OffsetIndex } from './offset-index';
@@ -84,8 +85,16 @@ export class Segment {
     const logPath = path.join(dir, segmentFileName(baseOffset, LOG_SUFFIX));
     const fd = fs.openSync(logPath, 'wx+');
     const segment = new Segment(dir, baseOffset, fd, 0, new OffsetIndex(indexInterval));
-    await fs.promises.writeFile(segment.indexPath, Buffer.alloc(0));
-    await syncDir(dir);
+    try {
+      await fs.promises.writeFile(segment.indexPath, Buffer.alloc(0));
+      await syncDir(dir);
+    } catch (err) {
+      // A full disk can refuse the index: leave no half-made segment for the next roll to trip on.
+      segment.close();
+      fs.rmSync(logPath, { force: true });
+      fs.rmSync(segment.indexPath, { force: true });
+      throw err;
+    }
     return segment;
   }
 
@@ -273,7 +282,7 @@ export class Segment {
         : (await writevAsync(this.fd, buffers, position)).bytesWritten;
     if (written !== total) {
       // libuv loops over partial writes itself; a short count means the disk refused the rest.
-      throw new Error(`short write to ${this.logPath}: ${written} of ${total} bytes`);
+      throw shortWriteError(this.logPath, written, total);
     }
   }
 
@@ -289,6 +298,11 @@ export class Segment {
 
   async writeIndex(): Promise<void> {
     await writeFileAtomic(this.indexPath, this.index.toBuffer(), { syncDir: false });
+  }
+
+  /** Cuts only the .log file back to `position` (bytes of a refused write past it; no fsync). */
+  async cutFileTo(position: number): Promise<void> {
+    await ftruncateAsync(this.fd, position);
   }
 
   /** Cuts the log file at `position` (a batch boundary) and the index with it. */

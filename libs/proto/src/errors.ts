@@ -46,6 +46,12 @@ export enum ErrorReason {
   KeyInFlight = 'key-in-flight',
   /** The idempotency key was used for another request body. Status FAILED_PRECONDITION. */
   KeyMismatch = 'key-mismatch',
+  /**
+   * The replica's disk is full (ENOSPC, EDQUOT): the batch was NOT stored and its log is as it
+   * was. Status RESOURCE_EXHAUSTED. A leader in that state hands over to an in-sync replica
+   * with room when there is one; the API answers 507.
+   */
+  DiskFull = 'disk-full',
 }
 
 /** Metadata keys carried in a failed call's trailers. */

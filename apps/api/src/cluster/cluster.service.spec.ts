@@ -72,6 +72,15 @@ describe('ClusterService', () => {
       });
     });
 
+    it('marks a replica whose disk is full, and only that one', async () => {
+      gateway.diskFull.add('r2');
+      const view = await service.view();
+      expect(view.nodes.find((node) => node.id === 'r2')?.diskFull).toBe(true);
+      expect(view.nodes.filter((node) => 'diskFull' in node).map((node) => node.id)).toEqual([
+        'r2',
+      ]);
+    });
+
     it('answers leader null and epoch 0 before the first election', async () => {
       jest.spyOn(gateway, 'clusterState').mockReturnValue(null);
       gateway.leaderId = null;

@@ -34,6 +34,7 @@ export class ClusterService {
         logStartOffset: status?.log_start_offset ?? null,
       };
       if (status?.problem) node.problem = status.problem;
+      if (status?.disk_full) node.diskFull = true;
       return node;
     });
     const registered = new Set(replicas.map((replica) => replica.id));

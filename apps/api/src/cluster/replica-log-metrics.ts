@@ -48,6 +48,11 @@ export class ReplicaLogMetrics implements OnModuleInit {
       (s) => s.log_size_bytes,
     );
     gauge(
+      'distilled_replica_disk_full',
+      "1 while a replica's disk refuses its log writes (ENOSPC, EDQUOT), else 0.",
+      (s) => (s.disk_full ? 1 : 0),
+    );
+    gauge(
       'distilled_replica_segments_deleted',
       'Segments each replica deleted by retention since it started.',
       (s) => s.segments_deleted,

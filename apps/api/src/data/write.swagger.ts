@@ -4,6 +4,7 @@ import { DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_MESSAGE_BYTES } from '../constants
 import {
   batchMessageTooLarge,
   batchTooLarge,
+  diskFull,
   invalidRequest,
   keyInFlight,
   keyMismatch,
@@ -50,6 +51,22 @@ export function ApiWriteHeaders(): MethodDecorator {
         inFlight: {
           summary: 'Same key, still in flight',
           value: keyInFlight('order-7f3a').problem,
+        },
+      },
+      {
+        'Retry-After': {
+          description: 'Seconds to wait before sending the request again.',
+          schema: { type: 'integer' },
+        },
+      },
+    ),
+    ApiProblemResponse(
+      507,
+      "The leader's disk is full and no in-sync replica with room took over: nothing was stored. It recovers by itself once space is freed; send the request again after Retry-After.",
+      {
+        diskFull: {
+          summary: 'Leader disk full',
+          value: diskFull('replica-1', 'replica-1').problem,
         },
       },
       {

@@ -27,6 +27,7 @@ export type { ProblemTypeName } from './problems';
 export {
   batchMessageTooLarge,
   batchTooLarge,
+  diskFull,
   keyInFlight,
   keyMismatch,
   offsetMismatch,

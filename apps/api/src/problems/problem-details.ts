@@ -21,6 +21,8 @@ export interface ProblemDetails {
   firstOffset?: number;
   /** 503/504/ready: the leader's id when one is known, else null. */
   leader?: string | null;
+  /** 507: the replica whose disk is full. */
+  replica?: string;
 }
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';

@@ -58,4 +58,10 @@ export class ProblemDto implements ProblemDetails {
     example: 'replica-1',
   })
   leader?: string | null;
+
+  @ApiPropertyOptional({
+    description: '507: the replica whose disk is full (the write was not stored).',
+    example: 'replica-1',
+  })
+  replica?: string;
 }

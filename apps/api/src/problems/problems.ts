@@ -30,6 +30,7 @@ export const ProblemType = {
   offsetMismatch: 'offset-mismatch',
   keyInFlight: 'idempotency-key-in-flight',
   keyMismatch: 'idempotency-key-mismatch',
+  diskFull: 'disk-full',
 } as const;
 export type ProblemTypeName = (typeof ProblemType)[keyof typeof ProblemType];
 

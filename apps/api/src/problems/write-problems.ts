@@ -3,7 +3,7 @@
  * apps/api/README.md, "Batches and safe retries". Kept beside problems.ts, one factory each, same
  * conventions.
  */
-import { KEY_IN_FLIGHT_RETRY_AFTER_SECONDS } from '../constants';
+import { KEY_IN_FLIGHT_RETRY_AFTER_SECONDS, RETRY_AFTER_SECONDS } from '../constants';
 import { ApiProblem } from './problem-details';
 import { problemType, ProblemType } from './problems';
 
@@ -29,6 +29,24 @@ export function batchTooLarge(bytes: number, limit: number): ApiProblem {
     detail,
     errors: [{ field: 'messages', in: 'body', detail }],
   });
+}
+
+/**
+ * 507: the leader's disk refused the write (and no in-sync replica with room took over within
+ * the API's patience for a handover). Like 503, it means the message was NOT stored.
+ */
+export function diskFull(replica: string, leader: string | null): ApiProblem {
+  return new ApiProblem(
+    {
+      type: problemType(ProblemType.diskFull),
+      title: 'Insufficient storage',
+      status: 507,
+      detail: `The disk of replica ${replica} (the leader) is full, and no in-sync replica with room could take over: the message was NOT stored and nothing else changed. Free space in that replica's data directory (or add replicas with room); it takes writes again by itself once it has room, and it is safe to send the message again.`,
+      leader,
+      replica,
+    },
+    { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+  );
 }
 
 /** 412: Expected-Offset is not where the write would go. */

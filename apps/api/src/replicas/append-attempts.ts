@@ -2,9 +2,15 @@ import { Inject, Injectable } from '@nestjs/common';
 import { RetryBackoff } from '@distilled/common';
 import type { AppendBatch, AppendResponse } from '@distilled/proto';
 import { apiConfig, type ApiConfig } from '../config';
-import { MIN_ATTEMPT_MS, RETRY_BACKOFF_INITIAL_MS, RETRY_BACKOFF_MAX_MS } from '../constants';
+import {
+  DISK_FULL_PATIENCE_MS,
+  MIN_ATTEMPT_MS,
+  RETRY_BACKOFF_INITIAL_MS,
+  RETRY_BACKOFF_MAX_MS,
+} from '../constants';
 import { MetricsService } from '../metrics/metrics.service';
-import { ApiProblem, notStored, outcomeUnknown, replicaRejected } from '../problems';
+import { ApiProblem, diskFull, notStored, outcomeUnknown, replicaRejected } from '../problems';
+import { ErrorReason } from '@distilled/proto';
 import { judgeAppendFailure } from './append-verdict';
 import { judgeConditionFailure } from './condition-verdict';
 import {
@@ -28,7 +34,8 @@ export type AttemptsOutcome =
  * (apps/api/README.md, "Writes"): follows NOT_LEADER redirects, waits out elections, and retries
  * the same request, which is safe because the leader recognises it (its producer sequence, or its
  * Idempotency-Key). It then fails with 503 only if every attempt proved the request was not stored,
- * and with 504 if any attempt may have stored it. Used by the producer for its batches and by the
+ * and with 504 if any attempt may have stored it; with 507 when nothing was stored and the leader
+ * kept refusing for a full disk (for DISK_FULL_PATIENCE_MS, or until the deadline). Used by the producer for its batches and by the
  * conditional writer for keyed and Expected-Offset requests.
  */
 @Injectable()
@@ -50,6 +57,9 @@ export class AppendAttempts {
     let redirect: ReplicaRef | null = null;
     const backoff = new RetryBackoff(RETRY_BACKOFF_INITIAL_MS, RETRY_BACKOFF_MAX_MS);
     let attempts = 0;
+    /** The refusals since this time all said "disk full" (null: the last one did not). */
+    let diskFullSince: number | null = null;
+    let diskFullAt = '';
 
     for (;;) {
       const now = Date.now();
@@ -80,6 +90,16 @@ export class AppendAttempts {
           this.metrics.retry(error.reason ?? `grpc-${error.code}`);
         } else {
           const verdict = judgeAppendFailure(error);
+          if (error.reason === ErrorReason.DiskFull) {
+            diskFullSince ??= Date.now();
+            diskFullAt = target.id;
+            // A handover takes well under this; past it no replica with room is coming.
+            if (!maybeStored && Date.now() - diskFullSince >= DISK_FULL_PATIENCE_MS) {
+              return { ok: false, problem: diskFull(target.id, this.gateway.leader()?.id ?? null) };
+            }
+          } else {
+            diskFullSince = null;
+          }
           if (verdict.stored === 'maybe') {
             maybeStored = true;
             maybeWhy = verdict.why;
@@ -106,6 +126,9 @@ export class AppendAttempts {
     }
 
     const leader = this.gateway.leader()?.id ?? null;
+    if (!maybeStored && diskFullSince !== null) {
+      return { ok: false, problem: diskFull(diskFullAt, leader) };
+    }
     const tried = `${attempts} attempt${attempts === 1 ? '' : 's'} within the write timeout (${budget} ms)`;
     return {
       ok: false,

@@ -19,6 +19,7 @@ describe('judgeAppendFailure', () => {
     ['shutting-down', error(GrpcStatus.UNAVAILABLE, ErrorReason.ShuttingDown), true, 'no'],
     ['no-leader', error(GrpcStatus.UNAVAILABLE, ErrorReason.NoLeader), true, 'no'],
     ['corrupted', error(GrpcStatus.UNAVAILABLE, ErrorReason.Corrupted), true, 'no'],
+    ['disk-full', error(GrpcStatus.RESOURCE_EXHAUSTED, ErrorReason.DiskFull), true, 'no'],
     ['repairing', error(GrpcStatus.UNAVAILABLE, ErrorReason.Repairing), true, 'no'],
     ['fenced-epoch', error(GrpcStatus.FAILED_PRECONDITION, ErrorReason.FencedEpoch), true, 'no'],
     [

@@ -44,6 +44,9 @@ export function judgeAppendFailure(error: ReplicaCallError): AppendVerdict {
       return notStoredRetry('The leader is shutting down.');
     case ErrorReason.NoLeader:
       return notStoredRetry('No leader is elected right now (an election may be in progress).');
+    case ErrorReason.DiskFull:
+      // Retried: the full leader hands over to an in-sync replica with room when there is one.
+      return notStoredRetry("The leader's disk is full.");
     case ErrorReason.Corrupted:
       return notStoredRetry('The leader refuses writes until its damaged log is repaired.');
     case ErrorReason.Repairing:

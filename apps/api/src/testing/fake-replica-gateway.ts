@@ -224,6 +224,9 @@ export class FakeReplicaGateway implements ReplicaGateway {
     return this.highWatermarks.get(replica.id) ?? this.log.length;
   }
 
+  /** Replicas whose Status says their disk is full. */
+  readonly diskFull = new Set<string>();
+
   async status(replica: ReplicaRef): Promise<StatusResponse> {
     if (this.unreachable.has(replica.id)) throw unreachableError(replica);
     const leader = this.leader();
@@ -242,6 +245,7 @@ export class FakeReplicaGateway implements ReplicaGateway {
       log_start_offset: 0,
       log_size_bytes: 0,
       segments_deleted: 0,
+      disk_full: this.diskFull.has(replica.id),
     };
   }
 }

@@ -37,6 +37,7 @@ function setup() {
   const membership: Membership = {
     register: async () => undefined,
     deregister: async () => undefined,
+    update: async () => undefined,
     members$,
     current: () => members$.value,
   };

@@ -19,6 +19,7 @@ const LOG_STORE_STATUS: Record<LogStoreErrorCode, [GrpcStatus, ErrorReason | und
   CORRUPT: [GrpcStatus.UNAVAILABLE, ErrorReason.Corrupted],
   INVALID_ARGUMENT: [GrpcStatus.INVALID_ARGUMENT, ErrorReason.InvalidArgument],
   OFFSET_MISMATCH: [GrpcStatus.FAILED_PRECONDITION, ErrorReason.OffsetMismatch],
+  DISK_FULL: [GrpcStatus.RESOURCE_EXHAUSTED, ErrorReason.DiskFull],
 };
 
 function metadataFor(reason: ErrorReason | undefined, details: ReplicaErrorDetails): Metadata {

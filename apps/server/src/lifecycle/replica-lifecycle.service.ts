@@ -9,6 +9,7 @@ import {
 } from '@distilled/log-store';
 import { describeError } from '@distilled/common';
 import { InjectServerConfig, type ServerConfig } from '../config';
+import { DiskFullWatch } from '../disk';
 import { AppendStreams } from '../log/append-streams';
 import { LogRepair } from '../repair/log-repair.service';
 import { ReplicaState } from '../replication/replica-state';
@@ -41,6 +42,7 @@ export class ReplicaLifecycle implements OnModuleDestroy {
     private readonly roles: RoleService,
     private readonly appendStreams: AppendStreams,
     private readonly repair: LogRepair,
+    private readonly diskWatch: DiskFullWatch,
   ) {}
 
   async start(): Promise<void> {
@@ -51,6 +53,7 @@ export class ReplicaLifecycle implements OnModuleDestroy {
     );
     await this.membership.register({ id: config.nodeId, address: config.advertise });
     this.started = true;
+    this.diskWatch.start();
     // Before campaigning: a replica whose log lost committed messages must not stand at all.
     await this.repair.start();
     await this.roles.start({ id: incarnation.id, isNew: incarnation.createdEmpty });
@@ -65,6 +68,7 @@ export class ReplicaLifecycle implements OnModuleDestroy {
     this.state.beganShutdown();
     this.logger.log(`replica ${this.config.nodeId} stopping (role ${this.state.role})`);
     if (!this.started) return;
+    this.diskWatch.stop();
     await this.roles
       .stop()
       .catch((error) => this.logger.warn(`stopping roles: ${describeError(error)}`));

@@ -198,7 +198,16 @@ describe('ReplicaService', () => {
         log_start_offset: 0,
         log_size_bytes: 0,
         segments_deleted: 0,
+        disk_full: false,
       });
+    });
+
+    it('says disk_full while the disk refuses log writes', () => {
+      const { service, state } = setup();
+      state.disk.refused('the disk holding /d is full');
+      expect(service.status().disk_full).toBe(true);
+      state.disk.wrote();
+      expect(service.status().disk_full).toBe(false);
     });
   });
 });

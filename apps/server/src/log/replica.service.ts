@@ -138,6 +138,7 @@ export class ReplicaService {
       log_start_offset: this.log.logStartOffset,
       log_size_bytes: this.retention.sizeBytes,
       segments_deleted: this.retention.segmentsDeleted,
+      disk_full: state.disk.full,
     };
   }
 }

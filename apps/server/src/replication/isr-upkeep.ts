@@ -19,6 +19,8 @@ export interface IsrUpkeepOptions {
   replicaLagMs: number;
   /** Whether `id` is registered in the membership right now (its lease is alive). */
   isRegistered: (id: string) => boolean;
+  /** Whether `id` marked itself disk-full (it refuses log writes until it has room). */
+  isDiskFull?: (id: string) => boolean;
   /** The ISR changed in etcd (for Status). */
   onIsrChange: (isr: readonly string[]) => void;
   logger: LoggerService;
@@ -76,6 +78,10 @@ export class IsrUpkeep {
         reasons.set(id, 'its membership lease is gone');
         continue;
       }
+      if (this.options.isDiskFull?.(id)) {
+        reasons.set(id, 'its disk is full (it refuses log writes); it rejoins once it has room');
+        continue;
+      }
       const session = sessions.get(id);
       const recorded = session && this.changedIncarnation(session);
       if (session && recorded) {
@@ -113,7 +119,9 @@ export class IsrUpkeep {
     const unrecorded =
       member && incarnation !== '' && isrManager.incarnationOf(followerId) === undefined;
     if ((member && !unrecorded) || isrManager.busy) return false;
-    if (!this.options.isRegistered(followerId)) return false;
+    if (!this.options.isRegistered(followerId) || this.options.isDiskFull?.(followerId)) {
+      return false;
+    }
     if (leo < term.highWatermark() || leo < term.epochStartOffset) return false;
     const next = member ? [...this.isr] : [...this.isr, followerId];
     const recorded: Record<string, string> = incarnation ? { [followerId]: incarnation } : {};

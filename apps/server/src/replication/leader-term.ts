@@ -29,6 +29,8 @@ export interface LeaderTermOptions {
   commitTimeoutMs: number;
   /** Whether `id` is registered in the membership right now (its lease is alive). */
   isRegistered: (id: string) => boolean;
+  /** The member's disk refuses its log writes (its membership mark): it is not in sync. */
+  isDiskFull?: (id: string) => boolean;
   /** A fenced write failed: this replica must stop acting as leader at once. */
   onFenced: (why: string) => void;
   /** The ISR changed in etcd (for Status). */
@@ -87,6 +89,7 @@ export class LeaderTerm implements FetchSessionHost {
       selfId: options.selfId,
       replicaLagMs: options.replicaLagMs,
       isRegistered: options.isRegistered,
+      isDiskFull: options.isDiskFull,
       onIsrChange: options.onIsrChange,
       logger: options.logger,
       now: this.now,

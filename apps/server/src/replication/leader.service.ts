@@ -58,6 +58,7 @@ export class LeaderService {
       replicaLagMs: this.config.replicaLagMs,
       commitTimeoutMs: this.config.commitTimeoutMs,
       isRegistered: (id) => this.membership.current().has(id),
+      isDiskFull: (id) => this.membership.current().get(id)?.diskFull === true,
       onFenced,
       onIsrChange: (isr) => {
         if (this.term === term) this.state.isrChanged(isr);

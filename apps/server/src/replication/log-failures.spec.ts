@@ -45,4 +45,18 @@ describe('LogFailures.report', () => {
     expect(listener).not.toHaveBeenCalled();
     expect(state.problem).toMatch(/corrupt/);
   });
+
+  it('marks the disk full on DISK_FULL (not a storage failure for Status), and a write clears it', () => {
+    const state = new ReplicaState();
+    const failures = new LogFailures(state);
+    const listener = jest.fn();
+    failures.onCorruption(listener);
+    failures.report(logStoreErrors.diskFull('/d', 'ENOSPC: no space left'), 'an append');
+    expect(state.disk.full).toBe(true);
+    expect(state.disk.cause).toMatch(/\/d is full .*met by an append/);
+    expect(state.problem).toBe('');
+    expect(listener).not.toHaveBeenCalled();
+    failures.wrote();
+    expect(state.disk.full).toBe(false);
+  });
 });

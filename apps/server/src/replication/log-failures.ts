@@ -16,7 +16,8 @@ export type CorruptionListener = (at: CorruptBatch, foundBy: string) => void;
  * Where every log failure the replica meets is reported (through ReportingLogStore, so the
  * services that read and write the log stay plain). A damaged batch (a CORRUPT error that
  * names it) goes to the corruption listeners (LogRepair, which cuts it and fetches it again);
- * other storage failures that need an operator are kept in ReplicaState for Status.
+ * a refused write for lack of space (DISK_FULL) marks the disk full in ReplicaState; other
+ * storage failures that need an operator are kept in ReplicaState for Status.
  *
  * This port lives in replication, which repair depends on, so repair listens here without
  * replication or log depending on repair. Concurrency: listeners run synchronously, from the
@@ -40,6 +41,11 @@ export class LogFailures {
 
   /** `foundBy` says what met the failure ("a client read of offset 7"). */
   report(error: unknown, foundBy = 'a read'): void {
+    if (error instanceof LogStoreError && error.code === 'DISK_FULL') {
+      // Not a damaged log: nothing was stored and the log is as it was (DiskFullWatch acts).
+      this.state.disk.refused(`${error.message}; met by ${foundBy}`);
+      return;
+    }
     const at = corruptBatchOf(error);
     if (at && this.corruptionListeners.size > 0) {
       for (const listener of [...this.corruptionListeners]) listener(at, foundBy);
@@ -51,6 +57,11 @@ export class LogFailures {
     ) {
       this.state.storageFailed(error.message);
     }
+  }
+
+  /** A log write got through: a full disk has room again. */
+  wrote(): void {
+    this.state.disk.wrote();
   }
 
   /** Subscribes to damaged batches reported here. Returns an unsubscribe. */

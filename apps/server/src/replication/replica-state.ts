@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { ReplicaRole } from '@distilled/proto';
+import { DiskFullness } from './disk-fullness';
 import { HighWatermark } from './high-watermark';
 import { LeaderReports } from './leader-reports';
 
@@ -51,6 +52,8 @@ export class ReplicaState {
   readonly highWatermark = new HighWatermark();
   /** What the leader says in each fetch response (the follower loop reports, LogRepair listens). */
   readonly leaderReports = new LeaderReports();
+  /** Whether the disk refuses log writes (LogFailures sets it, a write that gets through clears it). */
+  readonly disk = new DiskFullness();
 
   get role(): ReplicaRole {
     return this.currentRole;

@@ -54,6 +54,7 @@ function fakeMembership(ids: string[]): Membership {
   return {
     register: async () => undefined,
     deregister: async () => undefined,
+    update: async () => undefined,
     members$: new BehaviorSubject<ReadonlyMap<string, MemberInfo>>(members),
     current: () => members,
   };

@@ -53,6 +53,21 @@ describe('ReportingLogStore', () => {
     await view.append([Buffer.from('x')], 1, undefined, options);
     expect(append).toHaveBeenCalledWith([Buffer.from('x')], 1, undefined, options);
   });
+
+  it('a refused append marks the disk full; the next one that gets through clears it', async () => {
+    const { log, state, failures } = setup();
+    const view = failures.reporting(log, (operation) =>
+      operation === 'append' ? 'an append' : null,
+    );
+    jest
+      .spyOn(log, 'append')
+      .mockRejectedValueOnce(new LogStoreError('DISK_FULL', 'the disk holding /d is full'));
+    await expect(view.append([Buffer.from('m0')], 1)).rejects.toMatchObject({ code: 'DISK_FULL' });
+    expect(state.disk.full).toBe(true);
+    expect(log.logEndOffset).toBe(0);
+    await view.append([Buffer.from('m0')], 1);
+    expect(state.disk.full).toBe(false);
+  });
 });
 
 describe('ReportingLogRetention', () => {

@@ -22,7 +22,8 @@ export type FoundBy = (operation: LogOperation, offset: number) => string | null
 
 /**
  * A LogStore that tells LogFailures about every failed operation (a damaged batch goes to
- * LogRepair, a failed log to Status) and then fails as the log did, so the services that use
+ * LogRepair, a full disk to ReplicaState.disk, a failed log to Status) and every write that got
+ * through (which ends a disk-full episode) and then fails as the log did, so the services that use
  * it need no catch-note-rethrow of their own. Each user makes its own view
  * (LogFailures.reporting) saying what it is, for the log line. ReportingLogRetention below is
  * the same for the retention side of the log.
@@ -70,11 +71,15 @@ export class ReportingLogStore implements LogStore {
     producer?: ProducerBatchId,
     options?: AppendOptions,
   ): Promise<AppendResult> {
-    return this.reported(this.log.append(messages, epoch, producer, options), 'append', -1);
+    return this.reported(
+      this.log.append(messages, epoch, producer, options).then(this.wrote),
+      'append',
+      -1,
+    );
   }
 
   appendBatches(batches: Buffer): Promise<number> {
-    return this.reported(this.log.appendBatches(batches), 'appendBatches', -1);
+    return this.reported(this.log.appendBatches(batches).then(this.wrote), 'appendBatches', -1);
   }
 
   read(offset: number): Promise<ReadResult> {
@@ -89,9 +94,19 @@ export class ReportingLogStore implements LogStore {
     return this.reported(this.log.truncateTo(offset), 'truncateTo', offset);
   }
 
+  probeSpace(bytes: number): Promise<boolean> {
+    return this.log.probeSpace(bytes);
+  }
+
   close(): Promise<void> {
     return this.log.close();
   }
+
+  /** A write that got through says the disk has room (ends a disk-full episode). */
+  private readonly wrote = <T>(result: T): T => {
+    this.failures.wrote();
+    return result;
+  };
 
   private reported<T>(operation: Promise<T>, name: LogOperation, offset: number): Promise<T> {
     return reported(operation, this.failures, () => this.foundBy(name, offset));

@@ -155,6 +155,13 @@ export class FakeLogStore implements LogStore, LogRetention {
     return { epoch: found, endOffset: next < 0 ? this.entries.length : next };
   }
 
+  /** What probeSpace answers (a spec sets it false to play a full disk). */
+  spaceFree = true;
+
+  async probeSpace(): Promise<boolean> {
+    return this.spaceFree;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
   }

@@ -41,6 +41,13 @@ export class ClusterNodeDto {
 
   @ApiPropertyOptional({ description: 'Set when the replica refuses to serve, and why.' })
   problem?: string;
+
+  @ApiPropertyOptional({
+    description:
+      "true while the replica's disk refuses its log writes: it takes no writes, is out of the ISR and does not stand for leader until it has room again (absent otherwise).",
+    example: true,
+  })
+  diskFull?: boolean;
 }
 
 export class ClusterViewDto {

@@ -29,6 +29,11 @@ export interface StatusResponse__Input {
    */
   'log_size_bytes'?: (number | string | Long);
   'segments_deleted'?: (number | string | Long);
+  /**
+   * Set while the replica's disk refuses its log writes (ENOSPC, EDQUOT): it takes no appends,
+   * does not stand for leader, and probes until space comes back.
+   */
+  'disk_full'?: (boolean);
 }
 
 export interface StatusResponse {
@@ -58,4 +63,9 @@ export interface StatusResponse {
    */
   'log_size_bytes': (number);
   'segments_deleted': (number);
+  /**
+   * Set while the replica's disk refuses its log writes (ENOSPC, EDQUOT): it takes no appends,
+   * does not stand for leader, and probes until space comes back.
+   */
+  'disk_full': (boolean);
 }

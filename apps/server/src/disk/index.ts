@@ -1,0 +1,2 @@
+export { DiskFullWatch } from './disk-full-watch.service';
+export { handoverTarget } from './handover-target';
