@@ -4,6 +4,16 @@
  */
 
 export const DEFAULT_API_HOST = '0.0.0.0';
+/**
+ * DISTILLED_API_RATE_LIMIT counts requests per this window by default: a limit then reads as
+ * requests per second, and a client refused waits at most a second.
+ */
+export const DEFAULT_RATE_LIMIT_WINDOW_MS = 1000;
+/**
+ * Clients (API keys, or IPs without keys) whose counts the rate limiter remembers at once; the
+ * least recently seen is forgotten first (and starts afresh). ~100 B each.
+ */
+export const RATE_LIMIT_CLIENTS = 100_000;
 export const DEFAULT_API_PORT = 5000;
 /** 1 MiB of UTF-8 (README, "The HTTP API"). */
 export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;

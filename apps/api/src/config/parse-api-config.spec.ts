@@ -19,6 +19,8 @@ describe('parseApiConfig', () => {
       maxConnections: 1000,
       apiKeys: null,
       apiKeysFile: null,
+      rateLimit: null,
+      rateLimitWindowMs: 1000,
     });
   });
 
@@ -38,6 +40,8 @@ describe('parseApiConfig', () => {
         DISTILLED_API_REQUEST_TIMEOUT_MS: '4000',
         DISTILLED_API_KEEPALIVE_TIMEOUT_MS: '3000',
         DISTILLED_API_MAX_CONNECTIONS: '50',
+        DISTILLED_API_RATE_LIMIT: '300',
+        DISTILLED_API_RATE_LIMIT_WINDOW_MS: '60000',
       }),
     ).toEqual({
       host: '127.0.0.1',
@@ -55,6 +59,8 @@ describe('parseApiConfig', () => {
       maxConnections: 50,
       apiKeys: null,
       apiKeysFile: null,
+      rateLimit: 300,
+      rateLimitWindowMs: 60000,
     });
   });
 
@@ -86,6 +92,9 @@ describe('parseApiConfig', () => {
     ['DISTILLED_API_REQUEST_TIMEOUT_MS', '5s'],
     ['DISTILLED_API_KEEPALIVE_TIMEOUT_MS', '0'],
     ['DISTILLED_API_MAX_CONNECTIONS', '0'],
+    ['DISTILLED_API_RATE_LIMIT', '0'],
+    ['DISTILLED_API_RATE_LIMIT', '10/s'],
+    ['DISTILLED_API_RATE_LIMIT_WINDOW_MS', '99'],
   ])('rejects %s=%s with a message naming the variable', (variable, value) => {
     const parse = () => parseApiConfig({ [variable]: value });
     expect(parse).toThrow(ConfigError);

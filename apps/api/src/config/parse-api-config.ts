@@ -33,6 +33,12 @@ export interface ApiConfig {
   apiKeys: ApiKey[] | null;
   /** The file they came from, for the start-up line. */
   apiKeysFile: string | null;
+  /**
+   * Requests per window per API key, or per client IP without keys (DISTILLED_API_RATE_LIMIT);
+   * null: no limit but the keys' own (see rate-limit/).
+   */
+  rateLimit: number | null;
+  rateLimitWindowMs: number;
 }
 
 /** Reads and validates the API's environment. Throws ConfigError on the first bad variable. */
@@ -64,5 +70,7 @@ export function parseApiConfig(env: Env): ApiConfig {
     maxConnections: valid.DISTILLED_API_MAX_CONNECTIONS,
     apiKeys: valid.DISTILLED_API_KEYS_FILE ? readApiKeysFile(valid.DISTILLED_API_KEYS_FILE) : null,
     apiKeysFile: valid.DISTILLED_API_KEYS_FILE ?? null,
+    rateLimit: valid.DISTILLED_API_RATE_LIMIT ?? null,
+    rateLimitWindowMs: valid.DISTILLED_API_RATE_LIMIT_WINDOW_MS,
   };
 }
