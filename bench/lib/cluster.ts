@@ -6,9 +6,11 @@
  * .cpuprofile each when they stop gracefully.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LocalCluster, snapshotBuild, type BuildSnapshot } from '@distilled/launcher';
+import { benchAuthHeaders, benchKeysFileText } from './bench-keys';
 import type { PidMap } from './proc';
 
 const RESET_FILE = '.reset';
@@ -26,12 +28,17 @@ export interface BenchClusterOptions {
   verbose?: boolean;
   /** Extra environment for replicas and API. */
   env?: Record<string, string>;
+  /** Run the API with ten API keys (lib/bench-keys.ts); send `apiHeaders` with every call. */
+  apiKeys?: boolean;
 }
 
 export class BenchCluster {
   private constructor(
     readonly cluster: LocalCluster,
     private readonly snapshot: BuildSnapshot,
+    /** Headers every request to the API needs (the Bearer key with `apiKeys`), else {}. */
+    readonly apiHeaders: Record<string, string>,
+    private readonly keysDir: string | undefined,
     private readonly profileDir?: string,
   ) {}
 
@@ -43,6 +50,13 @@ export class BenchCluster {
     let apiScript = snapshot.apiScript;
     const replicaEnv: Record<string, string> = {};
     const apiEnv: Record<string, string> = {};
+    const keysDir = options.apiKeys
+      ? mkdtempSync(join(tmpdir(), 'distilled-bench-keys-'))
+      : undefined;
+    if (keysDir) {
+      apiEnv.DISTILLED_API_KEYS_FILE = join(keysDir, 'keys');
+      writeFileSync(apiEnv.DISTILLED_API_KEYS_FILE, benchKeysFileText(), { mode: 0o600 });
+    }
     if (options.profileDir) {
       // Node 20 refuses --cpu-prof in NODE_OPTIONS and LocalCluster does not pass node
       // arguments through, so both apps run under a wrapper that profiles in-process.
@@ -77,7 +91,13 @@ export class BenchCluster {
           }
         },
       });
-      const bench = new BenchCluster(cluster, snapshot, options.profileDir);
+      const bench = new BenchCluster(
+        cluster,
+        snapshot,
+        benchAuthHeaders(!!options.apiKeys),
+        keysDir,
+        options.profileDir,
+      );
       await cluster.waitForLeader(30_000);
       await cluster.waitForIsr(
         cluster.replicas.map((replica) => replica.id),
@@ -87,6 +107,7 @@ export class BenchCluster {
       return bench;
     } catch (error) {
       snapshot.remove();
+      if (keysDir) rmSync(keysDir, { recursive: true, force: true });
       throw error;
     }
   }
@@ -138,6 +159,7 @@ export class BenchCluster {
       await this.cluster.stop();
     } finally {
       this.snapshot.remove();
+      if (this.keysDir) rmSync(this.keysDir, { recursive: true, force: true });
     }
   }
 }
