@@ -16,7 +16,7 @@ describe('parseApiConfig', () => {
       headersTimeoutMs: 10000,
       requestTimeoutMs: 30000,
       keepAliveTimeoutMs: 72000,
-      maxConnections: 1000,
+      maxConnections: 10000,
       apiKeys: null,
       apiKeysFile: null,
       rateLimit: null,
