@@ -56,7 +56,7 @@ export function readBatchFromReplica(
   address: string,
   offsets: number[],
 ): Promise<ReadBatchResponse> {
-  return clients.get(address).readBatch(offsets, Date.now() + 10_000);
+  return clients.get(address).readBatch(offsets, Date.now() + 30_000);
 }
 
 /** Closes the cached replica clients (call in afterAll). */
