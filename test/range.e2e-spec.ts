@@ -29,7 +29,7 @@ function messageFor(i: number): string {
 
 // GET /Data/Range against real processes: paging equals reading one by one, long-polls answer
 // right after the commit, and an acknowledged message is in the very next page, from any replica.
-// The 100,000 messages are written with POST /Data/Batch (2,000 a batch, a few at once) and read
+// The 100,000 messages are written with POST /Data/Batch (200 a batch, eight at once) and read
 // one by one with the replicas' point reads (ReadBatch, every offset from every replica in
 // turn) plus a sample through GET /Data, so the suite runs at full size in well under a minute.
 describe('GET /Data/Range', () => {
@@ -37,7 +37,8 @@ describe('GET /Data/Range', () => {
   let api: ApiClient;
   // DISTILLED_E2E_RANGE_MESSAGES changes it (e.g. more, for a longer soak).
   const count = Number(process.env.DISTILLED_E2E_RANGE_MESSAGES ?? 100_000);
-  const BATCH = 2_000;
+  // Small enough that a point read (which reads and checks its whole record batch) stays cheap.
+  const BATCH = 200;
   /** The log as written: message by offset - base. */
   const log: string[] = [];
   /**
@@ -59,7 +60,7 @@ describe('GET /Data/Range', () => {
   it(`writes ${count.toLocaleString('en')} messages in batches`, async () => {
     const batches = Math.ceil(count / BATCH);
     const started = performance.now();
-    await pool(batches, 4, async (b) => {
+    await pool(batches, 8, async (b) => {
       const messages = Array.from({ length: Math.min(BATCH, count - b * BATCH) }, (_, i) =>
         messageFor(b * BATCH + i),
       );
@@ -76,7 +77,7 @@ describe('GET /Data/Range', () => {
       `range: ${count} messages written in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
     );
     expect(log.length).toBe(count);
-    for (let offset = 0; offset < count; offset++) expect(typeof log[offset]).toBe('string');
+    expect(log.filter((message) => typeof message === 'string')).toHaveLength(count);
   }, 300_000);
 
   /**
@@ -106,10 +107,9 @@ describe('GET /Data/Range', () => {
         // A replica may answer fewer (its answer is capped in bytes); every one it answers
         // must be committed there, since the writes were acknowledged before.
         expect(answer.found.length).toBeGreaterThan(0);
-        answer.found.forEach((found, i) => {
-          expect([address, offsets[i], found]).toEqual([address, offsets[i], true]);
-          oneByOne[from + i] = answer.messages[i].toString('utf8');
-        });
+        const missing = offsets.filter((_, i) => i < answer.found.length && !answer.found[i]);
+        expect([address, missing]).toEqual([address, []]);
+        answer.found.forEach((_, i) => (oneByOne[from + i] = answer.messages[i].toString('utf8')));
         from += answer.found.length;
       }
     });
