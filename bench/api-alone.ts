@@ -18,7 +18,7 @@ import { createInterface } from 'node:readline';
 import { Args } from './lib/args';
 import { closedLoop } from './lib/closed-loop';
 import { fmtInt } from './lib/stats';
-import { BENCH_API_SECRET } from './lib/api-alone-server';
+import { benchAuthHeaders } from './lib/bench-keys';
 import { HttpWorkers, OffsetRange } from './lib/targets';
 
 export async function run(argv: string[]): Promise<void> {
@@ -52,11 +52,7 @@ export async function run(argv: string[]): Promise<void> {
     console.log(`| round | POST/s | p50 ms | API µs per POST | generator µs per POST | errors |`);
     console.log(`| ---: | ---: | ---: | ---: | ---: | ---: |`);
     for (let round = 1; round <= rounds; round++) {
-      const workers = new HttpWorkers(
-        url,
-        concurrency,
-        apiKeys ? { authorization: `Bearer ${BENCH_API_SECRET}` } : {},
-      );
+      const workers = new HttpWorkers(url, concurrency, benchAuthHeaders(apiKeys));
       const r = await closedLoop({
         concurrency,
         warmupMs,

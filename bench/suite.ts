@@ -107,7 +107,7 @@ export async function run(argv: string[]): Promise<void> {
       'npm run bench [-- --duration s --warmup s --repeat n --concurrency 1,64 --sizes 100,1k\n' +
         '                 --grpc-channels n --replicas n --min-insync n --fsync always|interval|never\n' +
         '                 --only http,grpc,fastify,fastify-lean,fsync,writes,readers --dist dir --profile --verbose --note text\n' +
-        '                 --no-peers --tls]\n' +
+        '                 --no-peers --tls --api-keys]\n' +
         '                 readers: --messages n --latency-seconds s --followers n --rate n --idle n',
     );
     return;
@@ -131,6 +131,11 @@ export async function run(argv: string[]): Promise<void> {
     peers: !args.has('no-peers'),
     /** HTTPS for the API and mutual TLS for gRPC (a throwaway CA): the http and grpc rows. */
     tls: args.has('tls'),
+    /**
+     * The API runs with ten API keys and every HTTP call sends one (the cost of the key check,
+     * against a run without the flag); the readers rows do not send keys, so they are refused.
+     */
+    apiKeys: args.has('api-keys'),
     /** Free text kept in the JSON and printed under the title (e.g. which build ran). */
     note: args.has('note') ? args.string('note', '') : undefined,
   };
@@ -143,6 +148,9 @@ export async function run(argv: string[]): Promise<void> {
   const writeSamples: WriteSample[] = [];
   // The reading rows (bench/readers.ts) run once, after the rounds, on the same cluster.
   const readersEnabled = (config.only as string[]).includes('readers');
+  if (config.apiKeys && readersEnabled) {
+    throw new Error('--api-keys measures the http and writes rows: add --only without readers');
+  }
   let readers: ReaderResults | undefined;
   const stamp = new Date()
     .toISOString()
@@ -201,6 +209,7 @@ export async function run(argv: string[]): Promise<void> {
           profileDir,
           verbose: args.has('verbose'),
           tls: config.tls,
+          apiKeys: config.apiKeys,
         })
       : undefined;
     peer =
@@ -220,8 +229,11 @@ export async function run(argv: string[]): Promise<void> {
     for (let round = 1; round <= config.repeat; round++) {
       if (bench?.cluster.api && enabled('writes')) {
         const { pids } = await bench.pids();
-        const measured = await measureWrites(bench.cluster.api.url, round, (c, op) =>
-          loop(c, op, pids),
+        const measured = await measureWrites(
+          bench.cluster.api.url,
+          bench.apiHeaders,
+          round,
+          (c, op) => loop(c, op, pids),
         );
         for (const w of measured) {
           log(`round ${round}: ${w.case}: ${fmtInt(w.messagesPerSec)} messages/s`);
@@ -278,7 +290,12 @@ export async function run(argv: string[]): Promise<void> {
           if (bench && enabled('http') && bench.cluster.api) {
             const { pids, leaderId } = await bench.pids();
             const written = new OffsetRange();
-            const workers = new HttpWorkers(bench.cluster.api.url, concurrency, {}, tlsCa);
+            const workers = new HttpWorkers(
+              bench.cluster.api.url,
+              concurrency,
+              bench.apiHeaders,
+              tlsCa,
+            );
             const append = await loop(concurrency, workers.append(size, written), pids);
             const appendRow = row('http', 'append', concurrency, size);
             httpAppendRow = appendRow;
@@ -386,6 +403,7 @@ export async function run(argv: string[]): Promise<void> {
   console.log(
     `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${fmtBytes(os.totalmem())} RAM, node ${process.version}, ` +
       `load average ${loadBefore.map((l) => l.toFixed(1)).join(' ')} at start; ${startedAt.toISOString()}` +
+      (config.apiKeys ? '; API keys on (10 keys, every call sends one)' : '') +
       (config.note ? `; ${config.note}` : '') +
       '\n',
   );

@@ -39,8 +39,14 @@ function clients(origin: string, count: number): Client[] {
   );
 }
 
-async function post(client: Client, path: string, body: string, key?: string): Promise<void> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
+async function post(
+  client: Client,
+  auth: Record<string, string>,
+  path: string,
+  body: string,
+  key?: string,
+): Promise<void> {
+  const headers: Record<string, string> = { ...auth, 'content-type': 'application/json' };
   if (key !== undefined) headers['idempotency-key'] = key;
   const res = await client.request({ path, method: 'POST', headers, body });
   const text = await res.body.text();
@@ -51,6 +57,8 @@ async function post(client: Client, path: string, body: string, key?: string): P
 /** One round of the three cases; the two single-POST cases alternate order by round. */
 export async function measureWrites(
   origin: string,
+  /** Sent with every request: an API key's Authorization, or nothing. */
+  auth: Record<string, string>,
   round: number,
   loop: Loop,
 ): Promise<WriteSample[]> {
@@ -71,7 +79,7 @@ export async function measureWrites(
   const batchClients = clients(origin, BATCH_WRITERS);
   sample(
     'batch',
-    await loop(BATCH_WRITERS, (w) => post(batchClients[w], '/Data/Batch', batchBody)),
+    await loop(BATCH_WRITERS, (w) => post(batchClients[w], auth, '/Data/Batch', batchBody)),
     BATCH_MESSAGES,
   );
   await Promise.all(batchClients.map((client) => client.close()));
@@ -83,7 +91,7 @@ export async function measureWrites(
   for (const which of order) {
     const keyed = which === 'single + key';
     const result = await loop(KEYED_CONCURRENCY, (w) =>
-      post(single[w], '/Data', body, keyed ? randomUUID() : undefined),
+      post(single[w], auth, '/Data', body, keyed ? randomUUID() : undefined),
     );
     sample(which, result, 1);
   }

@@ -16,6 +16,7 @@ const needProcessControl = [
   'stream',
   'stream-browser',
   'api-keys', // starts its own API with a keys file
+  'rate-limit', // its own API with keys and a rate limit
   'writes',
   'retention', // small segments and retention limits of its own
   'faults-retention',

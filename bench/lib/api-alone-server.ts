@@ -10,14 +10,11 @@ import { useLeanAsyncResourceBind } from '../../apps/api/src/http/lean-async-res
 import { FakeReplicaGateway } from '../../apps/api/src/testing/fake-replica-gateway';
 import { parseApiKeys } from '../../apps/api/src/auth/api-keys-file';
 
+import { benchKeysFileText } from './bench-keys';
+
 /** With BENCH_API_KEYS=on the API has 10 keys and the load generator sends the last one. */
-export const BENCH_API_SECRET = 'bench-writer-secret-10';
 function benchKeys() {
-  const lines = Array.from(
-    { length: 10 },
-    (_, i) => `key${i} read,write bench-writer-secret-${i + 1}`,
-  );
-  return parseApiKeys(lines.join('\n'), 'bench');
+  return parseApiKeys(benchKeysFileText(), 'bench');
 }
 
 /** Commits every batch after 1 ms, keeping nothing (the fake's log would grow without end). */

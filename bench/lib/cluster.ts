@@ -16,6 +16,7 @@ import {
   type BuildSnapshot,
   type ClusterTlsFiles,
 } from '@distilled/launcher';
+import { benchAuthHeaders, benchKeysFileText } from './bench-keys';
 import type { PidMap } from './proc';
 
 const RESET_FILE = '.reset';
@@ -35,12 +36,17 @@ export interface BenchClusterOptions {
   env?: Record<string, string>;
   /** HTTPS for the API and mutual TLS for gRPC, with a throwaway CA made by openssl. */
   tls?: boolean;
+  /** Run the API with ten API keys (lib/bench-keys.ts); send `apiHeaders` with every call. */
+  apiKeys?: boolean;
 }
 
 export class BenchCluster {
   private constructor(
     readonly cluster: LocalCluster,
     private readonly snapshot: BuildSnapshot,
+    /** Headers every request to the API needs (the Bearer key with `apiKeys`), else {}. */
+    readonly apiHeaders: Record<string, string>,
+    private readonly keysDir: string | undefined,
     private readonly profileDir?: string,
     /** The cluster's TLS files (with `tls`): the clients trust `ca` and present `cert`. */
     readonly tls?: ClusterTlsFiles,
@@ -55,6 +61,13 @@ export class BenchCluster {
     let apiScript = snapshot.apiScript;
     const replicaEnv: Record<string, string> = {};
     const apiEnv: Record<string, string> = {};
+    const keysDir = options.apiKeys
+      ? mkdtempSync(join(tmpdir(), 'distilled-bench-keys-'))
+      : undefined;
+    if (keysDir) {
+      apiEnv.DISTILLED_API_KEYS_FILE = join(keysDir, 'keys');
+      writeFileSync(apiEnv.DISTILLED_API_KEYS_FILE, benchKeysFileText(), { mode: 0o600 });
+    }
     if (options.profileDir) {
       // Node 20 refuses --cpu-prof in NODE_OPTIONS and LocalCluster does not pass node
       // arguments through, so both apps run under a wrapper that profiles in-process.
@@ -92,7 +105,15 @@ export class BenchCluster {
           }
         },
       });
-      const bench = new BenchCluster(cluster, snapshot, options.profileDir, tls, tlsDir);
+      const bench = new BenchCluster(
+        cluster,
+        snapshot,
+        benchAuthHeaders(!!options.apiKeys),
+        keysDir,
+        options.profileDir,
+        tls,
+        tlsDir,
+      );
       await cluster.waitForLeader(30_000);
       await cluster.waitForIsr(
         cluster.replicas.map((replica) => replica.id),
@@ -103,6 +124,7 @@ export class BenchCluster {
     } catch (error) {
       snapshot.remove();
       if (tlsDir) rmSync(tlsDir, { recursive: true, force: true });
+      if (keysDir) rmSync(keysDir, { recursive: true, force: true });
       throw error;
     }
   }
@@ -155,6 +177,7 @@ export class BenchCluster {
     } finally {
       this.snapshot.remove();
       if (this.tlsDir) rmSync(this.tlsDir, { recursive: true, force: true });
+      if (this.keysDir) rmSync(this.keysDir, { recursive: true, force: true });
     }
   }
 }

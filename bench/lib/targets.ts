@@ -81,6 +81,7 @@ export class HttpWorkers {
       const res = await this.clients[worker].request({
         path: `/Data?offset=${offset}`,
         method: 'GET',
+        headers: this.headers,
       });
       const text = await res.body.text();
       if (res.statusCode !== 200) {

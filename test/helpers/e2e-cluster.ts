@@ -1,5 +1,5 @@
 import { LocalCluster, type LocalClusterOptions } from '@distilled/launcher';
-import { ReplicaClientPool, type ReadResponse } from '@distilled/proto';
+import { ReplicaClientPool, type ReadBatchResponse, type ReadResponse } from '@distilled/proto';
 import { ApiClient } from './api-client';
 
 /**
@@ -49,6 +49,14 @@ const clients = new ReplicaClientPool();
 /** Replica.Read straight from one replica, bypassing the API. */
 export function readFromReplica(address: string, offset: number): Promise<ReadResponse> {
   return clients.get(address).read(offset, Date.now() + 5_000);
+}
+
+/** Replica.ReadBatch straight from one replica: point reads of many offsets in one call. */
+export function readBatchFromReplica(
+  address: string,
+  offsets: number[],
+): Promise<ReadBatchResponse> {
+  return clients.get(address).readBatch(offsets, Date.now() + 30_000);
 }
 
 /** Closes the cached replica clients (call in afterAll). */

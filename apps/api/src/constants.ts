@@ -4,6 +4,16 @@
  */
 
 export const DEFAULT_API_HOST = '0.0.0.0';
+/**
+ * DISTILLED_API_RATE_LIMIT counts requests per this window by default: a limit then reads as
+ * requests per second, and a client refused waits at most a second.
+ */
+export const DEFAULT_RATE_LIMIT_WINDOW_MS = 1000;
+/**
+ * Clients (API keys, or IPs without keys) whose counts the rate limiter remembers at once; the
+ * least recently seen is forgotten first (and starts afresh). ~100 B each.
+ */
+export const RATE_LIMIT_CLIENTS = 100_000;
 export const DEFAULT_API_PORT = 5000;
 /** 1 MiB of UTF-8 (README, "The HTTP API"). */
 export const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024;
@@ -89,7 +99,15 @@ export const RETRY_AFTER_SECONDS = 1;
 export const DEFAULT_HEADERS_TIMEOUT_MS = 10_000;
 export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 export const DEFAULT_KEEPALIVE_TIMEOUT_MS = 72_000;
-export const DEFAULT_MAX_CONNECTIONS = 1000;
+/**
+ * Open connections at most: room for the 1,000 idle SSE followers issue 14 promises plus ordinary
+ * clients many times over. An idle follower costs the API ~12 KiB of RSS (bench/README.md,
+ * readers), so 10,000 connections hold ~120 MiB at worst; each is one file descriptor, and Node
+ * raises its soft descriptor limit to the hard one at start, which is 20,000 on our machines,
+ * 524,288 under systemd and in Docker's containers: keep the cap below `ulimit -Hn` minus a few
+ * hundred (gRPC channels, etcd, files), or the API meets EMFILE before its own cap.
+ */
+export const DEFAULT_MAX_CONNECTIONS = 10_000;
 
 /** The largest offset a JSON number can carry exactly. */
 export const MAX_OFFSET = Number.MAX_SAFE_INTEGER;

@@ -1,4 +1,5 @@
-// One API key as the API keeps it: a name for logs and limits, its scopes, and the SHA-256 of
+// One API key as the API keeps it: a name for logs and limits, its scopes, its own rate limit
+// if it has one, and the SHA-256 of
 // its secret. The secret itself is dropped once hashed (secrets never sit in the config object
 // or in any answer or log line).
 
@@ -10,4 +11,11 @@ export interface ApiKey {
   scopes: ReadonlySet<ApiScope>;
   /** SHA-256 of the secret. */
   digest: Buffer;
+  /**
+   * This key's own requests per window (`rate-limit=<n>` in the keys file), `'off'` for none;
+   * absent: DISTILLED_API_RATE_LIMIT applies.
+   */
+  rateLimit?: KeyRateLimit;
 }
+
+export type KeyRateLimit = number | 'off';

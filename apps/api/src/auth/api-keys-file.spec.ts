@@ -19,11 +19,34 @@ describe('parseApiKeys', () => {
     ]);
     expect(keys[0].digest.equals(hashSecret(SECRET_A))).toBe(true);
     expect(JSON.stringify(keys)).not.toContain(SECRET_A);
+    expect(keys.map((key) => key.rateLimit)).toEqual([undefined, undefined]);
+  });
+
+  it('reads an optional per-key rate limit as a fourth field', () => {
+    const keys = parseApiKeys(
+      `slow write ${SECRET_A} rate-limit=20\nfree read ${SECRET_B} rate-limit=off\n`,
+      'keys',
+    );
+    expect(keys.map((key) => [key.name, key.rateLimit])).toEqual([
+      ['slow', 20],
+      ['free', 'off'],
+    ]);
   });
 
   it.each<[string, string, RegExp]>([
-    ['two fields', `reader ${SECRET_A}`, /line 1: must be "<name> <scopes> <secret>"/],
-    ['four fields', `reader read ${SECRET_A} extra`, /line 1: must be/],
+    [
+      'two fields',
+      `reader ${SECRET_A}`,
+      /line 1: must be "<name> <scopes> <secret> \[rate-limit=<n>\]"/,
+    ],
+    ['five fields', `reader read ${SECRET_A} rate-limit=5 extra`, /line 1: must be/],
+    [
+      'a fourth field that is not a rate limit',
+      `reader read ${SECRET_A} extra`,
+      /line 1: the fourth field must be rate-limit=/,
+    ],
+    ['a rate limit of 0', `reader read ${SECRET_A} rate-limit=0`, /line 1: the fourth field/],
+    ['a fractional rate limit', `reader read ${SECRET_A} rate-limit=1.5`, /line 1: the fourth/],
     [
       'an unknown scope',
       `reader admin ${SECRET_A}`,

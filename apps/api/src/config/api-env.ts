@@ -10,6 +10,7 @@ import {
   DEFAULT_HEADERS_TIMEOUT_MS,
   DEFAULT_KEEPALIVE_TIMEOUT_MS,
   DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_RATE_LIMIT_WINDOW_MS,
   DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_MAX_IN_FLIGHT,
   DEFAULT_MAX_MESSAGE_BYTES,
@@ -88,6 +89,14 @@ export class ApiEnv extends ClusterEnv {
 
   @EnvWholeNumber(1, 1_000_000)
   DISTILLED_API_MAX_CONNECTIONS: number = DEFAULT_MAX_CONNECTIONS;
+
+  /** Requests per window per API key (per client IP without keys); unset: no limit. */
+  @IsOptional()
+  @EnvWholeNumber(1, 999_999_999)
+  DISTILLED_API_RATE_LIMIT?: number;
+
+  @EnvWholeNumber(100, 24 * 60 * 60 * 1000)
+  DISTILLED_API_RATE_LIMIT_WINDOW_MS: number = DEFAULT_RATE_LIMIT_WINDOW_MS;
 
   /** Unset: every call is open. The file's lines are checked by parseApiConfig. */
   @IsOptional()

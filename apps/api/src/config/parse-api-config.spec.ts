@@ -16,11 +16,13 @@ describe('parseApiConfig', () => {
       headersTimeoutMs: 10000,
       requestTimeoutMs: 30000,
       keepAliveTimeoutMs: 72000,
-      maxConnections: 1000,
+      maxConnections: 10000,
       apiKeys: null,
       apiKeysFile: null,
       https: null,
       grpcTls: null,
+      rateLimit: null,
+      rateLimitWindowMs: 1000,
     });
   });
 
@@ -40,6 +42,8 @@ describe('parseApiConfig', () => {
         DISTILLED_API_REQUEST_TIMEOUT_MS: '4000',
         DISTILLED_API_KEEPALIVE_TIMEOUT_MS: '3000',
         DISTILLED_API_MAX_CONNECTIONS: '50',
+        DISTILLED_API_RATE_LIMIT: '300',
+        DISTILLED_API_RATE_LIMIT_WINDOW_MS: '60000',
       }),
     ).toEqual({
       host: '127.0.0.1',
@@ -59,6 +63,8 @@ describe('parseApiConfig', () => {
       apiKeysFile: null,
       https: null,
       grpcTls: null,
+      rateLimit: 300,
+      rateLimitWindowMs: 60000,
     });
   });
 
@@ -90,6 +96,9 @@ describe('parseApiConfig', () => {
     ['DISTILLED_API_REQUEST_TIMEOUT_MS', '5s'],
     ['DISTILLED_API_KEEPALIVE_TIMEOUT_MS', '0'],
     ['DISTILLED_API_MAX_CONNECTIONS', '0'],
+    ['DISTILLED_API_RATE_LIMIT', '0'],
+    ['DISTILLED_API_RATE_LIMIT', '10/s'],
+    ['DISTILLED_API_RATE_LIMIT_WINDOW_MS', '99'],
   ])('rejects %s=%s with a message naming the variable', (variable, value) => {
     const parse = () => parseApiConfig({ [variable]: value });
     expect(parse).toThrow(ConfigError);

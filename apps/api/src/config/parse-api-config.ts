@@ -41,6 +41,12 @@ export interface ApiConfig {
   apiKeys: ApiKey[] | null;
   /** The file they came from, for the start-up line. */
   apiKeysFile: string | null;
+  /**
+   * Requests per window per API key, or per client IP without keys (DISTILLED_API_RATE_LIMIT);
+   * null: no limit but the keys' own (see rate-limit/).
+   */
+  rateLimit: number | null;
+  rateLimitWindowMs: number;
   /** HTTPS (DISTILLED_API_TLS_CERT/_KEY, PEM contents); null: plain HTTP. */
   https: ApiHttpsFiles | null;
   /** Mutual TLS to the replicas (DISTILLED_GRPC_TLS_*); null: plaintext. */
@@ -85,6 +91,8 @@ export function parseApiConfig(env: Env): ApiConfig {
     apiKeysFile: valid.DISTILLED_API_KEYS_FILE ?? null,
     https: readHttpsFiles(valid),
     grpcTls: readGrpcTls(valid),
+    rateLimit: valid.DISTILLED_API_RATE_LIMIT ?? null,
+    rateLimitWindowMs: valid.DISTILLED_API_RATE_LIMIT_WINDOW_MS,
   };
 }
 

@@ -1,7 +1,8 @@
 import { ClusterService } from '../cluster/cluster.service';
 import { MetricsService } from '../metrics/metrics.service';
 import { ApiProblem } from '../problems';
-import { ReplicaReader } from '../replicas/replica-reader';
+import { FollowFeed } from '../follow/follow-feed';
+import { RangeReader } from '../follow/range-reader';
 import { FakeReplicaGateway } from '../testing/fake-replica-gateway';
 import { MAX_CONSOLE_CLIENTS } from './console.constants';
 import { ConsoleFeed } from './console-feed.service';
@@ -10,6 +11,7 @@ import { RecordingSink } from './recording-sink';
 describe('ConsoleFeed', () => {
   let gateway: FakeReplicaGateway;
   let feed: ConsoleFeed;
+  let follow: FollowFeed;
   let now: number;
 
   beforeEach(() => {
@@ -17,20 +19,34 @@ describe('ConsoleFeed', () => {
     for (let i = 0; i < 3; i += 1) {
       gateway.store({ messages: [Buffer.from(`hello ${i}`)], producer_id: 1, sequence: i + 1 });
     }
+    const ranges = new RangeReader(gateway);
+    follow = new FollowFeed(gateway, ranges);
     feed = new ConsoleFeed(
       gateway,
       new ClusterService(gateway),
-      new ReplicaReader(gateway),
+      follow,
+      ranges,
       new MetricsService(),
     );
     now = Date.parse('2026-12-06T07:31:12Z');
     feed.clock = () => now;
   });
-  afterEach(() => feed.onModuleDestroy());
+  afterEach(() => {
+    feed.onModuleDestroy();
+    follow.onApplicationShutdown();
+  });
 
   async function tick(): Promise<void> {
     now += 1000;
     await feed.tick();
+  }
+
+  /** Ticks, letting timers and I/O run in between (the Follow feed's), until `done` or 100 ticks. */
+  async function tickUntil(done: () => boolean): Promise<void> {
+    for (let i = 0; i < 100 && !done(); i += 1) {
+      await tick();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
   }
 
   describe('tick', () => {
@@ -66,15 +82,29 @@ describe('ConsoleFeed', () => {
       ]);
     });
 
-    it('shows the newest committed messages in the same frame', async () => {
+    it('shows the newest committed messages from the shared Follow feed, one feed for every console', async () => {
       const sink = new RecordingSink();
+      const other = new RecordingSink();
       feed.subscribe(sink);
-      await tick();
+      feed.subscribe(other);
+      // The feed anchors at the committed end in the background; the messages below it come
+      // from one Range read, those after it from the feed's own stream.
+      await tickUntil(() => sink.events().length > 0 && sink.last().state.tail.length >= 3);
       expect(sink.last().state.tail.map((m) => [m.offset, m.preview])).toEqual([
         [2, 'hello 2'],
         [1, 'hello 1'],
         [0, 'hello 0'],
       ]);
+      gateway.store({ messages: [Buffer.from('hello 3')], producer_id: 1, sequence: 4 });
+      await tickUntil(() => sink.last().state.tail[0].offset >= 3);
+      expect(sink.last().state.tail.map((m) => m.preview)).toEqual([
+        'hello 3',
+        'hello 2',
+        'hello 1',
+        'hello 0',
+      ]);
+      expect(gateway.followStreams.opened).toHaveLength(1);
+      expect(gateway.readCalls).toEqual([]);
     });
 
     it('says when a replica left the ISR, and how far behind it is', async () => {

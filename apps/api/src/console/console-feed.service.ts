@@ -7,12 +7,18 @@ import {
 } from '@nestjs/common';
 import { describeError } from '@distilled/common';
 import { ClusterService } from '../cluster/cluster.service';
+import { FollowFeed } from '../follow/follow-feed';
+import { RangeReader } from '../follow/range-reader';
 import { MetricsService } from '../metrics/metrics.service';
 import { unavailable } from '../problems';
 import { REPLICA_GATEWAY, type ReplicaGateway } from '../replicas/replica-gateway';
-import { ReplicaReader } from '../replicas/replica-reader';
 import { ConditionClock } from './condition-clock';
-import { FEED_TICK_MS, MAX_CONSOLE_CLIENTS, TAIL_WAIT_MS } from './console.constants';
+import {
+  FEED_TICK_MS,
+  MAX_CONSOLE_CLIENTS,
+  TAIL_READ_MAX_BYTES,
+  TAIL_WAIT_MS,
+} from './console.constants';
 import type {
   ConsoleState,
   SnapshotFrame,
@@ -31,8 +37,8 @@ import { TrafficSampler } from './traffic-sampler';
  * many tabs watch. Each tick samples the API's own metrics and notes a change of leader (both
  * in memory, so they run even with nobody watching: the chart and the history have a past when
  * a tab opens). Only while someone watches does it also ask every replica for its Status (the
- * same join as GET /Cluster), read the newest messages for the tail, and push one frame, encoded
- * once, to every stream.
+ * same join as GET /Cluster), keep GET /Data/Stream's shared feed running for the tail of
+ * newest messages (message-tail.ts), and push one frame, encoded once, to every stream.
  */
 @Injectable()
 export class ConsoleFeed implements OnModuleInit, OnModuleDestroy {
@@ -55,11 +61,16 @@ export class ConsoleFeed implements OnModuleInit, OnModuleDestroy {
   constructor(
     @Inject(REPLICA_GATEWAY) private readonly gateway: ReplicaGateway,
     private readonly cluster: ClusterService,
-    reader: ReplicaReader,
+    follow: FollowFeed,
+    ranges: RangeReader,
     metrics: MetricsService,
   ) {
     this.traffic = new TrafficSampler(metrics.registry);
-    this.tail = new MessageTail((offset) => reader.read(offset));
+    this.tail = new MessageTail(
+      follow,
+      async (offset, limit) =>
+        (await ranges.read({ offset, limit, maxBytes: TAIL_READ_MAX_BYTES, waitMs: 0 })).messages,
+    );
   }
 
   onModuleInit(): void {
@@ -72,6 +83,7 @@ export class ConsoleFeed implements OnModuleInit, OnModuleDestroy {
     clearInterval(this.timer);
     for (const stream of this.streams) stream.close();
     this.streams.clear();
+    this.tail.unwatch();
   }
 
   /** Throws a 503 problem when no more streams may open (call before sending headers). */
@@ -88,6 +100,7 @@ export class ConsoleFeed implements OnModuleInit, OnModuleDestroy {
     this.admit();
     const stream = new ConsoleStream(sink);
     this.streams.add(stream);
+    this.tail.watch();
     if (this.state) stream.push(this.encode());
     else void this.tick();
     return () => {
@@ -132,7 +145,8 @@ export class ConsoleFeed implements OnModuleInit, OnModuleDestroy {
         conditions.map((c) => c.key),
         now,
       );
-      await settledWithin(this.tail.follow(committedEnd), TAIL_WAIT_MS);
+      const logStart = Math.max(0, ...replicas.map((r) => r.logStartOffset ?? 0));
+      await settledWithin(this.tail.refresh(logStart), TAIL_WAIT_MS);
       this.state = {
         at: now,
         leader: view.leader,
@@ -177,6 +191,7 @@ export class ConsoleFeed implements OnModuleInit, OnModuleDestroy {
 
   /** Nobody watches: what the next watcher sees must be fresh, and conditions dated anew. */
   private stopWatching(): void {
+    this.tail.unwatch();
     this.state = null;
     this.roles = null;
     this.conditionAges.pause();

@@ -12,8 +12,13 @@ export const REASON_REFINE_MS = 10_000;
 /** Newest committed messages shown, and how much of each. */
 export const TAIL_SIZE = 10;
 export const TAIL_PREVIEW_CHARS = 200;
-/** A frame waits this long for the tail's reads (one local ReadBatch: a few ms); slower ones show next tick. */
+/**
+ * A frame waits this long for the tail's read below the shared feed's ring (one Range read when
+ * the feed starts: a few ms); a slower one shows next tick.
+ */
 export const TAIL_WAIT_MS = 300;
+/** That read's byte bound: room for TAIL_SIZE messages of the default 1 MiB limit. */
+export const TAIL_READ_MAX_BYTES = 16 * 1024 * 1024;
 /** A replica neither registered nor in the ISR is shown as departed this long, then forgotten. */
 export const DEPARTED_FORGET_MS = 10 * 60 * 1000;
 /** Streams open at once; more get 503 (each costs a socket and a frame per tick). */

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ClusterService } from '../cluster/cluster.service';
-import { ReplicaReader } from '../replicas/replica-reader';
+import { FollowModule } from '../follow/follow.module';
 import { ReplicasModule } from '../replicas/replicas.module';
 import { ConsoleAssets, locateConsoleBuild } from './console-assets';
 import { ConsoleController } from './console.controller';
@@ -8,17 +8,16 @@ import { ConsoleFeed } from './console-feed.service';
 
 /**
  * The live console at /ui (apps/console's page) and its shared feed at /ui/events. It reuses
- * GET /Cluster's join (ClusterService) and the reader of GET /Data as providers of its own:
- * both are stateless over the shared replica gateway.
+ * GET /Cluster's join (ClusterService, stateless over the shared replica gateway) as a provider
+ * of its own, and GET /Data/Stream's one FollowFeed (imported: the same instance) for its tail.
  */
 @Module({
-  imports: [ReplicasModule],
+  imports: [ReplicasModule, FollowModule],
   controllers: [ConsoleController],
   providers: [
     ConsoleFeed,
     { provide: ConsoleAssets, useFactory: () => new ConsoleAssets(locateConsoleBuild()) },
     ClusterService,
-    ReplicaReader,
   ],
 })
 export class ConsoleModule {}

@@ -7,10 +7,14 @@ import { RangeService } from './range.service';
 import { StreamMetrics } from './stream-metrics';
 import { StreamService } from './stream.service';
 
-/** The reading half of /Data: Range (pages, long-poll) and Stream (SSE over one shared feed). */
+/**
+ * The reading half of /Data: Range (pages, long-poll) and Stream (SSE over one shared feed).
+ * The feed and the range reader are exported for the console's tail (one feed per API).
+ */
 @Module({
   imports: [ReplicasModule],
   controllers: [FollowController],
   providers: [RangeReader, RangeService, FollowFeed, StreamService, StreamMetrics],
+  exports: [FollowFeed, RangeReader],
 })
 export class FollowModule {}

@@ -3,6 +3,7 @@ import type { ApiConfig } from '../config';
 import { BODY_LIMIT_FACTOR, BODY_LIMIT_SLACK_BYTES } from '../constants';
 import { MetricsService } from '../metrics/metrics.service';
 import { problemClientErrorHandler, trackRoutes } from '../problems';
+import { registerRateLimits } from '../rate-limit';
 import { capConnections, fastifyTimeoutOptions, httpServerOptions } from './connection-limits';
 import { httpsServerOptions } from './https-options';
 import { registerJsonBodyParser } from './json-body-parser';
@@ -38,8 +39,8 @@ export function createApiAdapter(config: ApiConfig): FastifyAdapter {
 }
 
 /**
- * Everything that is not a Nest provider: body parsing, route tracking for 405, request metrics
- * and Swagger. Call after create and before init/listen; create the app with
+ * Everything that is not a Nest provider: body parsing, route tracking for 405, rate limits,
+ * request metrics and Swagger. Call after create and before init/listen; create the app with
  * `{ bodyParser: false }` so Nest does not add its own parsers (url-encoded included).
  */
 export function configureApiApp(
@@ -50,6 +51,7 @@ export function configureApiApp(
   const instance = app.getHttpAdapter().getInstance();
   trackRoutes(instance);
   requireHost(instance);
+  registerRateLimits(instance, config);
   registerJsonBodyParser(instance, bodyLimitFor(config.maxMessageBytes, config.maxBatchBytes));
   app.get(MetricsService).instrument(instance);
   setupSwagger(app, options.swaggerUi ?? true);

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { documentApiKeys } from '../auth/document-api-keys';
+import { documentRateLimits } from '../rate-limit';
 
 export const DOCS_PATH = 'docs';
 
@@ -21,6 +22,7 @@ export function setupSwagger(app: INestApplication, ui = true): void {
     .build();
   const document = SwaggerModule.createDocument(app, config);
   documentApiKeys(document);
+  documentRateLimits(document);
   SwaggerModule.setup(DOCS_PATH, app, document, {
     ui,
     jsonDocumentUrl: `${DOCS_PATH}-json`,

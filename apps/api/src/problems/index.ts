@@ -10,6 +10,7 @@ export {
   offsetNotFound,
   offsetTrimmed,
   routeNotFound,
+  rateLimited,
   methodNotAllowed,
   requestTimeout,
   messageTooLarge,

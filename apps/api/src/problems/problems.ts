@@ -31,6 +31,7 @@ export const ProblemType = {
   keyInFlight: 'idempotency-key-in-flight',
   keyMismatch: 'idempotency-key-mismatch',
   diskFull: 'disk-full',
+  rateLimited: 'rate-limited',
 } as const;
 export type ProblemTypeName = (typeof ProblemType)[keyof typeof ProblemType];
 
@@ -100,6 +101,30 @@ export function offsetTrimmed(offset: number, firstOffset: number): ApiProblem {
     detail: `Offset ${offset} was deleted by the cluster's retention and will not come back. The log now starts at offset ${firstOffset}; read from there.`,
     firstOffset,
   });
+}
+
+/**
+ * 429: the client used its requests for this window. `who` names it as the limiter knows it
+ * (an API key's name, or the client's address); Retry-After and the RateLimit-* headers are
+ * set by the limiter itself, on the same reply.
+ */
+export function rateLimited(
+  who: string,
+  limit: number,
+  windowMs: number,
+  retryAfterSeconds: number,
+): ApiProblem {
+  const window = windowMs % 1000 === 0 ? `${windowMs / 1000} s` : `${windowMs} ms`;
+  const seconds = retryAfterSeconds === 1 ? '1 second' : `${retryAfterSeconds} seconds`;
+  return new ApiProblem(
+    {
+      type: problemType(ProblemType.rateLimited),
+      title: 'Too many requests',
+      status: 429,
+      detail: `${who} may make ${limit} ${limit === 1 ? 'request' : 'requests'} per ${window} and has made them all; retry in ${seconds}. This request was not processed and nothing was stored.`,
+    },
+    { 'Retry-After': String(retryAfterSeconds) },
+  );
 }
 
 export function routeNotFound(method: string, path: string): ApiProblem {
