@@ -4,7 +4,7 @@ import { ConfigModule } from '@nestjs/config';
 import { ClusterModule } from '@distilled/cluster';
 import { LogStoreModule } from '@distilled/log-store';
 import { serverConfig, type ServerConfig } from './config';
-import { RoleService } from './election';
+import { ElectionHolds, RoleService } from './election';
 import { GrpcExceptionFilter } from './errors';
 import { DiskFullWatch } from './disk';
 import { ReplicaLifecycle } from './lifecycle';
@@ -56,6 +56,7 @@ import {
     RangeReads,
     FollowStreams,
     RoleService,
+    ElectionHolds,
     LogRepair,
     HighWatermarkCheckpointer,
     LeaderLogStart,

@@ -7,6 +7,7 @@ import type {
   VersionedClusterState,
 } from '@distilled/cluster';
 import type { ServerConfig } from '../config';
+import { ElectionHolds } from '../election/election-holds';
 import type { LeaderService } from '../replication/leader.service';
 import { ReplicaState } from '../replication/replica-state';
 import { FakeLogStore } from '../testing/fake-log-store';
@@ -55,7 +56,15 @@ function setup(options: { leading?: { isr: string[] }; others?: MemberInfo[] } =
     currentTerm: options.leading ? { isr: options.leading.isr, drain } : undefined,
   } as unknown as LeaderService;
   const config = { nodeId: 'a', advertise: 'a:1', dataDir: '/data/a' } as ServerConfig;
-  const watch = new DiskFullWatch(log, membership, election, stateStore, config, state, leader);
+  const watch = new DiskFullWatch(
+    log,
+    membership,
+    new ElectionHolds(election as unknown as Election),
+    stateStore,
+    config,
+    state,
+    leader,
+  );
   watch.start();
   return { watch, log, state, members$, updates, eligibility, drain };
 }

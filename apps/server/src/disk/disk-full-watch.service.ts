@@ -2,10 +2,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Subscription } from 'rxjs';
 import {
   CLUSTER_STATE_STORE,
-  ELECTION,
   MEMBERSHIP,
   type ClusterStateStore,
-  type Election,
   type Membership,
 } from '@distilled/cluster';
 import { LOG_STORE, type LogStore } from '@distilled/log-store';
@@ -17,6 +15,7 @@ import {
   DISK_PROBE_MIN_MS,
   SHUTDOWN_DRAIN_MS,
 } from '../constants';
+import { ElectionHolds, type EligibilityHold } from '../election/election-holds';
 import { LeaderService } from '../replication/leader.service';
 import { ReplicaState } from '../replication/replica-state';
 import { handoverTarget } from './handover-target';
@@ -47,16 +46,20 @@ export class DiskFullWatch {
   private stayingReason = '';
   private deciding: Promise<void> = Promise.resolve();
   private stopped = false;
+  /** Out of the election while the disk refuses writes (shared with other holds). */
+  private readonly election: EligibilityHold;
 
   constructor(
     @Inject(LOG_STORE) private readonly log: LogStore,
     @Inject(MEMBERSHIP) private readonly membership: Membership,
-    @Inject(ELECTION) private readonly election: Election,
+    holds: ElectionHolds,
     @Inject(CLUSTER_STATE_STORE) private readonly stateStore: ClusterStateStore,
     @InjectServerConfig() private readonly config: ServerConfig,
     private readonly state: ReplicaState,
     private readonly leader: LeaderService,
-  ) {}
+  ) {
+    this.election = holds.holder('disk full');
+  }
 
   /** Starts listening for disk-full episodes (after the replica registered). */
   start(): void {

@@ -1,1 +1,2 @@
 export { RoleService } from './role.service';
+export { ElectionHolds, type EligibilityHold } from './election-holds';

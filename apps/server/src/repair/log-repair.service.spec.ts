@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Election } from '@distilled/cluster';
 import { logStoreErrors } from '@distilled/log-store';
 import { parseServerConfig } from '../config';
+import { ElectionHolds } from '../election/election-holds';
 import type { RoleService } from '../election/role.service';
 import { LogFailures } from '../replication/log-failures';
 import { ReplicaState } from '../replication/replica-state';
@@ -44,7 +45,15 @@ function setup(options: { entries?: number; checkpoint?: number } = {}) {
     });
   }
   const config = parseServerConfig({ DISTILLED_NODE_ID: 'r2' });
-  const repair = new LogRepair(log, metadata, election, config, state, failures, roles);
+  const repair = new LogRepair(
+    log,
+    metadata,
+    new ElectionHolds(election as unknown as Election),
+    config,
+    state,
+    failures,
+    roles,
+  );
   /**
    * What the follower loop does with one fetch response: append the leader's messages up to
    * `to`, pass on what the leader said, then learn the HW (capped at the log end).

@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { ELECTION, type Election } from '@distilled/cluster';
 import {
   LOG_STORE,
   REPLICA_METADATA,
@@ -9,6 +8,7 @@ import {
 } from '@distilled/log-store';
 import { describeError } from '@distilled/common';
 import { InjectServerConfig, type ServerConfig } from '../config';
+import { ElectionHolds, type EligibilityHold } from '../election/election-holds';
 import { RoleService } from '../election/role.service';
 import { LogFailures } from '../replication/log-failures';
 import { ReplicaState } from '../replication/replica-state';
@@ -56,16 +56,19 @@ export class LogRepair implements OnModuleDestroy {
   private reportsHeard = 0;
   /** Committed messages the log lacks (ReplicaState.damage shows the same, to the others). */
   private damage: LogDamage | null = null;
+  /** Out of the election while the log lacks committed messages (shared with other holds). */
+  private readonly election: EligibilityHold;
 
   constructor(
     @Inject(LOG_STORE) private readonly log: LogStore,
     @Inject(REPLICA_METADATA) private readonly metadata: ReplicaMetadata,
-    @Inject(ELECTION) private readonly election: Election,
+    holds: ElectionHolds,
     @InjectServerConfig() private readonly config: ServerConfig,
     private readonly state: ReplicaState,
     private readonly failures: LogFailures,
     private readonly roles: RoleService,
   ) {
+    this.election = holds.holder('log repair');
     this.note = new CatchUpNote(metadata, config.dataDir, this.logger);
     this.noLeader = new NoLeaderNotice(state, config.nodeId, this.logger, () => {
       if (this.damage) return waitingLine(this.config.nodeId, this.damage);
