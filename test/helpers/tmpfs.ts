@@ -12,6 +12,8 @@ import * as path from 'node:path';
 export const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
 const mounted = new Set<string>();
+/** Every mount point this process made, for leftoverMounts (other suites may run beside it). */
+const made = new Set<string>();
 let hooked = false;
 
 function unmountNow(dir: string): void {
@@ -57,6 +59,7 @@ export class Tmpfs {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'distilled-tmpfs-'));
     execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeMb}m`, 'tmpfs', dir]);
     mounted.add(dir);
+    made.add(dir);
     return new Tmpfs(dir);
   }
 
@@ -102,10 +105,10 @@ export class Tmpfs {
   }
 }
 
-/** tmpfs mounts still present under the temp directory's distilled-tmpfs-* names. */
+/** tmpfs mounts this process made that are still mounted. */
 export function leftoverMounts(): string[] {
   return fs
     .readFileSync('/proc/mounts', 'utf8')
     .split('\n')
-    .filter((line) => line.startsWith('tmpfs ') && line.includes('distilled-tmpfs-'));
+    .filter((line) => line.startsWith('tmpfs ') && made.has(line.split(' ')[1]));
 }
