@@ -27,4 +27,17 @@ describe('DiskFullness', () => {
     expect(listener).not.toHaveBeenCalled();
     expect(disk.full).toBe(false);
   });
+
+  it('a refusal of a write that began before another got through opens no episode', () => {
+    const disk = new DiskFullness();
+    expect(disk.refused('ENOSPC')).toBe(true);
+    const startedWhileFull = disk.writesSeen;
+    expect(disk.wrote('a probe got through')).toBe(true);
+    // That write met the full disk before the space came back; its answer only arrives now.
+    expect(disk.refused('ENOSPC, late', startedWhileFull)).toBe(false);
+    expect(disk.full).toBe(false);
+    // A write begun after the space came back that is refused: the disk is full again.
+    expect(disk.refused('ENOSPC, new', disk.writesSeen)).toBe(true);
+    expect(disk.episodes).toBe(2);
+  });
 });

@@ -15,6 +15,8 @@ export class DiskFullness {
   private count = 0;
   private lastMs = 0;
   private lastHow = '';
+  /** Writes (and space probes) that got through so far: see refused's `writesAtStart`. */
+  private writes = 0;
   private readonly listeners = new Set<DiskFullnessListener>();
 
   constructor(private readonly now: () => number = Date.now) {}
@@ -43,9 +45,21 @@ export class DiskFullness {
     return this.count;
   }
 
-  /** The log refused a write for lack of space. True when this began an episode. */
-  refused(cause: string): boolean {
+  /** How many writes got through so far; a write takes it when it starts (see refused). */
+  get writesSeen(): number {
+    return this.writes;
+  }
+
+  /**
+   * The log refused a write for lack of space. True when this began an episode. With
+   * `writesAtStart` (writesSeen when that write started), a refusal of a write that started
+   * before another got through is stale: it may have met the full disk before the space came
+   * back, and opening an episode for it would hand leadership over for nothing. If the disk
+   * is full again, the next write says so.
+   */
+  refused(cause: string, writesAtStart?: number): boolean {
     if (this.fullSince !== null) return false;
+    if (writesAtStart !== undefined && writesAtStart !== this.writes) return false;
     this.fullSince = this.now();
     this.lastCause = cause;
     this.count++;
@@ -55,6 +69,7 @@ export class DiskFullness {
 
   /** A write (or a space probe: `how`) got through. True when this ended an episode. */
   wrote(how = 'a log write got through'): boolean {
+    this.writes++;
     if (this.fullSince === null) return false;
     this.lastMs = this.now() - this.fullSince;
     this.lastHow = how;

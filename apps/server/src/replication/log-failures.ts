@@ -39,11 +39,15 @@ export class LogFailures {
     return new ReportingLogRetention(retention, this, foundBy);
   }
 
-  /** `foundBy` says what met the failure ("a client read of offset 7"). */
-  report(error: unknown, foundBy = 'a read'): void {
+  /**
+   * `foundBy` says what met the failure ("a client read of offset 7"); `writesAtStart` is
+   * writesSeen when a write began (a disk-full refusal of a write older than the last write
+   * that got through is stale: DiskFullness.refused).
+   */
+  report(error: unknown, foundBy = 'a read', writesAtStart?: number): void {
     if (error instanceof LogStoreError && error.code === 'DISK_FULL') {
       // Not a damaged log: nothing was stored and the log is as it was (DiskFullWatch acts).
-      this.state.disk.refused(`${error.message}; met by ${foundBy}`);
+      this.state.disk.refused(`${error.message}; met by ${foundBy}`, writesAtStart);
       return;
     }
     const at = corruptBatchOf(error);
@@ -57,6 +61,11 @@ export class LogFailures {
     ) {
       this.state.storageFailed(error.message);
     }
+  }
+
+  /** Log writes that got through so far (taken when a write starts). */
+  get writesSeen(): number {
+    return this.state.disk.writesSeen;
   }
 
   /** A log write got through: a full disk has room again. */

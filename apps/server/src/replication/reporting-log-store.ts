@@ -71,15 +71,23 @@ export class ReportingLogStore implements LogStore {
     producer?: ProducerBatchId,
     options?: AppendOptions,
   ): Promise<AppendResult> {
+    const writesAtStart = this.failures.writesSeen;
     return this.reported(
       this.log.append(messages, epoch, producer, options).then(this.wrote),
       'append',
       -1,
+      writesAtStart,
     );
   }
 
   appendBatches(batches: Buffer): Promise<number> {
-    return this.reported(this.log.appendBatches(batches).then(this.wrote), 'appendBatches', -1);
+    const writesAtStart = this.failures.writesSeen;
+    return this.reported(
+      this.log.appendBatches(batches).then(this.wrote),
+      'appendBatches',
+      -1,
+      writesAtStart,
+    );
   }
 
   read(offset: number): Promise<ReadResult> {
@@ -108,8 +116,13 @@ export class ReportingLogStore implements LogStore {
     return result;
   };
 
-  private reported<T>(operation: Promise<T>, name: LogOperation, offset: number): Promise<T> {
-    return reported(operation, this.failures, () => this.foundBy(name, offset));
+  private reported<T>(
+    operation: Promise<T>,
+    name: LogOperation,
+    offset: number,
+    writesAtStart?: number,
+  ): Promise<T> {
+    return reported(operation, this.failures, () => this.foundBy(name, offset), writesAtStart);
   }
 }
 
@@ -162,10 +175,11 @@ function reported<T>(
   operation: Promise<T>,
   failures: LogFailures,
   foundBy: () => string | null,
+  writesAtStart?: number,
 ): Promise<T> {
   return operation.catch((error: unknown) => {
     const by = foundBy();
-    if (by !== null) failures.report(error, by);
+    if (by !== null) failures.report(error, by, writesAtStart);
     throw error;
   });
 }
