@@ -52,7 +52,8 @@ export async function writeOnce(
         end,
       };
     }
-    if ((res.status >= 400 && res.status < 500) || res.status === 503) {
+    // 503 and 507 (a full disk) promise the message was not stored (apps/api/README.md).
+    if ((res.status >= 400 && res.status < 500) || res.status === 503 || res.status === 507) {
       let detail: string | undefined;
       try {
         detail = (JSON.parse(text) as { detail?: string }).detail;
@@ -79,6 +80,7 @@ function retryable(write: WriteRecord): boolean {
 /**
  * POST /Data under `key` until a final answer (apps/api/README.md, "Batches and safe retries"):
  * every unknown outcome (504, 5xx, a lost connection), 503 and 409 is sent again with the same key,
+ * a 507 (full disk, not stored) is final, so the checker can hold the API to "not stored";
  * so the message is stored exactly once whatever happened to the attempts before. Gives up only
  * once `giveUpAt()` has passed; then, if any attempt may have stored it, the outcome is unknown.
  */
@@ -90,10 +92,12 @@ export async function writeUntilFinal(
 ): Promise<WriteRecord> {
   const start = Date.now();
   let attempts = 0;
+  let diskFullAnswers = 0;
   let maybeStored = false;
   for (;;) {
     const write = await writeOnce(apiUrl, message, key);
     attempts += 1;
+    if (write.kind === 'refused' && write.status === 507) diskFullAnswers += 1;
     // 409: an attempt of ours is still in flight, so it may yet be stored.
     if (write.kind === 'unknown' || (write.kind === 'refused' && write.status === 409)) {
       maybeStored = true;
@@ -101,9 +105,18 @@ export async function writeUntilFinal(
     if (!retryable(write) || Date.now() > giveUpAt()) {
       if (write.kind === 'refused' && maybeStored) {
         const reason = `gave up after ${attempts} attempts; the last was refused ${write.status}, an earlier one may have stored it`;
-        return { kind: 'unknown', message, reason, start, end: write.end, key, attempts };
+        return {
+          kind: 'unknown',
+          message,
+          reason,
+          start,
+          end: write.end,
+          key,
+          attempts,
+          diskFullAnswers,
+        };
       }
-      return { ...write, start, key, attempts };
+      return { ...write, start, key, attempts, diskFullAnswers };
     }
     await sleep(50 + Math.random() * 100);
   }

@@ -27,7 +27,10 @@ export function seededRandom(seed: number): () => number {
 }
 
 export interface NemesisOptions {
-  /** Faults to draw from (all kinds by default; partition only where namespaces exist). */
+  /**
+   * Faults to draw from (all kinds by default; partition only where namespaces exist, disk-full
+   * only where the replicas' data directories are on tmpfs mounts).
+   */
   kinds?: FaultKind[];
   /** How many replicas add-replica may add in total. */
   maxAddedReplicas?: number;
@@ -79,7 +82,9 @@ export class Nemesis {
     private readonly random: () => number,
     private readonly options: NemesisOptions = {},
   ) {
-    this.kinds = (options.kinds ?? FAULT_KINDS).filter((k) => k !== 'partition' || !!cluster.net);
+    this.kinds = (options.kinds ?? FAULT_KINDS).filter(
+      (k) => (k !== 'partition' || !!cluster.net) && (k !== 'disk-full' || cluster.disks.size > 0),
+    );
   }
 
   /** No new fault after the one in progress (the run was abandoned). */
@@ -123,6 +128,12 @@ export class Nemesis {
     if (local.etcd && !local.etcd.running) {
       await local.etcd.start();
       this.history.event('heal', 'etcd started');
+    }
+    for (const [id, disk] of this.cluster.disks) {
+      if (disk.filled) {
+        disk.empty();
+        this.history.event('heal', `freed the disk of ${id}`);
+      }
     }
     for (const replica of local.replicas) {
       if (replica.isPaused) {
@@ -276,6 +287,22 @@ export class Nemesis {
         await sleep(this.between(2000, 5000));
         net.heal();
         this.history.event('heal', 'network healed');
+        return;
+      }
+      case 'disk-full': {
+        // ENOSPC from the kernel: the replica's tmpfs filled to the last byte. A full leader
+        // must hand over to an in-sync replica with room (or answer 507, never store and then
+        // refuse); a full follower leaves the ISR; both come back by themselves once freed.
+        const leader = await local.waitForLeader(10_000);
+        const target = this.random() < 0.5 ? leader : await this.pickFollower();
+        const disk = this.cluster.disks.get(target.id)!;
+        const detail = `fill the disk of ${target.id}${target === leader ? ' (leader)' : ''}`;
+        if (target === leader) this.loseLeader(kind, target, detail);
+        else this.history.event(kind, detail);
+        disk.fill();
+        await sleep(this.between(2000, 8000));
+        disk.empty();
+        this.history.event('heal', `freed the disk of ${target.id}`);
         return;
       }
       case 'corrupt-tail':

@@ -13,6 +13,7 @@ import {
   type ReadAnswer,
 } from './clients';
 import { FaultCluster } from './fault-cluster';
+import { isRoot } from '../helpers/tmpfs';
 import { FAULT_KINDS, History, type FaultKind, type ReadRecord } from './history';
 import { NetLab } from './net-lab';
 import { Nemesis, seededRandom, waitApiReady } from './nemesis';
@@ -66,6 +67,14 @@ export function configFromEnv(defaults: { seconds: number }): FaultRunConfig {
   };
 }
 
+/**
+ * Each replica's tmpfs (disk-full runs). A 30 s run here logs about 0.8 MiB per replica (5,400
+ * writes), so a 300 s one about 8: 64 leaves room for a faster machine, longer runs and the
+ * 1 MiB space probe, and fallocate still fills it in a blink. tmpfs holds only what is written,
+ * so the mounts cost memory only while filled, one at a time.
+ */
+const FAULT_TMPFS_MB = 64;
+
 export interface FaultRunReport {
   config: FaultRunConfig;
   violations: Violation[];
@@ -96,6 +105,10 @@ export async function runFaults(
   );
   const noNet = NetLab.unavailableReason();
   if (noNet) out(`faults: no partitions in this run: ${noNet}`);
+  const diskFull = (config.kinds ?? FAULT_KINDS).includes('disk-full');
+  if (diskFull && !isRoot) {
+    out('faults: no disk-full in this run: not running as root (it mounts tmpfs data directories)');
+  }
 
   const history = new History();
   const random = seededRandom(config.seed);
@@ -105,6 +118,7 @@ export async function runFaults(
     minInsync: 2,
     partitions: !noNet,
     spareReplicas: config.maxAddedReplicas,
+    tmpfsMb: diskFull && isRoot ? FAULT_TMPFS_MB : undefined,
     // Small segments, so runs roll segments and a damaged tail is a small newest segment.
     replicaEnv:
       config.retentionBytes === undefined
@@ -243,6 +257,7 @@ export async function runFaults(
     );
     violations.push(...followerCheck.violations);
     const failovers = failoverTimes(history, nemesis);
+    const fullestDisk = Math.max(0, ...[...cluster.disks.values()].map((d) => d.usedBytes()));
     report = {
       config,
       violations,
@@ -260,6 +275,7 @@ export async function runFaults(
         finalReads.length,
         followerCheck,
         followers,
+        cluster.disks.size ? { count: cluster.disks.size, fullestBytes: fullestDisk } : undefined,
       ),
     };
     if (violations.length) report.failure = failureText(history, violations, cluster);
@@ -388,6 +404,7 @@ function summaryText(
   finalReads: number,
   followerCheck: FollowerCheck,
   followers: readonly ResumingFollower[],
+  disks: { count: number; fullestBytes: number } | undefined,
 ): string {
   const by = (kind: string) => history.writes.filter((w) => w.kind === kind).length;
   const faults = FAULT_KINDS.map((k) => `${k} ${counts.get(k) ?? 0}`).join(', ');
@@ -407,6 +424,7 @@ function summaryText(
     `  faults: ${faults}`,
     `  writes: ${history.writes.length} (acked ${by('acked')}, refused ${by('refused')}, unknown ${by('unknown')}: ${check.unknownFound} in the log, ${check.unknownMissing} not)`,
     `  retried with their Idempotency-Key: ${history.writes.filter((w) => (w.attempts ?? 1) > 1).length} messages, ${history.writes.reduce((sum, w) => sum + (w.attempts ?? 1), 0) - history.writes.length} extra attempts; each acked message must be in the log exactly once`,
+    `  507 (disk full): ${history.writes.reduce((n, w) => n + (w.diskFullAnswers ?? 0), 0)} answers, ${history.writes.filter((w) => w.kind === 'refused' && w.status === 507).length} messages left refused 507 and checked absent from the log${disks ? `; ${disks.count} tmpfs data directories of ${FAULT_TMPFS_MB} MiB, the fullest ${(disks.fullestBytes / 2 ** 20).toFixed(1)} MiB used at the end` : ''}`,
     `  not acked: ${[...reasons].map(([why, n]) => `${why} x${n}`).join(', ') || 'none'}`,
     `  checked: ${check.ackedChecked} acknowledged writes, ${check.log.size} offsets, ${finalReads} final reads, ${history.reads.length} reads during the run${check.logStart ? `; the log starts at ${check.logStart} (retention)` : ''}`,
     `  followers: ${followers.length} over ${followers.reduce((n, f) => n + f.connections, 0)} connections; ${followerCheck.events} events checked (gapless, no duplicate, as in the log); ${followerCheck.ackedDelivered} deliveries of acknowledged writes verified${followerCheck.trims ? `; ${followerCheck.trims} reconnections refused 410 below the log start, each followed on from the start it named` : ''}`,

@@ -9,6 +9,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+/** Every mount point's name starts with this. */
+export const TMPFS_PREFIX = 'distilled-tmpfs-';
+
 export const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
 const mounted = new Set<string>();
@@ -52,9 +55,11 @@ export class Tmpfs {
     this.filler = path.join(mountPoint, 'filler');
   }
 
-  static mount(sizeMb: number): Tmpfs {
+  /** `label` goes into the mount point's name (`distilled-tmpfs-<label>-*`), to tell suites apart. */
+  static mount(sizeMb: number, label?: string): Tmpfs {
     hookExit();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'distilled-tmpfs-'));
+    const name = label ? `${TMPFS_PREFIX}${label}-` : TMPFS_PREFIX;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), name));
     execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeMb}m`, 'tmpfs', dir]);
     mounted.add(dir);
     return new Tmpfs(dir);
@@ -64,6 +69,12 @@ export class Tmpfs {
   freeBytes(): number {
     const stats = fs.statfsSync(this.mountPoint);
     return stats.bavail * stats.bsize;
+  }
+
+  /** Bytes in use (the log, and the filler while full). */
+  usedBytes(): number {
+    const stats = fs.statfsSync(this.mountPoint);
+    return (stats.blocks - stats.bfree) * stats.bsize;
   }
 
   /** Takes every free byte: fallocate for the bulk, then small writes until ENOSPC. */
@@ -92,6 +103,11 @@ export class Tmpfs {
     }
   }
 
+  /** Whether a filler file is there (fill() ran and empty() has not). */
+  get filled(): boolean {
+    return fs.existsSync(this.filler);
+  }
+
   /** Frees the space the filler took. */
   empty(): void {
     fs.rmSync(this.filler, { force: true });
@@ -102,10 +118,11 @@ export class Tmpfs {
   }
 }
 
-/** tmpfs mounts still present under the temp directory's distilled-tmpfs-* names. */
-export function leftoverMounts(): string[] {
+/** tmpfs mounts still present under the temp directory's distilled-tmpfs-[<label>-]* names. */
+export function leftoverMounts(label?: string): string[] {
+  const name = label ? `${TMPFS_PREFIX}${label}-` : TMPFS_PREFIX;
   return fs
     .readFileSync('/proc/mounts', 'utf8')
     .split('\n')
-    .filter((line) => line.startsWith('tmpfs ') && line.includes('distilled-tmpfs-'));
+    .filter((line) => line.startsWith('tmpfs ') && line.includes(name));
 }
