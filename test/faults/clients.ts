@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
-import { readFromReplica } from '../helpers/e2e-cluster';
 import { ErrorMetadata, ErrorReason } from '@distilled/proto';
 import type { History, ReadRecord, WriteRecord } from './history';
+import { FaultTransport } from './transport';
 
 /** A read refused because retention deleted the offset; the log starts at `firstOffset`. */
 export interface Trimmed {
@@ -28,12 +28,13 @@ export async function writeOnce(
   apiUrl: string,
   message: string,
   idempotencyKey?: string,
+  transport = FaultTransport.plain,
 ): Promise<WriteRecord> {
   const start = Date.now();
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (idempotencyKey !== undefined) headers['idempotency-key'] = idempotencyKey;
   try {
-    const res = await fetch(`${apiUrl}/Data`, {
+    const res = await transport.fetch(`${apiUrl}/Data`, {
       method: 'POST',
       headers,
       body: JSON.stringify({ message }),
@@ -89,13 +90,14 @@ export async function writeUntilFinal(
   message: string,
   key: string,
   giveUpAt: () => number,
+  transport = FaultTransport.plain,
 ): Promise<WriteRecord> {
   const start = Date.now();
   let attempts = 0;
   let diskFullAnswers = 0;
   let maybeStored = false;
   for (;;) {
-    const write = await writeOnce(apiUrl, message, key);
+    const write = await writeOnce(apiUrl, message, key, transport);
     attempts += 1;
     if (write.kind === 'refused' && write.status === 507) diskFullAnswers += 1;
     // 409: an attempt of ours is still in flight, so it may yet be stored.
@@ -138,6 +140,7 @@ export function startWriters(
     pauseMs?: number;
     /** One attempt per message, no key: for suites that count what each moment answers. */
     once?: boolean;
+    transport?: FaultTransport;
   },
 ): { stop: (graceMs?: number) => Promise<void> } {
   let stopped = false;
@@ -149,8 +152,8 @@ export function startWriters(
       // pads its prefix to fill segments fast).
       const key = `key-${createHash('sha256').update(message).digest('hex')}`;
       const write = options.once
-        ? await writeOnce(apiUrl, message)
-        : await writeUntilFinal(apiUrl, message, key, () => giveUpAt);
+        ? await writeOnce(apiUrl, message, undefined, options.transport)
+        : await writeUntilFinal(apiUrl, message, key, () => giveUpAt, options.transport);
       history.writes.push(write);
       // Back off a little after a failure, so a down API is not hammered in a tight loop.
       if (write.kind !== 'acked') await sleep(50 + Math.random() * 100);
@@ -169,9 +172,13 @@ export function startWriters(
 }
 
 /** GET /Data?offset=n: the message, null for 404, undefined for anything else. */
-export async function readThroughApi(apiUrl: string, offset: number): Promise<ReadAnswer> {
+export async function readThroughApi(
+  apiUrl: string,
+  offset: number,
+  transport = FaultTransport.plain,
+): Promise<ReadAnswer> {
   try {
-    const res = await fetch(`${apiUrl}/Data?offset=${offset}`, {
+    const res = await transport.fetch(`${apiUrl}/Data?offset=${offset}`, {
       signal: AbortSignal.timeout(5_000),
     });
     const text = await res.text();
@@ -185,9 +192,13 @@ export async function readThroughApi(apiUrl: string, offset: number): Promise<Re
 }
 
 /** Replica.Read straight from one replica: the message, null when not committed there. */
-export async function readDirect(address: string, offset: number): Promise<ReadAnswer> {
+export async function readDirect(
+  address: string,
+  offset: number,
+  transport = FaultTransport.plain,
+): Promise<ReadAnswer> {
   try {
-    const answer = await readFromReplica(address, offset);
+    const answer = await transport.readReplica(address, offset);
     return Buffer.from(answer.message).toString('utf8');
   } catch (error) {
     const failure = error as ServiceError;
@@ -206,7 +217,11 @@ export async function readDirect(address: string, offset: number): Promise<ReadA
  * One reader during the run: random offsets among those already acknowledged, through the
  * API, so the checker can see a conflict or an acknowledged write that is not readable.
  */
-export function startLiveReader(apiUrl: string, history: History): { stop: () => Promise<void> } {
+export function startLiveReader(
+  apiUrl: string,
+  history: History,
+  transport = FaultTransport.plain,
+): { stop: () => Promise<void> } {
   let stopped = false;
   const loop = async () => {
     while (!stopped) {
@@ -219,7 +234,7 @@ export function startLiveReader(apiUrl: string, history: History): { stop: () =>
         continue;
       }
       const start = Date.now();
-      const message = await readThroughApi(apiUrl, pick.offset);
+      const message = await readThroughApi(apiUrl, pick.offset, transport);
       if (message !== undefined) {
         history.reads.push({
           source: 'api (during run)',

@@ -2,15 +2,19 @@ import { cpSync, createWriteStream, mkdtempSync, rmSync, type WriteStream } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  LOCAL_NAMES,
   LocalCluster,
+  ThrowawayCa,
   snapshotBuild,
   type BuildSnapshot,
+  type ClusterTlsFiles,
   type ManagedProcess,
   type ReplicaProcessOptions,
 } from '@distilled/launcher';
 import { closeReplicaClients } from '../helpers/e2e-cluster';
 import { Tmpfs } from '../helpers/tmpfs';
 import { NetLab } from './net-lab';
+import { FaultTransport } from './transport';
 
 export interface FaultClusterOptions {
   replicas?: number;
@@ -23,6 +27,11 @@ export interface FaultClusterOptions {
   label: string;
   replicaEnv?: Record<string, string>;
   apiEnv?: Record<string, string>;
+  /**
+   * TLS (HTTPS API, mutual TLS gRPC) with a throwaway CA made in the data directory, its
+   * certificate valid for loopback and every namespace address; `transport` trusts it.
+   */
+  tls?: boolean;
   /**
    * Each replica's data directory on its own tmpfs of this many MiB (root only), so the
    * disk-full fault can fill one; on the temp directory's disk when omitted.
@@ -49,6 +58,8 @@ export class FaultCluster {
     private readonly build: BuildSnapshot,
     /** Replica id -> the tmpfs its data directory is on (empty without `tmpfsMb`). */
     readonly disks: ReadonlyMap<string, Tmpfs>,
+    /** How the suite's clients reach this cluster (TLS or not). */
+    readonly transport: FaultTransport,
   ) {}
 
   private stopping?: Promise<void>;
@@ -79,8 +90,12 @@ export class FaultCluster {
       return stream;
     };
     let local: LocalCluster;
+    let transport = FaultTransport.plain;
     try {
+      const tls = options.tls ? await clusterTls(join(dataRoot, 'ca'), net) : undefined;
+      if (tls) transport = FaultTransport.tls(tls);
       local = await LocalCluster.start({
+        tls,
         replicas,
         minInsync: options.minInsync ?? 2,
         dataRoot,
@@ -105,13 +120,14 @@ export class FaultCluster {
         readyTimeoutMs: 30_000,
       });
     } catch (error) {
+      await transport.close();
       net?.destroy();
       for (const disk of disks.values()) disk.unmount();
       build.remove();
       for (const stream of logs.values()) stream.end();
       throw error;
     }
-    return new FaultCluster(local, net, dataRoot, logs, build, disks);
+    return new FaultCluster(local, net, dataRoot, logs, build, disks, transport);
   }
 
   /** Every process that is or was part of the cluster (replicas, API). */
@@ -139,6 +155,7 @@ export class FaultCluster {
       this.net?.destroy();
       this.unmountDisks(keepData);
       closeReplicaClients();
+      await this.transport.close();
       this.build.remove();
       await Promise.all(
         [...this.logs.values()].map((s) => new Promise<void>((r) => s.end(() => r()))),
@@ -159,4 +176,18 @@ export class FaultCluster {
       }
     }
   }
+}
+
+/**
+ * A CA and one certificate for every process, valid where they are dialled: loopback (the API,
+ * the launcher) and, with partitions, each replica's namespace address.
+ */
+async function clusterTls(dir: string, net: NetLab | undefined): Promise<ClusterTlsFiles> {
+  const ca = await ThrowawayCa.create(dir);
+  const slots = Array.from({ length: net?.slots ?? 0 }, (_, i) => net!.ip(i + 1));
+  const { cert, key } = await ca.issue('localhost', {
+    ips: [...(LOCAL_NAMES.ips ?? []), ...slots],
+    dns: LOCAL_NAMES.dns,
+  });
+  return { ca: ca.cert, cert, key };
 }

@@ -13,6 +13,7 @@ import type { ReplicaProcess } from '@distilled/launcher';
 import type { FaultCluster } from './fault-cluster';
 import { FAULT_KINDS, type FaultKind, type History } from './history';
 import { describeError } from '@distilled/common';
+import { FaultTransport } from './transport';
 
 /** mulberry32: a tiny seeded PRNG, so a seed replays the same schedule of faults. */
 export function seededRandom(seed: number): () => number {
@@ -169,7 +170,11 @@ export class Nemesis {
         },
         Math.max(1000, started + timeoutMs - Date.now()),
       );
-      await waitApiReady(this.cluster.apiUrl, Math.max(1000, started + timeoutMs - Date.now()));
+      await waitApiReady(
+        this.cluster.apiUrl,
+        Math.max(1000, started + timeoutMs - Date.now()),
+        this.cluster.transport,
+      );
       this.history.event(
         'recovered',
         `ISR has ${ids.join(', ')}, all at or past offset ${hw}, after ${Date.now() - started} ms`,
@@ -425,12 +430,18 @@ async function waitFor(
 }
 
 /** Polls GET /health/ready until 200. */
-export async function waitApiReady(apiUrl: string, timeoutMs: number): Promise<void> {
+export async function waitApiReady(
+  apiUrl: string,
+  timeoutMs: number,
+  transport = FaultTransport.plain,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
   while (Date.now() < deadline) {
     try {
-      const res = await fetch(`${apiUrl}/health/ready`, { signal: AbortSignal.timeout(2_000) });
+      const res = await transport.fetch(`${apiUrl}/health/ready`, {
+        signal: AbortSignal.timeout(2_000),
+      });
       last = `${res.status} ${(await res.text()).slice(0, 200)}`;
       if (res.status === 200) return;
     } catch (error) {

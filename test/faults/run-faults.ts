@@ -34,6 +34,8 @@ export interface FaultRunConfig {
   overlap: boolean;
   /** Retention on the replicas (DISTILLED_RETENTION_BYTES), with 64 KiB segments; off when undefined. */
   retentionBytes?: number;
+  /** HTTPS API and mutual TLS gRPC with a throwaway CA, which every client of the run trusts. */
+  tls?: boolean;
 }
 
 /** The settings from the environment: DISTILLED_FAULTS_{SEED,SECONDS,WRITERS,API_READS,KINDS,OVERLAP}. */
@@ -101,7 +103,7 @@ export async function runFaults(
 ): Promise<FaultRunReport> {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   out(
-    `faults: seed ${config.seed} (replay with DISTILLED_FAULTS_SEED=${config.seed}${config.overlap ? ' DISTILLED_FAULTS_OVERLAP=1' : ''}), ${config.seconds} s of faults, ${config.writers} writers`,
+    `faults: seed ${config.seed} (replay with DISTILLED_FAULTS_SEED=${config.seed}${config.overlap ? ' DISTILLED_FAULTS_OVERLAP=1' : ''}), ${config.seconds} s of faults, ${config.writers} writers${config.tls ? ', TLS' : ''}`,
   );
   const noNet = NetLab.unavailableReason();
   if (noNet) out(`faults: no partitions in this run: ${noNet}`);
@@ -119,6 +121,7 @@ export async function runFaults(
     partitions: !noNet,
     spareReplicas: config.maxAddedReplicas,
     tmpfsMb: diskFull && isRoot ? FAULT_TMPFS_MB : undefined,
+    tls: config.tls,
     // Small segments, so runs roll segments and a damaged tail is a small newest segment.
     replicaEnv:
       config.retentionBytes === undefined
@@ -151,7 +154,8 @@ export async function runFaults(
   };
   signal?.addEventListener('abort', abandon, { once: true });
   try {
-    await waitApiReady(cluster.apiUrl, 30_000);
+    const { transport } = cluster;
+    await waitApiReady(cluster.apiUrl, 30_000, transport);
     history.event(
       'note',
       `cluster up: ${cluster.local.replicas.map((r) => `${r.id} at ${r.address}`).join(', ')}; API ${cluster.apiUrl}; data ${cluster.dataRoot}`,
@@ -164,16 +168,22 @@ export async function runFaults(
           ? `s${config.seed}`
           : `s${config.seed}-${'p'.repeat(400)}`,
       pauseMs: 5,
+      transport,
     });
-    reader = startLiveReader(cluster.apiUrl, history);
+    reader = startLiveReader(cluster.apiUrl, history, transport);
     // Followers from offset 0 for the whole run; one more joins halfway (it starts by catching
     // up through range reads while faults go on).
     for (let i = 0; i < config.followers; i++) {
-      followers.push(new ResumingFollower(() => cluster.apiUrl, 'offset=0', 100).start());
+      followers.push(
+        new ResumingFollower(() => cluster.apiUrl, 'offset=0', 100, transport.ca).start(),
+      );
     }
     if (config.followers > 0) {
       lateJoiner = setTimeout(
-        () => followers.push(new ResumingFollower(() => cluster.apiUrl, 'offset=0', 100).start()),
+        () =>
+          followers.push(
+            new ResumingFollower(() => cluster.apiUrl, 'offset=0', 100, transport.ca).start(),
+          ),
         (config.seconds * 1000) / 2,
       );
     }
@@ -319,11 +329,11 @@ export async function readBack(
   const sources: Array<[string, Reader]> = [
     ...cluster.local.runningReplicas.map((r): [string, Reader] => [
       r.id,
-      (o) => readDirect(r.address, o),
+      (o) => readDirect(r.address, o, cluster.transport),
     ]),
     ...Array.from({ length: apiPasses }, (_, i): [string, Reader] => [
       `api pass ${i + 1}`,
-      (o) => readThroughApi(cluster.apiUrl, o),
+      (o) => readThroughApi(cluster.apiUrl, o, cluster.transport),
     ]),
   ];
   const reads: ReadRecord[] = [];
