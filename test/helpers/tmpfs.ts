@@ -1,10 +1,12 @@
 /**
  * Small tmpfs mounts as replica data directories, for the disk-full suites (root only): mount,
  * fill to the last byte with a filler file, free again, and unmount every one of them on every
- * way out (afterAll, and process exit or a signal if jest dies first), so no mount outlives the
- * suite. The filler sits beside the data directory, not in it: a log directory refuses strangers.
+ * way out, so no mount outlives the suite: unmountAll() in afterAll, and a reaper process per
+ * mount for when the test process dies first (a signal, a crash, even SIGKILL). Exit and signal
+ * listeners would not do: Jest gives each test file a copy of `process` whose listeners never
+ * fire. The filler sits beside the data directory, not in it: a log directory refuses strangers.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -14,10 +16,26 @@ export const TMPFS_PREFIX = 'distilled-tmpfs-';
 
 export const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
-const mounted = new Set<string>();
-let hooked = false;
+/** Mount point -> its reaper. */
+const mounted = new Map<string, ChildProcess>();
+
+/**
+ * A detached shell that waits for this process to end, then unmounts `dir` (lazily, as below)
+ * and removes the mount point. Killed when the mount is unmounted in the ordinary way.
+ */
+function startReaper(dir: string): ChildProcess {
+  const script =
+    'while kill -0 "$1" 2>/dev/null; do sleep 1; done; umount -l "$2" 2>/dev/null; rmdir "$2"';
+  const reaper = spawn('sh', ['-c', script, 'distilled-tmpfs-reaper', String(process.pid), dir], {
+    detached: true,
+    stdio: 'ignore',
+  });
+  reaper.unref();
+  return reaper;
+}
 
 function unmountNow(dir: string): void {
+  mounted.get(dir)?.kill();
   try {
     // Lazy: a replica still holding files open must not keep the mount alive.
     execFileSync('umount', ['-l', dir], { stdio: 'ignore' });
@@ -30,19 +48,7 @@ function unmountNow(dir: string): void {
 
 /** Unmounts and removes every tmpfs this process mounted. Safe to call more than once. */
 export function unmountAll(): void {
-  for (const dir of [...mounted]) unmountNow(dir);
-}
-
-function hookExit(): void {
-  if (hooked) return;
-  hooked = true;
-  process.once('exit', unmountAll);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      unmountAll();
-      process.kill(process.pid, signal);
-    });
-  }
+  for (const dir of [...mounted.keys()]) unmountNow(dir);
 }
 
 export class Tmpfs {
@@ -57,11 +63,10 @@ export class Tmpfs {
 
   /** `label` goes into the mount point's name (`distilled-tmpfs-<label>-*`), to tell suites apart. */
   static mount(sizeMb: number, label?: string): Tmpfs {
-    hookExit();
     const name = label ? `${TMPFS_PREFIX}${label}-` : TMPFS_PREFIX;
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), name));
     execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeMb}m`, 'tmpfs', dir]);
-    mounted.add(dir);
+    mounted.set(dir, startReaper(dir));
     return new Tmpfs(dir);
   }
 
