@@ -60,6 +60,8 @@ export class FaultCluster {
     readonly disks: ReadonlyMap<string, Tmpfs>,
     /** How the suite's clients reach this cluster (TLS or not). */
     readonly transport: FaultTransport,
+    /** How often the replicas said a disk was full, and had room again (their own log lines). */
+    readonly diskReports: { full: number; roomAgain: number },
   ) {}
 
   private stopping?: Promise<void>;
@@ -77,6 +79,7 @@ export class FaultCluster {
       ? NetLab.create(replicas + (options.spareReplicas ?? 0))
       : undefined;
     const logs = new Map<string, WriteStream>();
+    const diskReports = { full: 0, roomAgain: 0 };
     const disks = new Map<string, Tmpfs>();
     // Mounted as each replica is made (add-replica's too), so there is never one too many.
     const diskOf = (id: string): Tmpfs => {
@@ -115,7 +118,12 @@ export class FaultCluster {
         },
         replicaEnv: options.replicaEnv,
         apiEnv: options.apiEnv,
-        onOutput: (source, line) => logFile(source).write(`${line}\n`),
+        onOutput: (source, line) => {
+          logFile(source).write(`${line}\n`);
+          // The replicas' own word that a filled disk bit (and that it came back).
+          if (/disk of replica \S+ is full:/.test(line)) diskReports.full += 1;
+          if (/disk of replica \S+ has room again/.test(line)) diskReports.roomAgain += 1;
+        },
         stopTimeoutMs: 5_000,
         readyTimeoutMs: 30_000,
       });
@@ -127,7 +135,7 @@ export class FaultCluster {
       for (const stream of logs.values()) stream.end();
       throw error;
     }
-    return new FaultCluster(local, net, dataRoot, logs, build, disks, transport);
+    return new FaultCluster(local, net, dataRoot, logs, build, disks, transport, diskReports);
   }
 
   /** Every process that is or was part of the cluster (replicas, API). */

@@ -40,6 +40,10 @@ export function faultRunSuite(title: string, config: FaultRunConfig): void {
       expect(report.check?.ackedChecked).toBeGreaterThan(0);
       // With retention the run must actually have deleted segments, or it proved nothing more.
       if (config.retentionBytes !== undefined) expect(report.check?.logStart).toBeGreaterThan(0);
+      // Each filled disk must have bitten: its replica met ENOSPC and said so, then recovered.
+      const fills = report.counts.get('disk-full') ?? 0;
+      expect(report.diskReports.full).toBeGreaterThanOrEqual(fills);
+      expect(report.diskReports.roomAgain).toBe(report.diskReports.full);
     },
     budgetMs,
   );

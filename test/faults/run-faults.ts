@@ -83,6 +83,8 @@ export interface FaultRunReport {
   check?: CheckResult;
   counts: Map<FaultKind, number>;
   failovers: number[];
+  /** How often the replicas said their disk was full / had room again (disk-full runs). */
+  diskReports: { full: number; roomAgain: number };
   dataRoot: string;
   summary: string;
   /** What to print when the run failed: the first violation, its context, the faults. */
@@ -274,6 +276,7 @@ export async function runFaults(
       check,
       counts: nemesis.counts,
       failovers,
+      diskReports: cluster.diskReports,
       dataRoot: cluster.dataRoot,
       summary: summaryText(
         config,
@@ -285,7 +288,9 @@ export async function runFaults(
         finalReads.length,
         followerCheck,
         followers,
-        cluster.disks.size ? { count: cluster.disks.size, fullestBytes: fullestDisk } : undefined,
+        cluster.disks.size
+          ? { count: cluster.disks.size, fullestBytes: fullestDisk, ...cluster.diskReports }
+          : undefined,
       ),
     };
     if (violations.length) report.failure = failureText(history, violations, cluster);
@@ -297,6 +302,7 @@ export async function runFaults(
       violations,
       counts: nemesis.counts,
       failovers: [],
+      diskReports: cluster.diskReports,
       dataRoot: cluster.dataRoot,
       summary: `faults: seed ${config.seed}: the run aborted: ${describeError(error)}`,
       failure: failureText(history, violations, cluster),
@@ -414,7 +420,7 @@ function summaryText(
   finalReads: number,
   followerCheck: FollowerCheck,
   followers: readonly ResumingFollower[],
-  disks: { count: number; fullestBytes: number } | undefined,
+  disks: { count: number; fullestBytes: number; full: number; roomAgain: number } | undefined,
 ): string {
   const by = (kind: string) => history.writes.filter((w) => w.kind === kind).length;
   const faults = FAULT_KINDS.map((k) => `${k} ${counts.get(k) ?? 0}`).join(', ');
@@ -434,7 +440,7 @@ function summaryText(
     `  faults: ${faults}`,
     `  writes: ${history.writes.length} (acked ${by('acked')}, refused ${by('refused')}, unknown ${by('unknown')}: ${check.unknownFound} in the log, ${check.unknownMissing} not)`,
     `  retried with their Idempotency-Key: ${history.writes.filter((w) => (w.attempts ?? 1) > 1).length} messages, ${history.writes.reduce((sum, w) => sum + (w.attempts ?? 1), 0) - history.writes.length} extra attempts; each acked message must be in the log exactly once`,
-    `  507 (disk full): ${history.writes.reduce((n, w) => n + (w.diskFullAnswers ?? 0), 0)} answers, ${history.writes.filter((w) => w.kind === 'refused' && w.status === 507).length} messages left refused 507 and checked absent from the log${disks ? `; ${disks.count} tmpfs data directories of ${FAULT_TMPFS_MB} MiB, the fullest ${(disks.fullestBytes / 2 ** 20).toFixed(1)} MiB used at the end` : ''}`,
+    `  507 (disk full): ${history.writes.reduce((n, w) => n + (w.diskFullAnswers ?? 0), 0)} answers, ${history.writes.filter((w) => w.kind === 'refused' && w.status === 507).length} messages left refused 507 and checked absent from the log${disks ? `; ${disks.count} tmpfs data directories of ${FAULT_TMPFS_MB} MiB, the fullest ${(disks.fullestBytes / 2 ** 20).toFixed(1)} MiB used at the end; the replicas said "disk full" ${disks.full} times and "room again" ${disks.roomAgain}` : ''}`,
     `  not acked: ${[...reasons].map(([why, n]) => `${why} x${n}`).join(', ') || 'none'}`,
     `  checked: ${check.ackedChecked} acknowledged writes, ${check.log.size} offsets, ${finalReads} final reads, ${history.reads.length} reads during the run${check.logStart ? `; the log starts at ${check.logStart} (retention)` : ''}`,
     `  followers: ${followers.length} over ${followers.reduce((n, f) => n + f.connections, 0)} connections; ${followerCheck.events} events checked (gapless, no duplicate, as in the log); ${followerCheck.ackedDelivered} deliveries of acknowledged writes verified${followerCheck.trims ? `; ${followerCheck.trims} reconnections refused 410 below the log start, each followed on from the start it named` : ''}`,
