@@ -8,7 +8,7 @@
  *    space returns it rejoins the ISR by itself;
  *  - every disk full: every write is 507 problem+json, the logs do not change, reads still 200;
  *    space back, writes work again.
- * No tmpfs outlives the suite (afterAll, exit and signal handlers; checked at the end).
+ * No tmpfs outlives the suite (afterAll, and a reaper per mount if jest dies; checked at the end).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';

@@ -20,6 +20,8 @@ const needProcessControl = [
   'writes',
   'retention', // small segments and retention limits of its own
   'faults-retention',
+  'faults-tls', // TLS on, with a throwaway CA
+  'faults/fault-cluster', // mounts tmpfs data directories
   'tls', // its own cluster with a throwaway CA
   'disk-full', // mounts tmpfs data directories for its replicas
 ];
@@ -36,7 +38,8 @@ module.exports = {
   transform: { '^.+\\.ts$': 'ts-jest' },
   testEnvironment: 'node',
   moduleNameMapper: {
-    '^@distilled/(log-store|cluster|proto|launcher|common|config|console-frames)(|/.*)$': '<rootDir>/libs/$1/src$2',
+    '^@distilled/(log-store|cluster|proto|launcher|common|config|console-frames)(|/.*)$':
+      '<rootDir>/libs/$1/src$2',
   },
   testTimeout: 180000,
 };

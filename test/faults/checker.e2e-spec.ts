@@ -13,10 +13,10 @@ const acked = (message: string, offset: number, end = 10): WriteRecord => ({
   start: end - 1,
   end,
 });
-const refused = (message: string): WriteRecord => ({
+const refused = (message: string, status = 503): WriteRecord => ({
   kind: 'refused',
   message,
-  status: 503,
+  status,
   start: 1,
   end: 2,
 });
@@ -111,6 +111,15 @@ describe('fault checker', () => {
     [
       'a refused write in the log',
       { writes: [acked('a', 0), refused('r')], finalReads: everywhere(['a', 'r']), logEnd: 2 },
+      ['refused-written'],
+    ],
+    [
+      'a write refused 507 (disk full: not stored) in the log',
+      {
+        writes: [acked('a', 0), refused('full', 507)],
+        finalReads: everywhere(['a', 'full']),
+        logEnd: 2,
+      },
       ['refused-written'],
     ],
     [

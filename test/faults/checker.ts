@@ -14,7 +14,7 @@
  * - a write sent with an Idempotency-Key ends acked or refused: its writer retried every unknown
  *   outcome with the same key, so with the checks above every such message is in the log
  *   exactly once (acked) or not at all (refused);
- * - a refused write (4xx, 503) never appears; nothing appears that nobody wrote;
+ * - a refused write (4xx, 503, 507) never appears; nothing appears that nobody wrote;
  * - an offset acknowledged before a read started is never answered "not there" by that read.
  */
 import type { ReadRecord, WriteRecord } from './history';

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
-import { readFromReplica } from '../helpers/e2e-cluster';
 import { ErrorMetadata, ErrorReason } from '@distilled/proto';
 import type { History, ReadRecord, WriteRecord } from './history';
+import { FaultTransport } from './transport';
 
 /** A read refused because retention deleted the offset; the log starts at `firstOffset`. */
 export interface Trimmed {
@@ -28,12 +28,13 @@ export async function writeOnce(
   apiUrl: string,
   message: string,
   idempotencyKey?: string,
+  transport = FaultTransport.plain,
 ): Promise<WriteRecord> {
   const start = Date.now();
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (idempotencyKey !== undefined) headers['idempotency-key'] = idempotencyKey;
   try {
-    const res = await fetch(`${apiUrl}/Data`, {
+    const res = await transport.fetch(`${apiUrl}/Data`, {
       method: 'POST',
       headers,
       body: JSON.stringify({ message }),
@@ -52,7 +53,8 @@ export async function writeOnce(
         end,
       };
     }
-    if ((res.status >= 400 && res.status < 500) || res.status === 503) {
+    // 503 and 507 (a full disk) promise the message was not stored (apps/api/README.md).
+    if ((res.status >= 400 && res.status < 500) || res.status === 503 || res.status === 507) {
       let detail: string | undefined;
       try {
         detail = (JSON.parse(text) as { detail?: string }).detail;
@@ -79,6 +81,7 @@ function retryable(write: WriteRecord): boolean {
 /**
  * POST /Data under `key` until a final answer (apps/api/README.md, "Batches and safe retries"):
  * every unknown outcome (504, 5xx, a lost connection), 503 and 409 is sent again with the same key,
+ * a 507 (full disk, not stored) is final, so the checker can hold the API to "not stored";
  * so the message is stored exactly once whatever happened to the attempts before. Gives up only
  * once `giveUpAt()` has passed; then, if any attempt may have stored it, the outcome is unknown.
  */
@@ -87,13 +90,16 @@ export async function writeUntilFinal(
   message: string,
   key: string,
   giveUpAt: () => number,
+  transport = FaultTransport.plain,
 ): Promise<WriteRecord> {
   const start = Date.now();
   let attempts = 0;
+  let diskFullAnswers = 0;
   let maybeStored = false;
   for (;;) {
-    const write = await writeOnce(apiUrl, message, key);
+    const write = await writeOnce(apiUrl, message, key, transport);
     attempts += 1;
+    if (write.kind === 'refused' && write.status === 507) diskFullAnswers += 1;
     // 409: an attempt of ours is still in flight, so it may yet be stored.
     if (write.kind === 'unknown' || (write.kind === 'refused' && write.status === 409)) {
       maybeStored = true;
@@ -101,9 +107,18 @@ export async function writeUntilFinal(
     if (!retryable(write) || Date.now() > giveUpAt()) {
       if (write.kind === 'refused' && maybeStored) {
         const reason = `gave up after ${attempts} attempts; the last was refused ${write.status}, an earlier one may have stored it`;
-        return { kind: 'unknown', message, reason, start, end: write.end, key, attempts };
+        return {
+          kind: 'unknown',
+          message,
+          reason,
+          start,
+          end: write.end,
+          key,
+          attempts,
+          diskFullAnswers,
+        };
       }
-      return { ...write, start, key, attempts };
+      return { ...write, start, key, attempts, diskFullAnswers };
     }
     await sleep(50 + Math.random() * 100);
   }
@@ -125,6 +140,7 @@ export function startWriters(
     pauseMs?: number;
     /** One attempt per message, no key: for suites that count what each moment answers. */
     once?: boolean;
+    transport?: FaultTransport;
   },
 ): { stop: (graceMs?: number) => Promise<void> } {
   let stopped = false;
@@ -136,8 +152,8 @@ export function startWriters(
       // pads its prefix to fill segments fast).
       const key = `key-${createHash('sha256').update(message).digest('hex')}`;
       const write = options.once
-        ? await writeOnce(apiUrl, message)
-        : await writeUntilFinal(apiUrl, message, key, () => giveUpAt);
+        ? await writeOnce(apiUrl, message, undefined, options.transport)
+        : await writeUntilFinal(apiUrl, message, key, () => giveUpAt, options.transport);
       history.writes.push(write);
       // Back off a little after a failure, so a down API is not hammered in a tight loop.
       if (write.kind !== 'acked') await sleep(50 + Math.random() * 100);
@@ -156,9 +172,13 @@ export function startWriters(
 }
 
 /** GET /Data?offset=n: the message, null for 404, undefined for anything else. */
-export async function readThroughApi(apiUrl: string, offset: number): Promise<ReadAnswer> {
+export async function readThroughApi(
+  apiUrl: string,
+  offset: number,
+  transport = FaultTransport.plain,
+): Promise<ReadAnswer> {
   try {
-    const res = await fetch(`${apiUrl}/Data?offset=${offset}`, {
+    const res = await transport.fetch(`${apiUrl}/Data?offset=${offset}`, {
       signal: AbortSignal.timeout(5_000),
     });
     const text = await res.text();
@@ -172,9 +192,13 @@ export async function readThroughApi(apiUrl: string, offset: number): Promise<Re
 }
 
 /** Replica.Read straight from one replica: the message, null when not committed there. */
-export async function readDirect(address: string, offset: number): Promise<ReadAnswer> {
+export async function readDirect(
+  address: string,
+  offset: number,
+  transport = FaultTransport.plain,
+): Promise<ReadAnswer> {
   try {
-    const answer = await readFromReplica(address, offset);
+    const answer = await transport.readReplica(address, offset);
     return Buffer.from(answer.message).toString('utf8');
   } catch (error) {
     const failure = error as ServiceError;
@@ -193,7 +217,11 @@ export async function readDirect(address: string, offset: number): Promise<ReadA
  * One reader during the run: random offsets among those already acknowledged, through the
  * API, so the checker can see a conflict or an acknowledged write that is not readable.
  */
-export function startLiveReader(apiUrl: string, history: History): { stop: () => Promise<void> } {
+export function startLiveReader(
+  apiUrl: string,
+  history: History,
+  transport = FaultTransport.plain,
+): { stop: () => Promise<void> } {
   let stopped = false;
   const loop = async () => {
     while (!stopped) {
@@ -206,7 +234,7 @@ export function startLiveReader(apiUrl: string, history: History): { stop: () =>
         continue;
       }
       const start = Date.now();
-      const message = await readThroughApi(apiUrl, pick.offset);
+      const message = await readThroughApi(apiUrl, pick.offset, transport);
       if (message !== undefined) {
         history.reads.push({
           source: 'api (during run)',

@@ -5,6 +5,8 @@
  * and processes stop and Jest can exit instead of waiting for them.
  */
 import { runFaults, type FaultRunConfig, type FaultRunReport } from './run-faults';
+import { FAULT_TMPFS_LABEL } from './fault-cluster';
+import { leftoverMounts, unmountAll } from '../helpers/tmpfs';
 
 export function faultRunSuite(title: string, config: FaultRunConfig): void {
   // Reading the log back costs about a quarter of the time the faults ran on this kind of machine.
@@ -14,6 +16,10 @@ export function faultRunSuite(title: string, config: FaultRunConfig): void {
   afterAll(async () => {
     abandon.abort(new Error('the fault run outlived its test and was abandoned'));
     await run?.catch(() => undefined);
+    // The cluster unmounts its tmpfs data directories when it stops; this catches a start that
+    // failed half way. (An exit or a signal unmounts them too: test/helpers/tmpfs.ts.)
+    unmountAll();
+    expect(leftoverMounts(FAULT_TMPFS_LABEL)).toEqual([]);
   }, 60_000);
 
   it(
@@ -34,6 +40,10 @@ export function faultRunSuite(title: string, config: FaultRunConfig): void {
       expect(report.check?.ackedChecked).toBeGreaterThan(0);
       // With retention the run must actually have deleted segments, or it proved nothing more.
       if (config.retentionBytes !== undefined) expect(report.check?.logStart).toBeGreaterThan(0);
+      // Each filled disk must have bitten: its replica met ENOSPC and said so, then recovered.
+      const fills = report.counts.get('disk-full') ?? 0;
+      expect(report.diskReports.full).toBeGreaterThanOrEqual(fills);
+      expect(report.diskReports.roomAgain).toBe(report.diskReports.full);
     },
     budgetMs,
   );

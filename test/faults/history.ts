@@ -11,13 +11,15 @@
 interface Retried {
   key?: string;
   attempts?: number;
+  /** How many of its attempts were answered 507 (the leader's disk was full). */
+  diskFullAnswers?: number;
 }
 
-/** One write as a client can know it (README's error table: 503 = not stored; 504 = maybe stored). */
+/** One write as a client can know it (README's error table: 503 and 507 = not stored; 504 = maybe stored). */
 export type WriteRecord = Retried &
   (
     | { kind: 'acked'; message: string; offset: number; start: number; end: number }
-    /** 4xx or 503: the API promised the message was not stored. */
+    /** 4xx, 503 or 507: the API promised the message was not stored. */
     | {
         kind: 'refused';
         message: string;
@@ -26,7 +28,7 @@ export type WriteRecord = Retried &
         end: number;
         detail?: string;
       }
-    /** 5xx other than 503, timeout or connection error: it may or may not be in the log. */
+    /** 5xx other than 503 and 507, timeout or connection error: it may or may not be in the log. */
     | { kind: 'unknown'; message: string; reason: string; start: number; end: number }
   );
 
@@ -51,7 +53,8 @@ export type FaultKind =
   | 'restart-etcd'
   | 'partition'
   | 'corrupt-tail'
-  | 'wipe-replica';
+  | 'wipe-replica'
+  | 'disk-full';
 
 export const FAULT_KINDS: FaultKind[] = [
   'kill-leader',
@@ -64,6 +67,7 @@ export const FAULT_KINDS: FaultKind[] = [
   'partition',
   'corrupt-tail',
   'wipe-replica',
+  'disk-full',
 ];
 
 export interface FaultEvent {

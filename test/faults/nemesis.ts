@@ -13,6 +13,7 @@ import type { ReplicaProcess } from '@distilled/launcher';
 import type { FaultCluster } from './fault-cluster';
 import { FAULT_KINDS, type FaultKind, type History } from './history';
 import { describeError } from '@distilled/common';
+import { FaultTransport } from './transport';
 
 /** mulberry32: a tiny seeded PRNG, so a seed replays the same schedule of faults. */
 export function seededRandom(seed: number): () => number {
@@ -27,7 +28,10 @@ export function seededRandom(seed: number): () => number {
 }
 
 export interface NemesisOptions {
-  /** Faults to draw from (all kinds by default; partition only where namespaces exist). */
+  /**
+   * Faults to draw from (all kinds by default; partition only where namespaces exist, disk-full
+   * only where the replicas' data directories are on tmpfs mounts).
+   */
   kinds?: FaultKind[];
   /** How many replicas add-replica may add in total. */
   maxAddedReplicas?: number;
@@ -79,7 +83,9 @@ export class Nemesis {
     private readonly random: () => number,
     private readonly options: NemesisOptions = {},
   ) {
-    this.kinds = (options.kinds ?? FAULT_KINDS).filter((k) => k !== 'partition' || !!cluster.net);
+    this.kinds = (options.kinds ?? FAULT_KINDS).filter(
+      (k) => (k !== 'partition' || !!cluster.net) && (k !== 'disk-full' || cluster.disks.size > 0),
+    );
   }
 
   /** No new fault after the one in progress (the run was abandoned). */
@@ -124,6 +130,12 @@ export class Nemesis {
       await local.etcd.start();
       this.history.event('heal', 'etcd started');
     }
+    for (const [id, disk] of this.cluster.disks) {
+      if (disk.filled) {
+        disk.empty();
+        this.history.event('heal', `freed the disk of ${id}`);
+      }
+    }
     for (const replica of local.replicas) {
       if (replica.isPaused) {
         replica.resume();
@@ -158,7 +170,11 @@ export class Nemesis {
         },
         Math.max(1000, started + timeoutMs - Date.now()),
       );
-      await waitApiReady(this.cluster.apiUrl, Math.max(1000, started + timeoutMs - Date.now()));
+      await waitApiReady(
+        this.cluster.apiUrl,
+        Math.max(1000, started + timeoutMs - Date.now()),
+        this.cluster.transport,
+      );
       this.history.event(
         'recovered',
         `ISR has ${ids.join(', ')}, all at or past offset ${hw}, after ${Date.now() - started} ms`,
@@ -276,6 +292,22 @@ export class Nemesis {
         await sleep(this.between(2000, 5000));
         net.heal();
         this.history.event('heal', 'network healed');
+        return;
+      }
+      case 'disk-full': {
+        // ENOSPC from the kernel: the replica's tmpfs filled to the last byte. A full leader
+        // must hand over to an in-sync replica with room (or answer 507, never store and then
+        // refuse); a full follower leaves the ISR; both come back by themselves once freed.
+        const leader = await local.waitForLeader(10_000);
+        const target = this.random() < 0.5 ? leader : await this.pickFollower();
+        const disk = this.cluster.disks.get(target.id)!;
+        const detail = `fill the disk of ${target.id}${target === leader ? ' (leader)' : ''}`;
+        if (target === leader) this.loseLeader(kind, target, detail);
+        else this.history.event(kind, detail);
+        disk.fill();
+        await sleep(this.between(2000, 8000));
+        disk.empty();
+        this.history.event('heal', `freed the disk of ${target.id}`);
         return;
       }
       case 'corrupt-tail':
@@ -398,12 +430,18 @@ async function waitFor(
 }
 
 /** Polls GET /health/ready until 200. */
-export async function waitApiReady(apiUrl: string, timeoutMs: number): Promise<void> {
+export async function waitApiReady(
+  apiUrl: string,
+  timeoutMs: number,
+  transport = FaultTransport.plain,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
   while (Date.now() < deadline) {
     try {
-      const res = await fetch(`${apiUrl}/health/ready`, { signal: AbortSignal.timeout(2_000) });
+      const res = await transport.fetch(`${apiUrl}/health/ready`, {
+        signal: AbortSignal.timeout(2_000),
+      });
       last = `${res.status} ${(await res.text()).slice(0, 200)}`;
       if (res.status === 200) return;
     } catch (error) {

@@ -13,6 +13,7 @@ import {
   type ReadAnswer,
 } from './clients';
 import { FaultCluster } from './fault-cluster';
+import { isRoot } from '../helpers/tmpfs';
 import { FAULT_KINDS, History, type FaultKind, type ReadRecord } from './history';
 import { NetLab } from './net-lab';
 import { Nemesis, seededRandom, waitApiReady } from './nemesis';
@@ -33,6 +34,8 @@ export interface FaultRunConfig {
   overlap: boolean;
   /** Retention on the replicas (DISTILLED_RETENTION_BYTES), with 64 KiB segments; off when undefined. */
   retentionBytes?: number;
+  /** HTTPS API and mutual TLS gRPC with a throwaway CA, which every client of the run trusts. */
+  tls?: boolean;
 }
 
 /** The settings from the environment: DISTILLED_FAULTS_{SEED,SECONDS,WRITERS,API_READS,KINDS,OVERLAP}. */
@@ -66,12 +69,22 @@ export function configFromEnv(defaults: { seconds: number }): FaultRunConfig {
   };
 }
 
+/**
+ * Each replica's tmpfs (disk-full runs). A 30 s run here logs about 0.8 MiB per replica (5,400
+ * writes), so a 300 s one about 8: 64 leaves room for a faster machine, longer runs and the
+ * 1 MiB space probe, and fallocate still fills it in a blink. tmpfs holds only what is written,
+ * so the mounts cost memory only while filled, one at a time.
+ */
+const FAULT_TMPFS_MB = 64;
+
 export interface FaultRunReport {
   config: FaultRunConfig;
   violations: Violation[];
   check?: CheckResult;
   counts: Map<FaultKind, number>;
   failovers: number[];
+  /** How often the replicas said their disk was full / had room again (disk-full runs). */
+  diskReports: { full: number; roomAgain: number };
   dataRoot: string;
   summary: string;
   /** What to print when the run failed: the first violation, its context, the faults. */
@@ -92,10 +105,14 @@ export async function runFaults(
 ): Promise<FaultRunReport> {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   out(
-    `faults: seed ${config.seed} (replay with DISTILLED_FAULTS_SEED=${config.seed}${config.overlap ? ' DISTILLED_FAULTS_OVERLAP=1' : ''}), ${config.seconds} s of faults, ${config.writers} writers`,
+    `faults: seed ${config.seed} (replay with DISTILLED_FAULTS_SEED=${config.seed}${config.overlap ? ' DISTILLED_FAULTS_OVERLAP=1' : ''}), ${config.seconds} s of faults, ${config.writers} writers${config.tls ? ', TLS' : ''}`,
   );
   const noNet = NetLab.unavailableReason();
   if (noNet) out(`faults: no partitions in this run: ${noNet}`);
+  const diskFull = (config.kinds ?? FAULT_KINDS).includes('disk-full');
+  if (diskFull && !isRoot) {
+    out('faults: no disk-full in this run: not running as root (it mounts tmpfs data directories)');
+  }
 
   const history = new History();
   const random = seededRandom(config.seed);
@@ -105,6 +122,8 @@ export async function runFaults(
     minInsync: 2,
     partitions: !noNet,
     spareReplicas: config.maxAddedReplicas,
+    tmpfsMb: diskFull && isRoot ? FAULT_TMPFS_MB : undefined,
+    tls: config.tls,
     // Small segments, so runs roll segments and a damaged tail is a small newest segment.
     replicaEnv:
       config.retentionBytes === undefined
@@ -137,7 +156,8 @@ export async function runFaults(
   };
   signal?.addEventListener('abort', abandon, { once: true });
   try {
-    await waitApiReady(cluster.apiUrl, 30_000);
+    const { transport } = cluster;
+    await waitApiReady(cluster.apiUrl, 30_000, transport);
     history.event(
       'note',
       `cluster up: ${cluster.local.replicas.map((r) => `${r.id} at ${r.address}`).join(', ')}; API ${cluster.apiUrl}; data ${cluster.dataRoot}`,
@@ -150,16 +170,22 @@ export async function runFaults(
           ? `s${config.seed}`
           : `s${config.seed}-${'p'.repeat(400)}`,
       pauseMs: 5,
+      transport,
     });
-    reader = startLiveReader(cluster.apiUrl, history);
+    reader = startLiveReader(cluster.apiUrl, history, transport);
     // Followers from offset 0 for the whole run; one more joins halfway (it starts by catching
     // up through range reads while faults go on).
     for (let i = 0; i < config.followers; i++) {
-      followers.push(new ResumingFollower(() => cluster.apiUrl, 'offset=0', 100).start());
+      followers.push(
+        new ResumingFollower(() => cluster.apiUrl, 'offset=0', 100, transport.ca).start(),
+      );
     }
     if (config.followers > 0) {
       lateJoiner = setTimeout(
-        () => followers.push(new ResumingFollower(() => cluster.apiUrl, 'offset=0', 100).start()),
+        () =>
+          followers.push(
+            new ResumingFollower(() => cluster.apiUrl, 'offset=0', 100, transport.ca).start(),
+          ),
         (config.seconds * 1000) / 2,
       );
     }
@@ -243,12 +269,14 @@ export async function runFaults(
     );
     violations.push(...followerCheck.violations);
     const failovers = failoverTimes(history, nemesis);
+    const fullestDisk = Math.max(0, ...[...cluster.disks.values()].map((d) => d.usedBytes()));
     report = {
       config,
       violations,
       check,
       counts: nemesis.counts,
       failovers,
+      diskReports: cluster.diskReports,
       dataRoot: cluster.dataRoot,
       summary: summaryText(
         config,
@@ -260,6 +288,9 @@ export async function runFaults(
         finalReads.length,
         followerCheck,
         followers,
+        cluster.disks.size
+          ? { count: cluster.disks.size, fullestBytes: fullestDisk, ...cluster.diskReports }
+          : undefined,
       ),
     };
     if (violations.length) report.failure = failureText(history, violations, cluster);
@@ -271,6 +302,7 @@ export async function runFaults(
       violations,
       counts: nemesis.counts,
       failovers: [],
+      diskReports: cluster.diskReports,
       dataRoot: cluster.dataRoot,
       summary: `faults: seed ${config.seed}: the run aborted: ${describeError(error)}`,
       failure: failureText(history, violations, cluster),
@@ -303,11 +335,11 @@ export async function readBack(
   const sources: Array<[string, Reader]> = [
     ...cluster.local.runningReplicas.map((r): [string, Reader] => [
       r.id,
-      (o) => readDirect(r.address, o),
+      (o) => readDirect(r.address, o, cluster.transport),
     ]),
     ...Array.from({ length: apiPasses }, (_, i): [string, Reader] => [
       `api pass ${i + 1}`,
-      (o) => readThroughApi(cluster.apiUrl, o),
+      (o) => readThroughApi(cluster.apiUrl, o, cluster.transport),
     ]),
   ];
   const reads: ReadRecord[] = [];
@@ -388,6 +420,7 @@ function summaryText(
   finalReads: number,
   followerCheck: FollowerCheck,
   followers: readonly ResumingFollower[],
+  disks: { count: number; fullestBytes: number; full: number; roomAgain: number } | undefined,
 ): string {
   const by = (kind: string) => history.writes.filter((w) => w.kind === kind).length;
   const faults = FAULT_KINDS.map((k) => `${k} ${counts.get(k) ?? 0}`).join(', ');
@@ -407,6 +440,7 @@ function summaryText(
     `  faults: ${faults}`,
     `  writes: ${history.writes.length} (acked ${by('acked')}, refused ${by('refused')}, unknown ${by('unknown')}: ${check.unknownFound} in the log, ${check.unknownMissing} not)`,
     `  retried with their Idempotency-Key: ${history.writes.filter((w) => (w.attempts ?? 1) > 1).length} messages, ${history.writes.reduce((sum, w) => sum + (w.attempts ?? 1), 0) - history.writes.length} extra attempts; each acked message must be in the log exactly once`,
+    `  507 (disk full): ${history.writes.reduce((n, w) => n + (w.diskFullAnswers ?? 0), 0)} answers, ${history.writes.filter((w) => w.kind === 'refused' && w.status === 507).length} messages left refused 507 and checked absent from the log${disks ? `; ${disks.count} tmpfs data directories of ${FAULT_TMPFS_MB} MiB, the fullest ${(disks.fullestBytes / 2 ** 20).toFixed(1)} MiB used at the end; the replicas said "disk full" ${disks.full} times and "room again" ${disks.roomAgain}` : ''}`,
     `  not acked: ${[...reasons].map(([why, n]) => `${why} x${n}`).join(', ') || 'none'}`,
     `  checked: ${check.ackedChecked} acknowledged writes, ${check.log.size} offsets, ${finalReads} final reads, ${history.reads.length} reads during the run${check.logStart ? `; the log starts at ${check.logStart} (retention)` : ''}`,
     `  followers: ${followers.length} over ${followers.reduce((n, f) => n + f.connections, 0)} connections; ${followerCheck.events} events checked (gapless, no duplicate, as in the log); ${followerCheck.ackedDelivered} deliveries of acknowledged writes verified${followerCheck.trims ? `; ${followerCheck.trims} reconnections refused 410 below the log start, each followed on from the start it named` : ''}`,

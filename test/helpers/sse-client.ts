@@ -168,6 +168,8 @@ export class ResumingFollower {
     private readonly baseUrl: () => string,
     private query: string,
     private readonly retryMs = 200,
+    /** For an https:// API: the CA its certificate is signed by. */
+    private readonly ca?: Buffer,
   ) {}
 
   start(): this {
@@ -199,6 +201,7 @@ export class ResumingFollower {
           this.events.push({ ...event, connection });
         },
         headers,
+        this.ca,
       );
       let status = 0;
       try {

@@ -1,22 +1,43 @@
 /**
  * Small tmpfs mounts as replica data directories, for the disk-full suites (root only): mount,
  * fill to the last byte with a filler file, free again, and unmount every one of them on every
- * way out (afterAll, and process exit or a signal if jest dies first), so no mount outlives the
- * suite. The filler sits beside the data directory, not in it: a log directory refuses strangers.
+ * way out, so no mount outlives the suite: unmountAll() in afterAll, and a reaper process per
+ * mount for when the test process dies first (a signal, a crash, even SIGKILL). Exit and signal
+ * listeners would not do: Jest gives each test file a copy of `process` whose listeners never
+ * fire. The filler sits beside the data directory, not in it: a log directory refuses strangers.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+/** Every mount point's name starts with this. */
+export const TMPFS_PREFIX = 'distilled-tmpfs-';
+
 export const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
-const mounted = new Set<string>();
+/** Mount point -> its reaper. */
+const mounted = new Map<string, ChildProcess>();
 /** Every mount point this process made, for leftoverMounts (other suites may run beside it). */
 const made = new Set<string>();
-let hooked = false;
+
+/**
+ * A detached shell that waits for this process to end, then unmounts `dir` (lazily, as below)
+ * and removes the mount point. Killed when the mount is unmounted in the ordinary way.
+ */
+function startReaper(dir: string): ChildProcess {
+  const script =
+    'while kill -0 "$1" 2>/dev/null; do sleep 1; done; umount -l "$2" 2>/dev/null; rmdir "$2"';
+  const reaper = spawn('sh', ['-c', script, 'distilled-tmpfs-reaper', String(process.pid), dir], {
+    detached: true,
+    stdio: 'ignore',
+  });
+  reaper.unref();
+  return reaper;
+}
 
 function unmountNow(dir: string): void {
+  mounted.get(dir)?.kill();
   try {
     // Lazy: a replica still holding files open must not keep the mount alive.
     execFileSync('umount', ['-l', dir], { stdio: 'ignore' });
@@ -29,19 +50,7 @@ function unmountNow(dir: string): void {
 
 /** Unmounts and removes every tmpfs this process mounted. Safe to call more than once. */
 export function unmountAll(): void {
-  for (const dir of [...mounted]) unmountNow(dir);
-}
-
-function hookExit(): void {
-  if (hooked) return;
-  hooked = true;
-  process.once('exit', unmountAll);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      unmountAll();
-      process.kill(process.pid, signal);
-    });
-  }
+  for (const dir of [...mounted.keys()]) unmountNow(dir);
 }
 
 export class Tmpfs {
@@ -54,11 +63,12 @@ export class Tmpfs {
     this.filler = path.join(mountPoint, 'filler');
   }
 
-  static mount(sizeMb: number): Tmpfs {
-    hookExit();
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'distilled-tmpfs-'));
+  /** `label` goes into the mount point's name (`distilled-tmpfs-<label>-*`), to tell suites apart. */
+  static mount(sizeMb: number, label?: string): Tmpfs {
+    const name = label ? `${TMPFS_PREFIX}${label}-` : TMPFS_PREFIX;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), name));
     execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeMb}m`, 'tmpfs', dir]);
-    mounted.add(dir);
+    mounted.set(dir, startReaper(dir));
     made.add(dir);
     return new Tmpfs(dir);
   }
@@ -67,6 +77,12 @@ export class Tmpfs {
   freeBytes(): number {
     const stats = fs.statfsSync(this.mountPoint);
     return stats.bavail * stats.bsize;
+  }
+
+  /** Bytes in use (the log, and the filler while full). */
+  usedBytes(): number {
+    const stats = fs.statfsSync(this.mountPoint);
+    return (stats.blocks - stats.bfree) * stats.bsize;
   }
 
   /** Takes every free byte: fallocate for the bulk, then small writes until ENOSPC. */
@@ -95,6 +111,11 @@ export class Tmpfs {
     }
   }
 
+  /** Whether a filler file is there (fill() ran and empty() has not). */
+  get filled(): boolean {
+    return fs.existsSync(this.filler);
+  }
+
   /** Frees the space the filler took. */
   empty(): void {
     fs.rmSync(this.filler, { force: true });
@@ -105,10 +126,17 @@ export class Tmpfs {
   }
 }
 
-/** tmpfs mounts this process made that are still mounted. */
-export function leftoverMounts(): string[] {
+/**
+ * tmpfs mounts this process made (under distilled-tmpfs-[<label>-]* names) that are still
+ * mounted; another suite's mounts beside it are not counted.
+ */
+export function leftoverMounts(label?: string): string[] {
+  const name = label ? `${TMPFS_PREFIX}${label}-` : TMPFS_PREFIX;
   return fs
     .readFileSync('/proc/mounts', 'utf8')
     .split('\n')
-    .filter((line) => line.startsWith('tmpfs ') && made.has(line.split(' ')[1]));
+    .filter((line) => {
+      const point = line.split(' ')[1];
+      return line.startsWith('tmpfs ') && made.has(point) && point.includes(name);
+    });
 }
