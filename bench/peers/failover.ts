@@ -18,6 +18,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { jetstream } from '@nats-io/jetstream';
 import { Client } from 'undici';
+import { describeError } from '@distilled/common';
 import { Args } from '../lib/args';
 import { BenchCluster } from '../lib/cluster';
 import { closedLoop } from '../lib/closed-loop';
@@ -34,6 +35,8 @@ interface SystemResult {
   loadSeconds: number;
   loadOpsPerSec: number;
   leaderChanges: number;
+  /** Why the rounds stopped early (the system did not recover in time); the rest still count. */
+  stoppedEarly?: string;
 }
 
 /**
@@ -202,8 +205,15 @@ async function jetStream(rounds: number, seconds: number): Promise<SystemResult>
           `JetStream failover ${round}/${rounds}: ${victim.name} killed, ${fmtMs(ackedAt - killedAt)} ms`,
         );
         await sleep(200);
-        await cluster.restart(victim);
-        await cluster.waitHealthy(control, 60_000);
+        try {
+          await cluster.restart(victim);
+          await cluster.waitHealthy(control, 60_000);
+        } catch (error) {
+          // One slow recovery must not throw away the rounds measured so far.
+          result.stoppedEarly = `after round ${round}, ${victim.name} did not recover: ${describeError(error)}`;
+          log(`JetStream: stopping the failover rounds ${result.stoppedEarly}`);
+          break;
+        }
       }
     } finally {
       await writer.stop();
@@ -241,6 +251,10 @@ export async function run(argv: string[]): Promise<void> {
     console.log(
       `| ${r.system} | ${fmtInt(median(r.failoverMs))} | ${fmtInt(sorted[0])}–${fmtInt(sorted[sorted.length - 1])} | ${r.leaderChanges} | ${fmtInt(r.loadOpsPerSec)} |`,
     );
+  }
+  for (const r of results) {
+    if (r.stoppedEarly)
+      console.log(`\n${r.system}: ${r.failoverMs.length} of ${rounds} rounds, ${r.stoppedEarly}`);
   }
   console.log(
     `\nevery failover, ms: ${results.map((r) => `${r.system}: ${r.failoverMs.map((x) => Math.round(x)).join(', ')}`).join('; ')}`,
