@@ -43,6 +43,7 @@ const BENCH_FLAGS = {
   // log-store
   dir: value,
   seconds: value,
+  'graceful-rounds': value,
   // retention
   'retention-bytes': value,
   'segment-bytes': value,

@@ -7,11 +7,14 @@
  *   from the kill to the first acknowledged write that was sent after it. The victim is then
  *   restarted and the cluster allowed to heal before the next of `--rounds` (default 10);
  *   the median is reported.
+ * - graceful stop: the same with SIGTERM instead (our leader hands over before it exits;
+ *   nats-server shuts down cleanly), `--graceful-rounds` of them (default: as many as
+ *   `--rounds`; 0 skips them).
  * - false step-downs: `--seconds` (default 60) of closed-loop load at C=64 with no fault, and
  *   the number of leader changes meanwhile (our epoch's increase; JetStream's stream
  *   leader-elected advisories).
  *
- *   npm run bench -- failover [--rounds 10] [--seconds 60] [--dist dir] [--no-peers]
+ *   npm run bench -- failover [--rounds 10] [--graceful-rounds N] [--seconds 60] [--dist dir] [--no-peers]
  */
 import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -32,6 +35,8 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 interface SystemResult {
   system: string;
   failoverMs: number[];
+  /** The same after SIGTERM: a graceful stop of the leader. */
+  gracefulMs: number[];
   loadSeconds: number;
   loadOpsPerSec: number;
   leaderChanges: number;
@@ -76,7 +81,12 @@ class Writer {
   }
 }
 
-async function distilled(args: Args, rounds: number, seconds: number): Promise<SystemResult> {
+async function distilled(
+  args: Args,
+  rounds: number,
+  gracefulRounds: number,
+  seconds: number,
+): Promise<SystemResult> {
   const bench = await BenchCluster.start({
     replicas: 3,
     minInsync: 2,
@@ -89,6 +99,7 @@ async function distilled(args: Args, rounds: number, seconds: number): Promise<S
     const result: SystemResult = {
       system: 'Distilled',
       failoverMs: [],
+      gracefulMs: [],
       loadSeconds: 0,
       loadOpsPerSec: NaN,
       leaderChanges: NaN,
@@ -126,21 +137,24 @@ async function distilled(args: Args, rounds: number, seconds: number): Promise<S
       return res.statusCode === 201 || res.statusCode === 200;
     });
     try {
-      for (let round = 1; round <= rounds; round++) {
-        const victim = await bench.leader();
-        await sleep(300);
-        const killedAt = performance.now();
-        await victim.kill('SIGKILL');
-        const ackedAt = await writer.firstAckAfter(killedAt);
-        result.failoverMs.push(ackedAt - killedAt);
-        log(
-          `Distilled failover ${round}/${rounds}: ${victim.id} killed, ${fmtMs(ackedAt - killedAt)} ms`,
-        );
-        await victim.start();
-        await bench.cluster.waitForIsr(
-          bench.cluster.replicas.map((replica) => replica.id),
-          60_000,
-        );
+      for (const [signal, count, into] of plan(rounds, gracefulRounds, result)) {
+        for (let round = 1; round <= count; round++) {
+          const victim = await bench.leader();
+          await sleep(300);
+          const signalledAt = performance.now();
+          const exited = signal === 'SIGKILL' ? victim.kill('SIGKILL') : victim.stop();
+          const ackedAt = await writer.firstAckAfter(signalledAt);
+          into.push(ackedAt - signalledAt);
+          log(
+            `Distilled ${signal} ${round}/${count}: ${victim.id}, ${fmtMs(ackedAt - signalledAt)} ms`,
+          );
+          await exited;
+          await victim.start();
+          await bench.cluster.waitForIsr(
+            bench.cluster.replicas.map((replica) => replica.id),
+            60_000,
+          );
+        }
       }
     } finally {
       await writer.stop();
@@ -152,7 +166,11 @@ async function distilled(args: Args, rounds: number, seconds: number): Promise<S
   }
 }
 
-async function jetStream(rounds: number, seconds: number): Promise<SystemResult> {
+async function jetStream(
+  rounds: number,
+  gracefulRounds: number,
+  seconds: number,
+): Promise<SystemResult> {
   const cluster = await JetStreamCluster.start(log);
   let control: NatsConnection | undefined;
   try {
@@ -160,6 +178,7 @@ async function jetStream(rounds: number, seconds: number): Promise<SystemResult>
     const result: SystemResult = {
       system: 'NATS JetStream R3',
       failoverMs: [],
+      gracefulMs: [],
       loadSeconds: 0,
       loadOpsPerSec: NaN,
       leaderChanges: 0,
@@ -193,26 +212,28 @@ async function jetStream(rounds: number, seconds: number): Promise<SystemResult>
       return true;
     });
     try {
-      for (let round = 1; round <= rounds; round++) {
-        const victim = await cluster.leader(control);
-        if (!victim) throw new Error('JetStream stream has no leader');
-        await sleep(300);
-        const killedAt = performance.now();
-        cluster.kill(victim);
-        const ackedAt = await writer.firstAckAfter(killedAt);
-        result.failoverMs.push(ackedAt - killedAt);
-        log(
-          `JetStream failover ${round}/${rounds}: ${victim.name} killed, ${fmtMs(ackedAt - killedAt)} ms`,
-        );
-        await sleep(200);
-        try {
-          await cluster.restart(victim);
-          await cluster.waitHealthy(control, 60_000);
-        } catch (error) {
-          // One slow recovery must not throw away the rounds measured so far.
-          result.stoppedEarly = `after round ${round}, ${victim.name} did not recover: ${describeError(error)}`;
-          log(`JetStream: stopping the failover rounds ${result.stoppedEarly}`);
-          break;
+      rounds: for (const [signal, count, into] of plan(rounds, gracefulRounds, result)) {
+        for (let round = 1; round <= count; round++) {
+          const victim = await cluster.leader(control);
+          if (!victim) throw new Error('JetStream stream has no leader');
+          await sleep(300);
+          const signalledAt = performance.now();
+          cluster.kill(victim, signal);
+          const ackedAt = await writer.firstAckAfter(signalledAt);
+          into.push(ackedAt - signalledAt);
+          log(
+            `JetStream ${signal} ${round}/${count}: ${victim.name}, ${fmtMs(ackedAt - signalledAt)} ms`,
+          );
+          await sleep(200);
+          try {
+            await cluster.restart(victim);
+            await cluster.waitHealthy(control, 60_000);
+          } catch (error) {
+            // One slow recovery must not throw away the rounds measured so far.
+            result.stoppedEarly = `after ${signal} round ${round}, ${victim.name} did not recover: ${describeError(error)}`;
+            log(`JetStream: stopping the failover rounds ${result.stoppedEarly}`);
+            break rounds;
+          }
         }
       }
     } finally {
@@ -226,16 +247,29 @@ async function jetStream(rounds: number, seconds: number): Promise<SystemResult>
   }
 }
 
+/** The kinds of round to run: SIGKILLs first, then graceful stops, each into its own list. */
+function plan(
+  rounds: number,
+  gracefulRounds: number,
+  result: SystemResult,
+): Array<['SIGKILL' | 'SIGTERM', number, number[]]> {
+  return [
+    ['SIGKILL', rounds, result.failoverMs],
+    ['SIGTERM', gracefulRounds, result.gracefulMs],
+  ];
+}
+
 export async function run(argv: string[]): Promise<void> {
   const args = new Args(argv);
   const rounds = Math.max(1, Math.round(args.number('rounds', 10)));
+  const gracefulRounds = Math.max(0, Math.round(args.number('graceful-rounds', rounds)));
   const seconds = args.number('seconds', 60);
   const startedAt = new Date();
-  const results: SystemResult[] = [await distilled(args, rounds, seconds)];
-  if (!args.has('no-peers')) results.push(await jetStream(rounds, seconds));
+  const results: SystemResult[] = [await distilled(args, rounds, gracefulRounds, seconds)];
+  if (!args.has('no-peers')) results.push(await jetStream(rounds, gracefulRounds, seconds));
 
   console.log(
-    `\n### Failover — SIGKILL of the leader to the next acknowledged write (median of ${rounds}); leader changes under ${seconds} s of load with no fault\n`,
+    `\n### Failover — SIGKILL (and SIGTERM) of the leader to the next acknowledged write (median of ${rounds}, ${gracefulRounds}); leader changes under ${seconds} s of load with no fault\n`,
   );
   console.log(
     `${startedAt.toISOString()}, load average at end ${loadavg()
@@ -243,13 +277,12 @@ export async function run(argv: string[]): Promise<void> {
       .join(' ')}\n`,
   );
   console.log(
-    '| system | failover median ms | min–max ms | leader changes, no fault | load ops/s |',
+    '| system | SIGKILL median ms | min–max ms | SIGTERM median ms | min–max ms | leader changes, no fault | load ops/s |',
   );
-  console.log('| --- | ---: | --- | ---: | ---: |');
+  console.log('| --- | ---: | --- | ---: | --- | ---: | ---: |');
   for (const r of results) {
-    const sorted = [...r.failoverMs].sort((a, b) => a - b);
     console.log(
-      `| ${r.system} | ${fmtInt(median(r.failoverMs))} | ${fmtInt(sorted[0])}–${fmtInt(sorted[sorted.length - 1])} | ${r.leaderChanges} | ${fmtInt(r.loadOpsPerSec)} |`,
+      `| ${r.system} | ${fmtInt(median(r.failoverMs))} | ${spread(r.failoverMs)} | ${fmtInt(median(r.gracefulMs))} | ${spread(r.gracefulMs)} | ${r.leaderChanges} | ${fmtInt(r.loadOpsPerSec)} |`,
     );
   }
   for (const r of results) {
@@ -257,6 +290,12 @@ export async function run(argv: string[]): Promise<void> {
       console.log(`\n${r.system}: ${r.failoverMs.length} of ${rounds} rounds, ${r.stoppedEarly}`);
   }
   console.log(
-    `\nevery failover, ms: ${results.map((r) => `${r.system}: ${r.failoverMs.map((x) => Math.round(x)).join(', ')}`).join('; ')}`,
+    `\nevery failover, ms: ${results.map((r) => `${r.system}: SIGKILL ${r.failoverMs.map((x) => Math.round(x)).join(', ')}; SIGTERM ${r.gracefulMs.map((x) => Math.round(x)).join(', ')}`).join('; ')}`,
   );
+}
+
+function spread(values: number[]): string {
+  if (values.length === 0) return '–';
+  const sorted = [...values].sort((a, b) => a - b);
+  return `${fmtInt(sorted[0])}–${fmtInt(sorted[sorted.length - 1])}`;
 }

@@ -5,6 +5,7 @@
  * when it is missing and we are root (as the CLI does for etcd). Every server is stopped by its
  * PID on every way out: stop(), a thrown error during start, process exit, SIGINT and SIGTERM.
  */
+import { once } from 'node:events';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -256,18 +257,28 @@ export class JetStreamCluster {
     await jsm.streams.purge(STREAM);
   }
 
-  /** SIGKILLs one server (the failover measurement). */
-  kill(server: NatsServer): void {
+  /** Signals one server: SIGKILL kills it, SIGTERM shuts it down cleanly. */
+  kill(server: NatsServer, signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL'): void {
     try {
-      process.kill(server.pid, 'SIGKILL');
+      process.kill(server.pid, signal);
     } catch {
       // already gone
     }
   }
 
-  /** Starts a killed server again on its ports and data (it rejoins the cluster). */
+  /**
+   * Starts a killed or stopped server again on its ports and data (it rejoins the cluster),
+   * once it has exited: one shutting down after SIGTERM gets 10 s, then SIGKILL.
+   */
   async restart(server: NatsServer): Promise<void> {
-    if (live.has(server.pid)) return;
+    const child = live.get(server.pid);
+    if (child) {
+      // Registered in the same turn as the check: the exit cannot slip in between.
+      const exited = once(child, 'exit');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
     const index = this.servers.indexOf(server);
     const ports = this.servers.map((s) => ({
       client: s.clientPort,
