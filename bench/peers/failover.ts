@@ -93,6 +93,7 @@ async function distilled(
     fsync: 'always',
     api: true,
     distDir: args.has('dist') ? args.string('dist', '') : undefined,
+    verbose: args.has('verbose'),
   });
   try {
     const api = bench.cluster.api!.url;
