@@ -113,7 +113,7 @@ describeIfEtcd('writes: batches, Idempotency-Key, Expected-Offset', () => {
 
   /** Reads [from, to) into `log`, again from `nextOffset` when a page ends early (maxBytes). */
   async function readInto(log: string[], from: number, to: number): Promise<void> {
-    for (let offset = from; offset < to; ) {
+    for (let offset = from; offset < to;) {
       const answer = await untilFinal(() =>
         api.request<{ messages: Array<{ offset: number; message: string }>; nextOffset: number }>(
           'GET',
