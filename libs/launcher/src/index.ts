@@ -11,7 +11,7 @@ export type { FsyncPolicy, ReplicaProcessOptions } from './replica-process';
 export { ApiProcess } from './api-process';
 export type { ApiProcessOptions } from './api-process';
 export { LocalCluster } from './local-cluster';
-export type { LocalClusterOptions, WaitForIsrOptions } from './local-cluster';
+export type { LocalClusterOptions, WaitForIsrOptions } from './local-cluster-options';
 export { StatusClient } from './status-client';
 export { repoRoot, defaultServerScript, defaultApiScript } from './repo-root';
 export { liveChildCount } from './process-registry';
