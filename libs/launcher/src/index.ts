@@ -15,6 +15,8 @@ export type { LocalClusterOptions, WaitForIsrOptions } from './local-cluster-opt
 export { StatusClient } from './status-client';
 export { repoRoot, defaultServerScript, defaultApiScript } from './repo-root';
 export { liveChildCount } from './process-registry';
+export { descendantsOf, identifyProcess, isRunning, killIfRunning } from './process-identity';
+export type { ProcessIdentity } from './process-identity';
 export { snapshotBuild } from './build-snapshot';
 export type { BuildSnapshot } from './build-snapshot';
 export { ThrowawayCa, throwawayClusterTls, clusterGrpcSecurity, LOCAL_NAMES } from './throwaway-ca';
