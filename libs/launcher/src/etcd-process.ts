@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './free-port';
+import { dieWithParent } from './parent-death';
 import { registerChild } from './process-registry';
 
 export interface EtcdProcessOptions {
@@ -64,30 +65,28 @@ export class EtcdProcess {
     this.peerPort ||= this.options.peerPort ?? (await freePort());
     const client = `http://${this.host}:${this.clientPort}`;
     const peer = `http://${this.host}:${this.peerPort}`;
-    const child = spawn(
+    const [command, ...args] = dieWithParent([
       'etcd',
-      [
-        '--name=distilled-etcd',
-        `--data-dir=${this.dataDir}`,
-        `--listen-client-urls=${client}`,
-        `--advertise-client-urls=${client}`,
-        `--listen-peer-urls=${peer}`,
-        `--initial-advertise-peer-urls=${peer}`,
-        `--initial-cluster=distilled-etcd=${peer}`,
-        '--initial-cluster-state=new',
-        // etcd 3.4's shortest lease is ceil(1.5 x election timeout) seconds: 2 s at the default
-        // 1000 ms, 1 s here, which lets the replicas' 1 s election lease stand (faster failover).
-        // One member, so the raft election timeout itself never comes into play.
-        '--heartbeat-interval=100',
-        '--election-timeout=500',
-        // zap: with etcd 3.4's default logger (capnslog) --log-level is ignored.
-        '--logger=zap',
-        '--log-level=warn',
-      ],
-      // detached: its own process group, so a terminal's Ctrl-C reaches only the launcher.
-      { stdio: ['ignore', 'pipe', 'pipe'], detached: true },
-    );
-    // Killed by the process-exit hook if whoever started it dies without stop().
+      '--name=distilled-etcd',
+      `--data-dir=${this.dataDir}`,
+      `--listen-client-urls=${client}`,
+      `--advertise-client-urls=${client}`,
+      `--listen-peer-urls=${peer}`,
+      `--initial-advertise-peer-urls=${peer}`,
+      `--initial-cluster=distilled-etcd=${peer}`,
+      '--initial-cluster-state=new',
+      // etcd 3.4's shortest lease is ceil(1.5 x election timeout) seconds: 2 s at the default
+      // 1000 ms, 1 s here, which lets the replicas' 1 s election lease stand (faster failover).
+      // One member, so the raft election timeout itself never comes into play.
+      '--heartbeat-interval=100',
+      '--election-timeout=500',
+      // zap: with etcd 3.4's default logger (capnslog) --log-level is ignored.
+      '--logger=zap',
+      '--log-level=warn',
+    ]);
+    // detached: its own process group, so a terminal's Ctrl-C reaches only the launcher.
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    // Killed with its parent (dieWithParent), or by the process-exit hook where that is missing.
     registerChild(child);
     this.child = child;
     const forward = (chunk: Buffer) => {

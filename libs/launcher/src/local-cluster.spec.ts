@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isPortFree } from './free-port';
-import { LocalCluster, type LocalClusterOptions } from './local-cluster';
+import { LocalCluster } from './local-cluster';
+import type { LocalClusterOptions } from './local-cluster-options';
 import type { ExitInfo } from './managed-process';
 
 // The fake app stands in for both dist scripts, so these specs test the launcher, not the apps.

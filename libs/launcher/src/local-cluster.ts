@@ -1,87 +1,23 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+/**
+ * A whole Distilled cluster on this machine as child processes (etcd, N replicas, the API), for
+ * the CLI and for tests: who is started in what order with which environment, stopped in the
+ * reverse order, and waits for the replicas to agree on a leader or an ISR. What it can be asked
+ * for is in local-cluster-options.ts; how the waits poll, in cluster-agreement.ts.
+ */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StatusResponse } from '@distilled/proto';
 import { ApiProcess } from './api-process';
+import { agreedLeader, pollReplicaViews } from './cluster-agreement';
 import { LauncherError } from './errors';
 import { EtcdProcess } from './etcd-process';
 import { preferredOrFreePort } from './free-port';
-import type { ExitInfo, ManagedProcess, ProcessEnv } from './managed-process';
-import { ReplicaProcess, type FsyncPolicy, type ReplicaProcessOptions } from './replica-process';
+import type { LocalClusterOptions, WaitForIsrOptions } from './local-cluster-options';
+import type { ManagedProcess, ProcessEnv } from './managed-process';
+import { ReplicaProcess } from './replica-process';
 import { StatusClient } from './status-client';
-import { clusterGrpcSecurity, type ClusterTlsFiles } from './throwaway-ca';
-
-export interface LocalClusterOptions {
-  /** How many replicas to start (default 3), ids replica-1..N. */
-  replicas?: number;
-  /** DISTILLED_MIN_INSYNC for every replica (default 1). */
-  minInsync?: number;
-  /** DISTILLED_FSYNC for every replica (default 'always'). */
-  fsync?: FsyncPolicy;
-  /** Start the HTTP API too (default true). */
-  api?: boolean;
-  /**
-   * Where replica (and etcd) data goes: `<dataRoot>/<replica id>`, `<dataRoot>/etcd`. A given
-   * directory is never removed; a temporary one is made when omitted and removed by stop()
-   * unless `keepData`.
-   */
-  dataRoot?: string;
-  /** Keep the temporary dataRoot after stop() (to look at a failed test's logs). */
-  keepData?: boolean;
-  /** Use this running etcd (comma-separated endpoints) instead of starting one. */
-  etcdEndpoint?: string;
-  /** The address of the etcd this cluster starts (default 127.0.0.1). */
-  etcdHost?: string;
-  /** Ports for the etcd this cluster starts (free ones when omitted or busy). */
-  etcdClientPort?: number;
-  etcdPeerPort?: number;
-  /** DISTILLED_CLUSTER; unique per LocalCluster when omitted, so clusters can share an etcd. */
-  cluster?: string;
-  /** Replica gRPC ports are basePort, basePort+1, ... (a free one where busy); all free ones when omitted. */
-  basePort?: number;
-  /** DISTILLED_GRPC_HOST of the replicas (default 127.0.0.1). */
-  grpcHost?: string;
-  /** DISTILLED_API_PORT (a free one when omitted) and DISTILLED_API_HOST (default 127.0.0.1). */
-  apiPort?: number;
-  apiHost?: string;
-  /**
-   * TLS: every process gets DISTILLED_GRPC_TLS_* (mutual TLS between the API and the replicas
-   * and between replicas), the API also DISTILLED_API_TLS_* (HTTPS only); the launcher's own
-   * Status calls use the same certificate. `env`/`replicaEnv`/`apiEnv` can override them
-   * (a replica given empty values runs plaintext).
-   */
-  tls?: ClusterTlsFiles;
-  /** Extra environment for every replica and the API. */
-  env?: ProcessEnv;
-  /** Extra environment for the replicas only / the API only (applied after `env`). */
-  replicaEnv?: ProcessEnv;
-  apiEnv?: ProcessEnv;
-  /**
-   * Per-replica settings applied over the cluster-wide ones, e.g. its own `grpcHost` and a
-   * `wrapper` that runs it in its own network namespace (the fault-injection suite does).
-   */
-  replicaOptions?: (id: string) => Partial<ReplicaProcessOptions>;
-  /** Built scripts; dist/apps/{server,api}/main.js under the repository root by default. */
-  serverScript?: string;
-  apiScript?: string;
-  /**
-   * Every output line of every process, with its source ("etcd", "replica-1", "api").
-   * When omitted and DISTILLED_LAUNCHER_LOGS is set, lines go to stderr prefixed with the source.
-   */
-  onOutput?: (source: string, line: string) => void;
-  /** Called when any process of the cluster exits; `info.expected` is false for a crash. */
-  onExit?: (process: ManagedProcess, info: ExitInfo) => void;
-  /** SIGTERM grace before SIGKILL in stop() (default 10 s). */
-  stopTimeoutMs?: number;
-  /** How long each process may take to become ready (default 30 s). */
-  readyTimeoutMs?: number;
-}
-
-export interface WaitForIsrOptions {
-  /** Require the ISR to be exactly `ids` (default) rather than to contain them. */
-  exact?: boolean;
-}
+import { clusterGrpcSecurity } from './throwaway-ca';
 
 let clusterCounter = 0;
 /**
@@ -306,59 +242,18 @@ export class LocalCluster {
     if (onExit) child.onExit((info) => onExit(child, info));
   }
 
-  private output(source: string, line: string): void {
-    if (this.options.onOutput) this.options.onOutput(source, line);
-    else if (process.env.DISTILLED_LAUNCHER_LOGS) process.stderr.write(`[${source}] ${line}\n`);
-  }
-
   /** Polls Status of every running, unpaused replica until `decide` returns a value. */
-  private async pollCluster<T>(
+  private pollCluster<T>(
     what: string,
     timeoutMs: number,
     decide: (views: StatusResponse[]) => T | undefined,
   ): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    let lastSeen = 'no replica answered yet';
-    for (;;) {
-      const targets = this.replicas.filter((replica) => replica.running && !replica.isPaused);
-      const answers = await Promise.all(
-        targets.map((replica) =>
-          this.status(replica, 1000).then(
-            (status) => ({ replica, status }),
-            (error: Error) => ({ replica, error }),
-          ),
-        ),
-      );
-      lastSeen = answers.map(describeAnswer).join('; ') || 'no replica is running';
-      if (answers.length > 0 && answers.every((a) => 'status' in a)) {
-        const views = answers.map((a) =>
-          'status' in a ? a.status : undefined,
-        ) as StatusResponse[];
-        const result = decide(views);
-        if (result !== undefined) return result;
-      }
-      if (Date.now() >= deadline)
-        throw LauncherError.timeout(what, timeoutMs, `last seen: ${lastSeen}`);
-      await sleep(100);
-    }
+    const status = (replica: ReplicaProcess, ms: number) => this.status(replica, ms);
+    return pollReplicaViews(this.replicas, status, what, timeoutMs, decide);
   }
-}
 
-/** The leader every view names, if there is exactly one and it calls itself leader. */
-function agreedLeader(views: StatusResponse[]): StatusResponse | undefined {
-  const leaders = views.filter((view) => view.role === 'leader');
-  if (leaders.length !== 1) return undefined;
-  const leader = leaders[0];
-  const agreed = views.every((view) => view === leader || view.leader_id === leader.id);
-  return agreed ? leader : undefined;
-}
-
-function describeAnswer(
-  answer:
-    { replica: ReplicaProcess; status: StatusResponse } | { replica: ReplicaProcess; error: Error },
-): string {
-  if ('error' in answer) return `${answer.replica.id}: no answer (${answer.error.message})`;
-  const s = answer.status;
-  const leader = s.role === 'leader' ? '' : ` of ${s.leader_id || 'nobody'}`;
-  return `${s.id}: ${s.role}${leader}, epoch ${s.epoch}, isr [${s.isr.join(', ')}], leo ${s.log_end_offset}, hw ${s.high_watermark}`;
+  private output(source: string, line: string): void {
+    if (this.options.onOutput) this.options.onOutput(source, line);
+    else if (process.env.DISTILLED_LAUNCHER_LOGS) process.stderr.write(`[${source}] ${line}\n`);
+  }
 }

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { LauncherError } from './errors';
 import { OutputBuffer } from './output-buffer';
+import { dieWithParent } from './parent-death';
 import { registerChild } from './process-registry';
 import { repoRoot } from './repo-root';
 
@@ -106,8 +107,13 @@ export abstract class ManagedProcess {
       if (value === undefined) delete env[key];
       else env[key] = value;
     }
-    const [command, ...prefix] = [...(this.baseOptions.wrapper ?? []), process.execPath];
-    const child = spawn(command, [...prefix, ...(this.baseOptions.nodeArgs ?? []), script], {
+    const [command, ...args] = dieWithParent([
+      ...(this.baseOptions.wrapper ?? []),
+      process.execPath,
+      ...(this.baseOptions.nodeArgs ?? []),
+      script,
+    ]);
+    const child = spawn(command, args, {
       cwd: this.baseOptions.cwd ?? repoRoot(),
       env,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,7 +4,9 @@ import type { ChildProcess } from 'node:child_process';
  * Every child process the launcher has spawned and not yet seen exit. A test runner or CLI that
  * dies without calling stop() must not leave replicas, APIs or etcd running behind it (they
  * would hold ports and etcd leases, and confuse the next run), so a process-exit hook
- * SIGKILLs whatever is still here. Best effort: nothing runs if this process is SIGKILLed.
+ * SIGKILLs whatever is still here. The fallback of parent-death.ts, for where the kernel cannot
+ * do it: best effort, since nothing runs if this process is SIGKILLed, and Jest never calls the
+ * 'exit' listeners of a test file's `process`.
  */
 const live = new Set<ChildProcess>();
 let hooked = false;
