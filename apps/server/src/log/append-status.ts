@@ -22,4 +22,3 @@ function metadataToRecord(metadata: Metadata | undefined): Record<string, string
   for (const [key, value] of Object.entries(metadata.getMap())) record[key] = value.toString();
   return record;
 }
-

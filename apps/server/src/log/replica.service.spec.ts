@@ -1,5 +1,5 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { ErrorMetadata, ErrorReason } from '@distilled/proto';
+import { ErrorMetadata, ErrorReason, type AppendBatch } from '@distilled/proto';
 import { ReplicaError } from '../errors/replica-error';
 import { parseServerConfig } from '../config';
 import type { LeaderService } from '../replication/leader.service';
@@ -13,7 +13,11 @@ import { READ_BATCH_MAX_BYTES, ReplicaService } from './replica.service';
 function setup(options: { leading?: boolean } = {}) {
   const log = new FakeLogStore();
   const state = new ReplicaState();
-  const append = jest.fn(async () => ({ base_offset: 0, count: 1, duplicate: false }));
+  const append = jest.fn(async (_request: AppendBatch) => ({
+    base_offset: 0,
+    count: 1,
+    duplicate: false,
+  }));
   const leader = {
     currentTerm: options.leading ? ({} as LeaderTerm) : undefined,
     append,
@@ -68,10 +72,9 @@ describe('ReplicaService', () => {
           { idempotency_key: 'c', request_hash: hash('c'), count: 2 },
         ],
       });
-      const calls = append.mock.calls as unknown as Array<
-        [{ idempotency_key: string; messages: Buffer[]; producer_id: number }]
-      >;
-      expect(calls.map(([part]) => [part.idempotency_key, part.messages.map(String)])).toEqual([
+      expect(
+        append.mock.calls.map(([part]) => [part.idempotency_key, part.messages.map(String)]),
+      ).toEqual([
         ['a', ['a1', 'a2']],
         ['b', ['b1']],
         ['c', ['c1', 'c2']],
