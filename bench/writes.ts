@@ -28,6 +28,18 @@ export interface WriteSample {
   p99Ms: number;
   errors: number;
   errorSamples: string[];
+  /** CPU per process during the window, fraction of one core (api, L, F1, F2, etcd, other). */
+  cpu: Record<string, number>;
+}
+
+/** µs of CPU per message of the API, the leader and both followers together (load-independent). */
+export function cpuPerMessageUs(sample: WriteSample): { api: number; replicas: number } {
+  const share = (label: string) => sample.cpu[label] ?? 0;
+  const perMessage = (cores: number) => (cores / sample.messagesPerSec) * 1e6;
+  return {
+    api: perMessage(share('api')),
+    replicas: perMessage(share('L') + share('F1') + share('F2')),
+  };
 }
 
 type Loop = (concurrency: number, op: Operation) => Promise<LoopResult>;
@@ -73,6 +85,7 @@ export async function measureWrites(
       p99Ms: result.p99Ms,
       errors: result.errors,
       errorSamples: result.errorSamples,
+      cpu: result.cpu,
     });
 
   const batchBody = JSON.stringify({ messages: Array(BATCH_MESSAGES).fill(MESSAGE) });
@@ -111,8 +124,10 @@ export function printWrites(samples: WriteSample[]): void {
   const cost = costs.length ? median(costs) : NaN;
   const batchRate = median(of('batch').map((s) => s.messagesPerSec));
   console.log('\n### Writes of part 2: batches and Idempotency-Key (100 B messages)\n');
-  console.log('| case | C | requests/s | messages/s | p50 ms | p99 ms | errors | target |');
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+  console.log(
+    '| case | C | requests/s | messages/s | p50 ms | p99 ms | CPU µs/msg API · replicas | other | errors | target |',
+  );
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
   const line = (which: WriteCase, c: number, target: string) => {
     const rows = of(which);
     if (!rows.length) return;
@@ -120,6 +135,8 @@ export function printWrites(samples: WriteSample[]): void {
       `| ${which === 'batch' ? `POST /Data/Batch, ${BATCH_MESSAGES} messages` : `POST /Data${which === 'single + key' ? ' + Idempotency-Key' : ''}`} | ${c} | ` +
         `${fmtInt(median(rows.map((s) => s.opsPerSec)))} | ${fmtInt(median(rows.map((s) => s.messagesPerSec)))} | ` +
         `${fmtMs(median(rows.map((s) => s.p50Ms)))} | ${fmtMs(median(rows.map((s) => s.p99Ms)))} | ` +
+        `${median(rows.map((s) => cpuPerMessageUs(s).api)).toFixed(1)} · ${median(rows.map((s) => cpuPerMessageUs(s).replicas)).toFixed(1)} | ` +
+        `${fmtPct(median(rows.map((s) => s.cpu.other ?? NaN)))} | ` +
         `${rows.reduce((sum, s) => sum + s.errors, 0)} | ${target} |`,
     );
   };
@@ -130,6 +147,15 @@ export function printWrites(samples: WriteSample[]): void {
     KEYED_CONCURRENCY,
     `cost ${fmtPct(cost)} (≤ 10% ${cost <= 0.1 ? '✅' : '❌'})`,
   );
+  console.log(
+    '\nPer round (CPU in µs per message, "other" = the rest of the host, % of a core):\n',
+  );
+  for (const s of samples) {
+    const cpu = cpuPerMessageUs(s);
+    console.log(
+      `- round ${s.round}, ${s.case}: ${fmtInt(s.messagesPerSec)} msg/s, CPU API ${cpu.api.toFixed(1)} · replicas ${cpu.replicas.toFixed(1)}, other ${fmtPct(s.cpu.other ?? NaN)}`,
+    );
+  }
   for (const s of samples.filter((x) => x.errorSamples.length)) {
     console.log(`\nerrors in ${s.case} (round ${s.round}): ${s.errorSamples.join(' | ')}`);
   }

@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { AppendStreamClient } from './append-stream-client';
+import { APPEND_PARTS_HEADER, AppendStreamClient } from './append-stream-client';
 import { createReplicaStub, loadDistilledPackage } from './grpc-client';
 import type {
   AppendAnswer__Input,
@@ -15,16 +15,28 @@ type Call = grpc.ServerDuplexStream<AppendStreamRequest, AppendStreamResponse__I
 let received: AppendStreamRequest[] = [];
 const reply = (call: Call, answer: AppendAnswer__Input) => call.write({ answers: [answer] });
 
-/** A Replica server whose AppendStream does what `onRequest` says. */
-async function startServer(onRequest: (call: Call, request: AppendRequest) => void) {
+/**
+ * A Replica server whose AppendStream does what `onRequest` says; with `parts`, it announces in
+ * its response headers that it takes AppendRequest.parts, as a current replica does.
+ */
+async function startServer(
+  onRequest: (call: Call, request: AppendRequest) => void,
+  options: { parts?: boolean } = {},
+) {
   const server = new grpc.Server();
   const service = loadDistilledPackage().Replica.service;
   server.addService(service, {
-    AppendStream: (call: Call) =>
+    AppendStream: (call: Call) => {
+      if (options.parts) {
+        const headers = new grpc.Metadata();
+        headers.set(APPEND_PARTS_HEADER, '1');
+        call.sendMetadata(headers);
+      }
       call.on('data', (message: AppendStreamRequest) => {
         received.push(message);
         for (const request of message.appends) onRequest(call, request);
-      }),
+      });
+    },
   });
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) =>
@@ -39,6 +51,45 @@ const request = (text: string): AppendBatch => ({
   producer_id: 5,
   sequence: 1,
 });
+
+const keyed = (key: string, ...texts: string[]): AppendBatch => ({
+  messages: texts.map((text) => Buffer.from(text)),
+  producer_id: 0,
+  sequence: 0,
+  idempotency_key: key,
+  request_hash: Buffer.from(`hash-${key}`),
+});
+
+/** Answers each part of a request with parts: offsets from 100, part "b" refused in flight. */
+function answerParts(call: Call, r: AppendRequest): void {
+  let offset = 100;
+  reply(call, {
+    request_id: r.request_id,
+    result: {
+      parts: r.parts.map((part, index) => {
+        if (part.idempotency_key === 'b') {
+          return {
+            request_id: index,
+            error: {
+              code: grpc.status.ABORTED,
+              details: 'key in flight',
+              metadata: { 'distilled-reason': 'key-in-flight' },
+            },
+          };
+        }
+        const result = { base_offset: offset, count: part.count, duplicate: false };
+        offset += part.count;
+        return { request_id: index, result };
+      }),
+    },
+  });
+}
+
+/** A first append opens the stream and receives its headers; appends after it see them. */
+async function warmUp(appends: AppendStreamClient): Promise<void> {
+  await appends.append(request('warm-up'), Date.now() + 5000);
+  received = [];
+}
 
 describe('AppendStreamClient', () => {
   let server: grpc.Server | undefined;
@@ -85,8 +136,8 @@ describe('AppendStreamClient', () => {
     const slow = appends.append(request('slow'), deadline).then((r) => (order.push('slow'), r));
     const fast = appends.append(request('fast'), deadline).then((r) => (order.push('fast'), r));
     const refused = appends.append(request('refuse'), deadline).catch((e: grpc.ServiceError) => e);
-    expect(await slow).toEqual({ base_offset: 10, count: 1, duplicate: false });
-    expect(await fast).toEqual({ base_offset: 20, count: 1, duplicate: false });
+    expect(await slow).toMatchObject({ base_offset: 10, count: 1, duplicate: false });
+    expect(await fast).toMatchObject({ base_offset: 20, count: 1, duplicate: false });
     expect(order).toEqual(['fast', 'slow']);
     const error = (await refused) as grpc.ServiceError;
     expect(error.code).toBe(grpc.status.FAILED_PRECONDITION);
@@ -216,6 +267,115 @@ describe('AppendStreamClient', () => {
     const error = await lost;
     expect(error.code).toBe(grpc.status.UNAVAILABLE);
     expect(error.details).toMatch(/No connection established|ECONNREFUSED/i);
+  });
+
+  describe('keyed appends as the parts of one request', () => {
+    const answerAll = (call: Call, r: AppendRequest) =>
+      r.parts.length > 0
+        ? answerParts(call, r)
+        : reply(call, {
+            request_id: r.request_id,
+            result: { base_offset: 1, count: r.messages.length, duplicate: false },
+          });
+
+    it('sends the keyed appends of a tick as one request with parts, and answers each from its part', async () => {
+      const started = await startServer(answerAll, { parts: true });
+      server = started.server;
+      const appends = connect(started.address);
+      await warmUp(appends);
+      const deadline = Date.now() + 5000;
+      const a = appends.append(keyed('a', 'a1', 'a2'), deadline);
+      const b = appends.append(keyed('b', 'b1'), deadline).catch((e: grpc.ServiceError) => e);
+      const c = appends.append(keyed('c', 'c1'), deadline);
+      expect(await a).toMatchObject({ base_offset: 100, count: 2 });
+      expect(await c).toMatchObject({ base_offset: 102, count: 1 });
+      const refused = (await b) as grpc.ServiceError;
+      expect(refused.code).toBe(grpc.status.ABORTED);
+      expect(refused.metadata.get('distilled-reason')).toEqual(['key-in-flight']);
+      expect(received).toHaveLength(1);
+      const [sent] = received[0].appends;
+      expect(sent.messages.map(String)).toEqual(['a1', 'a2', 'b1', 'c1']);
+      expect(sent.parts.map((p) => [p.idempotency_key, p.count, String(p.request_hash)])).toEqual([
+        ['a', 2, 'hash-a'],
+        ['b', 1, 'hash-b'],
+        ['c', 1, 'hash-c'],
+      ]);
+      expect(sent.idempotency_key).toBe('');
+      expect(appends.inFlight).toBe(0);
+    });
+
+    it('holds keyed appends while a group is unanswered, then sends them together', async () => {
+      const held: Array<() => void> = [];
+      const started = await startServer(
+        (call, r) =>
+          r.parts.length > 0 ? held.push(() => answerParts(call, r)) : answerAll(call, r),
+        { parts: true },
+      );
+      server = started.server;
+      const appends = connect(started.address);
+      await warmUp(appends);
+      const deadline = Date.now() + 5000;
+      const first = appends.append(keyed('k1', 'x'), deadline);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      const later = [2, 3].map((i) => appends.append(keyed(`k${i}`, 'x'), deadline));
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      expect(received.map((m) => m.appends[0].parts.length)).toEqual([1]); // k2, k3 wait
+      held.shift()!();
+      await first;
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      expect(received.map((m) => m.appends[0].parts.map((p) => p.idempotency_key))).toEqual([
+        ['k1'],
+        ['k2', 'k3'],
+      ]);
+      held.shift()!();
+      expect((await Promise.all(later)).map((r) => r.base_offset)).toEqual([100, 101]);
+    });
+
+    it('never sends parts to a replica that did not announce them, nor expected offsets or producers as parts', async () => {
+      const started = await startServer(answerAll); // an older replica: no header
+      server = started.server;
+      const appends = connect(started.address);
+      await warmUp(appends);
+      const deadline = Date.now() + 5000;
+      await Promise.all([
+        appends.append(keyed('a', 'a1'), deadline),
+        appends.append(keyed('b', 'b1'), deadline).catch(() => undefined),
+      ]);
+      const sent = received.flatMap((m) => m.appends);
+      expect(sent.map((r) => [r.idempotency_key, r.parts.length])).toEqual([
+        ['a', 0],
+        ['b', 0],
+      ]);
+
+      const current = await startServer(answerAll, { parts: true });
+      const other = connect(current.address);
+      await warmUp(other);
+      await Promise.all([
+        other.append({ ...keyed('e', 'e1'), expected_offset: 3 }, deadline),
+        other.append({ ...keyed('p', 'p1'), producer_id: 9, sequence: 1 }, deadline),
+      ]);
+      expect(received.flatMap((m) => m.appends).map((r) => r.parts.length)).toEqual([0, 0]);
+      current.server.forceShutdown();
+    });
+
+    it('fails a queued keyed append at its deadline without holding back the next group', async () => {
+      const started = await startServer(() => undefined, { parts: true }); // never answers
+      server = started.server;
+      const appends = connect(started.address);
+      const opened = appends.append(request('open'), Date.now() + 100).catch(() => undefined);
+      await opened;
+      const first = await appends.append(keyed('k1', 'x'), Date.now() + 50).catch((e) => e);
+      expect(first.code).toBe(grpc.status.DEADLINE_EXCEEDED);
+      // The unanswered group's only member gave up: the next group leaves at once.
+      received = [];
+      const second = appends.append(keyed('k2', 'x'), Date.now() + 50).catch((e) => e);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(received.map((m) => m.appends[0].parts.map((p) => p.idempotency_key))).toEqual([
+        ['k2'],
+      ]);
+      expect((await second).code).toBe(grpc.status.DEADLINE_EXCEEDED);
+      expect(appends.inFlight).toBe(0);
+    });
   });
 
   it('refuses appends after close', async () => {

@@ -14,13 +14,19 @@ export { ReplicaClient } from './replica-client';
 export type { FollowStream, FollowStreamHandlers } from './follow-stream';
 export { ReplicaClientPool, type ReplicaClientPoolOptions } from './replica-client-pool';
 export { ReplicationClient, type FetchStream } from './replication-client';
-export { AppendStreamClient, serviceError, type AppendStreamCapable } from './append-stream-client';
+export {
+  AppendStreamClient,
+  APPEND_PARTS_HEADER,
+  serviceError,
+  type AppendStreamCapable,
+} from './append-stream-client';
 export type { ReplicaHandlers } from './generated/distilled/v1/Replica';
 export type { ReplicationHandlers } from './generated/distilled/v1/Replication';
 export type {
   AppendBatch,
   AppendAnswer,
   AppendAnswer__Input,
+  AppendPart,
   AppendRequest,
   AppendRequest__Input,
   AppendResponse,

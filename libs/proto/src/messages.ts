@@ -2,13 +2,12 @@
 // `Name` is what a peer receives: every field present (defaults), uint64 as number, bytes as
 // Buffer. `Name__Input` is what may be sent: fields optional, uint64 also as string or Long.
 import type { AppendRequest } from './generated/distilled/v1/AppendRequest';
+import type { AppendResponse as AppendResponseMessage } from './generated/distilled/v1/AppendResponse';
 
 export type { AppendAnswer, AppendAnswer__Input } from './generated/distilled/v1/AppendAnswer';
+export type { AppendPart, AppendPart__Input } from './generated/distilled/v1/AppendPart';
 export type { AppendRequest, AppendRequest__Input } from './generated/distilled/v1/AppendRequest';
-export type {
-  AppendResponse,
-  AppendResponse__Input,
-} from './generated/distilled/v1/AppendResponse';
+export type { AppendResponse__Input } from './generated/distilled/v1/AppendResponse';
 export type {
   AppendStreamRequest,
   AppendStreamRequest__Input,
@@ -60,14 +59,21 @@ export type {
 /**
  * An Append as its sender holds it: messages, producer id and sequence, and for a client write
  * its idempotency key and request hash ('' / absent = none) and expected offset (absent =
- * anywhere; unset stays distinct from 0). AppendStream adds the request id when it sends it; a
- * unary Append leaves it 0.
+ * anywhere; unset stays distinct from 0), or several keyed requests as parts. AppendStream adds
+ * the request id when it sends it; a unary Append leaves it 0.
  */
 export type AppendBatch = Pick<
   AppendRequest,
   'messages' | 'producer_id' | 'sequence' | 'expected_offset'
 > &
-  Partial<Pick<AppendRequest, 'idempotency_key' | 'request_hash'>>;
+  Partial<Pick<AppendRequest, 'idempotency_key' | 'request_hash' | 'parts'>>;
 
 /** StatusResponse.role: what the replica is doing in its current epoch. */
 export type ReplicaRole = 'leader' | 'follower' | 'starting';
+
+/**
+ * An Append's answer. `parts` is there (one answer per part) only for a request with parts;
+ * every other answer, and the code that builds one, leaves it out.
+ */
+export type AppendResponse = Omit<AppendResponseMessage, 'parts'> &
+  Partial<Pick<AppendResponseMessage, 'parts'>>;

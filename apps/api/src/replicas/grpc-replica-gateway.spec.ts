@@ -180,7 +180,7 @@ describe('GrpcReplicaGateway', () => {
         callback(null, { base_offset: 10, count: 2, duplicate: false });
       };
       const target = gateway.leader()!;
-      expect(await gateway.append(target, request, soon())).toEqual({
+      expect(await gateway.append(target, request, soon())).toMatchObject({
         base_offset: 10,
         count: 2,
         duplicate: false,

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import {
+  APPEND_PARTS_HEADER,
   ErrorMetadata,
   ErrorReason,
   type AppendAnswer,
@@ -30,6 +31,10 @@ class FakeCall extends EventEmitter {
   end(): void {
     this.ended = true;
   }
+  headers?: Record<string, unknown>;
+  sendMetadata(metadata: { getMap(): Record<string, unknown> }): void {
+    this.headers = metadata.getMap();
+  }
 }
 
 function deferred<T>() {
@@ -46,6 +51,7 @@ const append = (id: number): AppendRequest => ({
   request_id: id,
   idempotency_key: '',
   request_hash: Buffer.alloc(0),
+  parts: [],
 });
 // Two turns: the answer settles in one, the stream flushes its answers in the next.
 const settle = () => new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
@@ -63,6 +69,8 @@ describe('AppendStreams', () => {
     const streams = new AppendStreams(replica);
     const call = new FakeCall();
     streams.serve(call as unknown as AppendStreamCall);
+    // Before any answer: this replica takes AppendRequest.parts.
+    expect(call.headers).toEqual({ [APPEND_PARTS_HEADER]: '1' });
     call.emit('data', { appends: [append(7)] });
     call.emit('data', { appends: [append(8)] });
     expect(calls).toHaveLength(2); // both in progress at once

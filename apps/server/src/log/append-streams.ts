@@ -1,33 +1,17 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { TurnBatcher, afterMicrotasks } from '@distilled/common';
-import type { Metadata, ServerDuplexStream } from '@grpc/grpc-js';
-import type {
-  AppendAnswer__Input,
-  AppendStreamRequest,
-  AppendStreamResponse__Input,
-  CallStatus,
+import { Metadata, type ServerDuplexStream } from '@grpc/grpc-js';
+import {
+  APPEND_PARTS_HEADER,
+  type AppendAnswer__Input,
+  type AppendStreamRequest,
+  type AppendStreamResponse__Input,
 } from '@distilled/proto';
-import { isExpectedError, toGrpcStatus } from '../errors/grpc-status';
+import { isExpectedError } from '../errors/grpc-status';
+import { toCallStatus } from './append-status';
 import { ReplicaService } from './replica.service';
 
 export type AppendStreamCall = ServerDuplexStream<AppendStreamRequest, AppendStreamResponse__Input>;
-
-/** The status an Append call would have ended with, as an AppendStream answer carries it. */
-export function toCallStatus(error: unknown): CallStatus {
-  const status = toGrpcStatus(error);
-  return {
-    code: status.code,
-    details: status.details,
-    metadata: metadataToRecord(status.metadata),
-  };
-}
-
-function metadataToRecord(metadata: Metadata | undefined): Record<string, string> {
-  const record: Record<string, string> = {};
-  if (!metadata) return record;
-  for (const [key, value] of Object.entries(metadata.getMap())) record[key] = value.toString();
-  return record;
-}
 
 /**
  * distilled.v1.Replica.AppendStream: every request on a stream is handled at once, exactly like
@@ -51,6 +35,10 @@ export class AppendStreams {
 
   serve(call: AppendStreamCall): void {
     this.open.add(call);
+    // Said before any answer: this replica takes AppendRequest.parts (ReplicaService.append).
+    const headers = new Metadata();
+    headers.set(APPEND_PARTS_HEADER, '1');
+    call.sendMetadata(headers);
     let pending = 0;
     let clientEnded = false;
     const forget = () => this.open.delete(call);

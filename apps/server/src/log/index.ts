@@ -1,5 +1,6 @@
 export { ReplicaController } from './replica.controller';
 export { ReplicaService } from './replica.service';
-export { AppendStreams, toCallStatus } from './append-streams';
+export { AppendStreams } from './append-streams';
+export { toCallStatus } from './append-status';
 export { RangeReads } from './range-reads.service';
 export { FollowStreams } from './follow-streams';

@@ -1,4 +1,6 @@
-import { ErrorReason } from '@distilled/proto';
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { ErrorMetadata, ErrorReason, type AppendBatch } from '@distilled/proto';
+import { ReplicaError } from '../errors/replica-error';
 import { parseServerConfig } from '../config';
 import type { LeaderService } from '../replication/leader.service';
 import type { LeaderTerm } from '../replication/leader-term';
@@ -11,7 +13,11 @@ import { READ_BATCH_MAX_BYTES, ReplicaService } from './replica.service';
 function setup(options: { leading?: boolean } = {}) {
   const log = new FakeLogStore();
   const state = new ReplicaState();
-  const append = jest.fn(async () => ({ base_offset: 0, count: 1, duplicate: false }));
+  const append = jest.fn(async (_request: AppendBatch) => ({
+    base_offset: 0,
+    count: 1,
+    duplicate: false,
+  }));
   const leader = {
     currentTerm: options.leading ? ({} as LeaderTerm) : undefined,
     append,
@@ -47,6 +53,57 @@ describe('ReplicaService', () => {
       await expect(service.append(request)).rejects.toMatchObject({ reason: ErrorReason.NoLeader });
       setLeadership(state, { leaderId: 'b' }); // in etcd, but its lease is gone: no address
       await expect(service.append(request)).rejects.toMatchObject({ reason: ErrorReason.NoLeader });
+    });
+
+    it('appends each part of a request with parts as a keyed append of its own, and answers each', async () => {
+      const { service, append } = setup({ leading: true });
+      append.mockImplementation(async (part: { idempotency_key?: string }) => {
+        if (part.idempotency_key === 'b') throw ReplicaError.keyMismatch('b');
+        return { base_offset: part.idempotency_key === 'a' ? 4 : 6, count: 2, duplicate: false };
+      });
+      const hash = (key: string) => Buffer.from(`hash-${key}`);
+      const response = await service.append({
+        messages: ['a1', 'a2', 'b1', 'c1', 'c2'].map((text) => Buffer.from(text)),
+        producer_id: 0,
+        sequence: 0,
+        parts: [
+          { idempotency_key: 'a', request_hash: hash('a'), count: 2 },
+          { idempotency_key: 'b', request_hash: hash('b'), count: 1 },
+          { idempotency_key: 'c', request_hash: hash('c'), count: 2 },
+        ],
+      });
+      expect(
+        append.mock.calls.map(([part]) => [part.idempotency_key, part.messages.map(String)]),
+      ).toEqual([
+        ['a', ['a1', 'a2']],
+        ['b', ['b1']],
+        ['c', ['c1', 'c2']],
+      ]);
+      expect(response.parts?.map((part) => part.result?.base_offset ?? part.error?.code)).toEqual([
+        4,
+        GrpcStatus.FAILED_PRECONDITION,
+        6,
+      ]);
+    });
+
+    it('answers every part of a request with parts not-leader on a follower', async () => {
+      const { service, state, append } = setup();
+      setLeadership(state, { leaderId: 'b' });
+      setLeadership(state, { leaderAddress: 'b:1' });
+      const response = await service.append({
+        messages: [Buffer.from('a1'), Buffer.from('b1')],
+        producer_id: 0,
+        sequence: 0,
+        parts: [
+          { idempotency_key: 'a', request_hash: Buffer.from('h'), count: 1 },
+          { idempotency_key: 'b', request_hash: Buffer.from('h'), count: 1 },
+        ],
+      });
+      expect(append).not.toHaveBeenCalled();
+      expect(response.parts?.map((part) => part.error?.metadata[ErrorMetadata.reason])).toEqual([
+        ErrorReason.NotLeader,
+        ErrorReason.NotLeader,
+      ]);
     });
 
     it('refuses while shutting down, even as leader', async () => {

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { LOG_RETENTION, LOG_STORE, type LogRetention, type LogStore } from '@distilled/log-store';
 import type {
   AppendBatch,
@@ -13,6 +13,8 @@ import { ReplicaError } from '../errors/replica-error';
 import { LeaderService } from '../replication/leader.service';
 import { LogFailures } from '../replication/log-failures';
 import { ReplicaState } from '../replication/replica-state';
+import { isExpectedError } from '../errors/grpc-status';
+import { appendParts } from './append-parts';
 
 /** Offsets one ReadBatch may ask for (the API sends at most its concurrent GETs). */
 export const MAX_READ_BATCH = 10_000;
@@ -26,6 +28,7 @@ const EMPTY = Buffer.alloc(0);
 /** The rules behind distilled.v1.Replica: who may append, what may be read, what to report. */
 @Injectable()
 export class ReplicaService {
+  private readonly logger = new Logger('ReplicaService');
   /** The log for Read and ReadBatch: a damaged batch they meet is reported to repair. */
   private readonly clientReads: LogStore;
   private readonly batchReads: LogStore;
@@ -46,7 +49,21 @@ export class ReplicaService {
     this.batchReads = failures.reporting(log, () => 'a client read (ReadBatch)');
   }
 
-  async append(request: AppendBatch): Promise<AppendResponse> {
+  /** One append, or (AppendRequest.parts) several keyed ones, each answered on its own. */
+  append(request: AppendBatch): Promise<AppendResponse> {
+    if (!request.parts?.length) return this.appendOne(request);
+    return appendParts(
+      request,
+      (part) => this.appendOne(part),
+      (error) => {
+        if (isExpectedError(error)) return;
+        const stack = error instanceof Error ? error.stack : String(error);
+        this.logger.error(`unexpected error in a part of an Append: ${stack}`);
+      },
+    );
+  }
+
+  private async appendOne(request: AppendBatch): Promise<AppendResponse> {
     if (this.state.shuttingDown) throw ReplicaError.shuttingDown();
     if (this.leader.currentTerm) return this.leader.append(request);
     const { leaderId, leaderAddress } = this.state;

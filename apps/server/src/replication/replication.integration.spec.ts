@@ -127,7 +127,7 @@ describe('replication over gRPC (leader and follower in one process)', () => {
     const { state } = startFollower(followerSide, 3);
 
     const appended = leader.append({ messages: [Buffer.from('m3')], producer_id: 0, sequence: 0 });
-    await expect(appended).resolves.toEqual({ base_offset: 3, count: 1, duplicate: false });
+    await expect(appended).resolves.toMatchObject({ base_offset: 3, count: 1, duplicate: false });
     await until('the follower to hold the whole log', () => followerSide.logEndOffset === 4);
     expect(text(followerSide)).toEqual(['1:m0', '1:m1', '2:m2', '3:m3']);
     await until('the follower to learn the HW', () => state.highWatermark.value === 4);

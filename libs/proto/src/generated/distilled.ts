@@ -2,6 +2,7 @@ import type * as grpc from '@grpc/grpc-js';
 import type { MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { AppendAnswer__Input as _distilled_v1_AppendAnswer__Input, AppendAnswer as _distilled_v1_AppendAnswer } from './distilled/v1/AppendAnswer';
+import type { AppendPart__Input as _distilled_v1_AppendPart__Input, AppendPart as _distilled_v1_AppendPart } from './distilled/v1/AppendPart';
 import type { AppendRequest__Input as _distilled_v1_AppendRequest__Input, AppendRequest as _distilled_v1_AppendRequest } from './distilled/v1/AppendRequest';
 import type { AppendResponse__Input as _distilled_v1_AppendResponse__Input, AppendResponse as _distilled_v1_AppendResponse } from './distilled/v1/AppendResponse';
 import type { AppendStreamRequest__Input as _distilled_v1_AppendStreamRequest__Input, AppendStreamRequest as _distilled_v1_AppendStreamRequest } from './distilled/v1/AppendStreamRequest';
@@ -32,6 +33,7 @@ export interface ProtoGrpcType {
   distilled: {
     v1: {
       AppendAnswer: MessageTypeDefinition<_distilled_v1_AppendAnswer__Input, _distilled_v1_AppendAnswer>
+      AppendPart: MessageTypeDefinition<_distilled_v1_AppendPart__Input, _distilled_v1_AppendPart>
       AppendRequest: MessageTypeDefinition<_distilled_v1_AppendRequest__Input, _distilled_v1_AppendRequest>
       AppendResponse: MessageTypeDefinition<_distilled_v1_AppendResponse__Input, _distilled_v1_AppendResponse>
       AppendStreamRequest: MessageTypeDefinition<_distilled_v1_AppendStreamRequest__Input, _distilled_v1_AppendStreamRequest>

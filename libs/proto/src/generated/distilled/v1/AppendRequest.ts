@@ -1,5 +1,6 @@
 // Original file: libs/proto/src/distilled/v1/distilled.proto
 
+import type { AppendPart__Input as _distilled_v1_AppendPart__Input, AppendPart as _distilled_v1_AppendPart } from '../../distilled/v1/AppendPart';
 import type { Long } from '@grpc/proto-loader';
 
 export interface AppendRequest__Input {
@@ -35,6 +36,17 @@ export interface AppendRequest__Input {
    * distilled-log-end-offset, and nothing is stored.
    */
   'expected_offset'?: (number | string | Long);
+  /**
+   * Several keyed client requests in one append: `messages` holds every part's messages in
+   * order, parts[i] names how many of them are part i's, with its key and hash. The leader
+   * decides each part alone, in order, exactly as an append of its own carrying that
+   * idempotency_key and request_hash, and answers it in AppendResponse.parts[i]: the parts it
+   * accepts share its group commit. Only without producer_id, idempotency_key and
+   * expected_offset. A replica that takes parts says so in the response headers of its
+   * AppendStream (APPEND_PARTS_HEADER in libs/proto); clients send parts only on such a stream,
+   * since a replica that predates parts would store the messages without their keys.
+   */
+  'parts'?: (_distilled_v1_AppendPart__Input)[];
   '_expected_offset'?: "expected_offset";
 }
 
@@ -71,5 +83,16 @@ export interface AppendRequest {
    * distilled-log-end-offset, and nothing is stored.
    */
   'expected_offset'?: (number);
+  /**
+   * Several keyed client requests in one append: `messages` holds every part's messages in
+   * order, parts[i] names how many of them are part i's, with its key and hash. The leader
+   * decides each part alone, in order, exactly as an append of its own carrying that
+   * idempotency_key and request_hash, and answers it in AppendResponse.parts[i]: the parts it
+   * accepts share its group commit. Only without producer_id, idempotency_key and
+   * expected_offset. A replica that takes parts says so in the response headers of its
+   * AppendStream (APPEND_PARTS_HEADER in libs/proto); clients send parts only on such a stream,
+   * since a replica that predates parts would store the messages without their keys.
+   */
+  'parts': (_distilled_v1_AppendPart)[];
   '_expected_offset'?: "expected_offset";
 }

@@ -1,5 +1,6 @@
 // Original file: libs/proto/src/distilled/v1/distilled.proto
 
+import type { AppendAnswer__Input as _distilled_v1_AppendAnswer__Input, AppendAnswer as _distilled_v1_AppendAnswer } from '../../distilled/v1/AppendAnswer';
 import type { Long } from '@grpc/proto-loader';
 
 export interface AppendResponse__Input {
@@ -9,6 +10,11 @@ export interface AppendResponse__Input {
    * True when the batch was already in the log and this answer repeats its first offsets.
    */
   'duplicate'?: (boolean);
+  /**
+   * For a request with parts, one answer per part in the same order (request_id = the part's
+   * index); the fields above are then unset.
+   */
+  'parts'?: (_distilled_v1_AppendAnswer__Input)[];
 }
 
 export interface AppendResponse {
@@ -18,4 +24,9 @@ export interface AppendResponse {
    * True when the batch was already in the log and this answer repeats its first offsets.
    */
   'duplicate': (boolean);
+  /**
+   * For a request with parts, one answer per part in the same order (request_id = the part's
+   * index); the fields above are then unset.
+   */
+  'parts': (_distilled_v1_AppendAnswer)[];
 }
