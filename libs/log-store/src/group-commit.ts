@@ -15,6 +15,14 @@
  * file state is unknown after a failed fsync: disk-full.ts says why): everything waiting is
  * rejected with CORRUPT and a reopen re-validates the tail.
  *
+ * A small group of follower batches with nothing queued behind it is synced on the event loop's
+ * own thread (fdatasyncSync): a follower fetches one response at a time and acknowledges only
+ * once it is synced, so its loop has nothing else to do meanwhile, and the thread pool's two
+ * hand-offs (there and back) would sit on every commit's path. Leader groups always sync on the
+ * pool: the leader ships the written group to its followers during its own fsync (writtenEnd),
+ * and a blocked loop would hold those sends back; so are large follower groups (catch-up), so
+ * that reads served by the follower do not wait behind a long sync.
+ *
  * Concurrency: owned by Log; everything that changes files goes through runExclusive.
  */
 import { fsyncOrFatal, isDiskFull } from './disk-full';
@@ -33,11 +41,16 @@ export interface LogStats {
   writes: number;
   /** fdatasync calls on segment files. */
   fsyncs: number;
+  /** Of those, made on the event loop's thread (small follower groups). */
+  fsyncsOnLoop: number;
   /** Batches appended (both paths). */
   batches: number;
   /** Groups the disk refused for lack of space (each cut back and rejected with DISK_FULL). */
   diskFullRefusals: number;
 }
+
+/** Follower groups up to this size sync on the event loop's thread (see the class comment). */
+export const FOLLOWER_SYNC_ON_LOOP_BYTES = 64 * 1024;
 
 export interface GroupCommitOptions {
   segmentBytes: number;
@@ -63,6 +76,7 @@ export class GroupCommitWriter {
   private readonly counters: LogStats = {
     writes: 0,
     fsyncs: 0,
+    fsyncsOnLoop: 0,
     batches: 0,
     diskFullRefusals: 0,
   };
@@ -209,6 +223,7 @@ export class GroupCommitWriter {
   private async write(accepted: Accepted[]): Promise<void> {
     const last = accepted[accepted.length - 1];
     const end = last.base + last.item.count;
+    const syncOnLoop = this.syncsOnLoop(accepted);
     let segment = this.segments.active;
     let position = segment.size;
     let run: Buffer[] = [];
@@ -263,13 +278,27 @@ export class GroupCommitWriter {
       segment.written = position;
       this.writtenEndOffset = end;
       this.notifyWritten();
-      await fsyncOrFatal(() => segment.sync());
+      await fsyncOrFatal(async () =>
+        syncOnLoop ? segment.syncOnThisThread() : await segment.sync(),
+      );
       this.counters.fsyncs++;
+      if (syncOnLoop) this.counters.fsyncsOnLoop++;
     } else {
       this.dirty = true;
     }
     this.commit(segment, position, end, runItems);
     if (this.options.fsync !== 'always') this.notifyWritten();
+  }
+
+  /** A small group of follower batches only, nothing queued behind it (see the class comment). */
+  private syncsOnLoop(accepted: Accepted[]): boolean {
+    if (this.queue.length > 0) return false;
+    let bytes = 0;
+    for (const { item } of accepted) {
+      if (item.fixedBaseOffset === null) return false;
+      bytes += item.bytes.length;
+    }
+    return bytes <= FOLLOWER_SYNC_ON_LOOP_BYTES;
   }
 
   /** Everything up to `position` of `segment` (offset `end`) is durable: settle its writes. */
