@@ -49,6 +49,21 @@ export interface LogStats {
   diskFullRefusals: number;
 }
 
+/**
+ * The last group written, kept in memory so the leader's fetch sessions (which ask for exactly
+ * it at steady state) get it without a positional read and a walk of the segment's tail.
+ */
+export interface WrittenGroup {
+  baseOffset: number;
+  endOffset: number;
+  /** The group's record batches, as written (offsets stamped). */
+  bytes: Buffer[];
+  byteLength: number;
+}
+
+/** Groups up to this size are kept as the written group (a fetch response's size). */
+export const WRITTEN_GROUP_MAX_BYTES = 1024 * 1024;
+
 /** Follower groups up to this size sync on the event loop's thread (see the class comment). */
 export const FOLLOWER_SYNC_ON_LOOP_BYTES = 64 * 1024;
 
@@ -73,6 +88,7 @@ export class GroupCommitWriter {
   private committedEnd: number;
   private writtenEndOffset: number;
   private readonly writtenListeners = new Set<() => void>();
+  private lastGroup: WrittenGroup | null = null;
   private readonly counters: LogStats = {
     writes: 0,
     fsyncs: 0,
@@ -109,6 +125,11 @@ export class GroupCommitWriter {
 
   get queuedEpoch(): number {
     return this.queued;
+  }
+
+  /** The last group written (synced or not) if it is still the log's tail and small. */
+  get writtenGroup(): WrittenGroup | null {
+    return this.lastGroup;
   }
 
   get failure(): Error | null {
@@ -154,6 +175,7 @@ export class GroupCommitWriter {
 
   /** Truncation moved the log end back (on the chain): nothing past `end` is served. */
   rewindTo(end: number): void {
+    this.lastGroup = null;
     this.committedEnd = end;
     this.writtenEndOffset = end;
   }
@@ -229,6 +251,8 @@ export class GroupCommitWriter {
     let run: Buffer[] = [];
     let runBytes = 0;
     let runItems: Accepted[] = [];
+    let rolled = false;
+    this.lastGroup = null;
     const writeRun = async (): Promise<void> => {
       if (run.length === 0) return;
       await segment.write(run, position);
@@ -262,6 +286,7 @@ export class GroupCommitWriter {
           this.commit(segment, position, base + batch.delta, runItems);
           runItems = [];
           segment = await this.segments.roll(base + batch.delta);
+          rolled = true;
           position = 0;
         }
         segment.index.maybeAdd(
@@ -272,7 +297,14 @@ export class GroupCommitWriter {
       queue(from === 0 ? item.bytes : item.bytes.subarray(from));
       runItems.push(entry);
     }
+    const group: WrittenGroup = {
+      baseOffset: accepted[0].base,
+      endOffset: end,
+      bytes: run,
+      byteLength: runBytes,
+    };
     await writeRun();
+    if (!rolled && group.byteLength <= WRITTEN_GROUP_MAX_BYTES) this.lastGroup = group;
     if (this.options.fsync === 'always') {
       // Written, not yet synced: replication may ship it while the fdatasync runs.
       segment.written = position;
@@ -351,6 +383,7 @@ export class GroupCommitWriter {
    * queued: the next group is the next try. If the cut fails too, the tail is unknown: fail().
    */
   private async refuseForFullDisk(err: unknown, group: QueuedWrite[]): Promise<void> {
+    this.lastGroup = null;
     this.writtenEndOffset = this.committedEnd;
     try {
       await cutRefusedTail(this.segments, this.epochs, this.committedEnd, this.options.logger);
@@ -379,6 +412,7 @@ export class GroupCommitWriter {
       { cause: err.message },
     );
     this.options.logger.warn(this.failed.message);
+    this.lastGroup = null;
     this.writtenEndOffset = this.committedEnd;
     this.segments.active.written = this.segments.active.size;
     const waiting = [...group, ...this.queue];
