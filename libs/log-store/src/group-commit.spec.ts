@@ -126,6 +126,26 @@ describe('GroupCommitWriter (through Log)', () => {
     });
   });
 
+  describe('which thread syncs', () => {
+    it('a small follower group syncs on the loop; leader groups and large follower groups on the pool', async () => {
+      const leader = await open(dirs.make(), { segmentBytes: 1 << 22 });
+      const follower = await open(dirs.make(), { segmentBytes: 1 << 22 });
+      await leader.append([msg(0)], 1);
+      expect(leader.stats).toMatchObject({ fsyncs: 1, fsyncsOnLoop: 0 }); // ships it meanwhile
+
+      await follower.appendBatches(await leader.readFrom(0, 1 << 20));
+      expect(follower.stats).toMatchObject({ fsyncs: 1, fsyncsOnLoop: 1 });
+
+      const big = Buffer.alloc(40 * 1024, 'x');
+      await leader.append([big], 1);
+      await leader.append([big], 1); // 80 KiB for the follower to catch up on in one response
+      await follower.appendBatches(await leader.readFrom(1, 1 << 20));
+      expect(follower.stats).toMatchObject({ fsyncs: 2, fsyncsOnLoop: 1 });
+      expect(follower.logEndOffset).toBe(3);
+      await Promise.all([leader.close(), follower.close()]);
+    });
+  });
+
   it('a failed write stops writes (CORRUPT) but not reads, and a reopen recovers', async () => {
     const dir = dirs.make();
     const w = warnings();

@@ -15,6 +15,14 @@
  * file state is unknown after a failed fsync: disk-full.ts says why): everything waiting is
  * rejected with CORRUPT and a reopen re-validates the tail.
  *
+ * A small group of follower batches with nothing queued behind it is synced on the event loop's
+ * own thread (fdatasyncSync): a follower fetches one response at a time and acknowledges only
+ * once it is synced, so its loop has nothing else to do meanwhile, and the thread pool's two
+ * hand-offs (there and back) would sit on every commit's path. Leader groups always sync on the
+ * pool: the leader ships the written group to its followers during its own fsync (writtenEnd),
+ * and a blocked loop would hold those sends back; so are large follower groups (catch-up), so
+ * that reads served by the follower do not wait behind a long sync.
+ *
  * Concurrency: owned by Log; everything that changes files goes through runExclusive.
  */
 import { fsyncOrFatal, isDiskFull } from './disk-full';
@@ -33,11 +41,31 @@ export interface LogStats {
   writes: number;
   /** fdatasync calls on segment files. */
   fsyncs: number;
+  /** Of those, made on the event loop's thread (small follower groups). */
+  fsyncsOnLoop: number;
   /** Batches appended (both paths). */
   batches: number;
   /** Groups the disk refused for lack of space (each cut back and rejected with DISK_FULL). */
   diskFullRefusals: number;
 }
+
+/**
+ * The last group written, kept in memory so the leader's fetch sessions (which ask for exactly
+ * it at steady state) get it without a positional read and a walk of the segment's tail.
+ */
+export interface WrittenGroup {
+  baseOffset: number;
+  endOffset: number;
+  /** The group's record batches, as written (offsets stamped). */
+  bytes: Buffer[];
+  byteLength: number;
+}
+
+/** Groups up to this size are kept as the written group (a fetch response's size). */
+export const WRITTEN_GROUP_MAX_BYTES = 1024 * 1024;
+
+/** Follower groups up to this size sync on the event loop's thread (see the class comment). */
+export const FOLLOWER_SYNC_ON_LOOP_BYTES = 64 * 1024;
 
 export interface GroupCommitOptions {
   segmentBytes: number;
@@ -60,9 +88,11 @@ export class GroupCommitWriter {
   private committedEnd: number;
   private writtenEndOffset: number;
   private readonly writtenListeners = new Set<() => void>();
+  private lastGroup: WrittenGroup | null = null;
   private readonly counters: LogStats = {
     writes: 0,
     fsyncs: 0,
+    fsyncsOnLoop: 0,
     batches: 0,
     diskFullRefusals: 0,
   };
@@ -95,6 +125,11 @@ export class GroupCommitWriter {
 
   get queuedEpoch(): number {
     return this.queued;
+  }
+
+  /** The last group written (synced or not) if it is still the log's tail and small. */
+  get writtenGroup(): WrittenGroup | null {
+    return this.lastGroup;
   }
 
   get failure(): Error | null {
@@ -140,6 +175,7 @@ export class GroupCommitWriter {
 
   /** Truncation moved the log end back (on the chain): nothing past `end` is served. */
   rewindTo(end: number): void {
+    this.lastGroup = null;
     this.committedEnd = end;
     this.writtenEndOffset = end;
   }
@@ -209,11 +245,14 @@ export class GroupCommitWriter {
   private async write(accepted: Accepted[]): Promise<void> {
     const last = accepted[accepted.length - 1];
     const end = last.base + last.item.count;
+    const syncOnLoop = this.syncsOnLoop(accepted);
     let segment = this.segments.active;
     let position = segment.size;
     let run: Buffer[] = [];
     let runBytes = 0;
     let runItems: Accepted[] = [];
+    let rolled = false;
+    this.lastGroup = null;
     const writeRun = async (): Promise<void> => {
       if (run.length === 0) return;
       await segment.write(run, position);
@@ -247,6 +286,7 @@ export class GroupCommitWriter {
           this.commit(segment, position, base + batch.delta, runItems);
           runItems = [];
           segment = await this.segments.roll(base + batch.delta);
+          rolled = true;
           position = 0;
         }
         segment.index.maybeAdd(
@@ -257,19 +297,40 @@ export class GroupCommitWriter {
       queue(from === 0 ? item.bytes : item.bytes.subarray(from));
       runItems.push(entry);
     }
+    const group: WrittenGroup = {
+      baseOffset: accepted[0].base,
+      endOffset: end,
+      bytes: run,
+      byteLength: runBytes,
+    };
     await writeRun();
+    if (!rolled && group.byteLength <= WRITTEN_GROUP_MAX_BYTES) this.lastGroup = group;
     if (this.options.fsync === 'always') {
       // Written, not yet synced: replication may ship it while the fdatasync runs.
       segment.written = position;
       this.writtenEndOffset = end;
       this.notifyWritten();
-      await fsyncOrFatal(() => segment.sync());
+      await fsyncOrFatal(async () =>
+        syncOnLoop ? segment.syncOnThisThread() : await segment.sync(),
+      );
       this.counters.fsyncs++;
+      if (syncOnLoop) this.counters.fsyncsOnLoop++;
     } else {
       this.dirty = true;
     }
     this.commit(segment, position, end, runItems);
     if (this.options.fsync !== 'always') this.notifyWritten();
+  }
+
+  /** A small group of follower batches only, nothing queued behind it (see the class comment). */
+  private syncsOnLoop(accepted: Accepted[]): boolean {
+    if (this.queue.length > 0) return false;
+    let bytes = 0;
+    for (const { item } of accepted) {
+      if (item.fixedBaseOffset === null) return false;
+      bytes += item.bytes.length;
+    }
+    return bytes <= FOLLOWER_SYNC_ON_LOOP_BYTES;
   }
 
   /** Everything up to `position` of `segment` (offset `end`) is durable: settle its writes. */
@@ -322,6 +383,7 @@ export class GroupCommitWriter {
    * queued: the next group is the next try. If the cut fails too, the tail is unknown: fail().
    */
   private async refuseForFullDisk(err: unknown, group: QueuedWrite[]): Promise<void> {
+    this.lastGroup = null;
     this.writtenEndOffset = this.committedEnd;
     try {
       await cutRefusedTail(this.segments, this.epochs, this.committedEnd, this.options.logger);
@@ -350,6 +412,7 @@ export class GroupCommitWriter {
       { cause: err.message },
     );
     this.options.logger.warn(this.failed.message);
+    this.lastGroup = null;
     this.writtenEndOffset = this.committedEnd;
     this.segments.active.written = this.segments.active.size;
     const waiting = [...group, ...this.queue];

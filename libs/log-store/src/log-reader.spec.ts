@@ -100,4 +100,39 @@ describe('LogReader (through Log)', () => {
       await log.close();
     });
   });
+
+  describe('the group just written', () => {
+    it('is served from memory (as written) while it is the tail, from disk once it is not', async () => {
+      const dir = dirs.make();
+      const log = await open(dir, { segmentBytes: 1 << 20 });
+      await log.append([msg(0)], 1);
+      await log.append([msg(1)], 1);
+      const asWritten = await log.readFrom(1, 1 << 20, { unsynced: true });
+      expect(decodeBatches(asWritten).map((b) => b.header.baseOffset)).toEqual([1]);
+      // Damage the tail group's bytes on disk: the group itself still comes from memory.
+      const [file] = files(dir, '.log').map((name) => path.join(dir, name));
+      flipByte(file, fs.statSync(file).size - 1);
+      expect(await log.readFrom(1, 1 << 20)).toEqual(asWritten);
+      // A newer group takes its place: reading offset 1 goes to the disk and finds the damage.
+      await log.append([msg(2)], 1);
+      await expectCode(log.readFrom(1, 1 << 20), 'CORRUPT');
+      expect(decodeBatches(await log.readFrom(2, 1 << 20)).map((b) => b.header.baseOffset)).toEqual(
+        [2],
+      );
+      await log.close();
+    });
+
+    it('after the log is cut back, reads get the new group at those offsets, not the cut one', async () => {
+      const log = await open(dirs.make(), { segmentBytes: 1 << 20 });
+      await log.append([msg(0)], 1);
+      await log.append([msg(1)], 1);
+      await log.truncateTo(1);
+      expect((await log.readFrom(1, 1 << 20)).length).toBe(0);
+      await log.append([msg('other')], 2);
+      const [batch] = decodeBatches(await log.readFrom(1, 1 << 20));
+      expect(batch.header).toMatchObject({ baseOffset: 1, epoch: 2 });
+      expect(batch.messages[0].toString()).toBe('message-other');
+      await log.close();
+    });
+  });
 });

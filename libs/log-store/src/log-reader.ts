@@ -5,8 +5,9 @@
  * may also return the whole batches written while their fdatasync still runs (below
  * writtenEnd), and only from the active segment (a segment is synced when it is rolled).
  *
- * Every batch is checked before it leaves: damage found here, where the log can be cut back to
- * the named batch (CORRUPT with corruptBatchOf) and fetched again, is not shipped to followers.
+ * Every batch read from disk is checked before it leaves: damage found here, where the log can be
+ * cut back to the named batch (CORRUPT with corruptBatchOf) and fetched again, is not shipped to
+ * followers. The group just written comes from memory instead (GroupCommitWriter.writtenGroup).
  *
  * Concurrency: synchronous positional reads on the event loop; the writer's truncation calls
  * forget() when it cuts the log, so the cache never serves a removed batch.
@@ -67,6 +68,17 @@ export class LogReader {
     if (offset > end) throw logStoreErrors.outOfRange(offset, end);
     const start = this.startOffset();
     if (offset < start) throw logStoreErrors.trimmed(offset, start);
+    // The group just written, from memory: what a leader's followers ask for at steady state.
+    // Its batches were checked on their way in (encoded here, or CRC-checked from the leader).
+    const group = this.writer.writtenGroup;
+    if (
+      group !== null &&
+      group.baseOffset === offset &&
+      group.endOffset <= end &&
+      group.byteLength <= maxBytes
+    ) {
+      return Buffer.concat(group.bytes, group.byteLength);
+    }
     const segment = this.segments.segmentFor(offset);
     // Only the active segment can hold unsynced bytes: a segment is synced when it is rolled.
     const limit = unsynced && segment === this.segments.active ? segment.written : segment.size;

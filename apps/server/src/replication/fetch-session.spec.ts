@@ -13,6 +13,11 @@ class FakeCall extends EventEmitter {
   end(): void {}
 }
 
+/** Lets every queued promise callback run, without leaving this turn of the event loop. */
+async function microtasks(): Promise<void> {
+  for (let i = 0; i < 10; i++) await Promise.resolve();
+}
+
 function setup(acceptsKeptRequests: boolean) {
   const log = new FakeLogStore();
   let hw = 0;
@@ -41,7 +46,10 @@ function setup(acceptsKeptRequests: boolean) {
     session.onRequest(offset);
     await tick();
   };
-  return { log, session, call, moveHighWatermark, append, request };
+  const setHighWatermark = (to: number) => {
+    hw = to;
+  };
+  return { log, session, call, moveHighWatermark, setHighWatermark, append, request };
 }
 
 describe('FetchSession', () => {
@@ -71,6 +79,28 @@ describe('FetchSession', () => {
       await f.append('y');
       expect(f.call.responses).toHaveLength(4);
       expect(f.call.responses[3].batches.length).toBeGreaterThan(0);
+    });
+
+    it('gets news without batches in the next turn of the event loop, batches in this one', async () => {
+      const f = setup(true);
+      await f.request(0);
+      expect(f.call.responses).toHaveLength(1);
+
+      await f.log.append([Buffer.from('x')], 3);
+      f.session.wake();
+      await microtasks();
+      expect(f.call.responses).toHaveLength(2); // a batch does not wait for the next turn
+      expect(f.call.responses[1].batches.length).toBeGreaterThan(0);
+
+      f.session.onRequest(1);
+      f.setHighWatermark(1); // the commit settles its appends in this turn...
+      f.session.wake();
+      await microtasks();
+      expect(f.call.responses).toHaveLength(2); // ...and their answers go out before the news
+      await tick();
+      expect(f.call.responses).toHaveLength(3);
+      expect(f.call.responses[2]).toMatchObject({ high_watermark: 1, request_kept: true });
+      expect(f.call.responses[2].batches.length).toBe(0);
     });
 
     it('below the log start gets an answer that does not keep the request (it must re-base)', async () => {

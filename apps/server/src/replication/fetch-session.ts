@@ -35,6 +35,11 @@ const EMPTY = Buffer.alloc(0);
  * after it: a write then costs each follower one request (its acknowledgement) instead of two.
  * Such responses stay bounded: each needs the HW or the log start to have moved since the last
  * one, and neither moves past what the followers acknowledged.
+ *
+ * News without batches waits for the next turn of the event loop; batches never wait. The HW
+ * moves in the turn that settles the appends it commits, so news sent at once would reach the
+ * sockets before those answers to the API, putting the followers' wake-ups on every commit's
+ * path. Followers serve reads only below their HW, so learning it a turn later is safe.
  */
 export class FetchSession {
   /**
@@ -48,6 +53,8 @@ export class FetchSession {
   private sentLogStart = -1;
   private sending = false;
   private closed = false;
+  /** News without batches due in the next turn (see the class comment). */
+  private newsDue?: NodeJS.Immediate;
 
   constructor(
     readonly followerId: string,
@@ -77,6 +84,7 @@ export class FetchSession {
     if (this.closed) return;
     this.closed = true;
     this.requested = undefined;
+    if (this.newsDue) clearImmediate(this.newsDue);
     try {
       if (error === undefined) this.call.end();
       else this.call.emit('error', toGrpcStatus(error));
@@ -86,18 +94,26 @@ export class FetchSession {
     this.host.onSessionEnd(this);
   }
 
-  private pump(): void {
+  private pump(newsNow = false): void {
     if (this.sending || this.closed || this.requested === undefined) return;
     const offset = this.requested;
     // Written batches go out while the leader's own fsync still runs: the two fsyncs (leader,
     // follower) overlap instead of running one after the other. Safe because the HW counts only
     // the leader's synced end and the followers' acknowledged (synced) ends.
     const leaderLeo = this.host.log.writtenEndOffset;
-    const nothingNew =
-      offset >= leaderLeo &&
-      this.host.highWatermark() <= this.sentHighWatermark &&
-      this.host.log.logStartOffset <= this.sentLogStart;
-    if (nothingNew) return;
+    if (offset >= leaderLeo) {
+      const news =
+        this.host.highWatermark() > this.sentHighWatermark ||
+        this.host.log.logStartOffset > this.sentLogStart;
+      if (!news) return;
+      if (!newsNow) {
+        this.newsDue ??= setImmediate(() => {
+          this.newsDue = undefined;
+          this.pump(true);
+        });
+        return;
+      }
+    }
     this.sending = true;
     void this.send(offset, leaderLeo);
   }
