@@ -13,12 +13,23 @@ import { Agent, request } from 'undici';
 import { ReplicaClient } from '@distilled/proto';
 import { Args } from './lib/args';
 import { BenchCluster } from './lib/cluster';
+import { cpuShare, snapshotCpu, type PidMap } from './lib/proc';
 import { fmtInt, fmtMs } from './lib/stats';
+
+/** CPU per message of each process during a bulk read (µs, idle use taken off), and the share of a core each used. */
+export interface ReadCpu {
+  /** Label (api, L, F1, F2, gen = this load generator, other = the rest of the host) -> µs/message. */
+  microsPerMessage: Record<string, number>;
+  /** Label -> fraction of one core over the read. */
+  cores: Record<string, number>;
+}
 
 export interface ReaderResults {
   messages: number;
   rangeMessagesPerSec: number;
   streamMessagesPerSec: number;
+  rangeCpu?: ReadCpu;
+  streamCpu?: ReadCpu;
   latency: {
     followers: number;
     ratePerSec: number;
@@ -57,10 +68,19 @@ export async function measureReaders(
 ): Promise<ReaderResults> {
   const api = bench.cluster.api!.url;
   const start = await fill(bench, options.messages);
-  const rangeMessagesPerSec = await rangeRead(api, start, start + options.messages);
-  log(`readers: Range limit=1000: ${fmtInt(rangeMessagesPerSec)} messages/s`);
-  const streamMessagesPerSec = await streamRead(api, start, start + options.messages);
-  log(`readers: one SSE stream: ${fmtInt(streamMessagesPerSec)} messages/s`);
+  const { pids } = await bench.pids();
+  const [rangeMessagesPerSec, rangeCpu] = await withCpu(pids, options.messages, () =>
+    rangeRead(api, start, start + options.messages),
+  );
+  log(
+    `readers: Range limit=1000: ${fmtInt(rangeMessagesPerSec)} messages/s; ${describeCpu(rangeCpu)}`,
+  );
+  const [streamMessagesPerSec, streamCpu] = await withCpu(pids, options.messages, () =>
+    streamRead(api, start, start + options.messages),
+  );
+  log(
+    `readers: one SSE stream: ${fmtInt(streamMessagesPerSec)} messages/s; ${describeCpu(streamCpu)}`,
+  );
   const latency = await deliveryLatency(api, options);
   log(
     `readers: ack -> event with ${options.followers} followers at ${options.ratePerSec} writes/s: p50 ${fmtMs(latency.p50Ms)} ms, p99 ${fmtMs(latency.p99Ms)} ms`,
@@ -69,22 +89,81 @@ export async function measureReaders(
   log(
     `readers: ${options.idleFollowers} idle followers: API RSS ${(idle.rssBeforeBytes / 2 ** 20).toFixed(0)} -> ${(idle.rssAfterBytes / 2 ** 20).toFixed(0)} MiB, ${idle.connected} connected, ${idle.refused} refused${idle.firstRefusal ? ` (${idle.firstRefusal})` : ''}`,
   );
-  return { messages: options.messages, rangeMessagesPerSec, streamMessagesPerSec, latency, idle };
+  return {
+    messages: options.messages,
+    rangeMessagesPerSec,
+    streamMessagesPerSec,
+    rangeCpu,
+    streamCpu,
+    latency,
+    idle,
+  };
 }
 
-/** Appends `count` 100-byte messages straight to the leader, 1,000 per Append; returns the first offset. */
+/**
+ * Runs `read` (which reads `messages` messages) and reports each process's CPU per message: a
+ * figure that depends far less on what else the shared host runs than messages/s does. What
+ * each process burns idle (heartbeats, etcd leases, the follower fetch loops), measured over
+ * the second before, is taken off first: at a few seconds per read it would otherwise weigh
+ * as much as the reads themselves.
+ */
+async function withCpu(
+  pids: PidMap,
+  messages: number,
+  read: () => Promise<number>,
+): Promise<[number, ReadCpu]> {
+  const quiet = snapshotCpu(pids);
+  await new Promise((r) => setTimeout(r, 1000));
+  const before = snapshotCpu(pids);
+  const idle = cpuShare(quiet, before);
+  const rate = await read();
+  const after = snapshotCpu(pids);
+  const cores = cpuShare(before, after);
+  const seconds = (after.at - before.at) / 1000;
+  const microsPerMessage: Record<string, number> = {};
+  for (const [label, share] of Object.entries(cores)) {
+    if (label === 'host') continue;
+    // "other" and gen are what they are; our own processes lose their idle share.
+    const background = label === 'other' || label === 'gen' ? 0 : (idle[label] ?? 0);
+    microsPerMessage[label] = (Math.max(0, share - background) * seconds * 1e6) / messages;
+  }
+  return [rate, { microsPerMessage, cores }];
+}
+
+function describeCpu(cpu: ReadCpu): string {
+  const parts = Object.entries(cpu.microsPerMessage).map(
+    ([label, us]) => `${label} ${us.toFixed(2)} µs (${Math.round(cpu.cores[label] * 100)}%)`,
+  );
+  return `CPU per message: ${parts.join(', ')}`;
+}
+
+/**
+ * Appends `count` 100-byte messages straight to the leader, 1,000 per Append; returns the first
+ * offset. A replica that is no longer the leader (elections happen on a loaded host) refuses
+ * without appending, so the Append is sent again to the new one.
+ */
 async function fill(bench: BenchCluster, count: number): Promise<number> {
-  const leader = await bench.leader();
-  const client = new ReplicaClient(leader.address);
-  const append = (n: number) =>
-    client.append(
-      {
-        messages: Array.from({ length: n }, () => Buffer.from(MESSAGE)),
-        producer_id: 0,
-        sequence: 0,
-      },
-      Date.now() + 60_000,
-    );
+  let client = new ReplicaClient((await bench.leader()).address);
+  const append = async (n: number): Promise<number> => {
+    const request = {
+      messages: Array.from({ length: n }, () => Buffer.from(MESSAGE)),
+      producer_id: 0,
+      sequence: 0,
+    };
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return Number((await client.append(request, Date.now() + 60_000)).base_offset);
+      } catch (error) {
+        if ((error as { code?: number }).code !== 9 || attempt >= 10) throw error; // FAILED_PRECONDITION
+        await new Promise((r) => setTimeout(r, 500));
+        const leader = await bench.leader();
+        if (leader.address !== client.address) {
+          client.close();
+          client = new ReplicaClient(leader.address);
+        }
+      }
+    }
+  };
   let first = Infinity;
   let left = count;
   while (left > 0) {
@@ -95,7 +174,7 @@ async function fill(bench: BenchCluster, count: number): Promise<number> {
         return append(n);
       }),
     );
-    for (const response of batch) first = Math.min(first, Number(response.base_offset));
+    for (const base of batch) first = Math.min(first, base);
   }
   client.close();
   return first;
@@ -336,7 +415,11 @@ export function readerOptions(args: Args): ReaderOptions {
 export function readerRows(r: ReaderResults): string[] {
   return [
     `| Range bulk read, limit=1000, 4 readers | ${fmtInt(r.rangeMessagesPerSec)} messages/s | target ≥ 300,000 (2x NATS JetStream R3's ordered consumer here) |`,
+    ...(r.rangeCpu
+      ? [`| Range, CPU per message | ${describeCpu(r.rangeCpu)} | gen = the load generator |`]
+      : []),
     `| one SSE stream, bulk read | ${fmtInt(r.streamMessagesPerSec)} messages/s | target ≥ 300,000 |`,
+    ...(r.streamCpu ? [`| one SSE stream, CPU per message | ${describeCpu(r.streamCpu)} | |`] : []),
     `| ack → event, ${r.latency.followers} followers at ${fmtInt(r.latency.ratePerSec)} writes/s (achieved) | p50 ${fmtMs(r.latency.p50Ms)} ms, p99 ${fmtMs(r.latency.p99Ms)} ms, max ${fmtMs(r.latency.maxMs)} ms over ${fmtInt(r.latency.events)} events | target p99 ≤ 20 ms |`,
     `| API memory, ${fmtInt(r.idle.followers)} idle followers | RSS ${(r.idle.rssBeforeBytes / 2 ** 20).toFixed(0)} → ${(r.idle.rssAfterBytes / 2 ** 20).toFixed(0)} MiB, heap used ${(r.idle.heapUsedBytes / 2 ** 20).toFixed(0)} MiB, ${fmtInt(r.idle.connected)} connected | bounded${r.idle.refused ? `; ${fmtInt(r.idle.refused)} refused (${r.idle.firstRefusal})` : ''} |`,
   ];
