@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Log } from '@distilled/log-store';
+import { BATCH_HEADER_BYTES, Log } from '@distilled/log-store';
 import { readCommittedRange } from './read-committed-range';
 
 describe('readCommittedRange', () => {
@@ -48,6 +48,27 @@ describe('readCommittedRange', () => {
   it('stops at maxCount', async () => {
     expect(await read(3, 100, 4, 1 << 20)).toEqual(messages.slice(3, 7));
     expect(await read(99, 100, 4, 1 << 20)).toEqual(messages.slice(99));
+  });
+
+  it('asks the log for little when few messages are wanted, and for more as the range goes on', async () => {
+    const asked: number[] = [];
+    const spy = {
+      readFrom: (offset: number, maxBytes: number) => {
+        asked.push(maxBytes);
+        return log.readFrom(offset, maxBytes);
+      },
+    };
+    await readCommittedRange(spy, 0, 100, { maxCount: 1, maxBytes: 1 << 20 });
+    expect(asked).toEqual([4 * 1024 + BATCH_HEADER_BYTES]);
+    asked.length = 0;
+    // A step ends at a segment's end (2 KiB here), so the range takes several, each larger.
+    expect(
+      (await readCommittedRange(spy, 0, 100, { maxCount: 100, maxBytes: 1 << 20 })).map(String),
+    ).toEqual(messages);
+    expect(asked.slice(0, 2)).toEqual([25_600 + BATCH_HEADER_BYTES, 51_200 + BATCH_HEADER_BYTES]);
+    asked.length = 0;
+    await readCommittedRange(spy, 0, 100, { maxCount: 10_000, maxBytes: 1 << 20 });
+    expect(asked[0]).toBe(128 * 1024 + BATCH_HEADER_BYTES);
   });
 
   it('stops before the message that would pass maxBytes, but always returns the first', async () => {

@@ -15,8 +15,11 @@ import {
   type LogStore,
 } from '@distilled/log-store';
 
-/** Bytes of log asked of readFrom at a time. */
+/** At most this many bytes of log asked of readFrom at a time. */
 const READ_STEP_BYTES = 128 * 1024;
+/** The first step for a small `maxCount`: a guess of bytes per message, and a floor. */
+const GUESS_BYTES_PER_MESSAGE = 256;
+const MIN_STEP_BYTES = 4 * 1024;
 
 export interface RangeLimits {
   /** At most this many messages (>= 1). */
@@ -41,12 +44,19 @@ export async function readCommittedRange(
   const messages: Buffer[] = [];
   let next = offset;
   let bytes = 0;
+  // A request for a few messages must not read (and CRC-check, and allocate) 128 KiB of the
+  // log: start from a guess sized by maxCount and double while more is wanted.
+  let step = Math.min(
+    READ_STEP_BYTES,
+    Math.max(MIN_STEP_BYTES, limits.maxCount * GUESS_BYTES_PER_MESSAGE),
+  );
   while (next < end && messages.length < limits.maxCount) {
     // Read in modest steps rather than all of maxBytes at once: readFrom checks the CRC of every
     // batch it returns, and a page of a thousand small messages needs ~100 KiB, not the 1 MiB
     // a default maxBytes allows. It returns whole batches from the one holding `next` (at least
     // one), so a step never splits a batch.
-    const want = Math.min(limits.maxBytes - bytes, READ_STEP_BYTES) + BATCH_HEADER_BYTES;
+    const want = Math.min(limits.maxBytes - bytes, step) + BATCH_HEADER_BYTES;
+    step = Math.min(READ_STEP_BYTES, step * 2);
     let chunk: Buffer;
     try {
       chunk = await log.readFrom(next, want);
