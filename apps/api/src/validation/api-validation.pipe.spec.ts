@@ -2,10 +2,12 @@ import { ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
 import fastify from 'fastify';
 import { AppendMessageDto } from '../data/dto/append-message.dto';
 import { ReadMessageQueryDto } from '../data/dto/read-message-query.dto';
+import { RangeQueryDto } from '../follow/dto/range-query.dto';
 import { ApiValidationPipe, fastTransform } from './api-validation.pipe';
 
 const body: ArgumentMetadata = { type: 'body', metatype: AppendMessageDto };
 const query: ArgumentMetadata = { type: 'query', metatype: ReadMessageQueryDto };
+const range: ArgumentMetadata = { type: 'query', metatype: RangeQueryDto };
 
 /** The full class-transformer + class-validator path, as the pipe ran it before the fast path. */
 const full = new ValidationPipe({
@@ -27,6 +29,9 @@ describe('ApiValidationPipe fast path', () => {
     [{ offset: '0' }, query],
     [nullProto({ offset: '9007199254740991' }), query],
     [{ offset: '007' }, query],
+    [{ offset: '0' }, range],
+    [nullProto({ offset: '5', limit: '1000' }), range],
+    [{ limit: '10000', offset: '0', maxBytes: '16777216', wait: '60' }, range],
   ])('a valid %j gives the same DTO as the full path', async (value, metadata) => {
     const fast = fastTransform(value, metadata);
     expect(fast).toBeInstanceOf(metadata.metatype as new () => unknown);
@@ -49,6 +54,16 @@ describe('ApiValidationPipe fast path', () => {
     [{ offset: '1.5' }, query],
     [{ offset: '9007199254740992' }, query],
     [{ offset: '1', other: 'x' }, query],
+    [{}, range],
+    [{ limit: '10' }, range],
+    [{ offset: '0', limit: '0' }, range],
+    [{ offset: '0', limit: '10001' }, range],
+    [{ offset: '0', limit: ['1', '2'] }, range],
+    [{ offset: '0', maxBytes: '1.5' }, range],
+    [{ offset: '0', wait: '61' }, range],
+    [{ offset: '0', limit: '1', other: 'x' }, range],
+    [{ offset: '0', constructor: '1' }, range],
+    [{ offset: '0', hasOwnProperty: '1' }, range],
     [{ message: 'x' }, { type: 'body', metatype: Object } as ArgumentMetadata],
   ])('%j takes the full path (same errors as before)', (value, metadata) => {
     expect(fastTransform(value, metadata)).toBeUndefined();

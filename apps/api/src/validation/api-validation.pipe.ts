@@ -5,6 +5,7 @@ import { FIELD_LOCATION, type FieldLocation } from '../data/dto/field-location';
 import { AppendBatchDto } from '../data/dto/append-batch.dto';
 import { AppendMessageDto, messageProblem } from '../data/dto/append-message.dto';
 import { offsetProblem, ReadMessageQueryDto } from '../data/dto/read-message-query.dto';
+import { rangeQueryProblem, RangeQueryDto } from '../follow/dto/range-query.dto';
 
 /**
  * The global validation pipe: class-validator DTOs, unknown fields refused, and every failure
@@ -89,7 +90,28 @@ export function fastTransform(value: unknown, metadata: ArgumentMetadata): unkno
     dto.offset = offset as string;
     return dto;
   }
+  if (metadata.type === 'query' && metadata.metatype === RangeQueryDto) {
+    return fastRangeQuery(value);
+  }
   return undefined;
+}
+
+/**
+ * GET /Data/Range's query when `offset` is there and every parameter is a known, valid one
+ * (~8% of the API's CPU for a one-message Range request went to the full path).
+ */
+function fastRangeQuery(value: unknown): RangeQueryDto | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  if (!isDictionary(value)) return undefined;
+  const query = value as Record<string, unknown>;
+  if (!('offset' in query)) return undefined;
+  const dto = new RangeQueryDto();
+  for (const key of Object.keys(query)) {
+    const problem = rangeQueryProblem(key);
+    if (problem === undefined || problem(query[key]) !== null) return undefined;
+    (dto as unknown as Record<string, unknown>)[key] = query[key];
+  }
+  return dto;
 }
 
 function toFieldProblems(error: ValidationError): FieldProblem[] {

@@ -35,6 +35,18 @@ export const WAIT_PARAM: IntegerParam = {
   example: '?wait=30 (seconds)',
 };
 
+const RANGE_QUERY_PROBLEMS: Record<string, (value: unknown) => string | null> = {
+  offset: offsetProblem,
+  limit: (value) => integerParamProblem(LIMIT_PARAM, value),
+  maxBytes: (value) => integerParamProblem(MAX_BYTES_PARAM, value),
+  wait: (value) => integerParamProblem(WAIT_PARAM, value),
+};
+
+/** The check of one of GET /Data/Range's query parameters, or undefined when `name` is not one. */
+export function rangeQueryProblem(name: string): ((value: unknown) => string | null) | undefined {
+  return Object.hasOwn(RANGE_QUERY_PROBLEMS, name) ? RANGE_QUERY_PROBLEMS[name] : undefined;
+}
+
 /** GET /Data/Range's query. Values stay the raw text, checked as digits, converted by the service. */
 export class RangeQueryDto {
   static readonly [FIELD_LOCATION]: FieldLocation = 'query';
@@ -57,7 +69,7 @@ export class RangeQueryDto {
     description: 'At most this many messages.',
   })
   @IsOptional()
-  @ValidQueryParam('isLimit', (value) => integerParamProblem(LIMIT_PARAM, value))
+  @ValidQueryParam('isLimit', RANGE_QUERY_PROBLEMS.limit)
   limit?: string;
 
   @ApiPropertyOptional({
@@ -69,7 +81,7 @@ export class RangeQueryDto {
       'At most this many bytes of messages (UTF-8): the answer stops before a message that would pass it, but always holds at least one message when one is committed at `offset`.',
   })
   @IsOptional()
-  @ValidQueryParam('isMaxBytes', (value) => integerParamProblem(MAX_BYTES_PARAM, value))
+  @ValidQueryParam('isMaxBytes', RANGE_QUERY_PROBLEMS.maxBytes)
   maxBytes?: string;
 
   @ApiPropertyOptional({
@@ -80,7 +92,7 @@ export class RangeQueryDto {
       'Long-poll: when nothing is committed at `offset` yet, hold the request up to this many seconds and answer as soon as a message is (within ~50 ms of its commit).',
   })
   @IsOptional()
-  @ValidQueryParam('isWait', (value) => integerParamProblem(WAIT_PARAM, value))
+  @ValidQueryParam('isWait', RANGE_QUERY_PROBLEMS.wait)
   wait?: string;
 }
 
