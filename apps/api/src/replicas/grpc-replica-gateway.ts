@@ -37,6 +37,15 @@ import { describeError } from '@distilled/common';
 const REASONS = new Set<string>(Object.values(ErrorReason));
 
 /**
+ * The HTTP/2 flow-control window the API grants each replica (per call and per connection).
+ * Node's default, 64 KiB, is smaller than one Range page of a thousand 100-byte messages
+ * (~105 KB): the replica stopped mid-answer until the API's WINDOW_UPDATE came back, one more
+ * round trip and wake-up on both sides per page. 1 MiB holds a page of the default maxBytes;
+ * a Follow stream's flow control still bounds what a replica sends ahead (to this much).
+ */
+const RANGE_PAGE_WINDOW_BYTES = 1024 * 1024;
+
+/**
  * The real ReplicaGateway: the view comes from libs/cluster (membership and state watches, read
  * only: the API never registers), the calls go through one pooled gRPC client per replica.
  */
@@ -59,6 +68,7 @@ export class GrpcReplicaGateway implements ReplicaGateway, OnModuleInit, OnAppli
   ) {
     this.pool = new ReplicaClientPool({
       security,
+      channelOptions: { 'grpc-node.flow_control_window': RANGE_PAGE_WINDOW_BYTES },
       onChange: (event, address) => this.logger.log(`client for replica at ${address} ${event}`),
     });
   }
