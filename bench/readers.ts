@@ -426,6 +426,17 @@ async function deliveryLatency(
     const feed = names[label] === feedReplica ? ', the API feed follows it' : '';
     stages.push(stageRow(`ack → ${label} (${names[label]}) Follow push${feed}`, fromAck(seen)));
   }
+  // A follower's high watermark trails the leader's by a fetch response (or more): per offset.
+  const leaderSeen = replicaSeen.get('L');
+  for (const [label, seen] of replicaSeen) {
+    if (label === 'L' || !leaderSeen) continue;
+    const lag: number[] = [];
+    for (const [offset, at] of seen) {
+      const led = leaderSeen.get(offset);
+      if (led !== undefined) lag.push(at - led);
+    }
+    stages.push(stageRow(`L push → ${label} push (the follower's HW lag)`, lag));
+  }
   const feedLabel = Object.keys(names).find((label) => names[label] === feedReplica);
   const feedSeen = feedLabel ? replicaSeen.get(feedLabel) : undefined;
   if (feedSeen) {
