@@ -5,7 +5,7 @@
  * while 1,000 writes/s go in; the API's memory with 1,000 idle followers. 100-byte messages, on
  * the same 3-replica cluster as the suite (MIN_INSYNC=2, fsync always).
  *
- *   npm run bench -- readers [--messages 200000 --latency-seconds 5 --followers 100 --rate 1000 --idle 1000]
+ *   npm run bench -- readers [--messages 200000 --latency-seconds 5 --followers 100 --rate 1000 --idle 1000 --dist dir]
  */
 import * as http from 'node:http';
 import { Worker } from 'node:worker_threads';
