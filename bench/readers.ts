@@ -5,16 +5,17 @@
  * while 1,000 writes/s go in; the API's memory with 1,000 idle followers. 100-byte messages, on
  * the same 3-replica cluster as the suite (MIN_INSYNC=2, fsync always).
  *
- *   npm run bench -- readers [--messages 200000 --latency-seconds 5 --followers 100 --rate 1000 --idle 1000]
+ *   npm run bench -- readers [--messages 200000 --latency-seconds 5 --followers 100 --rate 1000 --idle 1000 --dist dir]
  */
 import * as http from 'node:http';
 import { Worker } from 'node:worker_threads';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
 import { ReplicaClient } from '@distilled/proto';
 import { Args } from './lib/args';
 import { BenchCluster } from './lib/cluster';
 import { cpuShare, snapshotCpu, type PidMap } from './lib/proc';
-import { fmtInt, fmtMs } from './lib/stats';
+import { fmtInt, fmtMs, percentile } from './lib/stats';
 
 /** CPU per message of each process during a bulk read (µs, idle use taken off), and the share of a core each used. */
 export interface ReadCpu {
@@ -37,6 +38,8 @@ export interface ReaderResults {
     p50Ms: number;
     p99Ms: number;
     maxMs: number;
+    /** Where the time goes: one row per stage (see deliveryLatency). */
+    stages: StageRow[];
   };
   idle: {
     followers: number;
@@ -49,6 +52,15 @@ export interface ReaderResults {
     rssAfterBytes: number;
     heapUsedBytes: number;
   };
+}
+
+/** One stage of the ack -> event path: its latency distribution in ms (negative = before the ack). */
+export interface StageRow {
+  stage: string;
+  samples: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
 }
 
 export interface ReaderOptions {
@@ -81,7 +93,7 @@ export async function measureReaders(
   log(
     `readers: one SSE stream: ${fmtInt(streamMessagesPerSec)} messages/s; ${describeCpu(streamCpu)}`,
   );
-  const latency = await deliveryLatency(api, options);
+  const latency = await deliveryLatency(bench, api, options);
   log(
     `readers: ack -> event with ${options.followers} followers at ${options.ratePerSec} writes/s: p50 ${fmtMs(latency.p50Ms)} ms, p99 ${fmtMs(latency.p99Ms)} ms`,
   );
@@ -242,6 +254,9 @@ function streamRead(api: string, from: number, to: number): Promise<number> {
 const FOLLOWER_WORKER = `
 const http = require('node:http');
 const { parentPort, workerData } = require('node:worker_threads');
+const { monitorEventLoopDelay } = require('node:perf_hooks');
+const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+loopDelay.enable();
 const streams = [];
 let opened = 0;
 let arrivals = [];
@@ -270,19 +285,36 @@ const flush = setInterval(() => {
 }, 100);
 parentPort.on('message', () => {
   clearInterval(flush);
-  parentPort.postMessage({ arrivals, done: true });
+  loopDelay.disable();
+  parentPort.postMessage({
+    arrivals,
+    done: true,
+    loopDelay: { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
+  });
   for (const req of streams) req.destroy();
 });
 `;
 
-/** `followers` streams at the tail; writes at `ratePerSec` for `latencySeconds`; ack -> event. */
+/**
+ * `followers` streams at the tail; writes at `ratePerSec` for `latencySeconds`; ack -> event.
+ *
+ * Besides the end-to-end figure it times the stages, all against the same ack time (this
+ * thread's clock): each replica's own Follow stream (one per replica, opened here, so "L" is when
+ * the leader's high watermark passed the message and "F1"/"F2" when each follower's did), the API's
+ * feed replica picked out by its metric, the first of the 100 followers to get the event, and
+ * the spread from the first to the last follower (the API's per-socket writes plus this
+ * generator's parsing). The event-loop delay of both generator threads says how much of the tail
+ * is the measurement's own.
+ */
 async function deliveryLatency(
+  bench: BenchCluster,
   api: string,
   options: ReaderOptions,
 ): Promise<ReaderResults['latency']> {
   const now = () => performance.timeOrigin + performance.now();
   const acked = new Map<number, number>();
   const arrivals: number[] = [];
+  let workerLoop = { p99: NaN, max: NaN };
   const worker = new Worker(FOLLOWER_WORKER, {
     eval: true,
     workerData: { url: `${api}/Data/Stream?offset=end`, followers: options.followers },
@@ -290,15 +322,56 @@ async function deliveryLatency(
   let finished!: () => void;
   const done = new Promise<void>((resolve) => (finished = resolve));
   const ready = new Promise<void>((resolve, reject) => {
-    worker.on('message', (message: { ready?: boolean; arrivals?: number[]; done?: boolean }) => {
-      if (message.ready) resolve();
-      if (message.arrivals) arrivals.push(...message.arrivals);
-      if (message.done) finished();
-    });
+    worker.on(
+      'message',
+      (message: {
+        ready?: boolean;
+        arrivals?: number[];
+        done?: boolean;
+        loopDelay?: typeof workerLoop;
+      }) => {
+        if (message.ready) resolve();
+        // A loop, not push(...): a flush held back by a busy host can pass the stack's
+        // argument limit (RangeError, seen in an 8 s run of 100 followers on a loaded host).
+        for (const value of message.arrivals ?? []) arrivals.push(value);
+        if (message.loopDelay) workerLoop = message.loopDelay;
+        if (message.done) finished();
+      },
+    );
     worker.on('error', reject);
   });
   await ready;
+  // Each replica's Follow from the committed end: when its high watermark passed each offset.
+  const { pids, names } = await bench.pids();
+  const committedEnd = (
+    (await (await request(`${api}/Data/Range?offset=0&limit=1`)).body.json()) as {
+      endOffset: number;
+    }
+  ).endOffset;
+  const replicaSeen = new Map<string, Map<number, number>>();
+  const watchers = Object.keys(pids)
+    .filter((label) => /^(L|F\d+)$/.test(label))
+    .map((label) => {
+      const replica = bench.cluster.replicas.find((r) => r.id === names[label])!;
+      const client = new ReplicaClient(replica.address);
+      const seen = new Map<number, number>();
+      replicaSeen.set(label, seen);
+      const stream = client.follow(committedEnd, {
+        response: (response) => {
+          const at = now();
+          const count = response.messages?.length ?? 0;
+          for (let i = 0; i < count; i++) seen.set(response.first_offset + i, at);
+        },
+        end: () => undefined,
+      });
+      return () => {
+        stream.cancel();
+        client.close();
+      };
+    });
   await new Promise((r) => setTimeout(r, 500));
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+  loopDelay.enable();
   const agent = new Agent({ connections: 64 });
   const perTick = Math.max(1, Math.round(options.ratePerSec / 100));
   const started = performance.now();
@@ -323,28 +396,111 @@ async function deliveryLatency(
     );
   }
   await Promise.all(writes);
+  loopDelay.disable();
   const writeSeconds = (performance.now() - started) / 1000;
   await new Promise((r) => setTimeout(r, 1000));
   worker.postMessage('stop');
   await done;
   await worker.terminate();
   await agent.close();
+  for (const stop of watchers) stop();
+  const feedReplica = await feedReplicaId(api);
   const latencies: number[] = [];
+  const first = new Map<number, number>();
+  const last = new Map<number, number>();
   for (let i = 0; i < arrivals.length; i += 2) {
-    const ack = acked.get(arrivals[i]);
-    if (ack !== undefined) latencies.push(arrivals[i + 1] - ack);
+    const [offset, at] = [arrivals[i], arrivals[i + 1]];
+    const ack = acked.get(offset);
+    if (ack !== undefined) latencies.push(at - ack);
+    if (!(at >= (first.get(offset) ?? Infinity))) first.set(offset, at);
+    if (!(at <= (last.get(offset) ?? -Infinity))) last.set(offset, at);
   }
-  latencies.sort((a, b) => a - b);
-  const pick = (q: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+  const fromAck = (times: Map<number, number>): number[] => {
+    const out: number[] = [];
+    for (const [offset, at] of times) {
+      const ack = acked.get(offset);
+      if (ack !== undefined) out.push(at - ack);
+    }
+    return out;
+  };
+  const stages: StageRow[] = [];
+  for (const [label, seen] of replicaSeen) {
+    const feed = names[label] === feedReplica ? ', the API feed follows it' : '';
+    stages.push(stageRow(`ack → ${label} (${names[label]}) Follow push${feed}`, fromAck(seen)));
+  }
+  // A follower's high watermark trails the leader's by a fetch response (or more): per offset.
+  const leaderSeen = replicaSeen.get('L');
+  for (const [label, seen] of replicaSeen) {
+    if (label === 'L' || !leaderSeen) continue;
+    const lag: number[] = [];
+    for (const [offset, at] of seen) {
+      const led = leaderSeen.get(offset);
+      if (led !== undefined) lag.push(at - led);
+    }
+    stages.push(stageRow(`L push → ${label} push (the follower's HW lag)`, lag));
+  }
+  const feedLabel = Object.keys(names).find((label) => names[label] === feedReplica);
+  const feedSeen = feedLabel ? replicaSeen.get(feedLabel) : undefined;
+  if (feedSeen) {
+    const api: number[] = [];
+    for (const [offset, at] of first) {
+      const pushed = feedSeen.get(offset);
+      if (pushed !== undefined) api.push(at - pushed);
+    }
+    stages.push(stageRow('feed replica push → first follower (API feed + 1st socket)', api));
+  }
+  stages.push(stageRow('ack → first follower', fromAck(first)));
+  const spread: number[] = [];
+  for (const [offset, at] of first) spread.push(last.get(offset)! - at);
+  stages.push(stageRow('first → last follower (per-socket writes + parsing)', spread));
+  stages.push(stageRow('ack → every follower (the figure)', latencies));
+  const main = { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 };
+  stages.push({
+    stage: 'generator event-loop delay, writer thread',
+    samples: NaN,
+    p50Ms: NaN,
+    p99Ms: main.p99,
+    maxMs: main.max,
+  });
+  stages.push({
+    stage: 'generator event-loop delay, follower thread',
+    samples: NaN,
+    p50Ms: NaN,
+    p99Ms: workerLoop.p99,
+    maxMs: workerLoop.max,
+  });
+  for (const row of stages) {
+    log(
+      `readers:   ${row.stage}: p50 ${fmtMs(row.p50Ms)}, p99 ${fmtMs(row.p99Ms)}, max ${fmtMs(row.maxMs)} ms (${fmtInt(row.samples)})`,
+    );
+  }
+  const all = stageRow('', latencies);
   return {
     followers: options.followers,
     ratePerSec: acked.size / writeSeconds,
     events: latencies.length,
-    p50Ms: pick(0.5),
-    p99Ms: pick(0.99),
-    maxMs: latencies.at(-1) ?? NaN,
+    p50Ms: all.p50Ms,
+    p99Ms: all.p99Ms,
+    maxMs: all.maxMs,
+    stages,
   };
+}
+
+function stageRow(stage: string, values: number[]): StageRow {
+  const sorted = Float64Array.from(values).sort();
+  return {
+    stage,
+    samples: sorted.length,
+    p50Ms: percentile(sorted, 50),
+    p99Ms: percentile(sorted, 99),
+    maxMs: sorted.length ? sorted[sorted.length - 1] : NaN,
+  };
+}
+
+/** The replica the API's shared feed follows now (its metric), or undefined. */
+async function feedReplicaId(api: string): Promise<string | undefined> {
+  const text = await (await fetch(`${api}/metrics`)).text();
+  return /^distilled_api_stream_feed_replica\{replica="([^"]+)"\} 1/m.exec(text)?.[1];
 }
 
 async function idleFollowers(api: string, count: number): Promise<ReaderResults['idle']> {
@@ -430,7 +586,13 @@ export const READER_HEADER = ['| reading | result | note |', '| --- | --- | --- 
 /** `npm run bench -- readers`: its own cluster, the measurements, the table. */
 export async function run(argv: string[]): Promise<void> {
   const args = new Args(argv);
-  const bench = await BenchCluster.start({ replicas: 3, minInsync: 2, fsync: 'always', api: true });
+  const bench = await BenchCluster.start({
+    replicas: 3,
+    minInsync: 2,
+    fsync: 'always',
+    api: true,
+    distDir: args.has('dist') ? args.string('dist', '') : undefined,
+  });
   try {
     const results = await measureReaders(bench, readerOptions(args));
     console.log(

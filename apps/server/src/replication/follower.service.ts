@@ -221,6 +221,12 @@ export class FollowerService {
           await this.logStart.rebase(response.log_start_offset, run.target.leaderId);
           this.state.highWatermark.advanceTo(this.log.logEndOffset);
         }
+        // What the leader says is committed and this log already holds is servable now: the
+        // batches that came with the news wait for their fsync, the news of older offsets must
+        // not (it is how a Follow stream here hears of a commit: one fsync later otherwise).
+        this.state.highWatermark.advanceTo(
+          Math.min(response.high_watermark, this.log.logEndOffset),
+        );
         if (response.batches.length > 0) await this.log.appendBatches(response.batches);
         this.logStart.follow(response.log_start_offset);
         this.state.leaderReports.report({

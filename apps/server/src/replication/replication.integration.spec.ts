@@ -161,6 +161,38 @@ describe('replication over gRPC (leader and follower in one process)', () => {
     expect(text(followerSide)).toEqual(text(leaderLog));
   });
 
+  it('learns the HW of what it holds without waiting for the append of the batches that came with it', async () => {
+    await startLeader(new FakeLogStore(), 1, ['a', 'b']);
+    const followerSide = new FakeLogStore();
+    // The follower's appends wait for the test: the first (m0) and the second (m1, which comes
+    // in the same response as the news that m0 is committed).
+    const held: Array<() => void> = [];
+    const append = followerSide.appendBatches.bind(followerSide);
+    followerSide.appendBatches = async (batches: Buffer) => {
+      await new Promise<void>((release) => held.push(release));
+      return append(batches);
+    };
+    const { state } = startFollower(followerSide, 1);
+    const m0 = leader.append({ messages: [Buffer.from('m0')], producer_id: 0, sequence: 0 });
+    await until('the follower to be appending m0', () => held.length === 1);
+    const m1 = leader.append({ messages: [Buffer.from('m1')], producer_id: 0, sequence: 0 });
+    held[0]();
+    await expect(m0).resolves.toMatchObject({ base_offset: 0 });
+    await until('the follower to be appending m1', () => held.length === 2);
+    // m0 is committed and in the follower's log: servable there while m1 is still on its way.
+    await until(
+      'the follower to learn that m0 is committed',
+      () => state.highWatermark.value === 1,
+    );
+    expect(followerSide.logEndOffset).toBe(1);
+    held[1]();
+    await expect(m1).resolves.toMatchObject({ base_offset: 1 });
+    await until(
+      'the follower to learn that m1 is committed',
+      () => state.highWatermark.value === 2,
+    );
+  });
+
   it('fences a follower of another epoch: it copies nothing', async () => {
     const leaderSide = new FakeLogStore();
     await leaderSide.append([Buffer.from('m0')], 2);
