@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { LoggerService } from '@nestjs/common';
 import type { Leadership } from '@distilled/cluster';
 import type { AppendOptions, AppendResult, LogStore, ProducerBatchId } from '@distilled/log-store';
@@ -76,6 +75,8 @@ export class LeaderTerm implements FetchSessionHost {
   private timer?: NodeJS.Timeout;
   private endedWith?: ReplicaError;
   private unsubscribeWritten?: () => void;
+  /** drain() callers, woken each time a batch of this term settles. */
+  private readonly settleListeners = new Set<() => void>();
 
   constructor(private readonly options: LeaderTermOptions) {
     this.now = options.now ?? Date.now;
@@ -178,7 +179,23 @@ export class LeaderTerm implements FetchSessionHost {
     );
   }
 
+  /** One record batch: written, synced, and committed; drain() hears when it settles. */
   private async appendBatch(
+    messages: Buffer[],
+    producer?: ProducerBatchId,
+    options?: AppendOptions,
+    onWritten?: (result: AppendResult) => void,
+  ): Promise<AppendResult> {
+    try {
+      return await this.appendAndCommit(messages, producer, options, onWritten);
+    } finally {
+      if (this.settleListeners.size > 0) {
+        for (const listener of [...this.settleListeners]) listener();
+      }
+    }
+  }
+
+  private async appendAndCommit(
     messages: Buffer[],
     producer?: ProducerBatchId,
     options?: AppendOptions,
@@ -287,14 +304,27 @@ export class LeaderTerm implements FetchSessionHost {
     await Promise.allSettled([...this.inFlight]);
   }
 
-  /** Resolves when no append of this term waits for its commit (or after `timeoutMs`). */
+  /**
+   * Resolves when no append of this term waits for its commit (or after `timeoutMs`). Checked
+   * each time a batch settles, not on a timer: a graceful stop hands over as soon as the last
+   * waiting append is answered.
+   */
   async drain(timeoutMs: number): Promise<void> {
-    const deadline = this.now() + timeoutMs;
     const busy = () =>
       this.waiters.size > 0 || this.inFlight.size > 0 || this.coalescer.pending > 0;
-    while (busy() && this.now() < deadline) {
-      await sleep(20);
-    }
+    if (!busy()) return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.settleListeners.delete(onSettled);
+        resolve();
+      };
+      const onSettled = () => {
+        if (!busy()) done();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.settleListeners.add(onSettled);
+    });
   }
 
   private isCommitted(end: number): boolean {
