@@ -196,6 +196,45 @@ describe('LeaderTerm', () => {
     });
   });
 
+  describe('drain', () => {
+    it('resolves as soon as the last waiting append commits, and at once when none waits', async () => {
+      const t = setup({ isr: ['a', 'b'] });
+      term = t.term;
+      await term.start();
+      const started = Date.now();
+      await term.drain(1_000);
+      expect(Date.now() - started).toBeLessThan(50);
+
+      const b = follower(term, 'b');
+      b.fetch(0);
+      await sleep(5);
+      b.fetch(0);
+      const appended = term.append(messages('x'));
+      await sleep(10);
+      let drainedAt = 0;
+      const drained = term.drain(1_000).then(() => (drainedAt = Date.now()));
+      await sleep(30);
+      expect(drainedAt).toBe(0); // b has not fetched the batch yet
+      const committedAt = Date.now();
+      b.fetch(1);
+      await appended;
+      await drained;
+      expect(drainedAt - committedAt).toBeLessThan(15); // no 20 ms poll step
+    });
+
+    it('gives up after its timeout while an append still waits', async () => {
+      const t = setup({ isr: ['a', 'b'] });
+      term = t.term;
+      await term.start();
+      const appended = term.append(messages('x')).catch((error: unknown) => error);
+      const started = Date.now();
+      await term.drain(60);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(55);
+      await term.end(ReplicaError.leadershipLost('test over'));
+      await expect(appended).resolves.toBeInstanceOf(ReplicaError);
+    });
+  });
+
   describe('ISR', () => {
     it('drops members whose lease is gone at the start of the term', async () => {
       const t = setup({ isr: ['a', 'b', 'c'], registered: ['a', 'b'] });
