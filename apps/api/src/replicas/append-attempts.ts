@@ -56,6 +56,16 @@ export class AppendAttempts {
     let why = 'No leader is elected right now (an election may be in progress).';
     let redirect: ReplicaRef | null = null;
     const backoff = new RetryBackoff(RETRY_BACKOFF_INITIAL_MS, RETRY_BACKOFF_MAX_MS);
+    /** The leader the waits were growing for: a new one starts them from the first step again. */
+    let waitedFor: string | null | undefined;
+    const pause = (left: number): Promise<void> => {
+      const leader = this.gateway.leader()?.id ?? null;
+      if (leader !== waitedFor) {
+        waitedFor = leader;
+        backoff.reset();
+      }
+      return this.gateway.viewChanged(Math.min(backoff.next(), left));
+    };
     let attempts = 0;
     /** The refusals since this time all said "disk full" (null: the last one did not). */
     let diskFullSince: number | null = null;
@@ -70,7 +80,7 @@ export class AppendAttempts {
       if (target === null) {
         why = 'No leader is elected right now (an election may be in progress).';
         this.metrics.retry('no-leader');
-        await this.gateway.viewChanged(Math.min(backoff.next(), deadline - now));
+        await pause(deadline - now);
         continue;
       }
       attempts += 1;
@@ -122,7 +132,9 @@ export class AppendAttempts {
       }
       const left = deadline - Date.now();
       if (left < MIN_ATTEMPT_MS) break;
-      await this.gateway.viewChanged(Math.min(backoff.next(), left));
+      // A leader just elected may refuse until its term has begun (a few ms): the waits start
+      // small again for it, rather than going on from where the old leader's left them.
+      await pause(left);
     }
 
     const leader = this.gateway.leader()?.id ?? null;
