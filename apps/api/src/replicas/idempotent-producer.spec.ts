@@ -194,6 +194,31 @@ describe('IdempotentProducer', () => {
       expect(gateway.appendCalls[2].request.sequence).toBe(sequences[0] + 1);
     });
 
+    it('starts its waits afresh when a new leader is named, not where the old one left them', async () => {
+      const waits: number[] = [];
+      const viewChanged = gateway.viewChanged.bind(gateway);
+      jest.spyOn(gateway, 'viewChanged').mockImplementation((timeoutMs) => {
+        waits.push(timeoutMs);
+        return viewChanged(timeoutMs);
+      });
+      // r1 is shutting down for four attempts, then r2 leads but has not begun its term.
+      gateway.appendScript.push(shuttingDown, shuttingDown, shuttingDown, (replica, request) => {
+        gateway.leaderId = 'r2';
+        return shuttingDown(replica, request);
+      });
+      gateway.appendScript.push(noLeader);
+      expect((await post('x')).statusCode).toBe(201);
+      expect(gateway.appendCalls.map((call) => call.replica.id)).toEqual([
+        'r1',
+        'r1',
+        'r1',
+        'r1',
+        'r2',
+        'r2',
+      ]);
+      expect(waits).toEqual([20, 40, 80, 20, 40]);
+    });
+
     it('follows the leader a refusing replica names, at once', async () => {
       gateway.leaderId = 'r2';
       gateway.appendScript.push((replica) =>
