@@ -97,4 +97,23 @@ describe('FollowFeed', () => {
       expect(ringOffsets(feed)).toEqual([10, 11, 12]);
     });
   });
+
+  describe('retention', () => {
+    it('starts again at the committed end when the log start passed its end while it was held back, and streams behind it are told', async () => {
+      const wakes: Array<[number, number]> = [];
+      feed.join(() => wakes.push([feed.ring.start, feed.ring.end]));
+      await until('a stream', () => feed.replica !== null);
+      // Its replica is paused; meanwhile the log grows and retention deletes past the feed's end.
+      gateway.followStreams.stalled.add(feed.replica!);
+      write(gateway, 6);
+      gateway.followStreams.logStart = 14;
+      await until('anchored again past the start', () => feed.ring.start >= 14, 10_000);
+      expect(feed.ring.start).toBe(16);
+      // A stream that waited at 10 now sees itself behind the ring (and catches up by range).
+      expect(wakes.some(([start]) => start === 16)).toBe(true);
+      write(gateway, 2);
+      await until('2 events', () => feed.ring.end === 18);
+      expect(ringOffsets(feed)).toEqual([16, 17]);
+    });
+  });
 });

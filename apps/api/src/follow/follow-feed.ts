@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import type { FollowResponse } from '@distilled/proto';
+import { ErrorReason, type FollowResponse } from '@distilled/proto';
 import {
   FEED_BACKOFF_MAX_MS,
   FEED_BACKOFF_MIN_MS,
@@ -29,7 +29,8 @@ import { messageEvent } from './sse-event';
  * The ring only ever grows at its end by the offset that comes next, so it stays one gapless run
  * of committed messages. When the replica's stream fails, goes silent (no heartbeat for
  * FEED_SILENCE_MS) or falls behind (it has not reached, FEED_LAG_LIMIT_MS later, the committed
- * end the leader reported), the feed opens a stream on another replica from the ring's end.
+ * end the leader reported), the feed opens a stream on another replica from the ring's end;
+ * when retention has deleted that end meanwhile, it starts again at the committed end.
  * Started by the first stream that joins, at the committed end; stopped, ring emptied, when no
  * stream has used it for FEED_IDLE_STOP_MS.
  */
@@ -171,7 +172,18 @@ export class FollowFeed implements OnApplicationShutdown {
   private onEnd(replica: ReplicaRef, error: ReplicaCallError | null): void {
     this.stream = null;
     this.streamReplica = null;
-    if (error) this.avoid.set(replica.id, Date.now() + 1000);
+    if (error?.reason === ErrorReason.OffsetTrimmed) {
+      // Retention deleted the ring's end while the feed was held back (a paused replica): no
+      // replica can continue from there. Anchor again at the committed end; the streams that
+      // waited at the old end are now behind the ring, read by range, and get the 410 that
+      // sends their clients on from the log's start.
+      this.logger.warn(
+        `the log start passed offset ${this.ring.end}, where the feed was to continue (${replica.id}: ${error.message}); starting again at the committed end`,
+      );
+      this.anchoredFlag = false;
+    } else if (error) {
+      this.avoid.set(replica.id, Date.now() + 1000);
+    }
     this.retryLater();
   }
 

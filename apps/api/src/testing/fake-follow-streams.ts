@@ -1,4 +1,5 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
+import { ErrorReason } from '@distilled/proto';
 import type { FollowHandle, FollowHandlers, ReplicaRef } from '../replicas/replica-gateway';
 import type { FakeReplicaGateway } from './fake-replica-gateway';
 import { callError, unreachableError } from './fake-replica-gateway';
@@ -22,6 +23,8 @@ export class FakeFollowStreams {
   readonly stalled = new Set<string>();
   /** Every Follow opened, in order. */
   readonly opened: Array<{ replica: string; offset: number }> = [];
+  /** Retention's log start: a Follow from below it ends OFFSET_TRIMMED, as a replica's does. */
+  logStart = 0;
 
   constructor(private readonly gateway: FakeReplicaGateway) {}
 
@@ -42,6 +45,12 @@ export class FakeFollowStreams {
     this.opened.push({ replica: replica.id, offset });
     if (this.gateway.unreachable.has(replica.id)) {
       setImmediate(() => handlers.end(unreachableError(replica)));
+      return { cancel: () => undefined };
+    }
+    if (offset < this.logStart) {
+      setImmediate(() =>
+        handlers.end(callError(replica, GrpcStatus.OUT_OF_RANGE, ErrorReason.OffsetTrimmed)),
+      );
       return { cancel: () => undefined };
     }
     const stream: OpenStream = {
