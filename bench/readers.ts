@@ -13,7 +13,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
 import { ReplicaClient } from '@distilled/proto';
 import { Args } from './lib/args';
-import { BenchCluster } from './lib/cluster';
+import { BenchCluster, standardCluster } from './lib/cluster';
 import { cpuShare, snapshotCpu, type PidMap } from './lib/proc';
 import { fmtInt, fmtMs, percentile } from './lib/stats';
 
@@ -586,13 +586,7 @@ export const READER_HEADER = ['| reading | result | note |', '| --- | --- | --- 
 /** `npm run bench -- readers`: its own cluster, the measurements, the table. */
 export async function run(argv: string[]): Promise<void> {
   const args = new Args(argv);
-  const bench = await BenchCluster.start({
-    replicas: 3,
-    minInsync: 2,
-    fsync: 'always',
-    api: true,
-    distDir: args.has('dist') ? args.string('dist', '') : undefined,
-  });
+  const bench = await BenchCluster.start(standardCluster(args));
   try {
     const results = await measureReaders(bench, readerOptions(args));
     console.log(

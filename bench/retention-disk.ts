@@ -11,7 +11,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Args } from './lib/args';
-import { BenchCluster } from './lib/cluster';
+import { BenchCluster, standardCluster } from './lib/cluster';
 import { fmtBytes, fmtInt } from './lib/stats';
 
 function logBytes(dataDir: string): number {
@@ -42,12 +42,7 @@ export async function run(argv: string[]): Promise<void> {
 
   log(`starting etcd + 3 replicas + the API ...`);
   const bench = await BenchCluster.start({
-    replicas: 3,
-    minInsync: 2,
-    fsync: 'always',
-    api: true,
-    distDir: args.has('dist') ? args.string('dist', '') : undefined,
-    verbose: args.has('verbose'),
+    ...standardCluster(args),
     env: {
       DISTILLED_RETENTION_BYTES: String(retentionBytes),
       DISTILLED_SEGMENT_BYTES: String(segmentBytes),

@@ -17,6 +17,7 @@ import {
   type ClusterTlsFiles,
 } from '@distilled/launcher';
 import { benchAuthHeaders, benchKeysFileText } from './bench-keys';
+import type { Args } from './args';
 import type { PidMap } from './proc';
 
 const RESET_FILE = '.reset';
@@ -38,6 +39,21 @@ export interface BenchClusterOptions {
   tls?: boolean;
   /** Run the API with ten API keys (lib/bench-keys.ts); send `apiHeaders` with every call. */
   apiKeys?: boolean;
+}
+
+/**
+ * The cluster a bench of its own starts (3 replicas, min in-sync 2, fsync always, the API),
+ * with the build and log output the command line names (`--dist`, `--verbose`).
+ */
+export function standardCluster(args: Args): BenchClusterOptions {
+  return {
+    replicas: 3,
+    minInsync: 2,
+    fsync: 'always',
+    api: true,
+    distDir: args.has('dist') ? args.string('dist', '') : undefined,
+    verbose: args.has('verbose'),
+  };
 }
 
 export class BenchCluster {

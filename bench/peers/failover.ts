@@ -23,7 +23,7 @@ import { jetstream } from '@nats-io/jetstream';
 import { Client } from 'undici';
 import { describeError } from '@distilled/common';
 import { Args } from '../lib/args';
-import { BenchCluster } from '../lib/cluster';
+import { BenchCluster, standardCluster } from '../lib/cluster';
 import { closedLoop } from '../lib/closed-loop';
 import { fmtInt, fmtMs, median } from '../lib/stats';
 import { HttpWorkers, OffsetRange, messageBody } from '../lib/targets';
@@ -87,14 +87,7 @@ async function distilled(
   gracefulRounds: number,
   seconds: number,
 ): Promise<SystemResult> {
-  const bench = await BenchCluster.start({
-    replicas: 3,
-    minInsync: 2,
-    fsync: 'always',
-    api: true,
-    distDir: args.has('dist') ? args.string('dist', '') : undefined,
-    verbose: args.has('verbose'),
-  });
+  const bench = await BenchCluster.start(standardCluster(args));
   try {
     const api = bench.cluster.api!.url;
     const result: SystemResult = {
