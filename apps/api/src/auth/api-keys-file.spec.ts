@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '@distilled/config';
@@ -86,11 +86,15 @@ describe('parseApiKeys', () => {
 describe('readApiKeysFile', () => {
   it('reads a file, and names the variable when it cannot', () => {
     const dir = mkdtempSync(join(tmpdir(), 'distilled-keys-'));
-    const path = join(dir, 'keys');
-    writeFileSync(path, `reader read ${SECRET_A}\n`);
-    expect(readApiKeysFile(path).map((key) => key.name)).toEqual(['reader']);
-    expect(() => readApiKeysFile(join(dir, 'missing'))).toThrow(
-      /^DISTILLED_API_KEYS_FILE: cannot read the keys file \(ENOENT\)/,
-    );
+    try {
+      const path = join(dir, 'keys');
+      writeFileSync(path, `reader read ${SECRET_A}\n`);
+      expect(readApiKeysFile(path).map((key) => key.name)).toEqual(['reader']);
+      expect(() => readApiKeysFile(join(dir, 'missing'))).toThrow(
+        /^DISTILLED_API_KEYS_FILE: cannot read the keys file \(ENOENT\)/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
