@@ -200,6 +200,36 @@ describe('AppendStreamClient', () => {
     expect(appends.inFlight).toBe(0);
   });
 
+  it('keeps each append to its own deadline, an earlier one sent later included', async () => {
+    // Answers "late" after 150 ms, never the others.
+    const started = await startServer((call, r) => {
+      if (r.messages[0].toString() === 'late') {
+        setTimeout(
+          () =>
+            reply(call, {
+              request_id: r.request_id,
+              result: { base_offset: 7, count: 1, duplicate: false },
+            }),
+          150,
+        );
+      }
+    });
+    server = started.server;
+    const appends = connect(started.address);
+    const began = Date.now();
+    const patient = appends.append(request('patient'), began + 400).catch((e) => e);
+    const late = appends.append(request('late'), began + 5000);
+    const hasty = appends.append(request('hasty'), began + 40).catch((e) => e);
+    const hastyError = await hasty;
+    expect(hastyError.code).toBe(grpc.status.DEADLINE_EXCEEDED);
+    // Not held back by the deadlines armed before it.
+    expect(Date.now() - began).toBeLessThan(300);
+    expect((await late).base_offset).toBe(7);
+    expect((await patient).code).toBe(grpc.status.DEADLINE_EXCEEDED);
+    expect(Date.now() - began).toBeGreaterThanOrEqual(390);
+    expect(appends.inFlight).toBe(0);
+  });
+
   it('fails waiting appends when the replica ends the stream, and opens a new one next time', async () => {
     let calls = 0;
     const started = await startServer((call, r) => {

@@ -58,7 +58,8 @@ interface Pending {
   written: boolean;
   resolve(response: AppendResponse): void;
   reject(error: ServiceError): void;
-  timer: NodeJS.Timeout;
+  /** Absolute ms (Date.now() scale): past it the append fails DEADLINE_EXCEEDED. */
+  deadline: number;
 }
 
 /** A grpc-js ServiceError built from what a replica (or this client) reports. */
@@ -113,6 +114,14 @@ export class AppendStreamClient {
   private keyedQueue: StreamedAppend[] = [];
   /** At most one group of keyed appends in flight per stream (see sendKeyed). */
   private group?: KeyedGroup;
+  /**
+   * One timer for every pending append's deadline, armed for the earliest one, instead of a
+   * timer per append: a keyed POST is one append of its own, and setting and clearing a timer
+   * for each was a measurable part of what a key costs the API.
+   */
+  private deadlineTimer?: NodeJS.Timeout;
+  /** When deadlineTimer fires (absolute ms). */
+  private deadlineTimerAt = Infinity;
 
   constructor(private readonly client: AppendStreamCapable) {}
 
@@ -131,17 +140,8 @@ export class AppendStreamClient {
     const call = this.call ?? this.open();
     const id = this.nextId++;
     return new Promise<AppendResponse>((resolve, reject) => {
-      const timer = setTimeout(
-        () => {
-          if (this.pending.delete(id)) {
-            reject(serviceError(GrpcStatus.DEADLINE_EXCEEDED, 'Deadline exceeded'));
-            this.releaseAbandonedGroup();
-            this.cancelIfIdle();
-          }
-        },
-        Math.max(0, deadline - Date.now()),
-      );
-      this.pending.set(id, { call, written: false, resolve, reject, timer });
+      this.pending.set(id, { call, written: false, resolve, reject, deadline });
+      this.watchDeadline(deadline);
       // Every field of the request travels (keys, expected offsets), tagged with its id.
       const streamed = { ...request, request_id: id };
       if (call === this.partsCall && takesPart(request)) this.keyedTurn.add(streamed);
@@ -240,6 +240,47 @@ export class AppendStreamClient {
     this.sendKeyed();
   }
 
+  /** Makes the deadline timer fire no later than `deadline`. */
+  private watchDeadline(deadline: number): void {
+    if (deadline >= this.deadlineTimerAt) return;
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
+    this.deadlineTimerAt = deadline;
+    this.deadlineTimer = setTimeout(() => this.expire(), Math.max(0, deadline - Date.now()));
+  }
+
+  private stopDeadlineTimer(): void {
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = undefined;
+    this.deadlineTimerAt = Infinity;
+  }
+
+  /**
+   * Fails every append past its deadline with DEADLINE_EXCEEDED (a late answer is then
+   * ignored), and arms the timer for the earliest deadline left. At most one sweep per
+   * millisecond, so appends expiring one after another cost a walk per ms, not per append.
+   */
+  private expire(): void {
+    this.deadlineTimer = undefined;
+    this.deadlineTimerAt = Infinity;
+    const now = Date.now();
+    let next = Infinity;
+    let expired = false;
+    for (const [id, waiting] of this.pending) {
+      if (waiting.deadline > now) {
+        if (waiting.deadline < next) next = waiting.deadline;
+        continue;
+      }
+      this.pending.delete(id);
+      expired = true;
+      waiting.reject(serviceError(GrpcStatus.DEADLINE_EXCEEDED, 'Deadline exceeded'));
+    }
+    if (next !== Infinity) this.watchDeadline(Math.max(next, now + 1));
+    if (expired) {
+      this.releaseAbandonedGroup();
+      this.cancelIfIdle();
+    }
+  }
+
   /** A group whose members all gave up waiting (deadline) no longer holds back the next. */
   private releaseAbandonedGroup(): void {
     const group = this.group;
@@ -298,7 +339,7 @@ export class AppendStreamClient {
     const waiting = this.pending.get(id);
     if (!waiting) return; // timed out already
     this.pending.delete(id);
-    clearTimeout(waiting.timer);
+    if (this.pending.size === 0) this.stopDeadlineTimer();
     this.cancelIfIdle();
     if (response.error && response.error.code !== GrpcStatus.OK) {
       waiting.reject(fromCallStatus(response.error));
@@ -347,9 +388,9 @@ export class AppendStreamClient {
     for (const [id, waiting] of this.pending) {
       if (waiting.call !== call) continue;
       this.pending.delete(id);
-      clearTimeout(waiting.timer);
       waiting.reject(waiting.written ? afterSend : beforeSend);
     }
+    if (this.pending.size === 0) this.stopDeadlineTimer();
     this.cancelIfIdle();
   }
 }

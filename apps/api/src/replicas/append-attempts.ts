@@ -55,11 +55,13 @@ export class AppendAttempts {
     let maybeWhy = '';
     let why = 'No leader is elected right now (an election may be in progress).';
     let redirect: ReplicaRef | null = null;
-    const backoff = new RetryBackoff(RETRY_BACKOFF_INITIAL_MS, RETRY_BACKOFF_MAX_MS);
+    /** Made at the first retry: most requests succeed at once and never wait. */
+    let backoff: RetryBackoff | undefined;
     /** The leader the waits were growing for: a new one starts them from the first step again. */
     let waitedFor: string | null | undefined;
     const pause = (left: number): Promise<void> => {
       const leader = this.gateway.leader()?.id ?? null;
+      backoff ??= new RetryBackoff(RETRY_BACKOFF_INITIAL_MS, RETRY_BACKOFF_MAX_MS);
       if (leader !== waitedFor) {
         waitedFor = leader;
         backoff.reset();

@@ -54,23 +54,50 @@ export function splitParts(request: AppendBatch): AppendBatch[] {
 
 /**
  * Appends every part through `appendOne`, started in part order, and answers each: the
- * request itself succeeds with one answer per part (request_id = the part's index).
+ * request itself succeeds with one answer per part (request_id = the part's index). Each
+ * part's answer is filled in as it settles (no Promise.allSettled and result objects per part).
  */
-export async function appendParts(
+export function appendParts(
   request: AppendBatch,
   appendOne: (part: AppendBatch) => Promise<AppendResponse>,
   /** Each part's failure, to log the unexpected ones. */
   onError: (error: unknown) => void,
 ): Promise<AppendResponse> {
-  const outcomes = await Promise.allSettled(splitParts(request).map(appendOne));
-  const parts = outcomes.map((outcome, index): AppendAnswer => {
-    if (outcome.status === 'fulfilled') {
-      return { request_id: index, result: { ...outcome.value, parts: [] }, error: null };
-    }
-    onError(outcome.reason);
-    return { request_id: index, result: null, error: toCallStatus(outcome.reason) };
+  let split: AppendBatch[];
+  try {
+    split = splitParts(request);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  const parts: AppendAnswer[] = new Array<AppendAnswer>(split.length);
+  if (split.length === 0)
+    return Promise.resolve({ base_offset: 0, count: 0, duplicate: false, parts });
+  return new Promise<AppendResponse>((resolve) => {
+    let left = split.length;
+    const answered = (index: number, answer: AppendAnswer) => {
+      parts[index] = answer;
+      if (--left === 0) resolve({ base_offset: 0, count: 0, duplicate: false, parts });
+    };
+    split.forEach((part, index) => {
+      appendOne(part).then(
+        (value) =>
+          answered(index, {
+            request_id: index,
+            result: {
+              base_offset: value.base_offset,
+              count: value.count,
+              duplicate: value.duplicate,
+              parts: [],
+            },
+            error: null,
+          }),
+        (error: unknown) => {
+          onError(error);
+          answered(index, { request_id: index, result: null, error: toCallStatus(error) });
+        },
+      );
+    });
   });
-  return { base_offset: 0, count: 0, duplicate: false, parts };
 }
 
 function isSet(value: number | null | undefined): boolean {

@@ -48,6 +48,20 @@ describe('KeyedAppends', () => {
     expect(calls).toHaveLength(1);
   });
 
+  it('decides requests in call order, those that waited for the scan before later ones', async () => {
+    const { keyed, write } = setup();
+    // Both arrive before the scan has finished; the first one with the key is appended.
+    const first = keyed.append([Buffer.from('m')], tag('k'), undefined, write());
+    const second = reasonOf(keyed.append([Buffer.from('m')], tag('k'), undefined, write()));
+    expect(await first).toEqual({ baseOffset: 0, count: 1, duplicate: false });
+    expect(await second).toBe(ErrorReason.KeyInFlight);
+    // After the scan the decision is made in the caller's turn: same key, same answer.
+    const third = keyed.append([Buffer.from('m')], tag('j'), undefined, write());
+    const fourth = reasonOf(keyed.append([Buffer.from('n')], tag('j', 'b'), undefined, write()));
+    expect(await fourth).toBe(ErrorReason.KeyMismatch);
+    expect(await third).toEqual({ baseOffset: 1, count: 1, duplicate: false });
+  });
+
   it('refuses another body under the same key', async () => {
     const { keyed, write } = setup();
     await keyed.append([Buffer.from('m')], tag('k'), undefined, write());

@@ -67,6 +67,10 @@ function sharedBytes(messages: Buffer[], tag: IdempotencyTag): number {
 export class KeyedAppends {
   readonly table: IdempotencyKeyTable;
   private scan?: Promise<KeyScanResult>;
+  /** The scan finished and every request that waited for it has been decided. */
+  private ready = false;
+  /** Requests waiting for the scan: while any does, later ones queue behind them. */
+  private waitingForScan = 0;
   private readonly turn = new TurnBatcher<SharedWrite>((writes) => this.flush(writes));
 
   constructor(private readonly options: KeyedAppendsOptions) {
@@ -83,21 +87,46 @@ export class KeyedAppends {
     return this.scan;
   }
 
-  async append(
+  /**
+   * Decides the request (in call order) and appends it if it is new. Once the scan is done the
+   * decision is made at once, in the caller's turn, without a promise hop per request: a group
+   * of parts (log/append-parts.ts) is decided in one synchronous stretch.
+   */
+  append(
     messages: Buffer[],
     tag: IdempotencyTag,
     expectedOffset: number | undefined,
     write: WriteBatch,
   ): Promise<AppendResult> {
-    await this.start();
+    if (this.ready) return this.decide(messages, tag, expectedOffset, write);
+    this.waitingForScan += 1;
+    // Scan failures reject here as before; the order of waiting requests is their call order.
+    return this.start().then(
+      () => {
+        if (--this.waitingForScan === 0) this.ready = true;
+        return this.decide(messages, tag, expectedOffset, write);
+      },
+      (error: unknown) => {
+        this.waitingForScan -= 1;
+        throw error;
+      },
+    );
+  }
+
+  private decide(
+    messages: Buffer[],
+    tag: IdempotencyTag,
+    expectedOffset: number | undefined,
+    write: WriteBatch,
+  ): Promise<AppendResult> {
     const seen = this.table.check(tag, this.options.highWatermark(), this.options.now());
     switch (seen.kind) {
       case 'replay':
-        return { baseOffset: seen.baseOffset, count: seen.count, duplicate: true };
+        return Promise.resolve({ baseOffset: seen.baseOffset, count: seen.count, duplicate: true });
       case 'in-flight':
-        throw ReplicaError.keyInFlight(tag.key);
+        return Promise.reject(ReplicaError.keyInFlight(tag.key));
       case 'mismatch':
-        throw ReplicaError.keyMismatch(tag.key);
+        return Promise.reject(ReplicaError.keyMismatch(tag.key));
       case 'new':
         break;
     }
@@ -114,6 +143,16 @@ export class KeyedAppends {
         });
       });
     }
+    return this.appendAlone(messages, tag, expectedOffset, write);
+  }
+
+  /** A request with an expected offset: its own record batch, its condition on its own offset. */
+  private async appendAlone(
+    messages: Buffer[],
+    tag: IdempotencyTag,
+    expectedOffset: number,
+    write: WriteBatch,
+  ): Promise<AppendResult> {
     let written = false;
     try {
       return await write(messages, { idempotency: tag, expectedOffset }, (result) => {
