@@ -1,6 +1,10 @@
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { BATCH_HEADER_BYTES, HIGH_WATERMARK_FILE } from '@distilled/log-store';
+import {
+  BATCH_HEADER_BYTES,
+  HIGH_WATERMARK_FILE,
+  parseHighWatermarkFile,
+} from '@distilled/log-store';
 
 /** Where one record batch sits in a segment file (libs/log-store record-batch.ts layout). */
 export interface BatchLocation {
@@ -60,5 +64,5 @@ export function corruptBatch(file: string, fraction = 0.5): BatchLocation {
 export function checkpointOf(dataDir: string): number {
   const file = join(dataDir, HIGH_WATERMARK_FILE);
   if (!existsSync(file)) return 0;
-  return Number(readFileSync(file, 'utf8').split('\n')[1]);
+  return parseHighWatermarkFile(readFileSync(file))?.value ?? NaN;
 }

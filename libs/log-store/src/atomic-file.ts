@@ -1,7 +1,8 @@
 /**
- * Small files replaced whole (the epoch checkpoint, the high-watermark checkpoint, segment
- * indexes): written to `<file>.tmp`, fsynced, renamed over the old file, and, unless the caller
- * says the name is already durable, the directory fsynced so the rename survives a crash too.
+ * Small files replaced whole (the epoch checkpoint, segment indexes, the high-watermark
+ * checkpoint's first write; later ones rewrite it in place, high-watermark-file.ts): written to
+ * `<file>.tmp`, fsynced, renamed over the old file, and, unless the caller says the name is
+ * already durable, the directory fsynced so the rename survives a crash too.
  * A crash leaves the old file or the new one, never a mix; a leftover `.tmp` is removed by
  * Log.open.
  *

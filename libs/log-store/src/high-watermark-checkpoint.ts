@@ -5,10 +5,9 @@
  * it lost committed messages (a corrupt tail cut by recovery, lost segment files), and such a
  * replica must not lead until it has fetched them again.
  *
- * File `high-watermark-checkpoint`, text:
- *   0      format version
- *   <hw>   the high watermark, a non-negative integer
- * Replaced whole and atomically (atomic-file.ts).
+ * File `high-watermark-checkpoint`: its bytes and their cheap rewrite in place are in
+ * high-watermark-file.ts (two checksummed slots, one `pwrite` with O_DSYNC per write; version 0,
+ * a text file replaced whole, is still read).
  *
  * Lazy on purpose: record() only notes the value; a timer writes it at most every `intervalMs`
  * (one write at a time), so the append path never waits for this file. The file therefore lags
@@ -17,22 +16,21 @@
  * lets the replica notice the loss).
  *
  * A missing file is 0 (a new log, or one from before the checkpoint existed). A file that does
- * not parse makes load() fail: it is written atomically, so an unreadable one means a damaged
- * disk or a hand edit, exactly when the log deserves suspicion; reading it as 0 would silently
+ * not parse makes load() fail: a crash can tear at most the slot being written, never both, so
+ * an unreadable file means a damaged disk or a hand edit, exactly when the log deserves suspicion; reading it as 0 would silently
  * switch off the check. The error says how to proceed (delete the file to start without it).
  *
  * Concurrency: owned by Log; its own timer and write chain, independent of the log's writer.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from './atomic-file';
 import { logStoreErrors } from './errors';
+import { HighWatermarkFile, parseHighWatermarkFile } from './high-watermark-file';
 import type { SegmentLogger } from './segment';
 import { describeError } from '@distilled/common';
 
 export const HIGH_WATERMARK_FILE = 'high-watermark-checkpoint';
 export const DEFAULT_HIGH_WATERMARK_CHECKPOINT_MS = 100;
-const VERSION = 0;
 
 export class HighWatermarkCheckpoint {
   /** The highest value recorded (or read at load). */
@@ -45,13 +43,17 @@ export class HighWatermarkCheckpoint {
   private lastError = '';
 
   private constructor(
-    readonly file: string,
+    private readonly onDisk: HighWatermarkFile,
     value: number,
     private readonly intervalMs: number,
     private readonly logger: SegmentLogger,
   ) {
     this.latest = value;
     this.saved = value;
+  }
+
+  get file(): string {
+    return this.onDisk.file;
   }
 
   /** Reads the checkpoint in `dir`: 0 when there is none; LogStoreError CORRUPT when unreadable. */
@@ -61,30 +63,26 @@ export class HighWatermarkCheckpoint {
     intervalMs = DEFAULT_HIGH_WATERMARK_CHECKPOINT_MS,
   ): HighWatermarkCheckpoint {
     const file = path.join(dir, HIGH_WATERMARK_FILE);
-    let text: string | null;
+    let bytes: Buffer | null;
     try {
-      text = fs.readFileSync(file, 'utf8');
+      bytes = fs.readFileSync(file);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      text = null;
+      bytes = null;
     }
-    const value = text === null ? 0 : HighWatermarkCheckpoint.parse(text);
-    if (value === null) {
+    const content = bytes === null ? null : parseHighWatermarkFile(bytes);
+    if (bytes !== null && content === null) {
       throw logStoreErrors.corrupt(
         file,
-        `not a high-watermark checkpoint (${JSON.stringify(text!.slice(0, 40))}); without it the replica cannot tell whether its log lost committed messages. Delete the file to start anyway, knowing that check is skipped this once`,
+        `not a high-watermark checkpoint (${JSON.stringify(bytes.toString('latin1', 0, 40))}); without it the replica cannot tell whether its log lost committed messages. Delete the file to start anyway, knowing that check is skipped this once`,
       );
     }
-    return new HighWatermarkCheckpoint(file, value, intervalMs, logger);
-  }
-
-  /** The value in a checkpoint file's text, or null when it is not one. */
-  static parse(text: string): number | null {
-    const lines = text.split('\n').filter((line) => line.trim() !== '');
-    if (lines.length !== 2 || lines[0].trim() !== String(VERSION)) return null;
-    if (!/^\d+$/.test(lines[1].trim())) return null;
-    const value = Number(lines[1].trim());
-    return Number.isSafeInteger(value) ? value : null;
+    return new HighWatermarkCheckpoint(
+      new HighWatermarkFile(file, content),
+      content?.value ?? 0,
+      intervalMs,
+      logger,
+    );
   }
 
   /** The highest high watermark known: recorded since open, or read from the file. */
@@ -108,6 +106,7 @@ export class HighWatermarkCheckpoint {
     this.timer = undefined;
     if (this.writing) await this.writing;
     await this.write();
+    await this.onDisk.close();
   }
 
   private schedule(): void {
@@ -125,7 +124,7 @@ export class HighWatermarkCheckpoint {
     if (value <= this.saved) return Promise.resolve();
     this.writing = (async () => {
       try {
-        await writeFileAtomic(this.file, `${VERSION}\n${value}\n`);
+        await this.onDisk.write(value);
         this.saved = Math.max(this.saved, value);
         this.lastError = '';
       } catch (error) {

@@ -37,6 +37,7 @@ export {
 export type { IdempotencyTag, KeyedPart } from './batch-extension';
 export { EpochFile } from './epoch-file';
 export { HIGH_WATERMARK_FILE } from './high-watermark-checkpoint';
+export { parseHighWatermarkFile } from './high-watermark-file';
 export { INCARNATION_FILE } from './incarnation-file';
 export { CATCH_UP_FILE } from './catch-up-file';
 export type { PendingCatchUp } from './catch-up-file';
