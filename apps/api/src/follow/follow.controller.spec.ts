@@ -22,11 +22,16 @@ describe('FollowController', () => {
     it('answers messages with offsets, nextOffset and endOffset (default limit 100)', async () => {
       const answer = await get('/Data/Range?offset=45');
       expect(answer.statusCode).toBe(200);
-      expect(answer.json()).toEqual({
-        messages: [45, 46, 47, 48, 49].map((offset) => ({ offset, message: `m${offset}` })),
-        nextOffset: 50,
-        endOffset: 50,
-      });
+      expect(answer.headers['content-type']).toBe('application/json; charset=utf-8');
+      expect(answer.headers['cache-control']).toBe('no-store');
+      // Byte for byte what JSON.stringify of the answer gives (DESIGN.md A: the exact shape).
+      expect(answer.body).toBe(
+        JSON.stringify({
+          messages: [45, 46, 47, 48, 49].map((offset) => ({ offset, message: `m${offset}` })),
+          nextOffset: 50,
+          endOffset: 50,
+        }),
+      );
     });
 
     it('honours limit and maxBytes, and matches paths case-insensitively', async () => {

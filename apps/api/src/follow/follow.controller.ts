@@ -23,10 +23,15 @@ export class FollowController {
     description:
       'Up to `limit` messages (default 100, at most 10,000) and `maxBytes` bytes (default 1 MiB, at most 16 MiB; at least one message whenever one is committed at `offset`), in order, from any replica. At or past the end of the log `messages` is empty at once, or, with `wait` (1 to 60 seconds), the request is held until a message is committed at `offset` (answered within ~50 ms of its commit) or the wait runs out. Page on with `offset=nextOffset`.',
   })
+  @Header('Content-Type', 'application/json; charset=utf-8')
   @ApiResponse({ status: 200, type: RangeResponseDto, description: 'The messages.' })
   @ApiRangeProblems()
-  read(@Query() query: RangeQueryDto): Promise<RangeResponseDto> {
-    return this.range.read(query);
+  async read(@Query() query: RangeQueryDto): Promise<Buffer> {
+    // The same JSON Fastify would write, handed over as bytes: a 1,000-message page is ~130 KB,
+    // and as a string Node's response prepends its headers to it (a cons string) and flattens
+    // that into a fresh large-object allocation inside the socket write, page faults included:
+    // about 0.9 ms more CPU per page than writing a Buffer (README, "The bulk paths").
+    return Buffer.from(JSON.stringify(await this.range.read(query)));
   }
 
   @Get('Stream')
