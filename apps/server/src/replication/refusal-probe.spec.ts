@@ -50,16 +50,18 @@ describe('confirmRefusal', () => {
     };
     return { calls, probe, ...c };
   }
-
-  it('confirms after every probe of the window was refused, evenly spread over it', async () => {
-    const s = scripted(['refused', 'refused', 'refused']);
-    const evidence = await confirmRefusal('h:1', {
+  const confirmScripted = (s: ReturnType<typeof scripted>) =>
+    confirmRefusal('h:1', {
       probe: s.probe,
       rule,
       cancelled: () => false,
       now: s.now,
       wait: s.wait,
     });
+
+  it('confirms after every probe of the window was refused, evenly spread over it', async () => {
+    const s = scripted(['refused', 'refused', 'refused']);
+    const evidence = await confirmScripted(s);
     expect(evidence).toBe('3 connections to h:1 refused over 150 ms');
     expect(s.calls).toEqual([0, 75, 150]);
   });
@@ -70,13 +72,7 @@ describe('confirmRefusal', () => {
     ['a first probe that is not refused', ['inconclusive']],
   ])('does not confirm after %s, and stops probing there', async (_, outcomes) => {
     const s = scripted([...outcomes]);
-    const evidence = await confirmRefusal('h:1', {
-      probe: s.probe,
-      rule,
-      cancelled: () => false,
-      now: s.now,
-      wait: s.wait,
-    });
+    const evidence = await confirmScripted(s);
     expect(evidence).toBeUndefined();
     expect(s.calls).toHaveLength(outcomes.findIndex((o) => o !== 'refused') + 1);
   });
