@@ -26,6 +26,15 @@ export const ISR_CHECK_INTERVAL_MS = 100;
 /** A follower's reconnect backoff to the leader: first and longest wait. */
 export const FOLLOWER_BACKOFF_MIN_MS = 50;
 export const FOLLOWER_BACKOFF_MAX_MS = 1000;
+/**
+ * A follower whose fetch failed revokes the leader's etcd leases once this many connects in a
+ * row, spread over at least this long, were refused (apps/server README, "Failover"): long
+ * enough that one odd reset is not taken for a death, short next to the lease TTL it saves.
+ * A connect unanswered within the probe timeout is no evidence (a partition, a dead host).
+ */
+export const LEADER_REFUSALS_TO_CONFIRM = 3;
+export const LEADER_REFUSAL_WINDOW_MS = 150;
+export const LEADER_PROBE_TIMEOUT_MS = 250;
 /** How long the follower waits for the leader's EndOffsetForEpoch answer. */
 export const END_OFFSET_DEADLINE_MS = 3000;
 /** At a graceful stop, how long a leader lets in-flight appends commit before it resigns. */

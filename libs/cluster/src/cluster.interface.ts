@@ -143,6 +143,23 @@ export interface Election {
   isLeader(): boolean;
 }
 
+/**
+ * What a replica does with positive evidence that the leader's process is gone (its port
+ * refuses connections): ends that leader's etcd leases now, so the election goes on at once
+ * instead of waiting out the TTL. Safe against a live leader too (the epoch is the fence), but
+ * that would be a false step-down, so the caller acts on refusal only (apps/server README).
+ */
+export interface DeadLeaderLeases {
+  /**
+   * Revokes the lease of `leaderId`'s election key and of its member key, only while the state
+   * names it leader of `epoch` and its election key is the oldest (the winner's); never twice
+   * for one lease. `evidence` goes to the one log line it writes. Resolves with the lease ids
+   * it revoked ([] when the state or the election had already moved on).
+   */
+  revoke(leaderId: string, epoch: number, evidence: string): Promise<string[]>;
+}
+
 export const MEMBERSHIP = Symbol('MEMBERSHIP');
+export const DEAD_LEADER_LEASES = Symbol('DEAD_LEADER_LEASES');
 export const CLUSTER_STATE_STORE = Symbol('CLUSTER_STATE_STORE');
 export const ELECTION = Symbol('ELECTION');

@@ -18,6 +18,7 @@ export type { ClusterLogger } from './logger';
 export { DEFAULT_LEASE_TTL_SECONDS, MembershipService } from './membership';
 export { ClusterStateService, decodeClusterState, encodeClusterState } from './cluster-state';
 export { ElectionService } from './election';
+export { DeadLeaderLeasesService } from './dead-leader-leases';
 export { FencedLeadership } from './fenced-leadership';
 export { isrStanding } from './isr-standing';
 export type { IsrStanding } from './isr-standing';

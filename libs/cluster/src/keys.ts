@@ -14,6 +14,8 @@ export class ClusterKeys {
   readonly state: string;
   /** Election name inside the namespace: etcd3 stores candidates under `election/<name>/`. */
   readonly electionName = 'leader';
+  /** Full prefix of the election candidates' keys (etcd3: `<namespace>election/<name>/`). */
+  readonly electionPrefix: string;
 
   constructor(readonly cluster: string) {
     if (!cluster || cluster.includes('/')) {
@@ -22,6 +24,7 @@ export class ClusterKeys {
     this.root = `/${cluster}/`;
     this.membersPrefix = `${this.root}members/`;
     this.state = `${this.root}state`;
+    this.electionPrefix = `${this.root}election/${this.electionName}/`;
   }
 
   member(id: string): string {

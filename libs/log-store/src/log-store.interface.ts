@@ -110,6 +110,15 @@ export interface LogStore {
   ): Promise<AppendResult>;
 
   /**
+   * Leader side, when a term begins: records in the epoch file that `epoch` starts at the log
+   * end (Kafka's makeLeader), so the term's first append does not rewrite that file before its
+   * own fsync. A no-op when the log already knows `epoch` or a later one. Like an epoch the
+   * first append opened, the entry names no data until some lands; a reopen drops it if none
+   * did. On a failure nothing changes and the first append records the epoch itself.
+   */
+  beginEpoch(epoch: number): Promise<void>;
+
+  /**
    * Follower side: appends whole record batches exactly as the leader encoded them (the bytes
    * of `readFrom`). They must start at logEndOffset and pass their CRC; their offsets, epochs
    * and producer ids are kept. Resolves with the new log end offset.

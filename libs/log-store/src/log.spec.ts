@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { INCARNATION_FILE } from './incarnation-file';
 import { Log } from './log';
-import { decodeBatches } from './record-batch';
+import { decodeBatches, encodeBatch } from './record-batch';
 import { expectAll, expectCode, files, fill, open, warnings } from './test-support/log-fixtures';
 import { msg, tempDirs } from './test-support/temp-dir';
 
@@ -171,6 +171,58 @@ describe('Log', () => {
       expect(fs.readFileSync(path.join(dir, 'leader-epoch-checkpoint'), 'utf8')).toBe(
         '0\n1\n1 0\n',
       );
+      await log.close();
+    });
+
+    it('beginEpoch records a new epoch at the log end, so the first append of it leaves the file alone', async () => {
+      const dir = dirs.make();
+      const file = path.join(dir, 'leader-epoch-checkpoint');
+      let log = await open(dir);
+      await log.append([msg(0), msg(1)], 1);
+      await log.beginEpoch(3);
+      expect(fs.readFileSync(file, 'utf8')).toBe('0\n2\n1 0\n3 2\n');
+      expect(log.latestEpoch).toBe(3);
+      expect(log.endOffsetForEpoch(1)).toEqual({ epoch: 1, endOffset: 2 });
+      const written = fs.statSync(file).ino;
+      expect((await log.append([msg(2)], 3)).baseOffset).toBe(2);
+      expect(fs.statSync(file).ino).toBe(written); // not replaced again
+      await expectCode(log.append([msg(3)], 2), 'INVALID_ARGUMENT');
+      // Known or older epochs change nothing.
+      await log.beginEpoch(3);
+      await log.beginEpoch(2);
+      expect(fs.readFileSync(file, 'utf8')).toBe('0\n2\n1 0\n3 2\n');
+      await log.close();
+      log = await open(dir);
+      expect(log.endOffsetForEpoch(3)).toEqual({ epoch: 3, endOffset: 3 });
+      await log.close();
+    });
+
+    it('an epoch begun without data is dropped at reopen, and a later epoch follows it', async () => {
+      const dir = dirs.make();
+      let log = await open(dir);
+      await log.append([msg(0)], 1);
+      await log.beginEpoch(2); // a term that wrote nothing
+      // It follows the next leader: epoch 3 from offset 1.
+      const next = encodeBatch({
+        baseOffset: 1,
+        epoch: 3,
+        timestamp: 1,
+        producerId: 0,
+        sequence: 0,
+        messages: [msg(1)],
+      });
+      expect(await log.appendBatches(next)).toBe(2);
+      expect(log.endOffsetForEpoch(2)).toEqual({ epoch: 2, endOffset: 1 });
+      expect(log.endOffsetForEpoch(3)).toEqual({ epoch: 3, endOffset: 2 });
+      await log.close();
+      log = await open(dir);
+      expect(log.endOffsetForEpoch(3)).toEqual({ epoch: 3, endOffset: 2 });
+      await log.beginEpoch(4);
+      await log.close();
+      const w = warnings();
+      log = await open(dir, { logger: w.logger });
+      expect(log.latestEpoch).toBe(3);
+      expect(w.text()).toMatch(/dropped epochs/);
       await log.close();
     });
 

@@ -220,6 +220,24 @@ export class Log implements LogStore, LogRetention {
     return this.reader.readFrom(offset, maxBytes, options?.unsynced === true);
   }
 
+  async beginEpoch(epoch: number): Promise<void> {
+    this.assertOpen();
+    if (this.writer.failure) throw this.writer.failure;
+    await this.writer.runExclusive(async () => {
+      const start = this.writer.endOffset;
+      if (!this.epochs.assign(epoch, start)) return;
+      try {
+        await this.epochs.persist();
+      } catch (error) {
+        // Memory goes back to what the file says; the first append of the epoch writes it.
+        this.epochs.truncateFromOffset(start);
+        throw error;
+      } finally {
+        this.writer.refreshQueuedEpoch();
+      }
+    });
+  }
+
   async truncateTo(offset: number): Promise<void> {
     this.assertOpen();
     if (!isOffset(offset)) throw logStoreErrors.invalidOffset(offset);

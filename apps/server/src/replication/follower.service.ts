@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { DEAD_LEADER_LEASES, type DeadLeaderLeases } from '@distilled/cluster';
 import {
   LOG_RETENTION,
   LOG_STORE,
@@ -10,12 +11,20 @@ import {
 import { GrpcSecurity, type FetchResponse } from '@distilled/proto';
 import { describeError, RetryBackoff } from '@distilled/common';
 import { InjectServerConfig, type ServerConfig } from '../config';
-import { FOLLOWER_BACKOFF_MAX_MS, FOLLOWER_BACKOFF_MIN_MS } from '../constants';
+import {
+  FOLLOWER_BACKOFF_MAX_MS,
+  FOLLOWER_BACKOFF_MIN_MS,
+  LEADER_PROBE_TIMEOUT_MS,
+  LEADER_REFUSAL_WINDOW_MS,
+  LEADER_REFUSALS_TO_CONFIRM,
+} from '../constants';
+import { DeadLeaderWatch } from './dead-leader-watch';
 import { committedMessagesCut, divergencePoint } from './divergence';
 import { FollowerLogStart } from './follower-log-start';
 import { LeaderClient, type FetchStream } from './leader-client';
 import { LogFailures } from './log-failures';
 import { ReplicaState } from './replica-state';
+import { tcpProbe } from './refusal-probe';
 
 /** Whom to follow: the leader of an epoch and where it listens. */
 export interface LeaderTarget {
@@ -44,7 +53,8 @@ function sameTarget(a: LeaderTarget | null, b: LeaderTarget | null): boolean {
  * For each leader/epoch: cut the divergent tail (KIP-101/KIP-279), then stream from the leader,
  * append its batches as they are (their offsets and epochs kept), acknowledge with the new log end,
  * and learn the HW. Errors end the stream and it reconnects with backoff, doing the truncation
- * check again.
+ * check again. Each error also has DeadLeaderWatch check whether the leader's port refuses
+ * connections, so a dead leader's etcd leases go at once (apps/server README, "Failover").
  */
 @Injectable()
 export class FollowerService {
@@ -53,6 +63,7 @@ export class FollowerService {
   private client?: LeaderClient;
   private readonly log: LogStore;
   private readonly logStart: FollowerLogStart;
+  private readonly deadLeader?: DeadLeaderWatch;
 
   constructor(
     @Inject(LOG_STORE) log: LogStore,
@@ -61,6 +72,7 @@ export class FollowerService {
     @Inject(REPLICA_METADATA) private readonly metadata: ReplicaMetadata,
     failures: LogFailures,
     @Inject(LOG_RETENTION) retention: LogRetention,
+    @Optional() @Inject(DEAD_LEADER_LEASES) leases?: DeadLeaderLeases,
   ) {
     // What replication meets in the log is reported, naming the leader followed.
     const foundBy = () =>
@@ -70,6 +82,14 @@ export class FollowerService {
       failures.reportingRetention(retention, foundBy),
       this.logger,
     );
+    if (leases) {
+      this.deadLeader = new DeadLeaderWatch({
+        leases,
+        probe: tcpProbe(LEADER_PROBE_TIMEOUT_MS),
+        rule: { refusals: LEADER_REFUSALS_TO_CONFIRM, windowMs: LEADER_REFUSAL_WINDOW_MS },
+        logger: this.logger,
+      });
+    }
   }
 
   get target(): LeaderTarget | null {
@@ -130,6 +150,7 @@ export class FollowerService {
         if (progressed) backoff.reset();
       } catch (error) {
         if (run.stopped) break;
+        void this.deadLeader?.suspect(run.target, () => !run.stopped);
         const problem = describeError(error);
         // One line per distinct problem, not one per retry.
         if (problem !== lastProblem) {

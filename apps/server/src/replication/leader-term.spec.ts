@@ -88,6 +88,26 @@ describe('LeaderTerm', () => {
     term = undefined;
   });
 
+  describe('start', () => {
+    it('records its epoch in the log when it begins, before any append', async () => {
+      const t = setup();
+      term = t.term;
+      await term.start();
+      expect(t.log.begunEpochs).toEqual([4]);
+    });
+
+    it('still takes appends when the log could not record the epoch (the first append does)', async () => {
+      const log = new FakeLogStore();
+      log.beginEpoch = () => Promise.reject(new Error('EIO'));
+      const warn = jest.fn();
+      const t = setup({ log, logger: { ...quietLogger, warn } });
+      term = t.term;
+      await term.start();
+      await expect(term.append(messages('x'))).resolves.toMatchObject({ baseOffset: 0 });
+      expect(warn).toHaveBeenCalledWith(expect.stringContaining('could not record epoch 4'));
+    });
+  });
+
   describe('append', () => {
     it('a lone leader commits at once', async () => {
       const t = setup();

@@ -124,10 +124,12 @@ export class LeaderTerm implements FetchSessionHost {
   }
 
   /**
-   * Starts the term: drops ISR members whose lease is gone (a dead old leader), so failover
-   * does not wait out the lag limit, then watches lag on a timer.
+   * Starts the term: records the epoch in the log's epoch file (off the first append's path),
+   * drops ISR members whose lease is gone (a dead old leader), so failover does not wait out
+   * the lag limit, then watches lag on a timer.
    */
   async start(): Promise<void> {
+    this.recordEpoch();
     this.scanKeys();
     await this.isrUpkeep.check();
     this.recompute();
@@ -160,7 +162,25 @@ export class LeaderTerm implements FetchSessionHost {
     return this.coalescer.append(messages);
   }
 
-  /** Fills the key table from the log; keyed appends wait for it, others never do. */
+  /**
+   * Writes the epoch-file entry now, as Kafka's makeLeader does, instead of in the term's first
+   * append (a temp file, fsync, rename and directory fsync before that batch's own fsync). Not
+   * awaited: the log runs it before any append queued after it. Should it fail, the first
+   * append records the epoch itself (and meets the same disk).
+   */
+  private recordEpoch(): void {
+    this.log.beginEpoch(this.epoch).catch((error: unknown) => {
+      this.options.logger.warn(
+        `could not record epoch ${this.epoch} in the epoch file at the start of the term (the first append will): ${describeError(error)}`,
+      );
+    });
+  }
+
+  /**
+   * Fills the key table from the log; keyed appends wait for it, others never do. Safe for
+   * plain appends: they carry no key, so nothing about them is decided by the table; a keyed
+   * append is decided only once the table holds every key up to the term's start.
+   */
   private scanKeys(): void {
     const started = this.now();
     this.keyed.start().then(

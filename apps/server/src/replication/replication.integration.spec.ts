@@ -8,7 +8,13 @@ import { Test } from '@nestjs/testing';
 import type { INestMicroservice } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { BehaviorSubject } from 'rxjs';
-import { MEMBERSHIP, type Leadership, type MemberInfo, type Membership } from '@distilled/cluster';
+import {
+  MEMBERSHIP,
+  type DeadLeaderLeases,
+  type Leadership,
+  type MemberInfo,
+  type Membership,
+} from '@distilled/cluster';
 import { LOG_STORE } from '@distilled/log-store';
 import { freePort } from '@distilled/launcher';
 import { parseServerConfig, serverConfig, type ServerConfig } from '../config';
@@ -93,6 +99,15 @@ describe('replication over gRPC (leader and follower in one process)', () => {
     await leader.begin(new FakeLeadership(epoch, isr), () => undefined);
   }
 
+  /** What the follower asked etcd to revoke (leader id, epoch). */
+  let revoked: Array<[string, number]> = [];
+  const leases: DeadLeaderLeases = {
+    revoke: async (leaderId, epoch) => {
+      revoked.push([leaderId, epoch]);
+      return [];
+    },
+  };
+
   function startFollower(log: FakeLogStore, epoch: number): { state: ReplicaState } {
     const state = new ReplicaState();
     const config = parseServerConfig({ DISTILLED_NODE_ID: 'b' });
@@ -103,12 +118,14 @@ describe('replication over gRPC (leader and follower in one process)', () => {
       new FakeReplicaMetadata(),
       new LogFailures(state),
       log,
+      leases,
     );
     void follower.follow({ leaderId: 'a', address, epoch });
     return { state };
   }
 
   afterEach(async () => {
+    revoked = [];
     await follower?.close();
     follower = undefined;
     await leader?.end('test over');
@@ -201,5 +218,19 @@ describe('replication over gRPC (leader and follower in one process)', () => {
     startFollower(followerSide, 1);
     await sleep(300);
     expect(followerSide.logEndOffset).toBe(0);
+    // Its fetches fail, but the leader's port accepts: no evidence of death.
+    expect(revoked).toEqual([]);
+  });
+
+  it('has the leases of a leader whose port refuses connections revoked, once', async () => {
+    await startLeader(new FakeLogStore(), 3, ['a', 'b']);
+    startFollower(new FakeLogStore(), 3);
+    await leader.append({ messages: [Buffer.from('m0')], producer_id: 0, sequence: 0 });
+    expect(revoked).toEqual([]);
+    await leader.end('the leader process goes away');
+    await app.close();
+    await until('the revoke', () => revoked.length > 0, 3_000);
+    await sleep(500); // the follower keeps retrying: still one revoke
+    expect(revoked).toEqual([['a', 3]]);
   });
 });

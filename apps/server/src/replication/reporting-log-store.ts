@@ -98,6 +98,11 @@ export class ReportingLogStore implements LogStore {
     return this.reported(this.log.readFrom(offset, maxBytes, options), 'readFrom', offset);
   }
 
+  /** Not reported: the term logs it, and its first append records the epoch (and reports). */
+  beginEpoch(epoch: number): Promise<void> {
+    return this.log.beginEpoch(epoch);
+  }
+
   truncateTo(offset: number): Promise<void> {
     return this.reported(this.log.truncateTo(offset), 'truncateTo', offset);
   }

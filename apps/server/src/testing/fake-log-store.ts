@@ -141,6 +141,13 @@ export class FakeLogStore implements LogStore, LogRetention {
     return Buffer.from(JSON.stringify(slice));
   }
 
+  /** Epochs a leader term began (beginEpoch): the fake keeps no epoch file. */
+  readonly begunEpochs: number[] = [];
+
+  async beginEpoch(epoch: number): Promise<void> {
+    this.begunEpochs.push(epoch);
+  }
+
   async truncateTo(offset: number): Promise<void> {
     this.entries.length = Math.min(this.entries.length, offset);
     for (const damaged of this.damaged) if (damaged >= offset) this.damaged.delete(damaged);
