@@ -1,3 +1,4 @@
+import type { FollowHandlers } from '../replicas/replica-gateway';
 import { FakeReplicaGateway } from '../testing/fake-replica-gateway';
 import { FollowFeed } from './follow-feed';
 import { RangeReader } from './range-reader';
@@ -51,6 +52,34 @@ describe('FollowFeed', () => {
       expect(ringOffsets(feed)).toEqual([10, 11, 12, 13, 14]);
       expect(gateway.followStreams.opened).toHaveLength(1);
       expect(wakes.length).toBeGreaterThan(0);
+    });
+  });
+
+  describe('wake-ups', () => {
+    it('wakes the streams once for all the responses read in one turn, after they are all in the ring', async () => {
+      let handlers: FollowHandlers | undefined;
+      jest.spyOn(gateway, 'follow').mockImplementation((_replica, _offset, given) => {
+        handlers = given;
+        return { cancel: () => undefined };
+      });
+      const wakes: number[] = [];
+      feed.join(() => wakes.push(feed.ring.end));
+      await until(
+        'a stream and the anchoring wake',
+        () => handlers !== undefined && wakes.length > 0,
+      );
+      wakes.length = 0;
+      for (const offset of [10, 11, 12]) {
+        handlers!.response({
+          first_offset: offset,
+          messages: [Buffer.from(`m${offset}`)],
+          high_watermark: offset + 1,
+        });
+      }
+      expect(wakes).toEqual([]);
+      await new Promise((r) => setImmediate(r));
+      expect(wakes).toEqual([13]);
+      expect(ringOffsets(feed)).toEqual([10, 11, 12]);
     });
   });
 
@@ -110,7 +139,7 @@ describe('FollowFeed', () => {
       await until('anchored again past the start', () => feed.ring.start >= 14, 10_000);
       expect(feed.ring.start).toBe(16);
       // A stream that waited at 10 now sees itself behind the ring (and catches up by range).
-      expect(wakes.some(([start]) => start === 16)).toBe(true);
+      await until('the streams woken', () => wakes.some(([start]) => start === 16));
       write(gateway, 2);
       await until('2 events', () => feed.ring.end === 18);
       expect(ringOffsets(feed)).toEqual([16, 17]);

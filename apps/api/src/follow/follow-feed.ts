@@ -33,6 +33,11 @@ import { messageEvent } from './sse-event';
  * when retention has deleted that end meanwhile, it starts again at the committed end.
  * Started by the first stream that joins, at the committed end; stopped, ring emptied, when no
  * stream has used it for FEED_IDLE_STOP_MS.
+ *
+ * The streams hear of new events once per turn of the event loop (setImmediate), not once per
+ * replica response: every response read in the same turn goes out in one write per socket. A
+ * fan-out is one write system call per socket, most of the API's CPU at the tail, so when the
+ * API falls behind the responses it has queued are sent together instead of one fan-out each.
  */
 @Injectable()
 export class FollowFeed implements OnApplicationShutdown {
@@ -55,6 +60,7 @@ export class FollowFeed implements OnApplicationShutdown {
   private probe: { end: number; at: number } | null = null;
   private probing = false;
   private generation = 0;
+  private notifyPending: NodeJS.Immediate | null = null;
 
   constructor(
     @Inject(REPLICA_GATEWAY) private readonly gateway: ReplicaGateway,
@@ -110,6 +116,8 @@ export class FollowFeed implements OnApplicationShutdown {
       if (timer) clearTimeout(timer);
     }
     this.watchdog = this.reconnectTimer = this.idleTimer = null;
+    if (this.notifyPending) clearImmediate(this.notifyPending);
+    this.notifyPending = null;
     this.anchoredFlag = false;
     this.probe = null;
     this.ring.reset(this.ring.end);
@@ -124,7 +132,7 @@ export class FollowFeed implements OnApplicationShutdown {
         if (generation !== this.generation) return;
         this.ring.reset(end);
         this.anchoredFlag = true;
-        this.notify();
+        this.notifySoon();
       } catch {
         this.retryLater();
         return;
@@ -166,7 +174,7 @@ export class FollowFeed implements OnApplicationShutdown {
       this.ring.push(Buffer.from(messageEvent(offset, message)));
       offset += 1;
     }
-    this.notify();
+    this.notifySoon();
   }
 
   private onEnd(replica: ReplicaRef, error: ReplicaCallError | null): void {
@@ -255,7 +263,12 @@ export class FollowFeed implements OnApplicationShutdown {
     }
   }
 
-  private notify(): void {
-    for (const listener of this.listeners) listener();
+  /** Wakes the streams once, after every response already read in this turn is in the ring. */
+  private notifySoon(): void {
+    if (this.notifyPending) return;
+    this.notifyPending = setImmediate(() => {
+      this.notifyPending = null;
+      for (const listener of this.listeners) listener();
+    });
   }
 }
