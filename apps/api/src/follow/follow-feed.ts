@@ -22,9 +22,17 @@ import { RangeReader } from './range-reader';
 import { messageEvent } from './sse-event';
 
 /**
- * The one feed of the log's tail per API process (DESIGN.md B.6): a single Follow stream from a
- * random replica, its messages encoded once as SSE events into a bounded ring that every stream
- * at the tail reads from. However many clients follow, the replicas serve one stream to this API.
+ * The one feed of the log's tail per API process (DESIGN.md B.6): a single Follow stream, its
+ * messages encoded once as SSE events into a bounded ring that every stream at the tail reads
+ * from. However many clients follow, the replicas serve one stream to this API.
+ *
+ * The stream is the leader's whenever the cluster names one the feed may use: the leader knows
+ * of a commit first, while a follower learns of it from the leader's next fetch response (a
+ * round trip later, more when its loop is busy syncing), which was most of a live event's
+ * delay. It costs the leader one more Follow stream per API, against the fetch sessions it
+ * already serves. Every other read (Range, a stream's catch-up) still goes to any replica.
+ * When the leader changes, the watchdog moves the feed to the new one from the ring's end;
+ * while the leader cannot be used (just failed, or none known), any replica serves.
  *
  * The ring only ever grows at its end by the offset that comes next, so it stays one gapless run
  * of committed messages. When the replica's stream fails, goes silent (no heartbeat for
@@ -219,13 +227,24 @@ export class FollowFeed implements OnApplicationShutdown {
     this.streamReplica = null;
   }
 
+  /** The leader unless it is avoided, else a random replica not avoided, else any. */
   private pickReplica(): ReplicaRef | null {
+    const leader = this.usableLeader();
+    if (leader) return leader;
     const now = Date.now();
     const all = shuffled(this.gateway.replicas());
     return all.find((replica) => (this.avoid.get(replica.id) ?? 0) <= now) ?? all[0] ?? null;
   }
 
-  /** The watchdog: a silent stream is dead; a stream behind the leader's old end is stuck. */
+  private usableLeader(): ReplicaRef | null {
+    const leader = this.gateway.leader();
+    return leader && (this.avoid.get(leader.id) ?? 0) <= Date.now() ? leader : null;
+  }
+
+  /**
+   * The watchdog: a silent stream is dead; a stream behind the leader's old end is stuck; a
+   * stream on a replica that is not (or no longer) the leader moves to the leader.
+   */
   private check(): void {
     const replica = this.streamReplica;
     if (!this.running || !this.stream || !replica) return;
@@ -235,6 +254,13 @@ export class FollowFeed implements OnApplicationShutdown {
         `${replica.id} sent nothing for ${now - this.lastHeard} ms; following another replica`,
       );
       this.moveOn(replica, 5000);
+      return;
+    }
+    const leader = this.usableLeader();
+    if (leader && leader.id !== replica.id) {
+      this.logger.log(`following the leader ${leader.id} instead of ${replica.id}`);
+      this.closeStream();
+      this.retryLater();
       return;
     }
     if (this.probe && now - this.probe.at >= FEED_LAG_LIMIT_MS) {
