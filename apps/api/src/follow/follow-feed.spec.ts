@@ -56,7 +56,7 @@ describe('FollowFeed', () => {
   });
 
   describe('wake-ups', () => {
-    it('wakes the streams once for all the responses read in one turn, after they are all in the ring', async () => {
+    it('wakes the streams once for the responses handled together, after they are all in the ring', async () => {
       let handlers: FollowHandlers | undefined;
       jest.spyOn(gateway, 'follow').mockImplementation((_replica, _offset, given) => {
         handlers = given;
@@ -77,7 +77,7 @@ describe('FollowFeed', () => {
         });
       }
       expect(wakes).toEqual([]);
-      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => process.nextTick(r));
       expect(wakes).toEqual([13]);
       expect(ringOffsets(feed)).toEqual([10, 11, 12]);
     });

@@ -42,10 +42,10 @@ import { messageEvent } from './sse-event';
  * Started by the first stream that joins, at the committed end; stopped, ring emptied, when no
  * stream has used it for FEED_IDLE_STOP_MS.
  *
- * The streams hear of new events once per turn of the event loop (setImmediate), not once per
- * replica response: every response read in the same turn goes out in one write per socket. A
- * fan-out is one write system call per socket, most of the API's CPU at the tail, so when the
- * API falls behind the responses it has queued are sent together instead of one fan-out each.
+ * The streams hear of new events once the responses handled together are all in the ring
+ * (process.nextTick), not once per response: a fan-out is one write system call per socket,
+ * most of the API's CPU at the tail. Not later than that: waiting for the end of the loop's
+ * turn (setImmediate) put the fan-out behind every other callback of the turn (the POSTs).
  */
 @Injectable()
 export class FollowFeed implements OnApplicationShutdown {
@@ -68,7 +68,7 @@ export class FollowFeed implements OnApplicationShutdown {
   private probe: { end: number; at: number } | null = null;
   private probing = false;
   private generation = 0;
-  private notifyPending: NodeJS.Immediate | null = null;
+  private notifyPending = false;
 
   constructor(
     @Inject(REPLICA_GATEWAY) private readonly gateway: ReplicaGateway,
@@ -124,8 +124,6 @@ export class FollowFeed implements OnApplicationShutdown {
       if (timer) clearTimeout(timer);
     }
     this.watchdog = this.reconnectTimer = this.idleTimer = null;
-    if (this.notifyPending) clearImmediate(this.notifyPending);
-    this.notifyPending = null;
     this.anchoredFlag = false;
     this.probe = null;
     this.ring.reset(this.ring.end);
@@ -289,11 +287,12 @@ export class FollowFeed implements OnApplicationShutdown {
     }
   }
 
-  /** Wakes the streams once, after every response already read in this turn is in the ring. */
+  /** Wakes the streams once, after the responses being handled now are all in the ring. */
   private notifySoon(): void {
     if (this.notifyPending) return;
-    this.notifyPending = setImmediate(() => {
-      this.notifyPending = null;
+    this.notifyPending = true;
+    process.nextTick(() => {
+      this.notifyPending = false;
       for (const listener of this.listeners) listener();
     });
   }
