@@ -8,6 +8,8 @@
  *   npm run bench -- readers [--messages 200000 --latency-seconds 5 --followers 100 --rate 1000 --idle 1000 --dist dir]
  */
 import * as http from 'node:http';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
@@ -15,6 +17,7 @@ import { ReplicaClient } from '@distilled/proto';
 import { Args } from './lib/args';
 import { BenchCluster, standardCluster } from './lib/cluster';
 import { cpuShare, snapshotCpu, type PidMap } from './lib/proc';
+import { printProfiles, saveProcessNames, summarizeProfiles } from './lib/profile';
 import { fmtInt, fmtMs, percentile } from './lib/stats';
 
 /** CPU per message of each process during a bulk read (µs, idle use taken off), and the share of a core each used. */
@@ -40,6 +43,9 @@ export interface ReaderResults {
     maxMs: number;
     /** Where the time goes: one row per stage (see deliveryLatency). */
     stages: StageRow[];
+    /** CPU per acknowledged write while the writes went in (µs, label -> µs), and the host's load. */
+    cpuPerWrite: Record<string, number>;
+    loadAverage: [number, number];
   };
   idle: {
     followers: number;
@@ -370,6 +376,9 @@ async function deliveryLatency(
       };
     });
   await new Promise((r) => setTimeout(r, 500));
+  await bench.resetProfiles();
+  const loadBefore = loadavg()[0];
+  const cpuBefore = snapshotCpu(pids);
   const loopDelay = monitorEventLoopDelay({ resolution: 1 });
   loopDelay.enable();
   const agent = new Agent({ connections: 64 });
@@ -398,7 +407,11 @@ async function deliveryLatency(
   await Promise.all(writes);
   loopDelay.disable();
   const writeSeconds = (performance.now() - started) / 1000;
-  await new Promise((r) => setTimeout(r, 1000));
+  // The last events reach the followers within ms of the last ack: 100 ms more takes them in.
+  await new Promise((r) => setTimeout(r, 100));
+  const cpuAfter = snapshotCpu(pids);
+  const loadAfter = loadavg()[0];
+  await new Promise((r) => setTimeout(r, 900));
   worker.postMessage('stop');
   await done;
   await worker.terminate();
@@ -469,11 +482,23 @@ async function deliveryLatency(
     p99Ms: workerLoop.p99,
     maxMs: workerLoop.max,
   });
+  // CPU per write: what the path costs each process, far steadier than its delays on a shared host.
+  const shares = cpuShare(cpuBefore, cpuAfter);
+  const cpuSeconds = (cpuAfter.at - cpuBefore.at) / 1000;
+  const cpuPerWrite: Record<string, number> = {};
+  for (const [label, share] of Object.entries(shares)) {
+    if (label !== 'host') cpuPerWrite[label] = (share * cpuSeconds * 1e6) / Math.max(1, acked.size);
+  }
   for (const row of stages) {
     log(
       `readers:   ${row.stage}: p50 ${fmtMs(row.p50Ms)}, p99 ${fmtMs(row.p99Ms)}, max ${fmtMs(row.maxMs)} ms (${fmtInt(row.samples)})`,
     );
   }
+  log(
+    `readers:   CPU per write (µs, ${options.followers} followers): ${Object.entries(cpuPerWrite)
+      .map(([label, us]) => `${label} ${us.toFixed(0)} (${Math.round(shares[label] * 100)}%)`)
+      .join(', ')}; load average ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)}`,
+  );
   const all = stageRow('', latencies);
   return {
     followers: options.followers,
@@ -483,6 +508,8 @@ async function deliveryLatency(
     p99Ms: all.p99Ms,
     maxMs: all.maxMs,
     stages,
+    cpuPerWrite,
+    loadAverage: [loadBefore, loadAfter],
   };
 }
 
@@ -583,10 +610,23 @@ export function readerRows(r: ReaderResults): string[] {
 
 export const READER_HEADER = ['| reading | result | note |', '| --- | --- | --- |'];
 
-/** `npm run bench -- readers`: its own cluster, the measurements, the table. */
+/**
+ * `npm run bench -- readers`: its own cluster, the measurements, the table. With `--profile`,
+ * CPU profiles of the replicas and the API over the latency phase (from its first write to
+ * shutdown), summarized after the table.
+ */
 export async function run(argv: string[]): Promise<void> {
   const args = new Args(argv);
-  const bench = await BenchCluster.start(standardCluster(args));
+  const profileDir = args.has('profile')
+    ? join(
+        'bench',
+        'results',
+        'profiles',
+        `readers-${new Date().toISOString().replace(/[:.]/g, '-')}`,
+      )
+    : undefined;
+  const bench = await BenchCluster.start({ ...standardCluster(args), profileDir });
+  const names = bench.nodeProcesses();
   try {
     const results = await measureReaders(bench, readerOptions(args));
     console.log(
@@ -595,5 +635,10 @@ export async function run(argv: string[]): Promise<void> {
     for (const line of [...READER_HEADER, ...readerRows(results)]) console.log(line);
   } finally {
     await bench.stop();
+    if (profileDir) {
+      saveProcessNames(profileDir, names);
+      console.log(`\n### CPU profiles of the latency phase — ${profileDir}\n`);
+      printProfiles(summarizeProfiles(profileDir, names));
+    }
   }
 }

@@ -1,4 +1,5 @@
-import { FakeReplicaGateway } from '../testing/fake-replica-gateway';
+import type { FollowHandlers } from '../replicas/replica-gateway';
+import { FakeReplicaGateway, unreachableError } from '../testing/fake-replica-gateway';
 import { FollowFeed } from './follow-feed';
 import { RangeReader } from './range-reader';
 
@@ -54,6 +55,70 @@ describe('FollowFeed', () => {
     });
   });
 
+  describe('wake-ups', () => {
+    it('wakes the streams once for the responses handled together, after they are all in the ring', async () => {
+      let handlers: FollowHandlers | undefined;
+      jest.spyOn(gateway, 'follow').mockImplementation((_replica, _offset, given) => {
+        handlers = given;
+        return { cancel: () => undefined };
+      });
+      const wakes: number[] = [];
+      feed.join(() => wakes.push(feed.ring.end));
+      await until(
+        'a stream and the anchoring wake',
+        () => handlers !== undefined && wakes.length > 0,
+      );
+      wakes.length = 0;
+      for (const offset of [10, 11, 12]) {
+        handlers!.response({
+          first_offset: offset,
+          messages: [Buffer.from(`m${offset}`)],
+          high_watermark: offset + 1,
+        });
+      }
+      expect(wakes).toEqual([]);
+      await new Promise((r) => process.nextTick(r));
+      expect(wakes).toEqual([13]);
+      expect(ringOffsets(feed)).toEqual([10, 11, 12]);
+    });
+  });
+
+  describe('which replica', () => {
+    it('follows the leader', async () => {
+      feed.join(() => undefined);
+      await until('a stream', () => feed.replica !== null);
+      expect(feed.replica).toBe(gateway.leaderId);
+      expect(gateway.followStreams.opened.map((open) => open.replica)).toEqual([gateway.leaderId]);
+    });
+
+    it('moves to the new leader when the leader changes, from where the ring ends, without a gap', async () => {
+      feed.join(() => undefined);
+      await until('the leader', () => feed.replica === 'r1');
+      write(gateway, 3);
+      await until('3 events', () => feed.ring.end === 13);
+      gateway.leaderId = 'r2';
+      write(gateway, 2);
+      await until('the new leader', () => feed.replica === 'r2', 5000);
+      write(gateway, 2);
+      await until('4 more events', () => feed.ring.end === 17);
+      expect(ringOffsets(feed)).toEqual([10, 11, 12, 13, 14, 15, 16]);
+      const moved = gateway.followStreams.opened.at(-1)!;
+      expect(moved.replica).toBe('r2');
+      expect(moved.offset).toBeGreaterThanOrEqual(13);
+    });
+
+    it('follows another replica while the leader cannot serve it', async () => {
+      feed.join(() => undefined);
+      await until('the leader', () => feed.replica === 'r1');
+      gateway.unreachable.add('r1');
+      gateway.followStreams.fail('r1');
+      write(gateway, 2);
+      await until('another replica', () => feed.replica !== null && feed.replica !== 'r1');
+      await until('2 events', () => feed.ring.end === 12);
+      expect(ringOffsets(feed)).toEqual([10, 11]);
+    });
+  });
+
   describe('failover', () => {
     it('moves to another replica when its stream fails, from where the ring ends, without a gap', async () => {
       feed.join(() => undefined);
@@ -82,13 +147,15 @@ describe('FollowFeed', () => {
     });
 
     it('leaves a replica that stays behind the committed end the leader reports', async () => {
+      // Only a follower can lag: the leader refuses Follow here, so the feed takes a follower.
+      const follow = gateway.follow.bind(gateway);
+      jest.spyOn(gateway, 'follow').mockImplementation((replica, offset, handlers) => {
+        if (replica.id !== gateway.leaderId) return follow(replica, offset, handlers);
+        setImmediate(() => handlers.end(unreachableError(replica)));
+        return { cancel: () => undefined };
+      });
       feed.join(() => undefined);
-      await until('a stream', () => feed.replica !== null);
-      if (feed.replica === gateway.leaderId) {
-        // Only a follower can lag: push the feed off the leader (avoided for a while after).
-        gateway.followStreams.fail(feed.replica!);
-        await until('a follower', () => feed.replica !== null && feed.replica !== gateway.leaderId);
-      }
+      await until('a follower', () => feed.replica !== null && feed.replica !== gateway.leaderId);
       const first = feed.replica!;
       gateway.highWatermarks.set(first, 10); // it stopped hearing from the leader
       write(gateway, 3);
@@ -110,7 +177,7 @@ describe('FollowFeed', () => {
       await until('anchored again past the start', () => feed.ring.start >= 14, 10_000);
       expect(feed.ring.start).toBe(16);
       // A stream that waited at 10 now sees itself behind the ring (and catches up by range).
-      expect(wakes.some(([start]) => start === 16)).toBe(true);
+      await until('the streams woken', () => wakes.some(([start]) => start === 16));
       write(gateway, 2);
       await until('2 events', () => feed.ring.end === 18);
       expect(ringOffsets(feed)).toEqual([16, 17]);

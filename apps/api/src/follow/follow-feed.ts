@@ -22,9 +22,17 @@ import { RangeReader } from './range-reader';
 import { messageEvent } from './sse-event';
 
 /**
- * The one feed of the log's tail per API process (DESIGN.md B.6): a single Follow stream from a
- * random replica, its messages encoded once as SSE events into a bounded ring that every stream
- * at the tail reads from. However many clients follow, the replicas serve one stream to this API.
+ * The one feed of the log's tail per API process (DESIGN.md B.6): a single Follow stream, its
+ * messages encoded once as SSE events into a bounded ring that every stream at the tail reads
+ * from. However many clients follow, the replicas serve one stream to this API.
+ *
+ * The stream is the leader's whenever the cluster names one the feed may use: the leader knows
+ * of a commit first, while a follower learns of it from the leader's next fetch response (a
+ * round trip later, more when its loop is busy syncing), which was most of a live event's
+ * delay. It costs the leader one more Follow stream per API, against the fetch sessions it
+ * already serves. Every other read (Range, a stream's catch-up) still goes to any replica.
+ * When the leader changes, the watchdog moves the feed to the new one from the ring's end;
+ * while the leader cannot be used (just failed, or none known), any replica serves.
  *
  * The ring only ever grows at its end by the offset that comes next, so it stays one gapless run
  * of committed messages. When the replica's stream fails, goes silent (no heartbeat for
@@ -33,6 +41,11 @@ import { messageEvent } from './sse-event';
  * when retention has deleted that end meanwhile, it starts again at the committed end.
  * Started by the first stream that joins, at the committed end; stopped, ring emptied, when no
  * stream has used it for FEED_IDLE_STOP_MS.
+ *
+ * The streams hear of new events once the responses handled together are all in the ring
+ * (process.nextTick), not once per response: a fan-out is one write system call per socket,
+ * most of the API's CPU at the tail. Not later than that: waiting for the end of the loop's
+ * turn (setImmediate) put the fan-out behind every other callback of the turn (the POSTs).
  */
 @Injectable()
 export class FollowFeed implements OnApplicationShutdown {
@@ -55,6 +68,7 @@ export class FollowFeed implements OnApplicationShutdown {
   private probe: { end: number; at: number } | null = null;
   private probing = false;
   private generation = 0;
+  private notifyPending = false;
 
   constructor(
     @Inject(REPLICA_GATEWAY) private readonly gateway: ReplicaGateway,
@@ -124,7 +138,7 @@ export class FollowFeed implements OnApplicationShutdown {
         if (generation !== this.generation) return;
         this.ring.reset(end);
         this.anchoredFlag = true;
-        this.notify();
+        this.notifySoon();
       } catch {
         this.retryLater();
         return;
@@ -166,7 +180,7 @@ export class FollowFeed implements OnApplicationShutdown {
       this.ring.push(Buffer.from(messageEvent(offset, message)));
       offset += 1;
     }
-    this.notify();
+    this.notifySoon();
   }
 
   private onEnd(replica: ReplicaRef, error: ReplicaCallError | null): void {
@@ -211,13 +225,24 @@ export class FollowFeed implements OnApplicationShutdown {
     this.streamReplica = null;
   }
 
+  /** The leader unless it is avoided, else a random replica not avoided, else any. */
   private pickReplica(): ReplicaRef | null {
+    const leader = this.usableLeader();
+    if (leader) return leader;
     const now = Date.now();
     const all = shuffled(this.gateway.replicas());
     return all.find((replica) => (this.avoid.get(replica.id) ?? 0) <= now) ?? all[0] ?? null;
   }
 
-  /** The watchdog: a silent stream is dead; a stream behind the leader's old end is stuck. */
+  private usableLeader(): ReplicaRef | null {
+    const leader = this.gateway.leader();
+    return leader && (this.avoid.get(leader.id) ?? 0) <= Date.now() ? leader : null;
+  }
+
+  /**
+   * The watchdog: a silent stream is dead; a stream behind the leader's old end is stuck; a
+   * stream on a replica that is not (or no longer) the leader moves to the leader.
+   */
   private check(): void {
     const replica = this.streamReplica;
     if (!this.running || !this.stream || !replica) return;
@@ -227,6 +252,13 @@ export class FollowFeed implements OnApplicationShutdown {
         `${replica.id} sent nothing for ${now - this.lastHeard} ms; following another replica`,
       );
       this.moveOn(replica, 5000);
+      return;
+    }
+    const leader = this.usableLeader();
+    if (leader && leader.id !== replica.id) {
+      this.logger.log(`following the leader ${leader.id} instead of ${replica.id}`);
+      this.closeStream();
+      this.retryLater();
       return;
     }
     if (this.probe && now - this.probe.at >= FEED_LAG_LIMIT_MS) {
@@ -255,7 +287,13 @@ export class FollowFeed implements OnApplicationShutdown {
     }
   }
 
-  private notify(): void {
-    for (const listener of this.listeners) listener();
+  /** Wakes the streams once, after the responses being handled now are all in the ring. */
+  private notifySoon(): void {
+    if (this.notifyPending) return;
+    this.notifyPending = true;
+    process.nextTick(() => {
+      this.notifyPending = false;
+      for (const listener of this.listeners) listener();
+    });
   }
 }

@@ -48,4 +48,31 @@ describe('MessageRing', () => {
       expect(texts(ring.read(0, 1))).toEqual(['aaa']);
     });
   });
+
+  describe('readJoined', () => {
+    it('joins what read gives into one Buffer, and gives the same Buffer again until the ring changes', () => {
+      const ring = new MessageRing(10, 1000);
+      ring.reset(5);
+      for (const text of ['aaa', 'bbb', 'ccc']) ring.push(event(text));
+      const joined = ring.readJoined(6, 1000)!;
+      expect([String(joined.bytes), joined.count]).toEqual(['bbbccc', 2]);
+      expect(ring.readJoined(6, 1000)).toBe(joined);
+      expect(String(ring.readJoined(5, 6)!.bytes)).toBe('aaabbb');
+      ring.push(event('ddd'));
+      const after = ring.readJoined(6, 1000)!;
+      expect([String(after.bytes), after.count]).toEqual(['bbbcccddd', 3]);
+      ring.reset(6);
+      expect(ring.readJoined(6, 1000)).toBeNull();
+      ring.push(event('new'));
+      expect(String(ring.readJoined(6, 1000)!.bytes)).toBe('new');
+    });
+
+    it('is null outside the ring', () => {
+      const ring = new MessageRing(3, 1000);
+      ring.reset(10);
+      ring.push(event('a'));
+      expect(ring.readJoined(9, 100)).toBeNull();
+      expect(ring.readJoined(11, 100)).toBeNull();
+    });
+  });
 });

@@ -2,7 +2,11 @@
  * The recent tail of the log, shared by every stream at the tail: the SSE event of each message
  * from `start` to `end` (exclusive), encoded once, in a circular array bounded by a message count
  * and a byte total. Pushing past either bound drops the oldest: a stream that was reading there
- * has fallen behind and reads by range instead. Single-threaded; no copies on the way out.
+ * has fallen behind and reads by range instead. Single-threaded.
+ *
+ * The streams at the tail all stand at the same offset when the feed brings new events, so
+ * readJoined keeps its last answer: the events' bytes are joined once per delivery and the same
+ * Buffer goes to every socket (one write each), not one join or one write per event per socket.
  */
 export class MessageRing {
   private readonly slots: Array<Buffer | undefined>;
@@ -10,6 +14,14 @@ export class MessageRing {
   private count = 0;
   private firstOffset = 0;
   private totalBytes = 0;
+  /** Bumped by every push and reset: a remembered join is only good for the version it saw. */
+  private version = 0;
+  private lastJoin: {
+    offset: number;
+    maxBytes: number;
+    version: number;
+    joined: JoinedEvents;
+  } | null = null;
 
   constructor(
     readonly maxMessages: number,
@@ -44,6 +56,8 @@ export class MessageRing {
     this.count = 0;
     this.totalBytes = 0;
     this.firstOffset = offset;
+    this.version += 1;
+    this.lastJoin = null;
   }
 
   /** Adds the event of offset `end`, dropping the oldest while a bound is passed (never itself). */
@@ -52,6 +66,7 @@ export class MessageRing {
     this.slots[(this.head + this.count) % this.maxMessages] = event;
     this.count += 1;
     this.totalBytes += event.length;
+    this.version += 1;
     while (this.totalBytes > this.maxBytes && this.count > 1) this.dropOldest();
   }
 
@@ -72,6 +87,30 @@ export class MessageRing {
     return out;
   }
 
+  /**
+   * The events read(offset, maxBytes) would give, as one Buffer; the same Buffer again for the
+   * same question until the ring changes. Null when `offset` is outside the ring.
+   */
+  readJoined(offset: number, maxBytes: number): JoinedEvents | null {
+    const last = this.lastJoin;
+    if (
+      last &&
+      last.offset === offset &&
+      last.maxBytes === maxBytes &&
+      last.version === this.version
+    ) {
+      return last.joined;
+    }
+    const events = this.read(offset, maxBytes);
+    if (events.length === 0) return null;
+    const joined = {
+      bytes: events.length === 1 ? events[0] : Buffer.concat(events),
+      count: events.length,
+    };
+    this.lastJoin = { offset, maxBytes, version: this.version, joined };
+    return joined;
+  }
+
   private dropOldest(): void {
     const event = this.slots[this.head]!;
     this.slots[this.head] = undefined;
@@ -80,4 +119,10 @@ export class MessageRing {
     this.firstOffset += 1;
     this.totalBytes -= event.length;
   }
+}
+
+/** Consecutive events joined into one Buffer, and how many they are. */
+export interface JoinedEvents {
+  readonly bytes: Buffer;
+  readonly count: number;
 }

@@ -18,8 +18,6 @@ class FakeSink extends EventEmitter implements EventSink {
   get writableNeedDrain(): boolean {
     return this.writableLength >= this.capacity;
   }
-  cork(): void {}
-  uncork(): void {}
   drain(): void {
     this.writableLength = 0;
     this.emit('drain');

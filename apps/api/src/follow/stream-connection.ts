@@ -1,13 +1,11 @@
 import { ApiProblem } from '../problems';
 import type { RangePage } from './range-reader';
-import type { MessageRing } from './message-ring';
+import type { JoinedEvents, MessageRing } from './message-ring';
 import { messageEvent } from './sse-event';
 
 /** The socket side of a stream: what an http.ServerResponse offers, narrowed for specs. */
 export interface EventSink {
   write(chunk: string | Buffer): boolean;
-  cork(): void;
-  uncork(): void;
   readonly writableNeedDrain: boolean;
   readonly writableLength: number;
   once(event: 'drain' | 'close', listener: () => void): unknown;
@@ -125,7 +123,7 @@ export class StreamConnection {
         const ring = this.feed.ring;
         if (this.next >= ring.start && this.next < ring.end) {
           this.catchingUp = false;
-          this.writeEvents(ring.read(this.next, this.options.chunkBytes));
+          this.writeEvents(ring.readJoined(this.next, this.options.chunkBytes)!);
           continue;
         }
         if (this.feed.anchored && this.next < ring.start) {
@@ -174,12 +172,11 @@ export class StreamConnection {
     };
   }
 
-  private writeEvents(events: Buffer[]): void {
-    this.sink.cork();
-    for (const event of events) this.sink.write(event);
-    this.sink.uncork();
-    this.next += events.length;
-    this.delivered += events.length;
+  /** One write: the joined bytes are shared by every stream at the same offset. */
+  private writeEvents(events: JoinedEvents): void {
+    this.sink.write(events.bytes);
+    this.next += events.count;
+    this.delivered += events.count;
     this.lastWriteAt = this.now();
   }
 
