@@ -37,6 +37,7 @@ const BENCH_FLAGS = {
   'api-keys': toggle,
   // readers
   'latency-seconds': value,
+  'read-rounds': value,
   followers: value,
   rate: value,
   idle: value,
