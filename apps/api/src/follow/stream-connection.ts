@@ -1,7 +1,7 @@
 import { ApiProblem } from '../problems';
 import type { RangePage } from './range-reader';
 import type { JoinedEvents, MessageRing } from './message-ring';
-import { messageEvent } from './sse-event';
+import { messageEvents } from './sse-event';
 
 /** The socket side of a stream: what an http.ServerResponse offers, narrowed for specs. */
 export interface EventSink {
@@ -181,11 +181,8 @@ export class StreamConnection {
   }
 
   private writePage(page: RangePage): void {
-    let text = '';
-    for (let i = 0; i < page.messages.length; i++) {
-      text += messageEvent(page.offset + i, page.messages[i]);
-    }
-    this.sink.write(text);
+    // Bytes, not a string: the socket would flatten and encode a page-long string again.
+    this.sink.write(messageEvents(page.offset, page.messages));
     this.next += page.messages.length;
     this.delivered += page.messages.length;
     this.lastWriteAt = this.now();
