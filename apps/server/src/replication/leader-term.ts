@@ -130,8 +130,11 @@ export class LeaderTerm implements FetchSessionHost {
    */
   async start(): Promise<void> {
     this.recordEpoch();
+    // The ISR write goes out before the key scan's first read: a dead member's leaving, which
+    // the term's first commit waits for, does not queue behind the scan.
+    const checking = this.isrUpkeep.check();
     this.scanKeys();
-    await this.isrUpkeep.check();
+    await checking;
     this.recompute();
     this.timer = setInterval(() => void this.isrUpkeep.check(), ISR_CHECK_INTERVAL_MS);
     this.timer.unref();
