@@ -70,3 +70,9 @@ export const DISK_PROBE_MIN_MS = 200;
 export const DISK_PROBE_MAX_MS = 5000;
 /** Bytes a space probe writes: the default message limit, so a probe that passes means room. */
 export const DISK_PROBE_BYTES = 1024 * 1024;
+
+/**
+ * How long a new leader waits before scanning its log for Idempotency-Keys (unless a keyed
+ * append asks sooner): the scan's CPU would otherwise compete with a failover's first commits.
+ */
+export const KEY_SCAN_DELAY_MS = 500;

@@ -60,8 +60,8 @@ export class ReplicaLifecycle implements OnModuleDestroy {
   }
 
   /**
-   * Graceful stop: refuse new appends, let in-flight ones commit (bounded) and resign, end the
-   * streams, close the log, and deregister so the new leader drops us from the ISR at once.
+   * Graceful stop: refuse new appends, let in-flight ones commit (bounded) and resign,
+   * deregister so the new leader drops us from the ISR at once, end the streams, close the log.
    */
   async onModuleDestroy(): Promise<void> {
     if (this.state.shuttingDown) return;
@@ -72,14 +72,17 @@ export class ReplicaLifecycle implements OnModuleDestroy {
     await this.roles
       .stop()
       .catch((error) => this.logger.warn(`stopping roles: ${describeError(error)}`));
+    // Nothing of this replica writes the log or etcd's state any more: leave the membership now,
+    // not after closing the log, so the new leader drops us from its ISR (its first commit waits
+    // for that) while we close.
+    await this.membership
+      .deregister()
+      .catch((error) => this.logger.warn(`deregistering: ${describeError(error)}`));
     // Appends in flight were drained with the leader term: end the clients' streams cleanly.
     this.appendStreams.closeAll();
     await this.log
       .close()
       .catch((error) => this.logger.warn(`closing the log: ${describeError(error)}`));
-    await this.membership
-      .deregister()
-      .catch((error) => this.logger.warn(`deregistering: ${describeError(error)}`));
     this.logger.log(
       `replica ${this.config.nodeId} stopped; log closed at offset ${this.log.logEndOffset}`,
     );
