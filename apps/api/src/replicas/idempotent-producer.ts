@@ -25,10 +25,9 @@ type BatchOutcome = { ok: true; baseOffset: number } | { ok: false; problem: Api
  * The API process as one idempotent producer (apps/api README, "Writes"; Kafka's model): a random
  * producer id, a sequence per batch, and a queue of writes.
  *
- * A write that finds the producer idle leaves at once. Writes that arrive in the same turn while
- * batches are in flight leave together as one batch on the next turn (no fixed delay), and the
- * next batch leaves as soon as the pipeline has room, so the API never idles for a whole commit
- * round trip. The pipeline is a
+ * Writes that arrive in the same turn of the event loop leave together as one batch on the next
+ * turn (no fixed delay); while batches are in flight, the next one leaves as soon as the
+ * pipeline has room, so the API never idles for a whole commit round trip. The pipeline is a
  * span of sequences (DISTILLED_API_MAX_IN_FLIGHT, at most 5): a new batch leaves only while its
  * sequence is within that span of the oldest unanswered batch, so a batch being retried holds
  * the line rather than falling out of the leader's deduplication window.
@@ -81,31 +80,18 @@ export class IdempotentProducer implements OnApplicationShutdown {
     let bytes = 0;
     for (const message of messages) bytes += message.length;
     return new Promise<number>((resolve, reject) => {
-      const write = {
+      this.arrivals.add({
         messages,
         bytes,
         deadline: Date.now() + this.config.writeTimeoutMs,
         resolve,
         reject,
-      };
-      if (this.idle()) this.enqueue([write]);
-      else this.arrivals.add(write);
+      });
     });
   }
 
   onApplicationShutdown(): void {
     this.stopped = true;
-  }
-
-  /**
-   * Nothing in flight, queued or gathered this turn: a write then has nobody to batch with yet
-   * and leaves at once, in the turn its request was read. Waiting for the next turn cost a lone
-   * writer (C=1) a loop iteration per write, and put the replica's HTTP/2 write (Node flushes
-   * it from a native setImmediate) one iteration later still. Writes that follow it while it is
-   * in flight batch on the next turn as before, so a busy API batches exactly as it did.
-   */
-  private idle(): boolean {
-    return this.unanswered.length === 0 && this.queue.length === 0 && this.arrivals.size === 0;
   }
 
   /** Writes join the queue in arrival order; they leave as the pipeline has room. */
