@@ -104,13 +104,23 @@ describe('retention', () => {
     return { away, endBefore };
   }
 
-  /** Writes `step` messages at a time until the leader's log start is past `offset`. */
+  /**
+   * Writes `step` messages at a time until the leader's log start is past `offset`. After each
+   * step it gives the leader's retention check (once a second) time to run before writing more:
+   * otherwise a fast writer puts several segments in between two checks, and one check moves
+   * the start past more than the test means to (by as much as the write rate allows).
+   */
   async function writeUntilStartPasses(offset: number, step: number, timeoutMs: number) {
     await eventually(
       `the leader start to pass ${offset}`,
       async () => {
         await write(step);
-        return (await leaderStart()) > offset ? true : undefined;
+        const checked = Date.now() + 1_500;
+        while (Date.now() < checked) {
+          if ((await leaderStart()) > offset) return true;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        return undefined;
       },
       timeoutMs,
     );
