@@ -30,7 +30,7 @@ export class FollowController {
     // The same JSON Fastify would write, handed over as bytes: a 1,000-message page is ~130 KB,
     // and as a string Node's response prepends its headers to it (a cons string) and flattens
     // that into a fresh large-object allocation inside the socket write, page faults included:
-    // about 0.9 ms more CPU per page than writing a Buffer (README, "The bulk paths").
+    // about 0.9 ms more CPU per page than writing a Buffer (bench/RESULTS.md, "The bulk paths").
     return Buffer.from(JSON.stringify(await this.range.read(query)));
   }
 
