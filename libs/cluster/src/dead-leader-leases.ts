@@ -23,9 +23,10 @@ const NO_LEASE = '0';
  * key at one revision; nothing is revoked unless that snapshot still shows `leaderId` leading
  * `epoch` with the winning election key, created before the state's last write (so not the key
  * of a process restarted under the same id). A restarted process's member key may already be
- * on its new lease: revoking that one only makes it register again. Revoking a live leader's lease loses nothing (the
- * epoch is the fence, DESIGN.md B.2), it only makes it step down: the caller decides on
- * evidence of death, this class only makes sure the evidence is about the current leader.
+ * on its new lease: revoking that one only makes it register again. Revoking a live leader's
+ * lease loses nothing (the epoch is the fence, DESIGN.md B.2), it only makes it step down: the
+ * caller decides on evidence of death, this class only makes sure the evidence is about the
+ * current leader.
  */
 @Injectable()
 export class DeadLeaderLeasesService implements DeadLeaderLeases {
