@@ -35,6 +35,8 @@ export interface KeyScanResult {
   batches: number;
   keys: number;
   bytes: number;
+  /** Wall time from the scan's first read to its last, ms (yields to the event loop included). */
+  ms: number;
 }
 
 /** The first offset whose batch was written at or after `since`, or `end` when none was. */
@@ -63,8 +65,9 @@ export async function scanKeys(
   since: number,
   end: number,
 ): Promise<KeyScanResult> {
+  const started = performance.now();
   const fromOffset = await firstOffsetSince(log, since, end);
-  const result: KeyScanResult = { fromOffset, toOffset: end, batches: 0, keys: 0, bytes: 0 };
+  const result: KeyScanResult = { fromOffset, toOffset: end, batches: 0, keys: 0, bytes: 0, ms: 0 };
   let offset = fromOffset;
   while (offset < end) {
     // Retention may move the start while we scan: what it deleted holds no key to remember.
@@ -90,5 +93,6 @@ export async function scanKeys(
     result.bytes += buf.length;
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
+  result.ms = Math.round(performance.now() - started);
   return result;
 }

@@ -192,12 +192,12 @@ export class LeaderTerm implements FetchSessionHost {
    */
   private scanKeys(): void {
     if (this.endedWith) return;
-    const started = this.now();
+    // The scan may already be running (a keyed append started it): its own clock says how long.
     this.keyed.start().then(
       (scan) => {
         if (scan.keys === 0 && scan.batches < 1000) return;
         this.options.logger.log(
-          `idempotency keys: ${scan.keys} found in ${scan.batches} batches (offsets ${scan.fromOffset}..${scan.toOffset}, ${scan.bytes} bytes) in ${this.now() - started} ms`,
+          `idempotency keys: ${scan.keys} found in ${scan.batches} batches (offsets ${scan.fromOffset}..${scan.toOffset}, ${scan.bytes} bytes) in ${scan.ms} ms`,
         );
       },
       (error: unknown) => {
