@@ -45,6 +45,11 @@ describe('LogReader (through Log)', () => {
       // The leader's replication reads find it too, before shipping a byte of it.
       const shipped = await expectCode(log.readFrom(batch.baseOffset, 1 << 20), 'CORRUPT');
       expect(corruptBatchOf(shipped)?.baseOffset).toBe(batch.baseOffset);
+      // So do range reads, through the reused buffer.
+      await expectCode(
+        log.withBatchesFrom(batch.baseOffset, 1 << 20, (b) => b.length),
+        'CORRUPT',
+      );
       // A readFrom that starts before it stops short of it.
       const before = decodeBatches(await log.readFrom(batch.baseOffset - 1, 1 << 20));
       expect(before.at(-1)!.header.baseOffset + before.at(-1)!.header.count).toBe(batch.baseOffset);
@@ -132,6 +137,35 @@ describe('LogReader (through Log)', () => {
       const [batch] = decodeBatches(await log.readFrom(1, 1 << 20));
       expect(batch.header).toMatchObject({ baseOffset: 1, epoch: 2 });
       expect(batch.messages[0].toString()).toBe('message-other');
+      await log.close();
+    });
+  });
+
+  describe('withBatchesFrom', () => {
+    it("hands readFrom's batches to `use` in a reused buffer; a large batch is not copied per read", async () => {
+      const log = await open(dirs.make(), { segmentBytes: 1 << 20 });
+      // One batch of 64 KiB: larger than the window findBatch walks with, so read on its own.
+      await log.append(
+        Array.from({ length: 64 }, () => Buffer.alloc(1024, 'a')),
+        1,
+      );
+      await log.append([msg(1)], 1);
+      await log.append([msg(2)], 1); // the group in memory is now this one, not the big batch
+      const seen: Buffer[] = [];
+      for (const offset of [0, 10, 64, 0]) {
+        const copy = await log.withBatchesFrom(offset, 1 << 20, (batches) => {
+          seen.push(batches);
+          return Buffer.from(batches);
+        });
+        expect(copy).toEqual(await log.readFrom(offset, 1 << 20));
+      }
+      // Both reads of the big batch came in the same memory.
+      expect(seen[0].buffer).toBe(seen[3].buffer);
+      expect(await log.withBatchesFrom(log.logEndOffset, 1, (b) => b.length)).toBe(0);
+      await expectCode(
+        log.withBatchesFrom(log.logEndOffset + 1, 1, (b) => b.length),
+        'OFFSET_OUT_OF_RANGE',
+      );
       await log.close();
     });
   });

@@ -1,6 +1,6 @@
 /**
- * Reads: one message (read) through a one-batch cache, and whole batches for replication
- * (readFrom). Only committed bytes are read (below the writer's endOffset), so a read never
+ * Reads: one message (read) through a one-batch cache, and whole batches for replication and
+ * range reads (readFrom; with `reuse`, in a shared buffer for callers that copy what they keep). Only committed bytes are read (below the writer's endOffset), so a read never
  * sees a half-written batch and never waits for the writer; `readFrom(..., { unsynced: true })`
  * may also return the whole batches written while their fdatasync still runs (below
  * writtenEnd), and only from the active segment (a segment is synced when it is rolled).
@@ -58,7 +58,11 @@ export class LogReader {
     return { offset, message, epoch: batch.epoch };
   }
 
-  readFrom(offset: number, maxBytes: number, unsynced: boolean): Buffer {
+  /**
+   * With `reuse`, the answer may lie in a buffer shared by every such read (reused-read-buffer):
+   * the caller uses it before anything else reads and copies what it keeps.
+   */
+  readFrom(offset: number, maxBytes: number, unsynced: boolean, reuse = false): Buffer {
     if (!isOffset(offset)) throw logStoreErrors.invalidOffset(offset);
     if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) {
       throw logStoreErrors.invalidArgument(`maxBytes ${maxBytes} is not a non-negative integer`);
@@ -82,9 +86,10 @@ export class LogReader {
     const segment = this.segments.segmentFor(offset);
     // Only the active segment can hold unsynced bytes: a segment is synced when it is rolled.
     const limit = unsynced && segment === this.segments.active ? segment.written : segment.size;
-    const found = segment.findBatch(offset, READ_WINDOW, limit);
+    const found = segment.findBatch(offset, READ_WINDOW, limit, reuse);
     const want = Math.max(found.size, Math.min(maxBytes, limit - found.position));
-    const buf = found.size === want ? found.batch : segment.read(found.position, want, limit);
+    const buf =
+      found.size === want ? found.batch : segment.read(found.position, want, limit, reuse);
     // Keep whole batches only, and none at or past the end (a later segment may be
     // half-committed). A damaged first batch is an error; a later one ends the answer (the
     // next fetch starts there and gets the error).

@@ -142,6 +142,14 @@ export interface LogStore {
   readFrom(offset: number, maxBytes: number, options?: { unsynced?: boolean }): Promise<Buffer>;
 
   /**
+   * readFrom's committed batches (same bounds, same checks, same errors), handed to `use` at
+   * once in a buffer the store reuses for its next read: no allocation for a large batch, of
+   * which a range read often wants a small part. `use` runs synchronously and must copy
+   * whatever it keeps; its result is the answer.
+   */
+  withBatchesFrom<T>(offset: number, maxBytes: number, use: (batches: Buffer) => T): Promise<T>;
+
+  /**
    * Cuts every message at or after `offset` (across segments too) and the epochs past it. Also
    * cuts at a damaged batch: `offset` may be the base offset corruptBatchOf named.
    */

@@ -8,7 +8,7 @@
  *   log-segments.ts     the segment set, its LRU of open sealed segments, deleting segments
  *   log-appends.ts      checking leader appends (and deduplicating them) and follower batches
  *   group-commit.ts     the single writer: one writev and one fdatasync per group of appends
- *   log-reader.ts       read (with a one-batch cache) and readFrom (checked batches)
+ *   log-reader.ts       read (with a one-batch cache), readFrom and withBatchesFrom (checked batches)
  *   log-truncation.ts   truncateTo and the producer-state rebuild
  *   log-retention.ts    advancing the log start: deleting whole segments below it, re-basing
  *   log-start-file.ts   the log start on disk; retention-policy.ts decides how far it may move
@@ -218,6 +218,15 @@ export class Log implements LogStore, LogRetention {
   ): Promise<Buffer> {
     this.assertOpen();
     return this.reader.readFrom(offset, maxBytes, options?.unsynced === true);
+  }
+
+  async withBatchesFrom<T>(
+    offset: number,
+    maxBytes: number,
+    use: (batches: Buffer) => T,
+  ): Promise<T> {
+    this.assertOpen();
+    return use(this.reader.readFrom(offset, maxBytes, false, true));
   }
 
   async beginEpoch(epoch: number): Promise<void> {

@@ -22,6 +22,7 @@ import { logStoreErrors } from './errors';
 import type { RecoveryCut } from './log-store.interface';
 import { OffsetIndex } from './offset-index';
 import { readAt, scanBatches } from './batch-scan';
+import { readAtReused } from './reused-read-buffer';
 import { BATCH_HEADER_BYTES, type BatchHeader, peekBatchSize, readInt64 } from './record-batch';
 import { INDEX_SUFFIX, LOG_SUFFIX, segmentFileName } from './segment-name';
 
@@ -37,7 +38,7 @@ export interface SegmentLogger {
 }
 
 export interface FoundBatch {
-  /** The whole batch, in a buffer of its own. */
+  /** The whole batch, in a buffer of its own (or, with `reuse`, a shared one: see findBatch). */
   batch: Buffer;
   /** Byte position of the batch in the file. */
   position: number;
@@ -227,7 +228,7 @@ export class Segment {
    * Finds the batch holding `offset` (which must be below this segment's end): index lookup,
    * then a walk of batch headers through a `window`-byte positional read.
    */
-  findBatch(offset: number, window: number, limit: number = this.size): FoundBatch {
+  findBatch(offset: number, window: number, limit: number = this.size, reuse = false): FoundBatch {
     if (scratch.length < window) scratch = Buffer.allocUnsafe(window);
     const entry = this.index.lookup(offset - this.baseOffset);
     let position = entry.position;
@@ -248,10 +249,16 @@ export class Segment {
       const count = scratch.readInt32BE(at + 20);
       if (size < 0 || count < 1 || position + size > limit || baseOffset !== expected) break;
       if (offset < baseOffset + count) {
+        // With `reuse` the batch stays in a shared buffer, valid until the next read: for
+        // callers that use it at once and copy what they keep (readAtReused).
         const batch =
           filled - at >= size
-            ? Buffer.from(scratch.subarray(at, at + size))
-            : readAt(this.fd, position, size);
+            ? reuse
+              ? scratch.subarray(at, at + size)
+              : Buffer.from(scratch.subarray(at, at + size))
+            : reuse
+              ? readAtReused(this.fd, position, size)
+              : readAt(this.fd, position, size);
         return { batch, position, baseOffset, count, size };
       }
       position += size;
@@ -266,8 +273,9 @@ export class Segment {
   }
 
   /** Positional read of committed bytes (or, with `limit` = written, of written ones). */
-  read(position: number, length: number, limit: number = this.size): Buffer {
-    return readAt(this.fd, position, Math.min(length, limit - position));
+  read(position: number, length: number, limit: number = this.size, reuse = false): Buffer {
+    const bytes = Math.min(length, limit - position);
+    return reuse ? readAtReused(this.fd, position, bytes) : readAt(this.fd, position, bytes);
   }
 
   /** Writes buffers at byte `position` (the writer chain's own end, >= size). */

@@ -53,9 +53,9 @@ describe('readCommittedRange', () => {
   it('asks the log for little when few messages are wanted, and for more as the range goes on', async () => {
     const asked: number[] = [];
     const spy = {
-      readFrom: (offset: number, maxBytes: number) => {
+      withBatchesFrom: <T>(offset: number, maxBytes: number, use: (batches: Buffer) => T) => {
         asked.push(maxBytes);
-        return log.readFrom(offset, maxBytes);
+        return log.withBatchesFrom(offset, maxBytes, use);
       },
     };
     await readCommittedRange(spy, 0, 100, { maxCount: 1, maxBytes: 1 << 20 });
@@ -77,6 +77,16 @@ describe('readCommittedRange', () => {
     expect(await read(20, 100, 10_000, bytes(20, 30))).toEqual(messages.slice(20, 30));
     expect(await read(20, 100, 10_000, bytes(20, 30) + 1)).toEqual(messages.slice(20, 30));
     expect(await read(20, 100, 10_000, 1)).toEqual(messages.slice(20, 21));
+  });
+
+  it("keeps its messages when later reads reuse the store's read buffer", async () => {
+    const first = await readCommittedRange(log, 0, 100, { maxCount: 10_000, maxBytes: 1 << 20 });
+    const copy = first.map(String);
+    // Reads of other places of the log, into the same reused buffer.
+    await readCommittedRange(log, 50, 100, { maxCount: 10_000, maxBytes: 1 << 20 });
+    await readCommittedRange(log, 7, 100, { maxCount: 3, maxBytes: 1 << 20 });
+    expect(first.map(String)).toEqual(copy);
+    expect(copy).toEqual(messages);
   });
 
   it('pages through the log in random steps exactly like reading it whole', async () => {
@@ -118,13 +128,17 @@ describe('readCommittedRange', () => {
       let moved = false;
       // The log's own readFrom, then the leader's retention deletes below 40 before the next step.
       const racing = {
-        readFrom: async (offset: number, maxBytes: number) => {
-          const chunk = await big.readFrom(offset, maxBytes);
+        withBatchesFrom: async <T>(
+          offset: number,
+          maxBytes: number,
+          use: (batches: Buffer) => T,
+        ) => {
+          const taken = await big.withBatchesFrom(offset, maxBytes, use);
           if (!moved) {
             moved = true;
             await big.advanceStartTo(40);
           }
-          return chunk;
+          return taken;
         },
       };
       const got = (

@@ -98,6 +98,10 @@ export class ReportingLogStore implements LogStore {
     return this.reported(this.log.readFrom(offset, maxBytes, options), 'readFrom', offset);
   }
 
+  withBatchesFrom<T>(offset: number, maxBytes: number, use: (batches: Buffer) => T): Promise<T> {
+    return this.reported(this.log.withBatchesFrom(offset, maxBytes, use), 'readFrom', offset);
+  }
+
   /** Not reported: the term logs it, and its first append records the epoch (and reports). */
   beginEpoch(epoch: number): Promise<void> {
     return this.log.beginEpoch(epoch);

@@ -141,6 +141,14 @@ export class FakeLogStore implements LogStore, LogRetention {
     return Buffer.from(JSON.stringify(slice));
   }
 
+  async withBatchesFrom<T>(
+    offset: number,
+    maxBytes: number,
+    use: (batches: Buffer) => T,
+  ): Promise<T> {
+    return use(await this.readFrom(offset, maxBytes));
+  }
+
   /** Epochs a leader term began (beginEpoch): the fake keeps no epoch file. */
   readonly begunEpochs: number[] = [];
 
