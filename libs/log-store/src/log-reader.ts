@@ -1,6 +1,7 @@
 /**
  * Reads: one message (read) through a one-batch cache, and whole batches for replication and
- * range reads (readFrom; with `reuse`, in a shared buffer for callers that copy what they keep). Only committed bytes are read (below the writer's endOffset), so a read never
+ * range reads (readFrom; with `reuse`, in a shared buffer for callers that copy what they
+ * keep). Only committed bytes are read (below the writer's endOffset), so a read never
  * sees a half-written batch and never waits for the writer; `readFrom(..., { unsynced: true })`
  * may also return the whole batches written while their fdatasync still runs (below
  * writtenEnd), and only from the active segment (a segment is synced when it is rolled).
