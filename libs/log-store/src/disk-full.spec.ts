@@ -202,9 +202,10 @@ describe('Log on a full disk', () => {
     const w = warnings();
     const log = await open(dir, { logger: w.logger });
     await log.append([msg(0)], 1);
-    jest
-      .spyOn(Segment.prototype, 'sync')
-      .mockRejectedValueOnce(Object.assign(new Error('ENOSPC at writeback'), { code: 'ENOSPC' }));
+    // A small group syncs on the loop's thread (group-commit.ts).
+    jest.spyOn(Segment.prototype, 'syncOnThisThread').mockImplementationOnce(() => {
+      throw Object.assign(new Error('ENOSPC at writeback'), { code: 'ENOSPC' });
+    });
     await expectCode(log.append([msg(1)], 1), 'CORRUPT');
     await expectCode(log.append([msg(2)], 1), 'CORRUPT');
     expect(w.text()).toMatch(/fsync failed/);
