@@ -75,8 +75,7 @@ export const SYNC_ON_LOOP_BYTES = 64 * 1024;
 /** Where a group's fdatasync runs (see the class comment). */
 type SyncPlace = 'loop' | 'loop-after-sends' | 'pool';
 
-const afterNativeImmediates = (): Promise<void> =>
-  new Promise((resolve) => setImmediate(resolve));
+const afterNativeImmediates = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export interface GroupCommitOptions {
   segmentBytes: number;
