@@ -115,82 +115,61 @@ interface Hops {
 
 function hopsOf(calls: Call[], start: number, end: number, fds: Fds): Hops | undefined {
   const inWindow = calls.filter((c) => c.at >= start && c.at <= end);
-  const first = (pred: (c: Call) => boolean, after: number) =>
-    inWindow.find((c) => c.at >= after && pred(c));
-  const h: Hops = {};
-  const genSend = first((c) => c.label === 'gen' && isSend(c) && c.fd === fds.genHttp, start);
+  /** The first call matching `pred` at or after `after` (nothing when `after` was not found). */
+  const next = (after: Call | undefined, pred: (c: Call) => boolean, from = after?.at) =>
+    after && from !== undefined ? inWindow.find((c) => c.at >= from && pred(c)) : undefined;
+  const sends = (label: string, fd: number) => (c: Call) =>
+    c.label === label && isSend(c) && c.fd === fd;
+  const reads = (label: string, fd: number) => (c: Call) =>
+    c.label === label && isRead(c) && c.fd === fd && c.ret > 0;
+  const named =
+    (label: string, ...names: string[]) =>
+    (c: Call) =>
+      c.label === label && names.includes(c.name);
+
+  const genSend = inWindow.find(sends('gen', fds.genHttp));
   if (!genSend) return undefined;
-  h.genSend = genSend.at;
-  const apiRead = first((c) => c.label === 'api' && isRead(c) && c.fd === fds.apiHttp, h.genSend);
-  h.apiRead = apiRead?.at;
-  const apiSend = apiRead
-    ? first((c) => c.label === 'api' && isSend(c) && c.fd === fds.apiLeader, apiRead.at)
-    : undefined;
-  h.apiSend = apiSend?.at;
-  const lRead = apiSend
-    ? first((c) => c.label === 'L' && isRead(c) && c.fd === fds.leaderApi && c.ret > 0, apiSend.at)
-    : undefined;
-  h.leaderRead = lRead?.at;
-  const lWrite = lRead
-    ? first((c) => c.label === 'L' && (c.name === 'pwritev' || c.name === 'pwrite64'), lRead.at)
-    : undefined;
-  h.leaderWrite = lWrite?.at;
-  const lSync = lWrite
-    ? first((c) => c.label === 'L' && c.name === 'fdatasync', lWrite.at)
-    : undefined;
-  h.leaderSyncStart = lSync?.at;
-  h.leaderSyncEnd = lSync ? lSync.at + lSync.dur : undefined;
+  const apiRead = next(genSend, reads('api', fds.apiHttp));
+  const apiSend = next(apiRead, sends('api', fds.apiLeader));
+  const leaderRead = next(apiSend, reads('L', fds.leaderApi));
+  const leaderWrite = next(leaderRead, named('L', 'pwritev', 'pwrite64'));
+  const leaderSync = next(leaderWrite, named('L', 'fdatasync'));
+  const h: Hops = {
+    genSend: genSend.at,
+    apiRead: apiRead?.at,
+    apiSend: apiSend?.at,
+    leaderRead: leaderRead?.at,
+    leaderWrite: leaderWrite?.at,
+    leaderSyncStart: leaderSync?.at,
+    leaderSyncEnd: leaderSync && leaderSync.at + leaderSync.dur,
+  };
   for (const f of ['F1', 'F2']) {
-    const ship = lWrite
-      ? first((c) => c.label === 'L' && isSend(c) && c.fd === fds.leaderFollower[f], lWrite.at)
-      : undefined;
+    const ship = next(leaderWrite, sends('L', fds.leaderFollower[f]));
+    const read = next(ship, reads(f, fds.followerLeader[f]));
+    const write = next(read, named(f, 'pwritev', 'pwrite64'));
+    const sync = next(write, named(f, 'fdatasync'));
+    const ack = next(sync, sends(f, fds.followerLeader[f]));
+    const ackRead = next(ack, reads('L', fds.leaderFollower[f]));
     h[`ship${f}`] = ship?.at;
-    const fRead = ship
-      ? first(
-          (c) => c.label === f && isRead(c) && c.fd === fds.followerLeader[f] && c.ret > 0,
-          ship.at,
-        )
-      : undefined;
-    h[`read${f}`] = fRead?.at;
-    const fWrite = fRead
-      ? first((c) => c.label === f && (c.name === 'pwritev' || c.name === 'pwrite64'), fRead.at)
-      : undefined;
-    h[`write${f}`] = fWrite?.at;
-    const fSync = fWrite
-      ? first((c) => c.label === f && c.name === 'fdatasync', fWrite.at)
-      : undefined;
-    h[`syncStart${f}`] = fSync?.at;
-    h[`syncEnd${f}`] = fSync ? fSync.at + fSync.dur : undefined;
-    const ack = fSync
-      ? first((c) => c.label === f && isSend(c) && c.fd === fds.followerLeader[f], fSync.at)
-      : undefined;
+    h[`read${f}`] = read?.at;
+    h[`write${f}`] = write?.at;
+    h[`syncStart${f}`] = sync?.at;
+    h[`syncEnd${f}`] = sync && sync.at + sync.dur;
     h[`ack${f}`] = ack?.at;
-    const ackRead = ack
-      ? first(
-          (c) => c.label === 'L' && isRead(c) && c.fd === fds.leaderFollower[f] && c.ret > 0,
-          ack.at,
-        )
-      : undefined;
     h[`ackRead${f}`] = ackRead?.at;
   }
-  const answer = lRead
-    ? first(
-        (c) => c.label === 'L' && isSend(c) && c.fd === fds.leaderApi,
-        Math.max(lRead.at, h.leaderSyncEnd ?? 0),
-      )
-    : undefined;
+  // The answer needs the leader's own sync: look for it after that.
+  const answer = next(
+    leaderRead,
+    sends('L', fds.leaderApi),
+    Math.max(leaderRead?.at ?? 0, h.leaderSyncEnd ?? 0),
+  );
+  const apiGot = next(answer, reads('api', fds.apiLeader));
+  const apiReply = next(apiGot, sends('api', fds.apiHttp));
+  const genGot = next(apiReply, reads('gen', fds.genHttp));
   h.leaderAnswer = answer?.at;
-  const apiGot = answer
-    ? first((c) => c.label === 'api' && isRead(c) && c.fd === fds.apiLeader && c.ret > 0, answer.at)
-    : undefined;
   h.apiGot = apiGot?.at;
-  const apiReply = apiGot
-    ? first((c) => c.label === 'api' && isSend(c) && c.fd === fds.apiHttp, apiGot.at)
-    : undefined;
   h.apiReply = apiReply?.at;
-  const genGot = apiReply
-    ? first((c) => c.label === 'gen' && isRead(c) && c.fd === fds.genHttp && c.ret > 0, apiReply.at)
-    : undefined;
   h.genGot = genGot?.at;
   return h;
 }
