@@ -15,13 +15,18 @@
  * file state is unknown after a failed fsync: disk-full.ts says why): everything waiting is
  * rejected with CORRUPT and a reopen re-validates the tail.
  *
- * A small group of follower batches with nothing queued behind it is synced on the event loop's
- * own thread (fdatasyncSync): a follower fetches one response at a time and acknowledges only
- * once it is synced, so its loop has nothing else to do meanwhile, and the thread pool's two
- * hand-offs (there and back) would sit on every commit's path. Leader groups always sync on the
- * pool: the leader ships the written group to its followers during its own fsync (writtenEnd),
- * and a blocked loop would hold those sends back; so are large follower groups (catch-up), so
- * that reads served by the follower do not wait behind a long sync.
+ * A small group (at most 64 KiB) with nothing queued behind it is synced on the event loop's
+ * own thread (fdatasyncSync) instead of libuv's pool, whose hand-offs (a futex wake there, an
+ * eventfd and a loop wake-up back, the pool's mutex) cost every commit a few system calls and
+ * context switches, and on a busy host a wait for the pool thread. A follower fetches one
+ * response at a time and acknowledges only once it is synced, so its loop has nothing else to do
+ * meanwhile: it syncs at once. A leader ships the written group to its followers during its own
+ * fsync (writtenEnd), and Node's HTTP/2 sends those frames from a native immediate, after the
+ * current turn's JS: so a leader's small group syncs one `setImmediate` later (JS immediates run
+ * after the native ones), once the frames are on the sockets; the followers' write, fsync and
+ * acknowledgement then run while the leader's loop sits in its own fdatasync. Large groups
+ * (catch-up, big batches) sync on the pool, so that reads and fetches served meanwhile do not
+ * wait behind a long sync.
  *
  * Concurrency: owned by Log; everything that changes files goes through runExclusive.
  */
@@ -41,7 +46,7 @@ export interface LogStats {
   writes: number;
   /** fdatasync calls on segment files. */
   fsyncs: number;
-  /** Of those, made on the event loop's thread (small follower groups). */
+  /** Of those, made on the event loop's thread (small groups: see the class comment). */
   fsyncsOnLoop: number;
   /** Batches appended (both paths). */
   batches: number;
@@ -64,8 +69,13 @@ export interface WrittenGroup {
 /** Groups up to this size are kept as the written group (a fetch response's size). */
 export const WRITTEN_GROUP_MAX_BYTES = 1024 * 1024;
 
-/** Follower groups up to this size sync on the event loop's thread (see the class comment). */
-export const FOLLOWER_SYNC_ON_LOOP_BYTES = 64 * 1024;
+/** Groups up to this size sync on the event loop's thread (see the class comment). */
+export const SYNC_ON_LOOP_BYTES = 64 * 1024;
+
+/** Where a group's fdatasync runs (see the class comment). */
+type SyncPlace = 'loop' | 'loop-after-sends' | 'pool';
+
+const afterNativeImmediates = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export interface GroupCommitOptions {
   segmentBytes: number;
@@ -245,7 +255,7 @@ export class GroupCommitWriter {
   private async write(accepted: Accepted[]): Promise<void> {
     const last = accepted[accepted.length - 1];
     const end = last.base + last.item.count;
-    const syncOnLoop = this.syncsOnLoop(accepted);
+    const place = this.syncPlace(accepted);
     let segment = this.segments.active;
     let position = segment.size;
     let run: Buffer[] = [];
@@ -310,11 +320,12 @@ export class GroupCommitWriter {
       segment.written = position;
       this.writtenEndOffset = end;
       this.notifyWritten();
+      if (place === 'loop-after-sends') await afterNativeImmediates();
       await fsyncOrFatal(async () =>
-        syncOnLoop ? segment.syncOnThisThread() : await segment.sync(),
+        place === 'pool' ? await segment.sync() : segment.syncOnThisThread(),
       );
       this.counters.fsyncs++;
-      if (syncOnLoop) this.counters.fsyncsOnLoop++;
+      if (place !== 'pool') this.counters.fsyncsOnLoop++;
     } else {
       this.dirty = true;
     }
@@ -322,15 +333,17 @@ export class GroupCommitWriter {
     if (this.options.fsync !== 'always') this.notifyWritten();
   }
 
-  /** A small group of follower batches only, nothing queued behind it (see the class comment). */
-  private syncsOnLoop(accepted: Accepted[]): boolean {
-    if (this.queue.length > 0) return false;
+  /** Small groups with nothing queued behind them sync on the loop (see the class comment). */
+  private syncPlace(accepted: Accepted[]): SyncPlace {
+    if (this.queue.length > 0) return 'pool';
     let bytes = 0;
+    let leader = false;
     for (const { item } of accepted) {
-      if (item.fixedBaseOffset === null) return false;
+      if (item.fixedBaseOffset === null) leader = true;
       bytes += item.bytes.length;
     }
-    return bytes <= FOLLOWER_SYNC_ON_LOOP_BYTES;
+    if (bytes > SYNC_ON_LOOP_BYTES) return 'pool';
+    return leader ? 'loop-after-sends' : 'loop';
   }
 
   /** Everything up to `position` of `segment` (offset `end`) is durable: settle its writes. */
