@@ -197,37 +197,25 @@ describe('Log on a full disk', () => {
     await log.close();
   });
 
-  // A small group syncs on the loop's thread, a large one on libuv's pool (group-commit.ts).
-  it.each([
-    ['on the loop', 'small', () => [msg(1)]],
-    ['on the pool', 'large', () => [Buffer.alloc(80 * 1024, 'y')]],
-  ])(
-    'a failed fsync %s is fatal (CORRUPT until reopened), even with ENOSPC: fsyncgate',
-    async (_where, size, messages) => {
-      const dir = dirs.make();
-      const w = warnings();
-      const log = await open(dir, { logger: w.logger });
-      await log.append([msg(0)], 1);
-      const writeback = Object.assign(new Error('ENOSPC at writeback'), { code: 'ENOSPC' });
-      if (size === 'small') {
-        jest.spyOn(Segment.prototype, 'syncOnThisThread').mockImplementationOnce(() => {
-          throw writeback;
-        });
-      } else {
-        jest.spyOn(Segment.prototype, 'sync').mockRejectedValueOnce(writeback);
-      }
-      await expectCode(log.append(messages(), 1), 'CORRUPT');
-      await expectCode(log.append([msg(2)], 1), 'CORRUPT');
-      expect(w.text()).toMatch(/fsync failed/);
-      expect((await log.read(0)).message.toString()).toBe(text(0));
-      jest.restoreAllMocks();
-      await log.close();
-      const reopened = await open(dir);
-      expect((await reopened.read(0)).message.toString()).toBe(text(0));
-      expect((await reopened.append([msg(9)], 1)).baseOffset).toBe(reopened.logEndOffset - 1);
-      await reopened.close();
-    },
-  );
+  it('a failed fsync is fatal (CORRUPT until reopened), even with ENOSPC: fsyncgate', async () => {
+    const dir = dirs.make();
+    const w = warnings();
+    const log = await open(dir, { logger: w.logger });
+    await log.append([msg(0)], 1);
+    jest
+      .spyOn(Segment.prototype, 'sync')
+      .mockRejectedValueOnce(Object.assign(new Error('ENOSPC at writeback'), { code: 'ENOSPC' }));
+    await expectCode(log.append([msg(1)], 1), 'CORRUPT');
+    await expectCode(log.append([msg(2)], 1), 'CORRUPT');
+    expect(w.text()).toMatch(/fsync failed/);
+    expect((await log.read(0)).message.toString()).toBe(text(0));
+    jest.restoreAllMocks();
+    await log.close();
+    const reopened = await open(dir);
+    expect((await reopened.read(0)).message.toString()).toBe(text(0));
+    expect((await reopened.append([msg(9)], 1)).baseOffset).toBe(reopened.logEndOffset - 1);
+    await reopened.close();
+  });
 
   it('a cut that fails too stops the log (CORRUPT): the tail is unknown', async () => {
     const log = await open(dirs.make());

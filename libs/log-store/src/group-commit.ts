@@ -15,18 +15,13 @@
  * file state is unknown after a failed fsync: disk-full.ts says why): everything waiting is
  * rejected with CORRUPT and a reopen re-validates the tail.
  *
- * A small group (at most 64 KiB) with nothing queued behind it is synced on the event loop's
- * own thread (fdatasyncSync) instead of libuv's pool, whose hand-offs (a futex wake there, an
- * eventfd and a loop wake-up back, the pool's mutex) cost every commit a few system calls and
- * context switches, and on a busy host a wait for the pool thread. A follower fetches one
- * response at a time and acknowledges only once it is synced, so its loop has nothing else to do
- * meanwhile: it syncs at once. A leader ships the written group to its followers during its own
- * fsync (writtenEnd), and Node's HTTP/2 sends those frames from a native immediate, after the
- * current turn's JS: so a leader's small group syncs one `setImmediate` later (JS immediates run
- * after the native ones), once the frames are on the sockets; the followers' write, fsync and
- * acknowledgement then run while the leader's loop sits in its own fdatasync. Large groups
- * (catch-up, big batches) sync on the pool, so that reads and fetches served meanwhile do not
- * wait behind a long sync.
+ * A small group of follower batches with nothing queued behind it is synced on the event loop's
+ * own thread (fdatasyncSync): a follower fetches one response at a time and acknowledges only
+ * once it is synced, so its loop has nothing else to do meanwhile, and the thread pool's two
+ * hand-offs (there and back) would sit on every commit's path. Leader groups always sync on the
+ * pool: the leader ships the written group to its followers during its own fsync (writtenEnd),
+ * and a blocked loop would hold those sends back; so are large follower groups (catch-up), so
+ * that reads served by the follower do not wait behind a long sync.
  *
  * Concurrency: owned by Log; everything that changes files goes through runExclusive.
  */
@@ -46,7 +41,7 @@ export interface LogStats {
   writes: number;
   /** fdatasync calls on segment files. */
   fsyncs: number;
-  /** Of those, made on the event loop's thread (small groups: see the class comment). */
+  /** Of those, made on the event loop's thread (small follower groups). */
   fsyncsOnLoop: number;
   /** Batches appended (both paths). */
   batches: number;
@@ -69,13 +64,8 @@ export interface WrittenGroup {
 /** Groups up to this size are kept as the written group (a fetch response's size). */
 export const WRITTEN_GROUP_MAX_BYTES = 1024 * 1024;
 
-/** Groups up to this size sync on the event loop's thread (see the class comment). */
-export const SYNC_ON_LOOP_BYTES = 64 * 1024;
-
-/** Where a group's fdatasync runs (see the class comment). */
-type SyncPlace = 'loop' | 'loop-after-sends' | 'pool';
-
-const afterNativeImmediates = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+/** Follower groups up to this size sync on the event loop's thread (see the class comment). */
+export const FOLLOWER_SYNC_ON_LOOP_BYTES = 64 * 1024;
 
 export interface GroupCommitOptions {
   segmentBytes: number;
@@ -255,7 +245,7 @@ export class GroupCommitWriter {
   private async write(accepted: Accepted[]): Promise<void> {
     const last = accepted[accepted.length - 1];
     const end = last.base + last.item.count;
-    const place = this.syncPlace(accepted);
+    const syncOnLoop = this.syncsOnLoop(accepted);
     let segment = this.segments.active;
     let position = segment.size;
     let run: Buffer[] = [];
@@ -320,12 +310,11 @@ export class GroupCommitWriter {
       segment.written = position;
       this.writtenEndOffset = end;
       this.notifyWritten();
-      if (place === 'loop-after-sends') await afterNativeImmediates();
       await fsyncOrFatal(async () =>
-        place === 'pool' ? await segment.sync() : segment.syncOnThisThread(),
+        syncOnLoop ? segment.syncOnThisThread() : await segment.sync(),
       );
       this.counters.fsyncs++;
-      if (place !== 'pool') this.counters.fsyncsOnLoop++;
+      if (syncOnLoop) this.counters.fsyncsOnLoop++;
     } else {
       this.dirty = true;
     }
@@ -333,17 +322,15 @@ export class GroupCommitWriter {
     if (this.options.fsync !== 'always') this.notifyWritten();
   }
 
-  /** Small groups with nothing queued behind them sync on the loop (see the class comment). */
-  private syncPlace(accepted: Accepted[]): SyncPlace {
-    if (this.queue.length > 0) return 'pool';
+  /** A small group of follower batches only, nothing queued behind it (see the class comment). */
+  private syncsOnLoop(accepted: Accepted[]): boolean {
+    if (this.queue.length > 0) return false;
     let bytes = 0;
-    let leader = false;
     for (const { item } of accepted) {
-      if (item.fixedBaseOffset === null) leader = true;
+      if (item.fixedBaseOffset === null) return false;
       bytes += item.bytes.length;
     }
-    if (bytes > SYNC_ON_LOOP_BYTES) return 'pool';
-    return leader ? 'loop-after-sends' : 'loop';
+    return bytes <= FOLLOWER_SYNC_ON_LOOP_BYTES;
   }
 
   /** Everything up to `position` of `segment` (offset `end`) is durable: settle its writes. */
