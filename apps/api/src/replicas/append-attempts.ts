@@ -183,8 +183,11 @@ export class AppendAttempts {
       record.outcome = { ok: false, problem: condition };
       return 'answered';
     }
-    this.metrics.retry(error.reason ?? `grpc-${error.code}`);
-    if (condition === 'retry') return 'retry';
+    const reason = error.reason ?? `grpc-${error.code}`;
+    if (condition === 'retry') {
+      this.metrics.retry(reason);
+      return 'retry';
+    }
     const verdict = judgeAppendFailure(error);
     if (error.reason === ErrorReason.DiskFull) {
       record.diskFullSince ??= Date.now();
@@ -202,6 +205,7 @@ export class AppendAttempts {
       record.maybeWhy = verdict.why;
     }
     record.why = verdict.why;
+    this.metrics.retry(reason);
     if (!verdict.retry) {
       const stored = record.maybeStored ? 'maybe-stored' : 'not-stored';
       record.outcome = { ok: false, problem: replicaRejected(stored) };
