@@ -299,7 +299,7 @@ describe('AppendStreamClient', () => {
     expect(error.details).toMatch(/No connection established|ECONNREFUSED/i);
   });
 
-  describe('keyed appends as the parts of one request', () => {
+  describe('appends with parts (keyed requests grouped by the caller)', () => {
     const answerAll = (call: Call, r: AppendRequest) =>
       r.parts.length > 0
         ? answerParts(call, r)
@@ -308,20 +308,34 @@ describe('AppendStreamClient', () => {
             result: { base_offset: 1, count: r.messages.length, duplicate: false },
           });
 
-    it('sends the keyed appends of a tick as one request with parts, and answers each from its part', async () => {
+    /** Keyed requests as the parts of one, as the API's gateway joins them. */
+    const withParts = (...members: AppendBatch[]): AppendBatch => ({
+      messages: members.flatMap((m) => m.messages),
+      producer_id: 0,
+      sequence: 0,
+      parts: members.map((m) => ({
+        idempotency_key: m.idempotency_key ?? '',
+        request_hash: m.request_hash ?? Buffer.alloc(0),
+        count: m.messages.length,
+      })),
+    });
+
+    it("sends a request with parts whole and answers it with each part's answer", async () => {
       const started = await startServer(answerAll, { parts: true });
       server = started.server;
       const appends = connect(started.address);
+      expect(appends.takesParts).toBe(false); // no stream open yet
       await warmUp(appends);
-      const deadline = Date.now() + 5000;
-      const a = appends.append(keyed('a', 'a1', 'a2'), deadline);
-      const b = appends.append(keyed('b', 'b1'), deadline).catch((e: grpc.ServiceError) => e);
-      const c = appends.append(keyed('c', 'c1'), deadline);
-      expect(await a).toMatchObject({ base_offset: 100, count: 2 });
-      expect(await c).toMatchObject({ base_offset: 102, count: 1 });
-      const refused = (await b) as grpc.ServiceError;
-      expect(refused.code).toBe(grpc.status.ABORTED);
-      expect(refused.metadata.get('distilled-reason')).toEqual(['key-in-flight']);
+      expect(appends.takesParts).toBe(true);
+      const grouped = withParts(keyed('a', 'a1', 'a2'), keyed('b', 'b1'), keyed('c', 'c1'));
+      const response = await appends.append(grouped, Date.now() + 5000);
+      expect(
+        (response.parts ?? []).map((p) => [p.result?.base_offset ?? null, p.error?.code]),
+      ).toEqual([
+        [100, undefined],
+        [null, grpc.status.ABORTED],
+        [102, undefined],
+      ]);
       expect(received).toHaveLength(1);
       const [sent] = received[0].appends;
       expect(sent.messages.map(String)).toEqual(['a1', 'a2', 'b1', 'c1']);
@@ -334,77 +348,20 @@ describe('AppendStreamClient', () => {
       expect(appends.inFlight).toBe(0);
     });
 
-    it('holds keyed appends while a group is unanswered, then sends them together', async () => {
-      const held: Array<() => void> = [];
-      const started = await startServer(
-        (call, r) =>
-          r.parts.length > 0 ? held.push(() => answerParts(call, r)) : answerAll(call, r),
-        { parts: true },
-      );
-      server = started.server;
-      const appends = connect(started.address);
-      await warmUp(appends);
-      const deadline = Date.now() + 5000;
-      const first = appends.append(keyed('k1', 'x'), deadline);
-      await new Promise((resolve) => setTimeout(resolve, 30));
-      const later = [2, 3].map((i) => appends.append(keyed(`k${i}`, 'x'), deadline));
-      await new Promise((resolve) => setTimeout(resolve, 30));
-      expect(received.map((m) => m.appends[0].parts.length)).toEqual([1]); // k2, k3 wait
-      held.shift()!();
-      await first;
-      await new Promise((resolve) => setTimeout(resolve, 30));
-      expect(received.map((m) => m.appends[0].parts.map((p) => p.idempotency_key))).toEqual([
-        ['k1'],
-        ['k2', 'k3'],
-      ]);
-      held.shift()!();
-      expect((await Promise.all(later)).map((r) => r.base_offset)).toEqual([100, 101]);
-    });
-
-    it('never sends parts to a replica that did not announce them, nor expected offsets or producers as parts', async () => {
+    it('never sends parts to a replica that did not announce them: refused, nothing sent', async () => {
       const started = await startServer(answerAll); // an older replica: no header
       server = started.server;
       const appends = connect(started.address);
       await warmUp(appends);
-      const deadline = Date.now() + 5000;
-      await Promise.all([
-        appends.append(keyed('a', 'a1'), deadline),
-        appends.append(keyed('b', 'b1'), deadline).catch(() => undefined),
-      ]);
-      const sent = received.flatMap((m) => m.appends);
-      expect(sent.map((r) => [r.idempotency_key, r.parts.length])).toEqual([
-        ['a', 0],
-        ['b', 0],
-      ]);
-
-      const current = await startServer(answerAll, { parts: true });
-      const other = connect(current.address);
-      await warmUp(other);
-      await Promise.all([
-        other.append({ ...keyed('e', 'e1'), expected_offset: 3 }, deadline),
-        other.append({ ...keyed('p', 'p1'), producer_id: 9, sequence: 1 }, deadline),
-      ]);
-      expect(received.flatMap((m) => m.appends).map((r) => r.parts.length)).toEqual([0, 0]);
-      current.server.forceShutdown();
-    });
-
-    it('fails a queued keyed append at its deadline without holding back the next group', async () => {
-      const started = await startServer(() => undefined, { parts: true }); // never answers
-      server = started.server;
-      const appends = connect(started.address);
-      const opened = appends.append(request('open'), Date.now() + 100).catch(() => undefined);
-      await opened;
-      const first = await appends.append(keyed('k1', 'x'), Date.now() + 50).catch((e) => e);
-      expect(first.code).toBe(grpc.status.DEADLINE_EXCEEDED);
-      // The unanswered group's only member gave up: the next group leaves at once.
-      received = [];
-      const second = appends.append(keyed('k2', 'x'), Date.now() + 50).catch((e) => e);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      expect(received.map((m) => m.appends[0].parts.map((p) => p.idempotency_key))).toEqual([
-        ['k2'],
-      ]);
-      expect((await second).code).toBe(grpc.status.DEADLINE_EXCEEDED);
-      expect(appends.inFlight).toBe(0);
+      expect(appends.takesParts).toBe(false);
+      const refused = await appends
+        .append(withParts(keyed('a', 'a1')), Date.now() + 5000)
+        .catch((e: grpc.ServiceError) => e);
+      expect((refused as grpc.ServiceError).code).toBe(grpc.status.CANCELLED);
+      await appends.append(keyed('a', 'a1'), Date.now() + 5000);
+      expect(
+        received.flatMap((m) => m.appends).map((r) => [r.idempotency_key, r.parts.length]),
+      ).toEqual([['a', 0]]);
     });
   });
 

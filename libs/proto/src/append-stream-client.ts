@@ -34,24 +34,6 @@ export const STREAM_MESSAGE_MAX_BYTES = 16 * 1024 * 1024;
  */
 export const APPEND_PARTS_HEADER = 'distilled-append-parts';
 
-/** A keyed client request without producer or expected offset: it may travel as a part. */
-function takesPart(request: AppendBatch): boolean {
-  return (
-    !!request.idempotency_key &&
-    !request.producer_id &&
-    (request.expected_offset === undefined || request.expected_offset === null) &&
-    !request.parts?.length
-  );
-}
-
-/** Keyed appends sent as the parts of one request, not answered yet. */
-interface KeyedGroup {
-  id: number;
-  call: AppendStreamCall;
-  /** The members' request ids, in part order. */
-  members: number[];
-}
-
 interface Pending {
   call: AppendStreamCall;
   /** Handed to the stream (it may have reached the replica). */
@@ -75,7 +57,8 @@ export function serviceError(
   });
 }
 
-function fromCallStatus(status: CallStatus): ServiceError {
+/** A ServiceError from a CallStatus: a failed append's answer, or a failed part's. */
+export function fromCallStatus(status: CallStatus): ServiceError {
   const metadata = new Metadata();
   for (const [key, value] of Object.entries(status.metadata ?? {})) metadata.set(key, value);
   return serviceError(status.code, status.details, metadata);
@@ -86,7 +69,10 @@ function fromCallStatus(status: CallStatus): ServiceError {
  * (same answer, same errors as grpc-js ServiceErrors with the distilled-* metadata, same deadline
  * semantics) but costs a share of a stream message instead of a gRPC call. Concurrent appends
  * share the stream and are answered as each settles; appends made in the same tick leave in one
- * message (framing only: each is still its own append with its own answer). The stream opens on
+ * message (framing only: each is still its own append with its own answer). An append with
+ * AppendRequest.parts (several keyed client requests, grouped by the caller) goes only on a
+ * stream whose replica announced parts (takesParts); its answer carries one answer per part. The
+ * stream opens on
  * first use and again after it fails; a failure fails the appends waiting on it (see failAll), so
  * a stream that never connected reports UNAVAILABLE "No connection established" exactly like a
  * unary call.
@@ -102,22 +88,10 @@ export class AppendStreamClient {
   private closed = false;
   /** The open stream, once its replica announced that it takes parts (APPEND_PARTS_HEADER). */
   private partsCall?: AppendStreamCall;
-  /** Keyed appends of this tick, to join the queue of the next group. */
-  private readonly keyedTurn = new TurnBatcher<StreamedAppend>(
-    (appends) => {
-      this.keyedQueue.push(...appends);
-      this.sendKeyed();
-    },
-    { schedule: afterMicrotasks },
-  );
-  /** Keyed appends waiting for the group in flight to be answered. */
-  private keyedQueue: StreamedAppend[] = [];
-  /** At most one group of keyed appends in flight per stream (see sendKeyed). */
-  private group?: KeyedGroup;
   /**
    * One timer for every pending append's deadline, armed for the earliest one, instead of a
-   * timer per append: a keyed POST is one append of its own, and setting and clearing a timer
-   * for each was a measurable part of what a key costs the API.
+   * timer per append: setting and clearing a timer for each was a measurable part of what an
+   * append costs the API.
    */
   private deadlineTimer?: NodeJS.Timeout;
   /** When deadlineTimer fires (absolute ms). */
@@ -130,6 +104,15 @@ export class AppendStreamClient {
     return this.pending.size;
   }
 
+  /**
+   * Whether an append made now may carry AppendRequest.parts: the open stream's replica said it
+   * takes them. False before the stream's response headers arrived (and with no stream open);
+   * the caller then sends the parts as appends of their own.
+   */
+  get takesParts(): boolean {
+    return this.call !== undefined && this.call === this.partsCall;
+  }
+
   /** `deadline`: absolute ms (Date.now() scale); past it the append fails DEADLINE_EXCEEDED. */
   append(request: AppendBatch, deadline: number): Promise<AppendResponse> {
     if (this.closed) {
@@ -138,14 +121,18 @@ export class AppendStreamClient {
       );
     }
     const call = this.call ?? this.open();
+    if (request.parts?.length && call !== this.partsCall) {
+      // A replica that predates parts would store the messages without their keys.
+      return Promise.reject(
+        serviceError(GrpcStatus.CANCELLED, 'the replica did not announce parts; nothing was sent'),
+      );
+    }
     const id = this.nextId++;
     return new Promise<AppendResponse>((resolve, reject) => {
       this.pending.set(id, { call, written: false, resolve, reject, deadline });
       this.watchDeadline(deadline);
-      // Every field of the request travels (keys, expected offsets), tagged with its id.
-      const streamed = { ...request, request_id: id };
-      if (call === this.partsCall && takesPart(request)) this.keyedTurn.add(streamed);
-      else this.outbox.add(streamed);
+      // Every field of the request travels (keys, expected offsets, parts), tagged with its id.
+      this.outbox.add({ ...request, request_id: id });
     });
   }
 
@@ -173,71 +160,6 @@ export class AppendStreamClient {
       bytes += size;
     }
     if (message.length > 0) send();
-  }
-
-  /**
-   * Sends the queued keyed appends as the parts of one request, unless a group is in flight:
-   * then they wait for its answer, as the producer's batches wait for a slot. The leader stores
-   * the parts it accepts as one record batch; sending every tick's keyed appends at once instead
-   * made the leader's batches less than half as large as plain writes' at 64 connections, and
-   * each batch costs every replica a header, a checksum and a write.
-   */
-  private sendKeyed(): void {
-    const call = this.call;
-    if (this.group || !call || call !== this.partsCall) return;
-    const members: StreamedAppend[] = [];
-    let bytes = 0;
-    while (this.keyedQueue.length > 0) {
-      const next = this.keyedQueue[0];
-      const waiting = this.pending.get(next.request_id);
-      if (!waiting || waiting.call !== call) {
-        this.keyedQueue.shift(); // timed out, or failed with an earlier stream
-        continue;
-      }
-      let size = 0;
-      for (const m of next.messages) size += m.length;
-      if (members.length > 0 && bytes + size > STREAM_MESSAGE_MAX_BYTES) break;
-      this.keyedQueue.shift();
-      members.push(next);
-      bytes += size;
-      waiting.written = true;
-    }
-    if (members.length === 0) return;
-    const id = this.nextId++;
-    this.group = { id, call, members: members.map((m) => m.request_id) };
-    const request: StreamedAppend = {
-      messages: members.length === 1 ? members[0].messages : members.flatMap((m) => m.messages),
-      producer_id: 0,
-      sequence: 0,
-      request_id: id,
-      parts: members.map((m) => ({
-        idempotency_key: m.idempotency_key ?? '',
-        request_hash: m.request_hash ?? Buffer.alloc(0),
-        count: m.messages.length,
-      })),
-    };
-    call.write({ appends: [request] });
-  }
-
-  /** The group's answer: each part's goes to its member, then the next group may leave. */
-  private settleGroup(group: KeyedGroup, answer: AppendAnswer): void {
-    this.group = undefined;
-    const parts = answer.result?.parts ?? [];
-    group.members.forEach((member, i) => {
-      if (answer.error && answer.error.code !== GrpcStatus.OK) {
-        this.settle({ request_id: member, error: answer.error, result: null });
-      } else if (parts.length === group.members.length) {
-        this.settle({ ...parts[i], request_id: member });
-      } else {
-        const details = `the replica answered ${parts.length} parts for ${group.members.length}`;
-        this.settle({
-          request_id: member,
-          result: null,
-          error: { code: GrpcStatus.INTERNAL, details, metadata: {} },
-        });
-      }
-    });
-    this.sendKeyed();
   }
 
   /** Makes the deadline timer fire no later than `deadline`. */
@@ -275,18 +197,7 @@ export class AppendStreamClient {
       waiting.reject(serviceError(GrpcStatus.DEADLINE_EXCEEDED, 'Deadline exceeded'));
     }
     if (next !== Infinity) this.watchDeadline(Math.max(next, now + 1));
-    if (expired) {
-      this.releaseAbandonedGroup();
-      this.cancelIfIdle();
-    }
-  }
-
-  /** A group whose members all gave up waiting (deadline) no longer holds back the next. */
-  private releaseAbandonedGroup(): void {
-    const group = this.group;
-    if (!group || group.members.some((member) => this.pending.has(member))) return;
-    this.group = undefined;
-    this.sendKeyed();
+    if (expired) this.cancelIfIdle();
   }
 
   /**
@@ -306,8 +217,6 @@ export class AppendStreamClient {
     this.call = undefined;
     this.partsCall = undefined;
     this.outbox.discard();
-    this.keyedTurn.discard();
-    this.keyedQueue = [];
     call?.cancel();
   }
 
@@ -335,7 +244,6 @@ export class AppendStreamClient {
 
   private settle(response: AppendAnswer): void {
     const id = Number(response.request_id);
-    if (this.group?.id === id) return this.settleGroup(this.group, response);
     const waiting = this.pending.get(id);
     if (!waiting) return; // timed out already
     this.pending.delete(id);
@@ -354,14 +262,8 @@ export class AppendStreamClient {
     if (this.call === call) {
       this.call = undefined;
       this.outbox.discard();
-      this.keyedTurn.discard();
     }
     if (this.partsCall === call) this.partsCall = undefined;
-    if (this.group?.call === call) this.group = undefined;
-    // Queued keyed appends of that stream fail below (never sent); later ones wait for a new one.
-    this.keyedQueue = this.keyedQueue.filter(
-      (queued) => this.pending.get(queued.request_id)?.call !== call,
-    );
     this.failAll(call, error);
   }
 

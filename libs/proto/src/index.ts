@@ -17,6 +17,7 @@ export { ReplicationClient, type FetchStream } from './replication-client';
 export {
   AppendStreamClient,
   APPEND_PARTS_HEADER,
+  fromCallStatus,
   serviceError,
   type AppendStreamCapable,
 } from './append-stream-client';

@@ -2,6 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { AppendBatch } from '@distilled/proto';
 import { apiConfig, type ApiConfig } from '../config';
 import { AppendAttempts } from './append-attempts';
+import { KeyedGroups } from './keyed-groups';
+import { REPLICA_GATEWAY, type ReplicaGateway } from './replica-gateway';
 import { requestHash, type WriteRoute } from './request-hash';
 
 export interface WriteConditionsInput {
@@ -17,10 +19,12 @@ export interface ConditionalWriteResult {
 }
 
 /**
- * Sends a write that carries an Idempotency-Key or an Expected-Offset as an Append of its own
- * (apps/api/README.md, "Batches and safe retries"), never coalesced with other writes: the leader
- * must decide it on its own (replay, 409, 422, 412) and store it as one record batch that carries
- * its key.
+ * Sends a write that carries an Idempotency-Key or an Expected-Offset (apps/api/README.md,
+ * "Batches and safe retries"), never coalesced into another write's batch: the leader must decide
+ * it on its own (replay, 409, 422, 412) and store it as one record batch that carries its key.
+ * A keyed write without Expected-Offset leaves with the other keyed writes of its turn as the
+ * parts of one Append (KeyedGroups), each part decided alone; a write with Expected-Offset is an
+ * Append of its own, decided in the leader's append order.
  *
  * Such a request carries no producer id: its key, not a producer sequence, makes retries safe
  * (the leader replays a key it holds, or says it is in flight while our own earlier attempt
@@ -30,10 +34,15 @@ export interface ConditionalWriteResult {
  */
 @Injectable()
 export class ConditionalWriter {
+  private readonly keyedGroups: KeyedGroups;
+
   constructor(
     private readonly attempts: AppendAttempts,
     @Inject(apiConfig.KEY) private readonly config: ApiConfig,
-  ) {}
+    @Inject(REPLICA_GATEWAY) gateway: ReplicaGateway,
+  ) {
+    this.keyedGroups = new KeyedGroups(attempts, () => gateway.leader()?.id ?? null);
+  }
 
   async write(
     messages: Buffer[],
@@ -45,9 +54,14 @@ export class ConditionalWriter {
       request.idempotency_key = conditions.idempotencyKey;
       request.request_hash = requestHash(route, messages);
     }
-    if (conditions.expectedOffset !== undefined)
+    if (conditions.expectedOffset !== undefined) {
       request.expected_offset = conditions.expectedOffset;
-    const outcome = await this.attempts.send(request, Date.now() + this.config.writeTimeoutMs);
+    }
+    const deadline = Date.now() + this.config.writeTimeoutMs;
+    const outcome =
+      request.idempotency_key && conditions.expectedOffset === undefined
+        ? await this.keyedGroups.send(request, deadline)
+        : await this.attempts.send(request, deadline);
     if (!outcome.ok) throw outcome.problem;
     const { response } = outcome;
     return {

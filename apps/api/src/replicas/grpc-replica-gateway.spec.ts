@@ -16,6 +16,7 @@ import type {
   VersionedClusterState,
 } from '@distilled/cluster';
 import {
+  APPEND_PARTS_HEADER,
   ErrorMetadata,
   ErrorReason,
   GrpcSecurity,
@@ -39,6 +40,8 @@ type Handler<Req, Res> = (call: ServerUnaryCall<Req, Res>, callback: sendUnaryDa
 class ReplicaServer {
   readonly server = new Server();
   address = '';
+  /** Say in the AppendStream's response headers that AppendRequest.parts are taken. */
+  announceParts = false;
   append: Handler<AppendRequest, AppendResponse> = (call, callback) =>
     callback(null, { base_offset: 7, count: call.request.messages.length, duplicate: false });
   read: Handler<ReadRequest, ReadResponse> = (call, callback) =>
@@ -53,7 +56,14 @@ class ReplicaServer {
       ) => this.append(call, cb),
       // The gateway appends over AppendStream: each request goes through the same `append`
       // handler as a unary call would, and its answer or error goes back on the stream.
-      AppendStream: (call: ServerDuplexStream<AppendStreamRequest, AppendStreamResponse__Input>) =>
+      AppendStream: (
+        call: ServerDuplexStream<AppendStreamRequest, AppendStreamResponse__Input>,
+      ) => {
+        if (this.announceParts) {
+          const headers = new Metadata();
+          headers.set(APPEND_PARTS_HEADER, '1');
+          call.sendMetadata(headers);
+        }
         call.on('data', (message: AppendStreamRequest) => {
           for (const request of message.appends) {
             this.append(
@@ -74,7 +84,8 @@ class ReplicaServer {
               },
             );
           }
-        }),
+        });
+      },
       Read: (call: ServerUnaryCall<ReadRequest, ReadResponse>, cb: sendUnaryData<ReadResponse>) =>
         this.read(call, cb),
       Status: (_call: unknown, cb: sendUnaryData<unknown>) =>
@@ -188,6 +199,75 @@ describe('GrpcReplicaGateway', () => {
       expect(received?.producer_id).toBe(5);
       expect(received?.sequence).toBe(3);
       expect(received?.messages.map(String)).toEqual(['a', 'b']);
+    });
+
+    describe('appendParts', () => {
+      const keyed = (key: string) => ({
+        messages: [Buffer.from(`m-${key}`)],
+        producer_id: 0,
+        sequence: 0,
+        idempotency_key: key,
+        request_hash: Buffer.from(`h-${key}`),
+      });
+      let received: AppendRequest[];
+      beforeEach(() => {
+        received = [];
+        // A current leader: each part alone, "used" held with another body.
+        replica.append = (call, callback) => {
+          received.push(call.request);
+          const parts = call.request.parts.map((part, i) =>
+            part.idempotency_key === 'used'
+              ? {
+                  request_id: i,
+                  error: {
+                    code: GrpcStatus.FAILED_PRECONDITION,
+                    details: 'key mismatch',
+                    metadata: { [ErrorMetadata.reason]: ErrorReason.KeyMismatch },
+                  },
+                }
+              : { request_id: i, result: { base_offset: 20 + i, count: part.count } },
+          );
+          if (parts.length > 0) return callback(null, { parts } as unknown as AppendResponse);
+          if (call.request.idempotency_key === 'used') {
+            return callback(
+              failure(GrpcStatus.FAILED_PRECONDITION, {
+                [ErrorMetadata.reason]: ErrorReason.KeyMismatch,
+              }),
+            );
+          }
+          callback(null, { base_offset: 30, count: 1, duplicate: false });
+        };
+      });
+
+      it('sends keyed appends as the parts of one to a replica that announced them, each answered', async () => {
+        replica.announceParts = true;
+        const target = gateway.leader()!;
+        await gateway.append(target, { messages: [], producer_id: 1, sequence: 1 }, soon());
+        received = [];
+        const answers = await gateway.appendParts(target, [keyed('a'), keyed('used')], soon());
+        expect(received).toHaveLength(1);
+        expect(received[0].messages.map(String)).toEqual(['m-a', 'm-used']);
+        expect(received[0].parts.map((p) => [p.idempotency_key, String(p.request_hash)])).toEqual([
+          ['a', 'h-a'],
+          ['used', 'h-used'],
+        ]);
+        expect(answers[0]).toMatchObject({ base_offset: 20, count: 1 });
+        expect(answers[1]).toBeInstanceOf(ReplicaCallError);
+        expect((answers[1] as ReplicaCallError).reason).toBe(ErrorReason.KeyMismatch);
+      });
+
+      it('sends them as appends of their own to a replica that did not announce parts', async () => {
+        const target = gateway.leader()!;
+        await gateway.append(target, { messages: [], producer_id: 1, sequence: 1 }, soon());
+        received = [];
+        const answers = await gateway.appendParts(target, [keyed('a'), keyed('used')], soon());
+        expect(received.map((r) => [r.idempotency_key, r.parts.length])).toEqual([
+          ['a', 0],
+          ['used', 0],
+        ]);
+        expect(answers[0]).toMatchObject({ base_offset: 30 });
+        expect((answers[1] as ReplicaCallError).reason).toBe(ErrorReason.KeyMismatch);
+      });
     });
 
     it('decodes the reason, leader and high watermark from the trailers', async () => {

@@ -14,6 +14,7 @@ import {
   ErrorReason,
   GrpcSecurity,
   ReplicaClientPool,
+  fromCallStatus,
   type AppendBatch,
   type ReplicaClient,
   type AppendResponse,
@@ -28,6 +29,7 @@ import {
   ReplicaCallError,
   type Delivery,
   type FollowHandle,
+  type PartAnswer,
   type FollowHandlers,
   type ReplicaGateway,
   type ReplicaRef,
@@ -142,6 +144,60 @@ export class GrpcReplicaGateway implements ReplicaGateway, OnModuleInit, OnAppli
     }
   }
 
+  /**
+   * As the parts of one Append (AppendRequest.parts) when the replica's stream announced them;
+   * before that (or from a replica that predates parts) as appends of their own, which leave
+   * in one stream message all the same.
+   */
+  async appendParts(
+    replica: ReplicaRef,
+    requests: AppendBatch[],
+    deadline: number,
+  ): Promise<PartAnswer[]> {
+    if (this.closed) throw toCallError(replica, new Error('the API is shutting down'));
+    const appends = this.pool.get(replica.address).appends;
+    if (!appends.takesParts) {
+      return Promise.all(
+        requests.map((request) =>
+          appends.append(request, deadline).then(
+            (response) => response,
+            (error: unknown) => toCallError(replica, error),
+          ),
+        ),
+      );
+    }
+    let response: AppendResponse;
+    try {
+      response = await appends.append(joinParts(requests), deadline);
+    } catch (error) {
+      throw toCallError(replica, error);
+    }
+    const answers = response.parts ?? [];
+    if (answers.length !== requests.length) {
+      // Nothing tells which parts were stored: each may have been.
+      throw new ReplicaCallError(
+        replica,
+        GrpcStatus.INTERNAL,
+        null,
+        'maybe-sent',
+        `the replica answered ${answers.length} parts for ${requests.length}`,
+      );
+    }
+    return answers.map((answer) => {
+      if (answer.error && answer.error.code !== GrpcStatus.OK) {
+        return toCallError(replica, fromCallStatus(answer.error));
+      }
+      if (answer.result) return answer.result;
+      return new ReplicaCallError(
+        replica,
+        GrpcStatus.INTERNAL,
+        null,
+        'maybe-sent',
+        'the replica sent an empty answer for a part',
+      );
+    });
+  }
+
   read(replica: ReplicaRef, offset: number, deadline: number): Promise<ReadResponse> {
     return this.call(replica, (client) => client.read(offset, deadline));
   }
@@ -218,6 +274,20 @@ function isServiceError(error: unknown): error is ServiceError {
  */
 const NEVER_SENT =
   /No connection established|Name resolution failed|failed to connect|ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH/i;
+
+/** Keyed appends as the parts of one: their messages in order, a key, hash and count each. */
+function joinParts(requests: AppendBatch[]): AppendBatch {
+  return {
+    messages: requests.length === 1 ? requests[0].messages : requests.flatMap((r) => r.messages),
+    producer_id: 0,
+    sequence: 0,
+    parts: requests.map((request) => ({
+      idempotency_key: request.idempotency_key ?? '',
+      request_hash: request.request_hash ?? Buffer.alloc(0),
+      count: request.messages.length,
+    })),
+  };
+}
 
 export function toCallError(replica: ReplicaRef, error: unknown): ReplicaCallError {
   if (!isServiceError(error)) {

@@ -24,6 +24,9 @@ export interface ReplicaRef {
  */
 export type Delivery = 'not-sent' | 'maybe-sent';
 
+/** One keyed append's answer within appendParts: its response, or its refusal. */
+export type PartAnswer = AppendResponse | ReplicaCallError;
+
 /** A failed call to one replica, decoded from the gRPC status and trailing metadata. */
 export class ReplicaCallError extends Error {
   constructor(
@@ -68,6 +71,17 @@ export interface ReplicaGateway {
 
   /** `deadline` is an absolute time in ms since the epoch (Date.now() scale). */
   append(replica: ReplicaRef, request: AppendBatch, deadline: number): Promise<AppendResponse>;
+  /**
+   * Several keyed appends (each with an idempotency_key, no producer, no expected offset) in one
+   * call: answers[i] is requests[i]'s answer or its refusal, exactly as append() would have
+   * answered it alone. Rejects (ReplicaCallError) only when the call as a whole failed; then
+   * every one of them failed that way.
+   */
+  appendParts(
+    replica: ReplicaRef,
+    requests: AppendBatch[],
+    deadline: number,
+  ): Promise<PartAnswer[]>;
   read(replica: ReplicaRef, offset: number, deadline: number): Promise<ReadResponse>;
   /** Several offsets in one call; an offset not committed there comes back with found false. */
   readBatch(replica: ReplicaRef, offsets: number[], deadline: number): Promise<ReadBatchResponse>;

@@ -19,6 +19,7 @@ import {
   type Delivery,
   type FollowHandle,
   type FollowHandlers,
+  type PartAnswer,
   type ReplicaGateway,
   type ReplicaRef,
 } from '../replicas/replica-gateway';
@@ -54,6 +55,8 @@ export class FakeReplicaGateway implements ReplicaGateway {
   /** Delay of every Append, to let writes pile up behind a batch in flight. */
   appendDelayMs = 0;
   readonly appendCalls: Array<{ replica: ReplicaRef; request: AppendBatch }> = [];
+  /** appendParts calls (each part also appears in appendCalls). */
+  readonly appendPartsCalls: Array<{ replica: ReplicaRef; requests: AppendBatch[] }> = [];
   readonly readCalls: Array<{ replica: ReplicaRef; offset: number }> = [];
   private readonly batches = new Map<string, AppendResponse>();
 
@@ -87,6 +90,23 @@ export class FakeReplicaGateway implements ReplicaGateway {
       : this.leaderAppend(replica, request);
     if (answer instanceof ReplicaCallError) throw answer;
     return answer;
+  }
+
+  /** Each part as an append of its own (script and fallback included), like the real leader. */
+  async appendParts(
+    replica: ReplicaRef,
+    requests: AppendBatch[],
+    deadline?: number,
+  ): Promise<PartAnswer[]> {
+    this.appendPartsCalls.push({ replica, requests: [...requests] });
+    return Promise.all(
+      requests.map((request) =>
+        this.append(replica, request, deadline).catch((error: unknown) => {
+          if (error instanceof ReplicaCallError) return error;
+          throw error;
+        }),
+      ),
+    );
   }
 
   /** What a healthy leader does: append once per (producer, sequence), refuse as a follower. */
