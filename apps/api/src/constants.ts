@@ -41,6 +41,13 @@ export const KEY_IN_FLIGHT_RETRY_AFTER_SECONDS = 1;
  * flight pays where the replicas have cores of their own and the round trip is long.
  */
 export const DEFAULT_MAX_IN_FLIGHT = 1;
+/**
+ * The span of sequences the producer allows while two or more POST /Data/Batch requests wait at
+ * the head of its queue (never less than DISTILLED_API_MAX_IN_FLIGHT): such requests fill a
+ * batch of their own, so a second one in flight does not shrink what each batch carries the way
+ * it does for single POSTs.
+ */
+export const BATCH_REQUESTS_IN_FLIGHT = 2;
 export const MAX_IN_FLIGHT_LIMIT = 5;
 
 /**
