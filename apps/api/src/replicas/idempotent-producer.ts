@@ -37,8 +37,9 @@ type BatchOutcome = { ok: true; baseOffset: number } | { ok: false; problem: Api
  * sequence is within that span of the oldest unanswered batch, so a batch being retried holds
  * the line rather than falling out of the leader's deduplication window. Requests of several
  * messages (POST /Data/Batch) get a wider span (BATCH_REQUESTS_IN_FLIGHT) while two or more of
- * them wait at the head of the queue: they are large enough on their own, so sending them at
- * once costs no per-message work and saves them a whole commit round trip of waiting.
+ * them wait at the head of the queue: they make batches of hundreds of messages on their own,
+ * so a second batch in flight costs little per message and saves them a whole commit round trip
+ * of waiting.
  *
  * Each batch carries (producer id, sequence); a retry reuses its sequence, and the leader (or a
  * new leader, which has the same log) answers a batch it already holds with its original offsets
