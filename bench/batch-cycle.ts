@@ -194,7 +194,7 @@ export async function run(argv: string[]): Promise<void> {
       console.log(
         `| ${l} | ${((cpuS / elapsed) * 100).toFixed(0)} | ${((cpuS / messages) * 1e6).toFixed(2)} | ${((cpuS / cycles) * 1e6).toFixed(0)} | ` +
           `${(calls[i].all / cycles).toFixed(1)} | ${((after[l].voluntary - before[l].voluntary) / cycles).toFixed(1)} | ${((after[l].involuntary - before[l].involuntary) / cycles).toFixed(1)} | ` +
-          `${fmtInt(calls[i].fsyncs / elapsed)} | ${(messages / calls[i].fsyncs).toFixed(0)} |`,
+          `${calls[i].fsyncs > 0 ? `${fmtInt(calls[i].fsyncs / elapsed)} | ${fmtInt(messages / calls[i].fsyncs)}` : '– | –'} |`,
       );
     }
     names = new Map(Object.entries(pids).map(([label, pid]) => [pid!, label]));
