@@ -58,6 +58,23 @@ describe('IdempotentProducer', () => {
       payload: JSON.stringify({ message }),
     });
 
+  /** The most Append calls that were in flight at once while `run` ran. */
+  async function mostInFlight(run: () => Promise<void>): Promise<number> {
+    let inFlight = 0;
+    let most = 0;
+    const original = gateway.append.bind(gateway);
+    jest.spyOn(gateway, 'append').mockImplementation(async (replica, request) => {
+      most = Math.max(most, ++inFlight);
+      try {
+        return await original(replica, request);
+      } finally {
+        inFlight -= 1;
+      }
+    });
+    await run();
+    return most;
+  }
+
   describe('coalescing', () => {
     it('sends concurrent writes as a few Append calls and gives each its own offset', async () => {
       gateway.appendDelayMs = 100;
@@ -119,27 +136,18 @@ describe('IdempotentProducer', () => {
 
     it('keeps up to DISTILLED_API_MAX_IN_FLIGHT batches in flight, one producer id, sequences 1, 2, 3...', async () => {
       gateway.appendDelayMs = 50;
-      let inFlight = 0;
-      let most = 0;
-      const original = gateway.append.bind(gateway);
-      jest.spyOn(gateway, 'append').mockImplementation(async (replica, request) => {
-        most = Math.max(most, ++inFlight);
-        try {
-          return await original(replica, request);
-        } finally {
-          inFlight -= 1;
+      const most = await mostInFlight(async () => {
+        const responses: ReturnType<typeof post>[] = [];
+        for (let i = 0; i < 40; i++) {
+          responses.push(post(`m${i}`));
+          if (i % 5 === 4) await sleep(5);
         }
+        const offsets = (await Promise.all(responses)).map(
+          (response) => response.json<{ offset: number }>().offset,
+        );
+        expect(new Set(offsets).size).toBe(40);
+        offsets.forEach((offset, i) => expect(gateway.log[offset].toString()).toBe(`m${i}`));
       });
-      const responses: ReturnType<typeof post>[] = [];
-      for (let i = 0; i < 40; i++) {
-        responses.push(post(`m${i}`));
-        if (i % 5 === 4) await sleep(5);
-      }
-      const offsets = (await Promise.all(responses)).map(
-        (response) => response.json<{ offset: number }>().offset,
-      );
-      expect(new Set(offsets).size).toBe(40);
-      offsets.forEach((offset, i) => expect(gateway.log[offset].toString()).toBe(`m${i}`));
       expect(most).toBeGreaterThan(1);
       expect(most).toBeLessThanOrEqual(MAX_IN_FLIGHT);
       const producer = app.get(IdempotentProducer).producerId;
@@ -184,23 +192,6 @@ describe('IdempotentProducer', () => {
         headers: { 'content-type': 'application/json' },
         payload: JSON.stringify({ messages }),
       });
-
-    /** The most Append calls that were in flight at once while `run` ran. */
-    async function mostInFlight(run: () => Promise<void>): Promise<number> {
-      let inFlight = 0;
-      let most = 0;
-      const original = gateway.append.bind(gateway);
-      jest.spyOn(gateway, 'append').mockImplementation(async (replica, request) => {
-        most = Math.max(most, ++inFlight);
-        try {
-          return await original(replica, request);
-        } finally {
-          inFlight -= 1;
-        }
-      });
-      await run();
-      return most;
-    }
 
     it(`sends a second batch while two batch requests wait (at most ${BATCH_REQUESTS_IN_FLIGHT} in flight), each request whole and in order`, async () => {
       gateway.appendDelayMs = 50;
