@@ -16,6 +16,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   failover: async () => (await import('./peers/failover')).run,
   'idempotency-keys': async () => (await import('./idempotency-keys')).run,
   retention: async () => (await import('./retention-disk')).run,
+  'batch-cycle': async () => (await import('./batch-cycle')).run,
 };
 
 async function main(): Promise<void> {

@@ -28,7 +28,7 @@ import {
   type ProfileSummary,
 } from './lib/profile';
 import { rawSyncLoop } from './lib/raw-sync';
-import { fmtBytes, fmtInt, fmtMs, fmtPct, median } from './lib/stats';
+import { fmtBytes, fmtInt, fmtMs, fmtPct, median, WARM_UP_LABEL } from './lib/stats';
 import { GrpcWorkers, HttpWorkers, OffsetRange } from './lib/targets';
 import { JetStreamPeer } from './peers/jetstream';
 import { measureWrites, printWrites, type WriteSample } from './writes';
@@ -70,6 +70,8 @@ interface Sample {
 
 interface Row {
   path: Path;
+  /** Measured in a warm-up round (--warm-rounds): printed beside the rounds, never in a median. */
+  warm: boolean;
   op: Op;
   concurrency: number;
   size: number;
@@ -107,6 +109,7 @@ export async function run(argv: string[]): Promise<void> {
       'npm run bench [-- --duration s --warmup s --repeat n --concurrency 1,64 --sizes 100,1k\n' +
         '                 --grpc-channels n --replicas n --min-insync n --fsync always|interval|never\n' +
         '                 --only http,grpc,fastify,fastify-lean,fsync,writes,readers --dist dir --profile --verbose --note text\n' +
+        '                 --warm-rounds n (untimed rounds of every cell before round 1; default 1)\n' +
         '                 --no-peers --tls --api-keys]\n' +
         '                 readers: --messages n --latency-seconds s --followers n --rate n --idle n',
     );
@@ -117,6 +120,12 @@ export async function run(argv: string[]): Promise<void> {
     warmupS: args.number('warmup', 1),
     fsyncDurationS: args.number('fsync-duration', 1),
     repeat: Math.max(1, Math.round(args.number('repeat', 3))),
+    /**
+     * Untimed rounds of every cell (Distilled's and the peer's alike) before round 1, so each
+     * median is the steady state of processes that have seen every request shape: a later
+     * cell's new shape deoptimizes what a per-cell warm-up warmed (bench/RESULTS.md).
+     */
+    warmRounds: Math.max(0, Math.round(args.number('warm-rounds', 1))),
     concurrency: args.list('concurrency', [1, 64]),
     sizes: args.list('sizes', [100, 1024]),
     grpcChannels: Math.max(1, Math.round(args.number('grpc-channels', 1))),
@@ -163,12 +172,19 @@ export async function run(argv: string[]): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
 
   const rows = new Map<string, Row>();
+  const warmRows = new Map<string, Row>();
+  const rowKey = (path: Path, op: Op, concurrency: number, size: number) =>
+    `${path}|${op}|${concurrency}|${size}`;
+  // Switched per round: a warm-up round's samples go to warmRows, out of every median.
+  let warm = false;
   const row = (path: Path, op: Op, concurrency: number, size: number): Row => {
-    const key = `${path}|${op}|${concurrency}|${size}`;
-    let found = rows.get(key);
+    const key = rowKey(path, op, concurrency, size);
+    const table = warm ? warmRows : rows;
+    let found = table.get(key);
     if (!found) {
       found = {
         path,
+        warm,
         op,
         concurrency,
         size,
@@ -178,7 +194,7 @@ export async function run(argv: string[]): Promise<void> {
         fsyncRatios: [],
         peerRatios: [],
       };
-      rows.set(key, found);
+      table.set(key, found);
     }
     return found;
   };
@@ -226,7 +242,10 @@ export async function run(argv: string[]): Promise<void> {
     const grpcSecurity = clusterGrpcSecurity(tlsFiles);
     if (profileDir) await bench?.resetProfiles();
 
-    for (let round = 1; round <= config.repeat; round++) {
+    // Rounds 1 - warmRounds .. 0 are the warm-up: every cell runs, nothing enters a median.
+    for (let round = 1 - config.warmRounds; round <= config.repeat; round++) {
+      warm = round < 1;
+      const roundName = warm ? 'warm-up' : `round ${round}`;
       if (bench?.cluster.api && enabled('writes')) {
         const { pids } = await bench.pids();
         const measured = await measureWrites(
@@ -236,13 +255,13 @@ export async function run(argv: string[]): Promise<void> {
           (c, op) => loop(c, op, pids),
         );
         for (const w of measured) {
-          log(`round ${round}: ${w.case}: ${fmtInt(w.messagesPerSec)} messages/s`);
+          log(`${roundName}: ${w.case}: ${fmtInt(w.messagesPerSec)} messages/s`);
         }
         writeSamples.push(...measured);
       }
       for (const size of config.sizes) {
         for (const concurrency of config.concurrency) {
-          const tag = `round ${round}/${config.repeat}, C=${concurrency}, ${fmtBytes(size)}`;
+          const tag = `${warm ? 'warm-up' : `round ${round}/${config.repeat}`}, C=${concurrency}, ${fmtBytes(size)}`;
           let fastifyRate = NaN;
           let leanRate = NaN;
           let fsyncRate = NaN;
@@ -364,7 +383,7 @@ export async function run(argv: string[]): Promise<void> {
           }
         }
       }
-      if (peer) await peer.bulkRound(bench?.cluster.api?.url, config.sizes[0]);
+      if (peer) await peer.bulkRound(bench?.cluster.api?.url, config.sizes[0], warm);
     }
     if (bench?.cluster.api && readersEnabled) {
       readers = await measureReaders(bench, readerOptions(args));
@@ -393,12 +412,15 @@ export async function run(argv: string[]): Promise<void> {
       a.concurrency - b.concurrency ||
       OP_ORDER.indexOf(a.op) - OP_ORDER.indexOf(b.op),
   );
-  const summary = ordered.map((r) => summarize(r));
+  const summary = ordered.map((r) =>
+    summarize(r, warmRows.get(rowKey(r.path, r.op, r.concurrency, r.size))),
+  );
   for (const s of summary) s.target = target(s, summary);
 
   console.log(
     `\n### Distilled benchmark — ${config.replicas} replicas, MIN_INSYNC=${config.minInsync}, fsync ${config.fsync}; ` +
-      `closed loop, ${config.warmupS}s warm-up + ${config.durationS}s per cell, median of ${config.repeat} round(s)\n`,
+      `closed loop, ${config.warmupS}s warm-up + ${config.durationS}s per cell, median of ${config.repeat} round(s)` +
+      ` after ${config.warmRounds} untimed warm-up round(s) of every cell\n`,
   );
   console.log(
     `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, ${fmtBytes(os.totalmem())} RAM, node ${process.version}, ` +
@@ -417,7 +439,7 @@ export async function run(argv: string[]): Promise<void> {
     console.log(
       `| ${PATH_LABEL[s.path]} | ${s.path === 'fsync' ? `${s.concurrency} rec/sync` : s.op} | ${s.concurrency} | ${fmtBytes(s.size)} | ` +
         `${fmtInt(s.opsPerSec)}${s.path === 'fsync' ? ' rec/s' : ''} | ${fmtMs(s.p50Ms)} | ${fmtMs(s.p99Ms)} | ${fmtMs(s.maxMs)} | ${s.errors} | ` +
-        `${fmtPct(s.fastifyRatio)} | ${fmtPct(s.leanRatio)} | ${fmtPct(s.fsyncRatio)} | ${peerText(s.peerRatios)} | ${cpuText(s.cpu)} | ${s.target?.text ?? ''} |`,
+        `${fmtPct(s.fastifyRatio)} | ${fmtPct(s.leanRatio)} | ${fmtPct(s.fsyncRatio)} | ${peerText(s.peerRatios, s.warmPeerRatios)} | ${cpuText(s.cpu)} | ${s.target?.text ?? ''} |`,
     );
   }
   console.log(
@@ -472,6 +494,7 @@ export async function run(argv: string[]): Promise<void> {
         reference: REFERENCE,
         summary,
         rows: ordered,
+        warmRows: [...warmRows.values()],
         peerBulk: peer?.bulkRows(),
         writes: writeSamples,
         profiles,
@@ -561,12 +584,14 @@ interface RowSummary {
   leanRatio: number;
   fsyncRatio: number;
   peerRatios: number[];
+  /** The warm-up rounds' ratios to JetStream: shown, not in the median. */
+  warmPeerRatios: number[];
   cpu: Record<string, number>;
   leaders: string[];
   target?: Target;
 }
 
-function summarize(r: Row): RowSummary {
+function summarize(r: Row, warmed: Row | undefined): RowSummary {
   const labels = new Set(r.samples.flatMap((s) => Object.keys(s.cpu)));
   const cpu: Record<string, number> = {};
   for (const label of labels) cpu[label] = median(r.samples.map((s) => s.cpu[label] ?? NaN));
@@ -586,16 +611,23 @@ function summarize(r: Row): RowSummary {
     leanRatio: median(r.leanRatios),
     fsyncRatio: median(r.fsyncRatios),
     peerRatios: r.peerRatios,
+    warmPeerRatios: warmed?.peerRatios ?? [],
     cpu,
     leaders: [...new Set(r.samples.map((x) => x.leader).filter((x): x is string => !!x))],
   };
   return s;
 }
 
-/** "1.05x (0.98, 1.05, 1.10)": the median ratio to JetStream and each round's. */
-function peerText(ratios: number[]): string {
+/**
+ * "1.05x (0.98, 1.05, 1.10; warm-up (not in medians) 0.52)": the median ratio to JetStream,
+ * each round's, and the warm-up rounds' apart.
+ */
+function peerText(ratios: number[], warmRatios: number[]): string {
   if (ratios.length === 0) return '';
-  return `${median(ratios).toFixed(2)}x (${ratios.map((r) => r.toFixed(2)).join(', ')})`;
+  const warmText = warmRatios.length
+    ? `; ${WARM_UP_LABEL} ${warmRatios.map((r) => r.toFixed(2)).join(', ')}`
+    : '';
+  return `${median(ratios).toFixed(2)}x (${ratios.map((r) => r.toFixed(2)).join(', ')}${warmText})`;
 }
 
 /** The issue's targets (3 replicas, MIN_INSYNC=2, fsync always), for the rows they are about. */

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'undici';
 import type { LoopResult, Operation } from './lib/closed-loop';
-import { fmtInt, fmtMs, fmtPct, median } from './lib/stats';
+import { fmtInt, fmtMs, fmtPct, median, WARM_UP_LABEL } from './lib/stats';
 
 export const BATCH_WRITERS = 8;
 export const BATCH_MESSAGES = 100;
@@ -18,6 +18,7 @@ const MESSAGE = 'x'.repeat(100);
 export type WriteCase = 'batch' | 'single' | 'single + key';
 
 export interface WriteSample {
+  /** 1..repeat; 0 or below: a warm-up round (--warm-rounds), listed but in no median. */
   round: number;
   case: WriteCase;
   /** Requests per second. */
@@ -113,7 +114,9 @@ export async function measureWrites(
 }
 
 /** The markdown table of the write rows: medians over rounds, the key's cost per round. */
-export function printWrites(samples: WriteSample[]): void {
+export function printWrites(all: WriteSample[]): void {
+  // Warm-up rounds are listed per round below, never in a median.
+  const samples = all.filter((s) => s.round >= 1);
   const of = (which: WriteCase) => samples.filter((s) => s.case === which);
   const rounds = [...new Set(samples.map((s) => s.round))];
   const costs = rounds.flatMap((round) => {
@@ -150,13 +153,15 @@ export function printWrites(samples: WriteSample[]): void {
   console.log(
     '\nPer round (CPU in µs per message, "other" = the rest of the host, % of a core):\n',
   );
-  for (const s of samples) {
+  for (const s of all) {
     const cpu = cpuPerMessageUs(s);
     console.log(
-      `- round ${s.round}, ${s.case}: ${fmtInt(s.messagesPerSec)} msg/s, CPU API ${cpu.api.toFixed(1)} · replicas ${cpu.replicas.toFixed(1)}, other ${fmtPct(s.cpu.other ?? NaN)}`,
+      `- ${s.round >= 1 ? `round ${s.round}` : WARM_UP_LABEL}, ${s.case}: ${fmtInt(s.messagesPerSec)} msg/s, CPU API ${cpu.api.toFixed(1)} · replicas ${cpu.replicas.toFixed(1)}, other ${fmtPct(s.cpu.other ?? NaN)}`,
     );
   }
-  for (const s of samples.filter((x) => x.errorSamples.length)) {
-    console.log(`\nerrors in ${s.case} (round ${s.round}): ${s.errorSamples.join(' | ')}`);
+  for (const s of all.filter((x) => x.errorSamples.length)) {
+    console.log(
+      `\nerrors in ${s.case} (${s.round >= 1 ? `round ${s.round}` : WARM_UP_LABEL}): ${s.errorSamples.join(' | ')}`,
+    );
   }
 }

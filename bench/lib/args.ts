@@ -14,6 +14,7 @@ const BENCH_FLAGS = {
   warmup: value,
   'fsync-duration': value,
   repeat: value,
+  'warm-rounds': value,
   concurrency: value,
   sizes: value,
   'grpc-channels': value,

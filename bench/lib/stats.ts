@@ -33,3 +33,6 @@ export const fmtBytes = (n: number): string =>
     : n >= 1024
       ? `${Math.round(n / 1024)} KiB`
       : `${n} B`;
+
+/** How the per-round lists name a `--warm-rounds` round: shown, never in a median or ratio. */
+export const WARM_UP_LABEL = 'warm-up (not in medians)';

@@ -7,7 +7,7 @@
  */
 import { closedLoop, type LoopResult } from '../lib/closed-loop';
 import { OffsetRange } from '../lib/targets';
-import { fmtInt, fmtMs, fmtPct, median } from '../lib/stats';
+import { fmtInt, fmtMs, fmtPct, median, WARM_UP_LABEL } from '../lib/stats';
 import { BatchWorkers, drainRange, hasBatch, hasRange } from './distilled-bulk';
 import { JetStreamCluster } from './jetstream-cluster';
 import { drainOrdered, JetStreamWorkers } from './jetstream-workers';
@@ -31,6 +31,8 @@ interface BulkRow {
   oursP99: number[];
   theirsP99: number[];
   ratios: number[];
+  /** Ratios of the warm-up rounds (--warm-rounds): listed, not in the median. */
+  warmRatios: number[];
   note?: string;
 }
 
@@ -88,8 +90,9 @@ export class JetStreamPeer {
    * The batched row (8 writers x 100 messages) and the bulk-read row for both systems, one
    * round; Distilled's side only when its API has the route (`apiOrigin` undefined: none).
    */
-  async bulkRound(apiOrigin: string | undefined, size: number): Promise<void> {
+  async bulkRound(apiOrigin: string | undefined, size: number, warm = false): Promise<void> {
     const pids = await this.pids();
+    const tag = warm ? 'warm-up: ' : '';
     const batchLabel = `batched: ${BATCH_WRITERS} writers × ${BATCH_SIZE} messages`;
     const readLabel = `bulk read, ${fmtInt(RANGE_LIMIT)} per page`;
 
@@ -117,14 +120,14 @@ export class JetStreamPeer {
         await batch.close();
       }
     }
-    this.record(batchLabel, 'POST /Data/Batch', `window of ${BATCH_SIZE} async publishes`, {
+    this.record(batchLabel, 'POST /Data/Batch', `window of ${BATCH_SIZE} async publishes`, warm, {
       ours: ours && ours.opsPerSec * BATCH_SIZE,
       theirs: theirs.opsPerSec * BATCH_SIZE,
       oursP99: ours?.p99Ms,
       theirsP99: theirs.p99Ms,
     });
     this.log(
-      `${batchLabel}: JetStream ${fmtInt(theirs.opsPerSec * BATCH_SIZE)} msg/s` +
+      `${tag}${batchLabel}: JetStream ${fmtInt(theirs.opsPerSec * BATCH_SIZE)} msg/s` +
         (ours
           ? `, Distilled ${fmtInt(ours.opsPerSec * BATCH_SIZE)} msg/s`
           : ', Distilled: no /Data/Batch route'),
@@ -134,12 +137,12 @@ export class JetStreamPeer {
     let range: { messages: number; seconds: number } | undefined;
     if (apiOrigin && (await hasRange(apiOrigin)))
       range = await drainRange(apiOrigin, 0, RANGE_LIMIT);
-    this.record(readLabel, `GET /Data/Range limit=${RANGE_LIMIT}`, 'ordered consumer', {
+    this.record(readLabel, `GET /Data/Range limit=${RANGE_LIMIT}`, 'ordered consumer', warm, {
       ours: range && range.messages / range.seconds,
       theirs: drained.messages / drained.seconds,
     });
     this.log(
-      `${readLabel}: JetStream ${fmtInt(drained.messages / drained.seconds)} msg/s (${fmtInt(drained.messages)})` +
+      `${tag}${readLabel}: JetStream ${fmtInt(drained.messages / drained.seconds)} msg/s (${fmtInt(drained.messages)})` +
         (range
           ? `, Distilled ${fmtInt(range.messages / range.seconds)} msg/s (${fmtInt(range.messages)})`
           : ', Distilled: no /Data/Range route'),
@@ -150,6 +153,7 @@ export class JetStreamPeer {
     label: string,
     distilled: string,
     peer: string,
+    warm: boolean,
     figures: { ours?: number; theirs: number; oursP99?: number; theirsP99?: number },
   ): void {
     let row = this.bulk.get(label);
@@ -163,8 +167,13 @@ export class JetStreamPeer {
         oursP99: [],
         theirsP99: [],
         ratios: [],
+        warmRatios: [],
       };
       this.bulk.set(label, row);
+    }
+    if (warm) {
+      if (figures.ours !== undefined) row.warmRatios.push(figures.ours / figures.theirs);
+      return;
     }
     row.theirs.push(figures.theirs);
     if (figures.theirsP99 !== undefined) row.theirsP99.push(figures.theirsP99);
@@ -196,7 +205,8 @@ export class JetStreamPeer {
       console.log(
         `| ${row.label} | ${row.distilled} | ${fmtInt(median(row.ours))} | ${fmtMs(median(row.oursP99))} | ` +
           `${row.peer} | ${fmtInt(median(row.theirs))} | ${fmtMs(median(row.theirsP99))} | ` +
-          `${fmtPct(ratio)} (${row.ratios.map((r) => r.toFixed(2)).join(', ')}) | ${target} |`,
+          `${fmtPct(ratio)} (${row.ratios.map((r) => r.toFixed(2)).join(', ')}` +
+          `${row.warmRatios.length ? `; ${WARM_UP_LABEL} ${row.warmRatios.map((r) => r.toFixed(2)).join(', ')}` : ''}) | ${target} |`,
       );
     }
   }

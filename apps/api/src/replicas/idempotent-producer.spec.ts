@@ -10,7 +10,7 @@ import {
   type AppendBehaviour,
   type FakeReplicaGateway,
 } from '../testing/fake-replica-gateway';
-import { MAX_BATCH_MESSAGES, MIN_ATTEMPT_MS } from '../constants';
+import { BATCH_REQUESTS_IN_FLIGHT, MAX_BATCH_MESSAGES, MIN_ATTEMPT_MS } from '../constants';
 import { IdempotentProducer } from './idempotent-producer';
 
 const fail =
@@ -57,6 +57,23 @@ describe('IdempotentProducer', () => {
       headers: { 'content-type': 'application/json' },
       payload: JSON.stringify({ message }),
     });
+
+  /** The most Append calls that were in flight at once while `run` ran. */
+  async function mostInFlight(run: () => Promise<void>): Promise<number> {
+    let inFlight = 0;
+    let most = 0;
+    const original = gateway.append.bind(gateway);
+    jest.spyOn(gateway, 'append').mockImplementation(async (replica, request) => {
+      most = Math.max(most, ++inFlight);
+      try {
+        return await original(replica, request);
+      } finally {
+        inFlight -= 1;
+      }
+    });
+    await run();
+    return most;
+  }
 
   describe('coalescing', () => {
     it('sends concurrent writes as a few Append calls and gives each its own offset', async () => {
@@ -119,27 +136,18 @@ describe('IdempotentProducer', () => {
 
     it('keeps up to DISTILLED_API_MAX_IN_FLIGHT batches in flight, one producer id, sequences 1, 2, 3...', async () => {
       gateway.appendDelayMs = 50;
-      let inFlight = 0;
-      let most = 0;
-      const original = gateway.append.bind(gateway);
-      jest.spyOn(gateway, 'append').mockImplementation(async (replica, request) => {
-        most = Math.max(most, ++inFlight);
-        try {
-          return await original(replica, request);
-        } finally {
-          inFlight -= 1;
+      const most = await mostInFlight(async () => {
+        const responses: ReturnType<typeof post>[] = [];
+        for (let i = 0; i < 40; i++) {
+          responses.push(post(`m${i}`));
+          if (i % 5 === 4) await sleep(5);
         }
+        const offsets = (await Promise.all(responses)).map(
+          (response) => response.json<{ offset: number }>().offset,
+        );
+        expect(new Set(offsets).size).toBe(40);
+        offsets.forEach((offset, i) => expect(gateway.log[offset].toString()).toBe(`m${i}`));
       });
-      const responses: ReturnType<typeof post>[] = [];
-      for (let i = 0; i < 40; i++) {
-        responses.push(post(`m${i}`));
-        if (i % 5 === 4) await sleep(5);
-      }
-      const offsets = (await Promise.all(responses)).map(
-        (response) => response.json<{ offset: number }>().offset,
-      );
-      expect(new Set(offsets).size).toBe(40);
-      offsets.forEach((offset, i) => expect(gateway.log[offset].toString()).toBe(`m${i}`));
       expect(most).toBeGreaterThan(1);
       expect(most).toBeLessThanOrEqual(MAX_IN_FLIGHT);
       const producer = app.get(IdempotentProducer).producerId;
@@ -173,6 +181,54 @@ describe('IdempotentProducer', () => {
     it('uses one producer id for a lone sequential writer', async () => {
       for (let i = 0; i < 5; i++) expect((await post(`s${i}`)).statusCode).toBe(201);
       expect(new Set(gateway.appendCalls.map((call) => call.request.producer_id)).size).toBe(1);
+    });
+  });
+
+  describe('batch requests with one batch in flight (the default)', () => {
+    const postBatch = (messages: string[]) =>
+      inject({
+        method: 'POST',
+        url: '/Data/Batch',
+        headers: { 'content-type': 'application/json' },
+        payload: JSON.stringify({ messages }),
+      });
+
+    it(`sends a second batch while two batch requests wait (at most ${BATCH_REQUESTS_IN_FLIGHT} in flight), each request whole and in order`, async () => {
+      gateway.appendDelayMs = 50;
+      const requests = Array.from({ length: 6 }, (_, r) =>
+        Array.from({ length: 3 }, (_, i) => `r${r}m${i}`),
+      );
+      const most = await mostInFlight(async () => {
+        const responses: ReturnType<typeof postBatch>[] = [];
+        for (const messages of requests) {
+          responses.push(postBatch(messages));
+          await sleep(5);
+        }
+        const answers = await Promise.all(responses);
+        answers.forEach((response, r) => {
+          expect(response.statusCode).toBe(201);
+          const { firstOffset } = response.json<{ firstOffset: number }>();
+          requests[r].forEach((message, i) =>
+            expect(gateway.log[firstOffset + i].toString()).toBe(message),
+          );
+        });
+      });
+      expect(most).toBe(BATCH_REQUESTS_IN_FLIGHT);
+      const sequences = gateway.appendCalls.map((call) => call.request.sequence);
+      expect(sequences).toEqual(sequences.map((_, k) => k + 1));
+    });
+
+    it('keeps single POSTs to one batch in flight', async () => {
+      gateway.appendDelayMs = 50;
+      const most = await mostInFlight(async () => {
+        const responses: ReturnType<typeof post>[] = [];
+        for (let i = 0; i < 12; i++) {
+          responses.push(post(`m${i}`));
+          if (i % 3 === 2) await sleep(5);
+        }
+        for (const response of await Promise.all(responses)) expect(response.statusCode).toBe(201);
+      });
+      expect(most).toBe(1);
     });
   });
 

@@ -1,7 +1,12 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { TurnBatcher } from '@distilled/common';
 import { apiConfig, type ApiConfig } from '../config';
-import { MAX_BATCH_BYTES, MAX_BATCH_MESSAGES, MIN_ATTEMPT_MS } from '../constants';
+import {
+  BATCH_REQUESTS_IN_FLIGHT,
+  MAX_BATCH_BYTES,
+  MAX_BATCH_MESSAGES,
+  MIN_ATTEMPT_MS,
+} from '../constants';
 import { MetricsService } from '../metrics/metrics.service';
 import { ApiProblem, internalError, notStored } from '../problems';
 import { AppendAttempts } from './append-attempts';
@@ -30,7 +35,11 @@ type BatchOutcome = { ok: true; baseOffset: number } | { ok: false; problem: Api
  * pipeline has room, so the API never idles for a whole commit round trip. The pipeline is a
  * span of sequences (DISTILLED_API_MAX_IN_FLIGHT, at most 5): a new batch leaves only while its
  * sequence is within that span of the oldest unanswered batch, so a batch being retried holds
- * the line rather than falling out of the leader's deduplication window.
+ * the line rather than falling out of the leader's deduplication window. Requests of several
+ * messages (POST /Data/Batch) get a wider span (BATCH_REQUESTS_IN_FLIGHT) while two or more of
+ * them wait at the head of the queue: they make batches of hundreds of messages on their own,
+ * so a second batch in flight costs little per message and saves them a whole commit round trip
+ * of waiting.
  *
  * Each batch carries (producer id, sequence); a retry reuses its sequence, and the leader (or a
  * new leader, which has the same log) answers a batch it already holds with its original offsets
@@ -103,7 +112,16 @@ export class IdempotentProducer implements OnApplicationShutdown {
   /** Room in the pipeline: the next sequence is within the span of the oldest unanswered. */
   private hasRoom(): boolean {
     const oldest = this.unanswered[0];
-    return oldest === undefined || this.nextSequence - oldest < this.config.maxInFlight;
+    if (oldest === undefined) return true;
+    const span = this.nextSequence - oldest;
+    if (span < this.config.maxInFlight) return true;
+    return span < BATCH_REQUESTS_IN_FLIGHT && this.batchRequestsWaiting();
+  }
+
+  /** Two or more multi-message writes at the head of the queue: a batch of their own. */
+  private batchRequestsWaiting(): boolean {
+    const { queue } = this;
+    return queue.length > 1 && queue[0].messages.length > 1 && queue[1].messages.length > 1;
   }
 
   private pump(): void {
