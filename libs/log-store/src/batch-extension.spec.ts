@@ -58,6 +58,7 @@ describe('batch extension', () => {
     ['an unknown version', (b: Buffer, at: number) => b.writeUInt8(9, at)],
     ['a key length past the end', (b: Buffer, at: number) => b.writeUInt8(250, at + 1)],
     ['a hash length that leaves bytes over', (b: Buffer, at: number) => b.writeUInt8(3, at + 10)],
+    ['a key byte that is not visible ASCII', (b: Buffer, at: number) => b.writeUInt8(0x20, at + 3)],
   ])('refuses %s as framing (CRC not checked)', (_name, damage) => {
     const batch = encodeBatch({ ...base, idempotency: tag });
     const at = 48 + 4 + 1 + 4 + 2;
@@ -114,6 +115,10 @@ describe('batch extension', () => {
       ['one part only', (b: Buffer, at: number) => b.writeUInt16BE(1, at + 1)],
       ['a part without records', (b: Buffer, at: number) => b.writeUInt32BE(0, at + 3)],
       ['a key length past the end', (b: Buffer, at: number) => b.writeUInt8(250, at + 7)],
+      [
+        'a key byte that is not visible ASCII',
+        (b: Buffer, at: number) => b.writeUInt8(0x7f, at + 8),
+      ],
     ])('refuses %s as framing (CRC not checked)', (_name, damage) => {
       const batch = encodeBatch(three);
       damage(batch, 48 + 3 * 4 + 4);

@@ -121,23 +121,97 @@ export function keyedPartsProblem(parts: readonly KeyedPart[], recordCount: numb
 
 export type ExtensionRead = { ok: true; parts: KeyedPart[] } | { ok: false; detail: string };
 
-type TagRead = { ok: true; tag: IdempotencyTag; next: number } | { ok: false; detail: string };
+/**
+ * One part as the walk below finds it: its key is buf[keyStart, keyEnd), its hash
+ * buf[keyEnd + 1, hashEnd).
+ */
+type PartSeen = (keyStart: number, keyEnd: number, hashEnd: number, count: number) => void;
 
-function readTag(buf: Buffer, pos: number, end: number): TagRead {
-  if (end - pos < 2) return { ok: false, detail: 'an idempotency key is cut off' };
+/** Whether buf[start, end) is all visible ASCII (0x21..0x7e), without making a string. */
+function visibleAscii(buf: Buffer, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const byte = buf[i];
+    if (byte < 0x21 || byte > 0x7e) return false;
+  }
+  return true;
+}
+
+/** Where the tag at `pos` ends (checked), or why it is not a tag (a string). */
+function tagEnd(buf: Buffer, pos: number, end: number): number | string {
+  if (end - pos < 2) return 'an idempotency key is cut off';
   const keyLength = buf.readUInt8(pos);
   const hashAt = pos + 1 + keyLength;
   if (keyLength < 1 || hashAt + 1 > end) {
-    return { ok: false, detail: `idempotency key length ${keyLength} overruns the batch` };
+    return `idempotency key length ${keyLength} overruns the batch`;
   }
   const hashLength = buf.readUInt8(hashAt);
   const next = hashAt + 1 + hashLength;
-  if (next > end)
-    return { ok: false, detail: `request hash length ${hashLength} overruns the batch` };
-  const key = buf.toString('latin1', pos + 1, hashAt);
-  if (!VISIBLE_ASCII.test(key))
-    return { ok: false, detail: 'idempotency key is not visible ASCII' };
-  return { ok: true, tag: { key, hash: buf.subarray(hashAt + 1, next) }, next };
+  if (next > end) return `request hash length ${hashLength} overruns the batch`;
+  if (!visibleAscii(buf, pos + 1, hashAt)) return 'idempotency key is not visible ASCII';
+  return next;
+}
+
+/**
+ * Checks the extension that must fill buf[pos, end) exactly, for a batch of `recordCount`
+ * records, calling `seen` for each part once the whole extension is known good; the problem,
+ * or null. Makes no strings: every replica checks every batch it writes or serves, and only
+ * the key table (batchKeys) needs the keys themselves.
+ */
+function walkExtension(
+  buf: Buffer,
+  pos: number,
+  end: number,
+  recordCount: number,
+  seen?: PartSeen,
+): string | null {
+  if (end - pos < 3) return `${end - pos} bytes after the last record`;
+  const version = buf.readUInt8(pos);
+  if (version === EXTENSION_VERSION) {
+    const next = tagEnd(buf, pos + 1, end);
+    if (typeof next === 'string') return next;
+    if (next !== end) return 'the batch extension does not fill the batch exactly';
+    seen?.(pos + 2, pos + 2 + buf.readUInt8(pos + 1), end, recordCount);
+    return null;
+  }
+  if (version !== MULTI_KEY_EXTENSION_VERSION) return `unknown batch extension version ${version}`;
+  const partCount = buf.readUInt16BE(pos + 1);
+  if (partCount < 2) return `${partCount} keyed parts in a version 2 extension`;
+  const first = pos + 3;
+  let at = first;
+  let total = 0;
+  for (let i = 0; i < partCount; i++) {
+    if (end - at < 4) return `keyed part ${i} is cut off`;
+    const count = buf.readUInt32BE(at);
+    const next = tagEnd(buf, at + 4, end);
+    if (typeof next === 'string') return next;
+    if (count < 1) return `keyed part ${i} has no records`;
+    total += count;
+    at = next;
+  }
+  if (at !== end) return 'the batch extension does not fill the batch exactly';
+  if (total !== recordCount) {
+    return `the keyed parts cover ${total} records of a batch of ${recordCount}`;
+  }
+  if (seen) {
+    for (at = first; at < end;) {
+      const keyStart = at + 5;
+      const keyEnd = keyStart + buf.readUInt8(at + 4);
+      const hashEnd = keyEnd + 1 + buf.readUInt8(keyEnd);
+      seen(keyStart, keyEnd, hashEnd, buf.readUInt32BE(at));
+      at = hashEnd;
+    }
+  }
+  return null;
+}
+
+/** Why the extension in buf[pos, end) is not well formed for `recordCount` records, or null. */
+export function extensionProblem(
+  buf: Buffer,
+  pos: number,
+  end: number,
+  recordCount: number,
+): string | null {
+  return walkExtension(buf, pos, end, recordCount);
 }
 
 /**
@@ -150,42 +224,15 @@ export function readExtension(
   end: number,
   recordCount: number,
 ): ExtensionRead {
-  if (end - pos < 3) return { ok: false, detail: `${end - pos} bytes after the last record` };
-  const version = buf.readUInt8(pos);
-  if (version === EXTENSION_VERSION) {
-    const read = readTag(buf, pos + 1, end);
-    if (!read.ok) return read;
-    if (read.next !== end) {
-      return { ok: false, detail: 'the batch extension does not fill the batch exactly' };
-    }
-    return { ok: true, parts: [{ tag: read.tag, count: recordCount }] };
-  }
-  if (version !== MULTI_KEY_EXTENSION_VERSION) {
-    return { ok: false, detail: `unknown batch extension version ${version}` };
-  }
-  const partCount = buf.readUInt16BE(pos + 1);
-  if (partCount < 2)
-    return { ok: false, detail: `${partCount} keyed parts in a version 2 extension` };
   const parts: KeyedPart[] = [];
-  let at = pos + 3;
-  let total = 0;
-  for (let i = 0; i < partCount; i++) {
-    if (end - at < 4) return { ok: false, detail: `keyed part ${i} is cut off` };
-    const count = buf.readUInt32BE(at);
-    const read = readTag(buf, at + 4, end);
-    if (!read.ok) return read;
-    if (count < 1) return { ok: false, detail: `keyed part ${i} has no records` };
-    parts.push({ tag: read.tag, count });
-    total += count;
-    at = read.next;
-  }
-  if (at !== end)
-    return { ok: false, detail: 'the batch extension does not fill the batch exactly' };
-  if (total !== recordCount) {
-    return {
-      ok: false,
-      detail: `the keyed parts cover ${total} records of a batch of ${recordCount}`,
-    };
-  }
-  return { ok: true, parts };
+  const problem = walkExtension(buf, pos, end, recordCount, (keyStart, keyEnd, hashEnd, count) =>
+    parts.push({
+      tag: {
+        key: buf.toString('latin1', keyStart, keyEnd),
+        hash: buf.subarray(keyEnd + 1, hashEnd),
+      },
+      count,
+    }),
+  );
+  return problem === null ? { ok: true, parts } : { ok: false, detail: problem };
 }

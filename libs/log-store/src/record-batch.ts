@@ -27,6 +27,7 @@
 import { crc32c } from '@node-rs/crc32';
 import {
   extensionSize,
+  extensionProblem,
   readExtension,
   writeExtension,
   type IdempotencyTag,
@@ -206,8 +207,8 @@ export function checkBatch(buf: Buffer, pos = 0, end = buf.length, verifyCrc = t
     p += 4 + len;
   }
   if (p !== batchEnd) {
-    const extension = readExtension(buf, p, batchEnd, header.count);
-    if (!extension.ok) return { ok: false, reason: 'framing', detail: extension.detail };
+    const problem = extensionProblem(buf, p, batchEnd, header.count);
+    if (problem !== null) return { ok: false, reason: 'framing', detail: problem };
   }
   return { ok: true, header };
 }

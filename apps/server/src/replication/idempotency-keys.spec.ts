@@ -52,6 +52,31 @@ describe('IdempotencyKeyTable', () => {
     expect(table.check(tag('c'), 10, 3).kind).toBe('replay');
   });
 
+  it('counts a key remembered again as new in log order, and skips keys already forgotten', () => {
+    const table = make(2, 1000);
+    table.remember(tag('a'), 0, 1, 1);
+    table.remember(tag('b'), 1, 1, 2);
+    table.remember(tag('a'), 5, 1, 3);
+    table.remember(tag('c'), 6, 1, 4);
+    expect(table.check(tag('b'), 10, 4)).toEqual({ kind: 'new' });
+    expect(table.check(tag('a'), 10, 4)).toEqual({ kind: 'replay', baseOffset: 5, count: 1 });
+    // 'a' and 'c' expire through check(); the next insert evicts nothing that is still held.
+    expect(table.check(tag('a'), 10, 1004)).toEqual({ kind: 'new' });
+    table.remember(tag('d'), 7, 1, 1004);
+    table.remember(tag('e'), 8, 1, 1004);
+    expect(table.size).toBe(2);
+    expect(table.check(tag('d'), 10, 1004).kind).toBe('replay');
+    expect(table.check(tag('e'), 10, 1004).kind).toBe('replay');
+  });
+
+  it('evicts the oldest of many in order once full', () => {
+    const table = make(1000, 1e9);
+    for (let i = 0; i < 10_000; i++) table.remember(tag(`k${i}`), i, 1, i);
+    expect(table.size).toBe(1000);
+    expect(table.check(tag('k8999'), 1e6, 1e4)).toEqual({ kind: 'new' });
+    expect(table.check(tag('k9000'), 1e6, 1e4).kind).toBe('replay');
+  });
+
   it('sweeps keys past the window as newer ones arrive', () => {
     const table = make(10_000, 10);
     table.remember(tag('old'), 0, 1, 0);

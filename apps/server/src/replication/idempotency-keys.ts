@@ -20,6 +20,7 @@
 import type { IdempotencyTag } from '@distilled/log-store';
 
 interface WrittenKey {
+  key: string;
   /** The request hash, as a latin1 string (one byte per character: compact, comparable). */
   hash: string;
   baseOffset: number;
@@ -30,6 +31,8 @@ interface WrittenKey {
 
 /** How many inserts pass between two sweeps of expired keys. */
 const SWEEP_EVERY = 1024;
+/** Entries the log-order queue may have consumed at its front before it is cut down. */
+const COMPACT_AFTER = 4096;
 
 export type KeyCheck =
   | { kind: 'new' }
@@ -47,6 +50,16 @@ export interface IdempotencyKeyTableOptions {
 export class IdempotencyKeyTable {
   private readonly writing = new Map<string, string>();
   private readonly written = new Map<string, WrittenKey>();
+  /**
+   * Written entries in log order, oldest from `head` on: eviction and the window sweep take the
+   * oldest from here, not from the front of `written`. Deleting from the front of a Map leaves
+   * holes that V8 skips one by one on every new iteration until its next rehash, so once the
+   * table was full, each insert's "oldest key" walked up to maxKeys holes (~50 µs per keyed
+   * append at 100,000 keys, growing with the table). An entry whose key was since deleted or
+   * remembered again is stale (`written` no longer holds that object) and is skipped.
+   */
+  private queue: WrittenKey[] = [];
+  private head = 0;
 
   constructor(private readonly options: IdempotencyKeyTableOptions) {}
 
@@ -91,12 +104,15 @@ export class IdempotencyKeyTable {
     this.writing.delete(tag.key);
     // Re-inserted at the end: Map order stays log order, so the oldest is always first.
     this.written.delete(tag.key);
-    this.written.set(tag.key, {
+    const entry: WrittenKey = {
+      key: tag.key,
       hash: tag.hash.toString('latin1'),
       baseOffset,
       count,
       timestamp,
-    });
+    };
+    this.written.set(tag.key, entry);
+    this.queue.push(entry);
     this.evict(timestamp);
   }
 
@@ -110,14 +126,48 @@ export class IdempotencyKeyTable {
   private evict(now: number): void {
     const { maxKeys, windowMs } = this.options;
     if (this.written.size > maxKeys) {
-      const oldest = this.written.keys().next();
-      if (!oldest.done) this.written.delete(oldest.value);
+      const oldest = this.oldest();
+      if (oldest) this.forgetOldest(oldest);
     }
-    if (++this.sinceSweep < SWEEP_EVERY) return;
-    this.sinceSweep = 0;
-    for (const [key, entry] of this.written) {
-      if (now - entry.timestamp <= windowMs) break;
-      this.written.delete(key);
+    if (++this.sinceSweep >= SWEEP_EVERY) {
+      this.sinceSweep = 0;
+      for (let oldest = this.oldest(); oldest; oldest = this.oldest()) {
+        if (now - oldest.timestamp <= windowMs) break;
+        this.forgetOldest(oldest);
+      }
+    }
+    this.compact();
+  }
+
+  /** The oldest written entry still held, skipping stale ones; undefined when none is. */
+  private oldest(): WrittenKey | undefined {
+    while (this.head < this.queue.length) {
+      const entry = this.queue[this.head];
+      if (this.written.get(entry.key) === entry) return entry;
+      this.head += 1;
+    }
+    return undefined;
+  }
+
+  private forgetOldest(entry: WrittenKey): void {
+    this.written.delete(entry.key);
+    this.head += 1;
+  }
+
+  /**
+   * Drops the consumed front of the queue once it is large, and the stale entries when they
+   * outnumber the held ones, so the queue stays within a small multiple of the table.
+   */
+  private compact(): void {
+    const length = this.queue.length - this.head;
+    if (length > 2 * this.written.size + COMPACT_AFTER) {
+      this.queue = this.queue
+        .slice(this.head)
+        .filter((entry) => this.written.get(entry.key) === entry);
+      this.head = 0;
+    } else if (this.head > COMPACT_AFTER && this.head * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
     }
   }
 }
