@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { descendantsOf, isRunning, killIfRunning, type ProcessIdentity } from '@distilled/launcher';
@@ -16,8 +17,12 @@ const commandLine = (p: ProcessIdentity): string => {
   }
 };
 
-/** Runs helpers/chromium-until-killed.ts until Chromium is up. */
-function startLauncher(): Promise<ChildProcess> {
+/**
+ * Runs helpers/chromium-until-killed.ts until Chromium is up. Its TMPDIR is `tmp`: playwright
+ * makes the browser's profile and artifacts directories there and removes them on close, which
+ * a SIGKILLed launcher never reaches, so the test removes `tmp` itself.
+ */
+function startLauncher(tmp: string): Promise<ChildProcess> {
   const launcher = spawn(
     process.execPath,
     [
@@ -27,7 +32,7 @@ function startLauncher(): Promise<ChildProcess> {
       'tsconfig-paths/register',
       join(__dirname, 'helpers', 'chromium-until-killed.ts'),
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: tmp } },
   );
   let output = '';
   return new Promise((resolve, reject) => {
@@ -45,8 +50,9 @@ describe('Chromium of a killed test process', () => {
   it('goes down with it, helpers and renderers included', async () => {
     let launcher: ChildProcess | undefined;
     let browser: ProcessIdentity[] = [];
+    const tmp = mkdtempSync(join(tmpdir(), 'distilled-chromium-killed-'));
     try {
-      launcher = await startLauncher();
+      launcher = await startLauncher(tmp);
       browser = descendantsOf(launcher.pid!);
       expect(browser.some((p) => commandLine(p).includes('chromium'))).toBe(true);
 
@@ -60,6 +66,7 @@ describe('Chromium of a killed test process', () => {
     } finally {
       if (launcher?.exitCode === null && launcher.signalCode === null) launcher.kill('SIGKILL');
       browser.forEach(killIfRunning);
+      rmSync(tmp, { recursive: true, force: true });
     }
   }, 60_000);
 });
