@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { APPEND_PARTS_HEADER, AppendStreamClient } from './append-stream-client';
+import { APPEND_PARTS_HEADER, AppendStreamClient, joinParts } from './append-stream-client';
 import { createReplicaStub, loadDistilledPackage } from './grpc-client';
 import type {
   AppendAnswer__Input,
@@ -308,18 +308,6 @@ describe('AppendStreamClient', () => {
             result: { base_offset: 1, count: r.messages.length, duplicate: false },
           });
 
-    /** Keyed requests as the parts of one, as the API's gateway joins them. */
-    const withParts = (...members: AppendBatch[]): AppendBatch => ({
-      messages: members.flatMap((m) => m.messages),
-      producer_id: 0,
-      sequence: 0,
-      parts: members.map((m) => ({
-        idempotency_key: m.idempotency_key ?? '',
-        request_hash: m.request_hash ?? Buffer.alloc(0),
-        count: m.messages.length,
-      })),
-    });
-
     it("sends a request with parts whole and answers it with each part's answer", async () => {
       const started = await startServer(answerAll, { parts: true });
       server = started.server;
@@ -327,7 +315,7 @@ describe('AppendStreamClient', () => {
       expect(appends.takesParts).toBe(false); // no stream open yet
       await warmUp(appends);
       expect(appends.takesParts).toBe(true);
-      const grouped = withParts(keyed('a', 'a1', 'a2'), keyed('b', 'b1'), keyed('c', 'c1'));
+      const grouped = joinParts([keyed('a', 'a1', 'a2'), keyed('b', 'b1'), keyed('c', 'c1')]);
       const response = await appends.append(grouped, Date.now() + 5000);
       expect(
         (response.parts ?? []).map((p) => [p.result?.base_offset ?? null, p.error?.code]),
@@ -355,7 +343,7 @@ describe('AppendStreamClient', () => {
       await warmUp(appends);
       expect(appends.takesParts).toBe(false);
       const refused = await appends
-        .append(withParts(keyed('a', 'a1')), Date.now() + 5000)
+        .append(joinParts([keyed('a', 'a1')]), Date.now() + 5000)
         .catch((e: grpc.ServiceError) => e);
       expect((refused as grpc.ServiceError).code).toBe(grpc.status.CANCELLED);
       await appends.append(keyed('a', 'a1'), Date.now() + 5000);

@@ -34,6 +34,20 @@ export const STREAM_MESSAGE_MAX_BYTES = 16 * 1024 * 1024;
  */
 export const APPEND_PARTS_HEADER = 'distilled-append-parts';
 
+/** Keyed appends as the parts of one: their messages in order, a key, hash and count each. */
+export function joinParts(requests: AppendBatch[]): AppendBatch {
+  return {
+    messages: requests.length === 1 ? requests[0].messages : requests.flatMap((r) => r.messages),
+    producer_id: 0,
+    sequence: 0,
+    parts: requests.map((request) => ({
+      idempotency_key: request.idempotency_key ?? '',
+      request_hash: request.request_hash ?? Buffer.alloc(0),
+      count: request.messages.length,
+    })),
+  };
+}
+
 interface Pending {
   call: AppendStreamCall;
   /** Handed to the stream (it may have reached the replica). */

@@ -18,6 +18,7 @@ export {
   AppendStreamClient,
   APPEND_PARTS_HEADER,
   fromCallStatus,
+  joinParts,
   serviceError,
   type AppendStreamCapable,
 } from './append-stream-client';

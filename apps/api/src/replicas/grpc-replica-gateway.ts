@@ -15,6 +15,7 @@ import {
   GrpcSecurity,
   ReplicaClientPool,
   fromCallStatus,
+  joinParts,
   type AppendBatch,
   type ReplicaClient,
   type AppendResponse,
@@ -274,20 +275,6 @@ function isServiceError(error: unknown): error is ServiceError {
  */
 const NEVER_SENT =
   /No connection established|Name resolution failed|failed to connect|ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH/i;
-
-/** Keyed appends as the parts of one: their messages in order, a key, hash and count each. */
-function joinParts(requests: AppendBatch[]): AppendBatch {
-  return {
-    messages: requests.length === 1 ? requests[0].messages : requests.flatMap((r) => r.messages),
-    producer_id: 0,
-    sequence: 0,
-    parts: requests.map((request) => ({
-      idempotency_key: request.idempotency_key ?? '',
-      request_hash: request.request_hash ?? Buffer.alloc(0),
-      count: request.messages.length,
-    })),
-  };
-}
 
 export function toCallError(replica: ReplicaRef, error: unknown): ReplicaCallError {
   if (!isServiceError(error)) {

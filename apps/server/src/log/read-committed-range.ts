@@ -2,8 +2,8 @@
  * Reads a run of messages from the log in whole record batches (withBatchesFrom) instead of one
  * read() per message: a range of a thousand messages costs a few positional reads into the
  * store's reused buffer and one copy of the wanted messages per read (the messages are views
- * into it), not a fresh buffer of every batch the range touches. Stops at `end`, the caller's high watermark, so
- * nothing uncommitted ever leaves. Used by ReadRange and Follow.
+ * into it), not a fresh buffer of every batch the range touches. Stops at `end`, the caller's
+ * high watermark, so nothing uncommitted ever leaves. Used by ReadRange and Follow.
  *
  * Retention may delete segments while a range is read: every step is one synchronous read of
  * whole, checked batches (copied out of the file), so a step gets its messages or

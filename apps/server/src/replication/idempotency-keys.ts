@@ -102,8 +102,7 @@ export class IdempotencyKeyTable {
   /** The key's batch is in the log at these offsets (from an append, or found by the scan). */
   remember(tag: IdempotencyTag, baseOffset: number, count: number, timestamp: number): void {
     this.writing.delete(tag.key);
-    // Re-inserted at the end: Map order stays log order, so the oldest is always first.
-    this.written.delete(tag.key);
+    // A key remembered again replaces its entry; the old one's place in the queue goes stale.
     const entry: WrittenKey = {
       key: tag.key,
       hash: tag.hash.toString('latin1'),
