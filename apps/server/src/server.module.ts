@@ -8,7 +8,14 @@ import { ElectionHolds, RoleService } from './election';
 import { GrpcExceptionFilter } from './errors';
 import { DiskFullWatch } from './disk';
 import { ReplicaLifecycle } from './lifecycle';
-import { AppendStreams, FollowStreams, RangeReads, ReplicaController, ReplicaService } from './log';
+import {
+  AppendStreams,
+  FollowStreams,
+  RangeReadStreams,
+  RangeReads,
+  ReplicaController,
+  ReplicaService,
+} from './log';
 import { HighWatermarkCheckpointer, LogRepair } from './repair';
 import {
   FollowerService,
@@ -53,6 +60,7 @@ import {
     FollowerService,
     ReplicaService,
     AppendStreams,
+    RangeReadStreams,
     RangeReads,
     FollowStreams,
     RoleService,

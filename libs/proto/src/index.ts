@@ -22,6 +22,7 @@ export {
   serviceError,
   type AppendStreamCapable,
 } from './append-stream-client';
+export { RangeStreamClient, type RangeStreamCapable } from './range-stream-client';
 export type { ReplicaHandlers } from './generated/distilled/v1/Replica';
 export type { ReplicationHandlers } from './generated/distilled/v1/Replication';
 export type {
@@ -49,6 +50,10 @@ export type {
   ReadRangeRequest__Input,
   ReadRangeResponse,
   ReadRangeResponse__Input,
+  ReadRangeStreamRequest,
+  ReadRangeStreamRequest__Input,
+  ReadRangeStreamResponse,
+  ReadRangeStreamResponse__Input,
   FollowRequest,
   FollowRequest__Input,
   FollowResponse,

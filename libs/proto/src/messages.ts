@@ -43,6 +43,14 @@ export type {
   ReadRangeResponse,
   ReadRangeResponse__Input,
 } from './generated/distilled/v1/ReadRangeResponse';
+export type {
+  ReadRangeStreamRequest,
+  ReadRangeStreamRequest__Input,
+} from './generated/distilled/v1/ReadRangeStreamRequest';
+export type {
+  ReadRangeStreamResponse,
+  ReadRangeStreamResponse__Input,
+} from './generated/distilled/v1/ReadRangeStreamResponse';
 export type { FollowRequest, FollowRequest__Input } from './generated/distilled/v1/FollowRequest';
 export type {
   FollowResponse,

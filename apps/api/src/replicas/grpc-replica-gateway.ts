@@ -216,7 +216,8 @@ export class GrpcReplicaGateway implements ReplicaGateway, OnModuleInit, OnAppli
     request: ReadRangeRequest,
     deadline: number,
   ): Promise<ReadRangeResponse> {
-    return this.call(replica, (client) => client.readRange(request, deadline));
+    // Over the replica's ReadRangeStream: a Range page costs a stream message, not a gRPC call.
+    return this.call(replica, (client) => client.readRangeStreamed(request, deadline));
   }
 
   follow(replica: ReplicaRef, offset: number, handlers: FollowHandlers): FollowHandle {

@@ -11,6 +11,7 @@ import { describeError } from '@distilled/common';
 import { InjectServerConfig, type ServerConfig } from '../config';
 import { DiskFullWatch } from '../disk';
 import { AppendStreams } from '../log/append-streams';
+import { RangeReadStreams } from '../log/range-read-streams';
 import { LogRepair } from '../repair/log-repair.service';
 import { ReplicaState } from '../replication/replica-state';
 import { RoleService } from '../election/role.service';
@@ -41,6 +42,7 @@ export class ReplicaLifecycle implements OnModuleDestroy {
     private readonly state: ReplicaState,
     private readonly roles: RoleService,
     private readonly appendStreams: AppendStreams,
+    private readonly rangeStreams: RangeReadStreams,
     private readonly repair: LogRepair,
     private readonly diskWatch: DiskFullWatch,
   ) {}
@@ -80,6 +82,8 @@ export class ReplicaLifecycle implements OnModuleDestroy {
       .catch((error) => this.logger.warn(`deregistering: ${describeError(error)}`));
     // Appends in flight were drained with the leader term: end the clients' streams cleanly.
     this.appendStreams.closeAll();
+    // Range reads still held (long-polls) are asked again elsewhere by the API.
+    this.rangeStreams.closeAll();
     await this.log
       .close()
       .catch((error) => this.logger.warn(`closing the log: ${describeError(error)}`));

@@ -16,6 +16,7 @@ import type {
 } from '@distilled/proto';
 import { AppendStreams, type AppendStreamCall } from './append-streams';
 import { FollowStreams, type FollowCall } from './follow-streams';
+import { RangeReadStreams, type RangeStreamCall } from './range-read-streams';
 import { RangeReads } from './range-reads.service';
 import { ReplicaService } from './replica.service';
 
@@ -26,6 +27,7 @@ export class ReplicaController {
     private readonly replica: ReplicaService,
     private readonly appendStreams: AppendStreams,
     private readonly ranges: RangeReads,
+    private readonly rangeStreams: RangeReadStreams,
     private readonly followStreams: FollowStreams,
   ) {}
 
@@ -53,6 +55,12 @@ export class ReplicaController {
   @GrpcMethod('Replica', 'ReadRange')
   readRange(request: ReadRangeRequest): Promise<ReadRangeResponse> {
     return this.ranges.readRange(request);
+  }
+
+  /** The raw duplex call: each ReadRange request is answered as it settles, with its id. */
+  @GrpcStreamCall('Replica', 'ReadRangeStream')
+  readRangeStream(call: RangeStreamCall): void {
+    this.rangeStreams.serve(call);
   }
 
   /** Server stream: the loop writes to the call itself, to see its flow control. */

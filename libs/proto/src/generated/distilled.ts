@@ -18,6 +18,8 @@ import type { ReadBatchRequest__Input as _distilled_v1_ReadBatchRequest__Input, 
 import type { ReadBatchResponse__Input as _distilled_v1_ReadBatchResponse__Input, ReadBatchResponse as _distilled_v1_ReadBatchResponse } from './distilled/v1/ReadBatchResponse';
 import type { ReadRangeRequest__Input as _distilled_v1_ReadRangeRequest__Input, ReadRangeRequest as _distilled_v1_ReadRangeRequest } from './distilled/v1/ReadRangeRequest';
 import type { ReadRangeResponse__Input as _distilled_v1_ReadRangeResponse__Input, ReadRangeResponse as _distilled_v1_ReadRangeResponse } from './distilled/v1/ReadRangeResponse';
+import type { ReadRangeStreamRequest__Input as _distilled_v1_ReadRangeStreamRequest__Input, ReadRangeStreamRequest as _distilled_v1_ReadRangeStreamRequest } from './distilled/v1/ReadRangeStreamRequest';
+import type { ReadRangeStreamResponse__Input as _distilled_v1_ReadRangeStreamResponse__Input, ReadRangeStreamResponse as _distilled_v1_ReadRangeStreamResponse } from './distilled/v1/ReadRangeStreamResponse';
 import type { ReadRequest__Input as _distilled_v1_ReadRequest__Input, ReadRequest as _distilled_v1_ReadRequest } from './distilled/v1/ReadRequest';
 import type { ReadResponse__Input as _distilled_v1_ReadResponse__Input, ReadResponse as _distilled_v1_ReadResponse } from './distilled/v1/ReadResponse';
 import type { ReplicaClient as _distilled_v1_ReplicaClient, ReplicaDefinition as _distilled_v1_ReplicaDefinition } from './distilled/v1/Replica';
@@ -49,6 +51,8 @@ export interface ProtoGrpcType {
       ReadBatchResponse: MessageTypeDefinition<_distilled_v1_ReadBatchResponse__Input, _distilled_v1_ReadBatchResponse>
       ReadRangeRequest: MessageTypeDefinition<_distilled_v1_ReadRangeRequest__Input, _distilled_v1_ReadRangeRequest>
       ReadRangeResponse: MessageTypeDefinition<_distilled_v1_ReadRangeResponse__Input, _distilled_v1_ReadRangeResponse>
+      ReadRangeStreamRequest: MessageTypeDefinition<_distilled_v1_ReadRangeStreamRequest__Input, _distilled_v1_ReadRangeStreamRequest>
+      ReadRangeStreamResponse: MessageTypeDefinition<_distilled_v1_ReadRangeStreamResponse__Input, _distilled_v1_ReadRangeStreamResponse>
       ReadRequest: MessageTypeDefinition<_distilled_v1_ReadRequest__Input, _distilled_v1_ReadRequest>
       ReadResponse: MessageTypeDefinition<_distilled_v1_ReadResponse__Input, _distilled_v1_ReadResponse>
       /**

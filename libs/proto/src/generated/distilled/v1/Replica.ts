@@ -12,6 +12,8 @@ import type { ReadBatchRequest__Input as _distilled_v1_ReadBatchRequest__Input, 
 import type { ReadBatchResponse__Input as _distilled_v1_ReadBatchResponse__Input, ReadBatchResponse as _distilled_v1_ReadBatchResponse } from '../../distilled/v1/ReadBatchResponse';
 import type { ReadRangeRequest__Input as _distilled_v1_ReadRangeRequest__Input, ReadRangeRequest as _distilled_v1_ReadRangeRequest } from '../../distilled/v1/ReadRangeRequest';
 import type { ReadRangeResponse__Input as _distilled_v1_ReadRangeResponse__Input, ReadRangeResponse as _distilled_v1_ReadRangeResponse } from '../../distilled/v1/ReadRangeResponse';
+import type { ReadRangeStreamRequest__Input as _distilled_v1_ReadRangeStreamRequest__Input, ReadRangeStreamRequest as _distilled_v1_ReadRangeStreamRequest } from '../../distilled/v1/ReadRangeStreamRequest';
+import type { ReadRangeStreamResponse__Input as _distilled_v1_ReadRangeStreamResponse__Input, ReadRangeStreamResponse as _distilled_v1_ReadRangeStreamResponse } from '../../distilled/v1/ReadRangeStreamResponse';
 import type { ReadRequest__Input as _distilled_v1_ReadRequest__Input, ReadRequest as _distilled_v1_ReadRequest } from '../../distilled/v1/ReadRequest';
 import type { ReadResponse__Input as _distilled_v1_ReadResponse__Input, ReadResponse as _distilled_v1_ReadResponse } from '../../distilled/v1/ReadResponse';
 import type { StatusRequest__Input as _distilled_v1_StatusRequest__Input, StatusRequest as _distilled_v1_StatusRequest } from '../../distilled/v1/StatusRequest';
@@ -152,6 +154,27 @@ export interface ReplicaClient extends grpc.Client {
   readRange(argument: _distilled_v1_ReadRangeRequest__Input, callback: grpc.requestCallback<_distilled_v1_ReadRangeResponse>): grpc.ClientUnaryCall;
   
   /**
+   * ReadRange over one long-lived stream: each request carries a request_id, and its answer (in
+   * completion order: a long-poll does not hold up the reads behind it) carries the same id
+   * with either the result or the error that ReadRange would have ended with. Each request is
+   * handled exactly like a ReadRange call of its own, without the cost of a gRPC call (no
+   * headers or trailers, no new HTTP/2 stream, on either side). The API sends its range reads
+   * here; the stream ends only when the replica or the client goes away.
+   */
+  ReadRangeStream(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_distilled_v1_ReadRangeStreamRequest__Input, _distilled_v1_ReadRangeStreamResponse>;
+  ReadRangeStream(options?: grpc.CallOptions): grpc.ClientDuplexStream<_distilled_v1_ReadRangeStreamRequest__Input, _distilled_v1_ReadRangeStreamResponse>;
+  /**
+   * ReadRange over one long-lived stream: each request carries a request_id, and its answer (in
+   * completion order: a long-poll does not hold up the reads behind it) carries the same id
+   * with either the result or the error that ReadRange would have ended with. Each request is
+   * handled exactly like a ReadRange call of its own, without the cost of a gRPC call (no
+   * headers or trailers, no new HTTP/2 stream, on either side). The API sends its range reads
+   * here; the stream ends only when the replica or the client goes away.
+   */
+  readRangeStream(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_distilled_v1_ReadRangeStreamRequest__Input, _distilled_v1_ReadRangeStreamResponse>;
+  readRangeStream(options?: grpc.CallOptions): grpc.ClientDuplexStream<_distilled_v1_ReadRangeStreamRequest__Input, _distilled_v1_ReadRangeStreamResponse>;
+  
+  /**
    * What this replica knows: its role, epoch, leader, ISR, log end offset, high watermark.
    */
   Status(argument: _distilled_v1_StatusRequest__Input, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_distilled_v1_StatusResponse>): grpc.ClientUnaryCall;
@@ -227,6 +250,16 @@ export interface ReplicaHandlers extends grpc.UntypedServiceImplementation {
   ReadRange: grpc.handleUnaryCall<_distilled_v1_ReadRangeRequest, _distilled_v1_ReadRangeResponse__Input>;
   
   /**
+   * ReadRange over one long-lived stream: each request carries a request_id, and its answer (in
+   * completion order: a long-poll does not hold up the reads behind it) carries the same id
+   * with either the result or the error that ReadRange would have ended with. Each request is
+   * handled exactly like a ReadRange call of its own, without the cost of a gRPC call (no
+   * headers or trailers, no new HTTP/2 stream, on either side). The API sends its range reads
+   * here; the stream ends only when the replica or the client goes away.
+   */
+  ReadRangeStream: grpc.handleBidiStreamingCall<_distilled_v1_ReadRangeStreamRequest, _distilled_v1_ReadRangeStreamResponse__Input>;
+  
+  /**
    * What this replica knows: its role, epoch, leader, ISR, log end offset, high watermark.
    */
   Status: grpc.handleUnaryCall<_distilled_v1_StatusRequest, _distilled_v1_StatusResponse__Input>;
@@ -240,5 +273,6 @@ export interface ReplicaDefinition extends grpc.ServiceDefinition {
   Read: MethodDefinition<_distilled_v1_ReadRequest__Input, _distilled_v1_ReadResponse__Input, _distilled_v1_ReadRequest, _distilled_v1_ReadResponse>
   ReadBatch: MethodDefinition<_distilled_v1_ReadBatchRequest__Input, _distilled_v1_ReadBatchResponse__Input, _distilled_v1_ReadBatchRequest, _distilled_v1_ReadBatchResponse>
   ReadRange: MethodDefinition<_distilled_v1_ReadRangeRequest__Input, _distilled_v1_ReadRangeResponse__Input, _distilled_v1_ReadRangeRequest, _distilled_v1_ReadRangeResponse>
+  ReadRangeStream: MethodDefinition<_distilled_v1_ReadRangeStreamRequest__Input, _distilled_v1_ReadRangeStreamResponse__Input, _distilled_v1_ReadRangeStreamRequest, _distilled_v1_ReadRangeStreamResponse>
   Status: MethodDefinition<_distilled_v1_StatusRequest__Input, _distilled_v1_StatusResponse__Input, _distilled_v1_StatusRequest, _distilled_v1_StatusResponse>
 }

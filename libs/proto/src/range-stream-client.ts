@@ -1,0 +1,161 @@
+// Replica.ReadRange over one long-lived ReadRangeStream per channel: a range read costs a stream
+// message each way instead of a gRPC call (call object, headers, trailers, a new HTTP/2 stream on
+// both sides), which was the largest per-page item of a Range read left in the API and the
+// replica once the messages themselves were cheap.
+import { status as GrpcStatus, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
+import { fromCallStatus, serviceError } from './append-stream-client';
+import type {
+  ReadRangeRequest__Input,
+  ReadRangeResponse,
+  ReadRangeStreamRequest__Input,
+  ReadRangeStreamResponse,
+} from './messages';
+
+type RangeStreamCall = ClientDuplexStream<ReadRangeStreamRequest__Input, ReadRangeStreamResponse>;
+
+/** The part of a distilled.v1.Replica grpc-js stub this needs (ReplicaStub has it). */
+export interface RangeStreamCapable {
+  ReadRangeStream(): RangeStreamCall;
+}
+
+interface Pending {
+  call: RangeStreamCall;
+  resolve(response: ReadRangeResponse): void;
+  reject(error: ServiceError): void;
+  /** Absolute ms (Date.now() scale): past it the read fails DEADLINE_EXCEEDED. */
+  deadline: number;
+}
+
+/**
+ * read() behaves like a unary ReadRange call (same answer; the same errors as grpc-js
+ * ServiceErrors with the distilled-* metadata; the same deadline), over one stream shared by
+ * every read of this channel, answered in completion order. The stream opens on first use and
+ * again after it fails; a failure fails the reads waiting on it with its error (a stream that
+ * never connected reports UNAVAILABLE "No connection established", as a unary call does). A
+ * replica that predates the stream answers UNIMPLEMENTED once: `unsupported` is then set and
+ * the caller goes back to the unary call. A read has no side effect, so a failed stream needs
+ * none of AppendStreamClient's "was it sent" care.
+ */
+export class RangeStreamClient {
+  private call?: RangeStreamCall;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  private closed = false;
+  /** One timer for the earliest pending deadline, not one per read. */
+  private deadlineTimer?: NodeJS.Timeout;
+  private deadlineTimerAt = Infinity;
+  /** The replica does not know ReadRangeStream (it answered UNIMPLEMENTED). */
+  unsupported = false;
+
+  constructor(private readonly client: RangeStreamCapable) {}
+
+  /** Reads waiting for an answer. */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
+  /** `deadline`: absolute ms (Date.now() scale); past it the read fails DEADLINE_EXCEEDED. */
+  read(request: ReadRangeRequest__Input, deadline: number): Promise<ReadRangeResponse> {
+    if (this.closed) {
+      return Promise.reject(
+        serviceError(GrpcStatus.CANCELLED, 'the range stream client is closed'),
+      );
+    }
+    const call = this.call ?? this.open();
+    const id = this.nextId++;
+    return new Promise<ReadRangeResponse>((resolve, reject) => {
+      this.pending.set(id, { call, resolve, reject, deadline });
+      this.watchDeadline(deadline);
+      call.write({ request_id: id, range: request });
+    });
+  }
+
+  /** Fails every waiting read CANCELLED (as closing a channel does to its unary calls) and ends. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const call = this.call;
+    this.call = undefined;
+    if (call)
+      this.failAll(call, serviceError(GrpcStatus.CANCELLED, 'the range stream client is closed'));
+    call?.cancel();
+    this.stopDeadlineTimer();
+  }
+
+  private open(): RangeStreamCall {
+    const call = this.client.ReadRangeStream();
+    this.call = call;
+    call.on('data', (response: ReadRangeStreamResponse) => this.settle(response));
+    call.on('error', (error: ServiceError) => this.broken(call, error));
+    call.on('status', (status: { code: number }) => {
+      // OK: the replica ended the stream (it is stopping); what it did not answer, it will not.
+      if (status.code === GrpcStatus.OK) {
+        this.broken(
+          call,
+          serviceError(GrpcStatus.UNAVAILABLE, 'the replica ended the range stream'),
+        );
+      }
+    });
+    return call;
+  }
+
+  private settle(response: ReadRangeStreamResponse): void {
+    const id = Number(response.request_id);
+    const waiting = this.pending.get(id);
+    if (!waiting) return; // timed out already
+    this.pending.delete(id);
+    if (this.pending.size === 0) this.stopDeadlineTimer();
+    if (response.error && response.error.code !== GrpcStatus.OK) {
+      waiting.reject(fromCallStatus(response.error));
+    } else if (response.result) {
+      waiting.resolve(response.result);
+    } else {
+      waiting.reject(serviceError(GrpcStatus.INTERNAL, 'the replica sent an empty answer'));
+    }
+  }
+
+  private broken(call: RangeStreamCall, error: ServiceError): void {
+    if (error.code === GrpcStatus.UNIMPLEMENTED) this.unsupported = true;
+    if (this.call === call) this.call = undefined;
+    this.failAll(call, error);
+  }
+
+  private failAll(call: RangeStreamCall, error: ServiceError): void {
+    for (const [id, waiting] of this.pending) {
+      if (waiting.call !== call) continue;
+      this.pending.delete(id);
+      waiting.reject(error);
+    }
+    if (this.pending.size === 0) this.stopDeadlineTimer();
+  }
+
+  private watchDeadline(deadline: number): void {
+    if (deadline >= this.deadlineTimerAt) return;
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
+    this.deadlineTimerAt = deadline;
+    this.deadlineTimer = setTimeout(() => this.expire(), Math.max(0, deadline - Date.now()));
+  }
+
+  private stopDeadlineTimer(): void {
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = undefined;
+    this.deadlineTimerAt = Infinity;
+  }
+
+  /** Fails every read past its deadline (a late answer is then ignored); re-arms for the rest. */
+  private expire(): void {
+    this.deadlineTimer = undefined;
+    this.deadlineTimerAt = Infinity;
+    const now = Date.now();
+    let next = Infinity;
+    for (const [id, waiting] of this.pending) {
+      if (waiting.deadline > now) {
+        next = Math.min(next, waiting.deadline);
+        continue;
+      }
+      this.pending.delete(id);
+      waiting.reject(serviceError(GrpcStatus.DEADLINE_EXCEEDED, 'Deadline exceeded'));
+    }
+    if (next !== Infinity) this.watchDeadline(Math.max(next, now + 1));
+  }
+}
