@@ -38,6 +38,7 @@ const BENCH_FLAGS = {
   'api-keys': toggle,
   // readers
   'latency-seconds': value,
+  'latency-warmup-seconds': value,
   'read-rounds': value,
   followers: value,
   rate: value,
