@@ -213,24 +213,46 @@ function slowest(all: Hops[], rows: Array<[string, string, string]>): void {
       : 'n/a';
     console.log(`${name.padEnd(48)} all ${percentile(every, 50).toFixed(3)} · slow ${fewText}`);
   }
+  // Blame goes to the hops of the path only: the leader's answer counts from the last of its
+  // own fdatasync and the two acks (the rows from each alone overlap it), and the leader's whole
+  // span is left out.
+  for (const h of complete) {
+    const inputs = [h.leaderSyncEnd, h.ackReadF1, h.ackReadF2];
+    if (inputs.every((v) => v !== undefined)) h.lastInput = Math.max(...(inputs as number[]));
+  }
+  const lastInput: [string, string, string] = [
+    'leader: last of its fdatasync and acks → answer',
+    'lastInput',
+    'leaderAnswer',
+  ];
+  const every = values(complete, 'lastInput', 'leaderAnswer');
+  if (every.length) medians.set(lastInput[0], percentile(every, 50));
+  const blameRows = [...hopRows.filter(([, , to]) => to !== 'leaderAnswer'), lastInput];
+  const kind = (name: string) =>
+    / fdatasync itself$/.test(name)
+      ? 'disk'
+      : /→ (API|leader|gen|F\d) read|ack → leader reads/.test(name)
+        ? 'wake-up (send → the peer reads)'
+        : 'a turn in one process (CPU, GC, run queue)';
   const blamed = new Map<string, number>();
+  const kinds = new Map<string, number>();
   for (const h of slow) {
     let worst: [string, number] = ['(none found)', 0];
-    for (const [name, from, to] of hopRows) {
+    for (const [name, from, to] of blameRows) {
       if (h[from] === undefined || h[to] === undefined || !medians.has(name)) continue;
-      // Hops that overlap (the leader's own sync, the answer after either ack) share the blame.
       const over = (h[to] as number) - (h[from] as number) - (medians.get(name) as number);
       if (over > worst[1]) worst = [name, over];
     }
     blamed.set(worst[0], (blamed.get(worst[0]) ?? 0) + 1);
+    kinds.set(kind(worst[0]), (kinds.get(kind(worst[0])) ?? 0) + 1);
   }
-  console.log(
-    'hop furthest over its median, per slow write: ' +
-      [...blamed.entries()]
-        .sort((a, b) => b[1] - a[1])
-        .map(([name, n]) => `${name} ${n}`)
-        .join('; '),
-  );
+  const list = (m: Map<string, number>) =>
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .map(([name, n]) => `${name} ${n}`)
+      .join('; ');
+  console.log(`hop furthest over its median, per slow write: ${list(blamed)}`);
+  console.log(`  by kind: ${list(kinds)}`);
 }
 
 /** A GC pause of one process, in milliseconds since the epoch (lib/gc-pauses.js). */
