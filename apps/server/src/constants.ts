@@ -21,13 +21,6 @@ export const DEFAULT_COMMIT_TIMEOUT_MS = 4000;
 
 /** How much log a fetch response carries at most (whole batches, so it may run a batch over). */
 export const FETCH_MAX_BYTES = 1024 * 1024;
-/**
- * How long the leader holds a fetch response that would carry only a new HW, waiting for the
- * next written batch to carry it instead (whichever comes first): at one writer that saves both
- * followers a wake-up and the leader two sends per write (bench/RESULTS.md, Round 7). Bounded,
- * so a follower's HW never lags the leader's by more than this plus a fetch round trip.
- */
-export const HW_NEWS_HOLD_MS = 3;
 /** How often the leader checks its followers' lag against the limit. */
 export const ISR_CHECK_INTERVAL_MS = 100;
 /** A follower's reconnect backoff to the leader: first and longest wait. */

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { setImmediate as tick, setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as tick } from 'node:timers/promises';
 import type { FetchResponse } from '@distilled/proto';
 import { FakeLogStore } from '../testing/fake-log-store';
 import { FetchSession, type FetchCall, type FetchSessionHost } from './fetch-session';
@@ -18,8 +18,7 @@ async function microtasks(): Promise<void> {
   for (let i = 0; i < 10; i++) await Promise.resolve();
 }
 
-/** `hwNewsHoldMs` 0: a move of the HW alone goes out in the next turn, like any other news. */
-function setup(acceptsKeptRequests: boolean, hwNewsHoldMs = 0) {
+function setup(acceptsKeptRequests: boolean) {
   const log = new FakeLogStore();
   let hw = 0;
   const host: FetchSessionHost = {
@@ -31,7 +30,7 @@ function setup(acceptsKeptRequests: boolean, hwNewsHoldMs = 0) {
     onSessionError: jest.fn(),
   };
   const call = new FakeCall();
-  const session = new FetchSession('b', call as unknown as FetchCall, host, '', hwNewsHoldMs);
+  const session = new FetchSession('b', call as unknown as FetchCall, host);
   session.acceptsKeptRequests = acceptsKeptRequests;
   const moveHighWatermark = async (to: number) => {
     hw = to;
@@ -102,66 +101,6 @@ describe('FetchSession', () => {
       expect(f.call.responses).toHaveLength(3);
       expect(f.call.responses[2]).toMatchObject({ high_watermark: 1, request_kept: true });
       expect(f.call.responses[2].batches.length).toBe(0);
-    });
-
-    describe('with a hold on HW-only news', () => {
-      const HOLD_MS = 30;
-
-      it('gets a move of the HW alone once the hold ends, when no batch came to carry it', async () => {
-        const f = setup(true, HOLD_MS);
-        await f.request(0);
-        expect(f.call.responses).toHaveLength(1); // the first answer does not wait
-        await f.append('x');
-        expect(f.call.responses).toHaveLength(2);
-
-        await f.request(1); // its acknowledgement
-        await f.moveHighWatermark(1);
-        expect(f.call.responses).toHaveLength(2); // held
-        await sleep(HOLD_MS + 20);
-        expect(f.call.responses).toHaveLength(3);
-        expect(f.call.responses[2]).toMatchObject({ high_watermark: 1, request_kept: true });
-        expect(f.call.responses[2].batches.length).toBe(0);
-      });
-
-      it('lets the next batch carry the HW: no response of its own, none after the hold', async () => {
-        const f = setup(true, HOLD_MS);
-        await f.request(0);
-        await f.append('x');
-        await f.request(1);
-        await f.moveHighWatermark(1);
-        expect(f.call.responses).toHaveLength(2);
-
-        await f.append('y'); // within the hold
-        expect(f.call.responses).toHaveLength(3);
-        expect(f.call.responses[2].high_watermark).toBe(1);
-        expect(f.call.responses[2].batches.length).toBeGreaterThan(0);
-        await sleep(HOLD_MS + 20);
-        expect(f.call.responses).toHaveLength(3); // the held news went with the batch
-      });
-
-      it('does not hold a move of the log start', async () => {
-        const f = setup(true, HOLD_MS);
-        await f.append('a');
-        await f.append('b');
-        await f.request(2);
-        expect(f.call.responses).toHaveLength(1);
-        await f.log.advanceStartTo(2);
-        f.session.wake();
-        await tick();
-        expect(f.call.responses).toHaveLength(2);
-        expect(f.call.responses[1]).toMatchObject({ log_start_offset: 2, request_kept: true });
-      });
-
-      it('sends nothing once closed', async () => {
-        const f = setup(true, HOLD_MS);
-        await f.request(0);
-        await f.append('x');
-        await f.request(1);
-        await f.moveHighWatermark(1);
-        f.session.close();
-        await sleep(HOLD_MS + 20);
-        expect(f.call.responses).toHaveLength(2);
-      });
     });
 
     it('below the log start gets an answer that does not keep the request (it must re-base)', async () => {

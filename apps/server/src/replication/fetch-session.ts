@@ -1,7 +1,7 @@
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import type { FetchRequest, FetchResponse } from '@distilled/proto';
 import { LogStoreError, type LogStore } from '@distilled/log-store';
-import { FETCH_MAX_BYTES, HW_NEWS_HOLD_MS } from '../constants';
+import { FETCH_MAX_BYTES } from '../constants';
 import { toGrpcStatus } from '../errors/grpc-status';
 
 export type FetchCall = ServerDuplexStream<FetchRequest, FetchResponse>;
@@ -39,15 +39,7 @@ const EMPTY = Buffer.alloc(0);
  * News without batches waits for the next turn of the event loop; batches never wait. The HW
  * moves in the turn that settles the appends it commits, so news sent at once would reach the
  * sockets before those answers to the API, putting the followers' wake-ups on every commit's
- * path. A move of the HW alone waits longer, up to `hwNewsHoldMs`, for the next written batch
- * to carry it (every response carries the HW): at one writer the next write comes within a
- * millisecond or so, and the news then costs no message of its own, where it otherwise woke
- * both followers (and cost the leader two sends) while the next write started. The hold is
- * bounded so a follower's HW lags the leader's by at most that plus a round trip: followers
- * serve reads only below their HW, so learning it later is safe, and a read they cannot answer
- * yet goes on to the leader. (Unbounded, session 2, followers lagged without end once writes
- * stopped, and right after a failover reads of acknowledged offsets found no replica to answer.)
- * A first response and a move of the log start go out in the next turn as before.
+ * path. Followers serve reads only below their HW, so learning it a turn later is safe.
  */
 export class FetchSession {
   /**
@@ -63,8 +55,6 @@ export class FetchSession {
   private closed = false;
   /** News without batches due in the next turn (see the class comment). */
   private newsDue?: NodeJS.Immediate;
-  /** A move of the HW alone, held for the next batch to carry it (see the class comment). */
-  private newsHeld?: NodeJS.Timeout;
 
   constructor(
     readonly followerId: string,
@@ -72,8 +62,6 @@ export class FetchSession {
     private readonly host: FetchSessionHost,
     /** The follower's data-directory incarnation from its first request ('' from older replicas). */
     readonly incarnation = '',
-    /** How long a move of the HW alone waits for a batch to carry it (0: the next turn). */
-    private readonly hwNewsHoldMs = HW_NEWS_HOLD_MS,
   ) {}
 
   get isClosed(): boolean {
@@ -96,7 +84,7 @@ export class FetchSession {
     if (this.closed) return;
     this.closed = true;
     this.requested = undefined;
-    this.cancelNews();
+    if (this.newsDue) clearImmediate(this.newsDue);
     try {
       if (error === undefined) this.call.end();
       else this.call.emit('error', toGrpcStatus(error));
@@ -114,34 +102,20 @@ export class FetchSession {
     // the leader's synced end and the followers' acknowledged (synced) ends.
     const leaderLeo = this.host.log.writtenEndOffset;
     if (offset >= leaderLeo) {
-      const highWatermarkMoved = this.host.highWatermark() > this.sentHighWatermark;
-      const logStartMoved = this.host.log.logStartOffset > this.sentLogStart;
-      if (!highWatermarkMoved && !logStartMoved) return;
+      const news =
+        this.host.highWatermark() > this.sentHighWatermark ||
+        this.host.log.logStartOffset > this.sentLogStart;
+      if (!news) return;
       if (!newsNow) {
-        if (logStartMoved || this.sentHighWatermark < 0 || this.hwNewsHoldMs <= 0) {
-          this.newsDue ??= setImmediate(() => {
-            this.newsDue = undefined;
-            this.pump(true);
-          });
-        } else {
-          this.newsHeld ??= setTimeout(() => {
-            this.newsHeld = undefined;
-            this.pump(true);
-          }, this.hwNewsHoldMs);
-        }
+        this.newsDue ??= setImmediate(() => {
+          this.newsDue = undefined;
+          this.pump(true);
+        });
         return;
       }
     }
     this.sending = true;
-    // Whatever goes out now carries the HW and log start: news waiting for later is in it.
-    this.cancelNews();
     void this.send(offset, leaderLeo);
-  }
-
-  private cancelNews(): void {
-    if (this.newsDue) clearImmediate(this.newsDue);
-    if (this.newsHeld) clearTimeout(this.newsHeld);
-    this.newsDue = this.newsHeld = undefined;
   }
 
   private async send(offset: number, leaderLeo: number): Promise<void> {
