@@ -8,19 +8,26 @@
  *
  *   npx ts-node -r tsconfig-paths/register --transpile-only bench/hop-trace.ts \
  *     [--dist <build>/apps] [--warmup 1500] [--writes 2000] [--concurrency 1] \
- *     [--no-trace] [--timeline] [--record L,F1] [--keep] [--reparse <kept trace file>]
+ *     [--no-trace] [--read-back] [--timeline] [--record L,F1] [--gc] [--keep] [--reparse <kept trace file>]
  *
  * Every run also prints each process's CPU and context switches per write (from /proc, so
- * `--no-trace` gives them without perf's own cost); at a concurrency above 1 only those and the
+ * `--no-trace` gives them without perf's own cost); `--read-back` (C=1) follows each measured POST
+ * with a GET of the offset it got and prints those GETs' latency (a read right after a write lands
+ * on a replica that may not know the commit yet); at a concurrency above 1 only those and the
  * system calls per write are printed. `--timeline` prints the system calls of the median write;
- * `--record` takes a `perf record -g` of the named processes during the window.
+ * `--record` takes a `perf record -g` of the named processes during the window. With the trace,
+ * the slowest 1% of writes are set against all: each hop's median in both, and which hop ran
+ * furthest over its usual time in each slow write. `--gc` preloads lib/gc-pauses.js in every
+ * process and counts the writes a GC pause of some process overlapped, slow ones and all.
  *
  * Needs perf (Debian's linux-perf) and perf_event_paranoid <= 2 as root. Run it under the
  * shared bench lock like any measurement.
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadavg } from 'node:os';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BenchCluster } from './lib/cluster';
 import { HttpWorkers, OffsetRange } from './lib/targets';
@@ -174,6 +181,127 @@ function hopsOf(calls: Call[], start: number, end: number, fds: Fds): Hops | und
   return h;
 }
 
+/**
+ * What the slowest 1% of writes have in common: each hop's median among them against among all,
+ * and for each slow write the hop that ran furthest over its median (the one that made it slow).
+ */
+function slowest(all: Hops[], rows: Array<[string, string, string]>): void {
+  const whole = (h: Hops) =>
+    h.genGot !== undefined ? (h.genGot as number) - (h.genSend as number) : undefined;
+  const complete = all.filter((h) => whole(h) !== undefined);
+  if (complete.length < 100) return;
+  const cut = percentile(
+    complete.map((h) => whole(h) as number).sort((a, b) => a - b),
+    99,
+  );
+  const slow = complete.filter((h) => (whole(h) as number) >= cut);
+  const hopRows = rows.filter(([, from, to]) => !(from === 'genSend' && to === 'genGot'));
+  const values = (set: Hops[], from: string, to: string) =>
+    set
+      .filter((h) => h[from] !== undefined && h[to] !== undefined)
+      .map((h) => (h[to] as number) - (h[from] as number))
+      .sort((a, b) => a - b);
+  const medians = new Map<string, number>();
+  console.log(`\nthe slowest 1%: ${slow.length} writes of ${cut.toFixed(3)} ms or more`);
+  for (const [name, from, to] of hopRows) {
+    const every = values(complete, from, to);
+    const few = values(slow, from, to);
+    if (!every.length) continue;
+    medians.set(name, percentile(every, 50));
+    const fewText = few.length
+      ? `${percentile(few, 50).toFixed(3)} (max ${few[few.length - 1].toFixed(3)})`
+      : 'n/a';
+    console.log(`${name.padEnd(48)} all ${percentile(every, 50).toFixed(3)} · slow ${fewText}`);
+  }
+  // Blame goes to the hops of the path only: the leader's answer counts from the last of its
+  // own fdatasync and the two acks (the rows from each alone overlap it), and the leader's whole
+  // span is left out.
+  for (const h of complete) {
+    const inputs = [h.leaderSyncEnd, h.ackReadF1, h.ackReadF2];
+    if (inputs.every((v) => v !== undefined)) h.lastInput = Math.max(...(inputs as number[]));
+  }
+  const lastInput: [string, string, string] = [
+    'leader: last of its fdatasync and acks → answer',
+    'lastInput',
+    'leaderAnswer',
+  ];
+  const every = values(complete, 'lastInput', 'leaderAnswer');
+  if (every.length) medians.set(lastInput[0], percentile(every, 50));
+  const blameRows = [...hopRows.filter(([, , to]) => to !== 'leaderAnswer'), lastInput];
+  const kind = (name: string) =>
+    / fdatasync itself$/.test(name)
+      ? 'disk'
+      : /→ (API|leader|gen|F\d) read|ack → leader reads/.test(name)
+        ? 'wake-up (send → the peer reads)'
+        : 'a turn in one process (CPU, GC, run queue)';
+  const blamed = new Map<string, number>();
+  const kinds = new Map<string, number>();
+  for (const h of slow) {
+    let worst: [string, number] = ['(none found)', 0];
+    for (const [name, from, to] of blameRows) {
+      if (h[from] === undefined || h[to] === undefined || !medians.has(name)) continue;
+      const over = (h[to] as number) - (h[from] as number) - (medians.get(name) as number);
+      if (over > worst[1]) worst = [name, over];
+    }
+    blamed.set(worst[0], (blamed.get(worst[0]) ?? 0) + 1);
+    kinds.set(kind(worst[0]), (kinds.get(kind(worst[0])) ?? 0) + 1);
+  }
+  const list = (m: Map<string, number>) =>
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .map(([name, n]) => `${name} ${n}`)
+      .join('; ');
+  console.log(`hop furthest over its median, per slow write: ${list(blamed)}`);
+  console.log(`  by kind: ${list(kinds)}`);
+}
+
+/** A GC pause of one process, in milliseconds since the epoch (lib/gc-pauses.js). */
+interface GcPause {
+  label: string;
+  start: number;
+  end: number;
+  kind: string;
+}
+
+const GC_LINE = /^distilled-gc ([\d.]+) ([\d.]+) (\S+)$/;
+
+/** Writes a GC pause of some process overlapped, all and the slowest 1% (spans in epoch ms). */
+function gcReport(spans: Array<[number, number]>, pauses: GcPause[]): void {
+  const inWindow = pauses.filter(
+    (p) => p.end >= spans[0][0] && p.start <= spans[spans.length - 1][1],
+  );
+  const byLabel = new Map<string, number[]>();
+  for (const p of inWindow) {
+    const list = byLabel.get(`${p.label} ${p.kind}`) ?? [];
+    list.push(p.end - p.start);
+    byLabel.set(`${p.label} ${p.kind}`, list);
+  }
+  console.log(`\nGC pauses during the window per process and kind:`);
+  for (const [key, list] of [...byLabel.entries()].sort()) {
+    list.sort((a, b) => a - b);
+    console.log(
+      `  ${key}: ${list.length} (${(list.length / spans.length).toFixed(4)} a write), median ${percentile(list, 50).toFixed(2)} ms, max ${list[list.length - 1].toFixed(2)} ms`,
+    );
+  }
+  const cut = percentile(
+    spans.map(([a, b]) => b - a).sort((x, y) => x - y),
+    99,
+  );
+  const hit = (span: [number, number]) =>
+    inWindow.filter((p) => p.end >= span[0] && p.start <= span[1]);
+  const slow = spans.filter(([a, b]) => b - a >= cut);
+  const share = (set: Array<[number, number]>) =>
+    `${((set.filter((s) => hit(s).length > 0).length / set.length) * 100).toFixed(1)}%`;
+  const slowLabels = new Map<string, number>();
+  for (const s of slow)
+    for (const label of new Set(hit(s).map((p) => p.label)))
+      slowLabels.set(label, (slowLabels.get(label) ?? 0) + 1);
+  console.log(
+    `writes overlapped by a GC pause: all ${share(spans)}, the slowest 1% (≥ ${cut.toFixed(3)} ms, ${slow.length}) ${share(slow)}; ` +
+      `by process among the slow: ${[...slowLabels.entries()].map(([l, n]) => `${l} ${n}`).join(', ') || 'none'}`,
+  );
+}
+
 interface Fds {
   genHttp: number;
   apiHttp: number;
@@ -277,6 +405,7 @@ function analyse(out: string, labelOf: Map<number, string>, writes: number, hops
   ];
   console.log(`writes matched: ${all.length}`);
   if (hops) for (const [name, from, to] of rows) console.log(`${name.padEnd(48)} ${gap(from, to)}`);
+  if (hops) slowest(all, rows);
   // Per write: system calls and wake-ups (returns from epoll/futex waits) by process.
   const perWrite = (label: string, pred: (c: Call) => boolean) =>
     (calls.filter((c) => c.label === label && pred(c)).length / writes).toFixed(2);
@@ -316,19 +445,56 @@ async function main(): Promise<void> {
   const concurrency = Number(arg('concurrency', '1'));
   const trace = !process.argv.includes('--no-trace');
   const out = `/tmp/hop-trace-${process.pid}.txt`;
+  const gc = process.argv.includes('--gc');
+  const pauses: GcPause[] = [];
+  const sourceLabel = new Map<string, string>();
   const bench = await BenchCluster.start({
     replicas: 3,
     minInsync: 2,
     fsync: 'always',
     api: true,
     distDir: dist,
+    env: gc
+      ? {
+          NODE_OPTIONS:
+            `${process.env.NODE_OPTIONS ?? ''} --require ${join(__dirname, 'lib', 'gc-pauses.js')}`.trim(),
+        }
+      : undefined,
+    onOutput: gc
+      ? (source, line) => {
+          const m = GC_LINE.exec(line.trim());
+          const label = sourceLabel.get(source);
+          if (!m || !label) return;
+          const start = Number(m[1]);
+          pauses.push({ label, start, end: start + Number(m[2]), kind: m[3] });
+        }
+      : undefined,
   });
+  if (gc) {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        const start = performance.timeOrigin + e.startTime;
+        pauses.push({ label: 'gen', start, end: start + e.duration, kind: 'gc' });
+      }
+    }).observe({ entryTypes: ['gc'] });
+  }
   try {
     const api = bench.cluster.api;
     if (!api) throw new Error('no API');
     const workers = new HttpWorkers(api.url, concurrency, bench.apiHeaders);
-    const op = workers.append(100, new OffsetRange());
+    const written = new OffsetRange();
+    const op = workers.append(100, written);
     const spans: Array<[number, number]> = [];
+    // --read-back (C=1): each measured POST is followed by a GET of the offset it got.
+    const readBack = process.argv.includes('--read-back');
+    const readSpans: number[] = [];
+    const readJustWritten = async (worker: number) => {
+      const just = new OffsetRange();
+      just.note(written.max);
+      const a = performance.now();
+      await workers.read(just)(worker);
+      readSpans.push(performance.now() - a);
+    };
     const run = (count: number, record: boolean) =>
       Promise.all(
         Array.from({ length: concurrency }, async (_, worker) => {
@@ -336,11 +502,13 @@ async function main(): Promise<void> {
             const a = performance.now();
             await op(worker);
             if (record) spans.push([a, performance.now()]);
+            if (record && readBack) await readJustWritten(worker);
           }
         }),
       );
     await run(warmup, false);
-    const { pids } = await bench.pids();
+    const { pids, names } = await bench.pids();
+    for (const [label, source] of Object.entries(names)) sourceLabel.set(source, label);
     const labelOf = new Map<number, string>();
     const traced: number[] = [process.pid];
     for (const tid of threadsOf(process.pid)) labelOf.set(tid, 'gen');
@@ -407,6 +575,17 @@ async function main(): Promise<void> {
           )
           .join(' · '),
     );
+    if (readSpans.length) {
+      readSpans.sort((x, y) => x - y);
+      console.log(
+        `GET of the offset just written (${readSpans.length}): p50 ${percentile(readSpans, 50).toFixed(3)} ms, p99 ${percentile(readSpans, 99).toFixed(3)} ms`,
+      );
+    }
+    if (gc)
+      gcReport(
+        spans.map(([a, b]) => [performance.timeOrigin + a, performance.timeOrigin + b]),
+        pauses,
+      );
     if (perf) {
       writeFileSync(`${out}.labels.json`, JSON.stringify([...labelOf.entries()]));
       analyse(out, labelOf, writes, concurrency === 1);

@@ -33,6 +33,8 @@ export interface BenchClusterOptions {
   profileDir?: string;
   /** Print every process's output, prefixed. */
   verbose?: boolean;
+  /** Every line the processes print, as it arrives (hop-trace's `--gc` reads V8's GC trace). */
+  onOutput?: (source: string, line: string) => void;
   /** Extra environment for replicas and API. */
   env?: Record<string, string>;
   /** HTTPS for the API and mutual TLS for gRPC, with a throwaway CA made by openssl. */
@@ -108,9 +110,10 @@ export class BenchCluster {
         env,
         replicaEnv,
         apiEnv,
-        onOutput: options.verbose
-          ? (source, line) => process.stderr.write(`[${source}] ${line}\n`)
-          : () => undefined,
+        onOutput: (source, line) => {
+          if (options.verbose) process.stderr.write(`[${source}] ${line}\n`);
+          options.onOutput?.(source, line);
+        },
         onExit: (child, info) => {
           if (!info.expected) {
             process.stderr.write(
