@@ -19,7 +19,7 @@ import { clusterGrpcSecurity, repoRoot } from '@distilled/launcher';
 import * as ts from 'typescript';
 import { Args } from './lib/args';
 import { closedLoop, type LoopResult } from './lib/closed-loop';
-import { BenchCluster } from './lib/cluster';
+import { BenchCluster, nodeArgsFlags } from './lib/cluster';
 import { type PidMap, rssBytes } from './lib/proc';
 import {
   printProfiles,
@@ -226,6 +226,7 @@ export async function run(argv: string[]): Promise<void> {
           verbose: args.has('verbose'),
           tls: config.tls,
           apiKeys: config.apiKeys,
+          ...nodeArgsFlags(args),
         })
       : undefined;
     peer =

@@ -23,6 +23,8 @@ const BENCH_FLAGS = {
   fsync: value,
   only: value,
   dist: value,
+  'replica-node-args': value,
+  'api-node-args': value,
   note: value,
   profile: toggle,
   'no-peers': toggle,

@@ -41,6 +41,23 @@ export interface BenchClusterOptions {
   tls?: boolean;
   /** Run the API with ten API keys (lib/bench-keys.ts); send `apiHeaders` with every call. */
   apiKeys?: boolean;
+  /** Node flags of the replicas / the API instead of the launcher's (`--replica-node-args`). */
+  replicaNodeArgs?: string[];
+  apiNodeArgs?: string[];
+}
+
+/** `--replica-node-args '--a --b'` / `--api-node-args` ('' = none); the launcher's when absent. */
+export function nodeArgsFlags(
+  args: Args,
+): Pick<BenchClusterOptions, 'replicaNodeArgs' | 'apiNodeArgs'> {
+  const split = (flag: 'replica-node-args' | 'api-node-args') =>
+    args.has(flag)
+      ? args
+          .string(flag, '')
+          .split(/\s+/)
+          .filter((arg) => arg !== '')
+      : undefined;
+  return { replicaNodeArgs: split('replica-node-args'), apiNodeArgs: split('api-node-args') };
 }
 
 /**
@@ -55,6 +72,7 @@ export function standardCluster(args: Args): BenchClusterOptions {
     api: true,
     distDir: args.has('dist') ? args.string('dist', '') : undefined,
     verbose: args.has('verbose'),
+    ...nodeArgsFlags(args),
   };
 }
 
@@ -110,6 +128,8 @@ export class BenchCluster {
         env,
         replicaEnv,
         apiEnv,
+        replicaNodeArgs: options.replicaNodeArgs,
+        apiNodeArgs: options.apiNodeArgs,
         onOutput: (source, line) => {
           if (options.verbose) process.stderr.write(`[${source}] ${line}\n`);
           options.onOutput?.(source, line);

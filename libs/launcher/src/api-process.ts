@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { get as httpGet } from 'node:http';
 import { get as httpsGet } from 'node:https';
+import { API_NODE_ARGS } from './node-flags';
 import { defaultApiScript } from './repo-root';
 import { freePort } from './free-port';
 import { ManagedProcess, type ManagedProcessOptions, type ProcessEnv } from './managed-process';
@@ -33,7 +34,11 @@ export class ApiProcess extends ManagedProcess {
   private readonly ca?: Buffer;
 
   constructor(private readonly options: ApiProcessOptions) {
-    super({ ...options, script: options.script ?? defaultApiScript() });
+    super({
+      ...options,
+      script: options.script ?? defaultApiScript(),
+      nodeArgs: options.nodeArgs ?? [...API_NODE_ARGS],
+    });
     this.host = options.host ?? '127.0.0.1';
     this.listenPort = options.port ?? 0;
     this.ca = options.https ? readFileSync(options.https.ca) : undefined;

@@ -7,6 +7,7 @@ export { ManagedProcess, canConnect } from './managed-process';
 export type { ExitInfo, ManagedProcessOptions, ProcessEnv, StartOptions } from './managed-process';
 export { OutputBuffer } from './output-buffer';
 export { ReplicaProcess } from './replica-process';
+export { API_NODE_ARGS, REPLICA_NODE_ARGS } from './node-flags';
 export type { FsyncPolicy, ReplicaProcessOptions } from './replica-process';
 export { ApiProcess } from './api-process';
 export type { ApiProcessOptions } from './api-process';

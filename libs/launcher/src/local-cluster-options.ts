@@ -57,6 +57,9 @@ export interface LocalClusterOptions {
    * `wrapper` that runs it in its own network namespace (the fault-injection suite does).
    */
   replicaOptions?: (id: string) => Partial<ReplicaProcessOptions>;
+  /** Node flags of the replicas / the API (node-flags.ts by default). */
+  replicaNodeArgs?: string[];
+  apiNodeArgs?: string[];
   /** Built scripts; dist/apps/{server,api}/main.js under the repository root by default. */
   serverScript?: string;
   apiScript?: string;

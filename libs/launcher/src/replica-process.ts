@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { REPLICA_NODE_ARGS } from './node-flags';
 import { defaultServerScript } from './repo-root';
 import { freePort } from './free-port';
 import {
@@ -42,7 +43,11 @@ export class ReplicaProcess extends ManagedProcess {
   private port: number;
 
   constructor(private readonly options: ReplicaProcessOptions) {
-    super({ ...options, script: options.script ?? defaultServerScript() });
+    super({
+      ...options,
+      script: options.script ?? defaultServerScript(),
+      nodeArgs: options.nodeArgs ?? [...REPLICA_NODE_ARGS],
+    });
     this.id = options.id;
     this.dataDir = options.dataDir;
     this.grpcHost = options.grpcHost ?? '127.0.0.1';

@@ -59,6 +59,19 @@ export interface WrittenGroup {
   /** The group's record batches, as written (offsets stamped). */
   bytes: Buffer[];
   byteLength: number;
+  /** `bytes` as one buffer, made by the first read that wanted it (groupBytes). */
+  joined?: Buffer;
+}
+
+/**
+ * The written group as one buffer, shared by every read of it: each follower fetches the same
+ * group at steady state, and a group of one record batch (a producer's batch) is that batch's
+ * own buffer, so the leader copies none of it to ship it.
+ */
+export function groupBytes(group: WrittenGroup): Buffer {
+  group.joined ??=
+    group.bytes.length === 1 ? group.bytes[0] : Buffer.concat(group.bytes, group.byteLength);
+  return group.joined;
 }
 
 /** Groups up to this size are kept as the written group (a fetch response's size). */

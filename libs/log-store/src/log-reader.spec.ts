@@ -127,6 +127,23 @@ describe('LogReader (through Log)', () => {
       await log.close();
     });
 
+    it('is one buffer shared by every read of it (each follower fetches it), copied at most once', async () => {
+      const log = await open(dirs.make(), { segmentBytes: 1 << 20 });
+      await log.append([msg(0)], 1);
+      // Two appends in one turn: one group of two record batches, joined by the first read.
+      await Promise.all([log.append([msg(1)], 1), log.append([msg(2), msg(3)], 1)]);
+      const first = await log.readFrom(1, 1 << 20, { unsynced: true });
+      const second = await log.readFrom(1, 1 << 20, { unsynced: true });
+      expect(decodeBatches(first).map((b) => b.header.baseOffset)).toEqual([1, 2]);
+      expect(second).toBe(first);
+      // A group of one batch is that batch's own buffer.
+      await log.append([msg(4)], 1);
+      const single = await log.readFrom(4, 1 << 20, { unsynced: true });
+      expect(await log.readFrom(4, 1 << 20, { unsynced: true })).toBe(single);
+      expect(decodeBatches(single).map((b) => b.header.baseOffset)).toEqual([4]);
+      await log.close();
+    });
+
     it('after the log is cut back, reads get the new group at those offsets, not the cut one', async () => {
       const log = await open(dirs.make(), { segmentBytes: 1 << 20 });
       await log.append([msg(0)], 1);

@@ -14,7 +14,7 @@
  * forget() when it cuts the log, so the cache never serves a removed batch.
  */
 import { logStoreErrors } from './errors';
-import type { GroupCommitWriter } from './group-commit';
+import { groupBytes, type GroupCommitWriter } from './group-commit';
 import type { LogSegments } from './log-segments';
 import type { ReadResult } from './log-store.interface';
 import { batchMessage, checkBatch, peekBatchSize, readInt64 } from './record-batch';
@@ -82,7 +82,7 @@ export class LogReader {
       group.endOffset <= end &&
       group.byteLength <= maxBytes
     ) {
-      return Buffer.concat(group.bytes, group.byteLength);
+      return groupBytes(group);
     }
     const segment = this.segments.segmentFor(offset);
     // Only the active segment can hold unsynced bytes: a segment is synced when it is rolled.

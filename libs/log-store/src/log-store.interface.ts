@@ -137,7 +137,9 @@ export interface LogStore {
    * `unsynced: true` the bound is writtenEndOffset instead: the batches may not be on disk yet
    * (replication only: the receiver must not count them as durable on this replica). Every
    * batch is checked (CRC, framing, offsets) before it is returned: a damaged first batch is
-   * CORRUPT (corruptBatchOf names it), a damaged later one ends the answer before it.
+   * CORRUPT (corruptBatchOf names it), a damaged later one ends the answer before it. The
+   * answer may be the log's own memory (the group just written, shared by every read of it):
+   * read it, never write into it.
    */
   readFrom(offset: number, maxBytes: number, options?: { unsynced?: boolean }): Promise<Buffer>;
 

@@ -33,20 +33,20 @@ export function jsonStructureProblem(
   bytes: Uint8Array,
   limits: JsonStructureLimits,
 ): string | null {
-  if (fewStructuralBytes(bytes, limits)) return null;
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (fewStructuralBytes(buffer, limits)) return null;
   // Per open container: whether it is an object, and how many commas it holds so far.
   const isObject = new Uint8Array(limits.depth + 1);
   const commas = new Uint32Array(limits.depth + 1);
   let depth = 0;
   let values = 1;
-  let inString = false;
   for (let i = 0; i < bytes.length; i++) {
     const byte = bytes[i];
-    if (inString) {
-      if (byte === BACKSLASH) i++;
-      else if (byte === QUOTE) inString = false;
-    } else if (byte === QUOTE) {
-      inString = true;
+    if (byte === QUOTE) {
+      // A string's bytes are most of a batch body: its closing quote is found natively.
+      const end = closingQuote(buffer, i + 1);
+      if (end === -1) return null; // unterminated: JSON.parse will say where
+      i = end;
     } else if (byte === COMMA) {
       if (depth === 0) continue; // invalid JSON; JSON.parse will say where
       if (++values > limits.values) return tooManyValues(limits.values);
@@ -66,11 +66,24 @@ export function jsonStructureProblem(
 }
 
 /**
+ * Where the string whose text starts at `from` ends: the next quote that no backslash escapes
+ * (one preceded by an odd run of backslashes is escaped; the run cannot pass the opening
+ * quote), or -1 when there is none.
+ */
+function closingQuote(buffer: Buffer, from: number): number {
+  for (let at = buffer.indexOf(QUOTE, from); at !== -1; at = buffer.indexOf(QUOTE, at + 1)) {
+    let backslashes = 0;
+    while (buffer[at - 1 - backslashes] === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return at;
+  }
+  return -1;
+}
+
+/**
  * True when the text has so few "[", "{" and "," (strings included) that no limit can be
  * passed: at most `depth` openers and at most `objectFields - 2` commas.
  */
-function fewStructuralBytes(bytes: Uint8Array, limits: JsonStructureLimits): boolean {
-  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+function fewStructuralBytes(buffer: Buffer, limits: JsonStructureLimits): boolean {
   return (
     countAtMost(buffer, [OPEN_ARRAY, OPEN_OBJECT], limits.depth) &&
     countAtMost(buffer, [COMMA], limits.objectFields - 2)
