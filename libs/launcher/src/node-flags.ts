@@ -1,7 +1,7 @@
 /**
  * The node flags a replica and the API run with, wherever the launcher starts them (tests, the
- * CLI, benchmarks; docker-compose.yml repeats them for containers). Each one is here for a
- * measured figure (bench/RESULTS.md, "The bulk paths", Batches).
+ * CLI, benchmarks; the Dockerfile's CMD repeats the replica's for containers). Each one is here
+ * for a measured figure (bench/RESULTS.md, "The bulk paths", Batches).
  */
 
 /**
