@@ -52,6 +52,8 @@ const BENCH_FLAGS = {
   // retention
   'retention-bytes': value,
   'segment-bytes': value,
+  // keyed-cycle
+  phases: value,
 };
 
 export type BenchFlag = keyof typeof BENCH_FLAGS;

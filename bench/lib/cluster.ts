@@ -210,6 +210,13 @@ export class BenchCluster {
     await sleep(300);
   }
 
+  /** With profiling on: keep every profile so far as `<name>.<pid>.cpuprofile`, then restart it. */
+  async saveProfiles(name: string): Promise<void> {
+    if (!this.profileDir) return;
+    writeFileSync(join(this.profileDir, RESET_FILE), `save ${name} ${Date.now()}\n`);
+    await sleep(1000);
+  }
+
   async stop(): Promise<void> {
     try {
       await this.cluster.stop();

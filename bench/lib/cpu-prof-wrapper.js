@@ -5,7 +5,8 @@
  * DISTILLED_BENCH_SCRIPT, and writes the profile when the process exits or signals itself (a
  * graceful stop; a SIGKILL loses it) to DISTILLED_BENCH_PROFILE_DIR, named like --cpu-prof names its files:
  * CPU.<date>.<time>.<pid>.0.001.cpuprofile. Touching DISTILLED_BENCH_PROFILE_RESET discards what
- * was sampled so far and starts over. The suite uses it for `--profile`.
+ * was sampled so far and starts over (writing "save <name>" into it keeps that part first, as
+<name>.<pid>.cpuprofile). The suite uses it for `--profile`.
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -44,8 +45,24 @@ if (resetFile) {
     const now = mtime();
     if (now === seen) return;
     seen = now;
+    // "save <name>" in the file keeps what was sampled as <name>.<pid>.cpuprofile first
+    // (keyed-cycle profiles each of its windows); anything else discards it.
+    let save = '';
+    try {
+      save = /^save (\S+)/.exec(fs.readFileSync(resetFile, 'utf8'))?.[1] ?? '';
+    } catch {
+      // removed meanwhile: a plain reset
+    }
     // Start again only after the old profile's serialisation, or it would be sampled too.
-    session.post('Profiler.stop', () => setImmediate(() => session.post('Profiler.start')));
+    session.post('Profiler.stop', (error, result) => {
+      if (save && !error) {
+        fs.writeFileSync(
+          path.join(dir, `${save}.${process.pid}.cpuprofile`),
+          JSON.stringify(result.profile),
+        );
+      }
+      setImmediate(() => session.post('Profiler.start'));
+    });
   }, 100).unref();
 }
 

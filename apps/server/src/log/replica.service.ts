@@ -63,14 +63,15 @@ export class ReplicaService {
     );
   }
 
-  private async appendOne(request: AppendBatch): Promise<AppendResponse> {
-    if (this.state.shuttingDown) throw ReplicaError.shuttingDown();
+  /** The leader's promise itself (no async frame of its own: one per part of a keyed group). */
+  private appendOne(request: AppendBatch): Promise<AppendResponse> {
+    if (this.state.shuttingDown) return Promise.reject(ReplicaError.shuttingDown());
     if (this.leader.currentTerm) return this.leader.append(request);
     const { leaderId, leaderAddress } = this.state;
     if (leaderId && leaderId !== this.config.nodeId && leaderAddress) {
-      throw ReplicaError.notLeader(leaderId, leaderAddress);
+      return Promise.reject(ReplicaError.notLeader(leaderId, leaderAddress));
     }
-    throw ReplicaError.noLeader();
+    return Promise.reject(ReplicaError.noLeader());
   }
 
   /**

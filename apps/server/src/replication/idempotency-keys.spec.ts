@@ -84,4 +84,40 @@ describe('IdempotencyKeyTable', () => {
     expect(table.size).toBe(1024);
     expect(table.check(tag('old'), 2000, 100)).toEqual({ kind: 'new' });
   });
+
+  it('compares hashes longer than a ring slot holds, kept aside', () => {
+    const table = make(3, 1e9);
+    const long = (byte: number) => ({ key: 'long', hash: Buffer.alloc(64, byte) });
+    table.remember(tag('first'), 0, 1, 0);
+    for (let i = 1; i <= 500; i++) table.remember(tag('again'), i, 1, 0);
+    table.begin(long(1));
+    expect(table.check(long(2), 0, 0)).toEqual({ kind: 'mismatch' });
+    table.remember(long(1), 501, 2, 0);
+    expect(table.check(long(1), 503, 0)).toEqual({ kind: 'replay', baseOffset: 501, count: 2 });
+    expect(table.check(long(2), 503, 0)).toEqual({ kind: 'mismatch' });
+    expect(table.check({ key: 'long', hash: Buffer.alloc(16, 1) }, 503, 0).kind).toBe('mismatch');
+    // The ring fills with stale positions of 'again' and is rebuilt: 'long' moves, its hash too.
+    for (let i = 503; i < 3503; i++) table.remember(tag('again'), i, 1, 0);
+    expect(table.check(long(1), 1e6, 0)).toEqual({ kind: 'replay', baseOffset: 501, count: 2 });
+    expect(table.check(long(2), 1e6, 0)).toEqual({ kind: 'mismatch' });
+  });
+
+  it('keeps the held keys in order when keys remembered again leave the ring mostly stale', () => {
+    const table = make(2, 1e9);
+    table.remember(tag('first'), 0, 1, 0);
+    // 'again' is remembered over and over: every earlier position of it goes stale behind 'first'.
+    for (let i = 1; i <= 3000; i++) table.remember(tag('again'), i, 1, 0);
+    expect(table.size).toBe(2);
+    expect(table.check(tag('first'), 1e6, 0)).toEqual({ kind: 'replay', baseOffset: 0, count: 1 });
+    expect(table.check(tag('again'), 1e6, 0)).toEqual({
+      kind: 'replay',
+      baseOffset: 3000,
+      count: 1,
+    });
+    // The oldest held key is still the first to go.
+    table.remember(tag('third'), 3001, 1, 0);
+    expect(table.check(tag('first'), 1e6, 0)).toEqual({ kind: 'new' });
+    expect(table.check(tag('again'), 1e6, 0).kind).toBe('replay');
+    expect(table.check(tag('third'), 1e6, 0).kind).toBe('replay');
+  });
 });

@@ -14,25 +14,23 @@
  * order, which is also time order) forgotten first; a key older than `windowMs` is forgotten
  * too. `writing` holds at most the appends in flight.
  *
+ * A written key costs no object of its own: `written` maps it to its place in a ring of typed
+ * arrays (offsets, count, time, hash) kept in log order. A key remembered per keyed append was
+ * most of what a key cost the leader: an entry object, its timestamp as a heap number and its
+ * hash as a string per key made ~230 B per key for the GC to trace, and copying the hash to a
+ * string three times per request (check, begin, remember) showed in its profile.
+ *
  * Concurrency: owned by one LeaderTerm; plain synchronous map updates on the event loop, so a
  * check and the `begin` that follows it cannot interleave with another request.
  */
 import type { IdempotencyTag } from '@distilled/log-store';
 
-interface WrittenKey {
-  key: string;
-  /** The request hash, as a latin1 string (one byte per character: compact, comparable). */
-  hash: string;
-  baseOffset: number;
-  count: number;
-  /** When the leader appended it (ms since 1970): the window counts from here. */
-  timestamp: number;
-}
-
 /** How many inserts pass between two sweeps of expired keys. */
 const SWEEP_EVERY = 1024;
-/** Entries the log-order queue may have consumed at its front before it is cut down. */
-const COMPACT_AFTER = 4096;
+/** Hash bytes a ring slot holds; a longer hash (up to 64 bytes) is kept aside, by position. */
+const HASH_SLOT_BYTES = 16;
+/** The ring's first size (a power of two); it doubles as keys are remembered. */
+const FIRST_CAPACITY = 1024;
 
 export type KeyCheck =
   | { kind: 'new' }
@@ -42,24 +40,41 @@ export type KeyCheck =
   /** Held for a request with another body. */
   | { kind: 'mismatch' };
 
+const NEW: KeyCheck = { kind: 'new' };
+const IN_FLIGHT: KeyCheck = { kind: 'in-flight' };
+const MISMATCH: KeyCheck = { kind: 'mismatch' };
+
 export interface IdempotencyKeyTableOptions {
   maxKeys: number;
   windowMs: number;
 }
 
 export class IdempotencyKeyTable {
-  private readonly writing = new Map<string, string>();
-  private readonly written = new Map<string, WrittenKey>();
+  /** Keys being written: the hash of the request that holds each. */
+  private readonly writing = new Map<string, Buffer>();
+  /** Written keys: each one's position in the ring (see below). */
+  private readonly written = new Map<string, number>();
   /**
-   * Written entries in log order, oldest from `head` on: eviction and the window sweep take the
-   * oldest from here, not from the front of `written`. Deleting from the front of a Map leaves
-   * holes that V8 skips one by one on every new iteration until its next rehash, so once the
-   * table was full, each insert's "oldest key" walked up to maxKeys holes (~50 µs per keyed
-   * append at 100,000 keys, growing with the table). An entry whose key was since deleted or
-   * remembered again is stale (`written` no longer holds that object) and is skipped.
+   * The ring, in log order: position p (counted from 0 since the table began, never reused)
+   * sits at slot p & (capacity - 1); `head` is the oldest position still in the ring, `tail`
+   * the next. A position whose key `written` no longer maps to it (forgotten, or remembered
+   * again further on) is stale and skipped. Eviction and the window sweep take the oldest from
+   * `head`, never from the front of `written`: deleting from a Map's front leaves holes V8 walks
+   * on every new iteration.
    */
-  private queue: WrittenKey[] = [];
+  private capacity = FIRST_CAPACITY;
+  private keys: (string | undefined)[] = new Array<string | undefined>(FIRST_CAPACITY);
+  private baseOffsets = new Float64Array(FIRST_CAPACITY);
+  private counts = new Uint32Array(FIRST_CAPACITY);
+  private timestamps = new Float64Array(FIRST_CAPACITY);
+  private hashLengths = new Uint8Array(FIRST_CAPACITY);
+  private hashes = new Uint8Array(FIRST_CAPACITY * HASH_SLOT_BYTES);
+  /** Hashes longer than a slot holds, by position (the API sends 16 bytes; others may not). */
+  private readonly longHashes = new Map<number, Buffer>();
   private head = 0;
+  private tail = 0;
+  /** Inserts since the last sweep of keys past the window. */
+  private sinceSweep = 0;
 
   constructor(private readonly options: IdempotencyKeyTableOptions) {}
 
@@ -74,24 +89,25 @@ export class IdempotencyKeyTable {
    * the client's mistake, and retrying will not fix it.
    */
   check(tag: IdempotencyTag, highWatermark: number, now: number): KeyCheck {
-    const hash = tag.hash.toString('latin1');
     const writing = this.writing.get(tag.key);
-    if (writing !== undefined)
-      return writing === hash ? { kind: 'in-flight' } : { kind: 'mismatch' };
-    const entry = this.written.get(tag.key);
-    if (!entry) return { kind: 'new' };
-    if (now - entry.timestamp > this.options.windowMs) {
+    if (writing !== undefined) return writing.equals(tag.hash) ? IN_FLIGHT : MISMATCH;
+    const position = this.written.get(tag.key);
+    if (position === undefined) return NEW;
+    const slot = position & (this.capacity - 1);
+    if (now - this.timestamps[slot] > this.options.windowMs) {
       this.written.delete(tag.key);
-      return { kind: 'new' };
+      return NEW;
     }
-    if (entry.hash !== hash) return { kind: 'mismatch' };
-    if (entry.baseOffset + entry.count > highWatermark) return { kind: 'in-flight' };
-    return { kind: 'replay', baseOffset: entry.baseOffset, count: entry.count };
+    if (!this.sameHash(position, slot, tag.hash)) return MISMATCH;
+    const baseOffset = this.baseOffsets[slot];
+    const count = this.counts[slot];
+    if (baseOffset + count > highWatermark) return IN_FLIGHT;
+    return { kind: 'replay', baseOffset, count };
   }
 
   /** The key's batch is being appended: later requests with it wait for its outcome. */
   begin(tag: IdempotencyTag): void {
-    this.writing.set(tag.key, tag.hash.toString('latin1'));
+    this.writing.set(tag.key, tag.hash);
   }
 
   /** The append failed before it was written (nothing stored): the key is free again. */
@@ -99,24 +115,39 @@ export class IdempotencyKeyTable {
     this.writing.delete(tag.key);
   }
 
-  /** The key's batch is in the log at these offsets (from an append, or found by the scan). */
+  /**
+   * The key's batch is in the log at these offsets (from an append, or found by the scan).
+   * The hash is copied: a view into a chunk the scan read does not pin the chunk.
+   */
   remember(tag: IdempotencyTag, baseOffset: number, count: number, timestamp: number): void {
-    this.writing.delete(tag.key);
-    // A key remembered again replaces its entry; the old one's place in the queue goes stale.
-    const entry: WrittenKey = {
-      key: tag.key,
-      hash: tag.hash.toString('latin1'),
-      baseOffset,
-      count,
-      timestamp,
-    };
-    this.written.set(tag.key, entry);
-    this.queue.push(entry);
+    if (this.writing.size > 0) this.writing.delete(tag.key);
+    if (this.tail - this.head === this.capacity) this.makeRoom();
+    const position = this.tail++;
+    const slot = position & (this.capacity - 1);
+    this.keys[slot] = tag.key;
+    this.baseOffsets[slot] = baseOffset;
+    this.counts[slot] = count;
+    this.timestamps[slot] = timestamp;
+    const { hash } = tag;
+    this.hashLengths[slot] = hash.length;
+    if (hash.length <= HASH_SLOT_BYTES) {
+      this.hashes.set(hash, slot * HASH_SLOT_BYTES);
+    } else {
+      this.longHashes.set(position, Buffer.from(hash));
+    }
+    // A key remembered again points here now; its earlier position goes stale.
+    this.written.set(tag.key, position);
     this.evict(timestamp);
   }
 
-  /** Inserts since the last sweep of keys past the window. */
-  private sinceSweep = 0;
+  private sameHash(position: number, slot: number, hash: Buffer): boolean {
+    const length = this.hashLengths[slot];
+    if (hash.length !== length) return false;
+    if (length > HASH_SLOT_BYTES) return this.longHashes.get(position)?.equals(hash) === true;
+    const at = slot * HASH_SLOT_BYTES;
+    for (let i = 0; i < length; i++) if (this.hashes[at + i] !== hash[i]) return false;
+    return true;
+  }
 
   /**
    * Over maxKeys: the oldest goes. Keys past the window are swept from the front every so
@@ -124,49 +155,95 @@ export class IdempotencyKeyTable {
    */
   private evict(now: number): void {
     const { maxKeys, windowMs } = this.options;
-    if (this.written.size > maxKeys) {
-      const oldest = this.oldest();
-      if (oldest) this.forgetOldest(oldest);
-    }
+    if (this.written.size > maxKeys && this.skipStale()) this.forgetOldest();
     if (++this.sinceSweep >= SWEEP_EVERY) {
       this.sinceSweep = 0;
-      for (let oldest = this.oldest(); oldest; oldest = this.oldest()) {
-        if (now - oldest.timestamp <= windowMs) break;
-        this.forgetOldest(oldest);
+      while (this.skipStale()) {
+        if (now - this.timestamps[this.head & (this.capacity - 1)] <= windowMs) break;
+        this.forgetOldest();
       }
     }
-    this.compact();
   }
 
-  /** The oldest written entry still held, skipping stale ones; undefined when none is. */
-  private oldest(): WrittenKey | undefined {
-    while (this.head < this.queue.length) {
-      const entry = this.queue[this.head];
-      if (this.written.get(entry.key) === entry) return entry;
-      this.head += 1;
+  /** Moves `head` past stale positions; whether a held one is left at it. */
+  private skipStale(): boolean {
+    while (this.head < this.tail) {
+      const slot = this.head & (this.capacity - 1);
+      const key = this.keys[slot]!;
+      if (this.written.get(key) === this.head) return true;
+      this.release(this.head, slot);
     }
-    return undefined;
+    return false;
   }
 
-  private forgetOldest(entry: WrittenKey): void {
-    this.written.delete(entry.key);
+  private forgetOldest(): void {
+    const slot = this.head & (this.capacity - 1);
+    this.written.delete(this.keys[slot]!);
+    this.release(this.head, slot);
+  }
+
+  /** The ring's oldest position leaves it (its key is no longer held there). */
+  private release(position: number, slot: number): void {
+    this.keys[slot] = undefined;
+    if (this.hashLengths[slot] > HASH_SLOT_BYTES) this.longHashes.delete(position);
     this.head += 1;
   }
 
   /**
-   * Drops the consumed front of the queue once it is large, and the stale entries when they
-   * outnumber the held ones, so the queue stays within a small multiple of the table.
+   * The ring is full: stale positions at its front go first; then it doubles while it is at
+   * most twice the table's bound, else (mostly stale: keys remembered again or expired through
+   * check) the held keys are copied into a fresh ring in their order, with new positions.
    */
-  private compact(): void {
-    const length = this.queue.length - this.head;
-    if (length > 2 * this.written.size + COMPACT_AFTER) {
-      this.queue = this.queue
-        .slice(this.head)
-        .filter((entry) => this.written.get(entry.key) === entry);
+  private makeRoom(): void {
+    this.skipStale();
+    if (this.tail - this.head < this.capacity) return;
+    if (this.capacity < 2 * (this.options.maxKeys + 1)) this.resize(this.capacity * 2, false);
+    else this.resize(this.capacity, true);
+  }
+
+  private resize(capacity: number, dropStale: boolean): void {
+    const old = {
+      mask: this.capacity - 1,
+      keys: this.keys,
+      baseOffsets: this.baseOffsets,
+      counts: this.counts,
+      timestamps: this.timestamps,
+      hashLengths: this.hashLengths,
+      hashes: this.hashes,
+    };
+    const oldLong = new Map(this.longHashes);
+    this.longHashes.clear();
+    this.capacity = capacity;
+    this.keys = new Array<string | undefined>(capacity);
+    this.baseOffsets = new Float64Array(capacity);
+    this.counts = new Uint32Array(capacity);
+    this.timestamps = new Float64Array(capacity);
+    this.hashLengths = new Uint8Array(capacity);
+    this.hashes = new Uint8Array(capacity * HASH_SLOT_BYTES);
+    const mask = capacity - 1;
+    let next = dropStale ? 0 : this.head;
+    for (let position = this.head; position < this.tail; position++) {
+      const from = position & old.mask;
+      const key = old.keys[from]!;
+      if (dropStale && this.written.get(key) !== position) continue;
+      const to = next & mask;
+      this.keys[to] = key;
+      this.baseOffsets[to] = old.baseOffsets[from];
+      this.counts[to] = old.counts[from];
+      this.timestamps[to] = old.timestamps[from];
+      this.hashLengths[to] = old.hashLengths[from];
+      this.hashes.set(
+        old.hashes.subarray(from * HASH_SLOT_BYTES, (from + 1) * HASH_SLOT_BYTES),
+        to * HASH_SLOT_BYTES,
+      );
+      const long = oldLong.get(position);
+      if (long) this.longHashes.set(next, long);
+      if (dropStale) this.written.set(key, next);
+      next += 1;
+    }
+    if (dropStale) {
       this.head = 0;
-    } else if (this.head > COMPACT_AFTER && this.head * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.head);
-      this.head = 0;
+      this.tail = next;
     }
   }
 }

@@ -81,7 +81,7 @@ export async function scanKeys(
       // A batch may hold several keyed requests (the leader coalesces a turn's keyed appends).
       let partOffset = header.baseOffset;
       for (const part of batchKeys(buf, pos)) {
-        // The table keeps the hash as a string, so the view does not pin the chunk.
+        // The table copies the hash into its ring, so the view does not pin the chunk.
         table.remember(part.tag, partOffset, part.count, header.timestamp);
         partOffset += part.count;
         result.keys += 1;
