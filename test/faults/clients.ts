@@ -347,11 +347,12 @@ export function startRangeReaders(
         atEnd = false;
       } else {
         atEnd = true;
-        // Caught up: sometimes go back and page through part of the log again.
-        if (Math.random() < 0.3) {
-          offset = Math.random() < 0.5 ? 0 : randomAcked();
-          atEnd = false;
-        }
+      }
+      // Now and then (more often once caught up) go back and page through part of the log
+      // again: long pages of settled messages as well as short ones at the moving tail.
+      if (Math.random() < (atEnd ? 0.5 : 0.02)) {
+        offset = Math.random() < 0.5 ? 0 : randomAcked();
+        atEnd = false;
       }
       // Paced like the live reader: the pages check the log, they are not a load test.
       await sleep(50);
