@@ -1,6 +1,6 @@
 import { checkHistory, summarize, type CheckInput, type ViolationKind } from './checker';
 import { checkFollowers } from './follower-checker';
-import type { ReadRecord, WriteRecord } from './history';
+import type { RangePageRecord, ReadRecord, WriteRecord } from './history';
 
 // The checker on small hand-made histories: each case is one way a log can be wrong, and the
 // kind of violation it must be reported as. (Pure logic, no processes: it lives with the e2e
@@ -224,6 +224,131 @@ describe('fault checker', () => {
     expect(summarize([])).toBeUndefined();
     expect(summarize([300, 100, 200])).toEqual({ min: 100, median: 200, max: 300 });
     expect(summarize([100, 400])).toEqual({ min: 100, median: 250, max: 400 });
+  });
+});
+
+describe('fault checker: Range pages', () => {
+  // The log a, b, c, d at 0..3, each acknowledged at time 10; pages read from time 20 on.
+  const writes = ['a', 'b', 'c', 'd'].map((m, offset) => acked(m, offset));
+  /** A 200 page asked at `offset` showing `messages` from there (offsets given as the API would). */
+  const page = (
+    offset: number,
+    messages: string[],
+    extra: Partial<RangePageRecord> = {},
+  ): RangePageRecord => ({
+    source: 'range reader 1',
+    offset,
+    limit: 1000,
+    messages: messages.map((message, i) => ({ offset: offset + i, message })),
+    nextOffset: offset + messages.length,
+    start: 20,
+    end: 21,
+    ...extra,
+  });
+  const refused410 = (offset: number, trimmedAt: number): RangePageRecord => ({
+    source: 'range reader 1',
+    offset,
+    limit: 10,
+    messages: [],
+    trimmedAt,
+    start: 20,
+    end: 21,
+  });
+  const check = (rangePages: RangePageRecord[]) =>
+    checkHistory({
+      writes,
+      liveReads: [],
+      finalReads: everywhere(['a', 'b', 'c', 'd']),
+      logEnd: 4,
+      rangePages,
+    });
+
+  it('accepts pages that show the log as it is, within their limits, and counts them', () => {
+    const result = check([
+      page(0, ['a', 'b', 'c', 'd']),
+      page(1, ['b', 'c'], { limit: 2 }),
+      page(2, ['c'], { maxBytes: 1 }),
+      // One message over maxBytes is allowed: a page holds one when one is committed.
+      page(3, ['d'], { maxBytes: 1, limit: 1 }),
+      page(4, [], { waitSeconds: 1 }),
+      // An empty page asked before the acknowledgement: the read may have been answered first.
+      page(3, [], { start: 5, end: 12 }),
+    ]);
+    expect(result.violations).toEqual([]);
+    expect(result.range).toEqual({ pages: 6, messages: 8, trimmed: 0 });
+  });
+
+  it.each<[string, RangePageRecord]>([
+    ['a changed message', page(1, ['b', 'x'])],
+    ['a message past the end of the final log (never committed)', page(3, ['d', 'e'])],
+  ])('reports %s as range-mismatch', (_case, bad) => {
+    expect(check([bad]).violations.map((v) => v.kind)).toEqual(['range-mismatch']);
+  });
+
+  it.each<[string, RangePageRecord]>([
+    [
+      'offsets that skip one',
+      {
+        ...page(0, ['a', 'b']),
+        messages: [
+          { offset: 0, message: 'a' },
+          { offset: 2, message: 'c' },
+        ],
+      },
+    ],
+    [
+      'a first offset other than the one asked',
+      { ...page(0, ['b']), messages: [{ offset: 1, message: 'b' }] },
+    ],
+    ['a nextOffset that is not after the last message', page(0, ['a', 'b'], { nextOffset: 3 })],
+  ])('reports %s as range-gap', (_case, bad) => {
+    expect(check([bad]).violations.map((v) => v.kind)).toEqual(['range-gap']);
+  });
+
+  it.each<[string, RangePageRecord]>([
+    ['more messages than the limit', page(0, ['a', 'b', 'c'], { limit: 2 })],
+    ['two messages over maxBytes', page(0, ['a', 'b'], { maxBytes: 1 })],
+  ])('reports %s as range-limit', (_case, bad) => {
+    expect(check([bad]).violations.map((v) => v.kind)).toEqual(['range-limit']);
+  });
+
+  it('reports an empty 200 at an offset acknowledged before the read began as range-empty', () => {
+    expect(check([page(2, [])]).violations.map((v) => v.kind)).toEqual(['range-empty']);
+    expect(check([page(2, [], { waitSeconds: 2 })]).violations.map((v) => v.kind)).toEqual([
+      'range-empty',
+    ]);
+  });
+
+  describe('with retention', () => {
+    const retained = [null, null, 'c', 'd'];
+    const checkTrimmed = (pages: RangePageRecord[]) =>
+      checkHistory({
+        writes,
+        liveReads: [],
+        finalReads: everywhere(retained).filter((r) => r.message !== null),
+        logEnd: 4,
+        logStart: 2,
+        rangePages: pages,
+      });
+
+    it('accepts a 410 below the log start, and pages read before the deletion', () => {
+      const result = checkTrimmed([refused410(0, 2), refused410(1, 2), page(0, ['a', 'b'])]);
+      expect(result.violations).toEqual([]);
+      expect(result.range).toEqual({ pages: 1, messages: 2, trimmed: 2 });
+    });
+
+    it.each([
+      ['a 410 at the start it named', refused410(1, 1)],
+      ['a 410 at or above the leader log start', refused410(2, 3)],
+    ])('reports %s as range-bad-trim', (_case, bad) => {
+      expect(checkTrimmed([bad]).violations.map((v) => v.kind)).toEqual(['range-bad-trim']);
+    });
+
+    it('reports a deleted offset shown with another message than its acknowledged one', () => {
+      expect(checkTrimmed([page(0, ['x', 'b'])]).violations.map((v) => v.kind)).toEqual([
+        'range-mismatch',
+      ]);
+    });
   });
 });
 

@@ -15,9 +15,11 @@
  *   outcome with the same key, so with the checks above every such message is in the log
  *   exactly once (acked) or not at all (refused);
  * - a refused write (4xx, 503, 507) never appears; nothing appears that nobody wrote;
- * - an offset acknowledged before a read started is never answered "not there" by that read.
+ * - an offset acknowledged before a read started is never answered "not there" by that read;
+ * - every GET /Data/Range page read during the run keeps range-checker.ts's rules.
  */
-import type { ReadRecord, WriteRecord } from './history';
+import type { RangePageRecord, ReadRecord, WriteRecord } from './history';
+import { checkRangePages, type RangeCheck } from './range-checker';
 
 export type ViolationKind =
   | 'conflict'
@@ -32,6 +34,12 @@ export type ViolationKind =
   | 'bad-trim'
   | 'not-converged'
   | 'unresolved'
+  // Range pages (range-checker.ts)
+  | 'range-mismatch'
+  | 'range-gap'
+  | 'range-limit'
+  | 'range-empty'
+  | 'range-bad-trim'
   // followers (follower-checker.ts)
   | 'follower-gap'
   | 'follower-duplicate'
@@ -53,6 +61,8 @@ export interface CheckInput {
   writes: WriteRecord[];
   /** Reads made while the nemesis ran (through the API). */
   liveReads: ReadRecord[];
+  /** GET /Data/Range pages read while the nemesis ran. */
+  rangePages?: RangePageRecord[];
   /** Reads made after healing: every offset below logEnd, from every source. */
   finalReads: ReadRecord[];
   /** Where the log ends after healing (the leader's high watermark). */
@@ -71,6 +81,8 @@ export interface CheckResult {
   ackedChecked: number;
   unknownFound: number;
   unknownMissing: number;
+  /** The Range pages checked (range-checker.ts). */
+  range: Omit<RangeCheck, 'violations'>;
   /** The leader's log start the checks used (0 without retention). */
   logStart: number;
 }
@@ -243,8 +255,16 @@ export function checkHistory(input: CheckInput): CheckResult {
     }
   }
 
+  const { violations: rangeViolations, ...range } = checkRangePages(input.rangePages ?? [], {
+    log,
+    logEnd: input.logEnd,
+    logStart,
+    ackedAt,
+  });
+  violations.push(...rangeViolations);
+
   violations.sort((a, b) => (a.offset ?? -1) - (b.offset ?? -1));
-  return { violations, log, ackedChecked, unknownFound, unknownMissing, logStart };
+  return { violations, log, ackedChecked, unknownFound, unknownMissing, range, logStart };
 }
 
 /** min / median / max of a list of durations, or undefined when it is empty. */

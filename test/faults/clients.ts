@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { ErrorMetadata, ErrorReason } from '@distilled/proto';
-import type { History, ReadRecord, WriteRecord } from './history';
+import type { History, RangePageRecord, ReadRecord, WriteRecord } from './history';
 import { FaultTransport } from './transport';
 
 /** A read refused because retention deleted the offset; the log starts at `firstOffset`. */
@@ -250,6 +250,115 @@ export function startLiveReader(
     }
   };
   const running = loop();
+  return {
+    stop: async () => {
+      stopped = true;
+      await running;
+    },
+  };
+}
+
+/** What GET /Data/Range was asked: `maxBytes` and `waitSeconds` only when sent. */
+export interface RangeAsk {
+  offset: number;
+  limit: number;
+  maxBytes?: number;
+  waitSeconds?: number;
+}
+
+/** GET /Data/Range once: a 200 page or a 410 as a RangePageRecord, undefined for anything else. */
+export async function readRangeThroughApi(
+  apiUrl: string,
+  ask: RangeAsk,
+  source: string,
+  transport = FaultTransport.plain,
+): Promise<RangePageRecord | undefined> {
+  const query = new URLSearchParams({ offset: String(ask.offset), limit: String(ask.limit) });
+  if (ask.maxBytes !== undefined) query.set('maxBytes', String(ask.maxBytes));
+  if (ask.waitSeconds !== undefined) query.set('wait', String(ask.waitSeconds));
+  const start = Date.now();
+  try {
+    const res = await transport.fetch(`${apiUrl}/Data/Range?${query}`, {
+      signal: AbortSignal.timeout(5_000 + (ask.waitSeconds ?? 0) * 1000),
+    });
+    const text = await res.text();
+    const end = Date.now();
+    if (res.status === 200) {
+      const body = JSON.parse(text) as {
+        messages: Array<{ offset: number; message: string }>;
+        nextOffset: number;
+      };
+      return { source, ...ask, messages: body.messages, nextOffset: body.nextOffset, start, end };
+    }
+    if (res.status === 410) {
+      const { firstOffset } = JSON.parse(text) as Trimmed;
+      return { source, ...ask, messages: [], trimmedAt: firstOffset, start, end };
+    }
+    return undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The next page a range reader asks for: random limit 1-1000, sometimes maxBytes and wait. */
+function nextAsk(offset: number, atEnd: boolean): RangeAsk {
+  const ask: RangeAsk = { offset, limit: 1 + Math.floor(Math.random() * 1000) };
+  if (Math.random() < 0.3) ask.maxBytes = 1 + Math.floor(Math.random() * 20_000);
+  // At the end of the log, a long-poll now and then: it must answer with what is committed next.
+  if (atEnd && Math.random() < 0.5) ask.waitSeconds = 1 + Math.floor(Math.random() * 2);
+  return ask;
+}
+
+/**
+ * `readers` closed-loop readers paging through the log with GET /Data/Range from offset 0 (or,
+ * now and then, from a random acknowledged offset), following each page's nextOffset; at the
+ * end of the log they long-poll now and then; a 410 sends them on from the start it named.
+ * Every 200 and 410 goes into history.rangePages for the checker (range-checker.ts).
+ */
+export function startRangeReaders(
+  apiUrl: string,
+  history: History,
+  readers: number,
+  transport = FaultTransport.plain,
+): { stop: () => Promise<void> } {
+  let stopped = false;
+  const randomAcked = (): number => {
+    for (let i = 0; i < 20; i++) {
+      const pick = history.writes[Math.floor(Math.random() * history.writes.length)];
+      if (pick?.kind === 'acked') return pick.offset;
+    }
+    return 0;
+  };
+  const loop = async (r: number) => {
+    const source = `range reader ${r + 1}`;
+    let offset = 0;
+    let atEnd = false;
+    while (!stopped) {
+      const page = await readRangeThroughApi(apiUrl, nextAsk(offset, atEnd), source, transport);
+      if (page === undefined) {
+        await sleep(100);
+        continue;
+      }
+      history.rangePages.push(page);
+      if (page.trimmedAt !== undefined) {
+        offset = page.trimmedAt;
+      } else if (page.messages.length > 0) {
+        offset = page.offset + page.messages.length;
+        atEnd = false;
+      } else {
+        atEnd = true;
+      }
+      // Now and then (more often once caught up) go back and page through part of the log
+      // again: long pages of settled messages as well as short ones at the moving tail.
+      if (Math.random() < (atEnd ? 0.5 : 0.02)) {
+        offset = Math.random() < 0.5 ? 0 : randomAcked();
+        atEnd = false;
+      }
+      // Paced like the live reader: the pages check the log, they are not a load test.
+      await sleep(50);
+    }
+  };
+  const running = Promise.all(Array.from({ length: readers }, (_, r) => loop(r)));
   return {
     stop: async () => {
       stopped = true;

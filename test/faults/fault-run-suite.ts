@@ -38,6 +38,8 @@ export function faultRunSuite(title: string, config: FaultRunConfig): void {
       if (report.failure) process.stdout.write(`${report.failure}\n`);
       expect(report.violations.map((v) => `${v.kind}: ${v.detail}`).slice(0, 10)).toEqual([]);
       expect(report.check?.ackedChecked).toBeGreaterThan(0);
+      // Range readers that read nothing would prove nothing about GET /Data/Range.
+      if (config.rangeReaders > 0) expect(report.check?.range.messages).toBeGreaterThan(0);
       // With retention the run must actually have deleted segments, or it proved nothing more.
       if (config.retentionBytes !== undefined) expect(report.check?.logStart).toBeGreaterThan(0);
       // Each filled disk must have bitten: its replica met ENOSPC and said so, then recovered.

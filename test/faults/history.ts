@@ -43,6 +43,27 @@ export interface ReadRecord {
   end: number;
 }
 
+/**
+ * One GET /Data/Range answer during the run: a 200 page or a 410 (a 503 or a lost answer says
+ * nothing about the log and is not recorded).
+ */
+export interface RangePageRecord {
+  source: string;
+  /** What was asked. */
+  offset: number;
+  limit: number;
+  maxBytes?: number;
+  waitSeconds?: number;
+  /** A 200's messages with the offsets the API gave them, in its order (empty for a 410). */
+  messages: Array<{ offset: number; message: string }>;
+  /** A 200's nextOffset. */
+  nextOffset?: number;
+  /** A 410: the log start it named. */
+  trimmedAt?: number;
+  start: number;
+  end: number;
+}
+
 export type FaultKind =
   | 'kill-leader'
   | 'kill-follower'
@@ -80,6 +101,7 @@ export class History {
   readonly t0 = Date.now();
   readonly writes: WriteRecord[] = [];
   readonly reads: ReadRecord[] = [];
+  readonly rangePages: RangePageRecord[] = [];
   readonly events: FaultEvent[] = [];
 
   event(kind: FaultEvent['kind'], detail: string): FaultEvent {

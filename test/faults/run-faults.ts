@@ -9,6 +9,7 @@ import {
   readDirect,
   readThroughApi,
   startLiveReader,
+  startRangeReaders,
   startWriters,
   type ReadAnswer,
 } from './clients';
@@ -26,6 +27,8 @@ export interface FaultRunConfig {
   writers: number;
   /** SSE followers of GET /Data/Stream (one more joins halfway through the faults). */
   followers: number;
+  /** Closed-loop GET /Data/Range readers paging through the log while faults run. */
+  rangeReaders: number;
   /** Passes of reads through the API over the whole log after healing. */
   apiReadPasses: number;
   kinds?: FaultKind[];
@@ -38,7 +41,7 @@ export interface FaultRunConfig {
   tls?: boolean;
 }
 
-/** The settings from the environment: DISTILLED_FAULTS_{SEED,SECONDS,WRITERS,API_READS,KINDS,OVERLAP}. */
+/** The settings from the environment: DISTILLED_FAULTS_{SEED,SECONDS,WRITERS,FOLLOWERS,RANGE_READERS,API_READS,KINDS,OVERLAP}. */
 export function configFromEnv(defaults: { seconds: number }): FaultRunConfig {
   const env = process.env;
   const seed = env.DISTILLED_FAULTS_SEED
@@ -59,6 +62,7 @@ export function configFromEnv(defaults: { seconds: number }): FaultRunConfig {
     seconds,
     writers: Number(env.DISTILLED_FAULTS_WRITERS ?? 6),
     followers: Number(env.DISTILLED_FAULTS_FOLLOWERS ?? 3),
+    rangeReaders: Number(env.DISTILLED_FAULTS_RANGE_READERS ?? 2),
     apiReadPasses: Number(env.DISTILLED_FAULTS_API_READS ?? 2),
     kinds,
     maxAddedReplicas: seconds > 120 ? 2 : 1,
@@ -143,6 +147,7 @@ export async function runFaults(
   });
   let writers: { stop: (graceMs?: number) => Promise<void> } | undefined;
   let reader: { stop: () => Promise<void> } | undefined;
+  let rangeReaders: { stop: () => Promise<void> } | undefined;
   let lateJoiner: NodeJS.Timeout | undefined;
   const abandon = () => {
     // The fault in progress ends, then the run skips healing and checking and stops the cluster.
@@ -151,6 +156,7 @@ export async function runFaults(
     // No more retries of the messages in flight: each gets its last attempt's outcome.
     void writers?.stop(0);
     void reader?.stop();
+    void rangeReaders?.stop();
     clearTimeout(lateJoiner);
     for (const follower of followers) follower.stop();
   };
@@ -173,6 +179,7 @@ export async function runFaults(
       transport,
     });
     reader = startLiveReader(cluster.apiUrl, history, transport);
+    rangeReaders = startRangeReaders(cluster.apiUrl, history, config.rangeReaders, transport);
     // Followers from offset 0 for the whole run; one more joins halfway (it starts by catching
     // up through range reads while faults go on).
     for (let i = 0; i < config.followers; i++) {
@@ -210,6 +217,7 @@ export async function runFaults(
       }
       await writers.stop();
       await reader.stop();
+      await rangeReaders.stop();
     }
     signal?.throwIfAborted();
     history.event('note', 'clients stopped; converging');
@@ -239,6 +247,7 @@ export async function runFaults(
     const check = checkHistory({
       writes: history.writes,
       liveReads: history.reads,
+      rangePages: history.rangePages,
       finalReads,
       logEnd,
       logStart: await leaderLogStart(cluster),
@@ -443,6 +452,7 @@ function summaryText(
     `  507 (disk full): ${history.writes.reduce((n, w) => n + (w.diskFullAnswers ?? 0), 0)} answers, ${history.writes.filter((w) => w.kind === 'refused' && w.status === 507).length} messages left refused 507 and checked absent from the log${disks ? `; ${disks.count} tmpfs data directories of ${FAULT_TMPFS_MB} MiB, the fullest ${(disks.fullestBytes / 2 ** 20).toFixed(1)} MiB used at the end; the replicas said "disk full" ${disks.full} times and "room again" ${disks.roomAgain}` : ''}`,
     `  not acked: ${[...reasons].map(([why, n]) => `${why} x${n}`).join(', ') || 'none'}`,
     `  checked: ${check.ackedChecked} acknowledged writes, ${check.log.size} offsets, ${finalReads} final reads, ${history.reads.length} reads during the run${check.logStart ? `; the log starts at ${check.logStart} (retention)` : ''}`,
+    `  range readers: ${config.rangeReaders}; ${check.range.pages} pages of GET /Data/Range with ${check.range.messages} messages checked against the final log (contiguous, within limit and maxBytes, none empty at an acknowledged offset)${check.range.trimmed ? `; ${check.range.trimmed} answered 410, each below the log start` : ''}`,
     `  followers: ${followers.length} over ${followers.reduce((n, f) => n + f.connections, 0)} connections; ${followerCheck.events} events checked (gapless, no duplicate, as in the log); ${followerCheck.ackedDelivered} deliveries of acknowledged writes verified${followerCheck.trims ? `; ${followerCheck.trims} reconnections refused 410 below the log start, each followed on from the start it named` : ''}`,
     `  violations: ${violations.length}${violations.length ? ` (first: ${violations[0].kind}: ${violations[0].detail})` : ''}`,
     `  failover (leader SIGKILL -> first acked write begun after it): ${stats ? `min ${stats.min} ms, median ${stats.median} ms, max ${stats.max} ms over ${failovers.length}` : 'no leader kill'}`,

@@ -14,6 +14,7 @@ const FLAGS = {
   seed: { type: 'string' },
   writers: { type: 'string' },
   followers: { type: 'string' },
+  'range-readers': { type: 'string' },
   kinds: { type: 'string' },
   'api-reads': { type: 'string' },
   overlap: { type: 'boolean' },
@@ -32,6 +33,7 @@ function faultEnv(argv: string[]): NodeJS.ProcessEnv {
   if (flags.has('seed')) set('SEED', flags.integer('seed', 0));
   if (flags.has('writers')) set('WRITERS', flags.integer('writers', 0, 1));
   if (flags.has('followers')) set('FOLLOWERS', flags.integer('followers', 0));
+  if (flags.has('range-readers')) set('RANGE_READERS', flags.integer('range-readers', 0));
   if (flags.has('api-reads')) set('API_READS', flags.integer('api-reads', 0));
   const kinds = flags.list('kinds', []);
   const unknown = kinds.filter((kind) => !(FAULT_KINDS as string[]).includes(kind));

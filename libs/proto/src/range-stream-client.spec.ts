@@ -16,6 +16,7 @@ const servers: grpc.Server[] = [];
 async function startServer(
   onRequest?: (call: Call, message: ReadRangeStreamRequest) => void,
   unary?: (range: ReadRangeRequest) => { messages: Buffer[]; high_watermark: number; role: string },
+  listenPort = 0,
 ) {
   const server = new grpc.Server();
   const handlers: grpc.UntypedServiceImplementation = {};
@@ -31,8 +32,10 @@ async function startServer(
   }
   server.addService(loadDistilledPackage().Replica.service, handlers);
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) =>
-      error ? reject(error) : resolve(bound),
+    server.bindAsync(
+      `127.0.0.1:${listenPort}`,
+      grpc.ServerCredentials.createInsecure(),
+      (error, bound) => (error ? reject(error) : resolve(bound)),
     ),
   );
   servers.push(server);
@@ -128,6 +131,48 @@ describe('RangeStreamClient', () => {
     expect(error).toMatchObject({ code: grpc.status.UNAVAILABLE });
     const again = await client.read(range(0), soon());
     expect(again).toMatchObject({ high_watermark: 5, role: 'leader' });
+    client.close();
+  });
+
+  it('fails the reads held by a replica that stops, and reads its restart at the same address', async () => {
+    const held = await startServer(() => undefined);
+    const client = new RangeStreamClient(createReplicaStub(held));
+    const waiting = [1, 2, 3].map((offset) =>
+      client.read(range(offset), soon()).catch((e: grpc.ServiceError) => e),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    servers.splice(0).forEach((server) => server.forceShutdown());
+    // A stopping server resets its streams (CANCELLED); a killed process drops the connection
+    // (UNAVAILABLE): either way every held read fails, none is left waiting for its deadline.
+    for (const error of await Promise.all(waiting)) {
+      expect([grpc.status.CANCELLED, grpc.status.UNAVAILABLE]).toContain(
+        (error as grpc.ServiceError).code,
+      );
+    }
+    expect(client.inFlight).toBe(0);
+    // The new process on the old port: the next reads go over a new stream (a read made while
+    // the channel reconnects fails UNAVAILABLE, as a unary call would).
+    await startServer(
+      (call, message) =>
+        call.write({
+          request_id: message.request_id,
+          result: { messages: [Buffer.from('back')], high_watermark: 1, role: 'leader' },
+        }),
+      undefined,
+      Number(held.split(':')[1]),
+    );
+    let answer: unknown;
+    for (
+      let attempt = 0;
+      attempt < 40 && !(answer as { messages?: unknown })?.messages;
+      attempt++
+    ) {
+      answer = await client.read(range(0), soon()).catch((e: grpc.ServiceError) => e);
+      if ((answer as grpc.ServiceError).code === grpc.status.UNAVAILABLE) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    expect((answer as { messages: Buffer[] }).messages.map(String)).toEqual(['back']);
     client.close();
   });
 
