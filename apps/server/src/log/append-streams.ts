@@ -9,6 +9,7 @@ import {
 } from '@distilled/proto';
 import { isExpectedError } from '../errors/grpc-status';
 import { toCallStatus } from './append-status';
+import { OpenDuplexCalls, writeQuietly } from './open-duplex-calls';
 import { ReplicaService } from './replica.service';
 
 export type AppendStreamCall = ServerDuplexStream<AppendStreamRequest, AppendStreamResponse__Input>;
@@ -25,7 +26,7 @@ export type AppendStreamCall = ServerDuplexStream<AppendStreamRequest, AppendStr
 @Injectable()
 export class AppendStreams {
   private readonly logger = new Logger('AppendStream');
-  private readonly open = new Set<AppendStreamCall>();
+  private readonly open = new OpenDuplexCalls<AppendStreamResponse__Input, AppendStreamCall>();
 
   constructor(private readonly replica: ReplicaService) {}
 
@@ -41,16 +42,13 @@ export class AppendStreams {
     call.sendMetadata(headers);
     let pending = 0;
     let clientEnded = false;
-    const forget = () => this.open.delete(call);
     const finishIfDone = () => {
-      if (!clientEnded || pending > 0 || !this.open.has(call)) return;
-      forget();
-      endQuietly(call);
+      if (clientEnded && pending === 0) this.open.finish(call);
     };
     // After the microtasks of this turn: every caller of a committed batch is answered by then.
     const outbox = new TurnBatcher<AppendAnswer__Input>(
       (answers) => {
-        write(call, { answers });
+        writeQuietly(call, { answers });
         finishIfDone();
       },
       { schedule: afterMicrotasks },
@@ -79,32 +77,10 @@ export class AppendStreams {
       clientEnded = true;
       if (outbox.size === 0) finishIfDone();
     });
-    call.on('cancelled', forget);
-    call.on('error', forget);
-    call.on('close', forget);
   }
 
   /** Ends every open stream (the replica is stopping; appends in flight have been drained). */
   closeAll(): void {
-    for (const call of this.open) endQuietly(call);
-    this.open.clear();
-  }
-}
-
-function write(call: AppendStreamCall, response: AppendStreamResponse__Input): void {
-  if (call.cancelled || call.destroyed || call.writableEnded) return;
-  try {
-    call.write(response);
-  } catch {
-    // The client went away between the check and the write: nobody is left to answer.
-  }
-}
-
-function endQuietly(call: AppendStreamCall): void {
-  if (call.cancelled || call.destroyed || call.writableEnded) return;
-  try {
-    call.end();
-  } catch {
-    // Already cancelled by the client.
+    this.open.closeAll();
   }
 }

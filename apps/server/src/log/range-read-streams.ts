@@ -3,6 +3,7 @@ import type { ServerDuplexStream } from '@grpc/grpc-js';
 import type { ReadRangeStreamRequest, ReadRangeStreamResponse__Input } from '@distilled/proto';
 import { isExpectedError } from '../errors/grpc-status';
 import { toCallStatus } from './append-status';
+import { OpenDuplexCalls, writeQuietly } from './open-duplex-calls';
 import { RangeReads } from './range-reads.service';
 
 export type RangeStreamCall = ServerDuplexStream<
@@ -21,7 +22,7 @@ export type RangeStreamCall = ServerDuplexStream<
 @Injectable()
 export class RangeReadStreams {
   private readonly logger = new Logger('ReadRangeStream');
-  private readonly open = new Set<RangeStreamCall>();
+  private readonly open = new OpenDuplexCalls<ReadRangeStreamResponse__Input, RangeStreamCall>();
 
   constructor(private readonly ranges: RangeReads) {}
 
@@ -33,14 +34,10 @@ export class RangeReadStreams {
     this.open.add(call);
     let pending = 0;
     let clientEnded = false;
-    const forget = () => this.open.delete(call);
     const answer = (response: ReadRangeStreamResponse__Input) => {
       pending -= 1;
-      write(call, response);
-      if (clientEnded && pending === 0 && this.open.has(call)) {
-        forget();
-        endQuietly(call);
-      }
+      writeQuietly(call, response);
+      if (clientEnded && pending === 0) this.open.finish(call);
     };
     call.on('data', (message: ReadRangeStreamRequest) => {
       pending += 1;
@@ -60,37 +57,12 @@ export class RangeReadStreams {
     });
     call.on('end', () => {
       clientEnded = true;
-      if (pending === 0 && this.open.has(call)) {
-        forget();
-        endQuietly(call);
-      }
+      if (pending === 0) this.open.finish(call);
     });
-    call.on('cancelled', forget);
-    call.on('error', forget);
-    call.on('close', forget);
   }
 
   /** Ends every open stream (the replica is stopping); reads still held get no answer. */
   closeAll(): void {
-    for (const call of this.open) endQuietly(call);
-    this.open.clear();
-  }
-}
-
-function write(call: RangeStreamCall, response: ReadRangeStreamResponse__Input): void {
-  if (call.cancelled || call.destroyed || call.writableEnded) return;
-  try {
-    call.write(response);
-  } catch {
-    // The client went away between the check and the write: nobody is left to answer.
-  }
-}
-
-function endQuietly(call: RangeStreamCall): void {
-  if (call.cancelled || call.destroyed || call.writableEnded) return;
-  try {
-    call.end();
-  } catch {
-    // Already cancelled by the client.
+    this.open.closeAll();
   }
 }
