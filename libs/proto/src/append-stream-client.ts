@@ -5,13 +5,14 @@ import {
   type ServiceError,
 } from '@grpc/grpc-js';
 import { TurnBatcher, afterMicrotasks } from '@distilled/common';
+import { PendingCalls } from './pending-calls';
+import { fromCallStatus, serviceError } from './service-error';
 import type {
   AppendBatch,
   AppendResponse,
   AppendAnswer,
   AppendStreamRequest__Input,
   AppendStreamResponse,
-  CallStatus,
 } from './messages';
 
 /** An append as it goes on the stream: the sender's fields and the id its answer echoes. */
@@ -58,26 +59,6 @@ interface Pending {
   deadline: number;
 }
 
-/** A grpc-js ServiceError built from what a replica (or this client) reports. */
-export function serviceError(
-  code: number,
-  details: string,
-  metadata = new Metadata(),
-): ServiceError {
-  return Object.assign(new Error(`${code} ${GrpcStatus[code] ?? ''}: ${details}`), {
-    code,
-    details,
-    metadata,
-  });
-}
-
-/** A ServiceError from a CallStatus: a failed append's answer, or a failed part's. */
-export function fromCallStatus(status: CallStatus): ServiceError {
-  const metadata = new Metadata();
-  for (const [key, value] of Object.entries(status.metadata ?? {})) metadata.set(key, value);
-  return serviceError(status.code, status.details, metadata);
-}
-
 /**
  * Replica.Append over one long-lived AppendStream: append() behaves like a unary Append call
  * (same answer, same errors as grpc-js ServiceErrors with the distilled-* metadata, same deadline
@@ -94,7 +75,8 @@ export function fromCallStatus(status: CallStatus): ServiceError {
 export class AppendStreamClient {
   private call?: AppendStreamCall;
   private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
+  /** Answers awaited, with one deadline timer; an expiry may end a closed client's stream. */
+  private readonly pending = new PendingCalls<Pending>(() => this.cancelIfIdle());
   /** Appends of this tick, sent together when it ends. */
   private readonly outbox = new TurnBatcher<StreamedAppend>((appends) => this.flush(appends), {
     schedule: afterMicrotasks,
@@ -102,15 +84,6 @@ export class AppendStreamClient {
   private closed = false;
   /** The open stream, once its replica announced that it takes parts (APPEND_PARTS_HEADER). */
   private partsCall?: AppendStreamCall;
-  /**
-   * One timer for every pending append's deadline, armed for the earliest one, instead of a
-   * timer per append: setting and clearing a timer for each was a measurable part of what an
-   * append costs the API.
-   */
-  private deadlineTimer?: NodeJS.Timeout;
-  /** When deadlineTimer fires (absolute ms). */
-  private deadlineTimerAt = Infinity;
-
   constructor(private readonly client: AppendStreamCapable) {}
 
   /** Appends waiting for an answer. */
@@ -143,8 +116,7 @@ export class AppendStreamClient {
     }
     const id = this.nextId++;
     return new Promise<AppendResponse>((resolve, reject) => {
-      this.pending.set(id, { call, written: false, resolve, reject, deadline });
-      this.watchDeadline(deadline);
+      this.pending.add(id, { call, written: false, resolve, reject, deadline });
       // Every field of the request travels (keys, expected offsets, parts), tagged with its id.
       this.outbox.add({ ...request, request_id: id });
     });
@@ -174,44 +146,6 @@ export class AppendStreamClient {
       bytes += size;
     }
     if (message.length > 0) send();
-  }
-
-  /** Makes the deadline timer fire no later than `deadline`. */
-  private watchDeadline(deadline: number): void {
-    if (deadline >= this.deadlineTimerAt) return;
-    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
-    this.deadlineTimerAt = deadline;
-    this.deadlineTimer = setTimeout(() => this.expire(), Math.max(0, deadline - Date.now()));
-  }
-
-  private stopDeadlineTimer(): void {
-    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
-    this.deadlineTimer = undefined;
-    this.deadlineTimerAt = Infinity;
-  }
-
-  /**
-   * Fails every append past its deadline with DEADLINE_EXCEEDED (a late answer is then
-   * ignored), and arms the timer for the earliest deadline left. At most one sweep per
-   * millisecond, so appends expiring one after another cost a walk per ms, not per append.
-   */
-  private expire(): void {
-    this.deadlineTimer = undefined;
-    this.deadlineTimerAt = Infinity;
-    const now = Date.now();
-    let next = Infinity;
-    let expired = false;
-    for (const [id, waiting] of this.pending) {
-      if (waiting.deadline > now) {
-        if (waiting.deadline < next) next = waiting.deadline;
-        continue;
-      }
-      this.pending.delete(id);
-      expired = true;
-      waiting.reject(serviceError(GrpcStatus.DEADLINE_EXCEEDED, 'Deadline exceeded'));
-    }
-    if (next !== Infinity) this.watchDeadline(Math.max(next, now + 1));
-    if (expired) this.cancelIfIdle();
   }
 
   /**
@@ -258,10 +192,8 @@ export class AppendStreamClient {
 
   private settle(response: AppendAnswer): void {
     const id = Number(response.request_id);
-    const waiting = this.pending.get(id);
+    const waiting = this.pending.take(id);
     if (!waiting) return; // timed out already
-    this.pending.delete(id);
-    if (this.pending.size === 0) this.stopDeadlineTimer();
     this.cancelIfIdle();
     if (response.error && response.error.code !== GrpcStatus.OK) {
       waiting.reject(fromCallStatus(response.error));
@@ -301,12 +233,10 @@ export class AppendStreamClient {
       GrpcStatus.CANCELLED,
       `the append stream failed before the append was sent (${GrpcStatus[error.code] ?? error.code})`,
     );
-    for (const [id, waiting] of this.pending) {
-      if (waiting.call !== call) continue;
-      this.pending.delete(id);
-      waiting.reject(waiting.written ? afterSend : beforeSend);
-    }
-    if (this.pending.size === 0) this.stopDeadlineTimer();
+    this.pending.failWhere(
+      (waiting) => waiting.call === call,
+      (waiting) => (waiting.written ? afterSend : beforeSend),
+    );
     this.cancelIfIdle();
   }
 }

@@ -17,11 +17,10 @@ export { ReplicationClient, type FetchStream } from './replication-client';
 export {
   AppendStreamClient,
   APPEND_PARTS_HEADER,
-  fromCallStatus,
   joinParts,
-  serviceError,
   type AppendStreamCapable,
 } from './append-stream-client';
+export { fromCallStatus, serviceError } from './service-error';
 export { RangeStreamClient, type RangeStreamCapable } from './range-stream-client';
 export type { ReplicaHandlers } from './generated/distilled/v1/Replica';
 export type { ReplicationHandlers } from './generated/distilled/v1/Replication';

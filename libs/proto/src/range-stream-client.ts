@@ -3,7 +3,8 @@
 // both sides), which was the largest per-page item of a Range read left in the API and the
 // replica once the messages themselves were cheap.
 import { status as GrpcStatus, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
-import { fromCallStatus, serviceError } from './append-stream-client';
+import { PendingCalls } from './pending-calls';
+import { fromCallStatus, serviceError } from './service-error';
 import type {
   ReadRangeRequest__Input,
   ReadRangeResponse,
@@ -39,11 +40,9 @@ interface Pending {
 export class RangeStreamClient {
   private call?: RangeStreamCall;
   private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
+  /** With one timer for the earliest pending deadline, not one per read. */
+  private readonly pending = new PendingCalls<Pending>();
   private closed = false;
-  /** One timer for the earliest pending deadline, not one per read. */
-  private deadlineTimer?: NodeJS.Timeout;
-  private deadlineTimerAt = Infinity;
   /** The replica does not know ReadRangeStream (it answered UNIMPLEMENTED). */
   unsupported = false;
 
@@ -64,8 +63,7 @@ export class RangeStreamClient {
     const call = this.call ?? this.open();
     const id = this.nextId++;
     return new Promise<ReadRangeResponse>((resolve, reject) => {
-      this.pending.set(id, { call, resolve, reject, deadline });
-      this.watchDeadline(deadline);
+      this.pending.add(id, { call, resolve, reject, deadline });
       call.write({ request_id: id, range: request });
     });
   }
@@ -79,7 +77,6 @@ export class RangeStreamClient {
     if (call)
       this.failAll(call, serviceError(GrpcStatus.CANCELLED, 'the range stream client is closed'));
     call?.cancel();
-    this.stopDeadlineTimer();
   }
 
   private open(): RangeStreamCall {
@@ -101,10 +98,8 @@ export class RangeStreamClient {
 
   private settle(response: ReadRangeStreamResponse): void {
     const id = Number(response.request_id);
-    const waiting = this.pending.get(id);
+    const waiting = this.pending.take(id);
     if (!waiting) return; // timed out already
-    this.pending.delete(id);
-    if (this.pending.size === 0) this.stopDeadlineTimer();
     if (response.error && response.error.code !== GrpcStatus.OK) {
       waiting.reject(fromCallStatus(response.error));
     } else if (response.result) {
@@ -121,41 +116,9 @@ export class RangeStreamClient {
   }
 
   private failAll(call: RangeStreamCall, error: ServiceError): void {
-    for (const [id, waiting] of this.pending) {
-      if (waiting.call !== call) continue;
-      this.pending.delete(id);
-      waiting.reject(error);
-    }
-    if (this.pending.size === 0) this.stopDeadlineTimer();
-  }
-
-  private watchDeadline(deadline: number): void {
-    if (deadline >= this.deadlineTimerAt) return;
-    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
-    this.deadlineTimerAt = deadline;
-    this.deadlineTimer = setTimeout(() => this.expire(), Math.max(0, deadline - Date.now()));
-  }
-
-  private stopDeadlineTimer(): void {
-    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
-    this.deadlineTimer = undefined;
-    this.deadlineTimerAt = Infinity;
-  }
-
-  /** Fails every read past its deadline (a late answer is then ignored); re-arms for the rest. */
-  private expire(): void {
-    this.deadlineTimer = undefined;
-    this.deadlineTimerAt = Infinity;
-    const now = Date.now();
-    let next = Infinity;
-    for (const [id, waiting] of this.pending) {
-      if (waiting.deadline > now) {
-        next = Math.min(next, waiting.deadline);
-        continue;
-      }
-      this.pending.delete(id);
-      waiting.reject(serviceError(GrpcStatus.DEADLINE_EXCEEDED, 'Deadline exceeded'));
-    }
-    if (next !== Infinity) this.watchDeadline(Math.max(next, now + 1));
+    this.pending.failWhere(
+      (waiting) => waiting.call === call,
+      () => error,
+    );
   }
 }

@@ -1,7 +1,7 @@
 // grpc-js unary calls take a callback; every client here wants a promise with an absolute
 // deadline. One adapter, so each client method is a single line.
 import { Metadata, status, type CallOptions, type ServiceError } from '@grpc/grpc-js';
-import { serviceError } from './append-stream-client';
+import { serviceError } from './service-error';
 
 type UnaryMethod<Req, Res> = (
   request: Req,
