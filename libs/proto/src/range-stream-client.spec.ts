@@ -195,6 +195,36 @@ describe('RangeStreamClient', () => {
   });
 });
 
+describe('RangeStreamClient after UNIMPLEMENTED', () => {
+  it('is unsupported for retryAfterMs, then tries the stream again (a replica upgraded in place)', async () => {
+    const old = await startServer(undefined, () => ({
+      messages: [],
+      high_watermark: 0,
+      role: 'leader',
+    }));
+    const client = new RangeStreamClient(createReplicaStub(old), 200);
+    await expect(client.read(range(1), soon())).rejects.toMatchObject({
+      code: grpc.status.UNIMPLEMENTED,
+    });
+    expect(client.unsupported).toBe(true);
+    // The same address now runs a replica that knows the stream.
+    servers.splice(0).forEach((server) => server.forceShutdown());
+    await startServer(
+      (call, message) =>
+        call.write({
+          request_id: message.request_id,
+          result: { messages: [Buffer.from('streamed')], high_watermark: 1, role: 'leader' },
+        }),
+      undefined,
+      Number(old.split(':')[1]),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(client.unsupported).toBe(false);
+    expect((await client.read(range(1), soon())).messages.map(String)).toEqual(['streamed']);
+    client.close();
+  });
+});
+
 describe('ReplicaClient.readRangeStreamed', () => {
   it('reads a replica that predates ReadRangeStream with the unary call', async () => {
     const address = await startServer(undefined, (request) => ({

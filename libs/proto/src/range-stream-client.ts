@@ -12,6 +12,9 @@ import type {
   ReadRangeStreamResponse,
 } from './messages';
 
+/** How long a replica that refused the stream is read with unary calls before the stream is tried again. */
+export const RANGE_STREAM_RETRY_AFTER_MS = 60_000;
+
 type RangeStreamCall = ClientDuplexStream<ReadRangeStreamRequest__Input, ReadRangeStreamResponse>;
 
 /** The part of a distilled.v1.Replica grpc-js stub this needs (ReplicaStub has it). */
@@ -33,9 +36,11 @@ interface Pending {
  * every read of this channel, answered in completion order. The stream opens on first use and
  * again after it fails; a failure fails the reads waiting on it with its error (a stream that
  * never connected reports UNAVAILABLE "No connection established", as a unary call does). A
- * replica that predates the stream answers UNIMPLEMENTED once: `unsupported` is then set and
- * the caller goes back to the unary call. A read has no side effect, so a failed stream needs
- * none of AppendStreamClient's "was it sent" care.
+ * replica that predates the stream answers UNIMPLEMENTED once: `unsupported` then holds for
+ * `retryAfterMs` and the caller goes back to the unary call meanwhile; after it the stream is
+ * tried again, so a replica upgraded in a rolling restart is read over the stream without an API
+ * restart. A read has no side effect, so a failed stream needs none of AppendStreamClient's "was
+ * it sent" care.
  */
 export class RangeStreamClient {
   private call?: RangeStreamCall;
@@ -43,10 +48,18 @@ export class RangeStreamClient {
   /** With one timer for the earliest pending deadline, not one per read. */
   private readonly pending = new PendingCalls<Pending>();
   private closed = false;
-  /** The replica does not know ReadRangeStream (it answered UNIMPLEMENTED). */
-  unsupported = false;
+  /** Until when (Date.now() scale) the replica is taken not to know ReadRangeStream. */
+  private unsupportedUntil = 0;
 
-  constructor(private readonly client: RangeStreamCapable) {}
+  constructor(
+    private readonly client: RangeStreamCapable,
+    private readonly retryAfterMs = RANGE_STREAM_RETRY_AFTER_MS,
+  ) {}
+
+  /** The replica answered UNIMPLEMENTED to the stream less than `retryAfterMs` ago. */
+  get unsupported(): boolean {
+    return this.unsupportedUntil !== 0 && Date.now() < this.unsupportedUntil;
+  }
 
   /** Reads waiting for an answer. */
   get inFlight(): number {
@@ -110,7 +123,8 @@ export class RangeStreamClient {
   }
 
   private broken(call: RangeStreamCall, error: ServiceError): void {
-    if (error.code === GrpcStatus.UNIMPLEMENTED) this.unsupported = true;
+    if (error.code === GrpcStatus.UNIMPLEMENTED)
+      this.unsupportedUntil = Date.now() + this.retryAfterMs;
     if (this.call === call) this.call = undefined;
     this.failAll(call, error);
   }

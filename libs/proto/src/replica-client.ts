@@ -62,7 +62,8 @@ export class ReplicaClient {
   /**
    * readRange over this channel's ReadRangeStream (what high-rate readers use): the same answer
    * and errors without a gRPC call each. A replica that predates the stream is read with the
-   * unary call, from its first refusal on.
+   * unary call for a minute after each refusal (RANGE_STREAM_RETRY_AFTER_MS), then the stream
+   * is tried again: a rolling upgrade does not leave the API on the unary call until it restarts.
    */
   async readRangeStreamed(
     request: ReadRangeRequest__Input,
