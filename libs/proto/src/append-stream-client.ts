@@ -6,7 +6,7 @@ import {
 } from '@grpc/grpc-js';
 import { TurnBatcher, afterMicrotasks } from '@distilled/common';
 import { PendingCalls } from './pending-calls';
-import { fromCallStatus, serviceError } from './service-error';
+import { serviceError, settleAnswer } from './service-error';
 import type {
   AppendBatch,
   AppendResponse,
@@ -195,13 +195,7 @@ export class AppendStreamClient {
     const waiting = this.pending.take(id);
     if (!waiting) return; // timed out already
     this.cancelIfIdle();
-    if (response.error && response.error.code !== GrpcStatus.OK) {
-      waiting.reject(fromCallStatus(response.error));
-    } else if (response.result) {
-      waiting.resolve(response.result);
-    } else {
-      waiting.reject(serviceError(GrpcStatus.INTERNAL, 'the replica sent an empty answer'));
-    }
+    settleAnswer(waiting, response);
   }
 
   private broken(call: AppendStreamCall, error: ServiceError): void {

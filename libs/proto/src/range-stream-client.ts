@@ -4,7 +4,7 @@
 // replica once the messages themselves were cheap.
 import { status as GrpcStatus, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
 import { PendingCalls } from './pending-calls';
-import { fromCallStatus, serviceError } from './service-error';
+import { serviceError, settleAnswer } from './service-error';
 import type {
   ReadRangeRequest__Input,
   ReadRangeResponse,
@@ -113,13 +113,7 @@ export class RangeStreamClient {
     const id = Number(response.request_id);
     const waiting = this.pending.take(id);
     if (!waiting) return; // timed out already
-    if (response.error && response.error.code !== GrpcStatus.OK) {
-      waiting.reject(fromCallStatus(response.error));
-    } else if (response.result) {
-      waiting.resolve(response.result);
-    } else {
-      waiting.reject(serviceError(GrpcStatus.INTERNAL, 'the replica sent an empty answer'));
-    }
+    settleAnswer(waiting, response);
   }
 
   private broken(call: RangeStreamCall, error: ServiceError): void {

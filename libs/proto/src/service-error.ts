@@ -22,3 +22,20 @@ export function fromCallStatus(status: CallStatus): ServiceError {
   for (const [key, value] of Object.entries(status.metadata ?? {})) metadata.set(key, value);
   return serviceError(status.code, status.details, metadata);
 }
+
+/**
+ * Settles one stream call from its answer exactly as the unary call would have ended: its
+ * result, or its status as a ServiceError; an answer with neither is the replica's fault.
+ */
+export function settleAnswer<T>(
+  waiting: { resolve(result: T): void; reject(error: ServiceError): void },
+  answer: { error?: CallStatus | null; result?: T | null },
+): void {
+  if (answer.error && answer.error.code !== GrpcStatus.OK) {
+    waiting.reject(fromCallStatus(answer.error));
+  } else if (answer.result) {
+    waiting.resolve(answer.result);
+  } else {
+    waiting.reject(serviceError(GrpcStatus.INTERNAL, 'the replica sent an empty answer'));
+  }
+}
