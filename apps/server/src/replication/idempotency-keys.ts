@@ -287,30 +287,51 @@ export class IdempotencyKeyTable {
     this.longHashes = new Map();
     this.longKeys = new Map();
     this.index = new KeySlotIndex(capacity * INDEX_PLACES_PER_SLOT);
+    // Held slots are copied in runs (consecutive in the old ring, no stale slot between), each
+    // array with one set() per run: one view per run, not per key.
     let to = 0;
+    const copyRun = (from: number, length: number) => {
+      const copy = (
+        target: Uint8Array | Int32Array | Uint32Array | Float64Array,
+        source: typeof target,
+        width: number,
+      ) => target.set(source.subarray(from * width, (from + length) * width), to * width);
+      copy(this.baseOffsets, old.baseOffsets, 1);
+      copy(this.counts, old.counts, 1);
+      copy(this.timestamps, old.timestamps, 1);
+      copy(this.hashLengths, old.hashLengths, 1);
+      copy(this.hashes, old.hashes, HASH_SLOT_BYTES);
+      copy(this.keyLengths, old.keyLengths, 1);
+      copy(this.keyBytes, old.keyBytes, KEY_SLOT_BYTES);
+      copy(this.keyHashes, old.keyHashes, 1);
+      for (let i = 0; i < length; i++) {
+        const slot = to + i;
+        this.index.add(slot, this.keyHashes[slot]);
+        if (old.longHashes.size > 0) {
+          const longHash = old.longHashes.get(from + i);
+          if (longHash) this.longHashes.set(slot, longHash);
+        }
+        if (old.longKeys.size > 0) {
+          const longKey = old.longKeys.get(from + i);
+          if (longKey !== undefined) this.longKeys.set(slot, longKey);
+        }
+      }
+      to += length;
+    };
+    let runStart = -1;
+    let runLength = 0;
     for (let position = this.head; position < this.tail; position++) {
       const from = position & old.mask;
-      if (old.keyLengths[from] === 0) continue;
-      this.baseOffsets[to] = old.baseOffsets[from];
-      this.counts[to] = old.counts[from];
-      this.timestamps[to] = old.timestamps[from];
-      this.hashLengths[to] = old.hashLengths[from];
-      // Byte loops, not set(subarray()): a view per key would be garbage per key.
-      for (let i = 0; i < HASH_SLOT_BYTES; i++) {
-        this.hashes[to * HASH_SLOT_BYTES + i] = old.hashes[from * HASH_SLOT_BYTES + i];
+      const held = old.keyLengths[from] !== 0;
+      if (runLength > 0 && (!held || from !== runStart + runLength)) {
+        copyRun(runStart, runLength);
+        runLength = 0;
       }
-      this.keyLengths[to] = old.keyLengths[from];
-      for (let i = 0; i < KEY_SLOT_BYTES; i++) {
-        this.keyBytes[to * KEY_SLOT_BYTES + i] = old.keyBytes[from * KEY_SLOT_BYTES + i];
-      }
-      this.keyHashes[to] = old.keyHashes[from];
-      const longHash = old.longHashes.get(from);
-      if (longHash) this.longHashes.set(to, longHash);
-      const longKey = old.longKeys.get(from);
-      if (longKey !== undefined) this.longKeys.set(to, longKey);
-      this.index.add(to, this.keyHashes[to]);
-      to += 1;
+      if (!held) continue;
+      if (runLength === 0) runStart = from;
+      runLength += 1;
     }
+    if (runLength > 0) copyRun(runStart, runLength);
     this.head = 0;
     this.tail = to;
   }

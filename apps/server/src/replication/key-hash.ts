@@ -25,8 +25,8 @@ export function randomHashKey(): HashKey {
 
 /**
  * HalfSipHash-2-4 of the latin1 bytes of `text` (character codes 0..255), as an int32. The state
- * is four local words and each SipRound is written out (rotations 5, 16, 8, 7, 13, 16): half the
- * time of the same rounds over a shared Int32Array (~100 vs ~200 ns for a UUID).
+ * is four local words (SipRound's rotations 5, 16, 8, 7, 13, 16 inline): half the time of the
+ * same rounds in a function over a shared Int32Array (~100 vs ~200 ns for a UUID).
  */
 export function keyHash(text: string, { k0, k1 }: HashKey): number {
   let v0 = k0 | 0;
@@ -35,21 +35,28 @@ export function keyHash(text: string, { k0, k1 }: HashKey): number {
   let v3 = 0x74656462 ^ k1;
   const length = text.length;
   const whole = length & ~3;
-  for (let i = 0; i <= whole; i += 4) {
-    let m: number;
-    if (i < whole) {
+  // One step per 4-byte word (2 rounds each), one for the last 0-3 bytes with the length's low
+  // byte on top (2 rounds), then the finalization (4 rounds).
+  const steps = (whole >> 2) + 2;
+  for (let step = 0; step < steps; step++) {
+    const at = step << 2;
+    let m = 0;
+    let rounds = 2;
+    if (at < whole) {
       m =
-        text.charCodeAt(i) |
-        (text.charCodeAt(i + 1) << 8) |
-        (text.charCodeAt(i + 2) << 16) |
-        (text.charCodeAt(i + 3) << 24);
-    } else {
-      // The last word: the remaining 0-3 bytes, the length's low byte on top.
+        text.charCodeAt(at) |
+        (text.charCodeAt(at + 1) << 8) |
+        (text.charCodeAt(at + 2) << 16) |
+        (text.charCodeAt(at + 3) << 24);
+    } else if (at === whole) {
       m = (length & 0xff) << 24;
       for (let j = whole; j < length; j++) m |= text.charCodeAt(j) << ((j - whole) * 8);
+    } else {
+      v2 ^= 0xff;
+      rounds = 4;
     }
     v3 ^= m;
-    for (let round = 0; round < 2; round++) {
+    for (let round = 0; round < rounds; round++) {
       v0 = (v0 + v1) | 0;
       v1 = ((v1 << 5) | (v1 >>> 27)) ^ v0;
       v0 = (v0 << 16) | (v0 >>> 16);
@@ -62,19 +69,6 @@ export function keyHash(text: string, { k0, k1 }: HashKey): number {
       v2 = (v2 << 16) | (v2 >>> 16);
     }
     v0 ^= m;
-  }
-  v2 ^= 0xff;
-  for (let round = 0; round < 4; round++) {
-    v0 = (v0 + v1) | 0;
-    v1 = ((v1 << 5) | (v1 >>> 27)) ^ v0;
-    v0 = (v0 << 16) | (v0 >>> 16);
-    v2 = (v2 + v3) | 0;
-    v3 = ((v3 << 8) | (v3 >>> 24)) ^ v2;
-    v0 = (v0 + v3) | 0;
-    v3 = ((v3 << 7) | (v3 >>> 25)) ^ v0;
-    v2 = (v2 + v1) | 0;
-    v1 = ((v1 << 13) | (v1 >>> 19)) ^ v2;
-    v2 = (v2 << 16) | (v2 >>> 16);
   }
   return v1 ^ v3;
 }
