@@ -1,4 +1,5 @@
 import { IdempotencyKeyTable } from './idempotency-keys';
+import { keyHash } from './key-hash';
 
 const tag = (key: string, body = 'a') => ({ key, hash: Buffer.from(`hash-${body}`) });
 
@@ -129,6 +130,35 @@ describe('IdempotencyKeyTable', () => {
     expect(table.check(tag(long), 10, 0)).toEqual({ kind: 'replay', baseOffset: 0, count: 1 });
     expect(table.check(tag('k'.repeat(199)), 10, 0)).toEqual({ kind: 'new' });
     expect(table.check(tag(long, 'b'), 10, 0)).toEqual({ kind: 'mismatch' });
+  });
+
+  it('tells apart keys whose 32-bit hashes are equal, by their bytes', () => {
+    // A birthday search under a known secret finds two keys with one hash (~80,000 tries).
+    const hashKey = { k0: 0x01234567, k1: 0x089abcde };
+    const seen = new Map<number, string>();
+    let pair: [string, string] | undefined;
+    for (let i = 0; !pair; i++) {
+      const key = `key-${i}`;
+      const hash = keyHash(key, hashKey);
+      const other = seen.get(hash);
+      if (other !== undefined) pair = [other, key];
+      else seen.set(hash, key);
+    }
+    const [first, second] = pair;
+    const table = new IdempotencyKeyTable({ maxKeys: 10, windowMs: 1e9, hashKey });
+    table.remember(tag(first), 0, 1, 0);
+    expect(table.check(tag(second), 10, 0)).toEqual({ kind: 'new' });
+    table.remember(tag(second, 'b'), 1, 2, 0);
+    expect(table.check(tag(first), 10, 0)).toEqual({ kind: 'replay', baseOffset: 0, count: 1 });
+    expect(table.check(tag(second, 'b'), 10, 0)).toEqual({
+      kind: 'replay',
+      baseOffset: 1,
+      count: 2,
+    });
+    expect(table.check(tag(second), 10, 0)).toEqual({ kind: 'mismatch' });
+    // The first is forgotten past the window; the second, sharing its run, is still found.
+    expect(table.check(tag(first), 10, 2e9)).toEqual({ kind: 'new' });
+    expect(table.check(tag(second, 'b'), 10, 0).kind).toBe('replay');
   });
 
   describe('against a plain model of the same rules', () => {

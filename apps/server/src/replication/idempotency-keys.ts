@@ -58,13 +58,15 @@ const MISMATCH: KeyCheck = { kind: 'mismatch' };
 export interface IdempotencyKeyTableOptions {
   maxKeys: number;
   windowMs: number;
+  /** The secret of the key hash: drawn at random unless given (specs that need collisions). */
+  hashKey?: HashKey;
 }
 
 export class IdempotencyKeyTable {
   /** Keys being written: the hash of the request that holds each. */
   private readonly writing = new Map<string, Buffer>();
   /** The secret of this table's key hash. */
-  private readonly hashKey: HashKey = randomHashKey();
+  private readonly hashKey: HashKey;
   /** Written keys held (each in one ring slot, found through the index). */
   private held = 0;
   /**
@@ -95,7 +97,9 @@ export class IdempotencyKeyTable {
   /** Inserts since the last sweep of keys past the window. */
   private sinceSweep = 0;
 
-  constructor(private readonly options: IdempotencyKeyTableOptions) {}
+  constructor(private readonly options: IdempotencyKeyTableOptions) {
+    this.hashKey = options.hashKey ?? randomHashKey();
+  }
 
   /** Written keys remembered (not counting those being written). */
   get size(): number {
