@@ -53,7 +53,7 @@ export const READ_COMMIT_WAIT_MS = 1000;
  */
 export const RETENTION_CHECK_INTERVAL_MS = 1000;
 
-/** Idempotency keys the leader remembers (DISTILLED_IDEMPOTENCY_MAX_KEYS): ~1 M is ~125 MB. */
+/** Idempotency keys the leader remembers (DISTILLED_IDEMPOTENCY_MAX_KEYS): ~1 M is ~100 MB. */
 export const DEFAULT_IDEMPOTENCY_MAX_KEYS = 1_000_000;
 /** How long a key is remembered (DISTILLED_IDEMPOTENCY_WINDOW_MS): 24 h, Stripe's choice. */
 export const DEFAULT_IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
