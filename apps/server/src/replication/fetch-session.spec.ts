@@ -1,13 +1,15 @@
 import { EventEmitter } from 'node:events';
 import { setImmediate as tick } from 'node:timers/promises';
-import type { FetchResponse } from '@distilled/proto';
+import { decodeFetchResponse, type FetchResponse } from '@distilled/proto';
+import { FetchResponseEncodings } from './fetch-response-encodings';
 import { FakeLogStore } from '../testing/fake-log-store';
 import { FetchSession, type FetchCall, type FetchSessionHost } from './fetch-session';
 
 class FakeCall extends EventEmitter {
   readonly responses: FetchResponse[] = [];
-  write(response: FetchResponse): boolean {
-    this.responses.push(response);
+  /** What the follower decodes from the bytes the session wrote. */
+  write(encoded: Buffer): boolean {
+    this.responses.push(decodeFetchResponse(encoded));
     return true;
   }
   end(): void {}
@@ -21,6 +23,7 @@ async function microtasks(): Promise<void> {
 function setup(acceptsKeptRequests: boolean) {
   const log = new FakeLogStore();
   let hw = 0;
+  const encodings = new FetchResponseEncodings();
   const host: FetchSessionHost = {
     epoch: 3,
     log,
@@ -28,6 +31,7 @@ function setup(acceptsKeptRequests: boolean) {
     onResponse: jest.fn(),
     onSessionEnd: jest.fn(),
     onSessionError: jest.fn(),
+    encodeResponse: (response) => encodings.encode(response),
   };
   const call = new FakeCall();
   const session = new FetchSession('b', call as unknown as FetchCall, host);
