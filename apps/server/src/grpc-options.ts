@@ -2,7 +2,6 @@ import { Transport, type GrpcOptions } from '@nestjs/microservices';
 import {
   GRPC_MAX_MESSAGE_BYTES,
   GrpcSecurity,
-  passEncodedFetchResponses,
   PROTO_LOADER_OPTIONS,
   PROTO_PACKAGE,
   resolveProtoPath,
@@ -24,8 +23,6 @@ export function replicaGrpcOptions(
       protoPath: resolveProtoPath(),
       url,
       loader: { ...PROTO_LOADER_OPTIONS },
-      // A leader encodes each fetch response once for all the followers it goes to.
-      onLoadPackageDefinition: (definition) => passEncodedFetchResponses(definition),
       maxSendMessageLength: GRPC_MAX_MESSAGE_BYTES,
       maxReceiveMessageLength: GRPC_MAX_MESSAGE_BYTES,
       channelOptions: {

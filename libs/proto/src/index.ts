@@ -22,11 +22,6 @@ export {
 } from './append-stream-client';
 export { fromCallStatus, serviceError } from './service-error';
 export { RangeStreamClient, type RangeStreamCapable } from './range-stream-client';
-export {
-  decodeFetchResponse,
-  encodeFetchResponse,
-  passEncodedFetchResponses,
-} from './fetch-response-wire';
 export type { ReplicaHandlers } from './generated/distilled/v1/Replica';
 export type { ReplicationHandlers } from './generated/distilled/v1/Replication';
 export type {

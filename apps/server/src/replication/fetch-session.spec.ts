@@ -1,15 +1,13 @@
 import { EventEmitter } from 'node:events';
 import { setImmediate as tick } from 'node:timers/promises';
-import { decodeFetchResponse, type FetchResponse } from '@distilled/proto';
-import { FetchResponseEncodings } from './fetch-response-encodings';
+import type { FetchResponse } from '@distilled/proto';
 import { FakeLogStore } from '../testing/fake-log-store';
 import { FetchSession, type FetchCall, type FetchSessionHost } from './fetch-session';
 
 class FakeCall extends EventEmitter {
   readonly responses: FetchResponse[] = [];
-  /** What the follower decodes from the bytes the session wrote. */
-  write(encoded: Buffer): boolean {
-    this.responses.push(decodeFetchResponse(encoded));
+  write(response: FetchResponse): boolean {
+    this.responses.push(response);
     return true;
   }
   end(): void {}
@@ -23,7 +21,6 @@ async function microtasks(): Promise<void> {
 function setup(acceptsKeptRequests: boolean) {
   const log = new FakeLogStore();
   let hw = 0;
-  const encodings = new FetchResponseEncodings();
   const host: FetchSessionHost = {
     epoch: 3,
     log,
@@ -31,7 +28,6 @@ function setup(acceptsKeptRequests: boolean) {
     onResponse: jest.fn(),
     onSessionEnd: jest.fn(),
     onSessionError: jest.fn(),
-    encodeResponse: (response) => encodings.encode(response),
   };
   const call = new FakeCall();
   const session = new FetchSession('b', call as unknown as FetchCall, host);

@@ -1,15 +1,10 @@
 import type { ServerDuplexStream } from '@grpc/grpc-js';
-import type { FetchRequest } from '@distilled/proto';
+import type { FetchRequest, FetchResponse } from '@distilled/proto';
 import { LogStoreError, type LogStore } from '@distilled/log-store';
 import { FETCH_MAX_BYTES } from '../constants';
 import { toGrpcStatus } from '../errors/grpc-status';
-import type { OutgoingFetchResponse } from './fetch-response-encodings';
 
-/**
- * Responses go out encoded (`encodeResponse`): the replica server's Fetch method passes the
- * bytes through (libs/proto `passEncodedFetchResponses`).
- */
-export type FetchCall = ServerDuplexStream<FetchRequest, Buffer>;
+export type FetchCall = ServerDuplexStream<FetchRequest, FetchResponse>;
 
 /** What a session needs from the leadership term it belongs to. */
 export interface FetchSessionHost {
@@ -23,8 +18,6 @@ export interface FetchSessionHost {
   onSessionEnd(session: FetchSession): void;
   /** A read for the follower failed; the stream ends with it. */
   onSessionError(session: FetchSession, error: unknown): void;
-  /** `response` on the wire; the same response to several followers shares its bytes. */
-  encodeResponse(response: OutgoingFetchResponse): Buffer;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -136,17 +129,15 @@ export class FetchSession {
       const kept = this.acceptsKeptRequests && batches.length === 0 && offset >= this.sentLogStart;
       if (!kept && this.requested === offset) this.requested = undefined;
       this.host.onResponse(this.followerId, leaderLeo);
-      this.call.write(
-        this.host.encodeResponse({
-          epoch: this.host.epoch,
-          high_watermark: this.sentHighWatermark,
-          batches,
-          leader_log_end_offset: leaderLeo,
-          // Below it the follower deletes; a follower whose log ends below it re-bases there.
-          log_start_offset: this.sentLogStart,
-          request_kept: kept,
-        }),
-      );
+      this.call.write({
+        epoch: this.host.epoch,
+        high_watermark: this.sentHighWatermark,
+        batches,
+        leader_log_end_offset: leaderLeo,
+        // Below it the follower deletes; a follower whose log ends below it re-bases there.
+        log_start_offset: this.sentLogStart,
+        request_kept: kept,
+      });
     } catch (error) {
       this.host.onSessionError(this, error);
       this.close(error);

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { EventEmitter } from 'node:events';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import type { Leadership } from '@distilled/cluster';
-import { decodeFetchResponse, ErrorReason, type FetchResponse } from '@distilled/proto';
+import { ErrorReason, type FetchResponse } from '@distilled/proto';
 import { ReplicaError } from '../errors/replica-error';
 import { FakeLogStore } from '../testing/fake-log-store';
 import type { FetchCall } from './fetch-session';
@@ -37,9 +37,8 @@ class FakeLeadership implements Leadership {
 class FakeCall extends EventEmitter {
   readonly responses: FetchResponse[] = [];
   ended = false;
-  /** What the follower decodes from the bytes the session wrote. */
-  write(encoded: Buffer): boolean {
-    this.responses.push(decodeFetchResponse(encoded));
+  write(response: FetchResponse): boolean {
+    this.responses.push(response);
     return true;
   }
   end(): void {

@@ -11,7 +11,6 @@ import { AppendCoalescer } from './append-coalescer';
 import { ReplicaError } from '../errors/replica-error';
 import { CommitWaiters } from './commit-waiters';
 import { FetchSession, type FetchCall, type FetchSessionHost } from './fetch-session';
-import { FetchResponseEncodings, type OutgoingFetchResponse } from './fetch-response-encodings';
 import { FollowerTracker } from './follower-tracker';
 import { computeHighWatermark, type HighWatermark } from './high-watermark';
 import { IsrManager } from './isr-manager';
@@ -64,8 +63,6 @@ export class LeaderTerm implements FetchSessionHost {
   private readonly isrUpkeep: IsrUpkeep;
   private readonly waiters = new CommitWaiters();
   private readonly sessions = new Map<string, FetchSession>();
-  /** Followers sent the same response (the group just written) share its encoding. */
-  private readonly encodings = new FetchResponseEncodings();
   private readonly inFlight = new Set<Promise<unknown>>();
   /** Appends without a producer id share a record batch per turn of the event loop. */
   private readonly coalescer = new AppendCoalescer((messages) => this.appendBatch(messages));
@@ -300,10 +297,6 @@ export class LeaderTerm implements FetchSessionHost {
 
   onResponse(followerId: string, leaderLeo: number): void {
     this.tracker.onResponse(followerId, leaderLeo, this.now());
-  }
-
-  encodeResponse(response: OutgoingFetchResponse): Buffer {
-    return this.encodings.encode(response);
   }
 
   onSessionEnd(session: FetchSession): void {
