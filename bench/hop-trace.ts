@@ -255,6 +255,67 @@ function slowest(all: Hops[], rows: Array<[string, string, string]>): void {
   console.log(`  by kind: ${list(kinds)}`);
 }
 
+/**
+ * What other commit rules would have made of the same writes (bench/RESULTS.md, Round 8): the
+ * leader answers in the turn it has the last of its inputs (its own fdatasync, each follower's
+ * ack), so a rule that needs fewer or earlier inputs moves the answer, and everything after it,
+ * by the difference. Per write: today's last input against the rule's. A model: it ignores what
+ * the CPU a rule saves (or adds) would do to the other hops, so the A/B of a build is the check.
+ * Rules: every ISR member (today); a quorum (the leader and the faster follower); followers
+ * acknowledging before their fdatasync (each ack earlier by that follower's fdatasync); both;
+ * both with the leader not waiting for its own fdatasync either.
+ */
+function commitRules(all: Hops[]): void {
+  const keys = ['genSend', 'genGot', 'leaderSyncEnd', 'ackReadF1', 'ackReadF2'];
+  const keysF = ['syncStartF1', 'syncEndF1', 'syncStartF2', 'syncEndF2'];
+  const complete = all.filter((h) => [...keys, ...keysF].every((k) => h[k] !== undefined));
+  if (complete.length < 100) return;
+  const v = (h: Hops, k: string) => h[k] as number;
+  const early = (h: Hops, f: string) =>
+    v(h, `ackRead${f}`) - (v(h, `syncEnd${f}`) - v(h, `syncStart${f}`));
+  const rules: Array<[string, (h: Hops) => number]> = [
+    [
+      'every ISR member (today)',
+      (h) => Math.max(v(h, 'leaderSyncEnd'), v(h, 'ackReadF1'), v(h, 'ackReadF2')),
+    ],
+    [
+      'quorum: leader + faster follower',
+      (h) => Math.max(v(h, 'leaderSyncEnd'), Math.min(v(h, 'ackReadF1'), v(h, 'ackReadF2'))),
+    ],
+    [
+      'every member, followers ack before fdatasync',
+      (h) => Math.max(v(h, 'leaderSyncEnd'), early(h, 'F1'), early(h, 'F2')),
+    ],
+    [
+      'quorum + followers ack before fdatasync',
+      (h) => Math.max(v(h, 'leaderSyncEnd'), Math.min(early(h, 'F1'), early(h, 'F2'))),
+    ],
+  ];
+  // JetStream's model (no fdatasync before an answer): the leader's own sync leaves the path too.
+  rules.push([
+    'quorum, no fdatasync on the path at all',
+    (h) => Math.min(early(h, 'F1'), early(h, 'F2')),
+  ]);
+  const today = rules[0][1];
+  const sorted = (xs: number[]) => xs.sort((a, b) => a - b);
+  console.log(
+    `\ncommit rules on the same ${complete.length} writes (the answer moves with the last input):`,
+  );
+  for (const [name, rule] of rules) {
+    const saved = sorted(complete.map((h) => today(h) - rule(h)));
+    const whole = sorted(
+      complete.map((h) => v(h, 'genGot') - v(h, 'genSend') - (today(h) - rule(h))),
+    );
+    // Which input the rule waits for last: the leader's own fdatasync binds when nothing later counts.
+    const leaderBinds = complete.filter((h) => rule(h) === v(h, 'leaderSyncEnd')).length;
+    console.log(
+      `${name.padEnd(48)} saved p50 ${percentile(saved, 50).toFixed(3)} p90 ${percentile(saved, 90).toFixed(3)} ms · ` +
+        `write p50 ${percentile(whole, 50).toFixed(3)} p99 ${percentile(whole, 99).toFixed(3)} ms · ` +
+        `leader's fdatasync last ${((leaderBinds / complete.length) * 100).toFixed(0)}%`,
+    );
+  }
+}
+
 /** A GC pause of one process, in milliseconds since the epoch (lib/gc-pauses.js). */
 interface GcPause {
   label: string;
@@ -406,6 +467,7 @@ function analyse(out: string, labelOf: Map<number, string>, writes: number, hops
   console.log(`writes matched: ${all.length}`);
   if (hops) for (const [name, from, to] of rows) console.log(`${name.padEnd(48)} ${gap(from, to)}`);
   if (hops) slowest(all, rows);
+  if (hops) commitRules(all);
   // Per write: system calls and wake-ups (returns from epoll/futex waits) by process.
   const perWrite = (label: string, pred: (c: Call) => boolean) =>
     (calls.filter((c) => c.label === label && pred(c)).length / writes).toFixed(2);
