@@ -5,7 +5,13 @@
  * while 1,000 writes/s go in; the API's memory with 1,000 idle followers. 100-byte messages, on
  * the same 3-replica cluster as the suite (MIN_INSYNC=2, fsync always).
  *
- *   npm run bench -- readers [--messages 200000 --read-rounds 3 --latency-seconds 5 --followers 100 --rate 1000 --idle 1000 --warm-rounds 1 --dist dir]
+ *   npm run bench -- readers [--messages 200000 --read-rounds 3 --latency-seconds 5 --followers 100 --rate 1000 --idle 1000 --warm-rounds 1 --only range --dist dir]
+ *
+ * The bulk reads: Range with 4 readers, Range with one reader on one keep-alive connection (the
+ * suite's drain against JetStream's ordered consumer, `drainRange`: every page's whole latency is
+ * on the reader's path), and one stream. `--only range` measures the two Range reads and stops
+ * (an A/B of the Range path without the minutes of the rest); with `--profile` the profiles
+ * are then those of the one-connection reads.
  *
  * Each bulk read goes over the same messages `--read-rounds` times and reports the median round
  * (each round printed beside it): one pass of 200,000 messages takes under a second, so a single
@@ -28,6 +34,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
 import { ReplicaClient } from '@distilled/proto';
 import { Args } from './lib/args';
+import { drainRange } from './peers/distilled-bulk';
 import { BenchCluster, standardCluster } from './lib/cluster';
 import { cpuShare, snapshotCpu, type PidMap } from './lib/proc';
 import { printProfiles, saveProcessNames, summarizeProfiles } from './lib/profile';
@@ -45,15 +52,21 @@ export interface ReaderResults {
   messages: number;
   /** The median round's rate (and its CPU below); every round's in `rangeRounds`. */
   rangeMessagesPerSec: number;
+  /** One reader, one connection, page after page (drainRange). */
+  drainMessagesPerSec: number;
   streamMessagesPerSec: number;
   rangeRounds: number[];
+  drainRounds: number[];
   streamRounds: number[];
   /** The untimed passes before them (--warm-rounds), in order: never in a median. */
   rangeWarmRounds: number[];
+  drainWarmRounds: number[];
   streamWarmRounds: number[];
   rangeCpu?: ReadCpu;
+  drainCpu?: ReadCpu;
   streamCpu?: ReadCpu;
-  latency: {
+  /** Absent with `--only range`. */
+  latency?: {
     followers: number;
     ratePerSec: number;
     events: number;
@@ -68,7 +81,7 @@ export interface ReaderResults {
     cpuPerWrite: Record<string, number>;
     loadAverage: [number, number];
   };
-  idle: {
+  idle?: {
     followers: number;
     /** Streams the API counted as open when memory was read. */
     connected: number;
@@ -102,6 +115,8 @@ export interface ReaderOptions {
   followers: number;
   ratePerSec: number;
   idleFollowers: number;
+  /** Only the two Range reads (`--only range`). */
+  rangeOnly: boolean;
 }
 
 const MESSAGE = 'x'.repeat(100);
@@ -117,6 +132,37 @@ export async function measureReaders(
   const range = await inRounds(options.warmRounds, options.readRounds, 'Range limit=1000', () =>
     withCpu(pids, options.messages, () => rangeRead(api, start, start + options.messages)),
   );
+  // With --profile and --only range, the profiles hold the one-connection reads (and shutdown).
+  if (options.rangeOnly) await bench.resetProfiles();
+  const drain = await inRounds(
+    options.warmRounds,
+    options.readRounds,
+    'Range limit=1000, one connection',
+    () =>
+      withCpu(pids, options.messages, async () => {
+        const read = await drainRange(api, start);
+        return read.messages / read.seconds;
+      }),
+  );
+  const bulk = {
+    messages: options.messages,
+    rangeMessagesPerSec: range.median[0],
+    drainMessagesPerSec: drain.median[0],
+    rangeRounds: range.rates,
+    drainRounds: drain.rates,
+    rangeWarmRounds: range.warmRates,
+    drainWarmRounds: drain.warmRates,
+    rangeCpu: range.median[1],
+    drainCpu: drain.median[1],
+  };
+  if (options.rangeOnly) {
+    return {
+      ...bulk,
+      streamMessagesPerSec: NaN,
+      streamRounds: [],
+      streamWarmRounds: [],
+    };
+  }
   const stream = await inRounds(options.warmRounds, options.readRounds, 'one SSE stream', () =>
     withCpu(pids, options.messages, () => streamRead(api, start, start + options.messages)),
   );
@@ -129,14 +175,10 @@ export async function measureReaders(
     `readers: ${options.idleFollowers} idle followers: API RSS ${(idle.rssBeforeBytes / 2 ** 20).toFixed(0)} -> ${(idle.rssAfterBytes / 2 ** 20).toFixed(0)} MiB, ${idle.connected} connected, ${idle.refused} refused${idle.firstRefusal ? ` (${idle.firstRefusal})` : ''}`,
   );
   return {
-    messages: options.messages,
-    rangeMessagesPerSec: range.median[0],
+    ...bulk,
     streamMessagesPerSec: stream.median[0],
-    rangeRounds: range.rates,
     streamRounds: stream.rates,
-    rangeWarmRounds: range.warmRates,
     streamWarmRounds: stream.warmRates,
-    rangeCpu: range.median[1],
     streamCpu: stream.median[1],
     latency,
     idle,
@@ -379,7 +421,7 @@ async function deliveryLatency(
   bench: BenchCluster,
   api: string,
   options: ReaderOptions,
-): Promise<ReaderResults['latency']> {
+): Promise<NonNullable<ReaderResults['latency']>> {
   const now = () => performance.timeOrigin + performance.now();
   const acked = new Map<number, number>();
   const arrivals: number[] = [];
@@ -619,7 +661,10 @@ async function feedReplicaId(api: string): Promise<string | undefined> {
   return /^distilled_api_stream_feed_replica\{replica="([^"]+)"\} 1/m.exec(text)?.[1];
 }
 
-async function idleFollowers(api: string, count: number): Promise<ReaderResults['idle']> {
+async function idleFollowers(
+  api: string,
+  count: number,
+): Promise<NonNullable<ReaderResults['idle']>> {
   const metric = async (name: string) => {
     try {
       const text = await (await fetch(`${api}/metrics`)).text();
@@ -683,21 +728,46 @@ export function readerOptions(args: Args): ReaderOptions {
     followers: args.number('followers', 100),
     ratePerSec: args.number('rate', 1000),
     idleFollowers: args.number('idle', 1000),
+    rangeOnly: rangeOnly(args),
   };
 }
 
 /** The markdown rows of the section (the suite prints them under its table). */
 export function readerRows(r: ReaderResults): string[] {
-  return [
+  const rows = [
     `| Range bulk read, limit=1000, 4 readers | ${fmtInt(r.rangeMessagesPerSec)} messages/s${rounds(r.rangeRounds, r.rangeWarmRounds)} | target ≥ 300,000 (2x NATS JetStream R3's ordered consumer here) |`,
     ...(r.rangeCpu
       ? [`| Range, CPU per message | ${describeCpu(r.rangeCpu)} | gen = the load generator |`]
       : []),
-    `| one SSE stream, bulk read | ${fmtInt(r.streamMessagesPerSec)} messages/s${rounds(r.streamRounds, r.streamWarmRounds)} | target ≥ 300,000 |`,
-    ...(r.streamCpu ? [`| one SSE stream, CPU per message | ${describeCpu(r.streamCpu)} | |`] : []),
-    `| ack → event, ${r.latency.followers} followers at ${fmtInt(r.latency.ratePerSec)} writes/s (achieved) | p50 ${fmtMs(r.latency.p50Ms)} ms, p99 ${fmtMs(r.latency.p99Ms)} ms, max ${fmtMs(r.latency.maxMs)} ms over ${fmtInt(r.latency.events)} events${r.latency.warmP99Ms.length ? `; warm-up (not in medians) p99 ${r.latency.warmP99Ms.map(fmtMs).join(', ')} ms` : ''} | target p99 ≤ 20 ms; from the writer reading its answer, so an event that reached the followers first counts below 0 |`,
-    `| API memory, ${fmtInt(r.idle.followers)} idle followers | RSS ${(r.idle.rssBeforeBytes / 2 ** 20).toFixed(0)} → ${(r.idle.rssAfterBytes / 2 ** 20).toFixed(0)} MiB, heap used ${(r.idle.heapUsedBytes / 2 ** 20).toFixed(0)} MiB, ${fmtInt(r.idle.connected)} connected | bounded${r.idle.refused ? `; ${fmtInt(r.idle.refused)} refused (${r.idle.firstRefusal})` : ''} |`,
+    `| Range bulk read, limit=1000, one connection | ${fmtInt(r.drainMessagesPerSec)} messages/s${rounds(r.drainRounds, r.drainWarmRounds)} | the suite's drain: 2x JetStream's ordered consumer in the same run |`,
+    ...(r.drainCpu
+      ? [`| Range one connection, CPU per message | ${describeCpu(r.drainCpu)} | |`]
+      : []),
   ];
+  if (r.streamRounds.length > 0) {
+    rows.push(
+      `| one SSE stream, bulk read | ${fmtInt(r.streamMessagesPerSec)} messages/s${rounds(r.streamRounds, r.streamWarmRounds)} | target ≥ 300,000 |`,
+      ...(r.streamCpu
+        ? [`| one SSE stream, CPU per message | ${describeCpu(r.streamCpu)} | |`]
+        : []),
+    );
+  }
+  if (r.latency) {
+    rows.push(
+      `| ack → event, ${r.latency.followers} followers at ${fmtInt(r.latency.ratePerSec)} writes/s (achieved) | p50 ${fmtMs(r.latency.p50Ms)} ms, p99 ${fmtMs(r.latency.p99Ms)} ms, max ${fmtMs(r.latency.maxMs)} ms over ${fmtInt(r.latency.events)} events${r.latency.warmP99Ms.length ? `; warm-up (not in medians) p99 ${r.latency.warmP99Ms.map(fmtMs).join(', ')} ms` : ''} | target p99 ≤ 20 ms; from the writer reading its answer, so an event that reached the followers first counts below 0 |`,
+    );
+  }
+  if (r.idle) {
+    rows.push(
+      `| API memory, ${fmtInt(r.idle.followers)} idle followers | RSS ${(r.idle.rssBeforeBytes / 2 ** 20).toFixed(0)} → ${(r.idle.rssAfterBytes / 2 ** 20).toFixed(0)} MiB, heap used ${(r.idle.heapUsedBytes / 2 ** 20).toFixed(0)} MiB, ${fmtInt(r.idle.connected)} connected | bounded${r.idle.refused ? `; ${fmtInt(r.idle.refused)} refused (${r.idle.firstRefusal})` : ''} |`,
+    );
+  }
+  return rows;
+}
+
+/** `--only range`: the two Range reads alone (any other `--only` value is the suite's). */
+function rangeOnly(args: Args): boolean {
+  return args.string('only', '') === 'range';
 }
 
 /** ", median of N passes (a, b, c)" when there was more than one, and the untimed passes. */
@@ -714,7 +784,7 @@ export const READER_HEADER = ['| reading | result | note |', '| --- | --- | --- 
 /**
  * `npm run bench -- readers`: its own cluster, the measurements, the table. With `--profile`,
  * CPU profiles of the replicas and the API over the latency phase (from its first write to
- * shutdown), summarized after the table.
+ * shutdown; with `--only range`, over the one-connection reads), summarized after the table.
  */
 export async function run(argv: string[]): Promise<void> {
   const args = new Args(argv);
@@ -738,7 +808,8 @@ export async function run(argv: string[]): Promise<void> {
     await bench.stop();
     if (profileDir) {
       saveProcessNames(profileDir, names);
-      console.log(`\n### CPU profiles of the latency phase — ${profileDir}\n`);
+      const phase = readerOptions(args).rangeOnly ? 'one-connection Range reads' : 'latency phase';
+      console.log(`\n### CPU profiles of the ${phase} — ${profileDir}\n`);
       printProfiles(summarizeProfiles(profileDir, names));
     }
   }

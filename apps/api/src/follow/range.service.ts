@@ -1,14 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { RANGE_DEFAULT_LIMIT, RANGE_DEFAULT_MAX_BYTES } from '../constants';
-import type { RangeQueryDto, RangeResponseDto } from './dto/range-query.dto';
+import type { RangeQueryDto } from './dto/range-query.dto';
+import { rangePageJson } from './range-page-json';
 import { RangeReader } from './range-reader';
 
-/** GET /Data/Range: the query's defaults, then the reader, then the JSON answer. */
+/** GET /Data/Range: the query's defaults, then the reader, then the JSON answer's bytes. */
 @Injectable()
 export class RangeService {
   constructor(private readonly reader: RangeReader) {}
 
-  async read(query: RangeQueryDto): Promise<RangeResponseDto> {
+  /** The bytes of a RangeResponseDto's JSON (what JSON.stringify of one gives). */
+  async read(query: RangeQueryDto): Promise<Buffer> {
     const offset = Number(query.offset);
     const page = await this.reader.read({
       offset,
@@ -16,13 +18,6 @@ export class RangeService {
       maxBytes: query.maxBytes === undefined ? RANGE_DEFAULT_MAX_BYTES : Number(query.maxBytes),
       waitMs: query.wait === undefined ? 0 : Number(query.wait) * 1000,
     });
-    return {
-      messages: page.messages.map((message, i) => ({
-        offset: offset + i,
-        message: message.toString('utf8'),
-      })),
-      nextOffset: offset + page.messages.length,
-      endOffset: page.endOffset,
-    };
+    return rangePageJson(offset, page.messages, page.endOffset);
   }
 }
