@@ -124,7 +124,7 @@ async function main(): Promise<void> {
   let scavenges = 0;
   const gcs = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
-      const kind = (entry.detail as { kind?: number } | undefined)?.kind;
+      const kind = (entry as { detail?: { kind?: number } }).detail?.kind;
       if (kind === perfConstants.NODE_PERFORMANCE_GC_MINOR) scavenges += 1;
     }
   });
