@@ -55,7 +55,7 @@ describe('appendParts', () => {
         started.push(p.idempotency_key!);
         if (p.idempotency_key === 'b') return Promise.reject(ReplicaError.keyInFlight('b'));
         const offset = p.idempotency_key === 'a' ? 10 : 11;
-        return Promise.resolve({ base_offset: offset, count: 1, duplicate: false });
+        return Promise.resolve({ baseOffset: offset, count: 1, duplicate: false });
       },
       (error) => failed.push(error),
     );

@@ -5,12 +5,16 @@
  * carrying its key and hash (same checks, same key decision, same errors), in part order, so the
  * parts the leader accepts share a record batch as separate keyed appends of one turn do.
  */
+import type { AppendResult } from '@distilled/log-store';
 import type { AppendAnswer, AppendBatch, AppendPart, AppendResponse } from '@distilled/proto';
 import { ReplicaError } from '../errors/replica-error';
 import { toCallStatus } from './append-status';
 
 /** Parts one request may carry (the API sends at most its concurrent keyed requests). */
 export const MAX_APPEND_PARTS = 10_000;
+
+/** A part's own answer has no parts: one frozen empty list for all of them, not one each. */
+const NO_PARTS: AppendAnswer[] = Object.freeze([]) as unknown as AppendAnswer[];
 
 /** The parts of `request` as appends of their own; INVALID_ARGUMENT when they do not add up. */
 export function splitParts(request: AppendBatch): AppendBatch[] {
@@ -59,7 +63,7 @@ export function splitParts(request: AppendBatch): AppendBatch[] {
  */
 export function appendParts(
   request: AppendBatch,
-  appendOne: (part: AppendBatch) => Promise<AppendResponse>,
+  appendOne: (part: AppendBatch) => Promise<AppendResult>,
   /** Each part's failure, to log the unexpected ones. */
   onError: (error: unknown) => void,
 ): Promise<AppendResponse> {
@@ -84,10 +88,10 @@ export function appendParts(
           answered(index, {
             request_id: index,
             result: {
-              base_offset: value.base_offset,
+              base_offset: value.baseOffset,
               count: value.count,
               duplicate: value.duplicate,
-              parts: [],
+              parts: NO_PARTS,
             },
             error: null,
           }),

@@ -18,14 +18,21 @@ function setup(options: { leading?: boolean } = {}) {
     count: 1,
     duplicate: false,
   }));
+  // Each part of a request with parts goes to appendResult (the term's own promise).
+  const appendResult = jest.fn(async (_request: AppendBatch) => ({
+    baseOffset: 0,
+    count: 1,
+    duplicate: false,
+  }));
   const leader = {
     currentTerm: options.leading ? ({} as LeaderTerm) : undefined,
     append,
+    appendResult,
   } as unknown as LeaderService;
   const config = parseServerConfig({ DISTILLED_NODE_ID: 'a', DISTILLED_ADVERTISE: 'a:1' });
   const failures = new LogFailures(state);
   const service = new ReplicaService(log, config, state, leader, failures, log);
-  return { log, state, failures, append, service };
+  return { log, state, failures, append, appendResult, service };
 }
 
 const request = { messages: [Buffer.from('x')], producer_id: 0, sequence: 0 };
@@ -56,10 +63,10 @@ describe('ReplicaService', () => {
     });
 
     it('appends each part of a request with parts as a keyed append of its own, and answers each', async () => {
-      const { service, append } = setup({ leading: true });
-      append.mockImplementation(async (part: { idempotency_key?: string }) => {
+      const { service, appendResult } = setup({ leading: true });
+      appendResult.mockImplementation(async (part: { idempotency_key?: string }) => {
         if (part.idempotency_key === 'b') throw ReplicaError.keyMismatch('b');
-        return { base_offset: part.idempotency_key === 'a' ? 4 : 6, count: 2, duplicate: false };
+        return { baseOffset: part.idempotency_key === 'a' ? 4 : 6, count: 2, duplicate: false };
       });
       const hash = (key: string) => Buffer.from(`hash-${key}`);
       const response = await service.append({
@@ -73,7 +80,7 @@ describe('ReplicaService', () => {
         ],
       });
       expect(
-        append.mock.calls.map(([part]) => [part.idempotency_key, part.messages.map(String)]),
+        appendResult.mock.calls.map(([part]) => [part.idempotency_key, part.messages.map(String)]),
       ).toEqual([
         ['a', ['a1', 'a2']],
         ['b', ['b1']],
@@ -87,7 +94,7 @@ describe('ReplicaService', () => {
     });
 
     it('answers every part of a request with parts not-leader on a follower', async () => {
-      const { service, state, append } = setup();
+      const { service, state, appendResult } = setup();
       setLeadership(state, { leaderId: 'b' });
       setLeadership(state, { leaderAddress: 'b:1' });
       const response = await service.append({
@@ -99,7 +106,7 @@ describe('ReplicaService', () => {
           { idempotency_key: 'b', request_hash: Buffer.from('h'), count: 1 },
         ],
       });
-      expect(append).not.toHaveBeenCalled();
+      expect(appendResult).not.toHaveBeenCalled();
       expect(response.parts?.map((part) => part.error?.metadata[ErrorMetadata.reason])).toEqual([
         ErrorReason.NotLeader,
         ErrorReason.NotLeader,

@@ -51,10 +51,11 @@ export class ReplicaService {
 
   /** One append, or (AppendRequest.parts) several keyed ones, each answered on its own. */
   append(request: AppendBatch): Promise<AppendResponse> {
-    if (!request.parts?.length) return this.appendOne(request);
+    if (!request.parts?.length) return this.refusal() ?? this.leader.append(request);
     return appendParts(
       request,
-      (part) => this.appendOne(part),
+      // The term's promise itself: no async frame, `then` or AppendResponse of its own per part.
+      (part) => this.refusal() ?? this.leader.appendResult(part),
       (error) => {
         if (isExpectedError(error)) return;
         const stack = error instanceof Error ? error.stack : String(error);
@@ -63,10 +64,10 @@ export class ReplicaService {
     );
   }
 
-  /** The leader's promise itself (no async frame of its own: one per part of a keyed group). */
-  private appendOne(request: AppendBatch): Promise<AppendResponse> {
+  /** Why this replica takes no append now, as a rejection; undefined when it leads. */
+  private refusal(): Promise<never> | undefined {
     if (this.state.shuttingDown) return Promise.reject(ReplicaError.shuttingDown());
-    if (this.leader.currentTerm) return this.leader.append(request);
+    if (this.leader.currentTerm) return undefined;
     const { leaderId, leaderAddress } = this.state;
     if (leaderId && leaderId !== this.config.nodeId && leaderAddress) {
       return Promise.reject(ReplicaError.notLeader(leaderId, leaderAddress));

@@ -111,10 +111,15 @@ export class IdempotencyKeyTable {
    * hash is a mismatch whatever the first request's state: reusing a key for another body is
    * the client's mistake, and retrying will not fix it.
    */
-  check(tag: IdempotencyTag, highWatermark: number, now: number): KeyCheck {
+  check(
+    tag: IdempotencyTag,
+    highWatermark: number,
+    now: number,
+    keyHashed = this.hashOf(tag.key),
+  ): KeyCheck {
     const writing = this.writing.get(tag.key);
     if (writing !== undefined) return writing.equals(tag.hash) ? IN_FLIGHT : MISMATCH;
-    const place = this.find(tag.key, keyHash(tag.key, this.hashKey));
+    const place = this.find(tag.key, keyHashed);
     const slot = this.index.slotAt(place);
     if (slot < 0) return NEW;
     if (now - this.timestamps[slot] > this.options.windowMs) {
@@ -126,6 +131,14 @@ export class IdempotencyKeyTable {
     const count = this.counts[slot];
     if (baseOffset + count > highWatermark) return IN_FLIGHT;
     return { kind: 'replay', baseOffset, count };
+  }
+
+  /**
+   * What this table files `key` under (its secret never changes): a caller that checks a key and
+   * then remembers it passes this to both, so the key is hashed once.
+   */
+  hashOf(key: string): number {
+    return keyHash(key, this.hashKey);
   }
 
   /** The key's batch is being appended: later requests with it wait for its outcome. */
@@ -143,11 +156,16 @@ export class IdempotencyKeyTable {
    * The key and hash are copied into the ring: a view into a chunk the scan read does not pin
    * the chunk, and the request's key string is not kept.
    */
-  remember(tag: IdempotencyTag, baseOffset: number, count: number, timestamp: number): void {
+  remember(
+    tag: IdempotencyTag,
+    baseOffset: number,
+    count: number,
+    timestamp: number,
+    keyHashed = this.hashOf(tag.key),
+  ): void {
     const { key, hash } = tag;
     if (this.writing.size > 0) this.writing.delete(key);
     if (this.tail - this.head === this.capacity) this.makeRoom();
-    const keyHashed = keyHash(key, this.hashKey);
     let place = this.find(key, keyHashed);
     const earlier = this.index.slotAt(place);
     if (earlier >= 0) {

@@ -50,6 +50,8 @@ export interface KeyedAppendsOptions {
 interface SharedWrite {
   messages: Buffer[];
   tag: IdempotencyTag;
+  /** The table's hash of the key, from its check, for its remember. */
+  keyHashed: number;
   write: WriteBatch;
   /** Its messages' bytes plus its key's share of the extension. */
   bytes: number;
@@ -119,7 +121,8 @@ export class KeyedAppends {
     expectedOffset: number | undefined,
     write: WriteBatch,
   ): Promise<AppendResult> {
-    const seen = this.table.check(tag, this.options.highWatermark(), this.options.now());
+    const keyHashed = this.table.hashOf(tag.key);
+    const seen = this.table.check(tag, this.options.highWatermark(), this.options.now(), keyHashed);
     switch (seen.kind) {
       case 'replay':
         return Promise.resolve({ baseOffset: seen.baseOffset, count: seen.count, duplicate: true });
@@ -136,6 +139,7 @@ export class KeyedAppends {
         this.turn.add({
           messages,
           tag,
+          keyHashed,
           write,
           bytes: sharedBytes(messages, tag),
           resolve,
@@ -143,13 +147,14 @@ export class KeyedAppends {
         });
       });
     }
-    return this.appendAlone(messages, tag, expectedOffset, write);
+    return this.appendAlone(messages, tag, keyHashed, expectedOffset, write);
   }
 
   /** A request with an expected offset: its own record batch, its condition on its own offset. */
   private async appendAlone(
     messages: Buffer[],
     tag: IdempotencyTag,
+    keyHashed: number,
     expectedOffset: number,
     write: WriteBatch,
   ): Promise<AppendResult> {
@@ -157,7 +162,7 @@ export class KeyedAppends {
     try {
       return await write(messages, { idempotency: tag, expectedOffset }, (result) => {
         written = true;
-        this.table.remember(tag, result.baseOffset, result.count, this.options.now());
+        this.table.remember(tag, result.baseOffset, result.count, this.options.now(), keyHashed);
       });
     } catch (error) {
       // Not written: nothing holds the key. Written but not committed (commit timeout, lost
@@ -195,7 +200,7 @@ export class KeyedAppends {
         written = true;
         const now = this.options.now();
         settle(result.baseOffset, (w, offset) =>
-          this.table.remember(w.tag, offset, w.messages.length, now),
+          this.table.remember(w.tag, offset, w.messages.length, now, w.keyHashed),
         );
       })
       .then(

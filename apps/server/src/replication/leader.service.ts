@@ -95,9 +95,17 @@ export class LeaderService {
 
   /**
    * Not an async function: the term's promise is answered through one `then`, without an async
-   * frame and an await per append (each part of a keyed group is one append).
+   * frame and an await per append.
    */
   append(request: AppendBatch): Promise<AppendResponse> {
+    return this.appendResult(request).then(toAppendResponse);
+  }
+
+  /**
+   * The term's own promise, for the parts of a keyed group (log/append-parts.ts), which make their
+   * answers from it: no `then` and AppendResponse of their own per part.
+   */
+  appendResult(request: AppendBatch): Promise<AppendResult> {
     try {
       const term = this.currentTerm;
       if (!term) throw ReplicaError.noLeader();
@@ -109,7 +117,7 @@ export class LeaderService {
         request.producer_id > 0
           ? { producerId: request.producer_id, sequence: request.sequence }
           : undefined;
-      return term.append(messages, producer, appendOptionsOf(request)).then(toAppendResponse);
+      return term.append(messages, producer, appendOptionsOf(request));
     } catch (error) {
       return Promise.reject(error);
     }
