@@ -19,10 +19,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
-import * as protobuf from 'protobufjs';
 import type { AppendBatch, AppendResponse } from '@distilled/proto';
 import type { AppendOptions, AppendResult, ProducerBatchId } from '@distilled/log-store';
-import { PROTO_LOADER_OPTIONS, resolveProtoPath } from '../libs/proto/src/proto-path';
+import { Answers, arg, Requests, toObject } from './lib/in-process-wire';
 import { ReplicaService } from '../apps/server/src/log/replica.service';
 import { LeaderService } from '../apps/server/src/replication/leader.service';
 import { KeyedAppends, type WriteBatch } from '../apps/server/src/replication/keyed-appends';
@@ -31,16 +30,6 @@ const PER_REQUEST = 64;
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
-
-const root = new protobuf.Root().loadSync(resolveProtoPath(), { keepCase: true });
-const Requests = root.lookupType('distilled.v1.AppendStreamRequest');
-const Answers = root.lookupType('distilled.v1.AppendStreamResponse');
-const toObject = { ...PROTO_LOADER_OPTIONS } as protobuf.IConversionOptions;
 
 /** A leader term that writes nothing: every batch is "in the log and committed" at once. */
 class InstantTerm {

@@ -13,9 +13,8 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { Metadata } from '@grpc/grpc-js';
-import * as protobuf from 'protobufjs';
 import { APPEND_PARTS_HEADER, AppendStreamClient } from '@distilled/proto';
-import { PROTO_LOADER_OPTIONS, resolveProtoPath } from '../libs/proto/src/proto-path';
+import { Answers, arg, Requests, toObject } from './lib/in-process-wire';
 import { parseApiConfig } from '../apps/api/src/config/parse-api-config';
 import { MetricsService } from '../apps/api/src/metrics/metrics.service';
 import { AppendAttempts } from '../apps/api/src/replicas/append-attempts';
@@ -23,16 +22,6 @@ import { ConditionalWriter } from '../apps/api/src/replicas/conditional-writer';
 import { GrpcReplicaGateway } from '../apps/api/src/replicas/grpc-replica-gateway';
 import { IdempotentProducer } from '../apps/api/src/replicas/idempotent-producer';
 import { WritesService } from '../apps/api/src/data/writes.service';
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
-
-const root = new protobuf.Root().loadSync(resolveProtoPath(), { keepCase: true });
-const Requests = root.lookupType('distilled.v1.AppendStreamRequest');
-const Answers = root.lookupType('distilled.v1.AppendStreamResponse');
-const toObject = { ...PROTO_LOADER_OPTIONS } as protobuf.IConversionOptions;
 
 interface WireAppend {
   request_id: number;
