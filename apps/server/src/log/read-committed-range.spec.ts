@@ -71,6 +71,30 @@ describe('readCommittedRange', () => {
     expect(asked[0]).toBe(128 * 1024 + BATCH_HEADER_BYTES);
   });
 
+  it('returns a first message far larger than maxBytes alone when it ends its batch (no negative read)', async () => {
+    const own = mkdtempSync(join(tmpdir(), 'read-committed-range-large-'));
+    const large = await Log.open({ dir: own, segmentBytes: 1 << 20, fsync: 'never' });
+    try {
+      const big = Buffer.alloc(300, 'b');
+      await large.append([Buffer.from('a')], 1);
+      await large.append([big], 1);
+      await large.append([Buffer.from('c'), Buffer.from('')], 1);
+      const asked: number[] = [];
+      const spy = {
+        withBatchesFrom: <T>(offset: number, maxBytes: number, use: (batches: Buffer) => T) => {
+          asked.push(maxBytes);
+          return large.withBatchesFrom(offset, maxBytes, use);
+        },
+      };
+      const page = await readCommittedRange(spy, 1, 4, { maxCount: 10, maxBytes: 10 });
+      expect(page.map(String)).toEqual([big.toString()]);
+      expect(Math.min(...asked)).toBeGreaterThanOrEqual(BATCH_HEADER_BYTES);
+    } finally {
+      await large.close();
+      rmSync(own, { recursive: true, force: true });
+    }
+  });
+
   it('stops before the message that would pass maxBytes, but always returns the first', async () => {
     const bytes = (from: number, to: number) =>
       messages.slice(from, to).reduce((sum, m) => sum + m.length, 0);

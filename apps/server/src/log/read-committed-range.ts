@@ -101,7 +101,9 @@ export async function readCommittedRange(
     // batch it returns, and a page of a thousand small messages needs ~100 KiB, not the 1 MiB
     // a default maxBytes allows. It returns whole batches from the one holding `next` (at least
     // one), so a step never splits a batch.
-    const want = Math.min(limits.maxBytes - bytes, step) + BATCH_HEADER_BYTES;
+    // The first message is taken whatever its size, so `bytes` may be past maxBytes already:
+    // then this read only finds the page full (or an empty message that still fits).
+    const want = Math.min(Math.max(0, limits.maxBytes - bytes), step) + BATCH_HEADER_BYTES;
     step = Math.min(READ_STEP_BYTES, step * 2);
     const before = next;
     try {
