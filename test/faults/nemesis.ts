@@ -15,18 +15,6 @@ import { FAULT_KINDS, type FaultKind, type History } from './history';
 import { describeError } from '@distilled/common';
 import { FaultTransport } from './transport';
 
-/** mulberry32: a tiny seeded PRNG, so a seed replays the same schedule of faults. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface NemesisOptions {
   /**
    * Faults to draw from (all kinds by default; partition only where namespaces exist, disk-full

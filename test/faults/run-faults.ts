@@ -17,8 +17,8 @@ import { FaultCluster } from './fault-cluster';
 import { isRoot } from '../helpers/tmpfs';
 import { FAULT_KINDS, History, type FaultKind, type ReadRecord } from './history';
 import { NetLab } from './net-lab';
-import { Nemesis, seededRandom, waitApiReady } from './nemesis';
-import { describeError } from '@distilled/common';
+import { Nemesis, waitApiReady } from './nemesis';
+import { describeError, seededRandom } from '@distilled/common';
 
 export interface FaultRunConfig {
   seed: number;

@@ -1,3 +1,4 @@
+import { seededRandom } from '@distilled/common';
 import { rangePageJson } from './range-page-json';
 
 /** What GET /Data/Range answered before range-page-json: the page as objects, stringified. */
@@ -12,18 +13,6 @@ function stringified(offset: number, messages: readonly Buffer[], endOffset: num
       endOffset,
     }),
   );
-}
-
-/** mulberry32: a seeded generator, so a failing case can be run again. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 type Kind = 'ascii' | 'escapes' | 'multibyte' | 'four-byte' | 'invalid' | 'empty' | 'mixed';
@@ -152,7 +141,7 @@ describe('rangePageJson', () => {
 
   it.each(KINDS)('equals JSON.stringify on random pages of %s messages', (kind) => {
     const seed = Math.floor(Math.random() * 2 ** 31);
-    const next = random(seed);
+    const next = seededRandom(seed);
     for (let round = 0; round < 200; round++) {
       const count = Math.floor(next() * 30);
       const page = laidOut(
