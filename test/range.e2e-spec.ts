@@ -27,6 +27,15 @@ function messageFor(i: number): string {
   return `${i}:${'é'.repeat(i % 5)}${'x'.repeat((i * 7919) % 300)}${i % 11 === 0 ? '{"a":"\\n"}' : ''}`;
 }
 
+/** A gauge or counter's value summed over its labels, from GET /metrics. */
+async function metric(api: ApiClient, name: string): Promise<number> {
+  const text = (await api.request<string>('GET', '/metrics')).text;
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(`${name} `) || line.startsWith(`${name}{`))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+}
+
 // GET /Data/Range against real processes: paging equals reading one by one, long-polls answer
 // right after the commit, and an acknowledged message is in the very next page, from any replica.
 // The 100,000 messages are written with POST /Data/Batch (200 a batch, eight at once) and read
@@ -160,6 +169,31 @@ describe('GET /Data/Range', () => {
     const end = await api.request<RangeAnswer>('GET', `/Data/Range?offset=${base + count}`);
     expect(end.body).toEqual({ messages: [], nextOffset: base + count, endOffset: base + count });
   }, 900_000);
+
+  it("drains them with a fixed limit exactly as written, the pages after the first from the API's read-ahead", async () => {
+    const hitsBefore = await metric(api, 'distilled_api_range_read_ahead_hits');
+    const drained: string[] = [];
+    let offset = base;
+    let pages = 0;
+    while (offset < base + count) {
+      const answer = await api.request<RangeAnswer>(
+        'GET',
+        `/Data/Range?offset=${offset}&limit=1000`,
+      );
+      expect(answer.status).toBe(200);
+      const { messages, nextOffset } = answer.body;
+      expect(messages.length).toBeGreaterThan(0);
+      messages.forEach((m, i) => expect(m.offset).toBe(offset + i));
+      expect(nextOffset).toBe(offset + messages.length);
+      drained.push(...messages.map((m) => m.message));
+      offset = nextOffset;
+      pages += 1;
+    }
+    expect(drained).toEqual(log.slice(0, count));
+    // Every page but the first was read ahead (a read-ahead that failed would be read again).
+    const hits = (await metric(api, 'distilled_api_range_read_ahead_hits')) - hitsBefore;
+    expect(hits).toBeGreaterThanOrEqual((pages - 1) * 0.9);
+  }, 300_000);
 
   it('answers a long-poll within ~50 ms of the commit of the message it waited for', async () => {
     const lags: number[] = [];

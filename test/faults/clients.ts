@@ -301,9 +301,17 @@ export async function readRangeThroughApi(
 }
 
 /** The next page a range reader asks for: random limit 1-1000, sometimes maxBytes and wait. */
-function nextAsk(offset: number, atEnd: boolean): RangeAsk {
-  const ask: RangeAsk = { offset, limit: 1 + Math.floor(Math.random() * 1000) };
-  if (Math.random() < 0.3) ask.maxBytes = 1 + Math.floor(Math.random() * 20_000);
+function nextAsk(offset: number, atEnd: boolean, previous: RangeAsk | undefined): RangeAsk {
+  // Mostly the previous page's limit and maxBytes, as a drain asks: what the API's read-ahead
+  // holds and serves (follow/range-read-ahead.ts), so its pages meet every fault too.
+  const keep = previous !== undefined && Math.random() < 0.7;
+  const ask: RangeAsk = {
+    offset,
+    limit: keep ? previous.limit : 1 + Math.floor(Math.random() * 1000),
+  };
+  if (keep ? previous.maxBytes !== undefined : Math.random() < 0.3) {
+    ask.maxBytes = keep ? previous.maxBytes : 1 + Math.floor(Math.random() * 20_000);
+  }
   // At the end of the log, a long-poll now and then: it must answer with what is committed next.
   if (atEnd && Math.random() < 0.5) ask.waitSeconds = 1 + Math.floor(Math.random() * 2);
   return ask;
@@ -333,8 +341,10 @@ export function startRangeReaders(
     const source = `range reader ${r + 1}`;
     let offset = 0;
     let atEnd = false;
+    let previous: RangeAsk | undefined;
     while (!stopped) {
-      const page = await readRangeThroughApi(apiUrl, nextAsk(offset, atEnd), source, transport);
+      previous = nextAsk(offset, atEnd, previous);
+      const page = await readRangeThroughApi(apiUrl, previous, source, transport);
       if (page === undefined) {
         await sleep(100);
         continue;

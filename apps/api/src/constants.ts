@@ -128,6 +128,17 @@ export const RANGE_MAX_BYTES = 16 * 1024 * 1024;
 export const RANGE_MAX_WAIT_SECONDS = 60;
 
 /**
+ * Range read-ahead (follow/range-read-ahead.ts): message bytes held per API process at most (a
+ * page larger than this is never held), how long a page read ahead may wait for its reader (a
+ * drain asks within a millisecond or so; retention's 410 is decided within ~10 s anyway), and
+ * read-aheads in flight at most (a burst of random full-page reads must not double the replicas'
+ * load without bound).
+ */
+export const RANGE_READ_AHEAD_MAX_BYTES = 32 * 1024 * 1024;
+export const RANGE_READ_AHEAD_TTL_MS = 2000;
+export const RANGE_READ_AHEAD_MAX_IN_FLIGHT = 8;
+
+/**
  * GET /Data/Stream's shared feed (follow/): the ring of recent events every stream at the tail
  * reads from. 100,000 events or 64 MiB, whichever is reached first: a few seconds of the fastest
  * write rate, so a stream that pauses briefly stays on the ring.

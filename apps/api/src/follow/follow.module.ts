@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { ReplicasModule } from '../replicas/replicas.module';
 import { FollowController } from './follow.controller';
 import { FollowFeed } from './follow-feed';
+import { RangeReadAhead } from './range-read-ahead';
+import { RangeReadAheadMetrics } from './range-read-ahead-metrics';
 import { RangeReader } from './range-reader';
 import { RangeService } from './range.service';
 import { StreamMetrics } from './stream-metrics';
@@ -14,7 +16,15 @@ import { StreamService } from './stream.service';
 @Module({
   imports: [ReplicasModule],
   controllers: [FollowController],
-  providers: [RangeReader, RangeService, FollowFeed, StreamService, StreamMetrics],
+  providers: [
+    RangeReader,
+    RangeReadAhead,
+    RangeReadAheadMetrics,
+    RangeService,
+    FollowFeed,
+    StreamService,
+    StreamMetrics,
+  ],
   exports: [FollowFeed, RangeReader],
 })
 export class FollowModule {}

@@ -46,7 +46,18 @@ type Attempt =
  */
 @Injectable()
 export class RangeReader {
+  /**
+   * The newest log start any replica showed this reader (in an answer or a trimmed refusal):
+   * everything below it was deleted by retention (a replica's start never passes the leader's),
+   * so a page read earlier from below it must not be served any more (RangeReadAhead).
+   */
+  private newestLogStart = 0;
+
   constructor(@Inject(REPLICA_GATEWAY) private readonly gateway: ReplicaGateway) {}
+
+  get logStart(): number {
+    return this.newestLogStart;
+  }
 
   async read(request: RangeRequest): Promise<RangePage> {
     const replicas = shuffled(this.gateway.replicas());
@@ -107,6 +118,10 @@ export class RangeReader {
     );
   }
 
+  private sawLogStart(logStart: number): void {
+    if (logStart > this.newestLogStart) this.newestLogStart = logStart;
+  }
+
   /** Messages, or an empty answer from an acting leader: nobody can know more. */
   private final(response: ReadRangeResponse): boolean {
     return response.messages.length > 0 || response.role === 'leader';
@@ -128,10 +143,12 @@ export class RangeReader {
         },
         Date.now() + READ_CALL_TIMEOUT_MS + waitMs,
       );
+      this.sawLogStart(response.log_start_offset ?? 0);
       return { kind: 'answer', response };
     } catch (error) {
       if (!(error instanceof ReplicaCallError)) throw error;
       if (error.reason === ErrorReason.InvalidArgument) throw error; // a bug here, not there
+      if (error.logStartOffset !== null) this.sawLogStart(error.logStartOffset);
       const final = readRefusalProblem(error, request.offset);
       if (final) throw final;
       return { kind: 'no-answer' };

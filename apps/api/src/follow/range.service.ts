@@ -2,12 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { RANGE_DEFAULT_LIMIT, RANGE_DEFAULT_MAX_BYTES } from '../constants';
 import type { RangeQueryDto } from './dto/range-query.dto';
 import { rangePageJson } from './range-page-json';
-import { RangeReader } from './range-reader';
+import { RangeReadAhead } from './range-read-ahead';
 
-/** GET /Data/Range: the query's defaults, then the reader, then the JSON answer's bytes. */
+/** GET /Data/Range: the query's defaults, then the reader (with its read-ahead), then the JSON answer's bytes. */
 @Injectable()
 export class RangeService {
-  constructor(private readonly reader: RangeReader) {}
+  constructor(private readonly reader: RangeReadAhead) {}
 
   /** The bytes of a RangeResponseDto's JSON (what JSON.stringify of one gives). */
   async read(query: RangeQueryDto): Promise<Buffer> {

@@ -48,6 +48,8 @@ export class FakeReplicaGateway implements ReplicaGateway {
   readonly unreachable = new Set<string>();
   /** Replicas repairing their log: every Read and ReadBatch is refused (UNAVAILABLE repairing). */
   readonly repairing = new Set<string>();
+  /** Every replica's log start (retention): ReadRange below it is refused as offset-trimmed. */
+  logStart = 0;
   /** Answers for the next Append calls, in order; after them, the default leader behaviour. */
   readonly appendScript: AppendBehaviour[] = [];
   /** Answers every Append once the script is used up; the healthy leader when null. */
@@ -216,6 +218,7 @@ export class FakeReplicaGateway implements ReplicaGateway {
     for (;;) {
       if (this.unreachable.has(replica.id)) throw unreachableError(replica);
       if (this.repairing.has(replica.id)) throw repairingError(replica);
+      if (request.offset < this.logStart) throw trimmedError(replica, this.logStart);
       const highWatermark = this.highWatermarkOf(replica);
       if (request.offset < highWatermark || Date.now() >= deadline) {
         const messages: Buffer[] = [];
@@ -227,7 +230,12 @@ export class FakeReplicaGateway implements ReplicaGateway {
           messages.push(message);
           bytes += message.length;
         }
-        return { messages, high_watermark: highWatermark, role: this.roleOf(replica) };
+        return {
+          messages,
+          high_watermark: highWatermark,
+          role: this.roleOf(replica),
+          log_start_offset: this.logStart,
+        };
       }
       await sleep(2);
     }
@@ -297,6 +305,22 @@ export function callError(
 
 export function unreachableError(replica: ReplicaRef): ReplicaCallError {
   return callError(replica, GrpcStatus.UNAVAILABLE, null, { delivery: 'not-sent' });
+}
+
+/** offset-trimmed as a replica sends it: OUT_OF_RANGE with its log start. */
+export function trimmedError(replica: ReplicaRef, logStart: number): ReplicaCallError {
+  return new ReplicaCallError(
+    replica,
+    GrpcStatus.OUT_OF_RANGE,
+    ErrorReason.OffsetTrimmed,
+    'maybe-sent',
+    `trimmed; the log starts at ${logStart}`,
+    null,
+    null,
+    null,
+    null,
+    logStart,
+  );
 }
 
 export function repairingError(replica: ReplicaRef): ReplicaCallError {

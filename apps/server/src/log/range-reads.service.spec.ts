@@ -48,6 +48,15 @@ describe('RangeReads', () => {
       expect(answer).toMatchObject({ high_watermark: 3, role: 'follower' });
     });
 
+    it("carries the replica's log start (a caller holding pages drops those below it)", async () => {
+      state.highWatermark.advanceTo(4);
+      expect((await ranges.readRange(request(1))).log_start_offset).toBe(0);
+      await temp.log.advanceStartTo(3);
+      const answer = await ranges.readRange(request(3));
+      expect(texts(answer.messages)).toEqual(['d']);
+      expect(answer.log_start_offset).toBe(3);
+    });
+
     it('answers an offset at or past the HW with no messages at once', async () => {
       state.highWatermark.advanceTo(3);
       await expect(ranges.readRange(request(3))).resolves.toMatchObject({

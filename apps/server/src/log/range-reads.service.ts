@@ -68,7 +68,9 @@ export class RangeReads implements OnApplicationShutdown {
       }
     }
     const { messages, highWatermark } = await this.committed(offset, limits);
-    return { messages, high_watermark: highWatermark, role: this.role };
+    // Read after the messages: a caller holding pages drops those below it (retention's 410).
+    const logStart = this.log.logStartOffset;
+    return { messages, high_watermark: highWatermark, role: this.role, log_start_offset: logStart };
   }
 
   /** The committed messages from `offset` within `limits` (empty at or past the HW), and the HW. */

@@ -16,6 +16,12 @@ export interface ReadRangeResponse__Input {
    * really ends at high_watermark; a follower's may just be behind.
    */
   'role'?: (string);
+  /**
+   * This replica's log start when it answered (retention deleted everything below it): lets a
+   * caller that holds pages it read earlier refuse the ones retention has since passed. 0 from
+   * a replica that predates the field (and from one that never deleted anything).
+   */
+  'log_start_offset'?: (number | string | Long);
 }
 
 /**
@@ -32,4 +38,10 @@ export interface ReadRangeResponse {
    * really ends at high_watermark; a follower's may just be behind.
    */
   'role': (string);
+  /**
+   * This replica's log start when it answered (retention deleted everything below it): lets a
+   * caller that holds pages it read earlier refuse the ones retention has since passed. 0 from
+   * a replica that predates the field (and from one that never deleted anything).
+   */
+  'log_start_offset': (number);
 }
