@@ -1,17 +1,20 @@
 /**
  * HTTP/2 frames on a follower's fetch stream, counted (`npm run bench -- fetch-frames [--cycles
  * 300 --bytes 35000 --window N]`): a leader-like grpc-js server answers each fetch request with
- * one response of `--bytes` of batches then an HW-only one (as a busy leader does), a follower's
- * LeaderClient asks `--cycles` times, and a TCP relay between them parses the frames each way.
+ * one response of `--bytes` of batches then an HW-only one (as a busy leader does), the follower's
+ * ReplicationClient (LeaderClient's) asks `--cycles` times, and a TCP relay between them parses the frames each way.
  * Counts, not times: the figure does not depend on the host's load. `--window` overrides the
- * follower channel's grpc-node.flow_control_window (0: grpc-js's default, as before e89fb2d).
+ * follower channel's grpc-node.flow_control_window (default 4 MiB, the candidate of branch
+ * follower-gap-news; 0: grpc-js's default 65,535, what LeaderClient uses).
  */
 import * as net from 'node:net';
 import * as grpc from '@grpc/grpc-js';
 import { Args } from './lib/args';
 import { GrpcSecurity, ReplicationClient, type FetchResponse } from '@distilled/proto';
 import { loadDistilledPackage } from '../libs/proto/src/grpc-client';
-import { FETCH_WINDOW_BYTES } from '../apps/server/src/constants';
+
+/** The window tried for a follower's fetch channel (branch follower-gap-news: FETCH_WINDOW_BYTES). */
+const CANDIDATE_WINDOW_BYTES = 4 * 1024 * 1024;
 
 const FRAME_NAMES = [
   'DATA',
@@ -54,7 +57,7 @@ export async function run(argv: string[]): Promise<void> {
   const args = new Args(argv);
   const cycles = Math.round(args.number('cycles', 300));
   const bytes = Math.round(args.number('bytes', 35_000));
-  const window = args.has('window') ? Math.round(args.number('window', 0)) : FETCH_WINDOW_BYTES;
+  const window = args.has('window') ? Math.round(args.number('window', 0)) : CANDIDATE_WINDOW_BYTES;
   const batches = Buffer.alloc(bytes, 7);
   const server = new grpc.Server();
   server.addService(loadDistilledPackage().Replication.service, {

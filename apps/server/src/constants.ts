@@ -21,14 +21,6 @@ export const DEFAULT_COMMIT_TIMEOUT_MS = 4000;
 
 /** How much log a fetch response carries at most (whole batches, so it may run a batch over). */
 export const FETCH_MAX_BYTES = 1024 * 1024;
-/**
- * A follower's HTTP/2 receive window on its channel to the leader (stream and connection). With
- * the default 64 KiB every fetch response of a busy log (~35 KB of batches) makes the follower
- * send WINDOW_UPDATE frames, each waking the leader, and a catch-up response of FETCH_MAX_BYTES
- * crawls in 64 KiB steps. The leader keeps at most one batch response in flight per follower, so
- * the window is no memory bound here: four responses' worth means an update every ~2 MiB.
- */
-export const FETCH_WINDOW_BYTES = 4 * FETCH_MAX_BYTES;
 /** How often the leader checks its followers' lag against the limit. */
 export const ISR_CHECK_INTERVAL_MS = 100;
 /** A follower's reconnect backoff to the leader: first and longest wait. */

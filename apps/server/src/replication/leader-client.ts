@@ -7,7 +7,7 @@ import {
   type EndOffsetForEpochResponse,
   type FetchStream,
 } from '@distilled/proto';
-import { END_OFFSET_DEADLINE_MS, FETCH_WINDOW_BYTES, LEADER_EPOCH_METADATA } from '../constants';
+import { END_OFFSET_DEADLINE_MS, LEADER_EPOCH_METADATA } from '../constants';
 
 export type { FetchStream };
 
@@ -22,9 +22,7 @@ export class LeaderClient {
     readonly address: string,
     security: GrpcSecurity,
   ) {
-    this.client = new ReplicationClient(address, security, {
-      'grpc-node.flow_control_window': FETCH_WINDOW_BYTES,
-    });
+    this.client = new ReplicationClient(address, security);
   }
 
   /** KIP-101 question to the leader of `leaderEpoch`: where does `epoch` end in its log? */
