@@ -20,6 +20,8 @@ import { BATCH_HEADER_BYTES, readBatchHeader } from '@distilled/log-store';
 
 interface Counters {
   cpuTicks: number;
+  /** Of cpuTicks, in the kernel (system calls, the socket and file work they do). */
+  systemTicks: number;
   voluntary: number;
   involuntary: number;
 }
@@ -38,13 +40,31 @@ function counters(pid: number): Counters {
       // a thread that ended meanwhile
     }
   }
-  return { cpuTicks: Number(fields[11]) + Number(fields[12]), voluntary, involuntary };
+  return {
+    cpuTicks: Number(fields[11]) + Number(fields[12]),
+    systemTicks: Number(fields[12]),
+    voluntary,
+    involuntary,
+  };
 }
+
+/** System calls counted by name (perf tracepoints), to see what a commit cycle is made of. */
+const NAMED_CALLS = [
+  'read',
+  'write',
+  'writev',
+  'epoll_wait',
+  'epoll_pwait',
+  'futex',
+  'mprotect',
+  'madvise',
+] as const;
 
 interface Calls {
   all: number;
   /** fdatasync calls: this process's own commit cycles (a leader's group, a follower's fetch). */
   fsyncs: number;
+  named: Record<string, number>;
 }
 
 /** System calls of `pid` (all threads) during `seconds`, by `perf stat` on tracepoints. */
@@ -56,7 +76,11 @@ function syscalls(pid: number, seconds: number): Promise<Calls> {
         'stat',
         '-x,',
         '-e',
-        'raw_syscalls:sys_enter,syscalls:sys_enter_fdatasync',
+        [
+          'raw_syscalls:sys_enter',
+          'syscalls:sys_enter_fdatasync',
+          ...NAMED_CALLS.map((name) => `syscalls:sys_enter_${name}`),
+        ].join(','),
         '-p',
         String(pid),
         '--',
@@ -64,14 +88,17 @@ function syscalls(pid: number, seconds: number): Promise<Calls> {
         String(seconds),
       ],
       (error, _stdout, stderr) => {
-        if (error) return resolve({ all: NaN, fsyncs: NaN });
+        if (error) return resolve({ all: NaN, fsyncs: NaN, named: {} });
         const count = (event: string) => {
-          const line = stderr.split('\n').find((l) => l.includes(event));
+          const line = stderr.split('\n').find((l) => l.split(',')[2] === event);
           return line ? Number(line.split(',')[0]) : NaN;
         };
         resolve({
           all: count('raw_syscalls:sys_enter'),
           fsyncs: count('syscalls:sys_enter_fdatasync'),
+          named: Object.fromEntries(
+            NAMED_CALLS.map((name) => [name, count(`syscalls:sys_enter_${name}`)]),
+          ),
         });
       },
     );
@@ -195,6 +222,18 @@ export async function run(argv: string[]): Promise<void> {
         `| ${l} | ${((cpuS / elapsed) * 100).toFixed(0)} | ${((cpuS / messages) * 1e6).toFixed(2)} | ${((cpuS / cycles) * 1e6).toFixed(0)} | ` +
           `${(calls[i].all / cycles).toFixed(1)} | ${((after[l].voluntary - before[l].voluntary) / cycles).toFixed(1)} | ${((after[l].involuntary - before[l].involuntary) / cycles).toFixed(1)} | ` +
           `${calls[i].fsyncs > 0 ? `${fmtInt(calls[i].fsyncs / elapsed)} | ${fmtInt(messages / calls[i].fsyncs)}` : '– | –'} |`,
+      );
+    }
+    console.log(
+      `\n| process | µs user/record batch | µs system/record batch | ${NAMED_CALLS.join(' | ')} (per record batch) |`,
+    );
+    console.log(`| --- | ---: | ---: | ${NAMED_CALLS.map(() => '---:').join(' | ')} |`);
+    for (const [i, l] of labels.entries()) {
+      const systemS = (after[l].systemTicks - before[l].systemTicks) / tick;
+      const userS = (after[l].cpuTicks - before[l].cpuTicks) / tick - systemS;
+      console.log(
+        `| ${l} | ${((userS / cycles) * 1e6).toFixed(0)} | ${((systemS / cycles) * 1e6).toFixed(0)} | ` +
+          `${NAMED_CALLS.map((name) => (calls[i].named[name] / cycles).toFixed(1)).join(' | ')} |`,
       );
     }
     names = new Map(Object.entries(pids).map(([label, pid]) => [pid!, label]));

@@ -17,6 +17,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   'idempotency-keys': async () => (await import('./idempotency-keys')).run,
   retention: async () => (await import('./retention-disk')).run,
   'batch-cycle': async () => (await import('./batch-cycle')).run,
+  'fetch-frames': async () => (await import('./fetch-frames')).run,
   'keyed-cycle': async () => (await import('./keyed-cycle')).run,
 };
 

@@ -54,6 +54,10 @@ const BENCH_FLAGS = {
   'segment-bytes': value,
   // keyed-cycle
   phases: value,
+  // fetch-frames
+  cycles: value,
+  bytes: value,
+  window: value,
 };
 
 export type BenchFlag = keyof typeof BENCH_FLAGS;

@@ -1,6 +1,6 @@
 // The client of distilled.v1.Replication that a follower holds to its leader: typed promises for
 // the unary call, the typed Fetch stream as grpc-js hands it over.
-import { Metadata, type ClientDuplexStream } from '@grpc/grpc-js';
+import { Metadata, type ChannelOptions, type ClientDuplexStream } from '@grpc/grpc-js';
 import { createReplicationStub, type ReplicationStub } from './grpc-client';
 import type { GrpcSecurity } from './grpc-security';
 import { unaryCall } from './unary-call';
@@ -12,12 +12,16 @@ export type FetchStream = ClientDuplexStream<FetchRequest__Input, FetchResponse>
 export class ReplicationClient {
   private readonly stub: ReplicationStub;
 
-  /** `security`: the replica's one GrpcSecurity (plaintext when omitted). */
+  /**
+   * `security`: the replica's one GrpcSecurity (plaintext when omitted); `options` go on top of
+   * the shared client channel options.
+   */
   constructor(
     readonly address: string,
     security?: GrpcSecurity,
+    options: ChannelOptions = {},
   ) {
-    this.stub = createReplicationStub(address, {}, security);
+    this.stub = createReplicationStub(address, options, security);
   }
 
   endOffsetForEpoch(
