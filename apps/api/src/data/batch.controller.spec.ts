@@ -103,6 +103,96 @@ describe('POST /Data/Batch and the write headers', () => {
       expect(gateway.appendCalls).toHaveLength(0);
     });
 
+    describe('bodies read from their bytes (http/batch-body-scan.ts) and parsed', () => {
+      const raw = (payload: string | Buffer) =>
+        inject({
+          method: 'POST',
+          url: '/Data/Batch',
+          headers: { 'content-type': 'application/json' },
+          payload,
+        });
+
+      it('reads a plain body from its bytes, without JSON.parse', async () => {
+        const parse = jest.spyOn(JSON, 'parse');
+        try {
+          expect((await raw('{"messages":["a","b"]}')).statusCode).toBe(201);
+          expect(parse).not.toHaveBeenCalledWith('{"messages":["a","b"]}');
+          expect((await raw('{"messages":["a\\u0062"]}')).statusCode).toBe(201);
+          expect(parse).toHaveBeenCalledWith('{"messages":["a\\u0062"]}');
+        } finally {
+          parse.mockRestore();
+        }
+        expect(stored()).toEqual(['a', 'b', 'ab']);
+      });
+
+      it('stores the same bytes for a plain body and one that needs JSON.parse', async () => {
+        const messages = ['é€😀', '', 'a"b\\c', 'tab\there'];
+        const plain = await raw('{"messages":["é€😀","","x"]}');
+        const escaped = await raw(JSON.stringify({ messages }));
+        const unicodeEscapes = await raw('{"messages":["\\u00e9\\u20ac\\ud83d\\ude00"]}');
+        expect([plain, escaped, unicodeEscapes].map((r) => r.statusCode)).toEqual([201, 201, 201]);
+        expect(gateway.log.map((b) => b.toString('utf8'))).toEqual([
+          'é€😀',
+          '',
+          'x',
+          ...messages,
+          'é€😀',
+        ]);
+        expect(gateway.log[0]).toEqual(Buffer.from('é€😀', 'utf8'));
+      });
+
+      it('answers a retry of the other form with the first answer (same request hash)', async () => {
+        const headers = { 'content-type': 'application/json', 'idempotency-key': 'k-forms' };
+        const first = await inject({
+          method: 'POST',
+          url: '/Data/Batch',
+          headers,
+          payload: '{"messages":["ab"]}',
+        });
+        const again = await inject({
+          method: 'POST',
+          url: '/Data/Batch',
+          headers,
+          payload: '{"messages":["a\\u0062"]}',
+        });
+        expect(first.statusCode).toBe(201);
+        expect(again.statusCode).toBe(201);
+        expect(again.headers['idempotent-replayed']).toBe('true');
+        expect(stored()).toEqual(['ab']);
+      });
+
+      it.each([
+        ['a raw control character', Buffer.from('{"messages":["a\u0001"]}')],
+        [
+          'bytes that are not UTF-8',
+          Buffer.from([...Buffer.from('{"messages":["a'), 0xff, 0x22, 0x5d, 0x7d]),
+        ],
+        ['an unpaired surrogate escape', Buffer.from('{"messages":["ok","\\ud800"]}')],
+      ])('refuses %s with 400 as before, storing nothing', async (_name, payload) => {
+        const res = await raw(payload);
+        expect(res.statusCode).toBe(400);
+        expect(res.headers['content-type']).toContain('application/problem+json');
+        expect(gateway.appendCalls).toHaveLength(0);
+      });
+
+      it('names the oversized element of a plain body as messages[i] (413)', async () => {
+        const res = await raw(`{"messages":["a","b","${'é'.repeat(LIMIT / 2 + 1)}"]}`);
+        expect(res.statusCode).toBe(413);
+        expect(res.json().errors.map((e: { field: string }) => e.field)).toEqual(['messages[2]']);
+      });
+
+      it('reads a plain body only on POST /Data/Batch: POST /Data still refuses the field', async () => {
+        const res = await inject({
+          method: 'POST',
+          url: '/Data',
+          headers: { 'content-type': 'application/json' },
+          payload: '{"messages":["a"]}',
+        });
+        expect(res.statusCode).toBe(400);
+        expect(res.json().errors.map((e: { field: string }) => e.field)).toContain('messages');
+      });
+    });
+
     it('refuses more than 10000 messages', async () => {
       const res = await batch({ messages: Array(10_001).fill('') });
       expect(res.statusCode).toBe(400);
