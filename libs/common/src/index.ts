@@ -9,3 +9,4 @@ export {
   type TurnBatcherOptions,
 } from './turn-batcher';
 export { RetryBackoff } from './retry-backoff';
+export { concatLists } from './concat-lists';
