@@ -18,6 +18,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   retention: async () => (await import('./retention-disk')).run,
   'batch-cycle': async () => (await import('./batch-cycle')).run,
   'keyed-cycle': async () => (await import('./keyed-cycle')).run,
+  'batch-body': async () => (await import('./batch-body-inprocess')).run,
 };
 
 async function main(): Promise<void> {
