@@ -3,11 +3,11 @@
  * (bench/RESULTS.md, "The bulk paths", session 12): the full path (the structure scan, the
  * UTF-8 decode, JSON.parse, the __proto__ walk, checkBatchMessages' checks and a Buffer per
  * message) against the scan of a plain body (apps/api/src/http/batch-body-scan.ts and
- * checkScannedBatch), and the producer's join of a batch's writes with flatMap against
+ * checkScannedBatch), and the producer's join of `--concurrency` writes' messages with flatMap against
  * concatLists. Rounds alternate; prints CPU µs per body (per join), GC included.
  *
  *   ts-node -r tsconfig-paths/register --transpile-only bench/batch-body-inprocess.ts \
- *     [--messages 100] [--size 100] [--writes 8] [--rounds 5]
+ *     [--messages 100] [--size 100] [--concurrency 8] [--rounds 5]
  */
 import { concatLists } from '@distilled/common';
 import { checkBatchMessages, checkScannedBatch } from '../apps/api/src/data/batch-messages';
@@ -36,7 +36,7 @@ export async function run(argv: string[]): Promise<void> {
   const args = new Args(argv);
   const count = Math.round(args.number('messages', 100));
   const size = Math.round(args.number('size', 100));
-  const writes = Math.round(args.number('writes', 8));
+  const writes = Math.round(args.number('concurrency', 8));
   const rounds = Math.round(args.number('rounds', 5));
   const messages = Array.from({ length: count }, (_, i) => `m${i}-`.padEnd(size, 'x'));
   const body = Buffer.from(JSON.stringify({ messages }));

@@ -19,6 +19,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   'batch-cycle': async () => (await import('./batch-cycle')).run,
   'keyed-cycle': async () => (await import('./keyed-cycle')).run,
   'batch-body': async () => (await import('./batch-body-inprocess')).run,
+  'batch-api': async () => (await import('./batch-api-inprocess')).run,
 };
 
 async function main(): Promise<void> {
