@@ -9,4 +9,3 @@ export {
   type TurnBatcherOptions,
 } from './turn-batcher';
 export { RetryBackoff } from './retry-backoff';
-export { concatLists } from './concat-lists';

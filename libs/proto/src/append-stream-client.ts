@@ -4,7 +4,7 @@ import {
   type ClientDuplexStream,
   type ServiceError,
 } from '@grpc/grpc-js';
-import { TurnBatcher, afterMicrotasks, concatLists } from '@distilled/common';
+import { TurnBatcher, afterMicrotasks } from '@distilled/common';
 import { PendingCalls } from './pending-calls';
 import { serviceError, settleAnswer } from './service-error';
 import type {
@@ -38,8 +38,7 @@ export const APPEND_PARTS_HEADER = 'distilled-append-parts';
 /** Keyed appends as the parts of one: their messages in order, a key, hash and count each. */
 export function joinParts(requests: AppendBatch[]): AppendBatch {
   return {
-    messages:
-      requests.length === 1 ? requests[0].messages : concatLists(requests.map((r) => r.messages)),
+    messages: requests.length === 1 ? requests[0].messages : requests.flatMap((r) => r.messages),
     producer_id: 0,
     sequence: 0,
     parts: requests.map((request) => ({

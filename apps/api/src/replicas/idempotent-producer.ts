@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { TurnBatcher, concatLists } from '@distilled/common';
+import { TurnBatcher } from '@distilled/common';
 import { apiConfig, type ApiConfig } from '../config';
 import {
   BATCH_REQUESTS_IN_FLIGHT,
@@ -176,8 +176,7 @@ export class IdempotentProducer implements OnApplicationShutdown {
     const started = performance.now();
     const deadline = Math.min(...batch.map((write) => write.deadline));
     let outcome: BatchOutcome;
-    const messages =
-      batch.length === 1 ? batch[0].messages : concatLists(batch.map((w) => w.messages));
+    const messages = batch.length === 1 ? batch[0].messages : batch.flatMap((w) => w.messages);
     try {
       const sent = await this.attempts.send(
         { messages, producer_id: this.producerId, sequence },

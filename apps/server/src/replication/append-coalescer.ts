@@ -1,4 +1,4 @@
-import { TurnBatcher, concatLists } from '@distilled/common';
+import { TurnBatcher } from '@distilled/common';
 import type { AppendResult } from '@distilled/log-store';
 import { coalesceGroups } from './coalesce-groups';
 
@@ -47,8 +47,7 @@ export class AppendCoalescer {
   }
 
   private send(group: Waiting[]): void {
-    const messages =
-      group.length === 1 ? group[0].messages : concatLists(group.map((c) => c.messages));
+    const messages = group.length === 1 ? group[0].messages : group.flatMap((c) => c.messages);
     this.appendBatch(messages).then(
       (result) => {
         let offset = result.baseOffset;

@@ -18,7 +18,7 @@
  * Concurrency: the check and the `begin` that claims the key run in one synchronous stretch,
  * so two requests with the same key cannot both be appended.
  */
-import { TurnBatcher, concatLists } from '@distilled/common';
+import { TurnBatcher } from '@distilled/common';
 import type {
   AppendOptions,
   AppendResult,
@@ -181,7 +181,7 @@ export class KeyedAppends {
 
   private send(group: SharedWrite[]): void {
     const alone = group.length === 1;
-    const messages = alone ? group[0].messages : concatLists(group.map((w) => w.messages));
+    const messages = alone ? group[0].messages : group.flatMap((w) => w.messages);
     const options: AppendOptions = alone
       ? { idempotency: group[0].tag }
       : {
