@@ -40,33 +40,16 @@ export function checkBatchMessages(messages: readonly unknown[], limits: BatchLi
       throw invalidRequest([{ field, in: 'body', detail: `${field}: ${problem}` }]);
     }
   });
-  return checkBatchBytes(
-    messages.map((message) => Buffer.from(message as string, 'utf8')),
-    limits,
-  );
-}
-
-/**
- * A batch read from the body's bytes (http/batch-body-scan.ts: 1..10000 well-formed strings):
- * only the size limits are left to check, with the same answers as checkBatchMessages.
- */
-export function checkScannedBatch(messages: Buffer[], limits: BatchLimits): Buffer[] {
-  if (messages.length === 0 || messages.length > MAX_BATCH_REQUEST_MESSAGES) {
-    throw new Error(`a scanned batch of ${messages.length} messages`); // the scan never makes one
-  }
-  return checkBatchBytes(messages, limits);
-}
-
-/** `messages`, or the 413 problem for the first one over the message limit or for the total. */
-function checkBatchBytes(messages: Buffer[], limits: BatchLimits): Buffer[] {
+  const buffers: Buffer[] = [];
   let total = 0;
-  for (let index = 0; index < messages.length; index++) {
-    const { length } = messages[index];
-    if (length > limits.maxMessageBytes) {
-      throw batchMessageTooLarge(index, length, limits.maxMessageBytes);
+  messages.forEach((message, index) => {
+    const bytes = Buffer.from(message as string, 'utf8');
+    if (bytes.length > limits.maxMessageBytes) {
+      throw batchMessageTooLarge(index, bytes.length, limits.maxMessageBytes);
     }
-    total += length;
-  }
+    total += bytes.length;
+    buffers.push(bytes);
+  });
   if (total > limits.maxBatchBytes) throw batchTooLarge(total, limits.maxBatchBytes);
-  return messages;
+  return buffers;
 }

@@ -1,8 +1,6 @@
 import { Body, Controller, Header, Headers, HttpCode, Post, Res } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { RouteConfig } from '@nestjs/platform-fastify';
 import type { FastifyReply } from 'fastify';
-import { SCAN_BATCH_BODY } from '../http/batch-body-scan';
 import { AppendBatchDto, AppendBatchResponseDto } from './dto/append-batch.dto';
 import { ApiAppendProblems } from './data.swagger';
 import { ApiBatchProblems, ApiWriteHeaders, IDEMPOTENT_REPLAYED_DOC } from './write.swagger';
@@ -17,8 +15,6 @@ export class BatchController {
   @Post('Batch')
   @HttpCode(201)
   @Header('Cache-Control', 'no-store')
-  // A plain body is read from its bytes, not through JSON.parse (http/batch-body-scan.ts).
-  @RouteConfig({ [SCAN_BATCH_BODY]: true })
   @ApiOperation({
     summary: 'Append several messages atomically',
     description:

@@ -3,12 +3,8 @@ import { apiConfig, type ApiConfig } from '../config';
 import { messageTooLarge } from '../problems';
 import { ConditionalWriter } from '../replicas/conditional-writer';
 import { IdempotentProducer } from '../replicas/idempotent-producer';
-import { checkBatchMessages, checkScannedBatch } from './batch-messages';
-import {
-  SCANNED_MESSAGES,
-  type AppendBatchDto,
-  type AppendBatchResponseDto,
-} from './dto/append-batch.dto';
+import { checkBatchMessages } from './batch-messages';
+import type { AppendBatchDto, AppendBatchResponseDto } from './dto/append-batch.dto';
 import type { AppendMessageDto, AppendMessageResponseDto } from './dto/append-message.dto';
 import type { WriteAnswer, WriteConditions } from './write-headers';
 
@@ -50,11 +46,7 @@ export class WritesService {
     dto: AppendBatchDto,
     conditions: WriteConditions,
   ): Promise<WriteAnswer<AppendBatchResponseDto>> {
-    const scanned = dto[SCANNED_MESSAGES];
-    const messages =
-      scanned !== undefined
-        ? checkScannedBatch(scanned, this.config)
-        : checkBatchMessages(dto.messages, this.config);
+    const messages = checkBatchMessages(dto.messages, this.config);
     if (!conditional(conditions)) {
       const firstOffset = await this.producer.appendAll(messages);
       return { body: { firstOffset, count: messages.length }, replayed: false };

@@ -3,7 +3,6 @@ import { MAX_JSON_DEPTH, MAX_JSON_OBJECT_FIELDS, MAX_JSON_VALUES } from '../cons
 import { jsonTooComplex, malformedJson } from '../problems';
 import { jsonStructureProblem, type JsonStructureLimits } from './json-structure';
 import { protoKeyProblem } from './proto-key';
-import { SCAN_BATCH_BODY, ScannedBatch, scanBatchBody } from './batch-body-scan';
 
 /** Refuses malformed UTF-8 instead of quietly turning it into U+FFFD inside a message. */
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
@@ -22,23 +21,14 @@ const STRUCTURE_LIMITS: JsonStructureLimits = {
  * replaced, so any other Content-Type is answered 415 by Fastify itself, a body that does not
  * parse becomes a 400 problem whose detail says where it broke, and one nested too deeply or
  * holding too many fields or values is refused before it is parsed at all (json-structure.ts).
- * On a route configured with SCAN_BATCH_BODY (POST /Data/Batch), a plain batch body is read
- * without JSON.parse (batch-body-scan.ts) and handed on as a ScannedBatch.
  */
 export function registerJsonBodyParser(instance: FastifyInstance, bodyLimit: number): void {
   instance.removeAllContentTypeParsers();
   const parser = (
-    request: FastifyRequest,
+    _request: FastifyRequest,
     body: string | Buffer,
     done: (error: Error | null, value?: unknown) => void,
   ): void => {
-    if (typeof body !== 'string' && scansBatchBody(request)) {
-      const messages = scanBatchBody(body);
-      if (messages !== null) {
-        done(null, new ScannedBatch(messages));
-        return;
-      }
-    }
     const structure = jsonStructureProblem(
       typeof body === 'string' ? Buffer.from(body) : body,
       STRUCTURE_LIMITS,
@@ -76,9 +66,4 @@ export function registerJsonBodyParser(instance: FastifyInstance, bodyLimit: num
   const options = { parseAs: 'buffer' as const, bodyLimit };
   instance.addContentTypeParser('application/json', options, parser);
   instance.addContentTypeParser(STRUCTURED_JSON, options, parser);
-}
-
-function scansBatchBody(request: FastifyRequest): boolean {
-  const config = request.routeOptions.config as unknown as Record<string, unknown> | undefined;
-  return config?.[SCAN_BATCH_BODY] === true;
 }

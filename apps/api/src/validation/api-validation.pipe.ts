@@ -2,8 +2,7 @@ import { Injectable, ValidationPipe, type ArgumentMetadata } from '@nestjs/commo
 import type { ValidationError } from 'class-validator';
 import { invalidRequest, type FieldProblem } from '../problems';
 import { FIELD_LOCATION, type FieldLocation } from '../data/dto/field-location';
-import { AppendBatchDto, SCANNED_MESSAGES } from '../data/dto/append-batch.dto';
-import { ScannedBatch } from '../http/batch-body-scan';
+import { AppendBatchDto } from '../data/dto/append-batch.dto';
 import { AppendMessageDto, messageProblem } from '../data/dto/append-message.dto';
 import { offsetProblem, ReadMessageQueryDto } from '../data/dto/read-message-query.dto';
 import { rangeQueryProblem, RangeQueryDto } from '../follow/dto/range-query.dto';
@@ -75,12 +74,6 @@ export function fastTransform(value: unknown, metadata: ArgumentMetadata): unkno
     return dto;
   }
   if (metadata.type === 'body' && metadata.metatype === AppendBatchDto) {
-    if (value instanceof ScannedBatch) {
-      // Read from the body's bytes: the shape and every element are known good already.
-      const dto = new AppendBatchDto();
-      dto[SCANNED_MESSAGES] = value.messages;
-      return dto;
-    }
     // The elements are checked by checkBatchMessages, which names the bad one.
     if (!onlyKey(value, 'messages')) return undefined;
     const messages = (value as { messages: unknown }).messages;

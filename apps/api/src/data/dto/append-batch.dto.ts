@@ -28,17 +28,8 @@ function IsMessageList(): PropertyDecorator {
     });
 }
 
-/**
- * Where a batch read from the body's bytes (http/batch-body-scan.ts) keeps its messages' UTF-8
- * instead of `messages`: a symbol, so neither the OpenAPI schema nor class-transformer sees it.
- */
-export const SCANNED_MESSAGES = Symbol('scanned messages');
-
 export class AppendBatchDto {
   static readonly [FIELD_LOCATION]: FieldLocation = 'body';
-
-  /** The messages as UTF-8 views of the body, set instead of `messages` (see above). */
-  [SCANNED_MESSAGES]?: Buffer[];
 
   @ApiProperty({
     type: [String],
