@@ -18,7 +18,6 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   retention: async () => (await import('./retention-disk')).run,
   'batch-cycle': async () => (await import('./batch-cycle')).run,
   'keyed-cycle': async () => (await import('./keyed-cycle')).run,
-  'batch-body': async () => (await import('./batch-body-inprocess')).run,
   'batch-api': async () => (await import('./batch-api-inprocess')).run,
 };
 
