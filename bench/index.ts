@@ -19,6 +19,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   'batch-cycle': async () => (await import('./batch-cycle')).run,
   'fetch-frames': async () => (await import('./fetch-frames')).run,
   'keyed-cycle': async () => (await import('./keyed-cycle')).run,
+  'batch-api': async () => (await import('./batch-api-inprocess')).run,
 };
 
 async function main(): Promise<void> {
