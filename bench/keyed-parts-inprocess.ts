@@ -24,7 +24,12 @@ import type { AppendOptions, AppendResult, ProducerBatchId } from '@distilled/lo
 import { Answers, arg, Requests, toObject } from './lib/in-process-wire';
 import { ReplicaService } from '../apps/server/src/log/replica.service';
 import { LeaderService } from '../apps/server/src/replication/leader.service';
-import { KeyedAppends, type WriteBatch } from '../apps/server/src/replication/keyed-appends';
+import {
+  KeyedAppends,
+  type KeyedPartRequest,
+  type SettlePart,
+  type WriteBatch,
+} from '../apps/server/src/replication/keyed-appends';
 
 const PER_REQUEST = 64;
 
@@ -63,6 +68,10 @@ class InstantTerm {
       return this.keyed.append(messages, options.idempotency, options.expectedOffset, this.write);
     }
     return Promise.resolve(this.take(messages.length));
+  }
+
+  appendParts(parts: readonly KeyedPartRequest[], settle: SettlePart): void {
+    this.keyed.appendParts(parts, this.write, settle);
   }
 }
 

@@ -21,12 +21,11 @@ describe('splitParts', () => {
   it('gives each part its own messages, key and hash, in order', () => {
     const split = splitParts(withParts());
     expect(
-      split.map((p) => [p.idempotency_key, p.messages.map(String), String(p.request_hash)]),
+      split.map((p) => [p.index, p.tag.key, p.messages.map(String), String(p.tag.hash)]),
     ).toEqual([
-      ['a', ['a1', 'a2'], 'h-a'],
-      ['b', ['b1'], 'h-b'],
+      [0, 'a', ['a1', 'a2'], 'h-a'],
+      [1, 'b', ['b1'], 'h-b'],
     ]);
-    expect(split.every((p) => p.producer_id === 0 && p.expected_offset === undefined)).toBe(true);
   });
 
   it.each([
@@ -43,30 +42,69 @@ describe('splitParts', () => {
 });
 
 describe('appendParts', () => {
-  it('appends the parts in order and answers each, a refused one with its own status', async () => {
-    const started: string[] = [];
+  it('hands the parts over together in order and answers each, a refused one with its own status', async () => {
     const failed: unknown[] = [];
+    const handed: string[][] = [];
     const response = await appendParts(
       withParts({
         messages: messages('a1', 'b1', 'c1'),
         parts: [part('a', 1), part('b', 1), part('c', 1)],
       }),
-      (p) => {
-        started.push(p.idempotency_key!);
-        if (p.idempotency_key === 'b') return Promise.reject(ReplicaError.keyInFlight('b'));
-        const offset = p.idempotency_key === 'a' ? 10 : 11;
-        return Promise.resolve({ baseOffset: offset, count: 1, duplicate: false });
+      (parts, settle) => {
+        handed.push(parts.map((p) => p.tag.key));
+        // Settled in another order than the parts': each answer keeps its part's index.
+        settle(2, { baseOffset: 11, count: 1, duplicate: false }, null);
+        settle(1, null, ReplicaError.keyInFlight('b'));
+        settle(0, { baseOffset: 10, count: 1, duplicate: true }, null);
       },
       (error) => failed.push(error),
     );
-    expect(started).toEqual(['a', 'b', 'c']);
+    expect(handed).toEqual([['a', 'b', 'c']]);
     expect(response.parts!.map((p) => p.request_id)).toEqual([0, 1, 2]);
-    expect(response.parts![0].result).toMatchObject({ base_offset: 10, count: 1 });
-    expect(response.parts![2].result).toMatchObject({ base_offset: 11, count: 1 });
+    expect(response.parts![0].result).toMatchObject({ base_offset: 10, count: 1, duplicate: true });
+    expect(response.parts![2].result).toMatchObject({
+      base_offset: 11,
+      count: 1,
+      duplicate: false,
+    });
     const refused = response.parts![1];
     expect(refused.result).toBeNull();
     expect(refused.error?.code).toBe(GrpcStatus.ABORTED);
     expect(refused.error?.metadata[ErrorMetadata.reason]).toBe(ErrorReason.KeyInFlight);
     expect(failed).toEqual([expect.any(ReplicaError)]); // handed over: the caller logs what it must
+  });
+
+  it('answers a part with a malformed key INVALID_ARGUMENT on its own and hands over the others', async () => {
+    const handed: string[][] = [];
+    const response = await appendParts(
+      withParts({
+        messages: messages('a1', 'b1'),
+        parts: [
+          part('a', 1),
+          { idempotency_key: 'bad key', request_hash: Buffer.from('h'), count: 1 },
+        ],
+      }),
+      (parts, settle) => {
+        handed.push(parts.map((p) => p.tag.key));
+        for (const p of parts) settle(p.index, { baseOffset: 3, count: 1, duplicate: false }, null);
+      },
+      () => undefined,
+    );
+    expect(handed).toEqual([['a']]);
+    expect(response.parts![0].result).toMatchObject({ base_offset: 3 });
+    expect(response.parts![1].error?.code).toBe(GrpcStatus.INVALID_ARGUMENT);
+  });
+
+  it('answers every part not settled yet with the error when handing over throws', async () => {
+    const response = await appendParts(
+      withParts(),
+      (parts, settle) => {
+        settle(parts[0].index, { baseOffset: 1, count: 2, duplicate: false }, null);
+        throw new Error('bug');
+      },
+      () => undefined,
+    );
+    expect(response.parts![0].result).toMatchObject({ base_offset: 1 });
+    expect(response.parts![1].error?.code).toBe(GrpcStatus.INTERNAL);
   });
 });

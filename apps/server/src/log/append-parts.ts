@@ -1,13 +1,14 @@
 /**
  * AppendRequest.parts (apps/server/README.md, "Idempotency-Key and Expected-Offset"): several
  * keyed client requests in one append, so the API pays one request and one answer for a group of
- * them instead of one each. Each part is split off and appended exactly as an append of its own
- * carrying its key and hash (same checks, same key decision, same errors), in part order, so the
- * parts the leader accepts share a record batch as separate keyed appends of one turn do.
+ * them instead of one each. Each part keeps its own key, hash, checks, key decision, errors and
+ * answer, exactly as an append of its own; the leader decides the parts together, in part
+ * order, and the new ones share a record batch as separate keyed appends of one turn do.
  */
-import type { AppendResult } from '@distilled/log-store';
+import { idempotencyTagProblem } from '@distilled/log-store';
 import type { AppendAnswer, AppendBatch, AppendPart, AppendResponse } from '@distilled/proto';
 import { ReplicaError } from '../errors/replica-error';
+import type { KeyedPartRequest, SettlePart } from '../replication/keyed-appends';
 import { toCallStatus } from './append-status';
 
 /** Parts one request may carry (the API sends at most its concurrent keyed requests). */
@@ -16,8 +17,8 @@ export const MAX_APPEND_PARTS = 10_000;
 /** A part's own answer has no parts: one frozen empty list for all of them, not one each. */
 const NO_PARTS: AppendAnswer[] = Object.freeze([]) as unknown as AppendAnswer[];
 
-/** The parts of `request` as appends of their own; INVALID_ARGUMENT when they do not add up. */
-export function splitParts(request: AppendBatch): AppendBatch[] {
+/** The parts of `request`, each with its own messages and key; INVALID_ARGUMENT when they do not add up. */
+export function splitParts(request: AppendBatch): KeyedPartRequest[] {
   const parts: AppendPart[] = request.parts ?? [];
   const messages = request.messages ?? [];
   if (request.producer_id || request.idempotency_key || isSet(request.expected_offset)) {
@@ -43,64 +44,74 @@ export function splitParts(request: AppendBatch): AppendBatch[] {
     );
   }
   let from = 0;
-  return parts.map((part) => {
-    const own = messages.slice(from, from + part.count);
+  return parts.map((part, index) => {
+    const own = part.count === messages.length ? messages : messages.slice(from, from + part.count);
     from += part.count;
     return {
+      index,
       messages: own,
-      producer_id: 0,
-      sequence: 0,
-      idempotency_key: part.idempotency_key,
-      request_hash: part.request_hash,
+      tag: { key: part.idempotency_key ?? '', hash: part.request_hash ?? Buffer.alloc(0) },
     };
   });
 }
 
 /**
- * Appends every part through `appendOne`, started in part order, and answers each: the
- * request itself succeeds with one answer per part (request_id = the part's index). Each
- * part's answer is filled in as it settles (no Promise.allSettled and result objects per part).
+ * Hands the parts with a valid key to `appendAll` at once, in part order, and answers each as
+ * it settles: the request itself succeeds with one answer per part (request_id = the part's
+ * index). A part whose key or hash is malformed is answered INVALID_ARGUMENT on its own.
  */
 export function appendParts(
   request: AppendBatch,
-  appendOne: (part: AppendBatch) => Promise<AppendResult>,
+  appendAll: (parts: KeyedPartRequest[], settle: SettlePart) => void,
   /** Each part's failure, to log the unexpected ones. */
   onError: (error: unknown) => void,
 ): Promise<AppendResponse> {
-  let split: AppendBatch[];
+  let split: KeyedPartRequest[];
   try {
     split = splitParts(request);
   } catch (error) {
     return Promise.reject(error);
   }
-  const parts: AppendAnswer[] = new Array<AppendAnswer>(split.length);
+  const answers: AppendAnswer[] = new Array<AppendAnswer>(split.length);
   if (split.length === 0)
-    return Promise.resolve({ base_offset: 0, count: 0, duplicate: false, parts });
+    return Promise.resolve({ base_offset: 0, count: 0, duplicate: false, parts: answers });
   return new Promise<AppendResponse>((resolve) => {
     let left = split.length;
-    const answered = (index: number, answer: AppendAnswer) => {
-      parts[index] = answer;
-      if (--left === 0) resolve({ base_offset: 0, count: 0, duplicate: false, parts });
+    const settle: SettlePart = (index, result, error) => {
+      if (answers[index] !== undefined) return; // answered already (never expected)
+      if (result) {
+        answers[index] = {
+          request_id: index,
+          result: {
+            base_offset: result.baseOffset,
+            count: result.count,
+            duplicate: result.duplicate,
+            parts: NO_PARTS,
+          },
+          error: null,
+        };
+      } else {
+        onError(error);
+        answers[index] = { request_id: index, result: null, error: toCallStatus(error) };
+      }
+      if (--left === 0) resolve({ base_offset: 0, count: 0, duplicate: false, parts: answers });
     };
-    split.forEach((part, index) => {
-      appendOne(part).then(
-        (value) =>
-          answered(index, {
-            request_id: index,
-            result: {
-              base_offset: value.baseOffset,
-              count: value.count,
-              duplicate: value.duplicate,
-              parts: NO_PARTS,
-            },
-            error: null,
-          }),
-        (error: unknown) => {
-          onError(error);
-          answered(index, { request_id: index, result: null, error: toCallStatus(error) });
-        },
-      );
-    });
+    const valid: KeyedPartRequest[] = [];
+    for (const part of split) {
+      const problem = idempotencyTagProblem(part.tag);
+      if (problem) {
+        settle(part.index, null, ReplicaError.invalidArgument(`idempotency_key: ${problem}`));
+      } else {
+        valid.push(part);
+      }
+    }
+    if (valid.length === 0) return;
+    try {
+      appendAll(valid, settle);
+    } catch (error) {
+      // A bug below: every part not answered yet gets it as its own failure.
+      for (const part of valid) settle(part.index, null, error);
+    }
   });
 }
 

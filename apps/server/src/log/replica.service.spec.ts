@@ -3,6 +3,7 @@ import { ErrorMetadata, ErrorReason, type AppendBatch } from '@distilled/proto';
 import { ReplicaError } from '../errors/replica-error';
 import { parseServerConfig } from '../config';
 import type { LeaderService } from '../replication/leader.service';
+import type { KeyedPartRequest, SettlePart } from '../replication/keyed-appends';
 import type { LeaderTerm } from '../replication/leader-term';
 import { LogFailures } from '../replication/log-failures';
 import { ReplicaState } from '../replication/replica-state';
@@ -18,21 +19,20 @@ function setup(options: { leading?: boolean } = {}) {
     count: 1,
     duplicate: false,
   }));
-  // Each part of a request with parts goes to appendResult (the term's own promise).
-  const appendResult = jest.fn(async (_request: AppendBatch) => ({
-    baseOffset: 0,
-    count: 1,
-    duplicate: false,
-  }));
+  // The parts of a request with parts go to appendParts together; each is settled on its own.
+  const appendParts = jest.fn((parts: readonly KeyedPartRequest[], settle: SettlePart) => {
+    for (const part of parts)
+      settle(part.index, { baseOffset: 0, count: 1, duplicate: false }, null);
+  });
   const leader = {
     currentTerm: options.leading ? ({} as LeaderTerm) : undefined,
     append,
-    appendResult,
+    appendParts,
   } as unknown as LeaderService;
   const config = parseServerConfig({ DISTILLED_NODE_ID: 'a', DISTILLED_ADVERTISE: 'a:1' });
   const failures = new LogFailures(state);
   const service = new ReplicaService(log, config, state, leader, failures, log);
-  return { log, state, failures, append, appendResult, service };
+  return { log, state, failures, append, appendParts, service };
 }
 
 const request = { messages: [Buffer.from('x')], producer_id: 0, sequence: 0 };
@@ -62,11 +62,19 @@ describe('ReplicaService', () => {
       await expect(service.append(request)).rejects.toMatchObject({ reason: ErrorReason.NoLeader });
     });
 
-    it('appends each part of a request with parts as a keyed append of its own, and answers each', async () => {
-      const { service, appendResult } = setup({ leading: true });
-      appendResult.mockImplementation(async (part: { idempotency_key?: string }) => {
-        if (part.idempotency_key === 'b') throw ReplicaError.keyMismatch('b');
-        return { baseOffset: part.idempotency_key === 'a' ? 4 : 6, count: 2, duplicate: false };
+    it('hands the parts of a request with parts to the leader together, each with its own key, and answers each', async () => {
+      const { service, appendParts } = setup({ leading: true });
+      appendParts.mockImplementation((parts, settle) => {
+        // Settled out of order: each answer still lands at its part's index.
+        for (const part of [...parts].reverse()) {
+          if (part.tag.key === 'b') settle(part.index, null, ReplicaError.keyMismatch('b'));
+          else
+            settle(
+              part.index,
+              { baseOffset: part.tag.key === 'a' ? 4 : 6, count: 2, duplicate: false },
+              null,
+            );
+        }
       });
       const hash = (key: string) => Buffer.from(`hash-${key}`);
       const response = await service.append({
@@ -79,12 +87,18 @@ describe('ReplicaService', () => {
           { idempotency_key: 'c', request_hash: hash('c'), count: 2 },
         ],
       });
+      expect(appendParts).toHaveBeenCalledTimes(1);
       expect(
-        appendResult.mock.calls.map(([part]) => [part.idempotency_key, part.messages.map(String)]),
+        appendParts.mock.calls[0][0].map((part) => [
+          part.index,
+          part.tag.key,
+          String(part.tag.hash),
+          part.messages.map(String),
+        ]),
       ).toEqual([
-        ['a', ['a1', 'a2']],
-        ['b', ['b1']],
-        ['c', ['c1', 'c2']],
+        [0, 'a', 'hash-a', ['a1', 'a2']],
+        [1, 'b', 'hash-b', ['b1']],
+        [2, 'c', 'hash-c', ['c1', 'c2']],
       ]);
       expect(response.parts?.map((part) => part.result?.base_offset ?? part.error?.code)).toEqual([
         4,
@@ -94,7 +108,7 @@ describe('ReplicaService', () => {
     });
 
     it('answers every part of a request with parts not-leader on a follower', async () => {
-      const { service, state, appendResult } = setup();
+      const { service, state, appendParts } = setup();
       setLeadership(state, { leaderId: 'b' });
       setLeadership(state, { leaderAddress: 'b:1' });
       const response = await service.append({
@@ -106,7 +120,7 @@ describe('ReplicaService', () => {
           { idempotency_key: 'b', request_hash: Buffer.from('h'), count: 1 },
         ],
       });
-      expect(appendResult).not.toHaveBeenCalled();
+      expect(appendParts).not.toHaveBeenCalled();
       expect(response.parts?.map((part) => part.error?.metadata[ErrorMetadata.reason])).toEqual([
         ErrorReason.NotLeader,
         ErrorReason.NotLeader,

@@ -54,8 +54,11 @@ export class ReplicaService {
     if (!request.parts?.length) return this.refusal() ?? this.leader.append(request);
     return appendParts(
       request,
-      // The term's promise itself: no async frame, `then` or AppendResponse of its own per part.
-      (part) => this.refusal() ?? this.leader.appendResult(part),
+      (parts, settle) => {
+        const refused = this.refusalError();
+        if (!refused) return this.leader.appendParts(parts, settle);
+        for (const part of parts) settle(part.index, null, refused);
+      },
       (error) => {
         if (isExpectedError(error)) return;
         const stack = error instanceof Error ? error.stack : String(error);
@@ -66,13 +69,19 @@ export class ReplicaService {
 
   /** Why this replica takes no append now, as a rejection; undefined when it leads. */
   private refusal(): Promise<never> | undefined {
-    if (this.state.shuttingDown) return Promise.reject(ReplicaError.shuttingDown());
+    const refused = this.refusalError();
+    return refused ? Promise.reject(refused) : undefined;
+  }
+
+  /** Why this replica takes no append now; undefined when it leads. */
+  private refusalError(): ReplicaError | undefined {
+    if (this.state.shuttingDown) return ReplicaError.shuttingDown();
     if (this.leader.currentTerm) return undefined;
     const { leaderId, leaderAddress } = this.state;
     if (leaderId && leaderId !== this.config.nodeId && leaderAddress) {
-      return Promise.reject(ReplicaError.notLeader(leaderId, leaderAddress));
+      return ReplicaError.notLeader(leaderId, leaderAddress);
     }
-    return Promise.reject(ReplicaError.noLeader());
+    return ReplicaError.noLeader();
   }
 
   /**

@@ -1,7 +1,7 @@
 import type { AppendOptions, AppendResult, LogStore } from '@distilled/log-store';
 import { ErrorReason } from '@distilled/proto';
 import { ReplicaError } from '../errors/replica-error';
-import { KeyedAppends, type WriteBatch } from './keyed-appends';
+import { KeyedAppends, type KeyedPartRequest, type WriteBatch } from './keyed-appends';
 
 const tag = (key: string, body = 'a') => ({ key, hash: Buffer.from(`hash-${body}`) });
 const emptyLog = { logEndOffset: 0 } as unknown as LogStore;
@@ -204,6 +204,124 @@ describe('KeyedAppends', () => {
         count: 1,
         duplicate: true,
       });
+    });
+  });
+
+  describe('the parts of one Append', () => {
+    const m = (text: string) => Buffer.from(text);
+    type Answer = { index: number; result: AppendResult | null; reason?: string };
+    /** Runs appendParts and collects every settle, in the order they came. */
+    const run = (keyed: KeyedAppends, parts: KeyedPartRequest[], write: WriteBatch) => {
+      const answers: Answer[] = [];
+      let resolveAll: (answers: Answer[]) => void = () => undefined;
+      const all = new Promise<Answer[]>((resolve) => (resolveAll = resolve));
+      keyed.appendParts(parts, write, (index, result, error) => {
+        answers.push({
+          index,
+          result,
+          reason: result ? undefined : (error as ReplicaError).reason,
+        });
+        if (answers.length === parts.length) resolveAll(answers);
+      });
+      return { answers, all };
+    };
+    const part = (index: number, key: string, texts: string[], body = 'a'): KeyedPartRequest => ({
+      index,
+      messages: texts.map(m),
+      tag: tag(key, body),
+    });
+    /** Past the scan: the first keyed append waits for it, later ones are decided at once. */
+    const ready = async (keyed: KeyedAppends, write: WriteBatch) => {
+      await keyed.append([m('w')], tag('warm'), undefined, write);
+    };
+
+    it('decides them at once and writes the new ones as one batch, each with its own offsets', async () => {
+      const { keyed, write, calls } = setup();
+      const shared = write();
+      await ready(keyed, shared);
+      calls.length = 0;
+      const { answers, all } = run(
+        keyed,
+        [part(0, 'k1', ['a', 'b']), part(1, 'k2', ['c'], 'c'), part(2, 'k1', ['x'])],
+        shared,
+      );
+      // The repeated key is answered in the same synchronous stretch, before anything is written.
+      expect(answers).toEqual([{ index: 2, result: null, reason: ErrorReason.KeyInFlight }]);
+      expect(calls).toEqual([
+        {
+          keyedParts: [
+            { tag: tag('k1'), count: 2 },
+            { tag: tag('k2', 'c'), count: 1 },
+          ],
+        },
+      ]);
+      expect(await all).toEqual([
+        { index: 2, result: null, reason: ErrorReason.KeyInFlight },
+        { index: 0, result: { baseOffset: 1, count: 2, duplicate: false } },
+        { index: 1, result: { baseOffset: 3, count: 1, duplicate: false } },
+      ]);
+    });
+
+    it('replays a committed key, refuses another body, and appends only what is new', async () => {
+      const { keyed, write, calls } = setup();
+      const shared = write();
+      await ready(keyed, shared);
+      await run(keyed, [part(0, 'k1', ['a'])], shared).all;
+      calls.length = 0;
+      const { all } = run(
+        keyed,
+        [part(0, 'k1', ['a']), part(1, 'k1', ['z'], 'z'), part(2, 'k3', ['c'])],
+        shared,
+      );
+      expect(await all).toEqual([
+        { index: 0, result: { baseOffset: 1, count: 1, duplicate: true } },
+        { index: 1, result: null, reason: ErrorReason.KeyMismatch },
+        { index: 2, result: { baseOffset: 2, count: 1, duplicate: false } },
+      ]);
+      expect(calls).toEqual([{ idempotency: tag('k3') }]);
+    });
+
+    it('before the scan is done, waits for it and decides them in order', async () => {
+      const { keyed, write, calls } = setup();
+      const { all } = run(keyed, [part(0, 'k1', ['a']), part(1, 'k1', ['b'])], write());
+      expect((await all).sort((x, y) => x.index - y.index)).toEqual([
+        { index: 0, result: { baseOffset: 0, count: 1, duplicate: false } },
+        { index: 1, result: null, reason: ErrorReason.KeyInFlight },
+      ]);
+      expect(calls).toHaveLength(1);
+    });
+
+    it('frees the keys of parts that were not written, keeps those written but not committed', async () => {
+      const { keyed, write, setHw } = setup();
+      await ready(keyed, write());
+      const refused = ReplicaError.notEnoughReplicas(['a'], 2);
+      const failed = run(keyed, [part(0, 'k1', ['a']), part(1, 'k2', ['b'])], () =>
+        Promise.reject(refused),
+      );
+      expect((await failed.all).map((a) => a.reason)).toEqual([
+        ErrorReason.NotEnoughReplicas,
+        ErrorReason.NotEnoughReplicas,
+      ]);
+      const timeout = ReplicaError.commitTimeout(0, 2, 10);
+      const uncommitted: WriteBatch = async (messages, options, onWritten) => {
+        await write(false)(messages, options, onWritten);
+        throw timeout;
+      };
+      const lost = run(keyed, [part(0, 'k1', ['a']), part(1, 'k2', ['b'])], uncommitted);
+      expect((await lost.all).map((a) => a.reason)).toEqual([
+        ErrorReason.CommitTimeout,
+        ErrorReason.CommitTimeout,
+      ]);
+      const again = run(keyed, [part(0, 'k1', ['a']), part(1, 'k2', ['b'])], write());
+      expect((await again.all).map((a) => a.reason)).toEqual([
+        ErrorReason.KeyInFlight,
+        ErrorReason.KeyInFlight,
+      ]);
+      setHw(3);
+      const replayed = run(keyed, [part(0, 'k2', ['b'])], write());
+      expect(await replayed.all).toEqual([
+        { index: 0, result: { baseOffset: 2, count: 1, duplicate: true } },
+      ]);
     });
   });
 });

@@ -46,7 +46,17 @@ export interface KeyedAppendsOptions {
   now: () => number;
 }
 
-/** A new keyed request waiting for the end of its turn, its key already claimed. */
+/** One keyed request of a group (AppendRequest.parts): its index in the group, its messages, its key. */
+export interface KeyedPartRequest {
+  index: number;
+  messages: Buffer[];
+  tag: IdempotencyTag;
+}
+
+/** Answers the request at `index` of a group: its result, or (result null) its error. */
+export type SettlePart = (index: number, result: AppendResult | null, error: unknown) => void;
+
+/** A new keyed request on its way into a shared batch, its key already claimed. */
 interface SharedWrite {
   messages: Buffer[];
   tag: IdempotencyTag;
@@ -55,8 +65,9 @@ interface SharedWrite {
   write: WriteBatch;
   /** Its messages' bytes plus its key's share of the extension. */
   bytes: number;
-  resolve(result: AppendResult): void;
-  reject(error: unknown): void;
+  /** Passed back to `settle`: the request's index in its group (0 for a request alone). */
+  index: number;
+  settle: SettlePart;
 }
 
 /** What a keyed request adds to a batch besides its messages: 4 + its records' framing. */
@@ -142,12 +153,62 @@ export class KeyedAppends {
           keyHashed,
           write,
           bytes: sharedBytes(messages, tag),
-          resolve,
-          reject,
+          index: 0,
+          settle: (_index, result, error) => (result ? resolve(result) : reject(error)),
         });
       });
     }
     return this.appendAlone(messages, tag, keyHashed, expectedOffset, write);
+  }
+
+  /**
+   * The keyed requests of one Append (its parts, in order), each decided as `append` decides it,
+   * and each answered through `settle`. Once the scan is done they are decided in one
+   * synchronous stretch and the new ones written at once as the shared batch(es) of the group:
+   * no promise, turn or closure per request, and no wait for the end of the turn (the API sends
+   * one group at a time, so it is the whole turn's keyed traffic).
+   */
+  appendParts(parts: readonly KeyedPartRequest[], write: WriteBatch, settle: SettlePart): void {
+    if (!this.ready) {
+      for (const part of parts) {
+        this.append(part.messages, part.tag, undefined, write).then(
+          (result) => settle(part.index, result, null),
+          (error: unknown) => settle(part.index, null, error),
+        );
+      }
+      return;
+    }
+    const highWatermark = this.options.highWatermark();
+    const now = this.options.now();
+    const fresh: SharedWrite[] = [];
+    for (const { index, messages, tag } of parts) {
+      const keyHashed = this.table.hashOf(tag.key);
+      const seen = this.table.check(tag, highWatermark, now, keyHashed);
+      switch (seen.kind) {
+        case 'replay':
+          settle(index, { baseOffset: seen.baseOffset, count: seen.count, duplicate: true }, null);
+          continue;
+        case 'in-flight':
+          settle(index, null, ReplicaError.keyInFlight(tag.key));
+          continue;
+        case 'mismatch':
+          settle(index, null, ReplicaError.keyMismatch(tag.key));
+          continue;
+        case 'new':
+          break;
+      }
+      this.table.begin(tag);
+      fresh.push({
+        messages,
+        tag,
+        keyHashed,
+        write,
+        bytes: sharedBytes(messages, tag),
+        index,
+        settle,
+      });
+    }
+    if (fresh.length > 0) this.flush(fresh);
   }
 
   /** A request with an expected offset: its own record batch, its condition on its own offset. */
@@ -206,13 +267,17 @@ export class KeyedAppends {
       .then(
         (result) =>
           settle(result.baseOffset, (w, offset) =>
-            w.resolve({ baseOffset: offset, count: w.messages.length, duplicate: false }),
+            w.settle(
+              w.index,
+              { baseOffset: offset, count: w.messages.length, duplicate: false },
+              null,
+            ),
           ),
         (error: unknown) => {
           // As for a request alone: not written frees every key; written keys stay in flight.
           for (const w of group) {
             if (!written) this.table.abandon(w.tag);
-            w.reject(error);
+            w.settle(w.index, null, error);
           }
         },
       );

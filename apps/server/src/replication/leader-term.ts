@@ -15,7 +15,12 @@ import { FollowerTracker } from './follower-tracker';
 import { computeHighWatermark, type HighWatermark } from './high-watermark';
 import { IsrManager } from './isr-manager';
 import { IsrUpkeep } from './isr-upkeep';
-import { KeyedAppends, type WriteBatch } from './keyed-appends';
+import {
+  KeyedAppends,
+  type KeyedPartRequest,
+  type SettlePart,
+  type WriteBatch,
+} from './keyed-appends';
 import { describeError } from '@distilled/common';
 
 export interface LeaderTermOptions {
@@ -169,6 +174,15 @@ export class LeaderTerm implements FetchSessionHost {
       return this.appendBatch(messages, producer, options);
     }
     return this.coalescer.append(messages);
+  }
+
+  /**
+   * The keyed requests of one Append with parts (no producer, no expected offset), each
+   * answered through `settle`: decided together against the key table, the new ones appended
+   * as shared record batches (KeyedAppends.appendParts).
+   */
+  appendParts(parts: readonly KeyedPartRequest[], settle: SettlePart): void {
+    this.keyed.appendParts(parts, this.writeKeyed, settle);
   }
 
   /**

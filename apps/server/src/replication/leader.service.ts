@@ -14,6 +14,7 @@ import { ReplicaError } from '../errors/replica-error';
 import { toGrpcStatus } from '../errors/grpc-status';
 import type { FetchCall, FetchSession } from './fetch-session';
 import { appendOptionsOf } from './append-options';
+import type { KeyedPartRequest, SettlePart } from './keyed-appends';
 import { LeaderTerm } from './leader-term';
 import { LogFailures } from './log-failures';
 import { ReplicaState } from './replica-state';
@@ -102,9 +103,20 @@ export class LeaderService {
   }
 
   /**
-   * The term's own promise, for the parts of a keyed group (log/append-parts.ts), which make their
-   * answers from it: no `then` and AppendResponse of their own per part.
+   * The keyed requests of an Append with parts (log/append-parts.ts), decided together by the
+   * term and each answered through `settle`.
    */
+  appendParts(parts: readonly KeyedPartRequest[], settle: SettlePart): void {
+    const term = this.currentTerm;
+    if (!term) {
+      const error = ReplicaError.noLeader();
+      for (const part of parts) settle(part.index, null, error);
+      return;
+    }
+    term.appendParts(parts, settle);
+  }
+
+  /** The term's own promise for one append. */
   appendResult(request: AppendBatch): Promise<AppendResult> {
     try {
       const term = this.currentTerm;
