@@ -45,6 +45,7 @@ const answer = (text: string): ReadRangeResponse => ({
   messages: [Buffer.from(text)],
   high_watermark: 10,
   role: 'follower',
+  log_start_offset: 0,
 });
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
