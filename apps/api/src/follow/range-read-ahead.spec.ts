@@ -94,6 +94,17 @@ describe('RangeReadAhead', () => {
     expect(ahead.counts()).toMatchObject({ hits: 2, misses: 1 });
   });
 
+  it('lets a page go once served: the same page asked again is read from a replica', async () => {
+    await ahead.read(request(0));
+    await settle();
+    await ahead.read(request(10)); // served from the read-ahead
+    await settle();
+    expect(ahead.counts().heldBytes).toBe(30); // 20..29 now, not 10..19 as well
+    await ahead.read(request(10)); // a second pass over the same messages
+    expect(ahead.counts()).toMatchObject({ hits: 1, misses: 2 });
+    expect(offsetsRead().filter((offset) => offset === 10)).toHaveLength(2);
+  });
+
   it('holds at most its byte bound, dropping the oldest pages first', async () => {
     // Pages of 10 messages of 3 bytes: the bound holds two of them, not three.
     ahead.limits = { ...ahead.limits, maxBytes: 60 };

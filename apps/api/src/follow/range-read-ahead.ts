@@ -49,8 +49,8 @@ interface Held {
  * and an answer at or past the end of the log (empty, a long-poll's) is never held. Retention is
  * the exception to immutability: a page below the newest log start the API has seen is dropped
  * instead of served, so a reader still gets 410 as it would without the read-ahead; the short
- * time-to-live bounds how late the API can learn of it. Bounded: bytes held, age, reads in
- * flight. A failed read-ahead is forgotten; the reader's own read then asks a replica as always.
+ * time-to-live bounds how late the API can learn of it. A page leaves once served. Bounded:
+ * bytes held, age, reads in flight. A failed read-ahead is forgotten; the reader's own read then asks a replica as always.
  */
 @Injectable()
 export class RangeReadAhead {
@@ -107,7 +107,11 @@ export class RangeReadAhead {
       this.drop(key, held);
       return null;
     }
+    // Served: a drain never asks for the same page again, so it leaves now (readers already
+    // waiting on its read got it too). Kept longer, a reader going over the same messages
+    // again within the time-to-live would be served by this process's memory, not the log.
     held.served = true;
+    this.drop(key, held);
     return page;
   }
 
