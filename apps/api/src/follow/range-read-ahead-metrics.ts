@@ -1,5 +1,4 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { Gauge } from 'prom-client';
 import { MetricsService } from '../metrics/metrics.service';
 import { RangeReadAhead } from './range-read-ahead';
 
@@ -12,17 +11,7 @@ export class RangeReadAheadMetrics implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    const registers = [this.metrics.registry];
-    const gauge = (name: string, help: string, read: () => number): void => {
-      new Gauge({
-        name,
-        help,
-        registers,
-        collect() {
-          this.set(read());
-        },
-      });
-    };
+    const gauge = this.metrics.gaugeAtScrape.bind(this.metrics);
     gauge(
       'distilled_api_range_read_ahead_hits',
       'Range requests answered with a page read ahead, since the API started.',

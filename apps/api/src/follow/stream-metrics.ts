@@ -18,17 +18,7 @@ export class StreamMetrics implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    const registers = [this.metrics.registry];
-    const gauge = (name: string, help: string, read: () => number): void => {
-      new Gauge({
-        name,
-        help,
-        registers,
-        collect() {
-          this.set(read());
-        },
-      });
-    };
+    const gauge = this.metrics.gaugeAtScrape.bind(this.metrics);
     gauge(
       'distilled_api_stream_connections',
       'Open GET /Data/Stream connections.',
@@ -64,7 +54,7 @@ export class StreamMetrics implements OnModuleInit {
       name: 'distilled_api_stream_feed_replica',
       help: 'The replica the shared feed follows now (1 for it; none while it has no stream).',
       labelNames: ['replica'] as const,
-      registers,
+      registers: [this.metrics.registry],
       collect() {
         this.reset();
         if (feed.replica !== null) this.set({ replica: feed.replica }, 1);

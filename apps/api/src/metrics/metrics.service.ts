@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyInstance } from 'fastify';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
  * How often the event-loop lag histogram samples the loop (prom-client's default is 10 ms). Its
@@ -110,6 +110,21 @@ export class MetricsService {
 
   leaderChanged(): void {
     this.leaderChanges.inc();
+  }
+
+  /**
+   * A gauge whose value `read` gives when /metrics is scraped: what a module already counts
+   * (connections, bytes held) is shown without touching its hot path.
+   */
+  gaugeAtScrape(name: string, help: string, read: () => number): void {
+    new Gauge({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        this.set(read());
+      },
+    });
   }
 
   render(): Promise<string> {
