@@ -26,15 +26,6 @@ function readDirect(address: string, offset: number): Promise<ReadResponse> {
   return client.read(offset, Date.now() + 10_000).finally(() => client.close());
 }
 
-/** The sum of a counter over its labels, from GET /metrics. */
-async function metric(api: ApiClient, name: string): Promise<number> {
-  const text = (await api.request<string>('GET', '/metrics')).text;
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith(`${name} `) || line.startsWith(`${name}{`))
-    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
-}
-
 const describeIfEtcd = EtcdProcess.isInstalled() ? describe : describe.skip;
 
 describeIfEtcd('HTTP API against 3 replicas', () => {
@@ -274,7 +265,7 @@ describeIfEtcd('HTTP API against 3 replicas', () => {
       const log = await readAll();
       expect(log.filter((entry) => entry === message)).toHaveLength(1);
       expect(log[answer.body.offset]).toBe(message);
-      expect(await metric(api, 'distilled_api_append_retries_total')).toBeGreaterThan(0);
+      expect(await api.metric('distilled_api_append_retries_total')).toBeGreaterThan(0);
 
       await leader.start();
       await cluster.waitForIsr(['replica-1', 'replica-2', 'replica-3'], 60_000);
@@ -349,7 +340,7 @@ describeIfEtcd('HTTP API against 3 replicas', () => {
 
       const answer = await pending;
       expect(answer.status).toBe(201);
-      expect(await metric(strictApi, 'distilled_api_append_duplicates_total')).toBe(1);
+      expect(await strictApi.metric('distilled_api_append_duplicates_total')).toBe(1);
       const read = await strictApi.read(answer.body.offset);
       expect(read.body.message).toBe(message);
       const next = await strictApi.appendAnswer('after');

@@ -27,15 +27,6 @@ function messageFor(i: number): string {
   return `${i}:${'é'.repeat(i % 5)}${'x'.repeat((i * 7919) % 300)}${i % 11 === 0 ? '{"a":"\\n"}' : ''}`;
 }
 
-/** A gauge or counter's value summed over its labels, from GET /metrics. */
-async function metric(api: ApiClient, name: string): Promise<number> {
-  const text = (await api.request<string>('GET', '/metrics')).text;
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith(`${name} `) || line.startsWith(`${name}{`))
-    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
-}
-
 // GET /Data/Range against real processes: paging equals reading one by one, long-polls answer
 // right after the commit, and an acknowledged message is in the very next page, from any replica.
 // The 100,000 messages are written with POST /Data/Batch (200 a batch, eight at once) and read
@@ -171,7 +162,7 @@ describe('GET /Data/Range', () => {
   }, 900_000);
 
   it("drains them with a fixed limit exactly as written, the pages after the first from the API's read-ahead", async () => {
-    const hitsBefore = await metric(api, 'distilled_api_range_read_ahead_hits');
+    const hitsBefore = await api.metric('distilled_api_range_read_ahead_hits');
     const drained: string[] = [];
     let offset = base;
     let pages = 0;
@@ -191,7 +182,7 @@ describe('GET /Data/Range', () => {
     }
     expect(drained).toEqual(log.slice(0, count));
     // Every page but the first was read ahead (a read-ahead that failed would be read again).
-    const hits = (await metric(api, 'distilled_api_range_read_ahead_hits')) - hitsBefore;
+    const hits = (await api.metric('distilled_api_range_read_ahead_hits')) - hitsBefore;
     expect(hits).toBeGreaterThanOrEqual((pages - 1) * 0.9);
   }, 300_000);
 

@@ -100,6 +100,15 @@ export class ApiClient {
     return answer.body;
   }
 
+  /** A metric's value summed over its labels, from GET /metrics (0 when it is not there). */
+  async metric(name: string): Promise<number> {
+    const text = (await this.request<string>('GET', '/metrics')).text;
+    return text
+      .split('\n')
+      .filter((line) => line.startsWith(`${name} `) || line.startsWith(`${name}{`))
+      .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+  }
+
   /** Polls until `predicate` holds for GET /Cluster, or fails after `timeoutMs`. */
   async waitForCluster(
     what: string,
