@@ -288,6 +288,7 @@ export function callError(
     highWatermark?: number;
     logEndOffset?: number;
     role?: string;
+    logStartOffset?: number;
   } = {},
 ): ReplicaCallError {
   return new ReplicaCallError(
@@ -300,6 +301,7 @@ export function callError(
     extra.highWatermark ?? null,
     extra.logEndOffset ?? null,
     extra.role ?? null,
+    extra.logStartOffset ?? null,
   );
 }
 
@@ -309,18 +311,9 @@ export function unreachableError(replica: ReplicaRef): ReplicaCallError {
 
 /** offset-trimmed as a replica sends it: OUT_OF_RANGE with its log start. */
 export function trimmedError(replica: ReplicaRef, logStart: number): ReplicaCallError {
-  return new ReplicaCallError(
-    replica,
-    GrpcStatus.OUT_OF_RANGE,
-    ErrorReason.OffsetTrimmed,
-    'maybe-sent',
-    `trimmed; the log starts at ${logStart}`,
-    null,
-    null,
-    null,
-    null,
-    logStart,
-  );
+  return callError(replica, GrpcStatus.OUT_OF_RANGE, ErrorReason.OffsetTrimmed, {
+    logStartOffset: logStart,
+  });
 }
 
 export function repairingError(replica: ReplicaRef): ReplicaCallError {

@@ -117,7 +117,7 @@ export class LeaderService {
   }
 
   /** The term's own promise for one append. */
-  appendResult(request: AppendBatch): Promise<AppendResult> {
+  private appendResult(request: AppendBatch): Promise<AppendResult> {
     try {
       const term = this.currentTerm;
       if (!term) throw ReplicaError.noLeader();
