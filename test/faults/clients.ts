@@ -300,7 +300,7 @@ export async function readRangeThroughApi(
   }
 }
 
-/** The next page a range reader asks for: random limit 1-1000, sometimes maxBytes and wait. */
+/** The next page a range reader asks for: mostly the previous limit and maxBytes, else random ones (limit 1-1000, sometimes maxBytes); at the end, sometimes a wait. */
 function nextAsk(offset: number, atEnd: boolean, previous: RangeAsk | undefined): RangeAsk {
   // Mostly the previous page's limit and maxBytes, as a drain asks: what the API's read-ahead
   // holds and serves (follow/range-read-ahead.ts), so its pages meet every fault too.
