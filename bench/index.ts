@@ -20,6 +20,7 @@ const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   'fetch-frames': async () => (await import('./fetch-frames')).run,
   'keyed-cycle': async () => (await import('./keyed-cycle')).run,
   'batch-api': async () => (await import('./batch-api-inprocess')).run,
+  'at-once': async () => (await import('./at-once')).run,
 };
 
 async function main(): Promise<void> {

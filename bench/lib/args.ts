@@ -58,6 +58,12 @@ const BENCH_FLAGS = {
   cycles: value,
   bytes: value,
   window: value,
+  // at-once
+  a: value,
+  b: value,
+  case: value,
+  'case-a': value,
+  'case-b': value,
 };
 
 export type BenchFlag = keyof typeof BENCH_FLAGS;

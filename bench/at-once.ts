@@ -1,0 +1,163 @@
+/**
+ * Two write loads side by side, at the same time (`npm run bench -- at-once`): two clusters (3
+ * replicas, min in-sync 2, fsync always, the API), each from its own build (`--a`, `--b`) and
+ * each driven by its own closed-loop writers, started together every round.
+ *
+ * Why at once: this host's speed flips between regimes for seconds at a time (the same loop of
+ * CPU work takes 8 ms or 12.5 ms; batch-cycle on one build gave 77k to 152k msg/s within
+ * minutes), so two figures taken one after the other differ by the host as much as by what is
+ * compared. Run together, both sides see the same host, and the side that needs less CPU per
+ * request takes more of the two cores. That is a fair test of CPU cost, and a harsh one of
+ * latency: a side that waits more leaves its share of the cores to the other.
+ *
+ * Cases: `batch` (8 writers × POST /Data/Batch of 100 × 100 B, issue 15's row), `single`
+ * (64 writers × POST /Data of 100 B) and `keyed` (the same with an Idempotency-Key each).
+ *   - Two builds: `--a <build>/apps --b <build>/apps [--case batch]`; B ÷ A per round.
+ *   - The cost of a key: `--a <build>/apps --case-a single --case-b keyed`. With one build
+ *     (no --b) the two clusters swap cases every round, so a difference between the clusters
+ *     cancels out; keyed ÷ single per round.
+ * `--a` and `--b` the same build and case shows the method's own spread (about ±2% per round).
+ *
+ *   npm run bench -- at-once --a <build>/apps [--b <build>/apps] [--case batch] \
+ *     [--case-a <case>] [--case-b <case>] [--rounds 5] [--warmup 5] [--duration 5]
+ */
+import { randomUUID } from 'node:crypto';
+import { Client } from 'undici';
+import { Args } from './lib/args';
+import { BenchCluster, standardCluster } from './lib/cluster';
+import { cpuSeconds } from './lib/proc';
+import { fmtInt, median } from './lib/stats';
+import { BATCH_MESSAGES, BATCH_WRITERS, KEYED_CONCURRENCY } from './writes';
+
+const CASES = {
+  batch: { writers: BATCH_WRITERS, messages: BATCH_MESSAGES, path: '/Data/Batch', keyed: false },
+  single: { writers: KEYED_CONCURRENCY, messages: 1, path: '/Data', keyed: false },
+  keyed: { writers: KEYED_CONCURRENCY, messages: 1, path: '/Data', keyed: true },
+} as const;
+type Case = keyof typeof CASES;
+
+const MESSAGE = 'x'.repeat(100);
+
+interface Cluster {
+  bench: BenchCluster;
+  /** API, leader and followers. */
+  pids: number[];
+}
+
+interface Window {
+  messages: number;
+  cpuS: number;
+}
+
+/** One case's writers on one cluster for `warmS + seconds`; counts the last `seconds`. */
+async function drive(
+  cluster: Cluster,
+  which: Case,
+  warmS: number,
+  seconds: number,
+): Promise<Window> {
+  const spec = CASES[which];
+  const body = JSON.stringify(
+    spec.messages > 1 ? { messages: Array(spec.messages).fill(MESSAGE) } : { message: MESSAGE },
+  );
+  const origin = cluster.bench.cluster.api!.url;
+  const clients = Array.from({ length: spec.writers }, () => new Client(origin, { pipelining: 1 }));
+  let stop = false;
+  let acked = 0;
+  const writer = async (client: Client) => {
+    while (!stop) {
+      const headers: Record<string, string> = {
+        ...cluster.bench.apiHeaders,
+        'content-type': 'application/json',
+      };
+      if (spec.keyed) headers['idempotency-key'] = randomUUID();
+      const res = await client.request({ path: spec.path, method: 'POST', headers, body });
+      const text = await res.body.text();
+      if (res.statusCode !== 201) throw new Error(`${which}: ${res.statusCode} ${text}`);
+      acked += spec.messages;
+    }
+  };
+  const cpu = () => cluster.pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+  const running = clients.map(writer);
+  try {
+    await new Promise((r) => setTimeout(r, warmS * 1000));
+    const acked0 = acked;
+    const cpu0 = cpu();
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    return { messages: acked - acked0, cpuS: cpu() - cpu0 };
+  } finally {
+    stop = true;
+    await Promise.allSettled(running);
+    await Promise.all(clients.map((c) => c.close()));
+  }
+}
+
+function caseFlag(args: Args, name: 'case' | 'case-a' | 'case-b', fallback: Case): Case {
+  const value = args.string(name, fallback);
+  if (!(value in CASES)) {
+    console.error(`--${name} ${value}: one of ${Object.keys(CASES).join(', ')}`);
+    process.exit(2);
+  }
+  return value as Case;
+}
+
+export async function run(argv: string[]): Promise<void> {
+  const args = new Args(argv);
+  const rounds = Math.max(1, Math.round(args.number('rounds', 5)));
+  const warmS = args.number('warmup', 5);
+  const seconds = args.number('duration', 5);
+  const distA = args.string('a', '');
+  const distB = args.string('b', '');
+  const both = caseFlag(args, 'case', 'batch');
+  const caseA = caseFlag(args, 'case-a', both);
+  const caseB = caseFlag(args, 'case-b', both);
+  if (!distA || (!distB && caseA === caseB)) {
+    console.error(
+      'usage: npm run bench -- at-once --a <build>/apps (--b <build>/apps | --case-a <case> --case-b <case>) [flags]',
+    );
+    process.exit(2);
+  }
+  // One build, two cases: the clusters swap cases every round.
+  const swap = !distB;
+  const clusters: Cluster[] = [];
+  try {
+    for (const distDir of [distA, distB || distA]) {
+      const bench = await BenchCluster.start({ ...standardCluster(args), distDir });
+      const { pids } = await bench.pids();
+      clusters.push({
+        bench,
+        pids: ['api', 'L', 'F1', 'F2'].map((l) => pids[l]).filter((p): p is number => !!p),
+      });
+    }
+    const a = `A: ${caseA} on ${distA}`;
+    const b = `B: ${caseB} on ${distB || distA}${swap ? ' (the clusters swap cases every round)' : ''}`;
+    console.log(
+      `\n### At once, ${warmS}s warm + ${seconds}s per round\n\n- ${a}\n- ${b}\n`,
+    );
+    console.log('| round | A msg/s | B msg/s | B ÷ A | A µs CPU/msg | B µs CPU/msg |');
+    console.log('| ---: | ---: | ---: | ---: | ---: | ---: |');
+    const ratios: number[] = [];
+    const cpuRatios: number[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      const [first, second] = swap && round % 2 === 0 ? [1, 0] : [0, 1];
+      const [wa, wb] = await Promise.all([
+        drive(clusters[first], caseA, warmS, seconds),
+        drive(clusters[second], caseB, warmS, seconds),
+      ]);
+      const ratio = wb.messages / wa.messages;
+      const usA = (wa.cpuS / wa.messages) * 1e6;
+      const usB = (wb.cpuS / wb.messages) * 1e6;
+      ratios.push(ratio);
+      cpuRatios.push(usB / usA);
+      console.log(
+        `| ${round} | ${fmtInt(wa.messages / seconds)} | ${fmtInt(wb.messages / seconds)} | ${ratio.toFixed(3)} | ${usA.toFixed(2)} | ${usB.toFixed(2)} |`,
+      );
+    }
+    console.log(
+      `\nmedian B ÷ A: ${median(ratios).toFixed(3)} msg/s (rounds ${ratios.map((r) => r.toFixed(2)).join(', ')}); ` +
+        `B's CPU per message ÷ A's: ${median(cpuRatios).toFixed(3)}`,
+    );
+  } finally {
+    await Promise.all(clusters.map((cluster) => cluster.bench.stop()));
+  }
+}
