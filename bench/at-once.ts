@@ -19,7 +19,8 @@
  * `--a` and `--b` the same build and case shows the method's own spread (about ±2% per round).
  *
  *   npm run bench -- at-once --a <build>/apps [--b <build>/apps] [--case batch] \
- *     [--case-a <case>] [--case-b <case>] [--rounds 5] [--warmup 5] [--duration 5]
+ *     [--case-a <case>] [--case-b <case>] [--a-node-args "<flags>"] [--b-node-args "<flags>"] \
+ *     [--rounds 5] [--warmup 5] [--duration 5]
  */
 import { randomUUID } from 'node:crypto';
 import { Client } from 'undici';
@@ -121,8 +122,20 @@ export async function run(argv: string[]): Promise<void> {
   const swap = !distB;
   const clusters: Cluster[] = [];
   try {
-    for (const distDir of [distA, distB || distA]) {
-      const bench = await BenchCluster.start({ ...standardCluster(args), distDir });
+    for (const [side, distDir] of [
+      ['a', distA],
+      ['b', distB || distA],
+    ] as const) {
+      // --b-node-args: node flags for B's API and replicas only (e.g. a V8 heap setting).
+      const own = args.has(`${side}-node-args`)
+        ? args.string(`${side}-node-args`, '').split(/\s+/).filter((arg) => arg !== '')
+        : undefined;
+      const options = { ...standardCluster(args), distDir };
+      if (own) {
+        options.replicaNodeArgs = own;
+        options.apiNodeArgs = own;
+      }
+      const bench = await BenchCluster.start(options);
       const { pids } = await bench.pids();
       clusters.push({
         bench,

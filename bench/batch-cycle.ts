@@ -7,6 +7,7 @@
  * busy the shared host is, so builds can be compared (`--dist`) on a loaded machine.
  */
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
@@ -145,6 +146,8 @@ export async function run(argv: string[]): Promise<void> {
   const messagesPerRequest = Math.max(1, Math.round(args.number('batch', 100)));
   const warmS = args.number('warmup', 8);
   const seconds = args.number('duration', 5);
+  // --key: every request carries a fresh Idempotency-Key (what a key costs per commit cycle).
+  const keyed = args.has('key');
   // --profile: CPU profiles of the measured window (and shutdown), instead of trusting counts alone.
   const profileDir = args.has('profile')
     ? join(repoRoot(), 'bench', 'results', 'profiles', `batch-cycle-${Date.now()}`)
@@ -163,7 +166,11 @@ export async function run(argv: string[]): Promise<void> {
         const res = await client.request({
           path: '/Data/Batch',
           method: 'POST',
-          headers: { ...bench.apiHeaders, 'content-type': 'application/json' },
+          headers: {
+            ...bench.apiHeaders,
+            'content-type': 'application/json',
+            ...(keyed ? { 'idempotency-key': randomUUID() } : {}),
+          },
           body,
         });
         const text = await res.body.text();
@@ -202,7 +209,7 @@ export async function run(argv: string[]): Promise<void> {
     const rate = messages / elapsed;
     const cycles = (batches / Math.max(1, inBatches)) * messages;
     console.log(
-      `\n### Batch cycle: ${writers} writers × ${messagesPerRequest} × 100 B, ${warmS}s warm, ${seconds}s measured; load ${os
+      `\n### Batch cycle: ${writers} writers × ${messagesPerRequest} × 100 B, ${warmS}s warm, ${seconds}s measured${keyed ? ', each with an Idempotency-Key' : ''}; load ${os
         .loadavg()
         .map((l) => l.toFixed(1))
         .join(

@@ -54,6 +54,8 @@ const BENCH_FLAGS = {
   'segment-bytes': value,
   // keyed-cycle
   phases: value,
+  // batch-cycle
+  key: toggle,
   // fetch-frames
   cycles: value,
   bytes: value,
@@ -64,6 +66,8 @@ const BENCH_FLAGS = {
   case: value,
   'case-a': value,
   'case-b': value,
+  'a-node-args': value,
+  'b-node-args': value,
 };
 
 export type BenchFlag = keyof typeof BENCH_FLAGS;
