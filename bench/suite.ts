@@ -110,6 +110,7 @@ export async function run(argv: string[]): Promise<void> {
         '                 --grpc-channels n --replicas n --min-insync n --fsync always|interval|never\n' +
         '                 --only http,grpc,fastify,fastify-lean,fsync,writes,readers --dist dir --profile --verbose --note text\n' +
         '                 --warm-rounds n (untimed rounds of every cell before round 1; default 1)\n' +
+        '                 --write-warmup s --write-duration s (the write loads and the batched row; default 8, 4)\n' +
         '                 --no-peers --tls --api-keys]\n' +
         '                 readers: --messages n --latency-seconds s --followers n --rate n --idle n',
     );
@@ -118,6 +119,14 @@ export async function run(argv: string[]): Promise<void> {
   const config = {
     durationS: args.number('duration', 2),
     warmupS: args.number('warmup', 1),
+    /**
+     * The write loads (the writes section and the batched row of both systems) are measured in
+     * steady state: a fresh Node process needs many seconds of sustained batches before its
+     * rate settles (batch-cycle on one build: 46-52k msg/s after 1 s, 130k after 8 s, 146-153k
+     * after 25-30 s; bench/RESULTS.md session 13), and a log serves its writers for hours.
+     */
+    writeWarmupS: args.number('write-warmup', 8),
+    writeDurationS: args.number('write-duration', 4),
     fsyncDurationS: args.number('fsync-duration', 1),
     repeat: Math.max(1, Math.round(args.number('repeat', 3))),
     /**
@@ -198,14 +207,16 @@ export async function run(argv: string[]): Promise<void> {
     }
     return found;
   };
-  const loop = (concurrency: number, op: Parameters<typeof closedLoop>[0]['op'], pids: PidMap) =>
-    closedLoop({
-      concurrency,
-      op,
-      pids,
-      warmupMs: config.warmupS * 1000,
-      durationMs: config.durationS * 1000,
-    });
+  const loop = (
+    concurrency: number,
+    op: Parameters<typeof closedLoop>[0]['op'],
+    pids: PidMap,
+    timing = { warmupMs: config.warmupS * 1000, durationMs: config.durationS * 1000 },
+  ) => closedLoop({ concurrency, op, pids, ...timing });
+  const writeTiming = {
+    warmupMs: config.writeWarmupS * 1000,
+    durationMs: config.writeDurationS * 1000,
+  };
 
   log(`starting: fastify ceiling, etcd + ${config.replicas} replicas + API ...`);
   const fastify = enabled('fastify') ? await startFastify(false) : undefined;
@@ -232,7 +243,11 @@ export async function run(argv: string[]): Promise<void> {
     peer =
       config.peers && enabled('http')
         ? await JetStreamPeer.start(
-            { warmupMs: config.warmupS * 1000, durationMs: config.durationS * 1000 },
+            {
+              warmupMs: config.warmupS * 1000,
+              durationMs: config.durationS * 1000,
+              batch: writeTiming,
+            },
             log,
           )
         : undefined;
@@ -253,7 +268,7 @@ export async function run(argv: string[]): Promise<void> {
           bench.cluster.api.url,
           bench.apiHeaders,
           round,
-          (c, op) => loop(c, op, pids),
+          (c, op) => loop(c, op, pids, writeTiming),
         );
         for (const w of measured) {
           log(`${roundName}: ${w.case}: ${fmtInt(w.messagesPerSec)} messages/s`);
@@ -420,7 +435,7 @@ export async function run(argv: string[]): Promise<void> {
 
   console.log(
     `\n### Distilled benchmark — ${config.replicas} replicas, MIN_INSYNC=${config.minInsync}, fsync ${config.fsync}; ` +
-      `closed loop, ${config.warmupS}s warm-up + ${config.durationS}s per cell, median of ${config.repeat} round(s)` +
+      `closed loop, ${config.warmupS}s warm-up + ${config.durationS}s per cell (write loads and the batched row: ${config.writeWarmupS}s + ${config.writeDurationS}s), median of ${config.repeat} round(s)` +
       ` after ${config.warmRounds} untimed warm-up round(s) of every cell\n`,
   );
   console.log(

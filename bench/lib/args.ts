@@ -15,6 +15,8 @@ const BENCH_FLAGS = {
   'fsync-duration': value,
   repeat: value,
   'warm-rounds': value,
+  'write-warmup': value,
+  'write-duration': value,
   concurrency: value,
   sizes: value,
   'grpc-channels': value,

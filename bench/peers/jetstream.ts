@@ -21,6 +21,11 @@ interface Timing {
   durationMs: number;
 }
 
+/** The suite's timing for every row, and the longer one of the batched row (both systems). */
+interface PeerTiming extends Timing {
+  batch: Timing;
+}
+
 /** One bulk row: messages/s per round for each system, and their per-round ratio. */
 interface BulkRow {
   label: string;
@@ -41,11 +46,11 @@ export class JetStreamPeer {
 
   private constructor(
     readonly cluster: JetStreamCluster,
-    private readonly timing: Timing,
+    private readonly timing: PeerTiming,
     private readonly log: (line: string) => void,
   ) {}
 
-  static async start(timing: Timing, log: (line: string) => void): Promise<JetStreamPeer> {
+  static async start(timing: PeerTiming, log: (line: string) => void): Promise<JetStreamPeer> {
     log('starting: NATS JetStream peer (3 nats-server, file storage, stream R3) ...');
     return new JetStreamPeer(await JetStreamCluster.start(log), timing, log);
   }
@@ -54,8 +59,10 @@ export class JetStreamPeer {
     concurrency: number,
     op: Parameters<typeof closedLoop>[0]['op'],
     pids: Record<string, number>,
+    timing: Timing = this.timing,
   ) {
-    return closedLoop({ concurrency, op, pids, ...this.timing });
+    const { warmupMs, durationMs } = timing;
+    return closedLoop({ concurrency, op, pids, warmupMs, durationMs });
   }
 
   private async pids(): Promise<Record<string, number>> {
@@ -103,6 +110,7 @@ export class JetStreamPeer {
         BATCH_WRITERS,
         workers.publishWindow(size, BATCH_SIZE, new OffsetRange()),
         pids,
+        this.timing.batch,
       );
     } finally {
       await workers.close();
@@ -115,6 +123,7 @@ export class JetStreamPeer {
           BATCH_WRITERS,
           batch.append(size, BATCH_SIZE, new OffsetRange()),
           {},
+          this.timing.batch,
         );
       } finally {
         await batch.close();
