@@ -128,7 +128,10 @@ export async function run(argv: string[]): Promise<void> {
     ] as const) {
       // --b-node-args: node flags for B's API and replicas only (e.g. a V8 heap setting).
       const own = args.has(`${side}-node-args`)
-        ? args.string(`${side}-node-args`, '').split(/\s+/).filter((arg) => arg !== '')
+        ? args
+            .string(`${side}-node-args`, '')
+            .split(/\s+/)
+            .filter((arg) => arg !== '')
         : undefined;
       const options = { ...standardCluster(args), distDir };
       if (own) {
@@ -144,9 +147,7 @@ export async function run(argv: string[]): Promise<void> {
     }
     const a = `A: ${caseA} on ${distA}`;
     const b = `B: ${caseB} on ${distB || distA}${swap ? ' (the clusters swap cases every round)' : ''}`;
-    console.log(
-      `\n### At once, ${warmS}s warm + ${seconds}s per round\n\n- ${a}\n- ${b}\n`,
-    );
+    console.log(`\n### At once, ${warmS}s warm + ${seconds}s per round\n\n- ${a}\n- ${b}\n`);
     console.log('| round | A msg/s | B msg/s | B ÷ A | A µs CPU/msg | B µs CPU/msg |');
     console.log('| ---: | ---: | ---: | ---: | ---: | ---: |');
     const ratios: number[] = [];
