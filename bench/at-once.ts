@@ -17,6 +17,10 @@
  *     (no --b) the two clusters swap cases every round, so a difference between the clusters
  *     cancels out; keyed ÷ single per round.
  * `--a` and `--b` the same build and case shows the method's own spread (about ±2% per round).
+ * Two builds can still differ by their place: in two of three keyed runs of session 13, whichever
+ * build ran as B had its API cost 16–20% more. Run both orders (swap --a and --b) and take the
+ * geometric mean of the two ratios, or compare each build's single-vs-keyed ratio, where the
+ * clusters swap cases and their places cancel out.
  *
  *   npm run bench -- at-once --a <build>/apps [--b <build>/apps] [--case batch] \
  *     [--case-a <case>] [--case-b <case>] [--a-node-args "<flags>"] [--b-node-args "<flags>"] \
@@ -45,9 +49,14 @@ interface Cluster {
   pids: number[];
 }
 
+/** The processes of a cluster, in this order (pids and per-process figures). */
+const ROLES = ['api', 'L', 'F1', 'F2'] as const;
+
 interface Window {
   messages: number;
   cpuS: number;
+  /** CPU seconds of each process (ROLES order; NaN for one that is gone). */
+  perProcess: number[];
 }
 
 /** One case's writers on one cluster for `warmS + seconds`; counts the last `seconds`. */
@@ -78,14 +87,16 @@ async function drive(
       acked += spec.messages;
     }
   };
-  const cpu = () => cluster.pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+  const cpu = () => cluster.pids.map((pid) => cpuSeconds(pid));
   const running = clients.map(writer);
   try {
     await new Promise((r) => setTimeout(r, warmS * 1000));
     const acked0 = acked;
     const cpu0 = cpu();
     await new Promise((r) => setTimeout(r, seconds * 1000));
-    return { messages: acked - acked0, cpuS: cpu() - cpu0 };
+    const perProcess = cpu().map((s, i) => s - cpu0[i]);
+    const cpuS = perProcess.reduce((sum, s) => sum + s, 0);
+    return { messages: acked - acked0, cpuS, perProcess };
   } finally {
     stop = true;
     await Promise.allSettled(running);
@@ -140,9 +151,11 @@ export async function run(argv: string[]): Promise<void> {
       }
       const bench = await BenchCluster.start(options);
       const { pids } = await bench.pids();
+      // The pids, for a profiler attached from outside (perf record -p).
+      console.log(`${side.toUpperCase()} pids: ${ROLES.map((l) => `${l}=${pids[l]}`).join(' ')}`);
       clusters.push({
         bench,
-        pids: ['api', 'L', 'F1', 'F2'].map((l) => pids[l]).filter((p): p is number => !!p),
+        pids: ROLES.map((l) => pids[l]).filter((p): p is number => !!p),
       });
     }
     const a = `A: ${caseA} on ${distA}`;
@@ -152,6 +165,12 @@ export async function run(argv: string[]): Promise<void> {
     console.log('| ---: | ---: | ---: | ---: | ---: | ---: |');
     const ratios: number[] = [];
     const cpuRatios: number[] = [];
+    // Per process, B's CPU per message ÷ A's each round: which process a difference sits in.
+    const processRatios: number[][] = ROLES.map(() => []);
+    const perMessage: { a: number[][]; b: number[][] } = {
+      a: ROLES.map(() => []),
+      b: ROLES.map(() => []),
+    };
     for (let round = 1; round <= rounds; round++) {
       const [first, second] = swap && round % 2 === 0 ? [1, 0] : [0, 1];
       const [wa, wb] = await Promise.all([
@@ -163,14 +182,30 @@ export async function run(argv: string[]): Promise<void> {
       const usB = (wb.cpuS / wb.messages) * 1e6;
       ratios.push(ratio);
       cpuRatios.push(usB / usA);
+      ROLES.forEach((_, i) => {
+        const pa = (wa.perProcess[i] / wa.messages) * 1e6;
+        const pb = (wb.perProcess[i] / wb.messages) * 1e6;
+        perMessage.a[i].push(pa);
+        perMessage.b[i].push(pb);
+        processRatios[i].push(pb / pa);
+      });
       console.log(
         `| ${round} | ${fmtInt(wa.messages / seconds)} | ${fmtInt(wb.messages / seconds)} | ${ratio.toFixed(3)} | ${usA.toFixed(2)} | ${usB.toFixed(2)} |`,
       );
     }
     console.log(
       `\nmedian B ÷ A: ${median(ratios).toFixed(3)} msg/s (rounds ${ratios.map((r) => r.toFixed(2)).join(', ')}); ` +
-        `B's CPU per message ÷ A's: ${median(cpuRatios).toFixed(3)}`,
+        `B's CPU per message ÷ A's: ${median(cpuRatios).toFixed(3)} (rounds ${cpuRatios.map((r) => r.toFixed(2)).join(', ')})`,
     );
+    console.log(
+      '\n| process | A µs CPU/msg (median) | B µs CPU/msg (median) | B ÷ A (median of rounds) | B ÷ A per round |',
+    );
+    console.log('| --- | ---: | ---: | ---: | --- |');
+    ROLES.forEach((role, i) => {
+      console.log(
+        `| ${role} | ${median(perMessage.a[i]).toFixed(2)} | ${median(perMessage.b[i]).toFixed(2)} | ${median(processRatios[i]).toFixed(3)} | ${processRatios[i].map((r) => r.toFixed(2)).join(', ')} |`,
+      );
+    });
   } finally {
     await Promise.all(clusters.map((cluster) => cluster.bench.stop()));
   }

@@ -8,9 +8,9 @@
  * batch, replicated with it. A new leader fills a fresh table from its own log (key-table-scan)
  * and then from its own appends, so it answers a retry exactly as the old leader would have.
  *
- * Keys being written (offsets unknown) are in `writing`, a small Map; once written, a key moves
- * to the ring with its offsets, and counts as committed as soon as the high watermark passes its
- * end. Bounded: at most `maxKeys` written keys, the oldest (in log order, which is also time
+ * Keys being written (offsets unknown) are in `writing` (WritingKeys, filed under the same key
+ * hash); once written, a key moves to the ring with its offsets, and counts as committed as soon
+ * as the high watermark passes its end. Bounded: at most `maxKeys` written keys, the oldest (in log order, which is also time
  * order) forgotten first; a key older than `windowMs` is forgotten too. `writing` holds at most
  * the appends in flight.
  *
@@ -28,6 +28,7 @@
 import type { IdempotencyTag } from '@distilled/log-store';
 import { keyHash, randomHashKey, type HashKey } from './key-hash';
 import { KeySlotIndex } from './key-slot-index';
+import { WritingKeys } from './writing-keys';
 
 /** How many inserts pass between two sweeps of expired keys. */
 const SWEEP_EVERY = 1024;
@@ -64,7 +65,7 @@ export interface IdempotencyKeyTableOptions {
 
 export class IdempotencyKeyTable {
   /** Keys being written: the hash of the request that holds each. */
-  private readonly writing = new Map<string, Buffer>();
+  private readonly writing = new WritingKeys();
   /** The secret of this table's key hash. */
   private readonly hashKey: HashKey;
   /** Written keys held (each in one ring slot, found through the index). */
@@ -117,7 +118,7 @@ export class IdempotencyKeyTable {
     now: number,
     keyHashed = this.hashOf(tag.key),
   ): KeyCheck {
-    const writing = this.writing.get(tag.key);
+    const writing = this.writing.get(tag.key, keyHashed);
     if (writing !== undefined) return writing.equals(tag.hash) ? IN_FLIGHT : MISMATCH;
     const place = this.find(tag.key, keyHashed);
     const slot = this.index.slotAt(place);
@@ -142,13 +143,13 @@ export class IdempotencyKeyTable {
   }
 
   /** The key's batch is being appended: later requests with it wait for its outcome. */
-  begin(tag: IdempotencyTag): void {
-    this.writing.set(tag.key, tag.hash);
+  begin(tag: IdempotencyTag, keyHashed = this.hashOf(tag.key)): void {
+    this.writing.set(tag.key, keyHashed, tag.hash);
   }
 
   /** The append failed before it was written (nothing stored): the key is free again. */
-  abandon(tag: IdempotencyTag): void {
-    this.writing.delete(tag.key);
+  abandon(tag: IdempotencyTag, keyHashed = this.hashOf(tag.key)): void {
+    this.writing.delete(tag.key, keyHashed);
   }
 
   /**
@@ -164,7 +165,7 @@ export class IdempotencyKeyTable {
     keyHashed = this.hashOf(tag.key),
   ): void {
     const { key, hash } = tag;
-    if (this.writing.size > 0) this.writing.delete(key);
+    this.writing.delete(key, keyHashed);
     if (this.tail - this.head === this.capacity) this.makeRoom();
     let place = this.find(key, keyHashed);
     const earlier = this.index.slotAt(place);

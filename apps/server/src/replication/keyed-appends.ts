@@ -144,7 +144,7 @@ export class KeyedAppends {
       case 'new':
         break;
     }
-    this.table.begin(tag);
+    this.table.begin(tag, keyHashed);
     if (expectedOffset === undefined) {
       return new Promise<AppendResult>((resolve, reject) => {
         this.turn.add({
@@ -197,7 +197,7 @@ export class KeyedAppends {
         case 'new':
           break;
       }
-      this.table.begin(tag);
+      this.table.begin(tag, keyHashed);
       fresh.push({
         messages,
         tag,
@@ -228,7 +228,7 @@ export class KeyedAppends {
     } catch (error) {
       // Not written: nothing holds the key. Written but not committed (commit timeout, lost
       // leadership): the key stays, in flight until the high watermark passes it.
-      if (!written) this.table.abandon(tag);
+      if (!written) this.table.abandon(tag, keyHashed);
       throw error;
     }
   }
@@ -276,7 +276,7 @@ export class KeyedAppends {
         (error: unknown) => {
           // As for a request alone: not written frees every key; written keys stay in flight.
           for (const w of group) {
-            if (!written) this.table.abandon(w.tag);
+            if (!written) this.table.abandon(w.tag, w.keyHashed);
             w.settle(w.index, null, error);
           }
         },
