@@ -17,7 +17,9 @@
 const FIRST_PLACES = 256;
 
 export class WritingKeys {
-  private keys: (string | undefined)[] = new Array<string | undefined>(FIRST_PLACES).fill(undefined);
+  private keys: (string | undefined)[] = new Array<string | undefined>(FIRST_PLACES).fill(
+    undefined,
+  );
   private requestHashes: (Buffer | undefined)[] = new Array<Buffer | undefined>(FIRST_PLACES).fill(
     undefined,
   );
