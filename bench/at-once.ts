@@ -29,10 +29,10 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'undici';
 import { Args } from './lib/args';
-import { BenchCluster, standardCluster } from './lib/cluster';
+import { BenchCluster, nodeArgsFlag, standardCluster } from './lib/cluster';
 import { cpuSeconds } from './lib/proc';
 import { fmtInt, median } from './lib/stats';
-import { BATCH_MESSAGES, BATCH_WRITERS, KEYED_CONCURRENCY } from './writes';
+import { BATCH_MESSAGES, BATCH_WRITERS, KEYED_CONCURRENCY, MESSAGE, post } from './writes';
 
 const CASES = {
   batch: { writers: BATCH_WRITERS, messages: BATCH_MESSAGES, path: '/Data/Batch', keyed: false },
@@ -41,11 +41,9 @@ const CASES = {
 } as const;
 type Case = keyof typeof CASES;
 
-const MESSAGE = 'x'.repeat(100);
-
 interface Cluster {
   bench: BenchCluster;
-  /** API, leader and followers. */
+  /** API, leader and followers, in ROLES order. */
   pids: number[];
 }
 
@@ -76,14 +74,8 @@ async function drive(
   let acked = 0;
   const writer = async (client: Client) => {
     while (!stop) {
-      const headers: Record<string, string> = {
-        ...cluster.bench.apiHeaders,
-        'content-type': 'application/json',
-      };
-      if (spec.keyed) headers['idempotency-key'] = randomUUID();
-      const res = await client.request({ path: spec.path, method: 'POST', headers, body });
-      const text = await res.body.text();
-      if (res.statusCode !== 201) throw new Error(`${which}: ${res.statusCode} ${text}`);
+      const key = spec.keyed ? randomUUID() : undefined;
+      await post(client, cluster.bench.apiHeaders, spec.path, body, key);
       acked += spec.messages;
     }
   };
@@ -138,12 +130,7 @@ export async function run(argv: string[]): Promise<void> {
       ['b', distB || distA],
     ] as const) {
       // --b-node-args: node flags for B's API and replicas only (e.g. a V8 heap setting).
-      const own = args.has(`${side}-node-args`)
-        ? args
-            .string(`${side}-node-args`, '')
-            .split(/\s+/)
-            .filter((arg) => arg !== '')
-        : undefined;
+      const own = nodeArgsFlag(args, `${side}-node-args`);
       const options = { ...standardCluster(args), distDir };
       if (own) {
         options.replicaNodeArgs = own;
@@ -155,7 +142,11 @@ export async function run(argv: string[]): Promise<void> {
       console.log(`${side.toUpperCase()} pids: ${ROLES.map((l) => `${l}=${pids[l]}`).join(' ')}`);
       clusters.push({
         bench,
-        pids: ROLES.map((l) => pids[l]).filter((p): p is number => !!p),
+        pids: ROLES.map((role) => {
+          const pid = pids[role];
+          if (!pid) throw new Error(`cluster ${side.toUpperCase()} has no ${role} process`);
+          return pid;
+        }),
       });
     }
     const a = `A: ${caseA} on ${distA}`;

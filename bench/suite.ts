@@ -207,11 +207,12 @@ export async function run(argv: string[]): Promise<void> {
     }
     return found;
   };
+  const cellTiming = { warmupMs: config.warmupS * 1000, durationMs: config.durationS * 1000 };
   const loop = (
     concurrency: number,
     op: Parameters<typeof closedLoop>[0]['op'],
     pids: PidMap,
-    timing = { warmupMs: config.warmupS * 1000, durationMs: config.durationS * 1000 },
+    timing = cellTiming,
   ) => closedLoop({ concurrency, op, pids, ...timing });
   const writeTiming = {
     warmupMs: config.writeWarmupS * 1000,
@@ -242,14 +243,7 @@ export async function run(argv: string[]): Promise<void> {
       : undefined;
     peer =
       config.peers && enabled('http')
-        ? await JetStreamPeer.start(
-            {
-              warmupMs: config.warmupS * 1000,
-              durationMs: config.durationS * 1000,
-              batch: writeTiming,
-            },
-            log,
-          )
+        ? await JetStreamPeer.start({ ...cellTiming, batch: writeTiming }, log)
         : undefined;
     const scratch = bench?.cluster.dataRoot ?? os.tmpdir();
     // With --tls the HTTP workers trust the cluster's CA and the gRPC ones present its certificate.

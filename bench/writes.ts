@@ -13,7 +13,7 @@ import { fmtInt, fmtMs, fmtPct, median, WARM_UP_LABEL } from './lib/stats';
 export const BATCH_WRITERS = 8;
 export const BATCH_MESSAGES = 100;
 export const KEYED_CONCURRENCY = 64;
-const MESSAGE = 'x'.repeat(100);
+export const MESSAGE = 'x'.repeat(100);
 
 export type WriteCase = 'batch' | 'single' | 'single + key';
 
@@ -52,7 +52,8 @@ function clients(origin: string, count: number): Client[] {
   );
 }
 
-async function post(
+/** One POST to the API; throws unless it answers 201. */
+export async function post(
   client: Client,
   auth: Record<string, string>,
   path: string,

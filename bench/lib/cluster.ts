@@ -17,7 +17,7 @@ import {
   type ClusterTlsFiles,
 } from '@distilled/launcher';
 import { benchAuthHeaders, benchKeysFileText } from './bench-keys';
-import type { Args } from './args';
+import type { Args, BenchFlag } from './args';
 import type { PidMap } from './proc';
 
 const RESET_FILE = '.reset';
@@ -50,14 +50,20 @@ export interface BenchClusterOptions {
 export function nodeArgsFlags(
   args: Args,
 ): Pick<BenchClusterOptions, 'replicaNodeArgs' | 'apiNodeArgs'> {
-  const split = (flag: 'replica-node-args' | 'api-node-args') =>
-    args.has(flag)
-      ? args
-          .string(flag, '')
-          .split(/\s+/)
-          .filter((arg) => arg !== '')
-      : undefined;
-  return { replicaNodeArgs: split('replica-node-args'), apiNodeArgs: split('api-node-args') };
+  return {
+    replicaNodeArgs: nodeArgsFlag(args, 'replica-node-args'),
+    apiNodeArgs: nodeArgsFlag(args, 'api-node-args'),
+  };
+}
+
+/** A flag holding node arguments ("--a --b=1"), split into a list; undefined when not given. */
+export function nodeArgsFlag(args: Args, flag: BenchFlag): string[] | undefined {
+  return args.has(flag)
+    ? args
+        .string(flag, '')
+        .split(/\s+/)
+        .filter((arg) => arg !== '')
+    : undefined;
 }
 
 /**
