@@ -39,6 +39,8 @@ const BENCH_FLAGS = {
   batch: value,
   'max-seconds': value,
   rounds: value,
+  // at-once
+  writers: value,
   'api-keys': toggle,
   // readers
   'latency-seconds': value,
