@@ -21,13 +21,6 @@ export const DEFAULT_COMMIT_TIMEOUT_MS = 4000;
 
 /** How much log a fetch response carries at most (whole batches, so it may run a batch over). */
 export const FETCH_MAX_BYTES = 1024 * 1024;
-/**
- * Batch responses a follower that takes them ahead (FetchRequest.accepts_responses_ahead) may
- * have unacknowledged: the next written group goes out while it still syncs the previous one, so
- * its fetch round trip leaves its commit path (RESULTS.md, session 14). Bounds the leader's
- * sends to a slow follower at this many responses of FETCH_MAX_BYTES.
- */
-export const FETCH_RESPONSES_AHEAD = 2;
 /** How often the leader checks its followers' lag against the limit. */
 export const ISR_CHECK_INTERVAL_MS = 100;
 /** A follower's reconnect backoff to the leader: first and longest wait. */

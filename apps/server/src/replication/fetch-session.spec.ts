@@ -1,9 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { setImmediate as tick } from 'node:timers/promises';
 import type { FetchResponse } from '@distilled/proto';
-import { readBatchHeader, type LogStore } from '@distilled/log-store';
 import { FakeLogStore } from '../testing/fake-log-store';
-import { openTempLog, type TempLog } from '../testing/temp-log';
 import { FetchSession, type FetchCall, type FetchSessionHost } from './fetch-session';
 
 class FakeCall extends EventEmitter {
@@ -20,7 +18,8 @@ async function microtasks(): Promise<void> {
   for (let i = 0; i < 10; i++) await Promise.resolve();
 }
 
-function setup(acceptsKeptRequests: boolean, log: LogStore = new FakeLogStore()) {
+function setup(acceptsKeptRequests: boolean) {
+  const log = new FakeLogStore();
   let hw = 0;
   const host: FetchSessionHost = {
     epoch: 3,
@@ -127,69 +126,5 @@ describe('FetchSession', () => {
     await f.request(0);
     expect(f.call.responses).toHaveLength(2);
     expect(f.call.responses[1].batches.length).toBeGreaterThan(0);
-  });
-
-  describe('a follower that takes responses ahead', () => {
-    let temp: TempLog;
-    beforeEach(async () => {
-      temp = await openTempLog();
-    });
-    afterEach(async () => {
-      await temp.remove();
-    });
-
-    /** [first offset, end offset) of a response's batches. */
-    const range = (response: FetchResponse): [number, number] => {
-      const first = readBatchHeader(response.batches, 0);
-      let end = first.baseOffset + first.count;
-      for (let at = first.size; at < response.batches.length; ) {
-        const header = readBatchHeader(response.batches, at);
-        end = header.baseOffset + header.count;
-        at += header.size;
-      }
-      return [first.baseOffset, end];
-    };
-
-    it('gets the next batches before acknowledging, at most FETCH_RESPONSES_AHEAD unacknowledged', async () => {
-      const f = setup(true, temp.log);
-      f.session.acceptsResponsesAhead = true;
-      await f.request(0);
-      expect(f.call.responses).toHaveLength(1); // news, kept
-
-      await f.append('a');
-      await f.append('b'); // not acknowledged 'a' yet: still sent
-      await f.append('c'); // two unacknowledged: waits
-      const batches = f.call.responses.filter((r) => r.batches.length > 0);
-      expect(batches.map(range)).toEqual([
-        [0, 1],
-        [1, 2],
-      ]);
-
-      await f.request(1); // acknowledges 'a': 'c' goes out, from where 'b' ends, not from 1
-      const after = f.call.responses.filter((r) => r.batches.length > 0);
-      expect(after.map(range)).toEqual([
-        [0, 1],
-        [1, 2],
-        [2, 3],
-      ]);
-      await f.request(2);
-      await f.request(3); // everything acknowledged: nothing is sent twice
-      expect(f.call.responses.filter((r) => r.batches.length > 0)).toHaveLength(3);
-      await f.append('d');
-      expect(range(f.call.responses[f.call.responses.length - 1])).toEqual([3, 4]);
-    });
-
-    it('a follower that does not take them waits for its acknowledgement', async () => {
-      const f = setup(true, temp.log);
-      await f.request(0);
-      await f.append('a');
-      await f.append('b');
-      expect(f.call.responses.filter((r) => r.batches.length > 0).map(range)).toEqual([[0, 1]]);
-      await f.request(1);
-      expect(f.call.responses.filter((r) => r.batches.length > 0).map(range)).toEqual([
-        [0, 1],
-        [1, 2],
-      ]);
-    });
   });
 });

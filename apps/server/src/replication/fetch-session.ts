@@ -2,7 +2,7 @@ import type { ServerDuplexStream } from '@grpc/grpc-js';
 import type { FetchRequest, FetchResponse } from '@distilled/proto';
 import { LogStoreError, readBatchHeader, type LogStore } from '@distilled/log-store';
 import { stageStamp } from '@distilled/common';
-import { FETCH_MAX_BYTES, FETCH_RESPONSES_AHEAD } from '../constants';
+import { FETCH_MAX_BYTES } from '../constants';
 import { toGrpcStatus } from '../errors/grpc-status';
 
 export type FetchCall = ServerDuplexStream<FetchRequest, FetchResponse>;
@@ -25,12 +25,9 @@ const EMPTY = Buffer.alloc(0);
 
 /**
  * One follower's Fetch stream on the leader. The follower sends a request (its log end
- * offset, which is also its acknowledgement) and gets one response with batches back before it
- * sends the next. A follower that takes responses ahead (FetchRequest.accepts_responses_ahead)
- * may have up to FETCH_RESPONSES_AHEAD batch responses unacknowledged: the next written group
- * goes out while it still syncs the previous one, so it finds it waiting when it acknowledges
- * instead of waiting a fetch round trip. Either way the responses in flight are bounded, so a
- * slow follower never piles up memory here, and the HW counts only acknowledged (synced) ends. A response goes out as soon as there is log past the requested offset, or the
+ * offset, which is also its acknowledgement) and gets exactly one response with batches back
+ * before it sends the next: at most one batch response in flight, so a slow follower never piles
+ * up memory here. A response goes out as soon as there is log past the requested offset, or the
  * HW or log start moved since the last response (so followers learn the HW promptly); otherwise
  * the request waits for wake().
  *
@@ -51,17 +48,7 @@ export class FetchSession {
    * Older followers ask again after every response, so they never get a kept one.
    */
   acceptsKeptRequests = false;
-  /**
-   * Set by the Fetch handler from the first request: the follower takes batch responses ahead of
-   * its acknowledgements (FetchRequest.accepts_responses_ahead), up to FETCH_RESPONSES_AHEAD.
-   */
-  acceptsResponsesAhead = false;
-  /** Where the next response starts; undefined: wait for the follower's next request. */
   private requested: number | undefined;
-  /** Responses sent that the follower answers with a request (all but kept ones). */
-  private awaitingRequests = 0;
-  /** Where the follower's log ends once it has appended every batch response sent. */
-  private sentEnd = -1;
   private sentHighWatermark = -1;
   /** The log start last told to the follower: a move is news even when nothing else is. */
   private sentLogStart = -1;
@@ -84,10 +71,7 @@ export class FetchSession {
 
   /** The follower asks for the log from `offset` (and acknowledges everything below it). */
   onRequest(offset: number): void {
-    if (this.awaitingRequests > 0) this.awaitingRequests -= 1;
-    // With responses still on their way it acknowledges an earlier one: the next response
-    // starts where those end (sentEnd), never again at what it already has coming.
-    this.requested = this.awaitingRequests > 0 ? Math.max(offset, this.sentEnd) : offset;
+    this.requested = offset;
     this.pump();
   }
 
@@ -144,17 +128,7 @@ export class FetchSession {
       // Only news at a valid position keeps the request: below the log start the follower must
       // re-base and ask again from its new log end.
       const kept = this.acceptsKeptRequests && batches.length === 0 && offset >= this.sentLogStart;
-      if (!kept) {
-        this.awaitingRequests += 1;
-        const ahead = this.acceptsResponsesAhead && batches.length > 0;
-        if (ahead) this.sentEnd = endOfBatches(batches);
-        // A follower that takes responses ahead gets the next batches before it acknowledges
-        // these, within the bound; news that did not keep the request waits for a request.
-        if (this.requested === offset) {
-          const room = ahead && this.awaitingRequests < FETCH_RESPONSES_AHEAD;
-          this.requested = room ? this.sentEnd : undefined;
-        }
-      }
+      if (!kept && this.requested === offset) this.requested = undefined;
       this.host.onResponse(this.followerId, leaderLeo);
       this.call.write({
         epoch: this.host.epoch,
@@ -196,15 +170,4 @@ export class FetchSession {
       throw error;
     }
   }
-}
-
-/** The offset after the last record batch of `batches` (whole batches, as the log stores them). */
-function endOfBatches(batches: Buffer): number {
-  let end = 0;
-  for (let at = 0; at < batches.length; ) {
-    const header = readBatchHeader(batches, at);
-    end = header.baseOffset + header.count;
-    at += header.size;
-  }
-  return end;
 }

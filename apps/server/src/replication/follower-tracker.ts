@@ -4,16 +4,10 @@ export interface FollowerProgress {
   leo: number | undefined;
   /** The last moment its log reached the leader's log end (Kafka's lastCaughtUpTimeMs). */
   lastCaughtUpTime: number;
-  /**
-   * Responses not yet matched by an acknowledgement, oldest first: (when sent, the leader's log
-   * end then). A follower that takes responses ahead acknowledges one while the next is already
-   * sent, so only the last response alone would never be matched under steady load.
-   */
-  unmatched: { time: number; leaderLeo: number }[];
+  /** When the leader last sent it a response, and the leader's log end offset at that moment. */
+  lastResponseTime: number | undefined;
+  leaderLeoAtLastResponse: number;
 }
-
-/** Responses remembered per follower for the catch-up rule (more than can be in flight). */
-const UNMATCHED_RESPONSES = 16;
 
 /**
  * Per-follower progress for one leadership term (created fresh at each election, so only
@@ -34,7 +28,8 @@ export class FollowerTracker {
       progress = {
         leo: undefined,
         lastCaughtUpTime: this.termStart,
-        unmatched: [],
+        lastResponseTime: undefined,
+        leaderLeoAtLastResponse: 0,
       };
       this.followers.set(id, progress);
     }
@@ -47,24 +42,16 @@ export class FollowerTracker {
     progress.leo = leo;
     if (leo >= leaderLeo) {
       progress.lastCaughtUpTime = Math.max(progress.lastCaughtUpTime, now);
-      progress.unmatched.length = 0;
-      return;
-    }
-    // The latest response whose log end it now holds: it was caught up when that one left.
-    const { unmatched } = progress;
-    let matched = -1;
-    for (let i = 0; i < unmatched.length && unmatched[i].leaderLeo <= leo; i++) matched = i;
-    if (matched >= 0) {
-      progress.lastCaughtUpTime = Math.max(progress.lastCaughtUpTime, unmatched[matched].time);
-      unmatched.splice(0, matched + 1);
+    } else if (progress.lastResponseTime !== undefined && leo >= progress.leaderLeoAtLastResponse) {
+      progress.lastCaughtUpTime = Math.max(progress.lastCaughtUpTime, progress.lastResponseTime);
     }
   }
 
   /** The leader sent `id` a response while its log ended at `leaderLeo`. */
   onResponse(id: string, leaderLeo: number, now: number): void {
     const progress = this.progress(id);
-    if (progress.unmatched.length >= UNMATCHED_RESPONSES) progress.unmatched.shift();
-    progress.unmatched.push({ time: now, leaderLeo });
+    progress.lastResponseTime = now;
+    progress.leaderLeoAtLastResponse = leaderLeo;
   }
 
   /**

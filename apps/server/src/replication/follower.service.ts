@@ -236,9 +236,6 @@ export class FollowerService {
         log_end_offset: requested,
         incarnation: this.metadata.incarnation.id,
         accepts_kept_requests: true,
-        // It appends responses in order and acknowledges each after its fdatasync, so batches
-        // sent before it acknowledged the previous ones just wait in the stream.
-        accepts_responses_ahead: true,
       });
       for await (const response of call as AsyncIterable<FetchResponse>) {
         if (run.stopped) break;

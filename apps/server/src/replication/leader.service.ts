@@ -162,7 +162,6 @@ export class LeaderService {
         term = current;
         session = current.attach(request.follower_id, call, request.incarnation ?? '');
         session.acceptsKeptRequests = request.accepts_kept_requests === true;
-        session.acceptsResponsesAhead = request.accepts_responses_ahead === true;
       } else if (request.epoch !== term.epoch || term.ended) {
         return fail(ReplicaError.fencedEpoch(request.epoch, term.epoch));
       }

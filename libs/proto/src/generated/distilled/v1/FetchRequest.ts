@@ -25,14 +25,6 @@ export interface FetchRequest__Input {
    * keeping the request open, and the follower does not ask again after such an answer.
    */
   'accepts_kept_requests'?: (boolean);
-  /**
-   * The follower takes batch responses ahead of its acknowledgements (in the first request of a
-   * stream): the leader may send the next written batches before the follower has acknowledged
-   * the previous ones (a bounded number), so a follower busy with its fdatasync finds them
-   * waiting instead of asking and waiting a round trip. It still acknowledges every batch
-   * response, after its fdatasync, in order.
-   */
-  'accepts_responses_ahead'?: (boolean);
 }
 
 export interface FetchRequest {
@@ -58,12 +50,4 @@ export interface FetchRequest {
    * keeping the request open, and the follower does not ask again after such an answer.
    */
   'accepts_kept_requests': (boolean);
-  /**
-   * The follower takes batch responses ahead of its acknowledgements (in the first request of a
-   * stream): the leader may send the next written batches before the follower has acknowledged
-   * the previous ones (a bounded number), so a follower busy with its fdatasync finds them
-   * waiting instead of asking and waiting a round trip. It still acknowledges every batch
-   * response, after its fdatasync, in order.
-   */
-  'accepts_responses_ahead': (boolean);
 }
