@@ -10,4 +10,3 @@ export {
 } from './turn-batcher';
 export { RetryBackoff } from './retry-backoff';
 export { seededRandom } from './seeded-random';
-export { stageStamp } from './stage-trace';

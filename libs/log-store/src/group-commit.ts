@@ -25,7 +25,6 @@
  *
  * Concurrency: owned by Log; everything that changes files goes through runExclusive.
  */
-import { stageStamp } from '@distilled/common';
 import { fsyncOrFatal, isDiskFull } from './disk-full';
 import { LogStoreError, logStoreErrors } from './errors';
 import type { EpochFile } from './epoch-file';
@@ -178,7 +177,6 @@ export class GroupCommitWriter {
 
   /** Queues a checked write; the next flush takes it with everything else waiting. */
   enqueue(item: QueuedWrite): void {
-    if (stageStamp) for (const seq of tracedSequences([{ item, base: 0 }])) stageStamp('gc.enqueue', seq);
     this.queued = Math.max(this.queued, item.batches[item.batches.length - 1].epoch);
     this.queue.push(item);
     if (this.flushScheduled) return;
@@ -258,11 +256,6 @@ export class GroupCommitWriter {
    * split over two segments may be partly readable before it resolves.
    */
   private async write(accepted: Accepted[]): Promise<void> {
-    const traced = stageStamp ? tracedSequences(accepted) : [];
-    const stampAll = (stage: string) => {
-      for (const seq of traced) stageStamp?.(stage, seq, accepted.length);
-    };
-    stampAll('gc.writev_start');
     const last = accepted[accepted.length - 1];
     const end = last.base + last.item.count;
     const syncOnLoop = this.syncsOnLoop(accepted);
@@ -324,18 +317,15 @@ export class GroupCommitWriter {
       byteLength: runBytes,
     };
     await writeRun();
-    stampAll('gc.writev_end');
     if (!rolled && group.byteLength <= WRITTEN_GROUP_MAX_BYTES) this.lastGroup = group;
     if (this.options.fsync === 'always') {
       // Written, not yet synced: replication may ship it while the fdatasync runs.
       segment.written = position;
       this.writtenEndOffset = end;
       this.notifyWritten();
-      stampAll('gc.fsync_start');
       await fsyncOrFatal(async () =>
         syncOnLoop ? segment.syncOnThisThread() : await segment.sync(),
       );
-      stampAll('gc.fsync_end');
       this.counters.fsyncs++;
       if (syncOnLoop) this.counters.fsyncsOnLoop++;
     } else {
@@ -442,13 +432,4 @@ export class GroupCommitWriter {
     this.queue = [];
     for (const item of waiting) this.rejectItem(item, this.failed);
   }
-}
-
-/** TEMPORARY (stage trace): the producer sequences of the record batches of `accepted`. */
-function tracedSequences(accepted: Accepted[]): number[] {
-  const out: number[] = [];
-  for (const { item } of accepted) {
-    for (const batch of item.batches) out.push(batch.sequence);
-  }
-  return out;
 }

@@ -1,4 +1,3 @@
-import { stageStamp } from '@distilled/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { ApiConfig } from '../config';
 import { BODY_LIMIT_FACTOR, BODY_LIMIT_SLACK_BYTES } from '../constants';
@@ -44,27 +43,6 @@ export function createApiAdapter(config: ApiConfig): FastifyAdapter {
  * request metrics and Swagger. Call after create and before init/listen; create the app with
  * `{ bodyParser: false }` so Nest does not add its own parsers (url-encoded included).
  */
-/** TEMPORARY (stage trace): per request, its time in the API and the connection's idle gap. */
-function traceHttp(instance: ReturnType<NestFastifyApplication['getHttpAdapter']>['getInstance'] extends () => infer T ? T : never): void {
-  const now = () => Number(process.hrtime.bigint() / 1000n);
-  const lastAnswer = new WeakMap<object, number>();
-  const began = new WeakMap<object, number>();
-  instance.addHook('onRequest', (request, _reply, done) => {
-    const t = now();
-    began.set(request.raw, t);
-    const last = lastAnswer.get(request.raw.socket);
-    if (last !== undefined) stageStamp?.('http.idle', t - last);
-    done();
-  });
-  instance.addHook('onResponse', (request, _reply, done) => {
-    const t = now();
-    const start = began.get(request.raw);
-    if (start !== undefined) stageStamp?.('http.in_api', t - start);
-    lastAnswer.set(request.raw.socket, t);
-    done();
-  });
-}
-
 export function configureApiApp(
   app: NestFastifyApplication,
   config: ApiConfig,
@@ -76,6 +54,5 @@ export function configureApiApp(
   registerRateLimits(instance, config);
   registerJsonBodyParser(instance, bodyLimitFor(config.maxMessageBytes, config.maxBatchBytes));
   app.get(MetricsService).instrument(instance);
-  if (stageStamp) traceHttp(instance);
   setupSwagger(app, options.swaggerUi ?? true);
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { TurnBatcher, stageStamp } from '@distilled/common';
+import { TurnBatcher } from '@distilled/common';
 import { apiConfig, type ApiConfig } from '../config';
 import {
   BATCH_REQUESTS_IN_FLIGHT,
@@ -17,8 +17,6 @@ interface PendingWrite {
   /** One client request's messages: they always leave in the same batch, in this order. */
   messages: Buffer[];
   bytes: number;
-  /** TEMPORARY (stage trace): when appendAll was called, µs on CLOCK_MONOTONIC. */
-  arrivedUs: number;
   /** When this request's answer is due (arrival + DISTILLED_WRITE_TIMEOUT_MS). */
   deadline: number;
   /** With the offset of the write's first message. */
@@ -94,7 +92,6 @@ export class IdempotentProducer implements OnApplicationShutdown {
       this.arrivals.add({
         messages,
         bytes,
-        arrivedUs: stageStamp ? Number(process.hrtime.bigint() / 1000n) : 0,
         deadline: Date.now() + this.config.writeTimeoutMs,
         resolve,
         reject,
@@ -180,18 +177,12 @@ export class IdempotentProducer implements OnApplicationShutdown {
     const deadline = Math.min(...batch.map((write) => write.deadline));
     let outcome: BatchOutcome;
     const messages = batch.length === 1 ? batch[0].messages : batch.flatMap((w) => w.messages);
-    if (stageStamp) {
-      for (const write of batch) stageStamp('api.arrived', sequence, write.arrivedUs);
-      stageStamp('api.send', sequence, `${batch.length}/${messages.length}/${this.queue.length}`);
-      setImmediate(() => stageStamp?.('api.send_flush', sequence));
-    }
     try {
       const sent = await this.attempts.send(
         { messages, producer_id: this.producerId, sequence },
         deadline,
       );
       if (sent.ok && sent.response.duplicate) this.metrics.duplicateBatch();
-      stageStamp?.('api.answer', sequence);
       outcome = sent.ok ? { ok: true, baseOffset: sent.response.base_offset } : sent;
     } catch (error) {
       // A bug, not a replica failure: the batch may have been sent, so never claim "not stored".
@@ -213,12 +204,10 @@ export class IdempotentProducer implements OnApplicationShutdown {
       );
     }
     let offset = outcome.ok ? outcome.baseOffset : 0;
-    if (stageStamp) for (const write of batch) stageStamp('api.write_time', sequence, Number(process.hrtime.bigint() / 1000n) - write.arrivedUs);
     for (const write of batch) {
       if (outcome.ok) write.resolve(offset);
       else write.reject(outcome.problem);
       offset += write.messages.length;
     }
-    stageStamp?.('api.resolved', sequence);
   }
 }

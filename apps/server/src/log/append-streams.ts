@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { TurnBatcher, afterMicrotasks, stageStamp } from '@distilled/common';
+import { TurnBatcher, afterMicrotasks } from '@distilled/common';
 import { Metadata, type ServerDuplexStream } from '@grpc/grpc-js';
 import {
   APPEND_PARTS_HEADER,
@@ -61,16 +61,8 @@ export class AppendStreams {
       for (const request of message.appends ?? []) {
         pending += 1;
         const requestId = request.request_id ?? 0;
-        const seq = Number(request.sequence ?? 0);
-        stageStamp?.('L.recv', seq, request.messages?.length ?? 0);
         this.replica.append(request).then(
-          (result) => {
-            if (stageStamp) {
-              stageStamp('L.answer', seq);
-              setImmediate(() => stageStamp?.('L.answer_flush', seq));
-            }
-            answer({ request_id: requestId, result });
-          },
+          (result) => answer({ request_id: requestId, result }),
           (error: unknown) => {
             if (!isExpectedError(error)) {
               const stack = error instanceof Error ? error.stack : String(error);

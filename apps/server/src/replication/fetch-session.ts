@@ -1,7 +1,6 @@
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import type { FetchRequest, FetchResponse } from '@distilled/proto';
-import { LogStoreError, readBatchHeader, type LogStore } from '@distilled/log-store';
-import { stageStamp } from '@distilled/common';
+import { LogStoreError, type LogStore } from '@distilled/log-store';
 import { FETCH_MAX_BYTES } from '../constants';
 import { toGrpcStatus } from '../errors/grpc-status';
 
@@ -139,17 +138,6 @@ export class FetchSession {
         log_start_offset: this.sentLogStart,
         request_kept: kept,
       });
-      if (stageStamp) {
-        for (let at = 0; at + 48 <= batches.length; ) {
-          const header = readBatchHeader(batches, at);
-          stageStamp('L.fetch_sent', header.sequence, this.followerId);
-          const seq = header.sequence;
-          const id = this.followerId;
-          setImmediate(() => stageStamp?.('L.fetch_flush', seq, id));
-          at += header.size;
-        }
-        if (batches.length === 0) stageStamp('L.news_sent', this.sentHighWatermark, this.followerId);
-      }
     } catch (error) {
       this.host.onSessionError(this, error);
       this.close(error);

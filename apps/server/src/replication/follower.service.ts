@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { DEAD_LEADER_LEASES, type DeadLeaderLeases } from '@distilled/cluster';
 import {
-  readBatchHeader,
   LOG_RETENTION,
   LOG_STORE,
   REPLICA_METADATA,
@@ -10,7 +9,7 @@ import {
   type ReplicaMetadata,
 } from '@distilled/log-store';
 import { GrpcSecurity, type FetchResponse } from '@distilled/proto';
-import { describeError, RetryBackoff, stageStamp } from '@distilled/common';
+import { describeError, RetryBackoff } from '@distilled/common';
 import { InjectServerConfig, type ServerConfig } from '../config';
 import {
   FOLLOWER_BACKOFF_MAX_MS,
@@ -216,11 +215,6 @@ export class FollowerService {
     let requested = this.log.logEndOffset;
     const acknowledge = () => {
       requested = this.log.logEndOffset;
-      if (stageStamp) {
-        const leo = requested;
-        stageStamp('F.ack', leo);
-        setImmediate(() => stageStamp?.('F.ack_flush', leo));
-      }
       call.write({
         follower_id: this.config.nodeId,
         epoch: target.epoch,
@@ -239,15 +233,6 @@ export class FollowerService {
       });
       for await (const response of call as AsyncIterable<FetchResponse>) {
         if (run.stopped) break;
-        if (stageStamp) {
-          const b = response.batches;
-          for (let at = 0; at + 48 <= b.length; ) {
-            const header = readBatchHeader(b, at);
-            stageStamp('F.recv', header.sequence, `${header.baseOffset}+${header.count}`);
-            at += header.size;
-          }
-          if (b.length === 0) stageStamp('F.news', response.high_watermark);
-        }
         if (response.epoch !== target.epoch) {
           throw new Error(
             `the leader answered in epoch ${response.epoch}, expected ${target.epoch}`,

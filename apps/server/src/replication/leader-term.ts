@@ -21,7 +21,7 @@ import {
   type SettlePart,
   type WriteBatch,
 } from './keyed-appends';
-import { describeError, stageStamp } from '@distilled/common';
+import { describeError } from '@distilled/common';
 
 export interface LeaderTermOptions {
   selfId: string;
@@ -260,7 +260,6 @@ export class LeaderTerm implements FetchSessionHost {
       this.inFlight.delete(appending);
     }
     onWritten?.(result);
-    stageStamp?.('L.synced', producer?.sequence ?? -1, `${result.baseOffset}+${result.count}`);
     if (this.endedWith) throw this.endedWith;
     const end = result.baseOffset + result.count;
     if (end > this.durableLeo) this.durableLeo = end;
@@ -304,7 +303,6 @@ export class LeaderTerm implements FetchSessionHost {
       );
       return;
     }
-    stageStamp?.('L.ack', session.followerId, leo);
     this.tracker.onFetch(session.followerId, leo, leaderLeo, this.now());
     void this.isrUpkeep.maybeExpand(session, leo);
     this.recompute();
@@ -385,7 +383,6 @@ export class LeaderTerm implements FetchSessionHost {
       this.tracker.leo(id),
     );
     if (candidate !== undefined && this.options.highWatermark.advanceTo(candidate)) {
-      stageStamp?.('L.hw', candidate);
       this.wakeSessions();
     }
     if (this.isr.length >= this.options.minInsync) this.waiters.release(this.highWatermark());
