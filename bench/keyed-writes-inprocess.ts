@@ -8,12 +8,12 @@
  * more than the per-request CPU this isolates.
  *
  *   ts-node -r tsconfig-paths/register --transpile-only bench/keyed-writes-inprocess.ts \
- *     [--posts 50000] [--concurrency 64] [--rounds 6]
+ *     [--posts 50000] [--concurrency 64] [--rounds 6] [--only plain|keyed]
  */
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { Metadata } from '@grpc/grpc-js';
-import { APPEND_PARTS_HEADER, AppendStreamClient } from '@distilled/proto';
+import { APPEND_PARTS_HEADER, AppendStreamClient, compactPartsAnswer } from '@distilled/proto';
 import { Answers, arg, Requests, toObject } from './lib/in-process-wire';
 import { parseApiConfig } from '../apps/api/src/config/parse-api-config';
 import { MetricsService } from '../apps/api/src/metrics/metrics.service';
@@ -27,6 +27,7 @@ interface WireAppend {
   request_id: number;
   messages: Buffer[];
   parts: Array<{ count: number }>;
+  compact_parts_answer: boolean;
 }
 
 /** A leader that answers every append at once, over protobuf both ways, a turn later. */
@@ -60,11 +61,19 @@ class MemoryAppendStream extends EventEmitter {
         this.offset += append.messages.length;
         return { request_id: append.request_id, result };
       }
-      const parts = append.parts.map((part, index) => {
-        const result = { base_offset: this.offset, count: part.count };
+      const results = append.parts.map((part) => {
+        const result = { baseOffset: this.offset, count: part.count, duplicate: false };
         this.offset += part.count;
-        return { request_id: index, result };
+        return result;
       });
+      const counts = append.parts.map((part) => part.count);
+      // As a current leader answers: compact when asked (every part succeeds here).
+      const compact = append.compact_parts_answer && compactPartsAnswer(results, counts);
+      if (compact) return { request_id: append.request_id, result: compact };
+      const parts = results.map((r, index) => ({
+        request_id: index,
+        result: { base_offset: r.baseOffset, count: r.count },
+      }));
       return { request_id: append.request_id, result: { parts } };
     });
     const out = Answers.encode(Answers.fromObject({ answers })).finish();
@@ -113,19 +122,23 @@ async function main(): Promise<void> {
     return (used.user + used.system) / posts;
   };
 
-  await round(false); // warm-up of both paths
-  await round(true);
+  // --only plain|keyed: one kind of round alone (e.g. to profile one path with --cpu-prof).
+  const only = process.argv[process.argv.indexOf('--only') + 1];
+  const runPlain = only !== 'keyed';
+  const runKeyed = only !== 'plain';
+  if (runPlain) await round(false); // warm-up
+  if (runKeyed) await round(true);
   const plain: number[] = [];
   const keyed: number[] = [];
   for (let i = 0; i < rounds; i++) {
-    plain.push(await round(false));
-    keyed.push(await round(true));
+    if (runPlain) plain.push(await round(false));
+    if (runKeyed) keyed.push(await round(true));
   }
   const show = (values: number[]) => values.map((v) => v.toFixed(1)).join(' ');
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
   console.log(`CPU µs per POST, ${posts} POSTs per round, ${concurrency} concurrent`);
-  console.log(`plain: ${show(plain)} (median ${median(plain).toFixed(1)})`);
-  console.log(`keyed: ${show(keyed)} (median ${median(keyed).toFixed(1)})`);
+  if (runPlain) console.log(`plain: ${show(plain)} (median ${median(plain).toFixed(1)})`);
+  if (runKeyed) console.log(`keyed: ${show(keyed)} (median ${median(keyed).toFixed(1)})`);
   process.exit(0);
 }
 

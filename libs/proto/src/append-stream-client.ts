@@ -35,7 +35,10 @@ export const STREAM_MESSAGE_MAX_BYTES = 16 * 1024 * 1024;
  */
 export const APPEND_PARTS_HEADER = 'distilled-append-parts';
 
-/** Keyed appends as the parts of one: their messages in order, a key, hash and count each. */
+/**
+ * Keyed appends as the parts of one: their messages in order, a key, hash and count each; the
+ * answer may be compact (compact-parts-answer.ts).
+ */
 export function joinParts(requests: AppendBatch[]): AppendBatch {
   return {
     messages: requests.length === 1 ? requests[0].messages : requests.flatMap((r) => r.messages),
@@ -46,6 +49,8 @@ export function joinParts(requests: AppendBatch[]): AppendBatch {
       request_hash: request.request_hash ?? Buffer.alloc(0),
       count: request.messages.length,
     })),
+    // Read by readCompactPartsAnswer; a replica that predates it answers in `parts`.
+    compact_parts_answer: true,
   };
 }
 

@@ -21,6 +21,12 @@ export {
   type AppendStreamCapable,
 } from './append-stream-client';
 export { fromCallStatus, serviceError } from './service-error';
+export {
+  compactPartsAnswer,
+  isCompactPartsAnswer,
+  readCompactPartsAnswer,
+  type PartResult,
+} from './compact-parts-answer';
 export { RangeStreamClient, type RangeStreamCapable } from './range-stream-client';
 export type { ReplicaHandlers } from './generated/distilled/v1/Replica';
 export type { ReplicationHandlers } from './generated/distilled/v1/Replication';

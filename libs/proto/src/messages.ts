@@ -74,14 +74,20 @@ export type AppendBatch = Pick<
   AppendRequest,
   'messages' | 'producer_id' | 'sequence' | 'expected_offset'
 > &
-  Partial<Pick<AppendRequest, 'idempotency_key' | 'request_hash' | 'parts'>>;
+  Partial<
+    Pick<AppendRequest, 'idempotency_key' | 'request_hash' | 'parts' | 'compact_parts_answer'>
+  >;
 
 /** StatusResponse.role: what the replica is doing in its current epoch. */
 export type ReplicaRole = 'leader' | 'follower' | 'starting';
 
+/** The fields of an Append's answer that only a request with parts gets. */
+type PartsAnswerField = 'parts' | 'part_base_offsets' | 'duplicate_parts';
+
 /**
- * An Append's answer. `parts` is there (one answer per part) only for a request with parts;
- * every other answer, and the code that builds one, leaves it out.
+ * An Append's answer. `parts`, or the compact `part_base_offsets` and `duplicate_parts`, are
+ * there only for a request with parts; every other answer, and the code that builds one, leaves
+ * them out.
  */
-export type AppendResponse = Omit<AppendResponseMessage, 'parts'> &
-  Partial<Pick<AppendResponseMessage, 'parts'>>;
+export type AppendResponse = Omit<AppendResponseMessage, PartsAnswerField> &
+  Partial<Pick<AppendResponseMessage, PartsAnswerField>>;

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AppendBatch } from '@distilled/proto';
 import { apiConfig, type ApiConfig } from '../config';
-import { AppendAttempts } from './append-attempts';
+import { AppendAttempts, type AttemptsOutcome } from './append-attempts';
 import { KeyedGroups } from './keyed-groups';
 import { REPLICA_GATEWAY, type ReplicaGateway } from './replica-gateway';
 import { requestHash, type WriteRoute } from './request-hash';
@@ -50,18 +50,23 @@ export class ConditionalWriter {
     conditions: WriteConditionsInput,
   ): Promise<ConditionalWriteResult> {
     const request: AppendBatch = { messages, producer_id: 0, sequence: 0 };
-    if (conditions.idempotencyKey !== undefined) {
-      request.idempotency_key = conditions.idempotencyKey;
-      request.request_hash = requestHash(route, messages);
-    }
-    if (conditions.expectedOffset !== undefined) {
-      request.expected_offset = conditions.expectedOffset;
-    }
     const deadline = Date.now() + this.config.writeTimeoutMs;
-    const outcome =
-      request.idempotency_key && conditions.expectedOffset === undefined
-        ? await this.keyedGroups.send(request, deadline)
-        : await this.attempts.send(request, deadline);
+    const key = conditions.idempotencyKey;
+    let outcome: AttemptsOutcome;
+    if (key && conditions.expectedOffset === undefined) {
+      // Its group computes its request hash with the group's others (KeyedGroups).
+      request.idempotency_key = key;
+      outcome = await this.keyedGroups.send(request, route, deadline);
+    } else {
+      if (key !== undefined) {
+        request.idempotency_key = key;
+        request.request_hash = requestHash(route, messages);
+      }
+      if (conditions.expectedOffset !== undefined) {
+        request.expected_offset = conditions.expectedOffset;
+      }
+      outcome = await this.attempts.send(request, deadline);
+    }
     if (!outcome.ok) throw outcome.problem;
     const { response } = outcome;
     return {

@@ -239,6 +239,45 @@ describe('GrpcReplicaGateway', () => {
         };
       });
 
+      it('asks for the compact answer and reads it, counts from the request', async () => {
+        replica.announceParts = true;
+        // A current leader: every part succeeded, so the answer is compact.
+        replica.append = (call, callback) => {
+          received.push(call.request);
+          if (call.request.parts.length === 0) {
+            return callback(null, { base_offset: 30, count: 0, duplicate: false });
+          }
+          if (!call.request.compact_parts_answer) return callback(new Error('asked in full'));
+          callback(null, {
+            part_base_offsets: [2 ** 40, 8],
+            duplicate_parts: [1],
+          } as unknown as AppendResponse);
+        };
+        const target = gateway.leader()!;
+        await gateway.append(target, { messages: [], producer_id: 1, sequence: 1 }, soon());
+        received = [];
+        const two = { ...keyed('a'), messages: [Buffer.from('a1'), Buffer.from('a2')] };
+        const answers = await gateway.appendParts(target, [two, keyed('b')], soon());
+        expect(received).toHaveLength(1);
+        expect(answers).toEqual([
+          { base_offset: 2 ** 40, count: 2, duplicate: false },
+          { base_offset: 8, count: 1, duplicate: true },
+        ]);
+      });
+
+      it('fails every part as maybe stored when the compact answer does not fit the request', async () => {
+        replica.announceParts = true;
+        replica.append = (_call, callback) =>
+          callback(null, { part_base_offsets: [5] } as unknown as AppendResponse);
+        const target = gateway.leader()!;
+        await gateway.append(target, { messages: [], producer_id: 1, sequence: 1 }, soon());
+        const failed = await gateway
+          .appendParts(target, [keyed('a'), keyed('b')], soon())
+          .catch((error: unknown) => error);
+        expect(failed).toBeInstanceOf(ReplicaCallError);
+        expect(failed).toMatchObject({ code: GrpcStatus.INTERNAL, delivery: 'maybe-sent' });
+      });
+
       it('sends keyed appends as the parts of one to a replica that announced them, each answered', async () => {
         replica.announceParts = true;
         const target = gateway.leader()!;
@@ -246,6 +285,8 @@ describe('GrpcReplicaGateway', () => {
         received = [];
         const answers = await gateway.appendParts(target, [keyed('a'), keyed('used')], soon());
         expect(received).toHaveLength(1);
+        // Asked for the compact answer; this replica predates it and answers each part in full.
+        expect(received[0].compact_parts_answer).toBe(true);
         expect(received[0].messages.map(String)).toEqual(['m-a', 'm-used']);
         expect(received[0].parts.map((p) => [p.idempotency_key, String(p.request_hash)])).toEqual([
           ['a', 'h-a'],

@@ -15,6 +15,8 @@ import {
   GrpcSecurity,
   ReplicaClientPool,
   fromCallStatus,
+  isCompactPartsAnswer,
+  readCompactPartsAnswer,
   joinParts,
   type AppendBatch,
   type ReplicaClient,
@@ -172,6 +174,15 @@ export class GrpcReplicaGateway implements ReplicaGateway, OnModuleInit, OnAppli
       response = await appends.append(joinParts(requests), deadline);
     } catch (error) {
       throw toCallError(replica, error);
+    }
+    if (isCompactPartsAnswer(response)) {
+      const read = readCompactPartsAnswer(
+        response,
+        requests.map((request) => request.messages.length),
+      );
+      if (typeof read !== 'string') return read;
+      // Nothing tells which parts were stored: each may have been.
+      throw new ReplicaCallError(replica, GrpcStatus.INTERNAL, null, 'maybe-sent', read);
     }
     const answers = response.parts ?? [];
     if (answers.length !== requests.length) {

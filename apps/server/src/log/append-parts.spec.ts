@@ -107,4 +107,65 @@ describe('appendParts', () => {
     expect(response.parts![0].result).toMatchObject({ base_offset: 1 });
     expect(response.parts![1].error?.code).toBe(GrpcStatus.INTERNAL);
   });
+
+  describe('with compact_parts_answer (a client that reads the compact answer)', () => {
+    const three = (overrides: Partial<AppendBatch> = {}) =>
+      withParts({
+        messages: messages('a1', 'a2', 'b1', 'c1'),
+        parts: [part('a', 2), part('b', 1), part('c', 1)],
+        compact_parts_answer: true,
+        ...overrides,
+      });
+
+    it('answers parts that all succeeded compactly, whatever order they settled in', async () => {
+      const response = await appendParts(
+        three(),
+        (_parts, settle) => {
+          settle(2, { baseOffset: 12, count: 1, duplicate: false }, null);
+          settle(0, { baseOffset: 10, count: 2, duplicate: false }, null);
+          settle(1, { baseOffset: 4, count: 1, duplicate: true }, null);
+        },
+        () => undefined,
+      );
+      expect(response.parts).toEqual([]);
+      expect(response.part_base_offsets).toEqual([10, 4, 12]);
+      expect(response.duplicate_parts).toEqual([1]);
+    });
+
+    it('answers in full when a part failed', async () => {
+      const response = await appendParts(
+        three(),
+        (_parts, settle) => {
+          settle(0, { baseOffset: 10, count: 2, duplicate: false }, null);
+          settle(1, null, ReplicaError.keyInFlight('b'));
+          settle(2, { baseOffset: 12, count: 1, duplicate: false }, null);
+        },
+        () => undefined,
+      );
+      expect(response.part_base_offsets ?? []).toEqual([]);
+      expect(response.parts!.map((p) => [p.result?.base_offset ?? null, p.error?.code])).toEqual([
+        [10, undefined],
+        [null, GrpcStatus.ABORTED],
+        [12, undefined],
+      ]);
+    });
+
+    it('answers in full to a client that did not ask (it predates the compact answer)', async () => {
+      const response = await appendParts(
+        three({ compact_parts_answer: false }),
+        (_parts, settle) => {
+          settle(0, { baseOffset: 10, count: 2, duplicate: false }, null);
+          settle(1, { baseOffset: 4, count: 1, duplicate: true }, null);
+          settle(2, { baseOffset: 12, count: 1, duplicate: false }, null);
+        },
+        () => undefined,
+      );
+      expect(response.part_base_offsets ?? []).toEqual([]);
+      expect(response.parts!.map((p) => p.result)).toEqual([
+        expect.objectContaining({ base_offset: 10, count: 2, duplicate: false }),
+        expect.objectContaining({ base_offset: 4, count: 1, duplicate: true }),
+        expect.objectContaining({ base_offset: 12, count: 1, duplicate: false }),
+      ]);
+    });
+  });
 });

@@ -5,8 +5,14 @@
  * answer, exactly as an append of its own; the leader decides the parts together, in part
  * order, and the new ones share a record batch as separate keyed appends of one turn do.
  */
-import { idempotencyTagProblem } from '@distilled/log-store';
-import type { AppendAnswer, AppendBatch, AppendPart, AppendResponse } from '@distilled/proto';
+import { idempotencyTagProblem, type AppendResult } from '@distilled/log-store';
+import {
+  compactPartsAnswer,
+  type AppendAnswer,
+  type AppendBatch,
+  type AppendPart,
+  type AppendResponse,
+} from '@distilled/proto';
 import { ReplicaError } from '../errors/replica-error';
 import type { KeyedPartRequest, SettlePart } from '../replication/keyed-appends';
 import { toCallStatus } from './append-status';
@@ -14,8 +20,9 @@ import { toCallStatus } from './append-status';
 /** Parts one request may carry (the API sends at most its concurrent keyed requests). */
 export const MAX_APPEND_PARTS = 10_000;
 
-/** A part's own answer has no parts: one frozen empty list for all of them, not one each. */
+/** A part's own answer has no parts: frozen empty lists for all of them, not one each. */
 const NO_PARTS: AppendAnswer[] = Object.freeze([]) as unknown as AppendAnswer[];
+const NO_OFFSETS: number[] = Object.freeze([]) as unknown as number[];
 
 /** The parts of `request`, each with its own messages and key; INVALID_ARGUMENT when they do not add up. */
 export function splitParts(request: AppendBatch): KeyedPartRequest[] {
@@ -58,7 +65,9 @@ export function splitParts(request: AppendBatch): KeyedPartRequest[] {
 /**
  * Hands the parts with a valid key to `appendAll` at once, in part order, and answers each as
  * it settles: the request itself succeeds with one answer per part (request_id = the part's
- * index). A part whose key or hash is malformed is answered INVALID_ARGUMENT on its own.
+ * index). A part whose key or hash is malformed is answered INVALID_ARGUMENT on its own. When
+ * every part succeeded and the client asked for it (compact_parts_answer), the answer is the
+ * compact one (libs/proto compact-parts-answer.ts) instead.
  */
 export function appendParts(
   request: AppendBatch,
@@ -72,29 +81,29 @@ export function appendParts(
   } catch (error) {
     return Promise.reject(error);
   }
-  const answers: AppendAnswer[] = new Array<AppendAnswer>(split.length);
-  if (split.length === 0)
-    return Promise.resolve({ base_offset: 0, count: 0, duplicate: false, parts: answers });
+  if (split.length === 0) return Promise.resolve(fullAnswer([], [], []));
+  const compact = request.compact_parts_answer === true;
+  const results = new Array<AppendResult | undefined>(split.length);
+  const errors = new Array<unknown>(split.length);
+  let failures = 0;
   return new Promise<AppendResponse>((resolve) => {
     let left = split.length;
     const settle: SettlePart = (index, result, error) => {
-      if (answers[index] !== undefined) return; // answered already (never expected)
+      if (results[index] !== undefined || index in errors) return; // answered already (never expected)
       if (result) {
-        answers[index] = {
-          request_id: index,
-          result: {
-            base_offset: result.baseOffset,
-            count: result.count,
-            duplicate: result.duplicate,
-            parts: NO_PARTS,
-          },
-          error: null,
-        };
+        results[index] = result;
       } else {
         onError(error);
-        answers[index] = { request_id: index, result: null, error: toCallStatus(error) };
+        errors[index] = error;
+        failures += 1;
       }
-      if (--left === 0) resolve({ base_offset: 0, count: 0, duplicate: false, parts: answers });
+      if (--left > 0) return;
+      const counts = split.map((part) => part.messages.length);
+      const done =
+        failures === 0 && compact
+          ? compactPartsAnswer(results as AppendResult[], counts)
+          : undefined;
+      resolve(done ?? fullAnswer(split, results, errors));
     };
     const valid: KeyedPartRequest[] = [];
     for (const part of split) {
@@ -113,6 +122,33 @@ export function appendParts(
       for (const part of valid) settle(part.index, null, error);
     }
   });
+}
+
+/** One AppendAnswer per part (request_id = its index): its result, or its error's status. */
+function fullAnswer(
+  parts: readonly KeyedPartRequest[],
+  results: readonly (AppendResult | undefined)[],
+  errors: readonly unknown[],
+): AppendResponse {
+  const answers = parts.map((part): AppendAnswer => {
+    const result = results[part.index];
+    if (!result) {
+      return { request_id: part.index, result: null, error: toCallStatus(errors[part.index]) };
+    }
+    return {
+      request_id: part.index,
+      result: {
+        base_offset: result.baseOffset,
+        count: result.count,
+        duplicate: result.duplicate,
+        parts: NO_PARTS,
+        part_base_offsets: NO_OFFSETS,
+        duplicate_parts: NO_OFFSETS,
+      },
+      error: null,
+    };
+  });
+  return { base_offset: 0, count: 0, duplicate: false, parts: answers };
 }
 
 function isSet(value: number | null | undefined): boolean {

@@ -52,6 +52,7 @@ const append = (id: number): AppendRequest => ({
   idempotency_key: '',
   request_hash: Buffer.alloc(0),
   parts: [],
+  compact_parts_answer: false,
 });
 // Two turns: the answer settles in one, the stream flushes its answers in the next.
 const settle = () => new Promise((resolve) => setImmediate(() => setImmediate(resolve)));

@@ -47,6 +47,12 @@ export interface AppendRequest__Input {
    * since a replica that predates parts would store the messages without their keys.
    */
   'parts'?: (_distilled_v1_AppendPart__Input)[];
+  /**
+   * With parts: the client reads the compact answer (AppendResponse.part_base_offsets). A
+   * replica that predates it ignores this and answers in AppendResponse.parts, which such a
+   * client reads too; a client that predates it never sets it and gets AppendResponse.parts.
+   */
+  'compact_parts_answer'?: (boolean);
   '_expected_offset'?: "expected_offset";
 }
 
@@ -94,5 +100,11 @@ export interface AppendRequest {
    * since a replica that predates parts would store the messages without their keys.
    */
   'parts': (_distilled_v1_AppendPart)[];
+  /**
+   * With parts: the client reads the compact answer (AppendResponse.part_base_offsets). A
+   * replica that predates it ignores this and answers in AppendResponse.parts, which such a
+   * client reads too; a client that predates it never sets it and gets AppendResponse.parts.
+   */
+  'compact_parts_answer': (boolean);
   '_expected_offset'?: "expected_offset";
 }

@@ -15,6 +15,15 @@ export interface AppendResponse__Input {
    * index); the fields above are then unset.
    */
   'parts'?: (_distilled_v1_AppendAnswer__Input)[];
+  /**
+   * For a request with parts and compact_parts_answer, when every part succeeded, instead of
+   * `parts` (one AppendAnswer and AppendResponse per part, two nested messages each): part i's
+   * base_offset, in part order; its count is parts[i].count of the request; duplicate_parts
+   * lists the indexes of the parts answered with duplicate = true, ascending. When a part
+   * failed, the answer is `parts` as without compact_parts_answer.
+   */
+  'part_base_offsets'?: (number | string | Long)[];
+  'duplicate_parts'?: (number)[];
 }
 
 export interface AppendResponse {
@@ -29,4 +38,13 @@ export interface AppendResponse {
    * index); the fields above are then unset.
    */
   'parts': (_distilled_v1_AppendAnswer)[];
+  /**
+   * For a request with parts and compact_parts_answer, when every part succeeded, instead of
+   * `parts` (one AppendAnswer and AppendResponse per part, two nested messages each): part i's
+   * base_offset, in part order; its count is parts[i].count of the request; duplicate_parts
+   * lists the indexes of the parts answered with duplicate = true, ascending. When a part
+   * failed, the answer is `parts` as without compact_parts_answer.
+   */
+  'part_base_offsets': (number)[];
+  'duplicate_parts': (number)[];
 }
