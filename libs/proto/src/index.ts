@@ -20,12 +20,7 @@ export {
   joinParts,
   type AppendStreamCapable,
 } from './append-stream-client';
-export {
-  APPEND_PACKED_PARTS_HEADER,
-  hasPackedParts,
-  packParts,
-  unpackParts,
-} from './packed-parts';
+export { APPEND_PACKED_PARTS_HEADER, hasPackedParts, packParts, unpackParts } from './packed-parts';
 export { fromCallStatus, serviceError } from './service-error';
 export {
   compactPartsAnswer,
