@@ -5,8 +5,8 @@
  * to the real ReplicaService → LeaderService → (keyed) KeyedAppends and its key table, answered
  * by a term whose write resolves at once, the answers encoded with the real protobuf. `plain` is
  * one producer batch of 64 messages (what 64 plain POSTs become); `keyed` is one append of 64
- * parts with fresh keys and 16-byte request hashes, packed and asking for the compact answer
- * (as the API sends; `--packed 0`: as AppendPart messages) (what 64 keyed POSTs become). Rounds of the two
+ * parts with fresh keys and 16-byte request hashes, asking for the compact answer (as the API
+ * sends) (what 64 keyed POSTs become). Rounds of the two
  * alternate; prints CPU µs per POST and the split (decode · server path · encode) of each round,
  * and young-generation collections per 1000 POSTs (what the round allocates, hardly load-bound).
  * Warm-up rounds first fill the key table past its bound (`--max-keys`, 100,000: about what the
@@ -14,13 +14,13 @@
  * oldest, instead of a table still growing.
  *
  *   ts-node -r tsconfig-paths/register --transpile-only bench/keyed-parts-inprocess.ts \
- *     [--requests 1000] [--rounds 6] [--max-keys 100000] [--packed 1]
+ *     [--requests 1000] [--rounds 6] [--max-keys 100000]
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
-import { joinParts, type AppendBatch, type AppendResponse } from '@distilled/proto';
+import type { AppendBatch, AppendResponse } from '@distilled/proto';
 import type { AppendOptions, AppendResult, ProducerBatchId } from '@distilled/log-store';
 import { Answers, arg, Requests, toObject } from './lib/in-process-wire';
 import { ReplicaService } from '../apps/server/src/log/replica.service';
@@ -76,24 +76,18 @@ class InstantTerm {
   }
 }
 
-/** `--packed 0`: the parts as AppendPart messages (an API that predates packed parts). */
-const PACKED = arg('packed', 1) !== 0;
-
 function request(keyed: boolean, id: number, sequence: number): Uint8Array {
   const messages = Array.from({ length: PER_REQUEST }, () => Buffer.alloc(100, 'x'));
   const append = keyed
     ? {
         request_id: id,
-        ...joinParts(
-          messages.map((message) => ({
-            messages: [message],
-            producer_id: 0,
-            sequence: 0,
-            idempotency_key: randomUUID(),
-            request_hash: randomBytes(16),
-          })),
-          PACKED,
-        ),
+        messages,
+        parts: messages.map(() => ({
+          idempotency_key: randomUUID(),
+          request_hash: randomBytes(16),
+          count: 1,
+        })),
+        compact_parts_answer: true,
       }
     : { request_id: id, messages, producer_id: 7, sequence };
   return Requests.encode(Requests.fromObject({ appends: [append] })).finish();

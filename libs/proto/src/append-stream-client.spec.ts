@@ -1,7 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { APPEND_PARTS_HEADER, AppendStreamClient, joinParts } from './append-stream-client';
 import { createReplicaStub, loadDistilledPackage } from './grpc-client';
-import { APPEND_PACKED_PARTS_HEADER } from './packed-parts';
 import type {
   AppendAnswer__Input,
   AppendBatch,
@@ -22,7 +21,7 @@ const reply = (call: Call, answer: AppendAnswer__Input) => call.write({ answers:
  */
 async function startServer(
   onRequest: (call: Call, request: AppendRequest) => void,
-  options: { parts?: boolean; packed?: boolean } = {},
+  options: { parts?: boolean } = {},
 ) {
   const server = new grpc.Server();
   const service = loadDistilledPackage().Replica.service;
@@ -31,7 +30,6 @@ async function startServer(
       if (options.parts) {
         const headers = new grpc.Metadata();
         headers.set(APPEND_PARTS_HEADER, '1');
-        if (options.packed) headers.set(APPEND_PACKED_PARTS_HEADER, '1');
         call.sendMetadata(headers);
       }
       call.on('data', (message: AppendStreamRequest) => {
@@ -336,47 +334,6 @@ describe('AppendStreamClient', () => {
       ]);
       expect(sent.idempotency_key).toBe('');
       expect(appends.inFlight).toBe(0);
-    });
-
-    it('sends packed parts only to a replica that announced them; to one that takes parts only, refused, nothing sent', async () => {
-      const answerPacked = (call: Call, r: AppendRequest) =>
-        reply(call, {
-          request_id: r.request_id,
-          result: { part_base_offsets: r.part_counts.map((_, i) => 50 + i) },
-        });
-      const current = await startServer(answerPacked, { parts: true, packed: true });
-      server = current.server;
-      let appends = connect(current.address);
-      await warmUp(appends);
-      expect(appends.takesPackedParts).toBe(true);
-      const response = await appends.append(
-        joinParts([keyed('a', 'a1'), keyed('b', 'b1')], true),
-        Date.now() + 5000,
-      );
-      expect(response.part_base_offsets).toEqual([50, 51]);
-      const [sent] = received[received.length - 1].appends;
-      expect(sent.parts).toEqual([]);
-      expect([sent.part_counts, String(sent.part_keys), String(sent.part_hashes)]).toEqual([
-        [1, 1],
-        'ab',
-        'hash-ahash-b',
-      ]);
-      appends.close();
-      client?.close();
-      server.forceShutdown();
-
-      const partsOnly = await startServer(answerAll, { parts: true });
-      server = partsOnly.server;
-      appends = connect(partsOnly.address);
-      await warmUp(appends);
-      received = [];
-      expect(appends.takesParts).toBe(true);
-      expect(appends.takesPackedParts).toBe(false);
-      const refused = await appends
-        .append(joinParts([keyed('a', 'a1')], true), Date.now() + 5000)
-        .catch((e: grpc.ServiceError) => e);
-      expect((refused as grpc.ServiceError).code).toBe(grpc.status.CANCELLED);
-      expect(received).toEqual([]);
     });
 
     it('never sends parts to a replica that did not announce them: refused, nothing sent', async () => {

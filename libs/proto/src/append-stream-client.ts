@@ -5,7 +5,6 @@ import {
   type ServiceError,
 } from '@grpc/grpc-js';
 import { TurnBatcher, afterMicrotasks } from '@distilled/common';
-import { APPEND_PACKED_PARTS_HEADER, hasPackedParts, packParts } from './packed-parts';
 import { PendingCalls } from './pending-calls';
 import { serviceError, settleAnswer } from './service-error';
 import type {
@@ -37,19 +36,12 @@ export const STREAM_MESSAGE_MAX_BYTES = 16 * 1024 * 1024;
 export const APPEND_PARTS_HEADER = 'distilled-append-parts';
 
 /**
- * Keyed appends as the parts of one: their messages in order, a key, hash and count each, packed
- * (packed-parts.ts) when `packed` (the stream's replica takes them: takesPackedParts) and their
- * hashes allow, else as `parts`; the answer may be compact (compact-parts-answer.ts).
+ * Keyed appends as the parts of one: their messages in order, a key, hash and count each; the
+ * answer may be compact (compact-parts-answer.ts).
  */
-export function joinParts(requests: AppendBatch[], packed = false): AppendBatch {
-  const messages =
-    requests.length === 1 ? requests[0].messages : requests.flatMap((r) => r.messages);
-  const fields = packed ? packParts(requests) : undefined;
-  if (fields) {
-    return { messages, producer_id: 0, sequence: 0, ...fields, compact_parts_answer: true };
-  }
+export function joinParts(requests: AppendBatch[]): AppendBatch {
   return {
-    messages,
+    messages: requests.length === 1 ? requests[0].messages : requests.flatMap((r) => r.messages),
     producer_id: 0,
     sequence: 0,
     parts: requests.map((request) => ({
@@ -97,8 +89,6 @@ export class AppendStreamClient {
   private closed = false;
   /** The open stream, once its replica announced that it takes parts (APPEND_PARTS_HEADER). */
   private partsCall?: AppendStreamCall;
-  /** The open stream, once its replica announced packed parts (APPEND_PACKED_PARTS_HEADER). */
-  private packedPartsCall?: AppendStreamCall;
   constructor(private readonly client: AppendStreamCapable) {}
 
   /** Appends waiting for an answer. */
@@ -115,11 +105,6 @@ export class AppendStreamClient {
     return this.call !== undefined && this.call === this.partsCall;
   }
 
-  /** Whether an append made now may carry packed parts (joinParts with `packed`): as takesParts. */
-  get takesPackedParts(): boolean {
-    return this.call !== undefined && this.call === this.packedPartsCall;
-  }
-
   /** `deadline`: absolute ms (Date.now() scale); past it the append fails DEADLINE_EXCEEDED. */
   append(request: AppendBatch, deadline: number): Promise<AppendResponse> {
     if (this.closed) {
@@ -132,14 +117,6 @@ export class AppendStreamClient {
       // A replica that predates parts would store the messages without their keys.
       return Promise.reject(
         serviceError(GrpcStatus.CANCELLED, 'the replica did not announce parts; nothing was sent'),
-      );
-    }
-    if (hasPackedParts(request) && call !== this.packedPartsCall) {
-      return Promise.reject(
-        serviceError(
-          GrpcStatus.CANCELLED,
-          'the replica did not announce packed parts; nothing was sent',
-        ),
       );
     }
     const id = this.nextId++;
@@ -192,7 +169,6 @@ export class AppendStreamClient {
     const call = this.call;
     this.call = undefined;
     this.partsCall = undefined;
-    this.packedPartsCall = undefined;
     this.outbox.discard();
     call?.cancel();
   }
@@ -201,9 +177,7 @@ export class AppendStreamClient {
     const call = this.client.AppendStream();
     this.call = call;
     call.on('metadata', (metadata: Metadata) => {
-      if (this.call !== call) return;
-      if (metadata.get(APPEND_PARTS_HEADER)[0] === '1') this.partsCall = call;
-      if (metadata.get(APPEND_PACKED_PARTS_HEADER)[0] === '1') this.packedPartsCall = call;
+      if (this.call === call && metadata.get(APPEND_PARTS_HEADER)[0] === '1') this.partsCall = call;
     });
     call.on('data', (response: AppendStreamResponse) => {
       for (const answer of response.answers ?? []) this.settle(answer);
@@ -235,7 +209,6 @@ export class AppendStreamClient {
       this.outbox.discard();
     }
     if (this.partsCall === call) this.partsCall = undefined;
-    if (this.packedPartsCall === call) this.packedPartsCall = undefined;
     this.failAll(call, error);
   }
 

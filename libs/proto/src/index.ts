@@ -20,7 +20,6 @@ export {
   joinParts,
   type AppendStreamCapable,
 } from './append-stream-client';
-export { APPEND_PACKED_PARTS_HEADER, hasPackedParts, packParts, unpackParts } from './packed-parts';
 export { fromCallStatus, serviceError } from './service-error';
 export {
   compactPartsAnswer,

@@ -75,18 +75,7 @@ export type AppendBatch = Pick<
   'messages' | 'producer_id' | 'sequence' | 'expected_offset'
 > &
   Partial<
-    Pick<
-      AppendRequest,
-      | 'idempotency_key'
-      | 'request_hash'
-      | 'parts'
-      | 'compact_parts_answer'
-      | 'part_counts'
-      | 'part_keys'
-      | 'part_key_lengths'
-      | 'part_hashes'
-      | 'part_hash_bytes'
-    >
+    Pick<AppendRequest, 'idempotency_key' | 'request_hash' | 'parts' | 'compact_parts_answer'>
   >;
 
 /** StatusResponse.role: what the replica is doing in its current epoch. */

@@ -16,7 +16,6 @@ import type {
   VersionedClusterState,
 } from '@distilled/cluster';
 import {
-  APPEND_PACKED_PARTS_HEADER,
   APPEND_PARTS_HEADER,
   ErrorMetadata,
   ErrorReason,
@@ -28,7 +27,6 @@ import {
   type AppendStreamResponse__Input,
   type ReadRequest,
   type ReadResponse,
-  unpackParts,
 } from '@distilled/proto';
 // The module ReplicaClient makes its stubs with, so the spec can count them.
 import * as stubs from '@distilled/proto/grpc-client';
@@ -44,8 +42,6 @@ class ReplicaServer {
   address = '';
   /** Say in the AppendStream's response headers that AppendRequest.parts are taken. */
   announceParts = false;
-  /** Say that packed parts are taken too (a current replica). */
-  announcePackedParts = false;
   append: Handler<AppendRequest, AppendResponse> = (call, callback) =>
     callback(null, { base_offset: 7, count: call.request.messages.length, duplicate: false });
   read: Handler<ReadRequest, ReadResponse> = (call, callback) =>
@@ -66,7 +62,6 @@ class ReplicaServer {
         if (this.announceParts) {
           const headers = new Metadata();
           headers.set(APPEND_PARTS_HEADER, '1');
-          if (this.announcePackedParts) headers.set(APPEND_PACKED_PARTS_HEADER, '1');
           call.sendMetadata(headers);
         }
         call.on('data', (message: AppendStreamRequest) => {
@@ -283,7 +278,7 @@ describe('GrpcReplicaGateway', () => {
         expect(failed).toMatchObject({ code: GrpcStatus.INTERNAL, delivery: 'maybe-sent' });
       });
 
-      it('sends keyed appends as the parts of one (not packed) to a replica that announced parts only, each answered', async () => {
+      it('sends keyed appends as the parts of one to a replica that announced them, each answered', async () => {
         replica.announceParts = true;
         const target = gateway.leader()!;
         await gateway.append(target, { messages: [], producer_id: 1, sequence: 1 }, soon());
@@ -300,34 +295,6 @@ describe('GrpcReplicaGateway', () => {
         expect(answers[0]).toMatchObject({ base_offset: 20, count: 1 });
         expect(answers[1]).toBeInstanceOf(ReplicaCallError);
         expect((answers[1] as ReplicaCallError).reason).toBe(ErrorReason.KeyMismatch);
-      });
-
-      it('sends them packed to a replica that announced packed parts, each answered', async () => {
-        replica.announceParts = true;
-        replica.announcePackedParts = true;
-        const packedAnswers: string[] = [];
-        replica.append = (call, callback) => {
-          received.push(call.request);
-          const parts = unpackParts(call.request, (i, count, key, hash) => {
-            packedAnswers.push(`${key}:${String(hash)}:${count}`);
-            return { request_id: i, result: { base_offset: 40 + i, count } };
-          });
-          if (typeof parts === 'string') return callback(new Error(parts));
-          callback(null, { parts } as unknown as AppendResponse);
-        };
-        const target = gateway.leader()!;
-        await gateway.append(target, { messages: [], producer_id: 1, sequence: 1 }, soon());
-        received = [];
-        packedAnswers.length = 0;
-        const answers = await gateway.appendParts(target, [keyed('a'), keyed('b')], soon());
-        expect(received).toHaveLength(1);
-        expect(received[0].parts).toEqual([]);
-        expect(received[0].messages.map(String)).toEqual(['m-a', 'm-b']);
-        expect(packedAnswers).toEqual(['a:h-a:1', 'b:h-b:1']);
-        expect(answers).toEqual([
-          expect.objectContaining({ base_offset: 40, count: 1 }),
-          expect.objectContaining({ base_offset: 41, count: 1 }),
-        ]);
       });
 
       it('sends them as appends of their own to a replica that did not announce parts', async () => {

@@ -148,8 +148,7 @@ export class GrpcReplicaGateway implements ReplicaGateway, OnModuleInit, OnAppli
   }
 
   /**
-   * As the parts of one Append (AppendRequest.parts, packed when the replica's stream announced
-   * packed parts) when the replica's stream announced them;
+   * As the parts of one Append (AppendRequest.parts) when the replica's stream announced them;
    * before that (or from a replica that predates parts) as appends of their own, which leave
    * in one stream message all the same.
    */
@@ -172,7 +171,7 @@ export class GrpcReplicaGateway implements ReplicaGateway, OnModuleInit, OnAppli
     }
     let response: AppendResponse;
     try {
-      response = await appends.append(joinParts(requests, appends.takesPackedParts), deadline);
+      response = await appends.append(joinParts(requests), deadline);
     } catch (error) {
       throw toCallError(replica, error);
     }

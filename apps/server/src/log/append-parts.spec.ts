@@ -1,5 +1,5 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { ErrorMetadata, ErrorReason, packParts, type AppendBatch } from '@distilled/proto';
+import { ErrorMetadata, ErrorReason, type AppendBatch } from '@distilled/proto';
 import { ReplicaError } from '../errors/replica-error';
 import { appendParts, splitParts } from './append-parts';
 
@@ -38,69 +38,6 @@ describe('splitParts', () => {
     expect(() => splitParts(request)).toThrow(
       expect.objectContaining({ code: GrpcStatus.INVALID_ARGUMENT }),
     );
-  });
-
-  describe('packed (AppendRequest.part_counts ...: a current API)', () => {
-    const packed = (overrides: Partial<AppendBatch> = {}): AppendBatch => ({
-      messages: messages('a1', 'a2', 'b1'),
-      producer_id: 0,
-      sequence: 0,
-      ...packParts([
-        {
-          messages: messages('a1', 'a2'),
-          producer_id: 0,
-          sequence: 0,
-          idempotency_key: 'a',
-          request_hash: Buffer.from('h-a'),
-        },
-        {
-          messages: messages('b1'),
-          producer_id: 0,
-          sequence: 0,
-          idempotency_key: 'bb',
-          request_hash: Buffer.from('h-b'),
-        },
-      ])!,
-      ...overrides,
-    });
-
-    it('gives each part its own messages, key and hash, in order, as `parts` would', () => {
-      const split = splitParts(packed());
-      expect(
-        split.map((p) => [p.index, p.tag.key, p.messages.map(String), String(p.tag.hash)]),
-      ).toEqual([
-        [0, 'a', ['a1', 'a2'], 'h-a'],
-        [1, 'bb', ['b1'], 'h-b'],
-      ]);
-    });
-
-    it.each([
-      ['counts that do not add up', packed({ part_counts: [2, 2] })],
-      ['an empty part', packed({ part_counts: [3, 0] })],
-      ['key lengths that do not fit the keys', packed({ part_key_lengths: [2, 2] })],
-      ['hashes that do not fit the parts', packed({ part_hash_bytes: 2 })],
-      ['parts as well', packed({ parts: [part('a', 2), part('b', 1)] })],
-      ['a key of its own', packed({ idempotency_key: 'k', request_hash: Buffer.from('h') })],
-    ])('refuses %s as INVALID_ARGUMENT', (_case, request) => {
-      expect(() => splitParts(request)).toThrow(
-        expect.objectContaining({ code: GrpcStatus.INVALID_ARGUMENT }),
-      );
-    });
-
-    it('answers packed parts like parts: compact when asked, each part decided on its own', async () => {
-      const handed: string[][] = [];
-      const response = await appendParts(
-        packed({ compact_parts_answer: true }),
-        (parts, settle) => {
-          handed.push(parts.map((p) => p.tag.key));
-          settle(1, { baseOffset: 9, count: 1, duplicate: true }, null);
-          settle(0, { baseOffset: 4, count: 2, duplicate: false }, null);
-        },
-        () => undefined,
-      );
-      expect(handed).toEqual([['a', 'bb']]);
-      expect(response).toMatchObject({ part_base_offsets: [4, 9], duplicate_parts: [1] });
-    });
   });
 });
 

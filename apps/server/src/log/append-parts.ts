@@ -8,8 +8,6 @@
 import { idempotencyTagProblem, type AppendResult } from '@distilled/log-store';
 import {
   compactPartsAnswer,
-  hasPackedParts,
-  unpackParts,
   type AppendAnswer,
   type AppendBatch,
   type AppendPart,
@@ -26,57 +24,43 @@ export const MAX_APPEND_PARTS = 10_000;
 const NO_PARTS: AppendAnswer[] = Object.freeze([]) as unknown as AppendAnswer[];
 const NO_OFFSETS: number[] = Object.freeze([]) as unknown as number[];
 
-/**
- * The parts of `request` (AppendRequest.parts, or packed: libs/proto packed-parts.ts), each with
- * its own messages and key; INVALID_ARGUMENT when they do not add up.
- */
+/** The parts of `request`, each with its own messages and key; INVALID_ARGUMENT when they do not add up. */
 export function splitParts(request: AppendBatch): KeyedPartRequest[] {
+  const parts: AppendPart[] = request.parts ?? [];
   const messages = request.messages ?? [];
   if (request.producer_id || request.idempotency_key || isSet(request.expected_offset)) {
     throw ReplicaError.invalidArgument(
       'an Append with parts carries no producer, idempotency_key or expected_offset of its own',
     );
   }
-  const packed = hasPackedParts(request);
-  if (packed && request.parts?.length) {
-    throw ReplicaError.invalidArgument('an Append carries parts or packed parts, not both');
-  }
-  const n = packed ? (request.part_counts?.length ?? 0) : (request.parts?.length ?? 0);
-  if (n > MAX_APPEND_PARTS) {
+  if (parts.length > MAX_APPEND_PARTS) {
     throw ReplicaError.invalidArgument(
-      `an Append takes at most ${MAX_APPEND_PARTS} parts (got ${n})`,
+      `an Append takes at most ${MAX_APPEND_PARTS} parts (got ${parts.length})`,
     );
   }
-  // Each part's messages are the next `count` of the request's (checked to add up below).
-  let from = 0;
-  const part = (index: number, count: number, key: string, hash: Buffer): KeyedPartRequest => {
-    if (!Number.isSafeInteger(count) || count < 1) {
-      throw ReplicaError.invalidArgument(`a part needs at least one message (got ${count})`);
+  let total = 0;
+  for (const part of parts) {
+    if (!Number.isSafeInteger(part.count) || part.count < 1) {
+      throw ReplicaError.invalidArgument(`a part needs at least one message (got ${part.count})`);
     }
-    const own = count === messages.length ? messages : messages.slice(from, from + count);
-    from += count;
-    return { index, messages: own, tag: { key, hash } };
-  };
-  let split: KeyedPartRequest[];
-  if (packed) {
-    const unpacked = unpackParts(request, part);
-    if (typeof unpacked === 'string') throw ReplicaError.invalidArgument(unpacked);
-    split = unpacked;
-  } else {
-    const parts: AppendPart[] = request.parts ?? [];
-    split = parts.map((p, index) =>
-      part(index, p.count, p.idempotency_key ?? '', p.request_hash ?? EMPTY),
-    );
+    total += part.count;
   }
-  if (from !== messages.length) {
+  if (total !== messages.length) {
     throw ReplicaError.invalidArgument(
-      `the parts count ${from} messages, the request carries ${messages.length}`,
+      `the parts count ${total} messages, the request carries ${messages.length}`,
     );
   }
-  return split;
+  let from = 0;
+  return parts.map((part, index) => {
+    const own = part.count === messages.length ? messages : messages.slice(from, from + part.count);
+    from += part.count;
+    return {
+      index,
+      messages: own,
+      tag: { key: part.idempotency_key ?? '', hash: part.request_hash ?? Buffer.alloc(0) },
+    };
+  });
 }
-
-const EMPTY = Buffer.alloc(0);
 
 /**
  * Hands the parts with a valid key to `appendAll` at once, in part order, and answers each as

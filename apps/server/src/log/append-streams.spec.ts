@@ -1,7 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import {
-  APPEND_PACKED_PARTS_HEADER,
   APPEND_PARTS_HEADER,
   ErrorMetadata,
   ErrorReason,
@@ -54,11 +53,6 @@ const append = (id: number): AppendRequest => ({
   request_hash: Buffer.alloc(0),
   parts: [],
   compact_parts_answer: false,
-  part_counts: [],
-  part_keys: Buffer.alloc(0),
-  part_key_lengths: [],
-  part_hashes: Buffer.alloc(0),
-  part_hash_bytes: 0,
 });
 // Two turns: the answer settles in one, the stream flushes its answers in the next.
 const settle = () => new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
@@ -76,11 +70,8 @@ describe('AppendStreams', () => {
     const streams = new AppendStreams(replica);
     const call = new FakeCall();
     streams.serve(call as unknown as AppendStreamCall);
-    // Before any answer: this replica takes AppendRequest.parts, and packed.
-    expect(call.headers).toEqual({
-      [APPEND_PARTS_HEADER]: '1',
-      [APPEND_PACKED_PARTS_HEADER]: '1',
-    });
+    // Before any answer: this replica takes AppendRequest.parts.
+    expect(call.headers).toEqual({ [APPEND_PARTS_HEADER]: '1' });
     call.emit('data', { appends: [append(7)] });
     call.emit('data', { appends: [append(8)] });
     expect(calls).toHaveLength(2); // both in progress at once

@@ -2,7 +2,6 @@ import { Injectable, Logger } from '@nestjs/common';
 import { TurnBatcher, afterMicrotasks } from '@distilled/common';
 import { Metadata, type ServerDuplexStream } from '@grpc/grpc-js';
 import {
-  APPEND_PACKED_PARTS_HEADER,
   APPEND_PARTS_HEADER,
   type AppendAnswer__Input,
   type AppendStreamRequest,
@@ -40,7 +39,6 @@ export class AppendStreams {
     // Said before any answer: this replica takes AppendRequest.parts (ReplicaService.append).
     const headers = new Metadata();
     headers.set(APPEND_PARTS_HEADER, '1');
-    headers.set(APPEND_PACKED_PARTS_HEADER, '1');
     call.sendMetadata(headers);
     let pending = 0;
     let clientEnded = false;

@@ -1,5 +1,5 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import { ErrorMetadata, ErrorReason, packParts, type AppendBatch } from '@distilled/proto';
+import { ErrorMetadata, ErrorReason, type AppendBatch } from '@distilled/proto';
 import { ReplicaError } from '../errors/replica-error';
 import { parseServerConfig } from '../config';
 import type { LeaderService } from '../replication/leader.service';
@@ -105,45 +105,6 @@ describe('ReplicaService', () => {
         GrpcStatus.FAILED_PRECONDITION,
         6,
       ]);
-    });
-
-    it('hands packed parts to the leader as parts, never as a plain append', async () => {
-      const { service, append, appendParts } = setup({ leading: true });
-      appendParts.mockImplementation((parts, settle) => {
-        for (const part of parts)
-          settle(part.index, { baseOffset: 3, count: 1, duplicate: false }, null);
-      });
-      const keyed = (key: string) => ({
-        messages: [Buffer.from(`${key}1`)],
-        producer_id: 0,
-        sequence: 0,
-        idempotency_key: key,
-        request_hash: Buffer.from(`hash-${key}`),
-      });
-      const response = await service.append({
-        messages: [Buffer.from('a1'), Buffer.from('b1')],
-        producer_id: 0,
-        sequence: 0,
-        ...packParts([keyed('a'), keyed('b')])!,
-      });
-      expect(append).not.toHaveBeenCalled();
-      expect(
-        appendParts.mock.calls[0][0].map((part) => [part.tag.key, String(part.tag.hash)]),
-      ).toEqual([
-        ['a', 'hash-a'],
-        ['b', 'hash-b'],
-      ]);
-      expect(response.parts?.map((part) => part.result?.base_offset)).toEqual([3, 3]);
-      // Malformed packed fields alone still make it a request with parts: refused, not stored plain.
-      await expect(
-        service.append({
-          messages: [Buffer.from('m')],
-          producer_id: 0,
-          sequence: 0,
-          part_hashes: Buffer.from('x'),
-        }),
-      ).rejects.toMatchObject({ code: GrpcStatus.INVALID_ARGUMENT });
-      expect(append).not.toHaveBeenCalled();
     });
 
     it('answers every part of a request with parts not-leader on a follower', async () => {

@@ -1,12 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { LOG_RETENTION, LOG_STORE, type LogRetention, type LogStore } from '@distilled/log-store';
-import {
-  hasPackedParts,
-  type AppendBatch,
-  type AppendResponse,
-  type ReadBatchResponse,
-  type ReadResponse,
-  type StatusResponse,
+import type {
+  AppendBatch,
+  AppendResponse,
+  ReadBatchResponse,
+  ReadResponse,
+  StatusResponse,
 } from '@distilled/proto';
 import { InjectServerConfig, type ServerConfig } from '../config';
 import { READ_COMMIT_WAIT_MS } from '../constants';
@@ -50,11 +49,9 @@ export class ReplicaService {
     this.batchReads = failures.reporting(log, () => 'a client read (ReadBatch)');
   }
 
-  /** One append, or (AppendRequest.parts, or packed) several keyed ones, each answered on its own. */
+  /** One append, or (AppendRequest.parts) several keyed ones, each answered on its own. */
   append(request: AppendBatch): Promise<AppendResponse> {
-    if (!request.parts?.length && !hasPackedParts(request)) {
-      return this.refusal() ?? this.leader.append(request);
-    }
+    if (!request.parts?.length) return this.refusal() ?? this.leader.append(request);
     return appendParts(
       request,
       (parts, settle) => {

@@ -53,19 +53,6 @@ export interface AppendRequest__Input {
    * client reads too; a client that predates it never sets it and gets AppendResponse.parts.
    */
   'compact_parts_answer'?: (boolean);
-  /**
-   * Packed parts: the parts of `parts` in five flat fields instead of a message per part, sent
-   * only to a replica that announced them (APPEND_PACKED_PARTS_HEADER in libs/proto), since a
-   * replica that predates them would store the messages without their keys. Part i has
-   * part_counts[i] messages; its idempotency_key is the next part_key_lengths[i] bytes of
-   * part_keys (UTF-8), its request_hash the next part_hash_bytes bytes of part_hashes. Same
-   * meaning, rules and answer as `parts`; never together with it.
-   */
-  'part_counts'?: (number)[];
-  'part_keys'?: (Buffer | Uint8Array | string);
-  'part_key_lengths'?: (number)[];
-  'part_hashes'?: (Buffer | Uint8Array | string);
-  'part_hash_bytes'?: (number);
   '_expected_offset'?: "expected_offset";
 }
 
@@ -119,18 +106,5 @@ export interface AppendRequest {
    * client reads too; a client that predates it never sets it and gets AppendResponse.parts.
    */
   'compact_parts_answer': (boolean);
-  /**
-   * Packed parts: the parts of `parts` in five flat fields instead of a message per part, sent
-   * only to a replica that announced them (APPEND_PACKED_PARTS_HEADER in libs/proto), since a
-   * replica that predates them would store the messages without their keys. Part i has
-   * part_counts[i] messages; its idempotency_key is the next part_key_lengths[i] bytes of
-   * part_keys (UTF-8), its request_hash the next part_hash_bytes bytes of part_hashes. Same
-   * meaning, rules and answer as `parts`; never together with it.
-   */
-  'part_counts': (number)[];
-  'part_keys': (Buffer);
-  'part_key_lengths': (number)[];
-  'part_hashes': (Buffer);
-  'part_hash_bytes': (number);
   '_expected_offset'?: "expected_offset";
 }
