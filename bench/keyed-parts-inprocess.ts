@@ -5,9 +5,9 @@
  * to the real ReplicaService → LeaderService → (keyed) KeyedAppends and its key table, answered
  * by a term whose write resolves at once, the answers encoded with the real protobuf. `plain` is
  * one producer batch of 64 messages (what 64 plain POSTs become); `keyed` is one append of 64
- * parts with fresh keys and 16-byte request hashes, asking for the compact answer (as the API
- * sends) (what 64 keyed POSTs become). Rounds of the two
- * alternate; prints CPU µs per POST and the split (decode · server path · encode) of each round,
+ * parts with fresh keys and 16-byte request hashes, asking for the compact answer, as the API
+ * sends what 64 keyed POSTs become. Rounds of the two alternate; prints CPU µs per POST and the
+ * split (decode · server path · encode) of each round,
  * and young-generation collections per 1000 POSTs (what the round allocates, hardly load-bound).
  * Warm-up rounds first fill the key table past its bound (`--max-keys`, 100,000: about what the
  * bench's leader holds), so the measured rounds meet a full table, each new key evicting the

@@ -14,7 +14,7 @@ import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { Metadata } from '@grpc/grpc-js';
 import { APPEND_PARTS_HEADER, AppendStreamClient, compactPartsAnswer } from '@distilled/proto';
-import { Answers, arg, Requests, toObject } from './lib/in-process-wire';
+import { Answers, arg, Requests, textArg, toObject } from './lib/in-process-wire';
 import { parseApiConfig } from '../apps/api/src/config/parse-api-config';
 import { MetricsService } from '../apps/api/src/metrics/metrics.service';
 import { AppendAttempts } from '../apps/api/src/replicas/append-attempts';
@@ -123,7 +123,11 @@ async function main(): Promise<void> {
   };
 
   // --only plain|keyed: one kind of round alone (e.g. to profile one path with --cpu-prof).
-  const only = process.argv[process.argv.indexOf('--only') + 1];
+  const only = textArg('only');
+  if (only !== undefined && only !== 'plain' && only !== 'keyed') {
+    console.error(`--only ${only}: plain or keyed`);
+    process.exit(2);
+  }
   const runPlain = only !== 'keyed';
   const runKeyed = only !== 'plain';
   if (runPlain) await round(false); // warm-up

@@ -14,6 +14,12 @@ export const toObject = { ...PROTO_LOADER_OPTIONS } as protobuf.IConversionOptio
 
 /** `--name N` from the command line, or `fallback`. */
 export function arg(name: string, fallback: number): number {
+  const value = textArg(name);
+  return value === undefined ? fallback : Number(value);
+}
+
+/** `--name value` from the command line, or undefined without the flag. */
+export function textArg(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  return i >= 0 ? process.argv[i + 1] : undefined;
 }

@@ -10,9 +10,9 @@
  *
  * Keys being written (offsets unknown) are in `writing` (WritingKeys, filed under the same key
  * hash); once written, a key moves to the ring with its offsets, and counts as committed as soon
- * as the high watermark passes its end. Bounded: at most `maxKeys` written keys, the oldest (in log order, which is also time
- * order) forgotten first; a key older than `windowMs` is forgotten too. `writing` holds at most
- * the appends in flight.
+ * as the high watermark passes its end. Bounded: at most `maxKeys` written keys, the oldest (in
+ * log order, which is also time order) forgotten first; a key older than `windowMs` is forgotten
+ * too. `writing` holds at most the appends in flight.
  *
  * A written key costs no object of its own, not even its string: the ring keeps, per slot in log
  * order, its offsets, count, time, request hash and the key's own bytes (keys are visible ASCII,
